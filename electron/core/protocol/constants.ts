@@ -1,0 +1,49 @@
+/** Protocol constants. docs/PROTOCOL.md §2 is the normative copy; the tests check the two agree. */
+
+export const PROTOCOL_VERSION = 1
+
+/** First element of every signing input and KDF label: keeps Coterie signatures out of other protocols. */
+export const DOMAIN = 'coterie'
+
+/** Who signs. Each signature names its signer's role, so one kind of signature never passes as another. */
+export const ROLE = {
+  swarm: 'swarm',
+  initiator: 'initiator',
+  responder: 'responder',
+  inviter: 'inviter',
+} as const
+export type Role = (typeof ROLE)[keyof typeof ROLE]
+
+/** BEP 10 extension name, and the key of our hello in the extended handshake dictionary. */
+export const EXTENSION_NAME = 'coterie'
+
+/** Key of the swarm public key in a torrent's info dictionary (so the infohash commits to it). */
+export const INFO_SWARM_KEY = 'coterie-swarm'
+
+/** Bech32m prefixes of the pasteable key texts. */
+export const HRP = { identity: 'coterie', swarm: 'coteriegroup' } as const
+
+export const NONCE_BYTES = 32
+export const KEY_BYTES = 32
+export const SIGNATURE_BYTES = 64
+export const INFOHASH_BYTES = 20
+
+/** Clock skew tolerated between two peers when checking a certificate's validity window. */
+export const CLOCK_SKEW_S = 300
+
+/** A certificate listing more torrents than this should use the whole-swarm scope instead. */
+export const MAX_SCOPE_ENTRIES = 256
+
+/** Every wire message is bounded before it is parsed (a full-scope-list proof is about 6 KiB). */
+export const MAX_HELLO_BYTES = 256
+export const MAX_MESSAGE_BYTES = 8 * 1024 // 8 KiB
+export const MAX_CERTIFICATE_BYTES = 6 * 1024 // 6 KiB
+
+/** How long a peer has, from our hello, to finish its side of the handshake. */
+export const HANDSHAKE_TIMEOUT_MS = 10_000
+
+/** Invites carry full torrent metadata; this bounds a file we read from disk or a drag-and-drop. */
+export const MAX_INVITE_BYTES = 16 * 1024 * 1024 // 16 MiB
+export const MAX_INVITE_TORRENTS = 256
+export const MAX_INVITE_PEERS = 64
+export const MAX_NAME_CHARS = 128

@@ -1,0 +1,251 @@
+/**
+ * The mutual-authentication handshake as a pure state machine: bytes and time in, bytes out.
+ * The BEP 10 extension (../wire/coterie-extension.ts) wires it to a connection; tests drive it
+ * directly and through piped wires. docs/PROTOCOL.md §5 is the normative description.
+ *
+ *   extended handshake   I -> R  coterie: {v, n: nI, e: eI}    R -> I  coterie: {v, n: nR, e: eR}
+ *   I -> R  {t: "proof", box: AEAD(kIR, th, {cert, sig})}   or  {t: "noproof"}
+ *   R -> I  {t: "proof", box: AEAD(kRI, th, {cert, sig})}   only after I's proof verified,
+ *           or {t: "noproof"}, or {t: "refuse", code}       (R's certificate stays hidden)
+ *   I -> R  {t: "accept"}   after R's proof verified (so both sides know both verdicts)
+ *   either  {t: "refuse", code}   "I will not upload to you, because code"
+ *
+ * sig = Ed25519(member secret, bencode(["coterie", 1, role, th || SHA-256(cert)])).
+ * Authorization is per direction: `peer` says whether WE upload to the peer; `self` records what
+ * the peer told us about our own proof.
+ */
+import { sha256 } from '@noble/hashes/sha2.js'
+import { z } from 'zod'
+import { isRejectCode, type RejectCode } from '../../../shared/protocol-codes.js'
+import { concatBytes, equalBytes } from './bytes.js'
+import { decodeCanonical, encode, type Bencodable } from './canonical.js'
+import { checkCertificate, verifyCertificate, type Certificate } from './certificate.js'
+import {
+  EXTENSION_NAME, INFOHASH_BYTES, KEY_BYTES, MAX_CERTIFICATE_BYTES, MAX_HELLO_BYTES, MAX_MESSAGE_BYTES, NONCE_BYTES, PROTOCOL_VERSION, ROLE,
+  SIGNATURE_BYTES,
+} from './constants.js'
+import { bytesOf, text, uint } from './schema.js'
+import { deriveKeys, ephemeralFromSecret, open, seal, transcriptHash, type Ephemeral, type SessionKeys } from './session.js'
+import { sign, verify } from './signing.js'
+
+export type HandshakeRole = typeof ROLE.initiator | typeof ROLE.responder
+
+/** What this node holds to prove membership: a certificate and the member secret key it names. */
+export interface Credential {
+  readonly certificate: Uint8Array
+  readonly secretKey: Uint8Array
+}
+
+export interface HandshakeOptions {
+  /** "initiator" on the side that opened the connection. */
+  readonly role: HandshakeRole
+  readonly infoHash: Uint8Array
+  /** The swarm public key from the torrent's info dictionary. */
+  readonly swarm: Uint8Array
+  readonly credential?: Credential
+  /** 32 fresh random bytes; injected so that vectors are reproducible. */
+  readonly nonce: Uint8Array
+  /** 32 fresh random bytes: the X25519 ephemeral secret. */
+  readonly ephemeralSecret: Uint8Array
+}
+
+/** Our verdict on the peer: do we upload to it? */
+export type PeerVerdict =
+  | { readonly kind: 'pending' }
+  | { readonly kind: 'authorized'; readonly certificate: Certificate }
+  | { readonly kind: 'refused'; readonly code: RejectCode }
+
+/** What the peer made of us, as far as it told us. */
+export type SelfVerdict =
+  | { readonly kind: 'pending' }
+  | { readonly kind: 'no-credential' }
+  | { readonly kind: 'accepted' }
+  | { readonly kind: 'refused'; readonly code: RejectCode }
+  /** We refused the peer before showing our certificate, so it has nothing to judge. */
+  | { readonly kind: 'withheld' }
+
+export interface Hello {
+  readonly v: number
+  readonly n: Uint8Array
+  readonly e: Uint8Array
+}
+
+const helloSchema = z.strictObject({ v: uint, n: bytesOf(NONCE_BYTES), e: bytesOf(KEY_BYTES) })
+const messageSchema = z.discriminatedUnion('t', [
+  z.strictObject({ t: z.literal('proof'), box: z.instanceof(Uint8Array) }),
+  z.strictObject({ t: z.literal('noproof') }),
+  z.strictObject({ t: z.literal('accept') }),
+  z.strictObject({ t: z.literal('refuse'), code: text(64) }),
+])
+const proofSchema = z.strictObject({
+  cert: z.instanceof(Uint8Array).refine((b) => b.length <= MAX_CERTIFICATE_BYTES),
+  sig: bytesOf(SIGNATURE_BYTES),
+})
+
+// The wire carries "t" as a byte string; compare it as text.
+function decodeMessage(bytes: Uint8Array): z.infer<typeof messageSchema> | 'oversize' | 'malformed' {
+  if (bytes.length > MAX_MESSAGE_BYTES) return 'oversize'
+  const d = decodeCanonical(bytes, MAX_MESSAGE_BYTES)
+  if (d === undefined || typeof d !== 'object' || d instanceof Uint8Array || Array.isArray(d)) return 'malformed'
+  const t = d.t instanceof Uint8Array ? new TextDecoder().decode(d.t) : undefined
+  const parsed = messageSchema.safeParse({ ...d, t })
+  return parsed.success ? parsed.data : 'malformed'
+}
+
+/**
+ * Bytes a hello adds to the BEP 10 extended handshake: the "coterie" key, the hello dictionary,
+ * and our entry in "m". Undefined if the value is not bencodable at all.
+ */
+export function helloBytes(hello: unknown): number | undefined {
+  try {
+    const name = encode(EXTENSION_NAME).length
+    return name + encode(hello as Bencodable).length + name + 3
+  } catch {
+    return undefined
+  }
+}
+
+export const proofPayload = (th: Uint8Array, certificate: Uint8Array): Uint8Array =>
+  concatBytes(th, sha256(certificate))
+
+export class Handshake {
+  readonly role: HandshakeRole
+  peer: PeerVerdict = { kind: 'pending' }
+  self: SelfVerdict
+  /** 32 bytes bound to this connection's transcript; set once the hellos are exchanged. */
+  sessionSecret: Uint8Array | undefined
+
+  readonly #o: HandshakeOptions
+  readonly #ephemeral: Ephemeral
+  #th: Uint8Array | undefined
+  #keys: SessionKeys | undefined
+  #sentProof = false
+  #peerHello: Hello | undefined
+
+  constructor(o: HandshakeOptions) {
+    if (o.infoHash.length !== INFOHASH_BYTES || o.swarm.length !== KEY_BYTES) throw new RangeError('Handshake: bad infoHash or swarm')
+    if (o.nonce.length !== NONCE_BYTES || o.ephemeralSecret.length !== KEY_BYTES) throw new RangeError('Handshake: bad randomness')
+    this.#o = o
+    this.role = o.role
+    this.#ephemeral = ephemeralFromSecret(o.ephemeralSecret)
+    this.self = o.credential === undefined ? { kind: 'no-credential' } : { kind: 'pending' }
+  }
+
+  /** Our hello, to put under "coterie" in the BEP 10 extended handshake. */
+  get hello(): Hello {
+    return { v: PROTOCOL_VERSION, n: this.#o.nonce, e: this.#ephemeral.publicKey }
+  }
+
+  /** True once neither side can change its verdict by a message (failure or full success). */
+  get settled(): boolean {
+    return this.peer.kind !== 'pending' && this.self.kind !== 'pending'
+  }
+
+  /** Handles the peer's hello from its extended handshake; returns the messages to send. */
+  onPeerHello(value: unknown): Uint8Array[] {
+    const size = helloBytes(value)
+    if (size === undefined) return this.#refuse('malformed')
+    if (size > MAX_HELLO_BYTES) return this.#refuse('oversize')
+    const parsed = helloSchema.safeParse(value)
+    if (!parsed.success) return this.#refuse('malformed')
+    const h = parsed.data
+    // BEP 10 lets a peer resend its extended handshake; the same hello again changes nothing.
+    if (this.#peerHello !== undefined && equalBytes(h.n, this.#peerHello.n) && equalBytes(h.e, this.#peerHello.e)) return []
+    if (this.#th !== undefined || this.peer.kind !== 'pending') return this.#refuse('unexpected-message')
+    this.#peerHello = h
+    if (h.v !== PROTOCOL_VERSION) return this.#refuse('unsupported-version')
+    const mine = this.hello
+    if (equalBytes(h.n, mine.n) || equalBytes(h.e, mine.e)) return this.#refuse('reflected')
+    const [i, r] = this.role === ROLE.initiator ? [mine, h] : [h, mine]
+    const th = transcriptHash({
+      infoHash: this.#o.infoHash,
+      initiatorNonce: i.n, initiatorEphemeral: i.e, responderNonce: r.n, responderEphemeral: r.e,
+    })
+    const keys = deriveKeys(this.#ephemeral, h.e, th)
+    if (keys === undefined) return this.#refuse('bad-key-exchange')
+    this.#th = th
+    this.#keys = keys
+    this.sessionSecret = keys.session
+    // The side that opened the connection proves first; the responder waits for that proof.
+    return this.role === ROLE.initiator ? [this.#proofOrNone()] : []
+  }
+
+  /** Handles one extension message from the peer at time `now` (unix seconds). */
+  onMessage(bytes: Uint8Array, now: number): Uint8Array[] {
+    const m = decodeMessage(bytes)
+    if (m === 'oversize' || m === 'malformed') return this.#refuse(m)
+    switch (m.t) {
+      case 'refuse':
+        this.self = { kind: 'refused', code: isRejectCode(m.code) ? m.code : 'malformed' }
+        // A refused initiator never sees the responder's certificate; that is the point.
+        if (this.peer.kind === 'pending' && this.role === ROLE.initiator) this.peer = { kind: 'refused', code: 'no-certificate' }
+        return []
+      case 'accept':
+        if (this.role !== ROLE.responder || !this.#sentProof || this.self.kind !== 'pending') return this.#refuse('unexpected-message')
+        this.self = { kind: 'accepted' }
+        return []
+      case 'proof':
+      case 'noproof':
+        return this.#onProof(m.t === 'proof' ? m.box : undefined, now)
+    }
+  }
+
+  #onProof(box: Uint8Array | undefined, now: number): Uint8Array[] {
+    if (this.#keys === undefined || this.peer.kind !== 'pending') return this.#refuse('unexpected-message')
+    if (this.role === ROLE.initiator) {
+      // The responder speaks only after our proof; its proof (or noproof) means it accepted ours.
+      if (!this.#sentProof) return this.#refuse('unexpected-message')
+      this.self = { kind: 'accepted' }
+    }
+    if (box === undefined) return this.#refuse('no-certificate')
+    const verdict = this.#verifyProof(box, now)
+    if (verdict !== undefined) return this.#refuse(verdict)
+    return this.role === ROLE.responder ? [this.#proofOrNone()] : [encode({ t: 'accept' })]
+  }
+
+  /** Re-checks an authorized peer's certificate at `now`; returns messages (a refuse) if it lapsed. */
+  recheck(now: number): Uint8Array[] {
+    if (this.peer.kind !== 'authorized') return []
+    const code = checkCertificate(this.peer.certificate, { swarm: this.#o.swarm, infoHash: this.#o.infoHash, now })
+    return code === undefined ? [] : this.#refuse(code)
+  }
+
+  /** The handshake's deadline passed: a peer still pending is refused. */
+  timeout(): Uint8Array[] {
+    return this.peer.kind === 'pending' ? this.#refuse('timeout') : []
+  }
+
+  #verifyProof(box: Uint8Array, now: number): RejectCode | undefined {
+    const th = this.#th!
+    const key = this.role === ROLE.responder ? this.#keys!.initiatorToResponder : this.#keys!.responderToInitiator
+    const plain = open(key, th, box)
+    if (plain === undefined) return 'decrypt-failed'
+    const proof = proofSchema.safeParse(decodeCanonical(plain, MAX_MESSAGE_BYTES))
+    if (!proof.success) return 'malformed'
+    const cert = verifyCertificate(proof.data.cert, { swarm: this.#o.swarm, infoHash: this.#o.infoHash, now })
+    if (!cert.ok) return cert.error.code
+    const peerRole = this.role === ROLE.responder ? ROLE.initiator : ROLE.responder
+    if (!verify(cert.value.member, peerRole, proofPayload(th, proof.data.cert), proof.data.sig)) return 'bad-proof-signature'
+    this.peer = { kind: 'authorized', certificate: cert.value }
+    return undefined
+  }
+
+  #proofOrNone(): Uint8Array {
+    const c = this.#o.credential
+    if (c === undefined) return encode({ t: 'noproof' })
+    const th = this.#th!
+    const sig = sign(c.secretKey, this.role, proofPayload(th, c.certificate))
+    const key = this.role === ROLE.initiator ? this.#keys!.initiatorToResponder : this.#keys!.responderToInitiator
+    this.#sentProof = true
+    return encode({ t: 'proof', box: seal(key, th, encode({ cert: c.certificate, sig })) })
+  }
+
+  #refuse(code: RejectCode): Uint8Array[] {
+    // Said once: a refused peer that keeps talking gets silence, not an echo of refusals.
+    if (this.peer.kind === 'refused') return []
+    this.peer = { kind: 'refused', code }
+    // A responder that refuses before proving keeps its certificate to itself.
+    if (this.self.kind === 'pending' && !this.#sentProof) this.self = { kind: 'withheld' }
+    return [encode({ t: 'refuse', code })]
+  }
+}

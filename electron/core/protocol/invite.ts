@@ -1,0 +1,152 @@
+/**
+ * Invite files (.coterie): everything a friend needs to join a group, signed by the inviter and
+ * sealed to the friend's identity key. Opened by anyone else it yields nothing but "not for you".
+ *
+ * Outer file:  bencode({ "coterie-invite": 1, e: <X25519 ephemeral public>, box: <AEAD> })
+ *   k   = HKDF-SHA256(ikm = X25519(e, toMontgomery(recipient)), salt = e || toMontgomery(recipient),
+ *                     info = bencode(["coterie", 1, "invite"]), 32 bytes)
+ *   box = ChaCha20-Poly1305(k, nonce = 0^12, aad = "coterie-invite", plaintext = signed invite)
+ * Signed invite: canonical bencode of { v, from, to, iat, group: {name, swarm, secret}, cert,
+ *   torrents: [info dictionaries], peers: ["host:port"], sig }, with
+ *   sig = Ed25519(inviter, bencode(["coterie", 1, "inviter", bencode(invite without sig)])).
+ * The certificate names the recipient's key, so a copied invite is no bearer token.
+ */
+import { ed25519, x25519 } from '@noble/curves/ed25519.js'
+import { chacha20poly1305 } from '@noble/ciphers/chacha.js'
+import { hkdf } from '@noble/hashes/hkdf.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { z } from 'zod'
+import { err, ok, type Problem, type Result } from '../../../shared/result.js'
+import { INVITE_ERRORS, type InviteErrorCode } from '../../../shared/protocol-codes.js'
+import { bytesToHex, concatBytes, equalBytes, isAllZero, utf8 } from './bytes.js'
+import { decodeCanonical, encode } from './canonical.js'
+import { verifyCertificate, type Certificate } from './certificate.js'
+import {
+  DOMAIN, KEY_BYTES, MAX_INVITE_BYTES, MAX_INVITE_PEERS, MAX_INVITE_TORRENTS, MAX_NAME_CHARS, PROTOCOL_VERSION, ROLE,
+  SIGNATURE_BYTES,
+} from './constants.js'
+import type { KeyPair } from './keys.js'
+import { bytesOf, text, uint } from './schema.js'
+import { sign, verify } from './signing.js'
+import { decodeInfo, infoHashOf, swarmKeyOfInfo } from './torrent-info.js'
+
+const MAGIC = 'coterie-invite'
+const AAD = utf8(MAGIC)
+const ZERO_NONCE = new Uint8Array(12)
+
+export interface InviteGroup {
+  readonly name: string
+  readonly swarm: Uint8Array
+  /** The group secret from which the private discovery topic is derived; only invites carry it. */
+  readonly secret: Uint8Array
+}
+
+export interface InviteContent {
+  readonly from: Uint8Array
+  readonly to: Uint8Array
+  readonly iat: number
+  readonly group: InviteGroup
+  readonly certificate: Uint8Array
+  /** Raw bencoded info dictionaries. */
+  readonly torrents: readonly Uint8Array[]
+  /** "host:port" of peers to try first. */
+  readonly peers: readonly string[]
+}
+
+export interface OpenedInvite extends InviteContent {
+  readonly parsedCertificate: Certificate
+  readonly infoHashes: readonly string[]
+}
+
+export type InviteProblem = Problem<InviteErrorCode>
+const fail = (code: InviteErrorCode): { ok: false; error: InviteProblem } => err({ code, message: INVITE_ERRORS[code] })
+
+const PEER = /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?):(\d{1,5})$/
+export const isPeerAddress = (s: string): boolean => {
+  const m = PEER.exec(s)
+  return m !== null && Number(m[1]) >= 1 && Number(m[1]) <= 65535
+}
+
+const outerSchema = z.strictObject({ [MAGIC]: uint, e: bytesOf(KEY_BYTES), box: z.instanceof(Uint8Array) })
+const innerSchema = z.strictObject({
+  v: uint,
+  from: bytesOf(KEY_BYTES),
+  to: bytesOf(KEY_BYTES),
+  iat: uint,
+  group: z.strictObject({ name: text(MAX_NAME_CHARS), swarm: bytesOf(KEY_BYTES), secret: bytesOf(32) }),
+  cert: z.instanceof(Uint8Array),
+  torrents: z.array(z.instanceof(Uint8Array)).max(MAX_INVITE_TORRENTS),
+  peers: z.array(text(300).refine(isPeerAddress)).max(MAX_INVITE_PEERS),
+  sig: bytesOf(SIGNATURE_BYTES),
+})
+
+function sealKey(shared: Uint8Array, ephemeralPublic: Uint8Array, recipientX: Uint8Array): Uint8Array {
+  return hkdf(sha256, shared, concatBytes(ephemeralPublic, recipientX), encode([DOMAIN, PROTOCOL_VERSION, 'invite']), 32)
+}
+
+/** Signs and seals an invite. `ephemeralSecret` is 32 fresh random bytes (injected for vectors). */
+export function createInvite(inviter: KeyPair, c: Omit<InviteContent, 'from'>, ephemeralSecret: Uint8Array): Uint8Array {
+  if (c.peers.some((p) => !isPeerAddress(p))) throw new RangeError('createInvite: peers must be host:port')
+  const tbs = {
+    v: PROTOCOL_VERSION,
+    from: inviter.publicKey,
+    to: c.to,
+    iat: c.iat,
+    group: { name: utf8(c.group.name), swarm: c.group.swarm, secret: c.group.secret },
+    cert: c.certificate,
+    torrents: [...c.torrents],
+    peers: c.peers.map(utf8),
+  }
+  const plaintext = encode({ ...tbs, sig: sign(inviter.secretKey, ROLE.inviter, encode(tbs)) })
+  const recipientX = ed25519.utils.toMontgomery(c.to)
+  const e = x25519.getPublicKey(ephemeralSecret)
+  const key = sealKey(x25519.getSharedSecret(ephemeralSecret, recipientX), e, recipientX)
+  const box = chacha20poly1305(key, ZERO_NONCE, AAD).encrypt(plaintext)
+  const file = encode({ [MAGIC]: PROTOCOL_VERSION, e, box })
+  if (file.length > MAX_INVITE_BYTES) throw new RangeError('createInvite: invite exceeds MAX_INVITE_BYTES')
+  return file
+}
+
+/**
+ * Opens an invite with the recipient's identity key and checks all of it at `now` (unix seconds):
+ * the seal, the inviter's signature, the certificate (for this group and this recipient), and
+ * that every torrent belongs to the group and is covered by the certificate.
+ */
+export function openInvite(file: Uint8Array, me: KeyPair, now: number): Result<OpenedInvite, InviteProblem> {
+  if (file.length > MAX_INVITE_BYTES) return fail('oversize')
+  const outer = outerSchema.safeParse(decodeCanonical(file, MAX_INVITE_BYTES))
+  if (!outer.success) return fail('not-an-invite')
+  if (outer.data[MAGIC] !== PROTOCOL_VERSION) return fail('unsupported-version')
+  const myX = ed25519.utils.toMontgomery(me.publicKey)
+  let plaintext: Uint8Array
+  try {
+    const shared = x25519.getSharedSecret(ed25519.utils.toMontgomerySecret(me.secretKey), outer.data.e)
+    if (isAllZero(shared)) return fail('cannot-open')
+    const key = sealKey(shared, outer.data.e, myX)
+    plaintext = chacha20poly1305(key, ZERO_NONCE, AAD).decrypt(outer.data.box)
+  } catch {
+    return fail('cannot-open')
+  }
+  const inner = innerSchema.safeParse(decodeCanonical(plaintext, MAX_INVITE_BYTES))
+  if (!inner.success) return fail('malformed')
+  const { sig, ...fields } = inner.data
+  if (fields.v !== PROTOCOL_VERSION) return fail('unsupported-version')
+  const tbs = { ...fields, group: { ...fields.group, name: utf8(fields.group.name) }, peers: fields.peers.map(utf8) }
+  if (!verify(fields.from, ROLE.inviter, encode(tbs), sig)) return fail('bad-signature')
+  if (!equalBytes(fields.to, me.publicKey)) return fail('wrong-recipient')
+  const cert = verifyCertificate(fields.cert, { swarm: fields.group.swarm, now })
+  if (!cert.ok || !equalBytes(cert.value.member, me.publicKey)) return fail('certificate-invalid')
+  const infoHashes: string[] = []
+  for (const t of fields.torrents) {
+    const info = decodeInfo(t, MAX_INVITE_BYTES)
+    const swarm = info === undefined ? undefined : swarmKeyOfInfo(info)
+    if (swarm === undefined || !equalBytes(swarm, fields.group.swarm)) return fail('torrent-invalid')
+    const ih = infoHashOf(t)
+    if (cert.value.scope !== undefined && !cert.value.scope.some((h) => equalBytes(h, ih))) return fail('certificate-invalid')
+    infoHashes.push(bytesToHex(ih))
+  }
+  return ok({
+    from: fields.from, to: fields.to, iat: fields.iat, group: fields.group, certificate: fields.cert,
+    torrents: fields.torrents, peers: fields.peers, parsedCertificate: cert.value, infoHashes,
+  })
+}

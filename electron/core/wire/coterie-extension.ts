@@ -1,0 +1,179 @@
+/**
+ * The closed-swarm handshake as a BEP 10 extension for bittorrent-protocol wires, written the way
+ * ut_metadata is: a factory that takes its dependencies and returns a class whose prototype names
+ * the extension. It only authenticates; what "authorized" unlocks (unchoke, bitfield, metadata)
+ * is the engine's gate, which listens to the events below.
+ *
+ * Lifecycle on one wire:
+ *   constructor        our hello goes into wire.extendedHandshake.coterie (incoming wires send
+ *                      their extended handshake before onHandshake runs, so it must be there now)
+ *   onHandshake        learn the infohash; a torrent we cannot gate, or a peer without BEP 10,
+ *                      ends here ("no-extension"); start the handshake deadline
+ *   onExtendedHandshake  the peer's hello: derive keys; the initiator sends its proof
+ *   onMessage          proofs, accept, refuse (protocol/handshake.ts)
+ *   (timer)            deadline, then re-checks of the peer's certificate expiry while connected
+ *
+ * Events: 'authorized' (Certificate)  the peer proved membership: we may upload to it
+ *         'refused'    (RejectCode)   we will not upload to it (also after it was authorized)
+ *         'self'       (SelfVerdict)  what the peer made of our proof
+ *         'no-extension'              the peer does not speak Coterie
+ */
+import { EventEmitter } from 'node:events'
+import type Wire from 'bittorrent-protocol'
+import type { ExtensionClass } from 'bittorrent-protocol'
+import { hexToBytes, randomBytes } from '@noble/hashes/utils.js'
+import { EXTENSION_NAME, HANDSHAKE_TIMEOUT_MS, PROTOCOL_VERSION, ROLE } from '../protocol/constants.js'
+import { secondsLeft, type Certificate } from '../protocol/certificate.js'
+import { Handshake, helloBytes, type Credential, type HandshakeRole, type PeerVerdict, type SelfVerdict } from '../protocol/handshake.js'
+import { ephemeralFromSecret } from '../protocol/session.js'
+import type { RejectCode } from '../../../shared/protocol-codes.js'
+
+/** What the engine knows about a torrent it gates. */
+export interface GatedTorrent {
+  readonly swarm: Uint8Array
+  readonly credential?: Credential
+}
+
+export interface CoterieExtensionOptions {
+  /** The torrent's swarm key and our credential, or undefined if we do not gate this infohash. */
+  readonly lookup: (infoHashHex: string) => GatedTorrent | undefined
+  /** Unix seconds; injected so tests can move time. */
+  readonly now?: () => number
+  readonly random?: (n: number) => Uint8Array
+  readonly timeoutMs?: number
+  /** Which side we are; by default from the wire's type (tcpOutgoing / utpIncoming / ...). */
+  readonly roleOf?: (wire: Wire) => HandshakeRole | undefined
+}
+
+export type PeerState = PeerVerdict['kind'] | 'no-extension'
+
+// Longest single wait for a re-check timer: setTimeout overflows past 2^31-1 ms.
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+export const roleFromWireType = (wire: Wire): HandshakeRole | undefined =>
+  /Outgoing$/.test(wire.type) ? ROLE.initiator : /Incoming$/.test(wire.type) ? ROLE.responder : undefined
+
+export interface CoterieExtension extends EventEmitter {
+  readonly state: PeerState
+  readonly peer: PeerVerdict | undefined
+  readonly self: SelfVerdict | undefined
+  readonly sessionSecret: Uint8Array | undefined
+  readonly bytesSent: number
+  readonly bytesReceived: number
+}
+
+export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
+  const now = o.now ?? (() => Math.floor(Date.now() / 1000))
+  const random = o.random ?? randomBytes
+  const roleOf = o.roleOf ?? roleFromWireType
+
+  class Coterie extends EventEmitter implements CoterieExtension {
+    declare name: string
+    readonly #wire: Wire
+    readonly #nonce = random(32)
+    readonly #ephemeralSecret = random(32)
+    #hs: Handshake | undefined
+    #noExtension = false
+    #timer: NodeJS.Timeout | undefined
+    #announced: string | undefined
+    bytesSent = 0
+    bytesReceived = 0
+
+    constructor(wire: Wire) {
+      super()
+      this.#wire = wire
+      const hello = { v: PROTOCOL_VERSION, n: this.#nonce, e: ephemeralFromSecret(this.#ephemeralSecret).publicKey }
+      wire.extendedHandshake[EXTENSION_NAME] = hello
+      this.bytesSent += helloBytes(hello) ?? 0
+      wire.once('close', () => this.#clearTimer())
+      // A peer whose extended handshake does not list us never reaches onExtendedHandshake.
+      wire.on('extended', (ext: unknown) => {
+        if (ext === 'handshake' && wire.peerExtendedMapping[EXTENSION_NAME] === undefined) this.#markNoExtension()
+      })
+    }
+
+    get state(): PeerState {
+      return this.#noExtension ? 'no-extension' : (this.#hs?.peer.kind ?? 'pending')
+    }
+    get peer(): PeerVerdict | undefined { return this.#hs?.peer }
+    get self(): SelfVerdict | undefined { return this.#hs?.self }
+    get sessionSecret(): Uint8Array | undefined { return this.#hs?.sessionSecret }
+
+    onHandshake(infoHashHex: string, _peerId: string, extensions: { extended?: boolean }): void {
+      const torrent = o.lookup(infoHashHex)
+      const role = roleOf(this.#wire)
+      if (torrent === undefined || role === undefined || extensions.extended !== true) return this.#markNoExtension()
+      this.#hs = new Handshake({
+        role, infoHash: hexToBytes(infoHashHex), swarm: torrent.swarm, credential: torrent.credential,
+        nonce: this.#nonce, ephemeralSecret: this.#ephemeralSecret,
+      })
+      this.#schedule(o.timeoutMs ?? HANDSHAKE_TIMEOUT_MS, () => this.#apply(this.#hs!.timeout()))
+    }
+
+    onExtendedHandshake(handshake: Record<string, unknown>): void {
+      if (this.#hs === undefined) return
+      this.bytesReceived += helloBytes(handshake[EXTENSION_NAME]) ?? 0
+      this.#apply(this.#hs.onPeerHello(handshake[EXTENSION_NAME]))
+    }
+
+    onMessage(buf: Uint8Array): void {
+      if (this.#hs === undefined) return
+      this.bytesReceived += buf.length
+      this.#apply(this.#hs.onMessage(buf, now()))
+    }
+
+    #apply(out: Uint8Array[]): void {
+      for (const m of out) {
+        if (this.#wire.destroyed || this.#wire.peerExtendedMapping[EXTENSION_NAME] === undefined) break
+        this.bytesSent += m.length
+        this.#wire.extended(EXTENSION_NAME, m)
+      }
+      this.#announce()
+    }
+
+    // Emits each change of verdict once, and keeps the right timer running.
+    #announce(): void {
+      const hs = this.#hs!
+      const key = `${hs.peer.kind}/${hs.peer.kind === 'refused' ? hs.peer.code : ''}/${hs.self.kind}`
+      if (key === this.#announced) return
+      const before = this.#announced
+      this.#announced = key
+      if (hs.peer.kind === 'authorized' && !before?.startsWith('authorized/')) {
+        this.#scheduleRecheck(hs.peer.certificate)
+        this.emit('authorized', hs.peer.certificate)
+      } else if (hs.peer.kind === 'refused' && !before?.startsWith('refused/')) {
+        this.#clearTimer()
+        this.emit('refused', hs.peer.code as RejectCode)
+      }
+      if (!before?.endsWith(`/${hs.self.kind}`)) this.emit('self', hs.self)
+    }
+
+    #scheduleRecheck(c: Certificate): void {
+      const ms = Math.max(0, secondsLeft(c, now()) * 1000)
+      this.#schedule(Math.min(ms, MAX_TIMER_MS), () => {
+        this.#apply(this.#hs!.recheck(now()))
+        if (this.#hs!.peer.kind === 'authorized') this.#scheduleRecheck(c)
+      })
+    }
+
+    #schedule(ms: number, fn: () => void): void {
+      this.#clearTimer()
+      this.#timer = setTimeout(fn, ms)
+      this.#timer.unref?.()
+    }
+
+    #clearTimer(): void {
+      if (this.#timer !== undefined) clearTimeout(this.#timer)
+      this.#timer = undefined
+    }
+
+    #markNoExtension(): void {
+      if (this.#noExtension || this.#hs?.peer.kind === 'authorized') return
+      this.#noExtension = true
+      this.#clearTimer()
+      this.emit('no-extension')
+    }
+  }
+  Coterie.prototype.name = EXTENSION_NAME
+  return Coterie as unknown as ExtensionClass
+}

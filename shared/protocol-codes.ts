@@ -1,0 +1,55 @@
+/**
+ * Every reason the closed-swarm protocol gives for refusing something, in one place, so the engine,
+ * the CLI and the UI show the same words. The codes are also sent on the wire (docs/PROTOCOL.md §6),
+ * so they are part of the protocol: add codes, never rename them.
+ */
+
+/** Why a pasted key text was not accepted. */
+export const KEY_TEXT_ERRORS = {
+  empty: 'Nothing was pasted.',
+  'wrong-kind': 'This is a Coterie key of another kind (for example a group key, not a friend key).',
+  'not-a-key': 'This is not a Coterie key: it should start with the prefix shown in the app, e.g. "coterie1".',
+  'bad-character': 'The key contains a character that cannot appear in a key (only a-z and 0-9, without 1, b, i, o after the prefix).',
+  'mixed-case': 'The key mixes upper and lower case; keys are all lower case.',
+  truncated: 'The key is too short: part of it is missing from the paste.',
+  'too-long': 'The key is too long: something extra was pasted with it.',
+  'bad-checksum': 'The key\'s checksum does not match: a character was mistyped, dropped or swapped. Ask your friend to send it again.',
+  'invalid-key': 'The checksum is right but the bytes are not a valid public key.',
+} as const
+export type KeyTextErrorCode = keyof typeof KEY_TEXT_ERRORS
+
+/** Why a peer's proof (or a certificate on its own) was refused. Sent on the wire in `refuse`. */
+export const REJECT_CODES = {
+  malformed: 'The message was not valid canonical bencode of the expected shape.',
+  oversize: 'The message was larger than the protocol allows.',
+  'unsupported-version': 'The peer speaks a protocol version this node does not.',
+  reflected: 'The peer echoed this node\'s own nonce or ephemeral key back.',
+  'bad-key-exchange': 'The peer\'s ephemeral key is not a usable X25519 key.',
+  'decrypt-failed': 'The proof did not decrypt under this connection\'s keys: tampered, replayed from another connection, or relayed.',
+  'bad-certificate-signature': 'The certificate is not signed by this swarm\'s key (forged or altered).',
+  'wrong-swarm': 'The certificate belongs to another swarm.',
+  'out-of-scope': 'The certificate does not cover this torrent.',
+  expired: 'The certificate has expired.',
+  'not-yet-valid': 'The certificate is not valid yet (check the clock).',
+  'bad-proof-signature': 'The proof is not signed for this connection by the certificate\'s member key.',
+  'no-certificate': 'The peer holds no certificate for this torrent.',
+  'unexpected-message': 'The peer sent a message out of order.',
+  timeout: 'The peer did not complete the handshake in time.',
+} as const
+export type RejectCode = keyof typeof REJECT_CODES
+
+/** Why an invite file could not be opened. */
+export const INVITE_ERRORS = {
+  'not-an-invite': 'This file is not a Coterie invite.',
+  oversize: 'This invite file is larger than any invite can be.',
+  'unsupported-version': 'This invite was made by a newer version of Coterie.',
+  'cannot-open': 'This invite was made for someone else, or the file is damaged. Only the friend it was made for can open it.',
+  malformed: 'The invite opened, but its contents are malformed.',
+  'bad-signature': 'The invite\'s signature does not match its sender: it was altered.',
+  'wrong-recipient': 'The invite is signed for another identity.',
+  'certificate-invalid': 'The access certificate inside the invite is not valid for this group or for you.',
+  'torrent-invalid': 'A torrent inside the invite does not belong to the invite\'s group.',
+} as const
+export type InviteErrorCode = keyof typeof INVITE_ERRORS
+
+export const isRejectCode = (s: string): s is RejectCode => Object.hasOwn(REJECT_CODES, s)
