@@ -1,0 +1,60 @@
+// The stored vectors are what a second implementation checks itself against; this test keeps
+// them true: the code must rebuild them byte for byte, and must accept and reject what they say.
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { hexToBytes } from '@noble/hashes/utils.js'
+import { buildVectors } from '../testing/vectors.js'
+import { keyPairFromSecret, parseKeyText, fingerprint } from './keys.js'
+import { verifyCertificate } from './certificate.js'
+import { decodeCanonical } from './canonical.js'
+import { openInvite } from './invite.js'
+import { infoHashOf } from './torrent-info.js'
+
+const stored = JSON.parse(readFileSync(new URL('../../../test-vectors/protocol-v1.json', import.meta.url), 'utf8'))
+const h = hexToBytes
+
+describe('protocol test vectors (test-vectors/protocol-v1.json)', () => {
+  it('are exactly what the code produces (run `npm run vectors` only for a deliberate change)', () => {
+    assert.deepEqual(JSON.parse(JSON.stringify(buildVectors())), stored)
+  })
+
+  it('key texts and fingerprints read back to their keys', () => {
+    for (const k of stored.keys) {
+      assert.equal(k.publicKey, Buffer.from(keyPairFromSecret(h(k.secretKey)).publicKey).toString('hex'))
+      const id = parseKeyText('identity', k.identityText)
+      const group = parseKeyText('swarm', k.groupText)
+      assert.ok(id.ok && group.ok)
+      assert.deepEqual(id.value, h(k.publicKey))
+      assert.deepEqual(group.value, h(k.publicKey))
+      assert.equal(fingerprint(h(k.publicKey)), k.fingerprint)
+    }
+  })
+
+  it('certificates give the stated verdicts', () => {
+    const swarm = h(stored.handshake.swarm)
+    const byMember = new Map(stored.certificates.valid.map((c: { member: string; hex: string }) => [c.member, c.hex]))
+    for (const c of stored.certificates.checks) {
+      const r = verifyCertificate(h(byMember.get(c.cert) as string), { swarm, infoHash: h(c.infoHash), now: c.now })
+      assert.equal(r.ok ? 'ok' : r.error.code, c.expect)
+    }
+  })
+
+  it('the torrent commits to its swarm key', () => {
+    assert.equal(Buffer.from(infoHashOf(h(stored.torrent.info))).toString('hex'), stored.torrent.infoHash)
+  })
+
+  it('the invite opens for its recipient only', () => {
+    const alice = stored.keys.find((k: { seedLabel: string }) => k.seedLabel === stored.invite.recipient)
+    const bob = stored.keys.find((k: { seedLabel: string }) => k.seedLabel === 'vector bob')
+    const opened = openInvite(h(stored.invite.file), keyPairFromSecret(h(alice.secretKey)), stored.invite.now)
+    assert.ok(opened.ok)
+    assert.deepEqual(opened.value.infoHashes, [stored.torrent.infoHash])
+    const refused = openInvite(h(stored.invite.file), keyPairFromSecret(h(bob.secretKey)), stored.invite.now)
+    assert.ok(!refused.ok && refused.error.code === 'cannot-open')
+  })
+
+  it('non-canonical encodings are rejected', () => {
+    for (const x of stored.rejected.canonical) assert.equal(decodeCanonical(h(x), 1024), undefined, x)
+  })
+})

@@ -1,0 +1,102 @@
+/**
+ * Builds the protocol test vectors (test-vectors/protocol-v1.json) from fixed seeds. The test
+ * suite rebuilds them and compares byte for byte, so the stored file, the code and
+ * docs/PROTOCOL.md §8 cannot drift apart; a second implementation checks itself against the file.
+ */
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { x25519 } from '@noble/curves/ed25519.js'
+import { encode } from '../protocol/canonical.js'
+import { issueCertificate } from '../protocol/certificate.js'
+import { CLOCK_SKEW_S } from '../protocol/constants.js'
+import { Handshake, proofPayload } from '../protocol/handshake.js'
+import { fingerprint, keyToText } from '../protocol/keys.js'
+import { deriveKeys, ephemeralFromSecret, transcriptHash } from '../protocol/session.js'
+import { signingInput } from '../protocol/signing.js'
+import { createInvite } from '../protocol/invite.js'
+import { infoHashOf } from '../protocol/torrent-info.js'
+import { DAY, NOW, infoDict, keyPair, seed } from './fixtures.js'
+
+const hex = bytesToHex
+const label = (s: string) => ({ seedLabel: s, secretKey: hex(keyPair(s).secretKey), publicKey: hex(keyPair(s).publicKey) })
+
+export function buildVectors() {
+  const swarm = keyPair('vector swarm')
+  const alice = keyPair('vector alice')
+  const bob = keyPair('vector bob')
+  const info = infoDict(swarm.publicKey, 'season-1.mkv', 123456)
+  const ih = new Uint8Array(20)
+  ih.set(seed('vector infohash').subarray(0, 20))
+  const infoHash = infoHashOf(info)
+  const aliceCert = issueCertificate(swarm, { member: alice.publicKey, iat: NOW - DAY, exp: NOW + 30 * DAY })
+  const bobCert = issueCertificate(swarm, { member: bob.publicKey, iat: NOW - DAY, exp: NOW + 30 * DAY, scope: [infoHash, ih] })
+
+  const keys = [label('vector swarm'), label('vector alice'), label('vector bob')].map((k) => ({
+    ...k,
+    identityText: keyToText('identity', Buffer.from(k.publicKey, 'hex')),
+    groupText: keyToText('swarm', Buffer.from(k.publicKey, 'hex')),
+    fingerprint: fingerprint(Buffer.from(k.publicKey, 'hex')),
+  }))
+
+  const certificates = {
+    valid: [
+      { member: 'vector alice', iat: NOW - DAY, exp: NOW + 30 * DAY, scope: null, hex: hex(aliceCert) },
+      { member: 'vector bob', iat: NOW - DAY, exp: NOW + 30 * DAY, scope: [hex(infoHash), hex(ih)].sort(), hex: hex(bobCert) },
+    ],
+    checks: [
+      { cert: 'vector alice', now: NOW, infoHash: hex(infoHash), expect: 'ok' },
+      { cert: 'vector alice', now: NOW + 30 * DAY + CLOCK_SKEW_S, infoHash: hex(infoHash), expect: 'expired' },
+      { cert: 'vector alice', now: NOW - DAY - CLOCK_SKEW_S - 1, infoHash: hex(infoHash), expect: 'not-yet-valid' },
+      { cert: 'vector bob', now: NOW, infoHash: hex(new Uint8Array(20)), expect: 'out-of-scope' },
+    ],
+  }
+
+  const initiator = { nonce: seed('vector nI'), ephemeralSecret: seed('vector eI') }
+  const responder = { nonce: seed('vector nR'), ephemeralSecret: seed('vector eR') }
+  const i = new Handshake({ role: 'initiator', infoHash, swarm: swarm.publicKey, credential: { certificate: aliceCert, secretKey: alice.secretKey }, ...initiator })
+  const r = new Handshake({ role: 'responder', infoHash, swarm: swarm.publicKey, credential: { certificate: bobCert, secretKey: bob.secretKey }, ...responder })
+  const th = transcriptHash({
+    infoHash, initiatorNonce: initiator.nonce, initiatorEphemeral: i.hello.e, responderNonce: responder.nonce, responderEphemeral: r.hello.e,
+  })
+  const k = deriveKeys(ephemeralFromSecret(initiator.ephemeralSecret), r.hello.e, th)!
+  const m1 = i.onPeerHello(r.hello)
+  r.onPeerHello(i.hello)
+  const m2 = r.onMessage(m1[0]!, NOW)
+  const m3 = i.onMessage(m2[0]!, NOW)
+
+  const inviteFile = createInvite(swarm, {
+    to: alice.publicKey, iat: NOW,
+    group: { name: 'Film club', swarm: swarm.publicKey, secret: seed('vector group secret') },
+    certificate: aliceCert, torrents: [info], peers: ['127.0.0.1:6881'],
+  }, seed('vector invite ephemeral'))
+
+  return {
+    description: 'Coterie protocol v1 test vectors (docs/PROTOCOL.md §8). Hex unless noted; times are unix seconds; seeds are SHA-256("coterie test seed: " + label).',
+    keys,
+    signingInput: { role: 'initiator', payload: hex(new Uint8Array([1, 2, 3])), hex: hex(signingInput('initiator', new Uint8Array([1, 2, 3]))) },
+    torrent: { info: hex(info), infoHash: hex(infoHash) },
+    certificates,
+    handshake: {
+      infoHash: hex(infoHash), swarm: hex(swarm.publicKey), now: NOW,
+      initiator: { member: 'vector alice', certificate: hex(aliceCert), nonce: hex(initiator.nonce), ephemeralSecret: hex(initiator.ephemeralSecret), ephemeralPublic: hex(i.hello.e), hello: hex(encode({ ...i.hello })) },
+      responder: { member: 'vector bob', certificate: hex(bobCert), nonce: hex(responder.nonce), ephemeralSecret: hex(responder.ephemeralSecret), ephemeralPublic: hex(r.hello.e), hello: hex(encode({ ...r.hello })) },
+      sharedSecret: hex(x25519.getSharedSecret(initiator.ephemeralSecret, r.hello.e)),
+      transcriptHash: hex(th),
+      initiatorToResponderKey: hex(k.initiatorToResponder),
+      responderToInitiatorKey: hex(k.responderToInitiator),
+      sessionSecret: hex(k.session),
+      initiatorProofPayload: hex(proofPayload(th, aliceCert)),
+      messages: [
+        { from: 'initiator', hex: hex(m1[0]!) },
+        { from: 'responder', hex: hex(m2[0]!) },
+        { from: 'initiator', hex: hex(m3[0]!) },
+      ],
+    },
+    invite: {
+      inviter: 'vector swarm', recipient: 'vector alice', ephemeralSecret: hex(seed('vector invite ephemeral')), now: NOW,
+      file: hex(inviteFile),
+    },
+    rejected: {
+      canonical: ['d1:bi1e1:ai2ee', 'i01e', 'i-0e', 'i1ei2e', '01:a', 'd1:ai1e1:ai1ee'].map((s) => hex(new TextEncoder().encode(s))),
+    },
+  }
+}

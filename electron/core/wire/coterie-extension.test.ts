@@ -1,0 +1,120 @@
+// Two real bittorrent-protocol wires piped together in memory (as bittorrent-protocol's and
+// ut_metadata's own extension tests do), each running the Coterie extension.
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import Wire, { type ExtensionClass } from 'bittorrent-protocol'
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { coterieExtension, type CoterieExtension, type GatedTorrent } from './coterie-extension.js'
+import { issueCertificate } from '../protocol/certificate.js'
+import { CLOCK_SKEW_S } from '../protocol/constants.js'
+import { ephemeralFromSecret } from '../protocol/session.js'
+import { DAY, NOW, seed, world } from '../testing/fixtures.js'
+
+const w = world('wire')
+const IH = bytesToHex(w.infoHash)
+const alice: GatedTorrent = { swarm: w.swarm.publicKey, credential: { certificate: w.aliceCert, secretKey: w.alice.secretKey } }
+const bob: GatedTorrent = { swarm: w.swarm.publicKey, credential: { certificate: w.bobCert, secretKey: w.bob.secretKey } }
+
+interface Side { wire: Wire; ext: CoterieExtension | undefined; events: string[] }
+
+/** Connects an initiator and a responder; `undefined` torrent means a plain, non-Coterie peer. */
+interface ConnectOptions {
+  now?: () => number
+  timeoutMs?: number
+  /** false: the responder runs Coterie but does not gate this torrent. */
+  gatesR?: boolean
+  /** Replaces the initiator's extension (to play a misbehaving peer). */
+  initiatorExtension?: ExtensionClass
+}
+function connect(iT: GatedTorrent | undefined, rT: GatedTorrent | undefined, o: ConnectOptions = {}) {
+  const side = (type: string, t: GatedTorrent | undefined, gates = true): Side => {
+    const wire = new Wire(type)
+    const s: Side = { wire, ext: undefined, events: [] }
+    if (type === 'tcpOutgoing' && o.initiatorExtension !== undefined) wire.use(o.initiatorExtension)
+    else if (t !== undefined) {
+      const lookup = (ih: string) => (ih === IH && gates ? t : undefined)
+      wire.use(coterieExtension({ lookup, now: o.now ?? (() => NOW), timeoutMs: o.timeoutMs }))
+      const ext = (wire as unknown as Record<string, CoterieExtension>).coterie!
+      s.ext = ext
+      ext.on('authorized', () => s.events.push('authorized'))
+      ext.on('refused', (code: string) => s.events.push(`refused:${code}`))
+      ext.on('no-extension', () => s.events.push('no-extension'))
+    }
+    return s
+  }
+  const i = side('tcpOutgoing', iT)
+  const r = side('tcpIncoming', rT, o.gatesR)
+  r.wire.on('handshake', () => r.wire.handshake(IH, bytesToHex(seed('peer r').subarray(0, 20))))
+  i.wire.pipe(r.wire).pipe(i.wire)
+  i.wire.handshake(IH, bytesToHex(seed('peer i').subarray(0, 20)))
+  return { i, r }
+}
+const settle = (ms = 50) => new Promise((res) => setTimeout(res, ms))
+
+describe('the coterie BEP 10 extension on piped wires', () => {
+  it('authorizes two members to each other and counts the handshake bytes', async () => {
+    const { i, r } = connect(alice, bob)
+    await settle()
+    assert.deepEqual(i.events, ['authorized'])
+    assert.deepEqual(r.events, ['authorized'])
+    assert.equal(i.ext!.state, 'authorized')
+    assert.deepEqual(r.ext!.self, { kind: 'accepted' })
+    assert.ok(Buffer.from(i.ext!.sessionSecret!).equals(r.ext!.sessionSecret!))
+    assert.equal(i.ext!.bytesSent, r.ext!.bytesReceived)
+    assert.equal(r.ext!.bytesSent, i.ext!.bytesReceived)
+    assert.ok(i.ext!.bytesSent < 600 && r.ext!.bytesSent < 600, `bytes I->R ${i.ext!.bytesSent}, R->I ${r.ext!.bytesSent}`)
+  })
+
+  it('refuses a member of another swarm, with the reason, on both sides', async () => {
+    const other = world('wire-other')
+    const { i, r } = connect({ swarm: w.swarm.publicKey, credential: { certificate: other.aliceCert, secretKey: other.alice.secretKey } }, bob)
+    await settle()
+    assert.deepEqual(r.events, ['refused:wrong-swarm'])
+    assert.deepEqual(i.ext!.self, { kind: 'refused', code: 'wrong-swarm' })
+    assert.equal(i.ext!.state, 'refused', 'the responder showed nothing, so the initiator authorizes nothing')
+  })
+
+  it('marks a plain BitTorrent peer as having no extension, on either side', async () => {
+    const a = connect(alice, undefined)
+    const b = connect(undefined, bob)
+    await settle()
+    assert.deepEqual(a.i.events, ['no-extension'])
+    assert.deepEqual(b.r.events, ['no-extension'])
+  })
+
+  it('treats a torrent it does not gate as not speaking Coterie', async () => {
+    const { i, r } = connect(alice, bob, { gatesR: false })
+    await settle()
+    assert.deepEqual(r.events, ['no-extension'])
+    assert.equal(i.ext!.state, 'pending', 'the gated side waits for a proof that will not come')
+  })
+
+  it('refuses a peer that speaks Coterie but never proves, after the deadline', async () => {
+    // A stalled or hostile initiator: a valid hello, then silence.
+    class Silent {
+      declare name: string
+      constructor(wire: Wire) {
+        wire.extendedHandshake.coterie = { v: 1, n: seed('silent n'), e: ephemeralFromSecret(seed('silent e')).publicKey }
+      }
+    }
+    Silent.prototype.name = 'coterie'
+    const { r } = connect(alice, bob, { timeoutMs: 40, initiatorExtension: Silent as unknown as ExtensionClass })
+    await settle(20)
+    assert.deepEqual(r.events, [])
+    await settle(100)
+    assert.deepEqual(r.events, ['refused:timeout'])
+  })
+
+  it('stops authorizing when the certificate expires mid-connection', async () => {
+    let clock = NOW
+    // Valid until NOW + 1 for a verifier (expiry plus the clock-skew allowance).
+    const short = issueCertificate(w.swarm, { member: w.alice.publicKey, iat: NOW - DAY, exp: NOW + 1 - CLOCK_SKEW_S })
+    const { i, r } = connect({ swarm: w.swarm.publicKey, credential: { certificate: short, secretKey: w.alice.secretKey } }, bob, { now: () => clock })
+    await settle()
+    assert.deepEqual(r.events, ['authorized'])
+    clock = NOW + 2 // the re-check timer fires about 1 s after authorization
+    await settle(1300)
+    assert.deepEqual(r.events, ['authorized', 'refused:expired'])
+    assert.deepEqual(i.ext!.self, { kind: 'refused', code: 'expired' })
+  })
+})
