@@ -14,6 +14,7 @@ import { err, ok, type Result, type Problem } from '../../../shared/result.js'
 import { KEY_TEXT_ERRORS, type KeyTextErrorCode } from '../../../shared/protocol-codes.js'
 import { DOMAIN, HRP, KEY_BYTES, PROTOCOL_VERSION } from './constants.js'
 import { encode } from './canonical.js'
+import { bytesToHex } from './bytes.js'
 
 export type KeyKind = keyof typeof HRP
 
@@ -33,17 +34,26 @@ export function keyPairFromSecret(secretKey: Uint8Array): KeyPair {
 
 /**
  * True for a 32-byte Ed25519 public key that decodes to a curve point outside the small-order
- * subgroup. Small-order keys would let "anyone" produce signatures that verify.
+ * subgroup. Small-order keys would let "anyone" produce signatures that verify. Decoding costs
+ * a square root, and a node sees the same swarm and member keys over and over: remember them.
  */
 export function isValidPublicKey(key: Uint8Array): boolean {
   if (!(key instanceof Uint8Array) || key.length !== KEY_BYTES) return false
+  const id = bytesToHex(key)
+  const known = validity.get(id)
+  if (known !== undefined) return known
+  let valid: boolean
   try {
-    const p = ed25519.Point.fromBytes(key)
-    return !p.isSmallOrder()
+    valid = !ed25519.Point.fromBytes(key).isSmallOrder()
   } catch {
-    return false
+    valid = false
   }
+  if (validity.size >= VALIDITY_CACHE) validity.delete(validity.keys().next().value!)
+  validity.set(id, valid)
+  return valid
 }
+const VALIDITY_CACHE = 1024
+const validity = new Map<string, boolean>()
 
 // 32 bytes are 52 five-bit groups; the checksum adds 6.
 const DATA_CHARS = Math.ceil((KEY_BYTES * 8) / 5)

@@ -8,13 +8,13 @@
  *   kIR  = okm[0..32]   seals the initiator's proof     kRI = okm[32..64]   seals the responder's
  *   session = okm[64..96]   handed to the engine for relay-proof transfers (docs/PROTOCOL.md §5.4)
  */
-import { x25519 } from '@noble/curves/ed25519.js'
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { isAllZero } from './bytes.js'
 import { encode } from './canonical.js'
 import { DOMAIN, PROTOCOL_VERSION } from './constants.js'
+import { primitives } from './primitives.js'
 
 export interface Ephemeral {
   readonly publicKey: Uint8Array
@@ -22,7 +22,7 @@ export interface Ephemeral {
 }
 
 export function ephemeralFromSecret(secretKey: Uint8Array): Ephemeral {
-  return { secretKey, publicKey: x25519.getPublicKey(secretKey) }
+  return { secretKey, publicKey: primitives().x25519Public(secretKey) }
 }
 
 export interface TranscriptInput {
@@ -52,7 +52,7 @@ export interface SessionKeys {
 export function deriveKeys(own: Ephemeral, peerPublic: Uint8Array, th: Uint8Array): SessionKeys | undefined {
   let dh: Uint8Array
   try {
-    dh = x25519.getSharedSecret(own.secretKey, peerPublic)
+    dh = primitives().x25519Shared(own.secretKey, peerPublic)
   } catch {
     return undefined
   }

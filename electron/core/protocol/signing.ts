@@ -3,17 +3,17 @@
  * the protocol version and the signer's role come first, so a signature made for one purpose
  * (say, a responder's proof) can never verify as another (an initiator's, a certificate, an invite).
  */
-import { ed25519 } from '@noble/curves/ed25519.js'
 import { DOMAIN, PROTOCOL_VERSION, type Role } from './constants.js'
 import { encode } from './canonical.js'
 import { isValidPublicKey } from './keys.js'
+import { primitives } from './primitives.js'
 
 export function signingInput(role: Role, payload: Uint8Array): Uint8Array {
   return encode([DOMAIN, PROTOCOL_VERSION, role, payload])
 }
 
 export function sign(secretKey: Uint8Array, role: Role, payload: Uint8Array): Uint8Array {
-  return ed25519.sign(signingInput(role, payload), secretKey)
+  return primitives().ed25519Sign(secretKey, signingInput(role, payload))
 }
 
 /**
@@ -23,7 +23,7 @@ export function sign(secretKey: Uint8Array, role: Role, payload: Uint8Array): Ui
 export function verify(publicKey: Uint8Array, role: Role, payload: Uint8Array, signature: Uint8Array): boolean {
   if (!isValidPublicKey(publicKey) || signature.length !== 64) return false
   try {
-    return ed25519.verify(signature, signingInput(role, payload), publicKey, { zip215: false })
+    return primitives().ed25519Verify(publicKey, signingInput(role, payload), signature)
   } catch {
     return false
   }

@@ -1,0 +1,61 @@
+import { describe, it, after } from 'node:test'
+import assert from 'node:assert/strict'
+import fc from 'fast-check'
+import { ed25519 } from '@noble/curves/ed25519.js'
+import { installNativePrimitives, nativePrimitives } from './native-primitives.js'
+import { noblePrimitives, primitives, usePrimitives } from '../protocol/primitives.js'
+import { buildVectors } from '../testing/vectors.js'
+
+const L = 2n ** 252n + 27742317777372353535851937790883648493n
+const leToBig = (b: Uint8Array) => b.reduceRight((acc, x) => (acc << 8n) | BigInt(x), 0n)
+const bigToLe = (n: bigint) => Uint8Array.from({ length: 32 }, (_, i) => Number((n >> BigInt(8 * i)) & 0xffn))
+const secret = fc.uint8Array({ minLength: 32, maxLength: 32 })
+
+describe('native curve primitives agree with @noble/curves', () => {
+  after(() => usePrimitives(noblePrimitives))
+
+  it('sign the same bytes and derive the same keys', () => {
+    fc.assert(
+      fc.property(secret, secret, fc.uint8Array({ maxLength: 300 }), (a, b, m) => {
+        const pub = noblePrimitives.x25519Public(b)
+        return (
+          Buffer.from(nativePrimitives.ed25519Sign(a, m)).equals(noblePrimitives.ed25519Sign(a, m)) &&
+          Buffer.from(nativePrimitives.x25519Public(a)).equals(noblePrimitives.x25519Public(a)) &&
+          Buffer.from(nativePrimitives.x25519Shared(a, pub)).equals(noblePrimitives.x25519Shared(a, pub))
+        )
+      }),
+      { numRuns: 100 },
+    )
+  })
+
+  it('accept and refuse the same signatures, including non-canonical S and flipped bits', () => {
+    fc.assert(
+      fc.property(secret, fc.uint8Array({ maxLength: 100 }), fc.nat(511), (sk, m, bit) => {
+        const pk = ed25519.getPublicKey(sk)
+        const sig = noblePrimitives.ed25519Sign(sk, m)
+        const flipped = sig.slice()
+        flipped[bit >> 3]! ^= 1 << (bit & 7)
+        const malleable = sig.slice()
+        malleable.set(bigToLe(leToBig(sig.subarray(32)) + L), 32) // S + L: same math, not canonical
+        const agree = (s: Uint8Array) => {
+          const safe = (f: () => boolean) => { try { return f() } catch { return false } }
+          return safe(() => nativePrimitives.ed25519Verify(pk, m, s)) === safe(() => noblePrimitives.ed25519Verify(pk, m, s))
+        }
+        return nativePrimitives.ed25519Verify(pk, m, sig) && agree(flipped) && agree(malleable) && !nativePrimitives.ed25519Verify(pk, m, malleable)
+      }),
+      { numRuns: 100 },
+    )
+  })
+
+  it('refuse a low-order X25519 point (the all-zero shared secret)', () => {
+    const lowOrder = new Uint8Array(32) // u = 0
+    assert.throws(() => nativePrimitives.x25519Shared(new Uint8Array(32).fill(9), lowOrder))
+  })
+
+  it('produce the stored protocol vectors byte for byte once installed', () => {
+    const reference = JSON.stringify(buildVectors())
+    assert.equal(installNativePrimitives(), true)
+    assert.equal(primitives().name, 'node:crypto')
+    assert.equal(JSON.stringify(buildVectors()), reference)
+  })
+})

@@ -1,0 +1,37 @@
+/**
+ * The four curve operations the handshake runs per connection, behind one small interface.
+ * The default is @noble/curves (pure JS: runs in Node, Electron and the renderer alike). A Node
+ * process may install a native implementation with the same results (electron/core/platform/
+ * native-primitives.ts: about 14x faster verification here), so a seeder verifying thousands of
+ * peers is not CPU-bound. The protocol core itself stays pure either way.
+ */
+import { ed25519, x25519 } from '@noble/curves/ed25519.js'
+
+export interface Primitives {
+  readonly name: string
+  ed25519Sign(secretKey: Uint8Array, message: Uint8Array): Uint8Array
+  /** RFC 8032 verification with canonical encodings (no ZIP-215 leniency). May throw on junk. */
+  ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean
+  x25519Public(secretKey: Uint8Array): Uint8Array
+  /** May throw on a low-order or malformed public key; callers also refuse an all-zero result. */
+  x25519Shared(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array
+}
+
+export const noblePrimitives: Primitives = {
+  name: '@noble/curves',
+  ed25519Sign: (sk, m) => ed25519.sign(m, sk),
+  ed25519Verify: (pk, m, sig) => ed25519.verify(sig, m, pk, { zip215: false }),
+  x25519Public: (sk) => x25519.getPublicKey(sk),
+  x25519Shared: (sk, pk) => x25519.getSharedSecret(sk, pk),
+}
+
+let current: Primitives = noblePrimitives
+
+export const primitives = (): Primitives => current
+
+/** Installs another implementation (process-wide); returns the previous one. */
+export function usePrimitives(p: Primitives): Primitives {
+  const previous = current
+  current = p
+  return previous
+}
