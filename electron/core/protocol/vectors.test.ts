@@ -11,10 +11,10 @@ import { decodeCanonical } from './canonical.js'
 import { openInvite } from './invite.js'
 import { infoHashOf } from './torrent-info.js'
 
-const stored = JSON.parse(readFileSync(new URL('../../../test-vectors/protocol-v1.json', import.meta.url), 'utf8'))
+const stored = JSON.parse(readFileSync(new URL('./vectors/protocol-v1.json', import.meta.url), 'utf8'))
 const h = hexToBytes
 
-describe('protocol test vectors (test-vectors/protocol-v1.json)', () => {
+describe('protocol test vectors (electron/core/protocol/vectors/protocol-v1.json)', () => {
   it('are exactly what the code produces (run `npm run vectors` only for a deliberate change)', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(buildVectors())), stored)
   })

@@ -1,5 +1,5 @@
 /**
- * Builds the protocol test vectors (test-vectors/protocol-v1.json) from fixed seeds. The test
+ * Builds the protocol test vectors (electron/core/protocol/vectors/protocol-v1.json) from fixed seeds. The test
  * suite rebuilds them and compares byte for byte, so the stored file, the code and
  * docs/PROTOCOL.md §8 cannot drift apart; a second implementation checks itself against the file.
  */
