@@ -1,4 +1,4 @@
-// Types for the part of the untyped ESM package bencode (v4) that Coterie uses.
+// Types for the part of the bencode package (v4) the tests use to cross-check our encoder.
 
 declare module 'bencode' {
   export type BencodeValue = number | Uint8Array | BencodeValue[] | { [key: string]: BencodeValue }
