@@ -15,10 +15,16 @@ export default tseslint.config(
       eqeqeq: 'error',
     },
   },
-  ...layers.map(({ files, forbid }) => ({
+  ...layers.map(({ files, forbid, pure }) => ({
     files,
     // Tests wire layers together on purpose (e.g. piped wires around the protocol core).
     ignores: ['**/*.test.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: forbid }] },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: forbid }],
+      // import() would slip past the rule above; pure layers load nothing at run time.
+      ...(pure && {
+        'no-restricted-syntax': ['error', { selector: 'ImportExpression', message: 'Pure layers use static imports only, so the layering rule can see them.' }],
+      }),
+    },
   })),
 )

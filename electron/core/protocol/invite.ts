@@ -73,7 +73,7 @@ const innerSchema = z.strictObject({
   from: bytesOf(KEY_BYTES),
   to: bytesOf(KEY_BYTES),
   iat: uint,
-  group: z.strictObject({ name: text(MAX_NAME_CHARS), swarm: bytesOf(KEY_BYTES), secret: bytesOf(32) }),
+  group: z.strictObject({ name: text(MAX_NAME_CHARS).refine((n) => n.length > 0), swarm: bytesOf(KEY_BYTES), secret: bytesOf(32) }),
   cert: z.instanceof(Uint8Array),
   torrents: z.array(z.instanceof(Uint8Array)).max(MAX_INVITE_TORRENTS),
   peers: z.array(text(300).refine(isPeerAddress)).max(MAX_INVITE_PEERS),
@@ -86,7 +86,14 @@ function sealKey(shared: Uint8Array, ephemeralPublic: Uint8Array, recipientX: Ui
 
 /** Signs and seals an invite. `ephemeralSecret` is 32 fresh random bytes (injected for vectors). */
 export function createInvite(inviter: KeyPair, c: Omit<InviteContent, 'from'>, ephemeralSecret: Uint8Array): Uint8Array {
-  if (c.peers.some((p) => !isPeerAddress(p))) throw new RangeError('createInvite: peers must be host:port')
+  // Refuse up front what openInvite would refuse: an invite its recipient cannot open is a bug.
+  if (c.peers.length > MAX_INVITE_PEERS || c.peers.some((p) => !isPeerAddress(p))) {
+    throw new RangeError(`createInvite: at most ${MAX_INVITE_PEERS} peers, each host:port`)
+  }
+  if (c.torrents.length > MAX_INVITE_TORRENTS) throw new RangeError(`createInvite: at most ${MAX_INVITE_TORRENTS} torrents`)
+  if (c.group.name.length === 0 || c.group.name.length > MAX_NAME_CHARS) {
+    throw new RangeError(`createInvite: the group name must have 1 to ${MAX_NAME_CHARS} characters`)
+  }
   const tbs = {
     v: PROTOCOL_VERSION,
     from: inviter.publicKey,

@@ -77,7 +77,6 @@ const problem = (code: KeyTextErrorCode): { ok: false; error: KeyTextProblem } =
 export function parseKeyText(kind: KeyKind, pasted: string): Result<Uint8Array, KeyTextProblem> {
   const text = pasted.replace(/\s+/g, '')
   if (text === '') return problem('empty')
-  if (text !== text.toLowerCase() && text !== text.toUpperCase()) return problem('mixed-case')
   const s = text.toLowerCase()
   const sep = s.lastIndexOf('1')
   const hrp = sep > 0 ? s.slice(0, sep) : ''
@@ -88,6 +87,7 @@ export function parseKeyText(kind: KeyKind, pasted: string): Result<Uint8Array, 
     if (s.startsWith(HRP[kind].slice(0, 4)) && s.length === expectedLength(kind)) return problem('bad-checksum')
     return problem('not-a-key')
   }
+  if (text !== s && text !== text.toUpperCase()) return problem('mixed-case')
   const data = s.slice(sep + 1)
   if (!CHARSET.test(data)) return problem('bad-character')
   if (s.length < expectedLength(kind)) return problem('truncated')
