@@ -32,9 +32,10 @@ export const REJECT_CODES = {
   expired: 'The certificate has expired.',
   'not-yet-valid': 'The certificate is not valid yet (check the clock).',
   'bad-proof-signature': 'The proof is not signed for this connection by the certificate\'s member key.',
-  'no-certificate': 'The peer holds no certificate for this torrent.',
+  'no-certificate': 'The peer showed no certificate for this torrent.',
   'unexpected-message': 'The peer sent a message out of order.',
   timeout: 'The peer did not complete the handshake in time.',
+  unknown: 'The peer refused for a reason this version of Coterie does not know (the peer is newer).',
 } as const
 export type RejectCode = keyof typeof REJECT_CODES
 
@@ -46,6 +47,7 @@ export const INVITE_ERRORS = {
   'cannot-open': 'This invite was made for someone else, or the file is damaged. Only the friend it was made for can open it.',
   malformed: 'The invite opened, but its contents are malformed.',
   'bad-signature': 'The invite\'s signature does not match its sender: it was altered.',
+  'not-from-owner': 'The invite is not signed by the group\'s key: whoever made it does not own the group.',
   'wrong-recipient': 'The invite is signed for another identity.',
   'certificate-invalid': 'The access certificate inside the invite is not valid for this group or for you.',
   'torrent-invalid': 'A torrent inside the invite does not belong to the invite\'s group.',

@@ -18,7 +18,7 @@ import {
   CLOCK_SKEW_S, INFOHASH_BYTES, KEY_BYTES, MAX_CERTIFICATE_BYTES, MAX_SCOPE_ENTRIES, PROTOCOL_VERSION,
   ROLE, SIGNATURE_BYTES,
 } from './constants.js'
-import { bytesOf, uint } from './schema.js'
+import { bytesOf, uint, versionField } from './schema.js'
 import { sign, verify } from './signing.js'
 import { isValidPublicKey, type KeyPair } from './keys.js'
 
@@ -75,10 +75,11 @@ export function issueCertificate(swarm: KeyPair, o: IssueOptions): Uint8Array {
 export function decodeCertificate(bytes: Uint8Array): Result<Certificate, RejectProblem> {
   if (bytes.length > MAX_CERTIFICATE_BYTES) return reject('oversize')
   const decoded = decodeCanonical(bytes, MAX_CERTIFICATE_BYTES)
+  const version = versionField(decoded)
+  if (version !== undefined && version !== PROTOCOL_VERSION) return reject('unsupported-version')
   const parsed = certificateSchema.safeParse(decoded)
   if (!parsed.success) return reject('malformed')
   const c = parsed.data
-  if (c.v !== PROTOCOL_VERSION) return reject('unsupported-version')
   if (c.exp <= c.iat) return reject('malformed')
   if (c.scope?.some((h, i, s) => i > 0 && compareBytes(s[i - 1]!, h) >= 0)) return reject('malformed')
   const { sig, ...tbs } = c

@@ -7,7 +7,10 @@ export const DOMAIN = 'coterie'
 
 /** Who signs. Each signature names its signer's role, so one kind of signature never passes as another. */
 export const ROLE = {
+  /** The swarm key, issuing a certificate. */
   swarm: 'swarm',
+  /** The swarm key again, vouching for an invite: only the group's owner may invite. */
+  owner: 'owner',
   initiator: 'initiator',
   responder: 'responder',
   inviter: 'inviter',
@@ -39,7 +42,7 @@ export const MAX_HELLO_BYTES = 256
 export const MAX_MESSAGE_BYTES = 8 * 1024 // 8 KiB
 export const MAX_CERTIFICATE_BYTES = 6 * 1024 // 6 KiB
 
-/** How long a peer has, from our hello, to finish its side of the handshake. */
+/** How long a peer has, from the BitTorrent handshake, to finish its side of ours. */
 export const HANDSHAKE_TIMEOUT_MS = 10_000
 
 /** Invites carry full torrent metadata; this bounds a file we read from disk or a drag-and-drop. */

@@ -200,6 +200,22 @@ describe('handshake against an active attacker', () => {
     assert.deepEqual(make('responder').onPeerHello({ ...make('initiator').hello, e: new Uint8Array(32) }).map(typeOf), ['refuse:bad-key-exchange'])
   })
 
+  it('tells a newer peer from a broken one, and keeps an unknown refusal reason as "unknown"', () => {
+    assert.deepEqual(make('responder').onPeerHello({ ...make('initiator').hello, v: 2, extra: 1 }).map(typeOf), ['refuse:unsupported-version'])
+    const i = make('initiator', cred(w.aliceCert))
+    i.onPeerHello(make('responder').hello)
+    i.onMessage(encode({ t: 'refuse', code: 'reason-from-the-future' }), NOW)
+    assert.deepEqual(i.self, { kind: 'refused', code: 'unknown' })
+  })
+
+  it('says "oversize" for a certificate too large to be one, inside a valid proof box', () => {
+    const i = make('initiator', cred(new Uint8Array(7000).fill(0x61)))
+    const r = make('responder', cred(w.bobCert, w.bob))
+    const proof = i.onPeerHello(r.hello)
+    r.onPeerHello(i.hello)
+    assert.deepEqual(r.onMessage(proof[0]!, NOW).map(typeOf), ['refuse:oversize'])
+  })
+
   it('property: arbitrary bytes from a peer never authorize it and never throw', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 600 }), { maxLength: 5 }), (msgs) => {

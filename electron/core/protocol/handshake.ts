@@ -21,10 +21,10 @@ import { concatBytes, equalBytes } from './bytes.js'
 import { decodeCanonical, encode, type Bencodable } from './canonical.js'
 import { checkCertificate, verifyCertificate, type Certificate } from './certificate.js'
 import {
-  EXTENSION_NAME, INFOHASH_BYTES, KEY_BYTES, MAX_CERTIFICATE_BYTES, MAX_HELLO_BYTES, MAX_MESSAGE_BYTES, NONCE_BYTES, PROTOCOL_VERSION, ROLE,
+  EXTENSION_NAME, INFOHASH_BYTES, KEY_BYTES, MAX_HELLO_BYTES, MAX_MESSAGE_BYTES, NONCE_BYTES, PROTOCOL_VERSION, ROLE,
   SIGNATURE_BYTES,
 } from './constants.js'
-import { bytesOf, text, uint } from './schema.js'
+import { bytesOf, text, uint, versionField } from './schema.js'
 import { deriveKeys, ephemeralFromSecret, open, seal, transcriptHash, type Ephemeral, type SessionKeys } from './session.js'
 import { sign, verify } from './signing.js'
 
@@ -78,7 +78,7 @@ const messageSchema = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('refuse'), code: text(64) }),
 ])
 const proofSchema = z.strictObject({
-  cert: z.instanceof(Uint8Array).refine((b) => b.length <= MAX_CERTIFICATE_BYTES),
+  cert: z.instanceof(Uint8Array), // verifyCertificate bounds it ("oversize")
   sig: bytesOf(SIGNATURE_BYTES),
 })
 
@@ -146,6 +146,8 @@ export class Handshake {
     const size = helloBytes(value)
     if (size === undefined) return this.#refuse('malformed')
     if (size > MAX_HELLO_BYTES) return this.#refuse('oversize')
+    const version = versionField(value)
+    if (version !== undefined && version !== PROTOCOL_VERSION) return this.#refuse('unsupported-version')
     const parsed = helloSchema.safeParse(value)
     if (!parsed.success) return this.#refuse('malformed')
     const h = parsed.data
@@ -153,7 +155,6 @@ export class Handshake {
     if (this.#peerHello !== undefined && equalBytes(h.n, this.#peerHello.n) && equalBytes(h.e, this.#peerHello.e)) return []
     if (this.#th !== undefined || this.peer.kind !== 'pending') return this.#refuse('unexpected-message')
     this.#peerHello = h
-    if (h.v !== PROTOCOL_VERSION) return this.#refuse('unsupported-version')
     const mine = this.hello
     if (equalBytes(h.n, mine.n) || equalBytes(h.e, mine.e)) return this.#refuse('reflected')
     const [i, r] = this.role === ROLE.initiator ? [mine, h] : [h, mine]
@@ -176,7 +177,8 @@ export class Handshake {
     if (m === 'oversize' || m === 'malformed') return this.#refuse(m)
     switch (m.t) {
       case 'refuse':
-        this.self = { kind: 'refused', code: isRejectCode(m.code) ? m.code : 'malformed' }
+        // A newer peer may give a reason we do not know yet: keep the fact, not a wrong reason.
+        this.self = { kind: 'refused', code: isRejectCode(m.code) ? m.code : 'unknown' }
         // A refused initiator never sees the responder's certificate; that is the point.
         if (this.peer.kind === 'pending' && this.role === ROLE.initiator) this.peer = { kind: 'refused', code: 'no-certificate' }
         return []

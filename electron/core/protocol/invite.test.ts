@@ -31,7 +31,7 @@ const content = (o: Partial<Omit<InviteContent, 'from'>> = {}): Omit<InviteConte
   peers: PEERS,
   ...o,
 })
-const invite = (o: Partial<Omit<InviteContent, 'from'>> = {}, from: KeyPair = w.alice) => createInvite(from, content(o), eph)
+const invite = (o: Partial<Omit<InviteContent, 'from'>> = {}, from: KeyPair = w.alice) => createInvite({ inviter: from, swarm: w.swarm }, content(o), eph)
 
 const codeOf = (file: Uint8Array, me: KeyPair = w.bob, now = NOW): InviteErrorCode | 'ok' => {
   const r = openInvite(file, me, now)
@@ -50,14 +50,15 @@ function seal(plaintext: Uint8Array, to: Uint8Array, ephemeralSecret = eph): Uin
   return encode({ 'coterie-invite': 1, e, box })
 }
 /** The signed inner invite, with optional edits made after (`late`) or before signing. */
-function inner(o: { to?: Uint8Array; signer?: KeyPair; fields?: Record<string, Bencodable>; late?: Record<string, Bencodable> } = {}) {
+function inner(o: { to?: Uint8Array; signer?: KeyPair; owner?: KeyPair; fields?: Record<string, Bencodable>; late?: Record<string, Bencodable> } = {}) {
   const signer = o.signer ?? w.alice
   const tbs = {
     v: 1, from: w.alice.publicKey, to: o.to ?? w.bob.publicKey, iat: NOW,
     group: { name: utf8('Film club'), swarm: w.swarm.publicKey, secret }, cert: w.bobCert, torrents: [w.info],
     peers: PEERS.map(utf8), ...o.fields,
   }
-  return encode({ ...tbs, sig: sign(signer.secretKey, ROLE.inviter, encode(tbs)), ...o.late })
+  const owner = o.owner ?? w.swarm
+  return encode({ ...tbs, sig: sign(signer.secretKey, ROLE.inviter, encode(tbs)), owner: sign(owner.secretKey, ROLE.owner, encode(tbs)), ...o.late })
 }
 
 describe('invites: round trip', () => {
@@ -88,7 +89,7 @@ describe('invites: round trip', () => {
 
   it('is reproducible from its injected ephemeral secret, and differs with another', () => {
     assert.deepEqual(invite(), invite())
-    assert.notDeepEqual(createInvite(w.alice, content(), seed('other ephemeral')), invite())
+    assert.notDeepEqual(createInvite({ inviter: w.alice, swarm: w.swarm }, content(), seed('other ephemeral')), invite())
   })
 
   it('refuses to create an invite with a bad peer address (a caller bug)', () => {
@@ -196,6 +197,26 @@ describe('invites: certificate and torrents', () => {
     assert.equal(codeOf(invite({ certificate: scoped(w.info), torrents: [w.info, second] })), 'certificate-invalid')
     assert.equal(codeOf(invite({ certificate: scoped(second), torrents: [w.info] })), 'certificate-invalid')
     assert.equal(codeOf(invite({ certificate: scoped(w.info, second), torrents: [second, w.info] })), 'ok')
+  })
+})
+
+describe('invite authority', () => {
+  it('refuses an invite forged by someone who holds the member\'s certificate but not the group key', () => {
+    // Mallory got Bob's certificate (Bob shows it to every peer he proves himself to) and sends
+    // Bob an invite with her own group secret and peers: it must not open.
+    const mallory = keyPair('invite mallory')
+    const forged = seal(inner({ signer: mallory, owner: mallory, fields: { from: mallory.publicKey, group: { name: utf8('Film club'), swarm: w.swarm.publicKey, secret: seed('mallory secret') } } }), w.bob.publicKey)
+    assert.equal(codeOf(forged), 'not-from-owner')
+    assert.equal(codeOf(seal(inner(), w.bob.publicKey)), 'ok', 'the same construction with the owner\'s signature opens')
+  })
+
+  it('will not sign for a group whose key it does not hold', () => {
+    assert.throws(() => createInvite({ inviter: w.alice, swarm: carol }, content(), eph), RangeError)
+  })
+
+  it('tells a newer invite from a broken one', () => {
+    assert.equal(codeOf(seal(inner({ fields: { v: 2, extra: 1 } }), w.bob.publicKey)), 'unsupported-version')
+    assert.equal(codeOf(encode({ 'coterie-invite': 2, e: new Uint8Array(32), box: new Uint8Array(40), more: 1 })), 'unsupported-version')
   })
 })
 

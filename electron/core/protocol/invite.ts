@@ -7,9 +7,14 @@
  *                     info = bencode(["coterie", 1, "invite"]), 32 bytes)
  *   box = ChaCha20-Poly1305(k, nonce = 0^12, aad = "coterie-invite", plaintext = signed invite)
  * Signed invite: canonical bencode of { v, from, to, iat, group: {name, swarm, secret}, cert,
- *   torrents: [info dictionaries], peers: ["host:port"], sig }, with
- *   sig = Ed25519(inviter, bencode(["coterie", 1, "inviter", bencode(invite without sig)])).
- * The certificate names the recipient's key, so a copied invite is no bearer token.
+ *   torrents: [info dictionaries], peers: ["host:port"], sig, owner }, where, over
+ *   tbs = bencode(invite without sig and owner):
+ *   sig   = Ed25519(inviter identity, bencode(["coterie", 1, "inviter", tbs]))   who sent it
+ *   owner = Ed25519(swarm key,        bencode(["coterie", 1, "owner", tbs]))     with what authority
+ * The owner signature matters: a certificate is no secret (the member shows it to every peer it
+ * proves itself to), and without it anyone holding one could send its member a forged invite
+ * with their own torrents, group secret and peers. The certificate names the recipient's key,
+ * so a copied invite is no bearer token.
  */
 import { ed25519, x25519 } from '@noble/curves/ed25519.js'
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js'
@@ -26,7 +31,7 @@ import {
   SIGNATURE_BYTES,
 } from './constants.js'
 import type { KeyPair } from './keys.js'
-import { bytesOf, text, uint } from './schema.js'
+import { bytesOf, text, uint, versionField } from './schema.js'
 import { sign, verify } from './signing.js'
 import { decodeInfo, infoHashOf, swarmKeyOfInfo } from './torrent-info.js'
 
@@ -64,7 +69,10 @@ const fail = (code: InviteErrorCode): { ok: false; error: InviteProblem } => err
 const PEER = /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?):(\d{1,5})$/
 export const isPeerAddress = (s: string): boolean => {
   const m = PEER.exec(s)
-  return m !== null && Number(m[1]) >= 1 && Number(m[1]) <= 65535
+  if (m === null || Number(m[1]) < 1 || Number(m[1]) > 65535) return false
+  const host = s.slice(0, s.lastIndexOf(':'))
+  // Dotted digits are an IPv4 address, never a hostname: each octet must fit in a byte.
+  return !/^[\d.]+$/.test(host) || host.split('.').every((o) => Number(o) <= 255)
 }
 
 const outerSchema = z.strictObject({ [MAGIC]: uint, e: bytesOf(KEY_BYTES), box: z.instanceof(Uint8Array) })
@@ -78,14 +86,24 @@ const innerSchema = z.strictObject({
   torrents: z.array(z.instanceof(Uint8Array)).max(MAX_INVITE_TORRENTS),
   peers: z.array(text(300).refine(isPeerAddress)).max(MAX_INVITE_PEERS),
   sig: bytesOf(SIGNATURE_BYTES),
+  owner: bytesOf(SIGNATURE_BYTES),
 })
 
 function sealKey(shared: Uint8Array, ephemeralPublic: Uint8Array, recipientX: Uint8Array): Uint8Array {
   return hkdf(sha256, shared, concatBytes(ephemeralPublic, recipientX), encode([DOMAIN, PROTOCOL_VERSION, 'invite']), 32)
 }
 
+export interface InviteSigners {
+  /** The identity of whoever sends the invite (shown to the recipient). */
+  readonly inviter: KeyPair
+  /** The group's swarm key: only its holder can vouch for an invite. */
+  readonly swarm: KeyPair
+}
+
 /** Signs and seals an invite. `ephemeralSecret` is 32 fresh random bytes (injected for vectors). */
-export function createInvite(inviter: KeyPair, c: Omit<InviteContent, 'from'>, ephemeralSecret: Uint8Array): Uint8Array {
+export function createInvite(signers: InviteSigners, c: Omit<InviteContent, 'from'>, ephemeralSecret: Uint8Array): Uint8Array {
+  const { inviter, swarm } = signers
+  if (!equalBytes(swarm.publicKey, c.group.swarm)) throw new RangeError('createInvite: the swarm key is not the group\'s')
   // Refuse up front what openInvite would refuse: an invite its recipient cannot open is a bug.
   if (c.peers.length > MAX_INVITE_PEERS || c.peers.some((p) => !isPeerAddress(p))) {
     throw new RangeError(`createInvite: at most ${MAX_INVITE_PEERS} peers, each host:port`)
@@ -104,7 +122,8 @@ export function createInvite(inviter: KeyPair, c: Omit<InviteContent, 'from'>, e
     torrents: [...c.torrents],
     peers: c.peers.map(utf8),
   }
-  const plaintext = encode({ ...tbs, sig: sign(inviter.secretKey, ROLE.inviter, encode(tbs)) })
+  const body = encode(tbs)
+  const plaintext = encode({ ...tbs, sig: sign(inviter.secretKey, ROLE.inviter, body), owner: sign(swarm.secretKey, ROLE.owner, body) })
   const recipientX = ed25519.utils.toMontgomery(c.to)
   const e = x25519.getPublicKey(ephemeralSecret)
   const key = sealKey(x25519.getSharedSecret(ephemeralSecret, recipientX), e, recipientX)
@@ -121,9 +140,11 @@ export function createInvite(inviter: KeyPair, c: Omit<InviteContent, 'from'>, e
  */
 export function openInvite(file: Uint8Array, me: KeyPair, now: number): Result<OpenedInvite, InviteProblem> {
   if (file.length > MAX_INVITE_BYTES) return fail('oversize')
-  const outer = outerSchema.safeParse(decodeCanonical(file, MAX_INVITE_BYTES))
+  const decodedFile = decodeCanonical(file, MAX_INVITE_BYTES)
+  const fileVersion = versionField(decodedFile, MAGIC)
+  if (fileVersion !== undefined && fileVersion !== PROTOCOL_VERSION) return fail('unsupported-version')
+  const outer = outerSchema.safeParse(decodedFile)
   if (!outer.success) return fail('not-an-invite')
-  if (outer.data[MAGIC] !== PROTOCOL_VERSION) return fail('unsupported-version')
   const myX = ed25519.utils.toMontgomery(me.publicKey)
   let plaintext: Uint8Array
   try {
@@ -134,12 +155,15 @@ export function openInvite(file: Uint8Array, me: KeyPair, now: number): Result<O
   } catch {
     return fail('cannot-open')
   }
-  const inner = innerSchema.safeParse(decodeCanonical(plaintext, MAX_INVITE_BYTES))
+  const decoded = decodeCanonical(plaintext, MAX_INVITE_BYTES)
+  const version = versionField(decoded)
+  if (version !== undefined && version !== PROTOCOL_VERSION) return fail('unsupported-version')
+  const inner = innerSchema.safeParse(decoded)
   if (!inner.success) return fail('malformed')
-  const { sig, ...fields } = inner.data
-  if (fields.v !== PROTOCOL_VERSION) return fail('unsupported-version')
-  const tbs = { ...fields, group: { ...fields.group, name: utf8(fields.group.name) }, peers: fields.peers.map(utf8) }
-  if (!verify(fields.from, ROLE.inviter, encode(tbs), sig)) return fail('bad-signature')
+  const { sig, owner, ...fields } = inner.data
+  const tbs = encode({ ...fields, group: { ...fields.group, name: utf8(fields.group.name) }, peers: fields.peers.map(utf8) })
+  if (!verify(fields.from, ROLE.inviter, tbs, sig)) return fail('bad-signature')
+  if (!verify(fields.group.swarm, ROLE.owner, tbs, owner)) return fail('not-from-owner')
   if (!equalBytes(fields.to, me.publicKey)) return fail('wrong-recipient')
   const cert = verifyCertificate(fields.cert, { swarm: fields.group.swarm, now })
   if (!cert.ok || !equalBytes(cert.value.member, me.publicKey)) return fail('certificate-invalid')

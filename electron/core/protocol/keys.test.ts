@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { base32crockford, bech32m } from '@scure/base'
 import { sha256 } from '@noble/hashes/sha2.js'
+import { ED25519_TORSION_SUBGROUP, ed25519 } from '@noble/curves/ed25519.js'
 import { fingerprint, generateKeyPair, isValidPublicKey, keyPairFromSecret, keyToText, parseKeyText, type KeyKind } from './keys.js'
 import { HRP } from './constants.js'
 import { bytesToHex, concatBytes, utf8 } from './bytes.js'
@@ -180,6 +181,12 @@ describe('isValidPublicKey', () => {
     // The answer is cached by value: asking twice gives the same verdict.
     assert.equal(isValidPublicKey(alice), true)
     assert.equal(isValidPublicKey(SMALL_ORDER[4]!), false)
+  })
+
+  it('refuses a key with a torsion component (where cofactored and cofactorless verifiers differ)', () => {
+    const torsion = ed25519.Point.fromHex(ED25519_TORSION_SUBGROUP[1]!)
+    const mixed = ed25519.Point.fromBytes(alice).add(torsion).toBytes()
+    assert.equal(isValidPublicKey(mixed), false)
   })
 })
 

@@ -33,8 +33,10 @@ export function keyPairFromSecret(secretKey: Uint8Array): KeyPair {
 }
 
 /**
- * True for a 32-byte Ed25519 public key that decodes to a curve point outside the small-order
- * subgroup. Small-order keys would let "anyone" produce signatures that verify. Decoding costs
+ * True for a 32-byte Ed25519 public key that is a canonical encoding of a point in the prime-order
+ * subgroup. Small-order keys would let "anyone" produce signatures that verify; keys with a
+ * torsion component are where verifiers using the cofactored and the cofactorless equation
+ * (noble vs OpenSSL) could disagree, and no honest key has one. Decoding costs
  * a square root, and a node sees the same swarm and member keys over and over: remember them.
  */
 export function isValidPublicKey(key: Uint8Array): boolean {
@@ -44,7 +46,8 @@ export function isValidPublicKey(key: Uint8Array): boolean {
   if (known !== undefined) return known
   let valid: boolean
   try {
-    valid = !ed25519.Point.fromBytes(key).isSmallOrder()
+    const point = ed25519.Point.fromBytes(key)
+    valid = !point.isSmallOrder() && point.isTorsionFree()
   } catch {
     valid = false
   }

@@ -19,3 +19,13 @@ export const text = (maxChars: number) =>
       }
       return s
     })
+
+/**
+ * The integer under `key` of a decoded dictionary, read before the strict schema: a newer version
+ * may add fields, and its peer deserves "unsupported-version", not "malformed".
+ */
+export function versionField(decoded: unknown, key = 'v'): number | undefined {
+  if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded) || decoded instanceof Uint8Array) return undefined
+  const v = (decoded as Record<string, unknown>)[key]
+  return typeof v === 'number' ? v : undefined
+}

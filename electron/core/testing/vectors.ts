@@ -30,7 +30,7 @@ export function buildVectors() {
   const aliceCert = issueCertificate(swarm, { member: alice.publicKey, iat: NOW - DAY, exp: NOW + 30 * DAY })
   const bobCert = issueCertificate(swarm, { member: bob.publicKey, iat: NOW - DAY, exp: NOW + 30 * DAY, scope: [infoHash, ih] })
 
-  const keys = [label('vector swarm'), label('vector alice'), label('vector bob')].map((k) => ({
+  const keys = [label('vector swarm'), label('vector owner'), label('vector alice'), label('vector bob')].map((k) => ({
     ...k,
     identityText: keyToText('identity', Buffer.from(k.publicKey, 'hex')),
     groupText: keyToText('swarm', Buffer.from(k.publicKey, 'hex')),
@@ -63,7 +63,7 @@ export function buildVectors() {
   const m2 = r.onMessage(m1[0]!, NOW)
   const m3 = i.onMessage(m2[0]!, NOW)
 
-  const inviteFile = createInvite(swarm, {
+  const inviteFile = createInvite({ inviter: keyPair('vector owner'), swarm }, {
     to: alice.publicKey, iat: NOW,
     group: { name: 'Film club', swarm: swarm.publicKey, secret: seed('vector group secret') },
     certificate: aliceCert, torrents: [info], peers: ['127.0.0.1:6881'],
@@ -92,7 +92,7 @@ export function buildVectors() {
       ],
     },
     invite: {
-      inviter: 'vector swarm', recipient: 'vector alice', ephemeralSecret: hex(seed('vector invite ephemeral')), now: NOW,
+      inviter: 'vector owner', swarm: 'vector swarm', recipient: 'vector alice', ephemeralSecret: hex(seed('vector invite ephemeral')), now: NOW,
       file: hex(inviteFile),
     },
     rejected: {

@@ -105,6 +105,27 @@ describe('the coterie BEP 10 extension on piped wires', () => {
     assert.deepEqual(r.events, ['refused:timeout'])
   })
 
+  it('survives a peer that lists the extension with id 0 ("disabled" in BEP 10)', async () => {
+    class Disabled {
+      declare name: string
+      constructor(wire: Wire) {
+        // bittorrent-protocol builds "m" from the registered extensions; rewrite our entry to 0.
+        const send = wire.extended.bind(wire)
+        wire.extended = (ext, obj) => {
+          if (ext === 0 && obj instanceof Uint8Array) {
+            const text = Buffer.from(obj).toString('latin1').replace(/7:coteriei\d+e/, '7:coteriei0e')
+            return send(0, Buffer.from(text, 'latin1'))
+          }
+          return send(ext, obj)
+        }
+      }
+    }
+    Disabled.prototype.name = 'coterie'
+    const { r } = connect(alice, bob, { timeoutMs: 40, initiatorExtension: Disabled as unknown as ExtensionClass })
+    await settle(120) // past the deadline, where sending a refusal used to throw in a timer
+    assert.deepEqual(r.events, ['no-extension'])
+  })
+
   it('stops authorizing when the certificate expires mid-connection', async () => {
     let clock = NOW
     // Valid until NOW + 1 for a verifier (expiry plus the clock-skew allowance).

@@ -50,6 +50,12 @@ export type PeerState = PeerVerdict['kind'] | 'no-extension'
 // Longest single wait for a re-check timer: setTimeout overflows past 2^31-1 ms.
 const MAX_TIMER_MS = 2 ** 31 - 1
 
+// BEP 10: an id of 0 in "m" means the peer disabled the extension, exactly like its absence.
+const peerSpeaksCoterie = (wire: Wire): boolean => {
+  const id = wire.peerExtendedMapping[EXTENSION_NAME]
+  return typeof id === 'number' && id > 0
+}
+
 export const roleFromWireType = (wire: Wire): HandshakeRole | undefined =>
   /Outgoing$/.test(wire.type) ? ROLE.initiator : /Incoming$/.test(wire.type) ? ROLE.responder : undefined
 
@@ -88,7 +94,7 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
       wire.once('close', () => this.#clearTimer())
       // A peer whose extended handshake does not list us never reaches onExtendedHandshake.
       wire.on('extended', (ext: unknown) => {
-        if (ext === 'handshake' && wire.peerExtendedMapping[EXTENSION_NAME] === undefined) this.#markNoExtension()
+        if (ext === 'handshake' && !peerSpeaksCoterie(wire)) this.#markNoExtension()
       })
     }
 
@@ -124,9 +130,13 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
 
     #apply(out: Uint8Array[]): void {
       for (const m of out) {
-        if (this.#wire.destroyed || this.#wire.peerExtendedMapping[EXTENSION_NAME] === undefined) break
-        this.bytesSent += m.length
-        this.#wire.extended(EXTENSION_NAME, m)
+        if (this.#wire.destroyed || !peerSpeaksCoterie(this.#wire)) break
+        try {
+          this.#wire.extended(EXTENSION_NAME, m)
+          this.bytesSent += m.length
+        } catch {
+          break // the wire closed under us; its 'close' handler cleans up
+        }
       }
       this.#announce()
     }
