@@ -14,6 +14,7 @@ declare module 'bittorrent-protocol' {
     type: string
     peerId: string | null
     amChoking: boolean
+    amInterested: boolean
     peerInterested: boolean
     peerExtensions: { extended?: boolean; [k: string]: unknown }
     extendedHandshake: Record<string, unknown>
@@ -23,9 +24,28 @@ declare module 'bittorrent-protocol' {
     use(ext: ExtensionClass): void
     handshake(infoHash: string | Uint8Array, peerId: string | Uint8Array, extensions?: Record<string, boolean>): void
     extended(ext: string | number, obj: Uint8Array | Record<string, unknown>): void
+    hasFast: boolean
+    remoteAddress?: string
+    remotePort?: number
+    uploaded: number
+    downloaded: number
+    peerPieces: { get(i: number): boolean }
+    uploadSpeed(): number
+    downloadSpeed(): number
     choke(): void
     unchoke(): void
+    piece(index: number, offset: number, buffer: Uint8Array): void
+    bitfield(bitfield: { buffer: Uint8Array } | Uint8Array): void
+    have(index: number): void
+    haveAll(): void
+    haveNone(): void
+    allowedFast(index: number): void
     interested(): void
     destroy(err?: Error): this
   }
+}
+
+declare module 'ut_metadata' {
+  import type { ExtensionClass } from 'bittorrent-protocol'
+  export default function utMetadata(metadata?: Uint8Array): ExtensionClass
 }

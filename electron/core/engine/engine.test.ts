@@ -1,0 +1,83 @@
+// Real WebTorrent peers on 127.0.0.1, real files on disk: members get the bytes, from the owner
+// and from a plain (non-enforcing) WebTorrent seeder.
+import { describe, it, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Engine, type SwarmMembership } from './engine.js'
+import { issueCertificate } from '../protocol/certificate.js'
+import { DAY, keyPair } from '../testing/fixtures.js'
+import { LOOPBACK, destroyClient, plainClient, randomFile, tempDir, until } from '../testing/swarm.js'
+
+const now = () => Math.floor(Date.now() / 1000)
+const swarm = keyPair('engine swarm')
+const owner = keyPair('engine owner')
+const member = keyPair('engine member')
+const cert = (who: typeof owner) => issueCertificate(swarm, { member: who.publicKey, iat: now() - 60, exp: now() + DAY })
+const ownerM: SwarmMembership = { swarm: swarm.publicKey, credential: { certificate: cert(owner), secretKey: owner.secretKey } }
+const memberM: SwarmMembership = { swarm: swarm.publicKey, credential: { certificate: cert(member), secretKey: member.secretKey } }
+const dirs: { remove(): void }[] = []
+const temp = (label: string) => {
+  const d = tempDir(label)
+  dirs.push(d)
+  return d.path
+}
+after(() => dirs.forEach((d) => d.remove()))
+
+describe('engine: members download closed torrents', () => {
+  it('a member downloads a multi-piece file and a folder from the owner; the bytes match', async () => {
+    const src = temp('owner')
+    const file = randomFile(src, 'film.bin', 3 * 1024 * 1024 + 123)
+    const folder = join(src, 'album')
+    const tracks = [randomFile(folder, 'one.flac', 700_000), randomFile(join(folder, 'disc2'), 'two.flac', 300_001)]
+    const ownerEngine = await Engine.start()
+    const memberEngine = await Engine.start()
+    try {
+      const a = await ownerEngine.seed(file.path, ownerM)
+      const b = await ownerEngine.seed(folder, ownerM)
+      const dest = temp('member')
+      for (const t of [a, b]) {
+        await memberEngine.add(t.info, dest, memberM)
+        memberEngine.addPeer(t.infoHash, `${LOOPBACK}:${ownerEngine.port}`)
+      }
+      await Promise.all([memberEngine.whenDone(a.infoHash), memberEngine.whenDone(b.infoHash)])
+      assert.ok(readFileSync(join(dest, 'film.bin')).equals(file.data))
+      assert.ok(readFileSync(join(dest, 'album', 'one.flac')).equals(tracks[0]!.data))
+      assert.ok(readFileSync(join(dest, 'album', 'disc2', 'two.flac')).equals(tracks[1]!.data))
+      const seen = ownerEngine.torrentSummary(a.infoHash).peers
+      assert.equal(seen.length, 1)
+      assert.equal(seen[0]!.state, 'authorized')
+      assert.equal(seen[0]!.member, Buffer.from(member.publicKey).toString('hex'))
+      assert.equal(seen[0]!.client.split(' ')[0], 'Coterie')
+      assert.ok(seen[0]!.uploaded >= file.data.length, 'the owner counts what it uploaded')
+    } finally {
+      await Promise.all([ownerEngine.close(), memberEngine.close()])
+    }
+  })
+
+  it('a member downloads from a plain WebTorrent seeder while the owner is offline', async () => {
+    const src = temp('owner2')
+    const file = randomFile(src, 'leaked.bin', 1024 * 1024 + 7)
+    const ownerEngine = await Engine.start()
+    const t = await ownerEngine.seed(file.path, ownerM)
+    await ownerEngine.close() // the owner goes offline
+    // Someone holding the content runs a client that enforces nothing ("internal leak").
+    const plain = plainClient()
+    const memberEngine = await Engine.start()
+    try {
+      const torrentFile = Buffer.concat([Buffer.from('d4:info'), t.info, Buffer.from('e')])
+      plain.add(torrentFile, { path: src })
+      await until(() => plain.torrents[0]?.done === true, 10_000, 'the plain seeder to verify its copy')
+      const dest = temp('member2')
+      await memberEngine.add(t.info, dest, memberM)
+      memberEngine.addPeer(t.infoHash, `${LOOPBACK}:${plain.torrentPort}`)
+      await memberEngine.whenDone(t.infoHash)
+      assert.ok(readFileSync(join(dest, 'leaked.bin')).equals(file.data))
+      const peer = memberEngine.torrentSummary(t.infoHash).peers[0]!
+      assert.equal(peer.state, 'no-extension', 'the plain seeder speaks no Coterie, and we upload nothing to it')
+      assert.equal(peer.uploaded, 0)
+    } finally {
+      await Promise.all([memberEngine.close(), destroyClient(plain)])
+    }
+  })
+})

@@ -1,0 +1,236 @@
+/**
+ * The closed-swarm engine: a WebTorrent client in which every torrent carries a swarm key and
+ * every wire runs the Coterie handshake behind the authorization gate. The only importer of
+ * 'webtorrent'. No Electron: the CLI, the tests, a seedbox and the desktop app all run this.
+ */
+import { EventEmitter } from 'node:events'
+import WebTorrent, { type Torrent } from 'webtorrent'
+import type Wire from 'bittorrent-protocol'
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { concatBytes, utf8 } from '../protocol/bytes.js'
+import { INFO_SWARM_KEY } from '../protocol/constants.js'
+import type { Credential } from '../protocol/handshake.js'
+import { decodeInfo, swarmKeyOfInfo } from '../protocol/torrent-info.js'
+import { installNativePrimitives } from '../platform/native-primitives.js'
+import { coterieExtension, type CoterieExtension } from '../wire/coterie-extension.js'
+import { gateWire, rechokeAuthorizedOnly, type Gate } from './gate.js'
+import { summarizePeer, type PeerSummary } from './peers.js'
+
+export interface EngineOptions {
+  /** TCP (and uTP) listening port; 0 picks a free one. */
+  readonly port?: number
+  /** uTP is tried first when on, and is ~4x slower than TCP on loopback here: off by default. */
+  readonly utp?: boolean
+  readonly dht?: false | { readonly bootstrap: readonly string[] }
+  /** How long an unauthorized peer that has nothing we need may stay connected. */
+  readonly idlePeerMs?: number
+  /** Bytes per second, for all torrents; unlimited when absent. */
+  readonly uploadLimit?: number
+  readonly downloadLimit?: number
+}
+
+/** What the engine needs to know about a torrent's group. */
+export interface SwarmMembership {
+  readonly swarm: Uint8Array
+  /** Our certificate and identity secret; absent for a node that only seeds to members. */
+  readonly credential?: Credential
+}
+
+export interface TorrentSummary {
+  readonly infoHash: string
+  readonly name: string
+  readonly state: 'checking' | 'downloading' | 'seeding' | 'paused' | 'metadata'
+  readonly progress: number
+  readonly length: number
+  readonly downloaded: number
+  readonly uploaded: number
+  readonly downloadSpeed: number
+  readonly uploadSpeed: number
+  readonly peers: readonly PeerSummary[]
+}
+
+/** Emitted as 'peer' whenever a peer's authorization changes. */
+export interface PeerEvent {
+  readonly infoHash: string
+  readonly peer: PeerSummary
+}
+
+export interface SeededTorrent {
+  readonly infoHash: string
+  /** The raw info dictionary: what invites carry and what the infohash is the SHA-1 of. */
+  readonly info: Uint8Array
+}
+
+const PEER_ID_PREFIX = '-CO0100-' // Azureus style: peers see "Coterie 0100"
+const DEFAULT_IDLE_PEER_MS = 60_000
+const SWEEP_MS = 5_000
+
+interface WireRecord {
+  readonly ext: CoterieExtension
+  readonly gate: Gate
+  readonly since: number
+}
+
+export class Engine extends EventEmitter {
+  readonly #client: WebTorrent
+  readonly #membership = new Map<string, SwarmMembership>()
+  readonly #wires = new WeakMap<Wire, WireRecord>()
+  readonly #idlePeerMs: number
+  readonly #sweeper: NodeJS.Timeout
+
+  private constructor(client: WebTorrent, o: EngineOptions) {
+    super()
+    this.#client = client
+    this.#idlePeerMs = o.idlePeerMs ?? DEFAULT_IDLE_PEER_MS
+    this.#sweeper = setInterval(() => this.#sweepIdlePeers(), SWEEP_MS)
+    this.#sweeper.unref()
+    client.on('error', (err: Error) => this.emit('warning', err))
+  }
+
+  static async start(o: EngineOptions = {}): Promise<Engine> {
+    installNativePrimitives()
+    const peerId = bytesToHex(concatBytes(utf8(PEER_ID_PREFIX), crypto.getRandomValues(new Uint8Array(12))))
+    const client = new WebTorrent({
+      peerId,
+      torrentPort: o.port ?? 0,
+      utp: o.utp ?? false,
+      dht: o.dht === undefined || o.dht === false ? false : { bootstrap: [...o.dht.bootstrap] },
+      tracker: false, // closed torrents carry no trackers; private topics come with discovery
+      lsd: false, // LSD multicasts the plain infohash, even for private torrents (engine notes §1)
+      natUpnp: false,
+      natPmp: false,
+      uploadLimit: o.uploadLimit ?? -1,
+      downloadLimit: o.downloadLimit ?? -1,
+    } as ConstructorParameters<typeof WebTorrent>[0] & { peerId: string })
+    const engine = new Engine(client, o)
+    await new Promise<void>((resolve, reject) => {
+      if (client.address() !== null) return resolve()
+      client.once('listening', () => resolve())
+      client.once('error', reject)
+    })
+    return engine
+  }
+
+  get port(): number {
+    return this.#client.torrentPort
+  }
+
+  /** Creates a closed torrent of a file or folder, hashing it on disk, and seeds it. */
+  async seed(path: string, m: SwarmMembership): Promise<SeededTorrent> {
+    const torrent = this.#client.seed(path, { info: { [INFO_SWARM_KEY]: m.swarm }, private: true, announce: [] })
+    this.#gate(torrent, () => m)
+    await ready(torrent)
+    this.#membership.set(torrent.infoHash, m)
+    return { infoHash: torrent.infoHash, info: infoBytesOf(torrent) }
+  }
+
+  /** Joins a closed torrent from its raw info dictionary (as an invite carries it). */
+  async add(info: Uint8Array, downloadDir: string, m: SwarmMembership): Promise<string> {
+    const decoded = decodeInfo(info, info.length)
+    const swarm = decoded === undefined ? undefined : swarmKeyOfInfo(decoded)
+    if (swarm === undefined || Buffer.compare(swarm, m.swarm) !== 0) throw new RangeError('add: not a torrent of this swarm')
+    const torrentFile = concatBytes(utf8('d4:info'), info, utf8('e'))
+    const torrent = this.#client.add(torrentFile, { path: downloadDir, private: true })
+    this.#gate(torrent, () => m)
+    this.#membership.set(torrent.infoHash, m)
+    await ready(torrent)
+    return torrent.infoHash
+  }
+
+  addPeer(infoHash: string, address: string): void {
+    const torrent = this.#torrent(infoHash)
+    torrent.addPeer(address)
+  }
+
+  summary(): TorrentSummary[] {
+    return this.#client.torrents.map((t) => this.#summarize(t))
+  }
+
+  torrentSummary(infoHash: string): TorrentSummary {
+    return this.#summarize(this.#torrent(infoHash))
+  }
+
+  /** Resolves when the torrent has every piece. */
+  async whenDone(infoHash: string): Promise<void> {
+    const t = this.#torrent(infoHash)
+    if (t.done) return
+    await new Promise<void>((resolve) => t.once('done', () => resolve()))
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#sweeper)
+    await new Promise<void>((resolve) => this.#client.destroy(() => resolve()))
+  }
+
+  // Everything a wire needs, installed synchronously in 'wire' (engine notes §2: after an await
+  // the extended handshake is already gone).
+  #gate(torrent: Torrent, membership: () => SwarmMembership): void {
+    rechokeAuthorizedOnly(torrent, (w) => this.#wires.get(w)?.gate.authorized === true)
+    torrent.on('wire', (wire: Wire) => {
+      const m = membership()
+      wire.use(coterieExtension({ lookup: (ih) => (ih === torrent.infoHash ? { swarm: m.swarm, credential: m.credential } : undefined) }))
+      const ext = (wire as unknown as { coterie: CoterieExtension }).coterie
+      const gate = gateWire(torrent, wire)
+      this.#wires.set(wire, { ext, gate, since: Date.now() })
+      ext.on('authorized', () => {
+        gate.authorize()
+        this.emit('peer', { infoHash: torrent.infoHash, peer: summarizePeer(wire, ext) } satisfies PeerEvent)
+      })
+      ext.on('refused', () => {
+        const peer = summarizePeer(wire, ext) // before revoke() may close the wire
+        gate.revoke()
+        this.emit('peer', { infoHash: torrent.infoHash, peer } satisfies PeerEvent)
+      })
+    })
+  }
+
+  // A peer that is not authorized and has nothing we want only costs a connection slot.
+  #sweepIdlePeers(): void {
+    const now = Date.now()
+    for (const t of this.#client.torrents) {
+      for (const wire of t.wires) {
+        const r = this.#wires.get(wire)
+        if (r === undefined || r.gate.authorized || r.ext.state === 'pending') continue
+        if (!wire.amInterested && now - r.since > this.#idlePeerMs) wire.destroy()
+      }
+    }
+  }
+
+  #summarize(t: Torrent): TorrentSummary {
+    // "checking" is not "downloading": before 'ready' webtorrent is verifying what is on disk.
+    const state = t.paused ? 'paused' : !t.ready ? (t.info === undefined ? 'metadata' : 'checking') : t.done ? 'seeding' : 'downloading'
+    return {
+      infoHash: t.infoHash,
+      name: t.name,
+      state,
+      progress: t.progress,
+      length: t.length,
+      downloaded: t.downloaded,
+      uploaded: t.uploaded,
+      downloadSpeed: Math.round(t.downloadSpeed),
+      uploadSpeed: Math.round(t.uploadSpeed),
+      peers: t.wires.map((w) => summarizePeer(w, this.#wires.get(w)?.ext)),
+    }
+  }
+
+  #torrent(infoHash: string): Torrent {
+    const t = this.#client.torrents.find((x) => x.infoHash === infoHash)
+    if (t === undefined) throw new RangeError(`no torrent ${infoHash}`)
+    return t
+  }
+}
+
+function ready(t: Torrent): Promise<void> {
+  if (t.ready) return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    t.once('ready', () => resolve())
+    t.once('error', reject)
+  })
+}
+
+function infoBytesOf(t: Torrent): Uint8Array {
+  const info = (t as unknown as { infoBuffer?: Uint8Array }).infoBuffer
+  if (info === undefined) throw new Error('webtorrent gave no infoBuffer for a ready torrent')
+  return new Uint8Array(info)
+}
+

@@ -1,0 +1,125 @@
+/**
+ * The authorization gate on one wire: until the peer proves membership on this connection, we
+ * send it no piece data, no metadata and no word about which pieces we hold; once it does, the
+ * real state follows. Downloads from the peer are never gated.
+ *
+ * Each upload path webtorrent has, and what closes it (engine notes §1; each is tested on its own):
+ *   unchoke on 'interested', rechoke loop, optimistic unchoke  -> wire.unchoke is a no-op
+ *   fast extension allowed-fast                                -> wire.allowedFast is a no-op
+ *   a PIECE that still slips through (last line)               -> wire.piece drops it
+ *   bitfield / have-all / HAVE                                 -> empty bitfield or have-none, HAVEs held
+ *   ut_metadata answers                                        -> requests queued until authorized
+ *   ut_pex, DHT, trackers                                      -> closed torrents are private (engine.ts)
+ * Wrappers replace methods on this wire instance only; the originals stay reachable for us.
+ */
+import type Wire from 'bittorrent-protocol'
+import type { Torrent } from 'webtorrent'
+
+/** Metadata requests held for a peer that has not proved itself yet (ut_metadata pieces are 16 KiB). */
+const MAX_HELD_METADATA_REQUESTS = 64
+
+export interface Gate {
+  readonly authorized: boolean
+  authorize(): void
+  /** Stops uploading to the peer at once (certificate expired or revoked mid-connection). */
+  revoke(): void
+}
+
+interface UtMetadata {
+  _onRequest(piece: number): void
+}
+
+export function gateWire(torrent: Torrent, wire: Wire): Gate {
+  const original = {
+    unchoke: wire.unchoke.bind(wire),
+    choke: wire.choke.bind(wire),
+    piece: wire.piece.bind(wire),
+    bitfield: wire.bitfield.bind(wire),
+    have: wire.have.bind(wire),
+    haveAll: wire.haveAll.bind(wire),
+    haveNone: wire.haveNone.bind(wire),
+  }
+  let authorized = false
+  let announcedAvailability = false // we sent our (empty) bitfield / have-none: HAVEs may follow
+  const heldMetadata: number[] = []
+
+  wire.unchoke = () => {
+    if (authorized) original.unchoke()
+  }
+  wire.allowedFast = () => {}
+  wire.piece = (index: number, offset: number, buffer: Uint8Array) => {
+    if (authorized) original.piece(index, offset, buffer)
+  }
+  wire.bitfield = (bitfield: { buffer: Uint8Array } | Uint8Array) => {
+    announcedAvailability = true
+    if (authorized) return original.bitfield(bitfield)
+    const bytes = ArrayBuffer.isView(bitfield) ? bitfield : bitfield.buffer
+    return wire.hasFast ? original.haveNone() : original.bitfield(new Uint8Array(bytes.length))
+  }
+  wire.haveAll = () => {
+    announcedAvailability = true
+    return authorized ? original.haveAll() : original.haveNone()
+  }
+  wire.haveNone = () => {
+    announcedAvailability = true
+    return original.haveNone()
+  }
+  wire.have = (index: number) => {
+    if (authorized) original.have(index)
+  }
+
+  const utMetadata = (wire as unknown as { ut_metadata?: UtMetadata }).ut_metadata
+  const answerMetadata = utMetadata?._onRequest.bind(utMetadata)
+  if (utMetadata !== undefined && answerMetadata !== undefined) {
+    // Queued, not rejected: a rejected requester gives up on us for good (engine notes §1).
+    utMetadata._onRequest = (piece: number) => {
+      if (authorized) answerMetadata(piece)
+      else if (heldMetadata.length < MAX_HELD_METADATA_REQUESTS) heldMetadata.push(piece)
+    }
+  }
+
+  return {
+    get authorized() {
+      return authorized
+    },
+    authorize() {
+      if (authorized || wire.destroyed) return
+      authorized = true
+      // The peer saw an empty bitfield; now it learns what we really hold.
+      if (announcedAvailability && torrent.bitfield !== undefined) {
+        for (let i = 0; i < torrent.pieces.length; i++) if (torrent.bitfield.get(i)) original.have(i)
+      }
+      for (const piece of heldMetadata.splice(0)) answerMetadata?.(piece)
+      if (wire.peerInterested) original.unchoke()
+    },
+    revoke() {
+      heldMetadata.length = 0
+      if (!authorized) return
+      authorized = false
+      // Blocks already handed to the wire sit in its stream and the upload throttle, beyond the
+      // reach of choke() (about 10 MB unthrottled, engine notes §1): only closing the connection
+      // stops them. A peer that reconnects is refused at the handshake and gets nothing.
+      original.choke()
+      wire.destroy()
+    },
+  }
+}
+
+/**
+ * Makes the rechoke loop (regular and optimistic slots) consider authorized wires only, so an
+ * unauthorized peer never takes an upload slot a member could use.
+ */
+export function rechokeAuthorizedOnly(torrent: Torrent, isAuthorized: (wire: Wire) => boolean): void {
+  const rechoke = torrent._rechoke.bind(torrent)
+  torrent._rechoke = () => {
+    const all = torrent.wires
+    torrent.wires = all.filter(isAuthorized)
+    try {
+      rechoke()
+    } finally {
+      // webtorrent may have added or removed wires meanwhile only through its own handlers,
+      // which run outside this synchronous call.
+      torrent.wires = all
+    }
+  }
+}

@@ -1,0 +1,52 @@
+/** What the UI and the CLI show about one peer of one torrent: plain JSON, no live objects. */
+import type Wire from 'bittorrent-protocol'
+import type { RejectCode } from '../../../shared/protocol-codes.js'
+import type { CoterieExtension } from '../wire/coterie-extension.js'
+
+export type PeerAuthState = 'pending' | 'authorized' | 'refused' | 'no-extension'
+
+export interface PeerSummary {
+  readonly address: string
+  readonly client: string
+  /** Do we upload to this peer, and if not, why. */
+  readonly state: PeerAuthState
+  readonly reason?: RejectCode
+  /** What the peer made of our own proof. */
+  readonly self: string
+  /** Hex of the member key it proved, once authorized. */
+  readonly member?: string
+  readonly uploaded: number
+  readonly downloaded: number
+  readonly uploadSpeed: number
+  readonly downloadSpeed: number
+}
+
+// Azureus-style peer ids ("-XX1234-"): the client names people will recognise.
+const CLIENTS: Record<string, string> = {
+  CO: 'Coterie', WW: 'WebTorrent', qB: 'qBittorrent', TR: 'Transmission', LT: 'libtorrent',
+  lt: 'libtorrent (rakshasa)', UT: 'µTorrent', DE: 'Deluge', BI: 'BiglyBT', AZ: 'Vuze', TX: 'Tixati',
+}
+
+export function clientName(peerIdHex: string | null): string {
+  if (peerIdHex === null) return 'unknown'
+  const id = Buffer.from(peerIdHex, 'hex').subarray(0, 8).toString('latin1')
+  const m = /^-([A-Za-z]{2})([0-9A-Za-z]{4})-$/.exec(id)
+  if (m === null) return 'unknown'
+  return `${CLIENTS[m[1]!] ?? m[1]} ${m[2]}`
+}
+
+export function summarizePeer(wire: Wire, ext: CoterieExtension | undefined): PeerSummary {
+  const peer = ext?.peer
+  return {
+    address: wire.remoteAddress === undefined ? 'unknown' : `${wire.remoteAddress}:${wire.remotePort}`,
+    client: clientName(wire.peerId),
+    state: ext?.state ?? 'no-extension',
+    ...(peer?.kind === 'refused' && { reason: peer.code }),
+    self: ext?.self === undefined ? 'pending' : ext.self.kind === 'refused' ? `refused: ${ext.self.code}` : ext.self.kind,
+    ...(peer?.kind === 'authorized' && { member: Buffer.from(peer.certificate.member).toString('hex') }),
+    uploaded: wire.uploaded,
+    downloaded: wire.downloaded,
+    uploadSpeed: Math.round(wire.uploadSpeed()),
+    downloadSpeed: Math.round(wire.downloadSpeed()),
+  }
+}
