@@ -7,12 +7,13 @@ import { EventEmitter } from 'node:events'
 import WebTorrent, { type Torrent } from 'webtorrent'
 import type Wire from 'bittorrent-protocol'
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { concatBytes, utf8 } from '../protocol/bytes.js'
-import { INFO_SWARM_KEY } from '../protocol/constants.js'
+import { dirname } from 'node:path'
+import { concatBytes, equalBytes, utf8 } from '../protocol/bytes.js'
 import type { Credential } from '../protocol/handshake.js'
 import { decodeInfo, swarmKeyOfInfo } from '../protocol/torrent-info.js'
 import { installNativePrimitives } from '../platform/native-primitives.js'
 import { coterieExtension, type CoterieExtension } from '../wire/coterie-extension.js'
+import { createClosedTorrent } from './create.js'
 import { gateWire, rechokeAuthorizedOnly, type Gate } from './gate.js'
 import { summarizePeer, type PeerSummary } from './peers.js'
 
@@ -117,24 +118,48 @@ export class Engine extends EventEmitter {
 
   /** Creates a closed torrent of a file or folder, hashing it on disk, and seeds it. */
   async seed(path: string, m: SwarmMembership): Promise<SeededTorrent> {
-    const torrent = this.#client.seed(path, { info: { [INFO_SWARM_KEY]: m.swarm }, private: true, announce: [] })
-    this.#gate(torrent, () => m)
-    await ready(torrent)
-    this.#membership.set(torrent.infoHash, m)
-    return { infoHash: torrent.infoHash, info: infoBytesOf(torrent) }
+    const t = await createClosedTorrent(path, m.swarm)
+    await this.add(t.info, dirname(path), m, { skipVerify: true }) // just hashed it
+    return { infoHash: t.infoHash, info: t.info }
   }
 
-  /** Joins a closed torrent from its raw info dictionary (as an invite carries it). */
-  async add(info: Uint8Array, downloadDir: string, m: SwarmMembership): Promise<string> {
+  /**
+   * Joins a closed torrent from its raw info dictionary (as an invite carries it). What is
+   * already in `downloadDir` is verified first, so a restart resumes a partial download.
+   */
+  async add(info: Uint8Array, downloadDir: string, m: SwarmMembership, o: { skipVerify?: boolean } = {}): Promise<string> {
     const decoded = decodeInfo(info, info.length)
     const swarm = decoded === undefined ? undefined : swarmKeyOfInfo(decoded)
-    if (swarm === undefined || Buffer.compare(swarm, m.swarm) !== 0) throw new RangeError('add: not a torrent of this swarm')
+    if (swarm === undefined || !equalBytes(swarm, m.swarm)) throw new RangeError('add: not a torrent of this swarm')
     const torrentFile = concatBytes(utf8('d4:info'), info, utf8('e'))
-    const torrent = this.#client.add(torrentFile, { path: downloadDir, private: true })
-    this.#gate(torrent, () => m)
+    const torrent = this.#client.add(torrentFile, { path: downloadDir, private: true, skipVerify: o.skipVerify })
+    this.#gate(torrent, () => this.#membership.get(torrent.infoHash) ?? m)
     this.#membership.set(torrent.infoHash, m)
     await ready(torrent)
     return torrent.infoHash
+  }
+
+  /** New certificate (renewal) or identity for a torrent: takes effect on the next handshakes. */
+  setMembership(infoHash: string, m: SwarmMembership): void {
+    this.#torrent(infoHash)
+    this.#membership.set(infoHash, m)
+  }
+
+  async remove(infoHash: string): Promise<void> {
+    await this.#client.remove(infoHash)
+    this.#membership.delete(infoHash)
+  }
+
+  pause(infoHash: string): void {
+    this.#torrent(infoHash).pause()
+  }
+
+  resume(infoHash: string): void {
+    this.#torrent(infoHash).resume()
+  }
+
+  has(infoHash: string): boolean {
+    return this.#client.torrents.some((t) => t.infoHash === infoHash)
   }
 
   addPeer(infoHash: string, address: string): void {
@@ -227,10 +252,3 @@ function ready(t: Torrent): Promise<void> {
     t.once('error', reject)
   })
 }
-
-function infoBytesOf(t: Torrent): Uint8Array {
-  const info = (t as unknown as { infoBuffer?: Uint8Array }).infoBuffer
-  if (info === undefined) throw new Error('webtorrent gave no infoBuffer for a ready torrent')
-  return new Uint8Array(info)
-}
-

@@ -90,3 +90,20 @@ declare module 'webtorrent' {
     throttleDownload(rate: number): void
   }
 }
+
+declare module 'create-torrent' {
+  export interface CreateTorrentOptions {
+    name?: string
+    private?: boolean
+    announceList?: string[][]
+    info?: Record<string, unknown>
+    createdBy?: string
+    creationDate?: Date
+    onProgress?: (hashed: number, total: number) => void
+  }
+  export default function createTorrent(
+    input: string | string[],
+    opts: CreateTorrentOptions,
+    cb: (err: Error | null, torrent: Uint8Array) => void,
+  ): void
+}

@@ -1,0 +1,45 @@
+/**
+ * Makes a closed torrent: hashes a file or folder on disk into an info dictionary that carries
+ * the swarm key (so the infohash commits to it) and the private flag (no DHT, no PEX for the
+ * plain infohash). Runs without a client, so the CLI can share while no node is running.
+ */
+import createTorrent from 'create-torrent'
+import { basename } from 'node:path'
+import { decodeCanonical, encode } from '../protocol/canonical.js'
+import { INFO_SWARM_KEY } from '../protocol/constants.js'
+import { infoHashOf } from '../protocol/torrent-info.js'
+import { bytesToHex } from '../protocol/bytes.js'
+
+export interface ClosedTorrent {
+  readonly infoHash: string
+  /** The raw info dictionary, byte for byte what the infohash is the SHA-1 of. */
+  readonly info: Uint8Array
+  readonly name: string
+}
+
+// Torrent files are small next to what they describe; this bounds what we parse back.
+const MAX_TORRENT_FILE_BYTES = 64 * 1024 * 1024
+
+export function createClosedTorrent(
+  path: string,
+  swarm: Uint8Array,
+  onProgress?: (hashed: number, total: number) => void,
+): Promise<ClosedTorrent> {
+  return new Promise((resolve, reject) => {
+    const opts = {
+      name: basename(path), // the name must match the file on disk, or the seeder cannot read it
+      private: true,
+      announceList: [],
+      info: { [INFO_SWARM_KEY]: swarm },
+      createdBy: 'Coterie',
+      onProgress,
+    }
+    createTorrent(path, opts, (err, torrentFile) => {
+      if (err !== null) return reject(err)
+      const decoded = decodeCanonical(torrentFile, MAX_TORRENT_FILE_BYTES) as { info?: Parameters<typeof encode>[0] } | undefined
+      if (decoded?.info === undefined) return reject(new Error('create-torrent produced no canonical info dictionary'))
+      const info = encode(decoded.info)
+      resolve({ infoHash: bytesToHex(infoHashOf(info)), info, name: opts.name })
+    })
+  })
+}
