@@ -14,6 +14,7 @@ import { decodeInfo, swarmKeyOfInfo } from '../protocol/torrent-info.js'
 import { installNativePrimitives } from '../platform/native-primitives.js'
 import { coterieExtension, type CoterieExtension } from '../wire/coterie-extension.js'
 import { createClosedTorrent } from './create.js'
+import { TopicDiscovery } from './discovery.js'
 import { gateWire, rechokeAuthorizedOnly, type Gate } from './gate.js'
 import { summarizePeer, type PeerSummary } from './peers.js'
 
@@ -22,6 +23,7 @@ export interface EngineOptions {
   readonly port?: number
   /** uTP is tried first when on, and is ~4x slower than TCP on loopback here: off by default. */
   readonly utp?: boolean
+  /** The mainline DHT for private topics; off when absent or false (tests pass a loopback bootstrap). */
   readonly dht?: false | { readonly bootstrap: readonly string[] }
   /** How long an unauthorized peer that has nothing we need may stay connected. */
   readonly idlePeerMs?: number
@@ -31,6 +33,15 @@ export interface EngineOptions {
 }
 
 /** What the engine needs to know about a torrent's group. */
+export interface AddOptions {
+  /** Just hashed by us: skip verifying the files on disk. */
+  readonly skipVerify?: boolean
+  /** Private DHT topic of this torrent (protocol/topic.ts); needs the DHT. */
+  readonly topic?: Uint8Array
+  /** "host:port" to try at once (bootstrap peers from an invite, --peer). */
+  readonly peers?: readonly string[]
+}
+
 export interface SwarmMembership {
   readonly swarm: Uint8Array
   /** Our certificate and identity secret; absent for a node that only seeds to members. */
@@ -78,6 +89,7 @@ export class Engine extends EventEmitter {
   readonly #wires = new WeakMap<Wire, WireRecord>()
   readonly #idlePeerMs: number
   readonly #sweeper: NodeJS.Timeout
+  readonly #discovery: TopicDiscovery | undefined
 
   private constructor(client: WebTorrent, o: EngineOptions) {
     super()
@@ -85,6 +97,7 @@ export class Engine extends EventEmitter {
     this.#idlePeerMs = o.idlePeerMs ?? DEFAULT_IDLE_PEER_MS
     this.#sweeper = setInterval(() => this.#sweepIdlePeers(), SWEEP_MS)
     this.#sweeper.unref()
+    this.#discovery = client.dht ? new TopicDiscovery(client.dht, () => client.torrentPort) : undefined
     client.on('error', (err: Error) => this.emit('warning', err))
   }
 
@@ -127,7 +140,7 @@ export class Engine extends EventEmitter {
    * Joins a closed torrent from its raw info dictionary (as an invite carries it). What is
    * already in `downloadDir` is verified first, so a restart resumes a partial download.
    */
-  async add(info: Uint8Array, downloadDir: string, m: SwarmMembership, o: { skipVerify?: boolean } = {}): Promise<string> {
+  async add(info: Uint8Array, downloadDir: string, m: SwarmMembership, o: AddOptions = {}): Promise<string> {
     const decoded = decodeInfo(info, info.length)
     const swarm = decoded === undefined ? undefined : swarmKeyOfInfo(decoded)
     if (swarm === undefined || !equalBytes(swarm, m.swarm)) throw new RangeError('add: not a torrent of this swarm')
@@ -136,7 +149,19 @@ export class Engine extends EventEmitter {
     this.#gate(torrent, () => this.#membership.get(torrent.infoHash) ?? m)
     this.#membership.set(torrent.infoHash, m)
     await ready(torrent)
+    for (const peer of o.peers ?? []) torrent.addPeer(peer)
+    if (o.topic !== undefined) this.watchTopic(torrent.infoHash, o.topic)
     return torrent.infoHash
+  }
+
+  /** Announces a torrent under its private topic and connects to whoever else is there. */
+  watchTopic(infoHash: string, topic: Uint8Array): void {
+    const torrent = this.#torrent(infoHash)
+    if (this.#discovery === undefined) return
+    const stop = this.#discovery.watch(topic, (address) => {
+      if (!torrent.destroyed) torrent.addPeer(address)
+    })
+    torrent.once('close', stop)
   }
 
   /** New certificate (renewal) or identity for a torrent: takes effect on the next handshakes. */
@@ -184,6 +209,7 @@ export class Engine extends EventEmitter {
 
   async close(): Promise<void> {
     clearInterval(this.#sweeper)
+    this.#discovery?.close()
     await new Promise<void>((resolve) => this.#client.destroy(() => resolve()))
   }
 

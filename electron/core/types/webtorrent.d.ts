@@ -107,3 +107,13 @@ declare module 'create-torrent' {
     cb: (err: Error | null, torrent: Uint8Array) => void,
   ): void
 }
+
+declare module 'bittorrent-dht' {
+  import { EventEmitter } from 'node:events'
+  export default class DHT extends EventEmitter {
+    constructor(opts?: { bootstrap?: false | string[]; host?: string })
+    listen(port: number, host: string, cb?: () => void): void
+    address(): { address: string; port: number }
+    destroy(cb?: () => void): void
+  }
+}

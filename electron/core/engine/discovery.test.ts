@@ -1,0 +1,55 @@
+// Members find each other on a DHT (a bootstrap node on loopback) under a private topic, while an
+// outsider with the leaked torrent, looking up the plain infohash, finds nobody.
+import { describe, it, after } from 'node:test'
+import assert from 'node:assert/strict'
+import DHT from 'bittorrent-dht'
+import { Engine, type SwarmMembership } from './engine.js'
+import { issueCertificate } from '../protocol/certificate.js'
+import { discoveryTopic } from '../protocol/topic.js'
+import { DAY, keyPair, seed } from '../testing/fixtures.js'
+import { destroyClient, randomFile, sleep, tempDir, until, LOOPBACK } from '../testing/swarm.js'
+import WebTorrent from 'webtorrent'
+
+const now = () => Math.floor(Date.now() / 1000)
+const swarm = keyPair('discovery swarm')
+const membership = (who: string): SwarmMembership => {
+  const k = keyPair(who)
+  return { swarm: swarm.publicKey, credential: { certificate: issueCertificate(swarm, { member: k.publicKey, iat: now() - 60, exp: now() + DAY }), secretKey: k.secretKey } }
+}
+
+describe('discovery under a private topic', () => {
+  const dir = tempDir('discovery')
+  const closers: (() => Promise<void>)[] = []
+  after(async () => {
+    for (const c of closers.reverse()) await c()
+    dir.remove()
+  })
+
+  it('a member finds the owner with nothing but the invite (group secret), an outsider finds no one', async () => {
+    const bootstrap = new DHT({ bootstrap: false })
+    await new Promise<void>((r) => bootstrap.listen(0, LOOPBACK, () => r()))
+    closers.push(() => new Promise((r) => bootstrap.destroy(() => r())))
+    const dht = { bootstrap: [`${LOOPBACK}:${bootstrap.address().port}`] }
+
+    const file = randomFile(dir.path, 'found.bin', 512 * 1024)
+    const owner = await Engine.start({ dht })
+    closers.push(() => owner.close())
+    const t = await owner.seed(file.path, membership('discovery owner'))
+    const groupSecret = seed('discovery group secret')
+    const topic = discoveryTopic(groupSecret, Buffer.from(t.infoHash, 'hex'))
+    owner.watchTopic(t.infoHash, topic)
+
+    const member = await Engine.start({ dht })
+    closers.push(() => member.close())
+    await member.add(t.info, `${dir.path}/member`, membership('discovery member'), { topic })
+    await until(() => member.torrentSummary(t.infoHash).progress === 1, 20_000, 'the member to find the owner on the DHT and finish')
+
+    // The outsider runs plain WebTorrent on the same DHT and forces a lookup of the plain infohash.
+    const outsider = new WebTorrent({ dht, tracker: false, lsd: false, natUpnp: false, natPmp: false, utp: false })
+    closers.push(() => destroyClient(outsider))
+    const ot = outsider.add(Buffer.concat([Buffer.from('d4:info'), t.info, Buffer.from('e')]), { path: `${dir.path}/outsider`, private: false })
+    await sleep(4_000)
+    assert.equal(ot.numPeers, 0, 'nobody announced the plain infohash')
+    assert.equal(ot.downloaded, 0)
+  })
+})
