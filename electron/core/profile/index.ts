@@ -1,0 +1,12 @@
+/** The profile directory: identity, friends, groups, certificates and torrents, shared by the CLI and the app. */
+export { defaultProfileDir, profileLayout, PROFILE_FILES, type ProfileLayout } from './paths.js'
+export { ProfileError, isProfileError, type ProfileErrorCode } from './errors.js'
+export type { PermissionFix } from './permissions.js'
+export {
+  FORMAT_VERSION, nameKey, identityKeyPair, swarmKeyPair,
+  type Friend, type Group, type TorrentEntry, type ProfileData, type Identity,
+} from './schema.js'
+export {
+  ProfileStore, MAX_TORRENT_INFO_BYTES,
+  type Profile, type OpenOptions, type Mutator, type UpdateContext, type Updated, type WatchOptions,
+} from './store.js'

@@ -1,0 +1,187 @@
+/**
+ * The persisted profile, validated on every read: a profile file is a trust boundary (it may be
+ * hand-edited, damaged, or copied from another machine), so nothing in it is used unchecked.
+ *
+ * Bytes are lower-case hex; times are ISO 8601 strings, so the files stay readable and editable.
+ * Objects are strict: a misspelt field is reported, not silently dropped on the next write.
+ */
+import path from 'node:path'
+import { z } from 'zod'
+import { hexToBytes } from '@noble/hashes/utils.js'
+import { bytesToHex } from '../protocol/bytes.js'
+import { MAX_CERTIFICATE_BYTES, MAX_NAME_CHARS } from '../protocol/constants.js'
+import { isPeerAddress } from '../protocol/invite.js'
+import { isValidPublicKey, keyPairFromSecret, type KeyPair } from '../protocol/keys.js'
+
+export const FORMAT_VERSION = 1
+export const MAX_PEERS_PER_GROUP = 1024
+export const MAX_TORRENT_NAME_CHARS = 1024
+
+const HEX32 = /^[0-9a-f]{64}$/
+const hex = (bytes: number) =>
+  z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `expected ${bytes * 2} lower-case hex characters (${bytes} bytes)`)
+// zod runs a refinement even after the regex before it failed: only decode what is hex.
+const publicKey = hex(32).refine((h) => !HEX32.test(h) || isValidPublicKey(hexToBytes(h)), 'not a valid Ed25519 public key')
+const secretKey = hex(32)
+const timestamp = z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date and time, e.g. 2026-01-01T00:00:00.000Z' })
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+const label = (min: number, max: number) =>
+  z
+    .string()
+    .min(min, min === 1 ? 'must not be empty' : undefined)
+    .max(max, `must have at most ${max} characters`)
+    .refine((s) => s === s.trim() && !CONTROL.test(s), 'must not start or end with spaces or contain control characters')
+
+/** Names compare case-insensitively and after Unicode normalisation: "Bob" and "bob" are one friend. */
+export const nameKey = (name: string): string => name.normalize('NFKC').toLowerCase()
+
+const derives = (secretHex: string, publicHex: string): boolean => {
+  if (!HEX32.test(secretHex) || !HEX32.test(publicHex)) return true // already reported by the field's own check
+  try {
+    return bytesToHex(keyPairFromSecret(hexToBytes(secretHex)).publicKey) === publicHex
+  } catch {
+    return false
+  }
+}
+
+export const friendSchema = z.strictObject({
+  name: label(1, MAX_NAME_CHARS),
+  publicKey,
+  addedAt: timestamp,
+})
+export type Friend = z.infer<typeof friendSchema>
+
+export const groupSchema = z
+  .strictObject({
+    /** Stable local id (e.g. the first hex digits of the swarm key); what torrents refer to. */
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'expected 1 to 64 characters a-z, 0-9 or "-"'),
+    name: label(1, MAX_NAME_CHARS),
+    /** True when this profile holds the swarm key, i.e. created the group and may invite. */
+    owner: z.boolean(),
+    swarmPublicKey: publicKey,
+    swarmSecretKey: secretKey.optional(),
+    /** The secret the private discovery topic is derived from (shared with members by invite). */
+    groupSecret: hex(32),
+    /** Identity keys of the members this profile has certified or knows of. */
+    members: z.array(publicKey),
+    /** Our own access certificate for this swarm, raw bytes as hex. */
+    certificate: z
+      .string()
+      .regex(/^(?:[0-9a-f]{2})+$/, 'expected an even number of lower-case hex characters')
+      .max(MAX_CERTIFICATE_BYTES * 2, `expected at most ${MAX_CERTIFICATE_BYTES} bytes`)
+      .optional(),
+    /** Whether to announce on public trackers/DHT too (the private topic is always used). */
+    announcePublic: z.boolean(),
+    /** "host:port" of peers to try first. */
+    peers: z.array(z.string().refine(isPeerAddress, 'expected host:port')).max(MAX_PEERS_PER_GROUP),
+    createdAt: timestamp,
+  })
+  .superRefine((g, ctx) => {
+    if (g.owner !== (g.swarmSecretKey !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['swarmSecretKey'], message: 'must be present exactly when owner is true' })
+    } else if (g.swarmSecretKey !== undefined && !derives(g.swarmSecretKey, g.swarmPublicKey)) {
+      ctx.addIssue({ code: 'custom', path: ['swarmSecretKey'], message: 'does not belong to swarmPublicKey' })
+    }
+    reportDuplicates(ctx, g.members, (m) => m, ['members'], 'member')
+    reportDuplicates(ctx, g.peers, (p) => p.toLowerCase(), ['peers'], 'peer')
+  })
+export type Group = z.infer<typeof groupSchema>
+
+export const torrentSchema = z.strictObject({
+  infoHash: hex(20),
+  groupId: z.string(),
+  name: label(1, MAX_TORRENT_NAME_CHARS),
+  downloadDir: z.string().refine((d) => path.isAbsolute(d), 'must be an absolute path'),
+  addedAt: timestamp,
+  paused: z.boolean(),
+})
+export type TorrentEntry = z.infer<typeof torrentSchema>
+
+const dataShape = {
+  /** The name friends see for us (empty until the user picks one). */
+  displayName: label(0, MAX_NAME_CHARS),
+  friends: z.array(friendSchema),
+  groups: z.array(groupSchema),
+  torrents: z.array(torrentSchema),
+}
+
+/** What a caller may change through ProfileStore.update(). */
+export interface ProfileData {
+  displayName: string
+  friends: Friend[]
+  groups: Group[]
+  torrents: TorrentEntry[]
+}
+
+function reportDuplicates<T>(ctx: z.RefinementCtx, items: readonly T[], key: (t: T) => string, at: (string | number)[], what: string): void {
+  const seen = new Map<string, number>()
+  items.forEach((item, i) => {
+    const k = key(item)
+    const first = seen.get(k)
+    if (first === undefined) seen.set(k, i)
+    else ctx.addIssue({ code: 'custom', path: [...at, i], message: `duplicate ${what} (same as ${at.join('.')}[${first}])` })
+  })
+}
+
+function checkData(d: ProfileData, ctx: z.RefinementCtx): void {
+  reportDuplicates(ctx, d.friends, (f) => nameKey(f.name), ['friends'], 'friend name')
+  reportDuplicates(ctx, d.friends, (f) => f.publicKey, ['friends'], 'friend key')
+  reportDuplicates(ctx, d.groups, (g) => g.id, ['groups'], 'group id')
+  reportDuplicates(ctx, d.groups, (g) => g.swarmPublicKey, ['groups'], 'group swarm key')
+  reportDuplicates(ctx, d.torrents, (t) => t.infoHash, ['torrents'], 'torrent')
+  const groupIds = new Set(d.groups.map((g) => g.id))
+  d.torrents.forEach((t, i) => {
+    if (!groupIds.has(t.groupId)) ctx.addIssue({ code: 'custom', path: ['torrents', i, 'groupId'], message: `no group has id "${t.groupId}"` })
+  })
+}
+
+export const profileDataSchema = z.strictObject(dataShape).superRefine(checkData)
+
+/** profile.json: the data, its format version and a revision counter bumped by every write. */
+export const stateFileSchema = z
+  .strictObject({
+    version: z.literal(FORMAT_VERSION),
+    revision: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    ...dataShape,
+  })
+  .superRefine(checkData)
+export type StateFile = z.infer<typeof stateFileSchema>
+
+/** identity.json: written once when the profile is created, never rewritten. */
+export const identityFileSchema = z
+  .strictObject({
+    version: z.literal(FORMAT_VERSION),
+    publicKey,
+    secretKey,
+    createdAt: timestamp,
+  })
+  .superRefine((id, ctx) => {
+    if (!derives(id.secretKey, id.publicKey)) ctx.addIssue({ code: 'custom', path: ['publicKey'], message: 'does not belong to secretKey' })
+  })
+export type IdentityFile = z.infer<typeof identityFileSchema>
+
+export interface Identity {
+  readonly publicKey: string
+  readonly secretKey: string
+  readonly createdAt: string
+}
+
+export const identityKeyPair = (id: Identity): KeyPair => ({ publicKey: hexToBytes(id.publicKey), secretKey: hexToBytes(id.secretKey) })
+
+/** The group's swarm key pair, when this profile owns the group. */
+export const swarmKeyPair = (g: Pick<Group, 'swarmPublicKey' | 'swarmSecretKey'>): KeyPair | undefined =>
+  g.swarmSecretKey === undefined ? undefined : { publicKey: hexToBytes(g.swarmPublicKey), secretKey: hexToBytes(g.swarmSecretKey) }
+
+/** "groups[1].swarmPublicKey: not a valid Ed25519 public key; ..." — never quotes values, which may be secret. */
+export function describeIssues(error: z.ZodError, max = 5): string {
+  const lines = error.issues.slice(0, max).map((issue) => {
+    const where = issue.path.reduce<string>(
+      (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc === '' ? String(p) : `${acc}.${String(p)}`),
+      '',
+    )
+    return where === '' ? issue.message : `${where}: ${issue.message}`
+  })
+  const more = error.issues.length > max ? `; and ${error.issues.length - max} more` : ''
+  return lines.join('; ') + more
+}

@@ -1,0 +1,48 @@
+/** Reading the profile into a validated, frozen snapshot. */
+import { ProfileError } from './errors.js'
+import { exists, readJsonFile } from './files.js'
+import { PROFILE_FILES, type ProfileLayout } from './paths.js'
+import { FORMAT_VERSION, identityFileSchema, stateFileSchema, type Identity, type ProfileData, type StateFile } from './schema.js'
+
+export type DeepReadonly<T> = T extends (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T
+
+/** A validated, frozen snapshot of the profile. */
+export type Profile = DeepReadonly<ProfileData> & {
+  /** Bumped by every committed update, by any process: compare to notice changes. */
+  readonly revision: number
+  readonly identity: Identity
+}
+
+export async function readIdentity(layout: ProfileLayout): Promise<Identity> {
+  const { publicKey, secretKey, createdAt } = await readJsonFile(layout.identity, identityFileSchema, PROFILE_FILES.identity)
+  return Object.freeze({ publicKey, secretKey, createdAt })
+}
+
+export async function readProfile(layout: ProfileLayout): Promise<Profile> {
+  const identity = await readIdentity(layout)
+  if (!(await exists(layout.state))) {
+    throw new ProfileError(
+      'corrupt',
+      `${layout.state} is missing (${PROFILE_FILES.identity} is there), so your friends, groups and torrents cannot be read. ` +
+        `Restore it from a backup; to start over with the same identity, create it containing ${EMPTY_STATE_HINT}.`,
+      layout.state,
+    )
+  }
+  return snapshot(identity, await readJsonFile(layout.state, stateFileSchema, PROFILE_FILES.state))
+}
+
+const EMPTY_STATE_HINT = `{"version": ${FORMAT_VERSION}, "revision": 0, "displayName": "", "friends": [], "groups": [], "torrents": []}`
+
+export const dataOf = ({ displayName, friends, groups, torrents }: ProfileData): ProfileData => ({ displayName, friends, groups, torrents })
+
+export function snapshot(identity: Identity, state: StateFile): Profile {
+  return deepFreeze({ revision: state.revision, identity, ...structuredClone(dataOf(state)) })
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const v of Object.values(value)) deepFreeze(v)
+  }
+  return value
+}
