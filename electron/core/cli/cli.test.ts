@@ -1,0 +1,145 @@
+// The `coterie` CLI contract end to end: real processes, real profiles, real files, peers on
+// 127.0.0.1. Each command is a fresh process, as a user or a script runs it.
+import { describe, it, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { readFileSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { randomFile, tempDir, until, sleep } from '../testing/swarm.js'
+
+const BIN = new URL('./coterie.mjs', import.meta.url).pathname
+const dir = tempDir('cli')
+const running: ChildProcess[] = []
+after(async () => {
+  for (const p of running) p.kill('SIGKILL')
+  dir.remove()
+})
+
+function coterie(profile: string, ...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, '--profile', profile, ...args], { encoding: 'utf8', timeout: 60_000 })
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
+}
+const ok = (profile: string, ...args: string[]): string[] => {
+  const r = coterie(profile, ...args)
+  assert.equal(r.code, 0, `coterie ${args.join(' ')} failed: ${r.stderr}`)
+  return r.stdout.trim().split('\n')
+}
+
+/** Starts `coterie run`, resolves with its port once it listens. */
+async function run(profile: string, ...args: string[]): Promise<{ proc: ChildProcess; port: number; output: () => string }> {
+  const proc = spawn(process.execPath, [BIN, '--profile', profile, 'run', '--no-dht', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  running.push(proc)
+  let output = ''
+  proc.stdout!.on('data', (d) => (output += d))
+  proc.stderr!.on('data', (d) => (output += d))
+  await until(() => /listening on port (\d+)/.test(output), 30_000, `coterie run to listen: ${output}`)
+  return { proc, port: Number(/listening on port (\d+)/.exec(output)![1]), output: () => output }
+}
+const stop = (proc: ChildProcess) => new Promise<number | null>((r) => (proc.once('exit', (code) => r(code)), proc.kill('SIGTERM')))
+const status = (profile: string) => JSON.parse(ok(profile, 'status', '--json').join('\n')) as {
+  running: boolean; torrents: { infoHash: string; progress: number; state: string; peers: { state: string; reason?: string }[] }[]
+}
+
+describe('coterie CLI', () => {
+  const owner = join(dir.path, 'owner')
+  const member = join(dir.path, 'member')
+  const stranger = join(dir.path, 'stranger')
+  const files = join(dir.path, 'files')
+  const downloads = join(dir.path, 'downloads')
+
+  it('id prints the key text alone on the first line, and the fingerprint after', () => {
+    const [key, fp] = ok(owner, 'id')
+    assert.match(key!, /^coterie1[02-9ac-hj-np-z]{58}$/)
+    assert.match(fp!, /^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/)
+    assert.deepEqual(ok(owner, 'id'), [key, fp], 'the identity is stable')
+  })
+
+  it('refuses bad input with a clear message and a non-zero exit, changing nothing', () => {
+    const key = ok(member, 'id')[0]!
+    const typo = key.slice(0, 20) + (key[20] === 'q' ? 'p' : 'q') + key.slice(21)
+    const cases: [string[], RegExp][] = [
+      [['friend', 'add', typo, '--name', 'Bob'], /checksum/],
+      [['friend', 'add', key.slice(0, 30), '--name', 'Bob'], /too short/],
+      [['group', 'create', 'Film club', '--member', 'nobody'], /No friend/],
+      [['share', join(files, 'missing.bin'), '--group', 'Film club'], /No such file/],
+    ]
+    for (const [args, message] of cases) {
+      const r = coterie(owner, ...args)
+      assert.equal(r.code, 1, args.join(' '))
+      assert.match(r.stderr, message)
+    }
+    assert.deepEqual(JSON.parse(ok(owner, 'friend', 'list', '--json').join('\n')), [])
+    assert.deepEqual(JSON.parse(ok(owner, 'group', 'list', '--json').join('\n')), [])
+  })
+
+  it('owner shares a file and a folder, invites a friend; the friend joins and downloads them', async () => {
+    const film = randomFile(files, 'film.bin', 2 * 1024 * 1024 + 11)
+    const album = [randomFile(join(files, 'album'), 'a.flac', 300_000), randomFile(join(files, 'album', 'cd2'), 'b.flac', 200_000)]
+    ok(owner, 'friend', 'add', ok(member, 'id')[0]!, '--name', 'Bob')
+    ok(owner, 'group', 'create', 'Film club', '--member', 'bob')
+    const ihFilm = ok(owner, 'share', film.path, '--group', 'Film club').at(-1)!
+    const ihAlbum = ok(owner, 'share', join(files, 'album'), '--group', 'Film club').at(-1)!
+    assert.match(ihFilm, /^[0-9a-f]{40}$/)
+    const invite = join(dir.path, 'bob.coterie')
+    ok(owner, 'invite', 'Film club', 'Bob', '--out', invite)
+
+    // Someone else's invite: a stranger cannot open it.
+    const r = coterie(stranger, 'join', invite, '--download-dir', downloads)
+    assert.equal(r.code, 1)
+    assert.match(r.stderr, /made for someone else/)
+
+    const joined = ok(member, 'join', invite, '--download-dir', downloads)
+    assert.match(joined[0]!, /Film club/)
+    assert.deepEqual(joined.slice(1).sort(), [ihFilm, ihAlbum].sort())
+
+    const ownerNode = await run(owner)
+    const memberNode = await run(member, '--peer', `127.0.0.1:${ownerNode.port}`)
+    await until(() => status(member).torrents.every((t) => t.progress === 1), 60_000, 'the member to finish')
+    assert.ok(readFileSync(join(downloads, 'film.bin')).equals(film.data))
+    assert.ok(readFileSync(join(downloads, 'album', 'cd2', 'b.flac')).equals(album[1]!.data))
+    const seen = status(owner)
+    assert.equal(seen.running, true)
+    assert.ok(seen.torrents.every((t) => t.peers.some((p) => p.state === 'authorized')), 'the owner shows the member as authorized')
+
+    // A command given while `run` is active takes effect in the running node.
+    const extra = randomFile(files, 'extra.bin', 100_000)
+    const ihExtra = ok(owner, 'share', extra.path, '--group', 'Film club').at(-1)!
+    await until(() => status(owner).torrents.some((t) => t.infoHash === ihExtra && t.state === 'seeding'), 15_000, 'the running node to seed the new share')
+
+    assert.equal(await stop(memberNode.proc), 0, 'SIGTERM is a clean stop')
+    assert.equal(await stop(ownerNode.proc), 0)
+    assert.equal(status(owner).running, false)
+  })
+
+  it('export-torrent writes the plain .torrent a leak would give an outsider', () => {
+    const ih = status(owner).torrents[0]!.infoHash
+    const out = join(dir.path, 'leak.torrent')
+    ok(owner, 'export-torrent', ih, '--out', out)
+    assert.ok(readFileSync(out).subarray(0, 7).equals(Buffer.from('d4:info')))
+    assert.equal(coterie(owner, 'export-torrent', '00'.repeat(20), '--out', out).code, 1)
+  })
+
+  it('a restarted run resumes a partial download, keeping what is on disk', async () => {
+    const owner2 = join(dir.path, 'owner2'), member2 = join(dir.path, 'member2'), dl2 = join(dir.path, 'dl2')
+    mkdirSync(dl2, { recursive: true })
+    const big = randomFile(join(dir.path, 'files2'), 'big.bin', 8 * 1024 * 1024)
+    ok(owner2, 'friend', 'add', ok(member2, 'id')[0]!, '--name', 'Carol')
+    ok(owner2, 'group', 'create', 'Backups', '--member', 'Carol')
+    ok(owner2, 'share', big.path, '--group', 'Backups')
+    const invite = join(dir.path, 'carol.coterie')
+    ok(owner2, 'invite', 'Backups', 'Carol', '--out', invite)
+    ok(member2, 'join', invite, '--download-dir', dl2)
+    const ownerNode = await run(owner2, '--upload-limit', '1500000') // ~5 s for the file
+    let memberNode = await run(member2, '--peer', `127.0.0.1:${ownerNode.port}`)
+    await until(() => { const p = status(member2).torrents[0]?.progress ?? 0; return p > 0.2 && p < 0.8 }, 30_000, 'a partial download')
+    assert.equal(await stop(memberNode.proc), 0)
+    await sleep(200)
+    memberNode = await run(member2, '--peer', `127.0.0.1:${ownerNode.port}`)
+    // Right after the restart, what was on disk counts again (verified, not fetched anew).
+    await until(() => (status(member2).torrents[0]?.progress ?? 0) > 0.2, 15_000, 'the restarted node to verify what it had')
+    await until(() => status(member2).torrents[0]?.progress === 1, 60_000, 'the download to finish')
+    assert.ok(readFileSync(join(dl2, 'big.bin')).equals(big.data))
+    await stop(memberNode.proc)
+    await stop(ownerNode.proc)
+  })
+})

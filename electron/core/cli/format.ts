@@ -1,0 +1,27 @@
+/** Human-readable output for the CLI: sizes, speeds, and one line per torrent. */
+import type { TorrentStatus } from '../node/node.js'
+
+export function bytes(n: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB']
+  let i = 0
+  while (n >= 1000 && i < units.length - 1) {
+    n /= 1000
+    i++
+  }
+  return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`
+}
+
+export function torrentLine(t: TorrentStatus): string {
+  const authorized = t.peers.filter((p) => p.state === 'authorized').length
+  return [
+    t.infoHash, t.state.padEnd(11), `${(t.progress * 100).toFixed(1)}%`.padStart(6),
+    `↓${bytes(t.downloadSpeed)}/s`, `↑${bytes(t.uploadSpeed)}/s`, `peers ${authorized}/${t.peers.length}`, `${t.group}/${t.name}`,
+  ].join('  ')
+}
+
+export function peerLines(t: TorrentStatus): string[] {
+  return t.peers.map((p) => {
+    const why = p.state === 'refused' && p.reason ? ` (${p.reason})` : ''
+    return `    ${p.address.padEnd(22)} ${p.client.padEnd(18)} ${p.state}${why}  ↑${bytes(p.uploaded)} ↓${bytes(p.downloaded)}`
+  })
+}

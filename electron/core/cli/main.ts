@@ -1,0 +1,187 @@
+/**
+ * `coterie`: the headless node and its commands, on the same engine and profile as the desktop
+ * app. A command changes the profile under its lock, then tells a running node (if any) to
+ * reload; errors go to stderr with a clear sentence and a non-zero exit.
+ */
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { Command, CommanderError, Option } from 'commander'
+import writeFileAtomic from 'write-file-atomic'
+import { hexToBytes } from '@noble/hashes/utils.js'
+import { fingerprint, keyToText } from '../protocol/keys.js'
+import { isPeerAddress } from '../protocol/invite.js'
+import { concatBytes, utf8 } from '../protocol/bytes.js'
+import { defaultProfileDir, isProfileError, ProfileStore } from '../profile/index.js'
+import { addFriend, removeFriend } from '../services/friends.js'
+import { addMember, createGroup, findGroup } from '../services/groups.js'
+import { join as joinGroup, readInvite, writeInvite } from '../services/invites.js'
+import { callControl } from '../node/control.js'
+import type { TorrentStatus } from '../node/node.js'
+import { ServiceError } from '../../../shared/service-errors.js'
+import { bytes, peerLines, torrentLine } from './format.js'
+
+const out = (line = ''): void => void process.stdout.write(line + '\n')
+const collect = (value: string, previous: string[] = []) => [...previous, value]
+const peerOption = (value: string, previous: string[] = []) => {
+  if (!isPeerAddress(value)) throw new ServiceError('bad-peer', `"${value}"`)
+  return [...previous, value]
+}
+
+const program = new Command('coterie')
+  .description('Share files only with a closed group of friends, over BitTorrent closed swarms.')
+  .option('--profile <dir>', 'profile directory (default: the desktop app\'s; or $COTERIE_PROFILE)')
+  .showHelpAfterError()
+
+const profileDir = (): string => resolve(program.opts<{ profile?: string }>().profile ?? defaultProfileDir())
+const openStore = () => ProfileStore.open(profileDir(), { create: true })
+/** After a change, a running node picks it up now instead of at its next poll. */
+const poke = () => callControl(profileDir(), 'reload').catch(() => undefined)
+
+program.command('id').description('your identity key (first line) and its fingerprint').action(async () => {
+  const store = await openStore()
+  const key = hexToBytes(store.current.identity.publicKey)
+  out(keyToText('identity', key))
+  out(fingerprint(key))
+})
+
+const friend = program.command('friend').description('people you share with, by their key')
+friend.command('add <key>').requiredOption('--name <name>', 'what to call them').action(async (key: string, o: { name: string }) => {
+  const f = await addFriend(await openStore(), key, o.name)
+  out(`added ${f.name}  ${fingerprint(hexToBytes(f.publicKey))}`)
+  await poke()
+})
+friend.command('list').option('--json').action(async (o: { json?: boolean }) => {
+  const { friends } = (await openStore()).current
+  if (o.json) return out(JSON.stringify(friends.map((f) => ({ ...f, key: keyToText('identity', hexToBytes(f.publicKey)), fingerprint: fingerprint(hexToBytes(f.publicKey)) })), null, 2))
+  for (const f of friends) out(`${f.name}\t${fingerprint(hexToBytes(f.publicKey))}\t${keyToText('identity', hexToBytes(f.publicKey))}`)
+})
+friend.command('remove <friend>').action(async (ref: string) => {
+  const f = await removeFriend(await openStore(), ref)
+  out(`removed ${f.name}`)
+  await poke()
+})
+
+const group = program.command('group').description('closed groups and their members')
+group.command('create <name>').option('--member <friend>', 'a friend to add (repeatable)', collect, [])
+  .option('--public', 'also announce the plain infohash, so non-enforcing clients can help seed')
+  .action(async (name: string, o: { member: string[]; public?: boolean }) => {
+    const g = await createGroup(await openStore(), name, { members: o.member, announcePublic: o.public === true })
+    out(`created ${g.name} (${g.id})  group key ${keyToText('swarm', hexToBytes(g.swarmPublicKey))}`)
+    await poke()
+  })
+group.command('add-member <group> <friend>').action(async (g: string, f: string) => {
+  await addMember(await openStore(), g, f)
+  out(`added ${f} to ${g}`)
+  await poke()
+})
+group.command('list').option('--json').action(async (o: { json?: boolean }) => {
+  const p = (await openStore()).current
+  const view = p.groups.map(({ swarmSecretKey: _s, groupSecret: _g, ...g }) => ({ ...g, torrents: p.torrents.filter((t) => t.groupId === g.id).map((t) => t.infoHash) }))
+  if (o.json) return out(JSON.stringify(view, null, 2))
+  for (const g of view) out(`${g.name}\t${g.id}\t${g.owner ? 'owner' : 'member'}\t${g.members.length} members\t${g.torrents.length} torrents`)
+})
+
+program.command('share <path>').requiredOption('--group <group>').description('share a file or folder; prints the infohash last')
+  .action(async (path: string, o: { group: string }) => {
+    let last = 0
+    const { share } = await import('../services/share.js') // loads the hasher only when needed
+    const t = await share(await openStore(), path, o.group, (done, total) => {
+      if (!process.stderr.isTTY || Date.now() - last < 500) return
+      last = Date.now()
+      process.stderr.write(`\rhashing ${bytes(done)} / ${bytes(total)}`)
+    })
+    if (process.stderr.isTTY) process.stderr.write('\n')
+    await poke()
+    out(t.infoHash)
+  })
+
+program.command('invite <group> <friend>').requiredOption('--out <file>').option('--peer <host:port>', 'a peer address to include (repeatable)', peerOption, [])
+  .action(async (g: string, f: string, o: { out: string; peer: string[] }) => {
+    await writeInvite(await openStore(), g, f, o.out, { peers: o.peer })
+    out(`wrote ${resolve(o.out)}`)
+    await poke()
+  })
+
+program.command('join <invite>').option('--download-dir <dir>', 'where the files go', join(homedir(), 'Downloads', 'Coterie'))
+  .action(async (file: string, o: { downloadDir: string }) => {
+    const store = await openStore()
+    const preview = await readInvite(store, file)
+    out(`group "${preview.group}" from ${preview.fromFriend ?? 'someone not in your friends'} (${preview.fromFingerprint}), ${preview.torrents.length} torrent(s), access until ${preview.expires}`)
+    const { torrents } = await joinGroup(store, file, o.downloadDir)
+    for (const t of torrents) out(t)
+    await poke()
+  })
+
+program.command('run').description('serve and fetch everything in the profile until SIGINT/SIGTERM')
+  .option('--port <n>', 'listening port (TCP and uTP)', (v) => Number.parseInt(v, 10), 0)
+  .option('--peer <host:port>', 'a peer to connect to (repeatable)', peerOption, [])
+  .option('--no-dht', 'do not use the DHT (private topics)')
+  .option('--no-lsd', 'local discovery: never used for closed torrents, which it would reveal')
+  .option('--no-tracker', 'trackers: never used for closed torrents')
+  .addOption(new Option('--dht-bootstrap <host:port>', 'DHT bootstrap node (repeatable; tests use a local one)').argParser(peerOption))
+  .option('--utp', 'also use uTP (slower than TCP on fast links)')
+  .option('--upload-limit <bytes/s>', 'cap the upload rate', (v) => Number.parseInt(v, 10))
+  .option('--download-limit <bytes/s>', 'cap the download rate', (v) => Number.parseInt(v, 10))
+  .action(async (o: { port: number; peer: string[]; dht: boolean; dhtBootstrap?: string[]; utp?: boolean; uploadLimit?: number; downloadLimit?: number }) => {
+    const store = await openStore()
+    const { CoterieNode } = await import('../node/node.js') // the engine loads only for `run`
+    const dht = !o.dht ? false : { bootstrap: o.dhtBootstrap ?? ['router.bittorrent.com:6881', 'router.utorrent.com:6881', 'dht.transmissionbt.com:6881'] }
+    const node = await CoterieNode.start(store, {
+      port: o.port, peers: o.peer, dht, utp: o.utp === true, uploadLimit: o.uploadLimit, downloadLimit: o.downloadLimit,
+    })
+    out(`listening on port ${node.port}`)
+    let previous = ''
+    const tick = setInterval(() => {
+      const lines = node.status().map(torrentLine).join('\n')
+      if (lines !== previous) out((previous = lines))
+    }, 2_000)
+    await new Promise<void>((resolveStop) => {
+      const stop = () => resolveStop()
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+    })
+    clearInterval(tick)
+    await node.stop()
+    out('stopped')
+  })
+
+program.command('status').option('--json').description('torrents, progress, peers and their authorization')
+  .action(async (o: { json?: boolean }) => {
+    const store = await openStore()
+    const live = await callControl(store.dir, 'status')
+    if (live !== undefined && !live.ok) throw new Error(live.error)
+    const running = live !== undefined
+    const torrents = running ? (live.result as TorrentStatus[]) : store.current.torrents.map((t) => ({
+      infoHash: t.infoHash, name: t.name, state: 'stopped', progress: 0, length: 0, downloaded: 0, uploaded: 0, downloadSpeed: 0, uploadSpeed: 0, peers: [],
+      group: findGroup(store.current, t.groupId).name, downloadDir: t.downloadDir,
+    }))
+    if (o.json) return out(JSON.stringify({ running, torrents }, null, 2))
+    if (!running) out('no node is running on this profile (start one with: coterie run)')
+    for (const t of torrents as TorrentStatus[]) {
+      out(torrentLine(t))
+      peerLines(t).forEach((l) => out(l))
+    }
+  })
+
+program.command('export-torrent <infohash>').requiredOption('--out <file>').description('the plain .torrent: what a leak would hand an outsider')
+  .action(async (infoHash: string, o: { out: string }) => {
+    const store = await openStore()
+    if (!store.current.torrents.some((t) => t.infoHash === infoHash.toLowerCase())) throw new ServiceError('unknown-torrent', infoHash)
+    const info = await store.readTorrentInfo(infoHash.toLowerCase())
+    await writeFileAtomic(resolve(o.out), Buffer.from(concatBytes(utf8('d4:info'), info, utf8('e'))))
+    out(`wrote ${resolve(o.out)}`)
+  })
+
+export async function main(argv: string[]): Promise<number> {
+  program.exitOverride()
+  try {
+    await program.parseAsync(argv)
+    return 0
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2 // commander printed the usage
+    const message = e instanceof ServiceError || isProfileError(e) ? e.message : e instanceof Error ? e.message : String(e)
+    process.stderr.write(`coterie: ${message}\n`)
+    return 1
+  }
+}
+

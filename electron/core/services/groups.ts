@@ -1,0 +1,86 @@
+/**
+ * Groups: a swarm key, a group secret, members, and a collection of torrents. The owner holds
+ * the swarm key: it issues certificates (its own included, so it proves itself like anyone) and
+ * signs invites.
+ */
+import { randomBytes } from '@noble/hashes/utils.js'
+import { bytesToHex } from '../protocol/bytes.js'
+import { issueCertificate } from '../protocol/certificate.js'
+import { generateKeyPair, type KeyPair } from '../protocol/keys.js'
+import { nameKey, swarmKeyPair, type Group, type Profile, type ProfileStore } from '../profile/index.js'
+import { findFriend } from './friends.js'
+import { ServiceError } from '../../../shared/service-errors.js'
+
+/** Certificates are short-lived: expiry is how access ends (renewal is the owner's node's job). */
+export const DEFAULT_CERTIFICATE_DAYS = 30
+const DAY_S = 86_400
+
+export interface CreateGroupOptions {
+  readonly members?: readonly string[]
+  /** Also announce the plain infohash (content-provider mode: non-enforcing clients may help). */
+  readonly announcePublic?: boolean
+}
+
+export async function createGroup(store: ProfileStore, name: string, o: CreateGroupOptions = {}): Promise<Group> {
+  const swarm = generateKeyPair()
+  const { result } = await store.update((draft, ctx) => {
+    if (draft.groups.some((g) => nameKey(g.name) === nameKey(name))) throw new ServiceError('duplicate-group', `"${name}"`)
+    const members = (o.members ?? []).map((ref) => findFriend(draft, ref).publicKey)
+    const group: Group = {
+      id: groupId(swarm.publicKey, draft.groups),
+      name: name.trim(),
+      owner: true,
+      swarmPublicKey: bytesToHex(swarm.publicKey),
+      swarmSecretKey: bytesToHex(swarm.secretKey),
+      groupSecret: bytesToHex(randomBytes(32)),
+      members: [...new Set(members)],
+      certificate: bytesToHex(certify(swarm, Buffer.from(ctx.identity.publicKey, 'hex'))),
+      announcePublic: o.announcePublic ?? false,
+      peers: [],
+      createdAt: new Date().toISOString(),
+    }
+    draft.groups.push(group)
+    return group
+  })
+  return result
+}
+
+export async function addMember(store: ProfileStore, groupRef: string, friendRef: string): Promise<void> {
+  await store.update((draft) => {
+    const group = ownedGroup(draft, groupRef)
+    const friend = findFriend(draft, friendRef)
+    if (!group.members.includes(friend.publicKey)) group.members.push(friend.publicKey)
+  })
+}
+
+/** A certificate for `member`, valid from a minute ago (clock skew) for `days`. */
+export function certify(swarm: KeyPair, member: Uint8Array, days = DEFAULT_CERTIFICATE_DAYS, now = Math.floor(Date.now() / 1000)): Uint8Array {
+  return issueCertificate(swarm, { member, iat: now - 60, exp: now + days * DAY_S })
+}
+
+export function findGroup<G extends Pick<Group, 'id' | 'name'>>(profile: { readonly groups: readonly G[] }, ref: string): G {
+  const g = profile.groups.find((x) => x.id === ref) ?? profile.groups.find((x) => nameKey(x.name) === nameKey(ref))
+  if (g === undefined) throw new ServiceError('unknown-group', `"${ref}"`)
+  return g
+}
+
+export function ownedGroup<G extends Group>(profile: { groups: G[] }, ref: string): G & { swarmSecretKey: string } {
+  const g = findGroup(profile, ref)
+  if (!g.owner || g.swarmSecretKey === undefined) throw new ServiceError('not-owner', `"${g.name}" was shared with you.`)
+  return g as G & { swarmSecretKey: string }
+}
+
+export const ownerKeys = (g: Pick<Group, 'swarmPublicKey' | 'swarmSecretKey'>): KeyPair => {
+  const k = swarmKeyPair(g)
+  if (k === undefined) throw new ServiceError('not-owner')
+  return k
+}
+
+// Short, stable, readable: the swarm key's first hex digits, longer only on a collision.
+function groupId(swarm: Uint8Array, existing: readonly Pick<Group, 'id'>[]): string {
+  const hex = bytesToHex(swarm)
+  for (let n = 8; n <= hex.length; n += 4) if (!existing.some((g) => g.id === hex.slice(0, n))) return hex.slice(0, n)
+  return hex
+}
+
+export type { Profile }

@@ -1,0 +1,120 @@
+/** Invites: the owner seals a group to one friend; the friend opens it and joins. */
+import { readFile, stat } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import writeFileAtomic from 'write-file-atomic'
+import { hexToBytes, randomBytes } from '@noble/hashes/utils.js'
+import { bytesToHex, fromUtf8 } from '../protocol/bytes.js'
+import { decodeInfo } from '../protocol/torrent-info.js'
+import { MAX_INVITE_BYTES } from '../protocol/constants.js'
+import { createInvite, isPeerAddress, openInvite, type OpenedInvite } from '../protocol/invite.js'
+import { fingerprint } from '../protocol/keys.js'
+import { identityKeyPair, type Group, type ProfileStore } from '../profile/index.js'
+import { findFriend } from './friends.js'
+import { certify, ownedGroup, ownerKeys } from './groups.js'
+import { ServiceError } from '../../../shared/service-errors.js'
+
+export interface InviteOptions {
+  /** Extra "host:port" to put in the invite (e.g. this node's public address). */
+  readonly peers?: readonly string[]
+}
+
+/** Writes an invite for `friendRef` to `out`; the friend becomes a member if not one yet. */
+export async function writeInvite(store: ProfileStore, groupRef: string, friendRef: string, out: string, o: InviteOptions = {}): Promise<void> {
+  const bad = (o.peers ?? []).find((p) => !isPeerAddress(p))
+  if (bad !== undefined) throw new ServiceError('bad-peer', `"${bad}"`)
+  const { result: file } = await store.update(async (draft, ctx) => {
+    const group = ownedGroup(draft, groupRef)
+    const friend = findFriend(draft, friendRef)
+    if (!group.members.includes(friend.publicKey)) group.members.push(friend.publicKey)
+    const swarm = ownerKeys(group)
+    const to = hexToBytes(friend.publicKey)
+    const torrents = await Promise.all(draft.torrents.filter((t) => t.groupId === group.id).map((t) => store.readTorrentInfo(t.infoHash)))
+    return createInvite(
+      { inviter: identityKeyPair(ctx.identity), swarm },
+      {
+        to, iat: Math.floor(Date.now() / 1000),
+        group: { name: group.name, swarm: swarm.publicKey, secret: hexToBytes(group.groupSecret) },
+        certificate: certify(swarm, to),
+        torrents,
+        peers: [...new Set([...(o.peers ?? []), ...group.peers])].slice(0, 64),
+      },
+      randomBytes(32),
+    )
+  })
+  await writeFileAtomic(resolve(out), Buffer.from(file))
+}
+
+/** What an invite grants, for a person to read before accepting. */
+export interface InvitePreview {
+  readonly group: string
+  readonly from: string
+  readonly fromFingerprint: string
+  /** The friend's name, if the sender is one of our friends. */
+  readonly fromFriend?: string
+  readonly torrents: readonly string[]
+  readonly expires: string
+  readonly invite: OpenedInvite
+}
+
+export async function readInvite(store: ProfileStore, path: string): Promise<InvitePreview> {
+  const full = resolve(path)
+  const size = await stat(full).then((s) => s.size, () => undefined)
+  if (size === undefined) throw new ServiceError('missing-file', full)
+  if (size > MAX_INVITE_BYTES) throw new ServiceError('bad-invite', 'It is far larger than any invite.')
+  const profile = await store.read()
+  const opened = openInvite(await readFile(full), identityKeyPair(profile.identity), Math.floor(Date.now() / 1000))
+  if (!opened.ok) throw new ServiceError('bad-invite', opened.error.message)
+  const inv = opened.value
+  const from = bytesToHex(inv.from)
+  return {
+    group: inv.group.name,
+    from,
+    fromFingerprint: fingerprint(inv.from),
+    ...(profile.friends.some((f) => f.publicKey === from) && { fromFriend: profile.friends.find((f) => f.publicKey === from)!.name }),
+    torrents: inv.infoHashes,
+    expires: new Date(inv.parsedCertificate.exp * 1000).toISOString(),
+    invite: inv,
+  }
+}
+
+/** Accepts an invite: the group, our certificate and its torrents enter the profile. */
+export async function join(store: ProfileStore, path: string, downloadDir: string): Promise<{ group: Group; torrents: string[] }> {
+  const { invite } = await readInvite(store, path)
+  const dir = resolve(downloadDir)
+  const swarmHex = bytesToHex(invite.group.swarm)
+  const { result } = await store.update((draft, ctx) => {
+    // Joining again (a renewed invite) updates the certificate, secret, peers and collection.
+    let group = draft.groups.find((g) => g.swarmPublicKey === swarmHex)
+    if (group === undefined) {
+      group = {
+        id: swarmHex.slice(0, 8), name: uniqueName(invite.group.name, draft.groups), owner: false, swarmPublicKey: swarmHex,
+        groupSecret: bytesToHex(invite.group.secret), members: [], announcePublic: false, peers: [], createdAt: new Date().toISOString(),
+      }
+      while (draft.groups.some((g) => g.id === group!.id)) group.id = swarmHex.slice(0, group.id.length + 4)
+      draft.groups.push(group)
+    }
+    group.certificate = bytesToHex(invite.certificate)
+    group.groupSecret = bytesToHex(invite.group.secret)
+    group.peers = [...new Set([...invite.peers, ...group.peers])]
+    const added: string[] = []
+    invite.torrents.forEach((info, i) => {
+      const infoHash = ctx.putTorrentInfo(info)
+      if (draft.torrents.some((t) => t.infoHash === infoHash)) return
+      draft.torrents.push({ infoHash, groupId: group!.id, name: torrentName(info) ?? invite.infoHashes[i]!, downloadDir: dir, addedAt: new Date().toISOString(), paused: false })
+      added.push(infoHash)
+    })
+    return { group: structuredClone(group), torrents: added }
+  })
+  return result
+}
+
+function uniqueName(name: string, groups: readonly Pick<Group, 'name'>[]): string {
+  let candidate = name
+  for (let n = 2; groups.some((g) => g.name.toLowerCase() === candidate.toLowerCase()); n++) candidate = `${name} (${n})`
+  return candidate
+}
+
+function torrentName(info: Uint8Array): string | undefined {
+  const name = decodeInfo(info, info.length)?.name // BEP 3: the suggested file or folder name
+  return name instanceof Uint8Array ? fromUtf8(name) : undefined
+}

@@ -1,0 +1,39 @@
+/** Sharing: a file or folder becomes a closed torrent of a group the profile owns. */
+import { stat } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import { createClosedTorrent } from '../engine/create.js'
+import type { ProfileStore, TorrentEntry } from '../profile/index.js'
+import { findGroup, ownedGroup } from './groups.js'
+import { ServiceError } from '../../../shared/service-errors.js'
+
+export async function share(
+  store: ProfileStore,
+  path: string,
+  groupRef: string,
+  onProgress?: (hashed: number, total: number) => void,
+): Promise<TorrentEntry> {
+  const full = resolve(path)
+  const info = await stat(full).catch(() => undefined)
+  if (info === undefined) throw new ServiceError('missing-file', full)
+  // Check ownership before hashing: hashing gigabytes to then refuse would waste minutes.
+  const group = ownedGroup(structuredClone(await store.read()) as never, groupRef) as ReturnType<typeof findGroup> & { swarmPublicKey: string }
+  let torrent
+  try {
+    torrent = await createClosedTorrent(full, Buffer.from(group.swarmPublicKey, 'hex'), onProgress)
+  } catch (e) {
+    throw new ServiceError('empty-share', `${full}: ${e instanceof Error ? e.message : String(e)}`)
+  }
+  const { result } = await store.update((draft, ctx) => {
+    const g = ownedGroup(draft, groupRef)
+    const existing = draft.torrents.find((t) => t.infoHash === torrent.infoHash)
+    if (existing !== undefined) return existing // sharing the same bytes twice is the same torrent
+    ctx.putTorrentInfo(torrent.info)
+    const entry: TorrentEntry = {
+      infoHash: torrent.infoHash, groupId: g.id, name: torrent.name, downloadDir: dirname(full),
+      addedAt: new Date().toISOString(), paused: false,
+    }
+    draft.torrents.push(entry)
+    return entry
+  })
+  return result
+}

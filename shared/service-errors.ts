@@ -1,0 +1,35 @@
+/**
+ * Why a user-level operation (add a friend, share, invite, join...) was refused: one code per
+ * case a person can act on, shared by the CLI and the desktop app. Protocol-level reasons
+ * (a key text's typo, an invite that does not open) keep their own codes in protocol-codes.ts
+ * and arrive here inside `detail`.
+ */
+export const SERVICE_ERRORS = {
+  'bad-key': 'That is not a valid friend key.',
+  'own-key': 'That is your own key.',
+  'duplicate-friend': 'You already have this friend.',
+  'duplicate-name': 'You already have a friend with this name.',
+  'unknown-friend': 'No friend by that name or key.',
+  'ambiguous-friend': 'More than one friend matches; use their full name or key.',
+  'unknown-group': 'No group by that name.',
+  'duplicate-group': 'You already have a group with this name.',
+  'not-owner': 'Only the group\'s owner can do this (it needs the group\'s key).',
+  'not-member': 'That friend is not a member of the group.',
+  'missing-file': 'No such file or folder.',
+  'empty-share': 'There is nothing to share in that folder.',
+  'bad-invite': 'The invite could not be opened.',
+  'unknown-torrent': 'No torrent with that infohash in this profile.',
+  'bad-peer': 'Peers are given as host:port.',
+} as const
+export type ServiceErrorCode = keyof typeof SERVICE_ERRORS
+
+export class ServiceError extends Error {
+  override readonly name = 'ServiceError'
+  constructor(
+    readonly code: ServiceErrorCode,
+    /** What exactly, in words: appended to the code's sentence. */
+    readonly detail?: string,
+  ) {
+    super(detail === undefined ? SERVICE_ERRORS[code] : `${SERVICE_ERRORS[code]} ${detail}`)
+  }
+}
