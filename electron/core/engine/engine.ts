@@ -90,6 +90,7 @@ export class Engine extends EventEmitter {
   readonly #idlePeerMs: number
   readonly #sweeper: NodeJS.Timeout
   readonly #discovery: TopicDiscovery | undefined
+  readonly #ownHellos = new Set<string>()
 
   private constructor(client: WebTorrent, o: EngineOptions) {
     super()
@@ -219,7 +220,8 @@ export class Engine extends EventEmitter {
     rechokeAuthorizedOnly(torrent, (w) => this.#wires.get(w)?.gate.authorized === true)
     torrent.on('wire', (wire: Wire) => {
       const m = membership()
-      wire.use(coterieExtension({ lookup: (ih) => (ih === torrent.infoHash ? { swarm: m.swarm, credential: m.credential } : undefined) }))
+      const lookup = (ih: string) => (ih === torrent.infoHash ? { swarm: m.swarm, credential: m.credential } : undefined)
+      wire.use(coterieExtension({ lookup, ownHellos: this.#ownHellos }))
       const ext = (wire as unknown as { coterie: CoterieExtension }).coterie
       const gate = gateWire(torrent, wire)
       this.#wires.set(wire, { ext, gate, since: Date.now() })

@@ -146,6 +146,24 @@ describe('handshake against an active attacker', () => {
     assert.deepEqual(r.onPeerHello(r.hello).map(typeOf), ['refuse:reflected'])
   })
 
+  it('refuses its own hello forwarded from another of its connections (self-authorization)', () => {
+    // Bob accepts a connection (r) and opens one (i); the attacker forwards each hello to the other.
+    const own = new Set<string>()
+    const mk = (role: HandshakeRole) => {
+      const h = new Handshake({
+        role, credential: cred(w.bobCert, w.bob), swarm: w.swarm.publicKey, infoHash: w.infoHash,
+        nonce: seed(`own ${role}`), ephemeralSecret: seed(`own eph ${role}`),
+        isOwn: (n, e) => own.has(Buffer.from(n).toString('hex')) || own.has(Buffer.from(e).toString('hex')),
+      })
+      own.add(Buffer.from(h.hello.n).toString('hex'))
+      own.add(Buffer.from(h.hello.e).toString('hex'))
+      return h
+    }
+    const r = mk('responder'), i = mk('initiator')
+    assert.deepEqual(r.onPeerHello(i.hello).map(typeOf), ['refuse:reflected'])
+    assert.deepEqual(i.onPeerHello(r.hello).map(typeOf), ['refuse:reflected'])
+  })
+
   it('defeats a man in the middle who substitutes ephemeral keys', () => {
     const i = make('initiator', cred(w.aliceCert)), r = make('responder', cred(w.bobCert, w.bob))
     const mToI = make('responder'), mToR = make('initiator')

@@ -47,6 +47,12 @@ export interface HandshakeOptions {
   readonly nonce: Uint8Array
   /** 32 fresh random bytes: the X25519 ephemeral secret. */
   readonly ephemeralSecret: Uint8Array
+  /**
+   * True if a nonce or ephemeral key is one of this node's own, on any of its connections: an
+   * attacker who cross-forwards a node's hellos between its incoming and outgoing connections
+   * would otherwise make the node authorize itself (found by the SPIN model, docs/MODEL.md).
+   */
+  readonly isOwn?: (nonce: Uint8Array, ephemeral: Uint8Array) => boolean
 }
 
 /** Our verdict on the peer: do we upload to it? */
@@ -156,7 +162,7 @@ export class Handshake {
     if (this.#th !== undefined || this.peer.kind !== 'pending') return this.#refuse('unexpected-message')
     this.#peerHello = h
     const mine = this.hello
-    if (equalBytes(h.n, mine.n) || equalBytes(h.e, mine.e)) return this.#refuse('reflected')
+    if (equalBytes(h.n, mine.n) || equalBytes(h.e, mine.e) || this.#o.isOwn?.(h.n, h.e) === true) return this.#refuse('reflected')
     const [i, r] = this.role === ROLE.initiator ? [mine, h] : [h, mine]
     const th = transcriptHash({
       infoHash: this.#o.infoHash,

@@ -21,7 +21,7 @@
 import { EventEmitter } from 'node:events'
 import type Wire from 'bittorrent-protocol'
 import type { ExtensionClass } from 'bittorrent-protocol'
-import { hexToBytes, randomBytes } from '@noble/hashes/utils.js'
+import { bytesToHex, hexToBytes, randomBytes } from '@noble/hashes/utils.js'
 import { EXTENSION_NAME, HANDSHAKE_TIMEOUT_MS, PROTOCOL_VERSION, ROLE } from '../protocol/constants.js'
 import { secondsLeft, type Certificate } from '../protocol/certificate.js'
 import { Handshake, helloBytes, type Credential, type HandshakeRole, type PeerVerdict, type SelfVerdict } from '../protocol/handshake.js'
@@ -43,6 +43,11 @@ export interface CoterieExtensionOptions {
   readonly timeoutMs?: number
   /** Which side we are; by default from the wire's type (tcpOutgoing / utpIncoming / ...). */
   readonly roleOf?: (wire: Wire) => HandshakeRole | undefined
+  /**
+   * Hex of every nonce and ephemeral key this node has live, shared by all its wires, so a hello
+   * of ours forwarded from another of our connections is refused as reflected.
+   */
+  readonly ownHellos?: Set<string>
 }
 
 export type PeerState = PeerVerdict['kind'] | 'no-extension'
@@ -91,7 +96,12 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
       const hello = { v: PROTOCOL_VERSION, n: this.#nonce, e: ephemeralFromSecret(this.#ephemeralSecret).publicKey }
       wire.extendedHandshake[EXTENSION_NAME] = hello
       this.bytesSent += helloBytes(hello) ?? 0
-      wire.once('close', () => this.#clearTimer())
+      const own = [bytesToHex(hello.n), bytesToHex(hello.e)]
+      own.forEach((h) => o.ownHellos?.add(h))
+      wire.once('close', () => {
+        this.#clearTimer()
+        own.forEach((h) => o.ownHellos?.delete(h))
+      })
       // A peer whose extended handshake does not list us never reaches onExtendedHandshake.
       wire.on('extended', (ext: unknown) => {
         if (ext === 'handshake' && !peerSpeaksCoterie(wire)) this.#markNoExtension()
@@ -112,6 +122,7 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
       this.#hs = new Handshake({
         role, infoHash: hexToBytes(infoHashHex), swarm: torrent.swarm, credential: torrent.credential,
         nonce: this.#nonce, ephemeralSecret: this.#ephemeralSecret,
+        isOwn: (n, e) => o.ownHellos !== undefined && (o.ownHellos.has(bytesToHex(n)) || o.ownHellos.has(bytesToHex(e))),
       })
       this.#schedule(o.timeoutMs ?? HANDSHAKE_TIMEOUT_MS, () => this.#apply(this.#hs!.timeout()))
     }
