@@ -51,5 +51,13 @@ describe('discovery under a private topic', () => {
     await sleep(4_000)
     assert.equal(ot.numPeers, 0, 'nobody announced the plain infohash')
     assert.equal(ot.downloaded, 0)
+
+    // A public group's torrent is announced under its plain infohash: the same outsider finds the
+    // owner (so non-enforcing holders of the content could help), and still gets nothing from it.
+    const pub = await owner.seed(randomFile(dir.path, 'public.bin', 256 * 1024).path, membership('discovery owner'), { announcePublic: true })
+    const pt = outsider.add(Buffer.concat([Buffer.from('d4:info'), pub.info, Buffer.from('e')]), { path: `${dir.path}/outsider` })
+    await until(() => pt.numPeers > 0, 20_000, 'the outsider to find the public torrent\'s seeder on the DHT')
+    await sleep(2_000)
+    assert.equal(pt.downloaded, 0, 'found, but not served')
   })
 })

@@ -40,6 +40,8 @@ export interface AddOptions {
   readonly topic?: Uint8Array
   /** "host:port" to try at once (bootstrap peers from an invite, --peer). */
   readonly peers?: readonly string[]
+  /** Also announce the plain infohash (DHT) and exchange peers (PEX): public groups only. */
+  readonly announcePublic?: boolean
 }
 
 export interface SwarmMembership {
@@ -131,9 +133,9 @@ export class Engine extends EventEmitter {
   }
 
   /** Creates a closed torrent of a file or folder, hashing it on disk, and seeds it. */
-  async seed(path: string, m: SwarmMembership): Promise<SeededTorrent> {
-    const t = await createClosedTorrent(path, m.swarm)
-    await this.add(t.info, dirname(path), m, { skipVerify: true }) // just hashed it
+  async seed(path: string, m: SwarmMembership, o: Omit<AddOptions, 'skipVerify'> = {}): Promise<SeededTorrent> {
+    const t = await createClosedTorrent(path, m.swarm, { announcePublic: o.announcePublic })
+    await this.add(t.info, dirname(path), m, { ...o, skipVerify: true }) // just hashed it
     return { infoHash: t.infoHash, info: t.info }
   }
 
@@ -146,7 +148,9 @@ export class Engine extends EventEmitter {
     const swarm = decoded === undefined ? undefined : swarmKeyOfInfo(decoded)
     if (swarm === undefined || !equalBytes(swarm, m.swarm)) throw new RangeError('add: not a torrent of this swarm')
     const torrentFile = concatBytes(utf8('d4:info'), info, utf8('e'))
-    const torrent = this.#client.add(torrentFile, { path: downloadDir, private: true, skipVerify: o.skipVerify })
+    // A torrent made private stays private whatever the caller says; public needs both.
+    const announce = o.announcePublic === true && decoded?.private !== 1
+    const torrent = this.#client.add(torrentFile, { path: downloadDir, private: !announce, skipVerify: o.skipVerify })
     this.#gate(torrent, () => this.#membership.get(torrent.infoHash) ?? m)
     this.#membership.set(torrent.infoHash, m)
     await ready(torrent)

@@ -16,10 +16,10 @@ export async function share(
   const info = await stat(full).catch(() => undefined)
   if (info === undefined) throw new ServiceError('missing-file', full)
   // Check ownership before hashing: hashing gigabytes to then refuse would waste minutes.
-  const group = ownedGroup(structuredClone(await store.read()) as never, groupRef) as ReturnType<typeof findGroup> & { swarmPublicKey: string }
+  const group = ownedGroup(structuredClone(await store.read()) as never, groupRef) as ReturnType<typeof findGroup> & { swarmPublicKey: string; announcePublic: boolean }
   let torrent
   try {
-    torrent = await createClosedTorrent(full, Buffer.from(group.swarmPublicKey, 'hex'), onProgress)
+    torrent = await createClosedTorrent(full, Buffer.from(group.swarmPublicKey, 'hex'), { onProgress, announcePublic: group.announcePublic })
   } catch (e) {
     throw new ServiceError('empty-share', `${full}: ${e instanceof Error ? e.message : String(e)}`)
   }
