@@ -271,6 +271,8 @@ if (keep) console.log(`\nwork dirs kept in ${workRoot}`)
 else rmSync(workRoot, { recursive: true, force: true })
 
 console.log(`\n${results.length - failed.length}/${results.length} runs as expected, ${total.toFixed(1)} s in total`)
+// The plain summary line CI reads: a run "passes" when SPIN gave the expected verdict.
+console.log(`verify: ${results.length - failed.length} passed, ${failed.length} failed`)
 if (failed.length > 0) {
   console.log('\nFAILED:')
   for (const r of failed) {

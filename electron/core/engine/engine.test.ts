@@ -55,6 +55,24 @@ describe('engine: members download closed torrents', () => {
     }
   })
 
+  it('drops a peer that never authorizes and has nothing we need, after a bounded time', async () => {
+    const src = temp('idle')
+    const file = randomFile(src, 'idle.bin', 64 * 1024)
+    const ownerEngine = await Engine.start({ idlePeerMs: 1_000 })
+    const outsider = plainClient()
+    try {
+      const t = await ownerEngine.seed(file.path, ownerM)
+      const ot = outsider.add(Buffer.concat([Buffer.from('d4:info'), t.info, Buffer.from('e')]), { path: temp('idle-outsider') })
+      await until(() => ot.infoHash !== undefined, 5_000, 'the outsider to parse the torrent')
+      ot.addPeer(`${LOOPBACK}:${ownerEngine.port}`)
+      await until(() => ownerEngine.torrentSummary(t.infoHash).peers.length === 1, 10_000, 'the outsider to connect')
+      assert.equal(ownerEngine.torrentSummary(t.infoHash).peers[0]!.state, 'no-extension')
+      await until(() => ownerEngine.torrentSummary(t.infoHash).peers.length === 0, 10_000, 'the idle outsider to be dropped')
+    } finally {
+      await Promise.all([ownerEngine.close(), destroyClient(outsider)])
+    }
+  })
+
   it('a member downloads from a plain WebTorrent seeder while the owner is offline', async () => {
     const src = temp('owner2')
     const file = randomFile(src, 'leaked.bin', 1024 * 1024 + 7)

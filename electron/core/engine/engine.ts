@@ -98,7 +98,7 @@ export class Engine extends EventEmitter {
     super()
     this.#client = client
     this.#idlePeerMs = o.idlePeerMs ?? DEFAULT_IDLE_PEER_MS
-    this.#sweeper = setInterval(() => this.#sweepIdlePeers(), SWEEP_MS)
+    this.#sweeper = setInterval(() => this.#sweepIdlePeers(), Math.min(SWEEP_MS, this.#idlePeerMs))
     this.#sweeper.unref()
     this.#discovery = client.dht ? new TopicDiscovery(client.dht, () => client.torrentPort) : undefined
     client.on('error', (err: Error) => this.emit('warning', err))
