@@ -1,0 +1,381 @@
+/**
+ * Transfer throughput over 127.0.0.1, closed (Coterie Engine seeder and member leechers, behind
+ * the gate) against open (plain WebTorrent seeder and leechers, a plain public torrent made by
+ * `client.seed`), with the same transport and options. Every peer is its own process
+ * (bench/peer.ts), driven over IPC; every wait is bounded.
+ *
+ * Timing: from the leecher's addPeer to its 'done', measured inside the leecher process.
+ * MB = 10^6 bytes. One untimed warm-up run of each kind, then closed and open runs alternate
+ * (C O, O C, C O, ...) so drift and order effects fall on both alike; each pair gives one ratio.
+ */
+import { fork, type ChildProcess } from 'node:child_process'
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { GoResult, Kind, PeerInfo, Request } from './peer.js'
+import { median, round } from './stats.js'
+
+const LOOPBACK = '127.0.0.1'
+/** BENCH_DEBUG=1: per-peer byte counts and progress traces on stderr. */
+const DEBUG = process.env.BENCH_DEBUG !== undefined && process.env.BENCH_DEBUG !== ''
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const PEER_SCRIPT = fileURLToPath(new URL('./peer.ts', import.meta.url))
+const MB = 1e6
+const MiB = 1024 * 1024
+
+/** Bounds on every wait (ms). A stalled transfer fails the bench with a message, never hangs it. */
+const LIMIT = { spawn: 90_000, start: 30_000, seed: 180_000, add: 60_000, stall: 20_000, stop: 30_000 }
+
+// ---------------------------------------------------------------------------------------------
+// Child peers and temp files, all cleaned up by cleanup() (also on SIGINT/SIGTERM and errors).
+
+const live = new Set<Peer>()
+const temps = new Set<string>()
+
+class Peer {
+  readonly #child: ChildProcess
+  readonly #pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout }>()
+  #next = 1
+  #exited: string | undefined
+
+  /** Forks the peer and waits until it has loaded (on a busy 2-core machine that takes seconds). */
+  static async spawn(name: string): Promise<Peer> {
+    const p = new Peer(name)
+    await p.#ready
+    return p
+  }
+
+  readonly #ready: Promise<void>
+
+  private constructor(readonly name: string) {
+    this.#child = fork(PEER_SCRIPT, [], { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    live.add(this)
+    this.#ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${name}: not loaded within ${LIMIT.spawn} ms`)), LIMIT.spawn)
+      this.#child.once('message', () => {
+        clearTimeout(timer)
+        resolve()
+      })
+      this.#child.once('exit', () => {
+        clearTimeout(timer)
+        reject(new Error(`${name} exited while loading`))
+      })
+    })
+    this.#child.on('message', (m: { id: number; ok: boolean; error?: string }) => {
+      const p = this.#pending.get(m.id)
+      if (p === undefined) return
+      this.#pending.delete(m.id)
+      clearTimeout(p.timer)
+      if (m.ok) p.resolve(m)
+      else p.reject(new Error(`${this.name}: ${m.error}`))
+    })
+    this.#child.on('exit', (code, signal) => {
+      live.delete(this)
+      this.#exited = `${this.name} exited (${signal ?? `code ${code}`})`
+      for (const p of this.#pending.values()) {
+        clearTimeout(p.timer)
+        p.reject(new Error(this.#exited))
+      }
+      this.#pending.clear()
+    })
+  }
+
+  req<T>(r: Request, timeoutMs: number): Promise<T> {
+    if (this.#exited !== undefined) return Promise.reject(new Error(this.#exited))
+    const id = this.#next++
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id)
+        reject(new Error(`${this.name}: no answer to '${r.cmd}' within ${timeoutMs} ms`))
+      }, timeoutMs)
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer })
+      this.#child.send({ id, ...r })
+    })
+  }
+
+  /** Stops its node, then lets the process go (it exits when the IPC channel closes). */
+  async close(): Promise<void> {
+    if (this.#exited !== undefined) return
+    try {
+      await this.req({ cmd: 'stop' }, LIMIT.stop)
+    } finally {
+      const exited = new Promise<void>((resolve) => this.#child.once('exit', () => resolve()))
+      if (this.#child.connected) this.#child.disconnect()
+      const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5_000)
+      await exited
+      clearTimeout(timer)
+    }
+  }
+
+  kill(): void {
+    if (this.#exited === undefined) this.#child.kill('SIGKILL')
+  }
+}
+
+/** Kills every peer process still running and removes every temp dir. Synchronous: safe in 'exit'. */
+export function cleanup(): void {
+  for (const p of live) p.kill()
+  for (const d of temps) rmSync(d, { recursive: true, force: true })
+  temps.clear()
+}
+
+export function tempRoot(): string {
+  const d = mkdtempSync(join(tmpdir(), 'coterie-bench-'))
+  temps.add(d)
+  return d
+}
+
+/** A real file of random bytes, written in 4 MiB chunks. */
+export function randomFile(dir: string, name: string, bytes: number): string {
+  mkdirSync(dir, { recursive: true })
+  const path = join(dir, name)
+  const fd = openSync(path, 'w')
+  try {
+    for (let left = bytes; left > 0; left -= 4 * MiB) writeSync(fd, randomBytes(Math.min(left, 4 * MiB)))
+  } finally {
+    closeSync(fd)
+  }
+  return path
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Seeded {
+  peer: Peer
+  port: number
+  infoHash: string
+  /** Hex of what a leecher adds: the raw info dictionary (closed) or the .torrent file (open). */
+  meta: string
+  hashMs: number
+}
+
+async function startSeeder(kind: Kind, utp: boolean, path: string): Promise<Seeded> {
+  const peer = await Peer.spawn(`${kind} seeder`)
+  const { port } = await peer.req<{ port: number }>({ cmd: 'start', kind, utp, who: 'owner' }, LIMIT.start)
+  const t0 = performance.now()
+  const { infoHash, meta } = await peer.req<{ infoHash: string; meta: string }>({ cmd: 'seed', path }, LIMIT.seed)
+  return { peer, port, infoHash, meta, hashMs: performance.now() - t0 }
+}
+
+const cpuOf = (p: Peer) => p.req<{ cpuMs: number }>({ cmd: 'cpu' }, LIMIT.start).then((r) => r.cpuMs)
+
+/**
+ * One untimed run of each kind first (the first full-size transfer of a process is slower: JIT,
+ * heap growth, buffers), then C O, O C, C O, ...: each pair is one closed and one open run.
+ */
+function schedule(runs: number): { kind: Kind; warmUp: boolean; pair: number }[] {
+  const order: { kind: Kind; warmUp: boolean; pair: number }[] = [
+    { kind: 'closed', warmUp: true, pair: -1 },
+    { kind: 'open', warmUp: true, pair: -1 },
+  ]
+  for (let i = 0; i < runs; i++) {
+    for (const kind of i % 2 === 0 ? (['closed', 'open'] as const) : (['open', 'closed'] as const)) order.push({ kind, warmUp: false, pair: i })
+  }
+  return order
+}
+
+export interface PairRun {
+  kind: Kind
+  ms: number
+  MBps: number
+  /** addPeer to the first byte of piece data (in a swarm: the median over the leechers). */
+  first_byte_ms: number
+  transport?: string
+  leecher_cpu_pct: number
+  seeder_cpu_pct: number
+}
+
+export interface KindSummary {
+  MBps_median: number
+  first_byte_ms_median: number
+  MBps_min: number
+  MBps_max: number
+  /** (max - min) / median of the throughputs, in percent. */
+  spread_pct: number
+}
+
+export interface ComparisonResult {
+  bytes: number
+  runs: PairRun[]
+  closed: KindSummary
+  open: KindSummary
+  /** median closed MB/s / median open MB/s */
+  ratio: number
+  /** closed / open within each back-to-back pair, and their median */
+  pair_ratios: number[]
+  pair_ratio_median: number
+}
+
+function summarize(runs: PairRun[]): KindSummary {
+  const xs = runs.map((r) => r.MBps)
+  const m = median(xs)
+  return {
+    MBps_median: round(m),
+    first_byte_ms_median: round(median(runs.map((r) => r.first_byte_ms)), 1),
+    MBps_min: round(Math.min(...xs)),
+    MBps_max: round(Math.max(...xs)),
+    spread_pct: round((100 * (Math.max(...xs) - Math.min(...xs))) / m, 1),
+  }
+}
+
+function compare<R extends PairRun>(bytes: number, runs: { run: R; pair: number }[]): Omit<ComparisonResult, 'runs'> & { runs: R[] } {
+  const of = (k: Kind) => runs.filter((r) => r.run.kind === k).map((r) => r.run)
+  const closed = summarize(of('closed'))
+  const open = summarize(of('open'))
+  const pairs = [...new Set(runs.map((r) => r.pair))].map((p) => {
+    const [c, o] = (['closed', 'open'] as const).map((k) => runs.find((r) => r.pair === p && r.run.kind === k)!.run.MBps)
+    return c! / o!
+  })
+  return {
+    bytes,
+    runs: runs.map((r) => r.run),
+    closed,
+    open,
+    ratio: round(closed.MBps_median / open.MBps_median, 3),
+    pair_ratios: pairs.map((x) => round(x, 3)),
+    pair_ratio_median: round(median(pairs), 3),
+  }
+}
+
+const log = (s: string) => process.stderr.write(`  ${s}\n`)
+
+/** One seeder process to one leecher process: `runs` closed/open pairs after one warm-up of each. */
+export async function benchPair(o: { root: string; file: string; bytes: number; runs: number; utp: boolean }): Promise<ComparisonResult> {
+  const label = o.utp ? 'uTP' : 'TCP'
+  const seeders = {} as Record<Kind, Seeded>
+  let leecher: Peer | undefined
+  try {
+    leecher = await Peer.spawn('leecher')
+    for (const kind of ['closed', 'open'] as const) {
+      seeders[kind] = await startSeeder(kind, o.utp, o.file)
+      log(`${label} ${kind} seeder on port ${seeders[kind].port}: hashed ${(o.bytes / MiB).toFixed(0)} MiB in ${(seeders[kind].hashMs / 1000).toFixed(1)} s`)
+    }
+    const limitMs = Math.max(60_000, (o.bytes / (2 * MB)) * 1000) // fails below 2 MB/s
+    const runs: { run: PairRun; pair: number }[] = []
+    let n = 0
+    for (const { kind, warmUp, pair } of schedule(o.runs)) {
+      const s = seeders[kind]
+      const dir = join(o.root, `pair-${++n}-${kind}`)
+      mkdirSync(dir)
+      await leecher.req({ cmd: 'start', kind, utp: o.utp, who: 'member 1' }, LIMIT.start)
+      await leecher.req({ cmd: 'add', meta: s.meta, dir }, LIMIT.add)
+      const seederCpu0 = await cpuOf(s.peer)
+      const g = await leecher.req<GoResult>(
+        { cmd: 'go', infoHash: s.infoHash, peers: [`${LOOPBACK}:${s.port}`], stallMs: LIMIT.stall, limitMs, watchPort: s.port, trace: DEBUG },
+        limitMs + 15_000,
+      )
+      const seederCpu = (await cpuOf(s.peer)) - seederCpu0
+      const { peers } = await s.peer.req<{ peers: PeerInfo[] }>({ cmd: 'peers', infoHash: s.infoHash }, LIMIT.start)
+      // The closed figures must be the gated path: the seeder served an authorized member.
+      if (kind === 'closed' && !peers.some((p) => p.state === 'authorized' && p.uploaded >= o.bytes)) {
+        throw new Error(`closed seeder did not upload the file to an authorized member: ${JSON.stringify(peers)}`)
+      }
+      await leecher.req({ cmd: 'stop' }, LIMIT.stop)
+      rmSync(dir, { recursive: true, force: true })
+      const run: PairRun = {
+        kind,
+        ms: round(g.ms, 1),
+        MBps: round(o.bytes / MB / (g.ms / 1000)),
+        first_byte_ms: round(g.firstByteMs, 1),
+        ...(g.transport && { transport: g.transport }),
+        leecher_cpu_pct: round((100 * g.cpuMs) / g.ms, 0),
+        seeder_cpu_pct: round((100 * seederCpu) / g.ms, 0),
+      }
+      if (g.transport !== undefined && g.transport !== 'unknown' && g.transport !== (o.utp ? 'utp' : 'tcp')) {
+        log(`warning: ${kind} run over ${g.transport}, expected ${label}`)
+      }
+      if (!warmUp) runs.push({ run, pair })
+      if (DEBUG) log(`trace: ${JSON.stringify({ ...g.trace, samples: g.trace?.samples.slice(0, 12) })}`)
+      log(`${label} ${kind.padEnd(6)} ${run.MBps.toFixed(1).padStart(6)} MB/s  ${(run.ms / 1000).toFixed(2)} s  first byte ${run.first_byte_ms.toFixed(0)} ms  cpu leecher ${run.leecher_cpu_pct}% seeder ${run.seeder_cpu_pct}%  (${run.transport ?? '?'})${warmUp ? '  warm-up, not counted' : ''}`)
+    }
+    return compare(o.bytes, runs)
+  } finally {
+    await Promise.allSettled([leecher?.close(), ...Object.values(seeders).map((s) => s.peer.close())])
+  }
+}
+
+export interface SwarmRun extends PairRun {
+  /** From the first addPeer of any leecher to the last 'done': aggregate = n * bytes / that. */
+  last_done_ms: number
+  first_done_ms: number
+  /** Share of all bytes delivered that the seeder uploaded (the rest went member to member). */
+  seeder_share_pct: number
+}
+
+export interface SwarmResult extends Omit<ComparisonResult, 'runs'> {
+  leechers: number
+  runs: SwarmRun[]
+}
+
+/**
+ * One seeder to `leechers` leechers, each its own process. Every leecher dials the seeder and
+ * every leecher before it (one connection per pair), so pieces also flow member to member, as
+ * in a real swarm; closed members authorize each other on each of those connections.
+ */
+export async function benchSwarm(o: { root: string; file: string; bytes: number; runs: number; leechers: number }): Promise<SwarmResult> {
+  const seeders = {} as Record<Kind, Seeded>
+  const leechers: Peer[] = []
+  try {
+    // One at a time: nine processes loading at once starve each other on two cores.
+    for (let i = 0; i < o.leechers; i++) leechers.push(await Peer.spawn(`leecher ${i + 1}`))
+    for (const kind of ['closed', 'open'] as const) {
+      seeders[kind] = await startSeeder(kind, false, o.file)
+      log(`swarm ${kind} seeder on port ${seeders[kind].port}: hashed ${(o.bytes / MiB).toFixed(0)} MiB in ${(seeders[kind].hashMs / 1000).toFixed(1)} s`)
+    }
+    const limitMs = Math.max(90_000, ((o.leechers * o.bytes) / (2 * MB)) * 1000)
+    const runs: { run: SwarmRun; pair: number }[] = []
+    let n = 0
+    for (const { kind, warmUp, pair } of schedule(o.runs)) {
+      const s = seeders[kind]
+      const run = ++n
+      const dirs = leechers.map((_, i) => join(o.root, `swarm-${run}-${kind}-${i + 1}`))
+      dirs.forEach((d) => mkdirSync(d))
+      const ports = await Promise.all(
+        leechers.map((l, i) => l.req<{ port: number }>({ cmd: 'start', kind, utp: false, who: `member ${i + 1}` }, LIMIT.start).then((r) => r.port)),
+      )
+      await Promise.all(leechers.map((l, i) => l.req({ cmd: 'add', meta: s.meta, dir: dirs[i]! }, LIMIT.add)))
+      const seederCpu0 = await cpuOf(s.peer)
+      const gos = await Promise.all(
+        leechers.map((l, i) => {
+          const peers = [`${LOOPBACK}:${s.port}`, ...ports.slice(0, i).map((p) => `${LOOPBACK}:${p}`)]
+          return l.req<GoResult>({ cmd: 'go', infoHash: s.infoHash, peers, stallMs: LIMIT.stall, limitMs, trace: DEBUG }, limitMs + 15_000)
+        }),
+      )
+      const seederCpu = (await cpuOf(s.peer)) - seederCpu0
+      const { peers } = await s.peer.req<{ peers: PeerInfo[] }>({ cmd: 'peers', infoHash: s.infoHash }, LIMIT.start)
+      if (kind === 'closed' && peers.filter((p) => p.state === 'authorized').length !== o.leechers) {
+        throw new Error(`closed swarm seeder: expected ${o.leechers} authorized members, saw ${JSON.stringify(peers)}`)
+      }
+      const seederUploaded = peers.reduce((a, p) => a + p.uploaded, 0)
+      if (DEBUG) {
+        const leecherPeers = await Promise.all(leechers.map((l) => l.req<{ peers: PeerInfo[] }>({ cmd: 'peers', infoHash: s.infoHash }, LIMIT.start)))
+        leecherPeers.forEach((lp, i) => log(`leecher ${i + 1} port ${ports[i]} peers: ${JSON.stringify(lp.peers)}`))
+        gos.forEach((g, i) => log(`leecher ${i + 1} trace: ${JSON.stringify(g.trace)}`))
+      }
+      await Promise.all(leechers.map((l) => l.req({ cmd: 'stop' }, LIMIT.stop)))
+      dirs.forEach((d) => rmSync(d, { recursive: true, force: true }))
+      const t0 = Math.min(...gos.map((g) => g.start))
+      const last = Math.max(...gos.map((g) => g.end)) - t0
+      const first = Math.min(...gos.map((g) => g.end)) - t0
+      const leecherCpu = gos.reduce((a, g) => a + g.cpuMs, 0)
+      const r: SwarmRun = {
+        kind,
+        ms: round(last, 1),
+        MBps: round((o.leechers * o.bytes) / MB / (last / 1000)),
+        first_byte_ms: round(median(gos.map((g) => g.start + g.firstByteMs - t0)), 1),
+        last_done_ms: round(last, 1),
+        first_done_ms: round(first, 1),
+        leecher_cpu_pct: round((100 * leecherCpu) / last, 0),
+        seeder_cpu_pct: round((100 * seederCpu) / last, 0),
+        seeder_share_pct: round((100 * seederUploaded) / (o.leechers * o.bytes), 1),
+      }
+      if (!warmUp) runs.push({ run: r, pair })
+      log(`swarm ${kind.padEnd(6)} ${r.MBps.toFixed(1).padStart(6)} MB/s aggregate  last done ${(last / 1000).toFixed(2)} s, first ${(first / 1000).toFixed(2)} s, first byte ${r.first_byte_ms.toFixed(0)} ms  seeder sent ${r.seeder_share_pct}%  cpu leechers ${r.leecher_cpu_pct}% seeder ${r.seeder_cpu_pct}%${warmUp ? '  warm-up, not counted' : ''}`)
+    }
+    return { ...compare(o.bytes, runs), leechers: o.leechers }
+  } finally {
+    await Promise.allSettled([...leechers.map((l) => l.close()), ...Object.values(seeders).map((s) => s.peer.close())])
+  }
+}
