@@ -85,6 +85,17 @@ describe('gate paths, one at a time', () => {
     assert.equal(seen.allowedFast, 0)
   })
 
+  it('a seeder announces itself with one have-all once the peer is authorized (fast extension)', async () => {
+    const { ours, seen, torrent } = await pair({ fast: true })
+    const gate = gateWire(torrent, ours)
+    ours.haveAll()
+    await settle()
+    gate.authorize()
+    await settle()
+    assert.equal(seen.haveAll, 1)
+    assert.deepEqual(seen.haves, [], 'not one HAVE per piece')
+  })
+
   it('ut_metadata requests are held (not rejected) until authorized, then answered', async () => {
     const { ours, seen, torrent, fetchMetadata } = await pair({ metadata: METADATA })
     const gate = gateWire(torrent, ours)
