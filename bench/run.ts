@@ -6,7 +6,7 @@
  * 2. One seeder process to one leecher process, 256 MiB, closed vs open, over TCP then uTP
  *    (bench/transfer.ts; every peer is its own process, bench/peer.ts).
  * 3. One seeder to 8 leecher processes, 64 MiB, closed vs open, over TCP.
- * About 4 minutes on an idle 2-core machine, 5 to 6 when other work shares it.
+ * About 3.5 minutes on this 2-core machine (measured 3.2-3.6 min while other work shared it).
  *
  * Knobs (defaults are what the targets mean; turn them down for a quick look):
  *   BENCH_MIB=256 BENCH_RUNS=5 BENCH_UTP_RUNS=3 (0: no uTP)
