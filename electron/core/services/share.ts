@@ -16,7 +16,8 @@ export async function share(
   const info = await stat(full).catch(() => undefined)
   if (info === undefined) throw new ServiceError('missing-file', full)
   // Check ownership before hashing: hashing gigabytes to then refuse would waste minutes.
-  const group = ownedGroup(structuredClone(await store.read()) as never, groupRef) as ReturnType<typeof findGroup> & { swarmPublicKey: string; announcePublic: boolean }
+  const group = findGroup(await store.read(), groupRef)
+  if (!group.owner) throw new ServiceError('not-owner', `"${group.name}" was shared with you.`)
   let torrent
   try {
     torrent = await createClosedTorrent(full, Buffer.from(group.swarmPublicKey, 'hex'), { onProgress, announcePublic: group.announcePublic })
