@@ -7,7 +7,7 @@ import { randomBytes } from '@noble/hashes/utils.js'
 import { bytesToHex } from '../protocol/bytes.js'
 import { issueCertificate } from '../protocol/certificate.js'
 import { generateKeyPair, type KeyPair } from '../protocol/keys.js'
-import { nameKey, swarmKeyPair, type Group, type Profile, type ProfileStore } from '../profile/index.js'
+import { nameKey, swarmKeyPair, type Group, type ProfileStore } from '../profile/index.js'
 import { findFriend } from './friends.js'
 import { ServiceError } from '../../../shared/service-errors.js'
 
@@ -83,4 +83,3 @@ function groupId(swarm: Uint8Array, existing: readonly Pick<Group, 'id'>[]): str
   return hex
 }
 
-export type { Profile }
