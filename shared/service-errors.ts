@@ -20,6 +20,7 @@ export const SERVICE_ERRORS = {
   'bad-invite': 'The invite could not be opened.',
   'unknown-torrent': 'No torrent with that infohash in this profile.',
   'bad-peer': 'Peers are given as host:port.',
+  'bad-tracker': 'Trackers are given as udp://, http:// or https:// URLs (at most 16 per group).',
 } as const
 export type ServiceErrorCode = keyof typeof SERVICE_ERRORS
 

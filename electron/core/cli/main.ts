@@ -13,7 +13,7 @@ import { isPeerAddress } from '../protocol/invite.js'
 import { concatBytes, utf8 } from '../protocol/bytes.js'
 import { defaultProfileDir, isProfileError, ProfileStore } from '../profile/index.js'
 import { addFriend, removeFriend } from '../services/friends.js'
-import { addMember, createGroup, findGroup } from '../services/groups.js'
+import { addMember, createGroup, findGroup, setTrackers } from '../services/groups.js'
 import { join as joinGroup, readInvite, writeInvite } from '../services/invites.js'
 import { callControl } from '../node/control.js'
 import type { TorrentStatus } from '../node/node.js'
@@ -64,8 +64,9 @@ friend.command('remove <friend>').action(async (ref: string) => {
 const group = program.command('group').description('closed groups and their members')
 group.command('create <name>').option('--member <friend>', 'a friend to add (repeatable)', collect, [])
   .option('--public', 'also announce the plain infohash, so non-enforcing clients can help seed')
-  .action(async (name: string, o: { member: string[]; public?: boolean }) => {
-    const g = await createGroup(await openStore(), name, { members: o.member, announcePublic: o.public === true })
+  .option('--tracker <url>', 'a tracker for the group (repeatable; private groups announce only their private topics)', collect, [])
+  .action(async (name: string, o: { member: string[]; public?: boolean; tracker: string[] }) => {
+    const g = await createGroup(await openStore(), name, { members: o.member, announcePublic: o.public === true, trackers: o.tracker })
     out(`created ${g.name} (${g.id})  group key ${keyToText('swarm', hexToBytes(g.swarmPublicKey))}`)
     await poke()
   })
@@ -74,6 +75,12 @@ group.command('add-member <group> <friend>').action(async (g: string, f: string)
   out(`added ${f} to ${g}`)
   await poke()
 })
+group.command('set-trackers <group> [urls...]').description('replace the group\'s trackers (none: stop using trackers); members get them with their next invite')
+  .action(async (g: string, urls: string[]) => {
+    const trackers = await setTrackers(await openStore(), g, urls)
+    out(trackers.length === 0 ? `${g} uses no trackers` : `${g} uses ${trackers.join(' ')}`)
+    await poke()
+  })
 group.command('list').option('--json').action(async (o: { json?: boolean }) => {
   const p = (await openStore()).current
   const view = p.groups.map(({ swarmSecretKey: _s, groupSecret: _g, ...g }) => ({ ...g, torrents: p.torrents.filter((t) => t.groupId === g.id).map((t) => t.infoHash) }))

@@ -9,11 +9,11 @@ import path from 'node:path'
 import { z } from 'zod'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { bytesToHex } from '../protocol/bytes.js'
-import { MAX_CERTIFICATE_BYTES, MAX_NAME_CHARS } from '../protocol/constants.js'
-import { isPeerAddress } from '../protocol/invite.js'
+import { MAX_CERTIFICATE_BYTES, MAX_INVITE_TRACKERS, MAX_NAME_CHARS } from '../protocol/constants.js'
+import { isPeerAddress, isTrackerUrl } from '../protocol/invite.js'
 import { isValidPublicKey, keyPairFromSecret, type KeyPair } from '../protocol/keys.js'
 
-export const FORMAT_VERSION = 1
+export const FORMAT_VERSION = 2
 export const MAX_PEERS_PER_GROUP = 1024
 export const MAX_TORRENT_NAME_CHARS = 1024
 
@@ -75,6 +75,8 @@ export const groupSchema = z
     announcePublic: z.boolean(),
     /** "host:port" of peers to try first. */
     peers: z.array(z.string().refine(isPeerAddress, 'expected host:port')).max(MAX_PEERS_PER_GROUP),
+    /** Tracker URLs (format 2; absent means none): announced under the private topic unless public. */
+    trackers: z.array(z.string().refine(isTrackerUrl, 'expected a udp:// or http(s):// tracker URL')).max(MAX_INVITE_TRACKERS).optional(),
     createdAt: timestamp,
   })
   .superRefine((g, ctx) => {
@@ -85,6 +87,7 @@ export const groupSchema = z
     }
     reportDuplicates(ctx, g.members, (m) => m, ['members'], 'member')
     reportDuplicates(ctx, g.peers, (p) => p.toLowerCase(), ['peers'], 'peer')
+    reportDuplicates(ctx, g.trackers ?? [], (t) => t, ['trackers'], 'tracker')
   })
 export type Group = z.infer<typeof groupSchema>
 

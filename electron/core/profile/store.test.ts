@@ -223,7 +223,7 @@ describe('ProfileStore: damaged files', () => {
     ['a bad key', 'profile.json', (s) => s.replace(hex(alice.publicKey), 'zz'.repeat(32)), 'corrupt', ['profile.json is invalid', 'friends[0].publicKey']],
     ['a misspelt field', 'profile.json', (s) => s.replace('"paused"', '"pasued"'), 'corrupt', ['torrents[0]', 'pasued']],
     ['a duplicate name', 'profile.json', (s) => s.replace('"Bob"', '"ALICE"'), 'corrupt', ['friends[1]: duplicate friend name']],
-    ['a newer format', 'profile.json', (s) => s.replace('"version": 1', '"version": 2'), 'unsupported', ['newer Coterie', 'format 2']],
+    ['a newer format', 'profile.json', (s) => s.replace('"version": 2', '"version": 3'), 'unsupported', ['newer Coterie', 'format 3']],
     ['no version', 'profile.json', () => '[]', 'corrupt', ['does not hold a JSON object']],
     ['a swapped key', 'identity.json', (s) => s.replace(/"publicKey": "[0-9a-f]+"/, `"publicKey": "${hex(alice.publicKey)}"`), 'corrupt', ['identity.json is invalid', 'publicKey: does not belong to secretKey']],
   ]
@@ -242,6 +242,21 @@ describe('ProfileStore: damaged files', () => {
       assert.equal(await readFile(target, 'utf8'), damaged)
     })
   }
+
+  it('reads a format-1 profile (before group trackers) and writes it back as format 2', async (t) => {
+    const store = await ProfileStore.open(await tempDir(t), { create: true })
+    await fill(store)
+    for (const file of ['profile.json', 'identity.json']) {
+      const target = path.join(store.dir, file)
+      await writeFile(target, (await readFile(target, 'utf8')).replace('"version": 2', '"version": 1'))
+    }
+    const old = await ProfileStore.open(store.dir)
+    assert.equal(old.current.groups[0]!.trackers, undefined)
+    await old.update((d) => void (d.groups[0]!.trackers = ['udp://127.0.0.1:6969/announce']))
+    const written = JSON.parse(await readFile(path.join(store.dir, 'profile.json'), 'utf8'))
+    assert.equal(written.version, 2)
+    assert.deepEqual(written.groups[0].trackers, ['udp://127.0.0.1:6969/announce'])
+  })
 
   it('reports a missing profile.json rather than starting an empty one', async (t) => {
     const store = await ProfileStore.open(await tempDir(t), { create: true })

@@ -8,8 +8,13 @@ import { FORMAT_VERSION } from './schema.js'
 
 type Raw = Record<string, unknown>
 
-/** MIGRATIONS[n] turns a version-n object into a version-(n+1) one. None yet: version 1 is the first. */
-const MIGRATIONS: Readonly<Record<number, (raw: Raw) => Raw>> = {}
+/** MIGRATIONS[n] turns a version-n object into a version-(n+1) one. */
+const MIGRATIONS: Readonly<Record<number, (raw: Raw) => Raw>> = {
+  // Format 2 added groups' optional `trackers`; a format-1 file is a valid format-2 file as it is.
+  // The version moved all the same, so a format-1 Coterie refuses a profile that may hold them
+  // ("newer Coterie") instead of calling it corrupt.
+  1: (raw) => raw,
+}
 
 export function upgrade(raw: unknown, file: string): unknown {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {

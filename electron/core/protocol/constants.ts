@@ -49,4 +49,6 @@ export const HANDSHAKE_TIMEOUT_MS = 10_000
 export const MAX_INVITE_BYTES = 16 * 1024 * 1024 // 16 MiB
 export const MAX_INVITE_TORRENTS = 256
 export const MAX_INVITE_PEERS = 64
+export const MAX_INVITE_TRACKERS = 16
+export const MAX_TRACKER_URL_CHARS = 300
 export const MAX_NAME_CHARS = 128

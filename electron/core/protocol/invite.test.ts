@@ -8,7 +8,7 @@ import { createInvite, openInvite, type InviteContent } from './invite.js'
 import { bytesToHex, concatBytes, utf8 } from './bytes.js'
 import { decodeCanonical, encode, type Bencodable } from './canonical.js'
 import { issueCertificate } from './certificate.js'
-import { MAX_INVITE_BYTES, MAX_INVITE_PEERS, MAX_INVITE_TORRENTS, MAX_NAME_CHARS, ROLE } from './constants.js'
+import { MAX_INVITE_BYTES, MAX_INVITE_PEERS, MAX_INVITE_TORRENTS, MAX_INVITE_TRACKERS, MAX_NAME_CHARS, MAX_TRACKER_URL_CHARS, ROLE } from './constants.js'
 import { sign } from './signing.js'
 import { infoHashOf } from './torrent-info.js'
 import type { KeyPair } from './keys.js'
@@ -69,7 +69,7 @@ describe('invites: round trip', () => {
     assert.deepEqual(v.from, w.alice.publicKey)
     assert.deepEqual(v.to, w.bob.publicKey)
     assert.equal(v.iat, NOW)
-    assert.deepEqual(v.group, { name: 'Film club', swarm: w.swarm.publicKey, secret })
+    assert.deepEqual(v.group, { name: 'Film club', swarm: w.swarm.publicKey, secret, announcePublic: false, trackers: [] })
     assert.deepEqual(v.certificate, w.bobCert)
     assert.deepEqual(v.parsedCertificate.member, w.bob.publicKey)
     assert.deepEqual(v.torrents, [w.info])
@@ -96,6 +96,55 @@ describe('invites: round trip', () => {
     for (const peer of ['', 'host', 'host:', 'host:0', 'host:65536', 'a b:1', '1.2.3.4:port', 'host:123456', '-host:1']) {
       assert.throws(() => invite({ peers: [peer] }), RangeError, peer)
     }
+  })
+})
+
+describe('invites: the public flag and trackers', () => {
+  const TRACKERS = ['udp://tracker.example.org:6969/announce', 'https://[2001:db8::2]/announce', 'http://127.0.0.1:8000/announce']
+  const group = (extra: object) => ({ group: { name: 'Film club', swarm: w.swarm.publicKey, secret, ...extra } })
+
+  it('carries a public group and its trackers to the member', () => {
+    const r = openInvite(invite(group({ announcePublic: true, trackers: TRACKERS })), w.bob, NOW)
+    assert.ok(r.ok)
+    assert.equal(r.value.group.announcePublic, true)
+    assert.deepEqual(r.value.group.trackers, TRACKERS)
+  })
+
+  it('encodes a private group without trackers exactly as before the fields existed', () => {
+    // Canonical form omits absent values, so older invites and new private ones are one format.
+    const plain = invite()
+    assert.deepEqual(invite(group({ announcePublic: false, trackers: [] })), plain)
+    const opened = openInvite(plain, w.bob, NOW)
+    assert.ok(opened.ok)
+    assert.equal(opened.value.group.announcePublic, false)
+    assert.deepEqual(opened.value.group.trackers, [])
+    assert.equal(codeOf(seal(inner(), w.bob.publicKey)), 'ok', 'an invite made without the fields opens')
+  })
+
+  it('refuses a public flag other than 1, an empty or oversized tracker list, and bad tracker URLs as malformed', () => {
+    const g = (extra: Record<string, Bencodable>) => ({ fields: { group: { name: utf8('Film club'), swarm: w.swarm.publicKey, secret, ...extra } } })
+    assert.equal(codeOf(seal(inner(g({ public: 1 })), w.bob.publicKey)), 'ok', 'the control')
+    assert.equal(codeOf(seal(inner(g({ trackers: [utf8(TRACKERS[0]!)] })), w.bob.publicKey)), 'ok', 'the control')
+    for (const extra of <Record<string, Bencodable>[]>[
+      { public: 0 }, { public: 2 }, { public: utf8('1') }, { trackers: [] }, { trackers: utf8(TRACKERS[0]!) },
+      { trackers: Array.from({ length: MAX_INVITE_TRACKERS + 1 }, (_, i) => utf8(`udp://t${i}.example:1`)) },
+      ...['ws://t.example/announce', 'wss://t.example/a', 'udp://', 'http://a b/announce', 'file:///etc/passwd', 'udp://t.example:1/\u00e9',
+        `http://t.example/${'a'.repeat(MAX_TRACKER_URL_CHARS)}`].map((t) => ({ trackers: [utf8(t)] })),
+    ]) {
+      assert.equal(codeOf(seal(inner(g(extra)), w.bob.publicKey)), 'malformed', JSON.stringify(extra))
+    }
+  })
+
+  it('refuses to create an invite with a bad tracker (a caller bug)', () => {
+    for (const t of ['', 'ws://t.example', 'udp://t.example:1 /x']) assert.throws(() => invite(group({ trackers: [t] })), RangeError, t)
+    const many = Array.from({ length: MAX_INVITE_TRACKERS + 1 }, (_, i) => `udp://t${i}.example:1`)
+    assert.throws(() => invite(group({ trackers: many })), RangeError)
+  })
+
+  it('binds the flag and the trackers to the signatures', () => {
+    const { group: _g, ...rest } = decodeCanonical(inner(), MAX_INVITE_BYTES) as Record<string, Bencodable>
+    const tampered = encode({ ...rest, group: { name: utf8('Film club'), public: 1, secret, swarm: w.swarm.publicKey } })
+    assert.equal(codeOf(seal(tampered, w.bob.publicKey)), 'bad-signature')
   })
 })
 

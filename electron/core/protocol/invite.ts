@@ -6,7 +6,7 @@
  *   k   = HKDF-SHA256(ikm = X25519(e, toMontgomery(recipient)), salt = e || toMontgomery(recipient),
  *                     info = bencode(["coterie", 1, "invite"]), 32 bytes)
  *   box = ChaCha20-Poly1305(k, nonce = 0^12, aad = "coterie-invite", plaintext = signed invite)
- * Signed invite: canonical bencode of { v, from, to, iat, group: {name, swarm, secret}, cert,
+ * Signed invite: canonical bencode of { v, from, to, iat, group: {name, swarm, secret, [public], [trackers]}, cert,
  *   torrents: [info dictionaries], peers: ["host:port"], sig, owner }, where, over
  *   tbs = bencode(invite without sig and owner):
  *   sig   = Ed25519(inviter identity, bencode(["coterie", 1, "inviter", tbs]))   who sent it
@@ -27,8 +27,8 @@ import { bytesToHex, concatBytes, equalBytes, isAllZero, utf8 } from './bytes.js
 import { decodeCanonical, encode } from './canonical.js'
 import { verifyCertificate, type Certificate } from './certificate.js'
 import {
-  DOMAIN, KEY_BYTES, MAX_INVITE_BYTES, MAX_INVITE_PEERS, MAX_INVITE_TORRENTS, MAX_NAME_CHARS, PROTOCOL_VERSION, ROLE,
-  SIGNATURE_BYTES,
+  DOMAIN, KEY_BYTES, MAX_INVITE_BYTES, MAX_INVITE_PEERS, MAX_INVITE_TORRENTS, MAX_INVITE_TRACKERS, MAX_NAME_CHARS,
+  MAX_TRACKER_URL_CHARS, PROTOCOL_VERSION, ROLE, SIGNATURE_BYTES,
 } from './constants.js'
 import type { KeyPair } from './keys.js'
 import { bytesOf, text, uint, versionField } from './schema.js'
@@ -44,6 +44,10 @@ export interface InviteGroup {
   readonly swarm: Uint8Array
   /** The group secret from which the private discovery topic is derived; only invites carry it. */
   readonly secret: Uint8Array
+  /** The group also announces the plain infohash (content-provider mode); absent means private. */
+  readonly announcePublic?: boolean
+  /** Trackers the group uses (announced under the private topic unless the group is public). */
+  readonly trackers?: readonly string[]
 }
 
 export interface InviteContent {
@@ -59,6 +63,8 @@ export interface InviteContent {
 }
 
 export interface OpenedInvite extends InviteContent {
+  /** Absent optional fields filled in: an invite from before they existed reads as private, no trackers. */
+  readonly group: Required<InviteGroup>
   readonly parsedCertificate: Certificate
   readonly infoHashes: readonly string[]
 }
@@ -75,13 +81,26 @@ export const isPeerAddress = (s: string): boolean => {
   return !/^[\d.]+$/.test(host) || host.split('.').every((o) => Number(o) <= 255)
 }
 
+// Trackers are URLs a node connects to: plain ASCII, no spaces, a scheme webtorrent speaks without
+// WebRTC (ws/wss trackers only broker WebRTC offers), a host, optional port and path.
+const TRACKER = /^(?:udp|https?):\/\/(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9a-fA-F:.]+\])(?::\d{1,5})?(?:\/[!-~]*)?$/
+export const isTrackerUrl = (s: string): boolean => s.length <= MAX_TRACKER_URL_CHARS && TRACKER.test(s)
+
 const outerSchema = z.strictObject({ [MAGIC]: uint, e: bytesOf(KEY_BYTES), box: z.instanceof(Uint8Array) })
 const innerSchema = z.strictObject({
   v: uint,
   from: bytesOf(KEY_BYTES),
   to: bytesOf(KEY_BYTES),
   iat: uint,
-  group: z.strictObject({ name: text(MAX_NAME_CHARS).refine((n) => n.length > 0), swarm: bytesOf(KEY_BYTES), secret: bytesOf(32) }),
+  group: z.strictObject({
+    name: text(MAX_NAME_CHARS).refine((n) => n.length > 0),
+    swarm: bytesOf(KEY_BYTES),
+    secret: bytesOf(32),
+    // Optional, so invites made before these fields existed still open; present means non-default
+    // (canonical form omits an absent value rather than encoding it empty or 0).
+    public: z.literal(1).optional(),
+    trackers: z.array(text(MAX_TRACKER_URL_CHARS).refine(isTrackerUrl)).min(1).max(MAX_INVITE_TRACKERS).optional(),
+  }),
   cert: z.instanceof(Uint8Array),
   torrents: z.array(z.instanceof(Uint8Array)).max(MAX_INVITE_TORRENTS),
   peers: z.array(text(300).refine(isPeerAddress)).max(MAX_INVITE_PEERS),
@@ -108,6 +127,10 @@ export function createInvite(signers: InviteSigners, c: Omit<InviteContent, 'fro
   if (c.peers.length > MAX_INVITE_PEERS || c.peers.some((p) => !isPeerAddress(p))) {
     throw new RangeError(`createInvite: at most ${MAX_INVITE_PEERS} peers, each host:port`)
   }
+  const trackers = c.group.trackers ?? []
+  if (trackers.length > MAX_INVITE_TRACKERS || trackers.some((t) => !isTrackerUrl(t))) {
+    throw new RangeError(`createInvite: at most ${MAX_INVITE_TRACKERS} trackers, each a udp or http(s) URL`)
+  }
   if (c.torrents.length > MAX_INVITE_TORRENTS) throw new RangeError(`createInvite: at most ${MAX_INVITE_TORRENTS} torrents`)
   if (c.group.name.length === 0 || c.group.name.length > MAX_NAME_CHARS) {
     throw new RangeError(`createInvite: the group name must have 1 to ${MAX_NAME_CHARS} characters`)
@@ -117,7 +140,11 @@ export function createInvite(signers: InviteSigners, c: Omit<InviteContent, 'fro
     from: inviter.publicKey,
     to: c.to,
     iat: c.iat,
-    group: { name: utf8(c.group.name), swarm: c.group.swarm, secret: c.group.secret },
+    group: {
+      name: utf8(c.group.name), swarm: c.group.swarm, secret: c.group.secret,
+      ...(c.group.announcePublic === true && { public: 1 }),
+      ...(trackers.length > 0 && { trackers: trackers.map(utf8) }),
+    },
     cert: c.certificate,
     torrents: [...c.torrents],
     peers: c.peers.map(utf8),
@@ -161,7 +188,15 @@ export function openInvite(file: Uint8Array, me: KeyPair, now: number): Result<O
   const inner = innerSchema.safeParse(decoded)
   if (!inner.success) return fail('malformed')
   const { sig, owner, ...fields } = inner.data
-  const tbs = encode({ ...fields, group: { ...fields.group, name: utf8(fields.group.name) }, peers: fields.peers.map(utf8) })
+  const g = fields.group
+  const tbs = encode({
+    ...fields, peers: fields.peers.map(utf8),
+    group: {
+      name: utf8(g.name), swarm: g.swarm, secret: g.secret,
+      ...(g.public !== undefined && { public: g.public }),
+      ...(g.trackers !== undefined && { trackers: g.trackers.map(utf8) }),
+    },
+  })
   if (!verify(fields.from, ROLE.inviter, tbs, sig)) return fail('bad-signature')
   if (!verify(fields.group.swarm, ROLE.owner, tbs, owner)) return fail('not-from-owner')
   if (!equalBytes(fields.to, me.publicKey)) return fail('wrong-recipient')
@@ -177,7 +212,8 @@ export function openInvite(file: Uint8Array, me: KeyPair, now: number): Result<O
     infoHashes.push(bytesToHex(ih))
   }
   return ok({
-    from: fields.from, to: fields.to, iat: fields.iat, group: fields.group, certificate: fields.cert,
+    from: fields.from, to: fields.to, iat: fields.iat, certificate: fields.cert,
+    group: { name: g.name, swarm: g.swarm, secret: g.secret, announcePublic: g.public === 1, trackers: g.trackers ?? [] },
     torrents: fields.torrents, peers: fields.peers, parsedCertificate: cert.value, infoHashes,
   })
 }

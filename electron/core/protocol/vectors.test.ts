@@ -54,6 +54,17 @@ describe('protocol test vectors (electron/core/protocol/vectors/protocol-v1.json
     assert.ok(!refused.ok && refused.error.code === 'cannot-open')
   })
 
+  it('the public invite carries its flag and trackers; the private one reads as private', () => {
+    const alice = stored.keys.find((k: { seedLabel: string }) => k.seedLabel === stored.publicInvite.recipient)
+    const me = keyPairFromSecret(h(alice.secretKey))
+    const pub = openInvite(h(stored.publicInvite.file), me, stored.publicInvite.now)
+    assert.ok(pub.ok)
+    assert.equal(pub.value.group.announcePublic, stored.publicInvite.announcePublic)
+    assert.deepEqual(pub.value.group.trackers, stored.publicInvite.trackers)
+    const priv = openInvite(h(stored.invite.file), me, stored.invite.now)
+    assert.ok(priv.ok && !priv.value.group.announcePublic && priv.value.group.trackers.length === 0)
+  })
+
   it('non-canonical encodings are rejected', () => {
     for (const x of stored.rejected.canonical) assert.equal(decodeCanonical(h(x), 1024), undefined, x)
   })

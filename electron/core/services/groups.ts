@@ -7,6 +7,8 @@ import { randomBytes } from '@noble/hashes/utils.js'
 import { bytesToHex } from '../protocol/bytes.js'
 import { issueCertificate } from '../protocol/certificate.js'
 import { generateKeyPair, type KeyPair } from '../protocol/keys.js'
+import { isTrackerUrl } from '../protocol/invite.js'
+import { MAX_INVITE_TRACKERS } from '../protocol/constants.js'
 import { nameKey, swarmKeyPair, type Group, type ProfileStore } from '../profile/index.js'
 import { findFriend } from './friends.js'
 import { ServiceError } from '../../../shared/service-errors.js'
@@ -19,10 +21,21 @@ export interface CreateGroupOptions {
   readonly members?: readonly string[]
   /** Also announce the plain infohash (content-provider mode: non-enforcing clients may help). */
   readonly announcePublic?: boolean
+  /** Tracker URLs; members learn them from invites. */
+  readonly trackers?: readonly string[]
+}
+
+function checkTrackers(trackers: readonly string[]): string[] {
+  const bad = trackers.find((t) => !isTrackerUrl(t))
+  if (bad !== undefined) throw new ServiceError('bad-tracker', `"${bad}"`)
+  const unique = [...new Set(trackers)]
+  if (unique.length > MAX_INVITE_TRACKERS) throw new ServiceError('bad-tracker', `${unique.length} given.`)
+  return unique
 }
 
 export async function createGroup(store: ProfileStore, name: string, o: CreateGroupOptions = {}): Promise<Group> {
   const swarm = generateKeyPair()
+  const trackers = checkTrackers(o.trackers ?? [])
   const { result } = await store.update((draft, ctx) => {
     if (draft.groups.some((g) => nameKey(g.name) === nameKey(name))) throw new ServiceError('duplicate-group', `"${name}"`)
     const members = (o.members ?? []).map((ref) => findFriend(draft, ref).publicKey)
@@ -37,6 +50,7 @@ export async function createGroup(store: ProfileStore, name: string, o: CreateGr
       certificate: bytesToHex(certify(swarm, Buffer.from(ctx.identity.publicKey, 'hex'))),
       announcePublic: o.announcePublic ?? false,
       peers: [],
+      ...(trackers.length > 0 && { trackers }),
       createdAt: new Date().toISOString(),
     }
     draft.groups.push(group)
@@ -51,6 +65,17 @@ export async function addMember(store: ProfileStore, groupRef: string, friendRef
     const friend = findFriend(draft, friendRef)
     if (!group.members.includes(friend.publicKey)) group.members.push(friend.publicKey)
   })
+}
+
+/** Replaces an owned group's trackers (none to stop using trackers); members get them with their next invite. */
+export async function setTrackers(store: ProfileStore, groupRef: string, urls: readonly string[]): Promise<readonly string[]> {
+  const trackers = checkTrackers(urls)
+  await store.update((draft) => {
+    const group = ownedGroup(draft, groupRef)
+    if (trackers.length > 0) group.trackers = trackers
+    else delete group.trackers
+  })
+  return trackers
 }
 
 /** A certificate for `member`, valid from a minute ago (clock skew) for `days`. */

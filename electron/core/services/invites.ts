@@ -33,7 +33,10 @@ export async function writeInvite(store: ProfileStore, groupRef: string, friendR
       { inviter: identityKeyPair(ctx.identity), swarm },
       {
         to, iat: Math.floor(Date.now() / 1000),
-        group: { name: group.name, swarm: swarm.publicKey, secret: hexToBytes(group.groupSecret) },
+        group: {
+          name: group.name, swarm: swarm.publicKey, secret: hexToBytes(group.groupSecret),
+          announcePublic: group.announcePublic, trackers: group.trackers ?? [],
+        },
         certificate: certify(swarm, to),
         torrents,
         peers: [...new Set([...(o.peers ?? []), ...group.peers])].slice(0, 64),
@@ -95,6 +98,11 @@ export async function join(store: ProfileStore, path: string, downloadDir: strin
     }
     group.certificate = bytesToHex(invite.certificate)
     group.groupSecret = bytesToHex(invite.group.secret)
+    // The owner decides how the group is announced; a member follows the latest invite, or it
+    // would keep announcing privately what the owner made public (and miss its trackers).
+    group.announcePublic = invite.group.announcePublic
+    if (invite.group.trackers.length > 0) group.trackers = [...invite.group.trackers]
+    else delete group.trackers
     group.peers = [...new Set([...invite.peers, ...group.peers])]
     const added: string[] = []
     invite.torrents.forEach((info, i) => {

@@ -69,6 +69,13 @@ export function buildVectors() {
     certificate: aliceCert, torrents: [info], peers: ['127.0.0.1:6881'],
   }, seed('vector invite ephemeral'))
 
+  // A public group with a tracker: the optional group fields `public` and `trackers` (§7).
+  const publicInviteFile = createInvite({ inviter: keyPair('vector owner'), swarm }, {
+    to: alice.publicKey, iat: NOW,
+    group: { name: 'Open house', swarm: swarm.publicKey, secret: seed('vector group secret'), announcePublic: true, trackers: ['udp://127.0.0.1:6969/announce'] },
+    certificate: aliceCert, torrents: [info], peers: [],
+  }, seed('vector public invite ephemeral'))
+
   return {
     description: 'Coterie protocol v1 test vectors (docs/PROTOCOL.md §8). Hex unless noted; times are unix seconds; seeds are SHA-256("coterie test seed: " + label).',
     keys,
@@ -94,6 +101,11 @@ export function buildVectors() {
     invite: {
       inviter: 'vector owner', swarm: 'vector swarm', recipient: 'vector alice', ephemeralSecret: hex(seed('vector invite ephemeral')), now: NOW,
       file: hex(inviteFile),
+    },
+    publicInvite: {
+      inviter: 'vector owner', swarm: 'vector swarm', recipient: 'vector alice', ephemeralSecret: hex(seed('vector public invite ephemeral')), now: NOW,
+      announcePublic: true, trackers: ['udp://127.0.0.1:6969/announce'],
+      file: hex(publicInviteFile),
     },
     rejected: {
       canonical: ['d1:bi1e1:ai2ee', 'i01e', 'i-0e', 'i1ei2e', '01:a', 'd1:ai1e1:ai1ee'].map((s) => hex(new TextEncoder().encode(s))),
