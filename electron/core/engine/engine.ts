@@ -16,6 +16,7 @@ import { coterieExtension, type CoterieExtension } from '../wire/coterie-extensi
 import { createClosedTorrent } from './create.js'
 import { TopicDiscovery } from './discovery.js'
 import { gateWire, rechokeAuthorizedOnly, type Gate } from './gate.js'
+import { MemberExchange, type PexReport } from './member-exchange.js'
 import { summarizePeer, type PeerSummary } from './peers.js'
 
 export interface EngineOptions {
@@ -62,6 +63,9 @@ export interface TorrentSummary {
   readonly uploadSpeed: number
   readonly peers: readonly PeerSummary[]
 }
+
+/** Emitted as 'pex' for every pex a member sent us, used or ignored (diagnostics and tests). */
+export type { PexReport }
 
 /** Emitted as 'peer' whenever a peer's authorization changes. */
 export interface PeerEvent {
@@ -223,14 +227,19 @@ export class Engine extends EventEmitter {
   // the extended handshake is already gone).
   #gate(torrent: Torrent, membership: () => SwarmMembership): void {
     rechokeAuthorizedOnly(torrent, (w) => this.#wires.get(w)?.gate.authorized === true)
+    const exchange = new MemberExchange(torrent, (w) => this.#wires.get(w)?.ext, (r) => this.emit('pex', r))
     torrent.on('wire', (wire: Wire) => {
       noDelayOnOutgoing(torrent, wire)
+      // BEP 10 "p": our listen port, so a member we accepted can be named in pex (an incoming
+      // connection's source port is not where we listen).
+      wire.extendedHandshake.p = this.#client.torrentPort
       const m = membership()
       const lookup = (ih: string) => (ih === torrent.infoHash ? { swarm: m.swarm, credential: m.credential } : undefined)
       wire.use(coterieExtension({ lookup, ownHellos: this.#ownHellos }))
       const ext = (wire as unknown as { coterie: CoterieExtension }).coterie
       const gate = gateWire(torrent, wire)
       this.#wires.set(wire, { ext, gate, since: Date.now() })
+      exchange.add(wire, ext)
       ext.on('authorized', () => {
         gate.authorize()
         this.emit('peer', { infoHash: torrent.infoHash, peer: summarizePeer(wire, ext) } satisfies PeerEvent)

@@ -52,3 +52,7 @@ export const MAX_INVITE_PEERS = 64
 export const MAX_INVITE_TRACKERS = 16
 export const MAX_TRACKER_URL_CHARS = 300
 export const MAX_NAME_CHARS = 128
+
+/** Peer exchange among members (§12.2): most addresses in one pex, and the least time between two on a connection. */
+export const MAX_PEX_PEERS = 50
+export const PEX_INTERVAL_MS = 60_000

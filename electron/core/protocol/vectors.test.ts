@@ -10,6 +10,9 @@ import { verifyCertificate } from './certificate.js'
 import { decodeCanonical } from './canonical.js'
 import { openInvite } from './invite.js'
 import { infoHashOf } from './torrent-info.js'
+import { decodePex } from './pex.js'
+import { formatAddress } from './address.js'
+import { discoveryTopic } from './topic.js'
 
 const stored = JSON.parse(readFileSync(new URL('./vectors/protocol-v1.json', import.meta.url), 'utf8'))
 const h = hexToBytes
@@ -63,6 +66,14 @@ describe('protocol test vectors (electron/core/protocol/vectors/protocol-v1.json
     assert.deepEqual(pub.value.group.trackers, stored.publicInvite.trackers)
     const priv = openInvite(h(stored.invite.file), me, stored.invite.now)
     assert.ok(priv.ok && !priv.value.group.announcePublic && priv.value.group.trackers.length === 0)
+  })
+
+  it('the discovery topic and the pex messages decode as stated', () => {
+    assert.equal(Buffer.from(discoveryTopic(h(stored.topic.groupSecret), h(stored.topic.infoHash))).toString('hex'), stored.topic.topic)
+    const pex = decodePex(h(stored.pex.hex))
+    assert.ok(pex.ok)
+    assert.deepEqual(pex.value.map(formatAddress), stored.pex.peers)
+    for (const r of stored.pex.rejected) assert.deepEqual(decodePex(h(r.hex)), { ok: false, error: r.why })
   })
 
   it('non-canonical encodings are rejected', () => {

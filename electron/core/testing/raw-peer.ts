@@ -16,6 +16,8 @@ export interface RawPeerLog {
   haveAll: number
   haves: number
   sawAvailability: boolean
+  /** Extension names the node listed in its BEP 10 handshake (ut_pex must not be one for a private torrent). */
+  peerExtensions: string[]
 }
 
 export interface RawPeer {
@@ -23,18 +25,22 @@ export interface RawPeer {
   close(): void
 }
 
-export function rawPeer(host: string, port: number, infoHash: string): RawPeer {
-  const log: RawPeerLog = { unchoked: 0, pieceBytes: 0, metadataBytes: 0, bitfieldBitsSet: 0, haveAll: 0, haves: 0, sawAvailability: false }
+export function rawPeer(host: string, port: number, infoHash: string, o: { listenPort?: number } = {}): RawPeer {
+  const log: RawPeerLog = { unchoked: 0, pieceBytes: 0, metadataBytes: 0, bitfieldBitsSet: 0, haveAll: 0, haves: 0, sawAvailability: false, peerExtensions: [] }
   const socket: Socket = connect(port, host)
   const wire = new Wire('tcpOutgoing')
   socket.pipe(wire).pipe(socket)
   socket.on('error', () => {})
   wire.on('error', () => {})
   wire.use(utMetadata())
+  // Claims a listen port (BEP 10 "p"), so a node that wrongly shared outsiders' addresses could.
+  if (o.listenPort !== undefined) wire.extendedHandshake.p = o.listenPort
   const meta = (wire as unknown as { ut_metadata: { fetch(): void; on(e: string, f: (...a: unknown[]) => void): void } }).ut_metadata
   meta.on('metadata', (m) => (log.metadataBytes += (m as Uint8Array).length))
   wire.on('extended', (ext: unknown) => {
-    if (ext === 'handshake') meta.fetch()
+    if (ext !== 'handshake') return
+    log.peerExtensions = Object.keys(wire.peerExtendedMapping)
+    meta.fetch()
   })
   wire.on('bitfield', (bf: { buffer: Uint8Array }) => {
     log.sawAvailability = true

@@ -14,6 +14,9 @@ import { deriveKeys, ephemeralFromSecret, transcriptHash } from '../protocol/ses
 import { signingInput } from '../protocol/signing.js'
 import { createInvite } from '../protocol/invite.js'
 import { infoHashOf } from '../protocol/torrent-info.js'
+import { encodePex } from '../protocol/pex.js'
+import { peerAddress } from '../protocol/address.js'
+import { discoveryTopic } from '../protocol/topic.js'
 import { DAY, NOW, infoDict, keyPair, seed } from './fixtures.js'
 
 const hex = bytesToHex
@@ -106,6 +109,17 @@ export function buildVectors() {
       inviter: 'vector owner', swarm: 'vector swarm', recipient: 'vector alice', ephemeralSecret: hex(seed('vector public invite ephemeral')), now: NOW,
       announcePublic: true, trackers: ['udp://127.0.0.1:6969/announce'],
       file: hex(publicInviteFile),
+    },
+    topic: { groupSecret: hex(seed('vector group secret')), infoHash: hex(infoHash), topic: hex(discoveryTopic(seed('vector group secret'), infoHash)) },
+    pex: {
+      peers: ['192.0.2.7:6881', '[2001:db8:0:0:0:0:0:1]:51413'],
+      hex: hex(encodePex([peerAddress('192.0.2.7', 6881)!, peerAddress('2001:db8::1', 51413)!])),
+      rejected: [
+        { why: 'malformed', hex: hex(encode({ t: 'pex' })) },
+        { why: 'malformed', hex: hex(encode({ t: 'pex', ip4: new Uint8Array([192, 0, 2, 7, 0, 0]) })) },
+        { why: 'malformed', hex: hex(encode({ t: 'pex', ip4: new Uint8Array([192, 0, 2, 7, 26]) })) },
+        { why: 'too-many', hex: hex(encode({ t: 'pex', ip4: Uint8Array.from({ length: 51 * 6 }, (_, i) => (i % 6 === 3 ? Math.floor(i / 6) + 1 : i % 6 === 5 ? 1 : 10)) })) },
+      ],
     },
     rejected: {
       canonical: ['d1:bi1e1:ai2ee', 'i01e', 'i-0e', 'i1ei2e', '01:a', 'd1:ai1e1:ai1ee'].map((s) => hex(new TextEncoder().encode(s))),

@@ -9,6 +9,9 @@ import { issueCertificate } from '../protocol/certificate.js'
 import { CLOCK_SKEW_S } from '../protocol/constants.js'
 import { ephemeralFromSecret } from '../protocol/session.js'
 import { DAY, NOW, seed, world } from '../testing/fixtures.js'
+import { formatAddress, peerAddress, type PeerAddress } from '../protocol/address.js'
+import { encodePex } from '../protocol/pex.js'
+import { PEX_INTERVAL_MS } from '../protocol/constants.js'
 
 const w = world('wire')
 const IH = bytesToHex(w.infoHash)
@@ -25,6 +28,7 @@ interface ConnectOptions {
   gatesR?: boolean
   /** Replaces the initiator's extension (to play a misbehaving peer). */
   initiatorExtension?: ExtensionClass
+  clockMs?: () => number
 }
 function connect(iT: GatedTorrent | undefined, rT: GatedTorrent | undefined, o: ConnectOptions = {}) {
   const side = (type: string, t: GatedTorrent | undefined, gates = true): Side => {
@@ -33,12 +37,15 @@ function connect(iT: GatedTorrent | undefined, rT: GatedTorrent | undefined, o: 
     if (type === 'tcpOutgoing' && o.initiatorExtension !== undefined) wire.use(o.initiatorExtension)
     else if (t !== undefined) {
       const lookup = (ih: string) => (ih === IH && gates ? t : undefined)
-      wire.use(coterieExtension({ lookup, now: o.now ?? (() => NOW), timeoutMs: o.timeoutMs }))
+      wire.use(coterieExtension({ lookup, now: o.now ?? (() => NOW), timeoutMs: o.timeoutMs, clockMs: o.clockMs }))
       const ext = (wire as unknown as Record<string, CoterieExtension>).coterie!
       s.ext = ext
       ext.on('authorized', () => s.events.push('authorized'))
       ext.on('refused', (code: string) => s.events.push(`refused:${code}`))
       ext.on('no-extension', () => s.events.push('no-extension'))
+      ext.on('mutual', () => s.events.push('mutual'))
+      ext.on('pex', (peers: PeerAddress[]) => s.events.push(`pex:${peers.map(formatAddress).join(',')}`))
+      ext.on('pex-ignored', (why: string) => s.events.push(`pex-ignored:${why}`))
     }
     return s
   }
@@ -56,8 +63,8 @@ describe('the coterie BEP 10 extension on piped wires', () => {
   it('authorizes two members to each other and counts the handshake bytes', async () => {
     const { i, r } = connect(alice, bob)
     await settle()
-    assert.deepEqual(i.events, ['authorized'])
-    assert.deepEqual(r.events, ['authorized'])
+    assert.deepEqual(i.events, ['authorized', 'mutual'])
+    assert.deepEqual(r.events, ['authorized', 'mutual'])
     assert.equal(i.ext!.state, 'authorized')
     assert.deepEqual(r.ext!.self, { kind: 'accepted' })
     assert.ok(Buffer.from(i.ext!.sessionSecret!).equals(r.ext!.sessionSecret!))
@@ -133,10 +140,62 @@ describe('the coterie BEP 10 extension on piped wires', () => {
     const short = issueCertificate(w.swarm, { member: w.alice.publicKey, iat: NOW - DAY, exp: NOW + 1 - CLOCK_SKEW_S })
     const { i, r } = connect({ swarm: w.swarm.publicKey, credential: { certificate: short, secretKey: w.alice.secretKey } }, bob, { now: () => clock })
     await settle()
-    assert.deepEqual(r.events, ['authorized'])
+    assert.deepEqual(r.events, ['authorized', 'mutual'])
     clock = NOW + 2 // the re-check timer fires about 1 s after authorization
     await settle(1300)
-    assert.deepEqual(r.events, ['authorized', 'refused:expired'])
+    assert.deepEqual(r.events, ['authorized', 'mutual', 'refused:expired'])
     assert.deepEqual(i.ext!.self, { kind: 'refused', code: 'expired' })
+  })
+})
+
+describe('pex on the coterie extension', () => {
+  const A = peerAddress('192.0.2.7', 6881)!
+  const B = peerAddress('2001:db8::1', 51413)!
+  /** Sends raw coterie-extension bytes from one side, bypassing its own checks (a hostile peer). */
+  const raw = (from: Side, bytes: Uint8Array) => from.wire.extended('coterie', bytes)
+
+  it('flows once both sides authorized each other, and not before or to a refused peer', async () => {
+    let ms = 0
+    const { i, r } = connect(alice, bob, { clockMs: () => ms })
+    assert.equal(i.ext!.sendPex([A]), false, 'nothing is authorized yet')
+    await settle()
+    assert.ok(i.events.includes('mutual') && r.events.includes('mutual'))
+    assert.ok(i.ext!.sendPex([A, B]))
+    await settle()
+    assert.deepEqual(r.events.filter((e) => e.startsWith('pex')), ['pex:192.0.2.7:6881,[2001:db8:0:0:0:0:0:1]:51413'])
+    assert.equal(i.ext!.sendPex([A]), false, 'the sender keeps to the interval too')
+    ms += PEX_INTERVAL_MS
+    assert.ok(i.ext!.sendPex([B]))
+    await settle()
+    assert.equal(r.events.filter((e) => e.startsWith('pex:')).length, 2)
+
+    const other = world('wire-other')
+    const refused = connect({ swarm: w.swarm.publicKey, credential: { certificate: other.aliceCert, secretKey: other.alice.secretKey } }, bob)
+    await settle()
+    assert.equal(refused.r.ext!.sendPex([A]), false, 'never to a peer we refused')
+    assert.equal(refused.i.ext!.sendPex([A]), false, 'never by a peer that was refused')
+  })
+
+  it('is ignored from a peer we did not authorize, and never costs it a verdict', async () => {
+    const { i, r } = connect({ swarm: w.swarm.publicKey }, bob) // no credential: noproof
+    await settle()
+    raw(i, encodePex([A]))
+    await settle()
+    assert.deepEqual(r.events, ['refused:no-certificate', 'pex-ignored:unauthorized'])
+  })
+
+  it('drops a malformed or too-frequent pex without refusing the member', async () => {
+    let ms = 0
+    const { i, r } = connect(alice, bob, { clockMs: () => ms })
+    await settle()
+    raw(i, new TextEncoder().encode('d3:ip43:abc1:t3:pexe'))
+    raw(i, encodePex([A]))
+    raw(i, encodePex([B]))
+    await settle()
+    ms += PEX_INTERVAL_MS / 2
+    raw(i, encodePex([B]))
+    await settle()
+    assert.deepEqual(r.events.filter((e) => e.startsWith('pex')), ['pex-ignored:malformed', 'pex:192.0.2.7:6881', 'pex-ignored:too-soon', 'pex:[2001:db8:0:0:0:0:0:1]:51413'])
+    assert.equal(r.ext!.state, 'authorized')
   })
 })

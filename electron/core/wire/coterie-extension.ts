@@ -16,13 +16,18 @@
  * Events: 'authorized' (Certificate)  the peer proved membership: we may upload to it
  *         'refused'    (RejectCode)   we will not upload to it (also after it was authorized)
  *         'self'       (SelfVerdict)  what the peer made of our proof
+ *         'mutual'                    authorized both ways: pex may flow (protocol/pex.ts)
+ *         'pex'        (PeerAddress[]) member addresses from a peer we authorized, rate-limited
+ *         'pex-ignored' (PexIgnored)  a pex we did not use, and why
  *         'no-extension'              the peer does not speak Coterie
  */
 import { EventEmitter } from 'node:events'
 import type Wire from 'bittorrent-protocol'
 import type { ExtensionClass } from 'bittorrent-protocol'
 import { bytesToHex, hexToBytes, randomBytes } from '@noble/hashes/utils.js'
-import { EXTENSION_NAME, HANDSHAKE_TIMEOUT_MS, PROTOCOL_VERSION, ROLE } from '../protocol/constants.js'
+import { EXTENSION_NAME, HANDSHAKE_TIMEOUT_MS, MAX_PEX_PEERS, PEX_INTERVAL_MS, PROTOCOL_VERSION, ROLE } from '../protocol/constants.js'
+import { decodePex, encodePex, isPexMessage, type PexProblem } from '../protocol/pex.js'
+import type { PeerAddress } from '../protocol/address.js'
 import { secondsLeft, type Certificate } from '../protocol/certificate.js'
 import { Handshake, helloBytes, type Credential, type HandshakeRole, type PeerVerdict, type SelfVerdict } from '../protocol/handshake.js'
 import { ephemeralFromSecret } from '../protocol/session.js'
@@ -48,7 +53,16 @@ export interface CoterieExtensionOptions {
    * of ours forwarded from another of our connections is refused as reflected.
    */
   readonly ownHellos?: Set<string>
+  /** Milliseconds, for pex rate limits; injected so tests can move time. */
+  readonly clockMs?: () => number
 }
+
+/** Why a received pex was dropped: its bytes, a peer we did not authorize, or too soon after the last. */
+export type PexIgnored = PexProblem | 'unauthorized' | 'too-soon'
+
+// A receiver takes one pex per half interval: a sender keeping to PEX_INTERVAL_MS is never cut,
+// a flooding one is (each accepted pex can make the node dial up to MAX_PEX_PEERS addresses).
+const PEX_MIN_GAP_MS = PEX_INTERVAL_MS / 2
 
 export type PeerState = PeerVerdict['kind'] | 'no-extension'
 
@@ -71,12 +85,17 @@ export interface CoterieExtension extends EventEmitter {
   readonly sessionSecret: Uint8Array | undefined
   readonly bytesSent: number
   readonly bytesReceived: number
+  /** We authorized the peer and it accepted our proof. */
+  readonly mutual: boolean
+  /** Sends a pex if the connection is mutual and the last one went out long enough ago; false if not sent. */
+  sendPex(peers: readonly PeerAddress[]): boolean
 }
 
 export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
   const now = o.now ?? (() => Math.floor(Date.now() / 1000))
   const random = o.random ?? randomBytes
   const roleOf = o.roleOf ?? roleFromWireType
+  const clockMs = o.clockMs ?? Date.now
 
   class Coterie extends EventEmitter implements CoterieExtension {
     declare name: string
@@ -87,6 +106,8 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
     #noExtension = false
     #timer: NodeJS.Timeout | undefined
     #announced: string | undefined
+    #pexReceivedAt: number | undefined
+    #pexSentAt: number | undefined
     bytesSent = 0
     bytesReceived = 0
 
@@ -114,6 +135,22 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
     get peer(): PeerVerdict | undefined { return this.#hs?.peer }
     get self(): SelfVerdict | undefined { return this.#hs?.self }
     get sessionSecret(): Uint8Array | undefined { return this.#hs?.sessionSecret }
+    get mutual(): boolean { return this.#hs?.peer.kind === 'authorized' && this.#hs.self.kind === 'accepted' }
+
+    sendPex(peers: readonly PeerAddress[]): boolean {
+      const at = clockMs()
+      if (!this.mutual || peers.length === 0 || this.#wire.destroyed || !peerSpeaksCoterie(this.#wire)) return false
+      if (this.#pexSentAt !== undefined && at - this.#pexSentAt < PEX_MIN_GAP_MS) return false
+      const m = encodePex(peers.slice(0, MAX_PEX_PEERS))
+      try {
+        this.#wire.extended(EXTENSION_NAME, m)
+      } catch {
+        return false
+      }
+      this.#pexSentAt = at
+      this.bytesSent += m.length
+      return true
+    }
 
     onHandshake(infoHashHex: string, _peerId: string, extensions: { extended?: boolean }): void {
       const torrent = o.lookup(infoHashHex)
@@ -136,7 +173,20 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
     onMessage(buf: Uint8Array): void {
       if (this.#hs === undefined) return
       this.bytesReceived += buf.length
+      // A pex is no handshake message: a bad one is dropped, it never changes a verdict.
+      if (isPexMessage(buf)) return this.#onPex(buf)
       this.#apply(this.#hs.onMessage(buf, now()))
+    }
+
+    #onPex(buf: Uint8Array): void {
+      const ignore = (why: PexIgnored) => void this.emit('pex-ignored', why)
+      if (this.#hs?.peer.kind !== 'authorized') return ignore('unauthorized')
+      const at = clockMs()
+      if (this.#pexReceivedAt !== undefined && at - this.#pexReceivedAt < PEX_MIN_GAP_MS) return ignore('too-soon')
+      const peers = decodePex(buf)
+      if (!peers.ok) return ignore(peers.error)
+      this.#pexReceivedAt = at
+      this.emit('pex', peers.value)
     }
 
     #apply(out: Uint8Array[]): void {
@@ -167,6 +217,8 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
         this.emit('refused', hs.peer.code as RejectCode)
       }
       if (!before?.endsWith(`/${hs.self.kind}`)) this.emit('self', hs.self)
+      const wasMutual = before?.startsWith('authorized/') === true && before.endsWith('/accepted')
+      if (this.mutual && !wasMutual) this.emit('mutual')
     }
 
     #scheduleRecheck(c: Certificate): void {
