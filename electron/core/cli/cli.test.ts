@@ -25,9 +25,9 @@ const ok = (profile: string, ...args: string[]): string[] => {
   return r.stdout.trim().split('\n')
 }
 
-/** Starts `coterie run`, resolves with its port once it listens. */
+/** Starts `coterie run`, resolves with its port once it listens; never multicasts (LSD off) or leaves loopback. */
 async function run(profile: string, ...args: string[]): Promise<{ proc: ChildProcess; port: number; output: () => string }> {
-  const proc = spawn(process.execPath, [BIN, '--profile', profile, 'run', '--no-dht', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const proc = spawn(process.execPath, [BIN, '--profile', profile, 'run', '--no-dht', '--no-lsd', '--no-tracker', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   running.push(proc)
   let output = ''
   proc.stdout!.on('data', (d) => (output += d))

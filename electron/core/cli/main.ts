@@ -123,18 +123,18 @@ program.command('run').description('serve and fetch everything in the profile un
   .option('--port <n>', 'listening port (TCP and uTP)', (v) => Number.parseInt(v, 10), 0)
   .option('--peer <host:port>', 'a peer to connect to (repeatable)', peerOption, [])
   .option('--no-dht', 'do not use the DHT (private topics)')
-  .option('--no-lsd', 'local discovery: never used for closed torrents, which it would reveal')
-  .option('--no-tracker', 'trackers: never used for closed torrents')
+  .option('--no-lsd', 'no local discovery (BEP 14 multicast of private topics; public groups\' infohashes too)')
+  .option('--no-tracker', 'do not announce to the groups\' trackers (private topics; public groups\' infohashes too)')
   .addOption(new Option('--dht-bootstrap <host:port>', 'DHT bootstrap node (repeatable; tests use a local one)').argParser(peerOption))
   .option('--utp', 'also use uTP (slower than TCP on fast links)')
   .option('--upload-limit <bytes/s>', 'cap the upload rate', (v) => Number.parseInt(v, 10))
   .option('--download-limit <bytes/s>', 'cap the download rate', (v) => Number.parseInt(v, 10))
-  .action(async (o: { port: number; peer: string[]; dht: boolean; dhtBootstrap?: string[]; utp?: boolean; uploadLimit?: number; downloadLimit?: number }) => {
+  .action(async (o: { port: number; peer: string[]; dht: boolean; lsd: boolean; tracker: boolean; dhtBootstrap?: string[]; utp?: boolean; uploadLimit?: number; downloadLimit?: number }) => {
     const store = await openStore()
     const { CoterieNode } = await import('../node/node.js') // the engine loads only for `run`
     const dht = !o.dht ? false : { bootstrap: o.dhtBootstrap ?? ['router.bittorrent.com:6881', 'router.utorrent.com:6881', 'dht.transmissionbt.com:6881'] }
     const node = await CoterieNode.start(store, {
-      port: o.port, peers: o.peer, dht, utp: o.utp === true, uploadLimit: o.uploadLimit, downloadLimit: o.downloadLimit,
+      port: o.port, peers: o.peer, dht, lsd: o.lsd, trackers: o.tracker, utp: o.utp === true, uploadLimit: o.uploadLimit, downloadLimit: o.downloadLimit,
     })
     out(`listening on port ${node.port}`)
     let previous = ''

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events'
 import WebTorrent, { type Torrent } from 'webtorrent'
 import type Wire from 'bittorrent-protocol'
-import { bytesToHex } from '@noble/hashes/utils.js'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { dirname } from 'node:path'
 import { concatBytes, equalBytes, utf8 } from '../protocol/bytes.js'
 import type { Credential } from '../protocol/handshake.js'
@@ -17,6 +17,8 @@ import { createClosedTorrent } from './create.js'
 import { TopicDiscovery } from './discovery.js'
 import { gateWire, rechokeAuthorizedOnly, type Gate } from './gate.js'
 import { MemberExchange, type PexReport } from './member-exchange.js'
+import { LocalDiscovery } from './local-discovery.js'
+import { watchTrackers } from './tracker-discovery.js'
 import { summarizePeer, type PeerSummary } from './peers.js'
 
 export interface EngineOptions {
@@ -28,6 +30,13 @@ export interface EngineOptions {
   readonly dht?: false | { readonly bootstrap: readonly string[] }
   /** How long an unauthorized peer that has nothing we need may stay connected. */
   readonly idlePeerMs?: number
+  /**
+   * Local service discovery (BEP 14) under private topics; off when absent, so tests never
+   * multicast on a real interface. `coterie run` turns it on unless --no-lsd.
+   */
+  readonly lsd?: boolean
+  /** Announce to the trackers a torrent's group lists (under its topic); on unless false (--no-tracker). */
+  readonly trackers?: boolean
   /** Bytes per second, for all torrents; unlimited when absent. */
   readonly uploadLimit?: number
   readonly downloadLimit?: number
@@ -41,8 +50,10 @@ export interface AddOptions {
   readonly topic?: Uint8Array
   /** "host:port" to try at once (bootstrap peers from an invite, --peer). */
   readonly peers?: readonly string[]
-  /** Also announce the plain infohash (DHT) and exchange peers (PEX): public groups only. */
+  /** Also announce the plain infohash (DHT, LSD, trackers) and use ut_pex: public groups only. */
   readonly announcePublic?: boolean
+  /** The group's tracker URLs, announced to under the topic (and the infohash if public). */
+  readonly trackers?: readonly string[]
 }
 
 export interface SwarmMembership {
@@ -97,10 +108,15 @@ export class Engine extends EventEmitter {
   readonly #sweeper: NodeJS.Timeout
   readonly #discovery: TopicDiscovery | undefined
   readonly #ownHellos = new Set<string>()
+  readonly #lsd: LocalDiscovery | undefined
+  readonly #useTrackers: boolean
 
   private constructor(client: WebTorrent, o: EngineOptions) {
     super()
     this.#client = client
+    const warn = (e: Error) => this.emit('warning', e)
+    this.#lsd = o.lsd === true ? new LocalDiscovery({ port: () => client.torrentPort, onWarning: warn }) : undefined
+    this.#useTrackers = o.trackers !== false
     this.#idlePeerMs = o.idlePeerMs ?? DEFAULT_IDLE_PEER_MS
     this.#sweeper = setInterval(() => this.#sweepIdlePeers(), Math.min(SWEEP_MS, this.#idlePeerMs))
     this.#sweeper.unref()
@@ -161,7 +177,25 @@ export class Engine extends EventEmitter {
     await ready(torrent)
     for (const peer of o.peers ?? []) torrent.addPeer(peer)
     if (o.topic !== undefined) this.watchTopic(torrent.infoHash, o.topic)
+    // A private torrent is announced under its topic only; a public one under its infohash too.
+    const keys = [...(o.topic === undefined ? [] : [o.topic]), ...(announce ? [hexToBytes(torrent.infoHash)] : [])]
+    this.#announceLocally(torrent, keys, o.trackers ?? [])
     return torrent.infoHash
+  }
+
+  #announceLocally(torrent: Torrent, keys: readonly Uint8Array[], trackers: readonly string[]): void {
+    const dial = (address: string) => {
+      if (!torrent.destroyed) torrent.addPeer(address)
+    }
+    const stops: (() => void)[] = []
+    for (const key of keys) {
+      if (this.#lsd !== undefined) stops.push(this.#lsd.watch(key, dial))
+      if (this.#useTrackers) {
+        const o = { peerId: this.#client.peerId, port: () => this.#client.torrentPort, onWarning: (e: Error) => this.emit('warning', e) }
+        stops.push(watchTrackers(o, key, trackers, dial))
+      }
+    }
+    torrent.once('close', () => stops.forEach((stop) => stop()))
   }
 
   /** Announces a torrent under its private topic and connects to whoever else is there. */
@@ -220,6 +254,7 @@ export class Engine extends EventEmitter {
   async close(): Promise<void> {
     clearInterval(this.#sweeper)
     this.#discovery?.close()
+    await this.#lsd?.close()
     await new Promise<void>((resolve) => this.#client.destroy(() => resolve()))
   }
 

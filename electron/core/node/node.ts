@@ -102,7 +102,9 @@ export class CoterieNode {
       } else {
         const info = await this.#store.readTorrentInfo(t.infoHash)
         const topic = discoveryTopic(hexToBytes(group.groupSecret), hexToBytes(t.infoHash))
-        await this.#engine.add(info, t.downloadDir, m, { topic, peers: [...group.peers, ...(this.#o.peers ?? [])], announcePublic: group.announcePublic })
+        await this.#engine.add(info, t.downloadDir, m, {
+          topic, peers: [...group.peers, ...(this.#o.peers ?? [])], announcePublic: group.announcePublic, trackers: group.trackers ?? [],
+        })
       }
       if (t.paused) this.#engine.pause(t.infoHash)
       else this.#engine.resume(t.infoHash)

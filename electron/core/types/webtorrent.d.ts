@@ -77,6 +77,7 @@ declare module 'webtorrent' {
     static UTP_SUPPORT: boolean
     constructor(opts?: ClientOptions)
     torrentPort: number
+    readonly peerId: string
     torrents: Torrent[]
     dht: unknown
     destroyed: boolean

@@ -1,0 +1,36 @@
+/**
+ * Trackers under private topics (docs/PROTOCOL.md §12.4): for each key of a torrent (its topic;
+ * a public torrent's infohash too) one bittorrent-tracker client announces our port to the
+ * group's trackers and hands back the peers they return. The tracker sees the key, never the
+ * infohash of a private torrent. webtorrent's own tracker client stays off: it announces the
+ * infohash in the torrent's announce list.
+ */
+import { Client } from 'bittorrent-tracker'
+import { bytesToHex } from '../protocol/bytes.js'
+
+export interface TrackerDiscoveryOptions {
+  readonly peerId: string
+  readonly port: () => number
+  readonly onWarning?: (e: Error) => void
+}
+
+/** Announces `key` (20 bytes) to `trackers` and reports every peer they return, until stopped. */
+export function watchTrackers(o: TrackerDiscoveryOptions, key: Uint8Array, trackers: readonly string[], onPeer: (address: string) => void): () => void {
+  if (trackers.length === 0) return () => {}
+  const client = new Client({ infoHash: bytesToHex(key), peerId: o.peerId, announce: [...trackers], port: o.port() })
+  client.on('peer', (address: string) => {
+    // bittorrent-tracker also emits WebRTC peer objects for ws trackers; only "host:port" is dialled.
+    if (typeof address === 'string') onPeer(address)
+  })
+  client.on('warning', (e: Error) => o.onWarning?.(e))
+  client.on('error', (e: Error) => o.onWarning?.(e))
+  client.start()
+  let stopped = false
+  return () => {
+    if (stopped) return
+    stopped = true
+    // "stopped" lets the tracker forget us now rather than at its timeout; destroy does not wait for it.
+    client.stop()
+    client.destroy()
+  }
+}
