@@ -17,6 +17,7 @@ import { createClosedTorrent } from './create.js'
 import { TopicDiscovery } from './discovery.js'
 import { gateWire, rechokeAuthorizedOnly, type Gate } from './gate.js'
 import { MemberExchange, type PexReport } from './member-exchange.js'
+import { dropDuplicate } from './duplicates.js'
 import { LocalDiscovery } from './local-discovery.js'
 import { watchTrackers } from './tracker-discovery.js'
 import { summarizePeer, type PeerSummary } from './peers.js'
@@ -277,6 +278,10 @@ export class Engine extends EventEmitter {
       exchange.add(wire, ext)
       ext.on('authorized', () => {
         gate.authorize()
+        dropDuplicate(torrent, wire, this.#client.peerId, (w) => {
+          const v = this.#wires.get(w)?.ext.peer
+          return v?.kind === 'authorized' ? bytesToHex(v.certificate.member) : undefined
+        })
         this.emit('peer', { infoHash: torrent.infoHash, peer: summarizePeer(wire, ext) } satisfies PeerEvent)
       })
       ext.on('refused', () => {

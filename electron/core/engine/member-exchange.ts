@@ -58,9 +58,13 @@ export class MemberExchange {
       const fromLoopback = sender !== undefined && isLoopback(sender.ip)
       const addresses = peers.map(formatAddress)
       this.#report({ infoHash: this.#torrent.infoHash, from, peers: addresses })
+      // A member we are already connected to (either way) is not dialled again: webtorrent would
+      // open a second connection to it, with a second handshake and a second request pipeline.
+      const connected = new Set(this.#torrent.wires.map(listenKey))
       peers.forEach((p, i) => {
         const address = addresses[i]!
-        if (!isUsableCandidate(p, fromLoopback) || this.#candidates.has(address) || this.#candidates.size >= MAX_CANDIDATES) return
+        if (!isUsableCandidate(p, fromLoopback) || connected.has(address)) return
+        if (this.#candidates.has(address) || this.#candidates.size >= MAX_CANDIDATES) return
         this.#candidates.add(address)
         if (!this.#torrent.destroyed) this.#torrent.addPeer(address)
       })
