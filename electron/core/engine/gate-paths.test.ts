@@ -97,6 +97,29 @@ describe('gate paths, one at a time', () => {
     assert.deepEqual(seen.haves, [], 'not one HAVE per piece')
   })
 
+  it('a peer authorized while we hold pieces is unchoked with the availability, before it says INTERESTED', async () => {
+    const { ours, seen, torrent } = await pair({ fast: true })
+    const gate = gateWire(torrent, ours)
+    ours.haveAll()
+    await settle()
+    assert.equal(seen.unchoke, 0)
+    gate.authorize()
+    await settle()
+    assert.equal(seen.haveAll, 1)
+    assert.equal(seen.unchoke, 1, 'one flight: what we hold, and that it may ask')
+  })
+
+  it('holding nothing, an authorized peer is unchoked only once it is interested', async () => {
+    const { ours, seen } = await pair({ fast: true })
+    const empty = { bitfield: { get: () => false, buffer: new Uint8Array(1) }, pieces: new Array(PIECES), wires: [ours], _rechoke() {} } as unknown as Torrent
+    const gate = gateWire(empty, ours)
+    ours.haveNone()
+    await settle()
+    gate.authorize()
+    await settle()
+    assert.equal(seen.unchoke, 0)
+  })
+
   it('ut_metadata requests are held (not rejected) until authorized, then answered', async () => {
     const { ours, seen, torrent, fetchMetadata } = await pair({ metadata: METADATA })
     const gate = gateWire(torrent, ours)

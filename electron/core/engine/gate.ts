@@ -90,15 +90,20 @@ export function gateWire(torrent: Torrent, wire: Wire): Gate {
       // by up to half a second over uTP (bench). HAVE_ALL after HAVE_NONE replaces the earlier
       // availability in bittorrent-protocol and libtorrent alike.
       const bitfield = torrent.bitfield
+      let held = 0
       if (announcedAvailability && bitfield !== undefined) {
         const count = torrent.pieces.length
-        let all = true
-        for (let i = 0; i < count && all; i++) all = bitfield.get(i)
-        if (all && wire.hasFast) original.haveAll()
-        else for (let i = 0; i < count; i++) if (bitfield.get(i)) original.have(i)
+        for (let i = 0; i < count; i++) if (bitfield.get(i)) held++
+        if (held === count && wire.hasFast) original.haveAll()
+        else for (let i = 0; i < count && held > 0; i++) if (bitfield.get(i)) original.have(i)
       }
       for (const piece of heldMetadata.splice(0)) answerMetadata?.(piece)
-      if (wire.peerInterested) original.unchoke()
+      // Unchoke with the availability, not after the peer's INTERESTED: that saves the peer a
+      // round trip (it learns what we hold and that it may ask in one flight), which in a swarm
+      // is paid on every member-to-member connection (bench: first byte ~200 ms later than
+      // plain webtorrent with 8 members). webtorrent unchokes every interested peer anyway and
+      // the rechoke loop trims the set to its slots.
+      if (wire.peerInterested || held > 0) original.unchoke()
     },
     revoke() {
       heldMetadata.length = 0
