@@ -62,6 +62,8 @@ describe('coterie CLI', () => {
       [['friend', 'add', key.slice(0, 30), '--name', 'Bob'], /too short/],
       [['group', 'create', 'Film club', '--member', 'nobody'], /No friend/],
       [['share', join(files, 'missing.bin'), '--group', 'Film club'], /No such file/],
+      [['group', 'create', 'Film club', '--tracker', 'ws://tracker.example/announce'], /udp:\/\/, http:\/\/ or https:\/\//],
+      [['group', 'set-trackers', 'Film club', 'udp://t.example:1'], /No group/],
     ]
     for (const [args, message] of cases) {
       const r = coterie(owner, ...args)

@@ -9,7 +9,9 @@
  *   a PIECE that still slips through (last line)               -> wire.piece drops it
  *   bitfield / have-all / HAVE                                 -> empty bitfield or have-none, HAVEs held
  *   ut_metadata answers                                        -> requests queued until authorized
- *   ut_pex, DHT, trackers                                      -> closed torrents are private (engine.ts)
+ *   ut_pex, DHT, trackers, LSD                                 -> closed torrents are private (engine.ts);
+ *                                                                 discovery is under private topics, and
+ *                                                                 pex goes to authorized members only
  * Wrappers replace methods on this wire instance only; the originals stay reachable for us.
  */
 import type Wire from 'bittorrent-protocol'
