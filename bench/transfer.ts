@@ -22,6 +22,8 @@ const LOOPBACK = '127.0.0.1'
 const DEBUG = process.env.BENCH_DEBUG !== undefined && process.env.BENCH_DEBUG !== ''
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const PEER_SCRIPT = fileURLToPath(new URL('./peer.ts', import.meta.url))
+/** BENCH_PROF=<dir>: a V8 CPU profile of every peer process, written there when it exits. */
+const PROFILE_ARGS = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []
 const MB = 1e6
 const MiB = 1024 * 1024
 
@@ -50,7 +52,7 @@ class Peer {
   readonly #ready: Promise<void>
 
   private constructor(readonly name: string) {
-    this.#child = fork(PEER_SCRIPT, [], { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    this.#child = fork(PEER_SCRIPT, [], { cwd: ROOT, execArgv: ['--import', 'tsx', ...PROFILE_ARGS], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     live.add(this)
     this.#ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${name}: not loaded within ${LIMIT.spawn} ms`)), LIMIT.spawn)
