@@ -6,7 +6,7 @@
  * self-test, so a runtime without these curves keeps the pure implementation.
  */
 import { createPrivateKey, createPublicKey, diffieHellman, sign, verify, type KeyObject } from 'node:crypto'
-import { noblePrimitives, usePrimitives, type Primitives } from '../protocol/primitives.js'
+import { noblePrimitives, primitives, usePrimitives, type Primitives } from '../protocol/primitives.js'
 import { equalBytes } from '../protocol/bytes.js'
 
 const DER = {
@@ -48,6 +48,9 @@ export const nativePrimitives: Primitives = {
 
 /** Switches the protocol to native curves if they agree with @noble/curves; returns whether it did. */
 export function installNativePrimitives(): boolean {
+  // The self-test runs the pure curves (tens of ms; the bench's profiles showed it as the largest
+  // @noble cost of a process that starts engines repeatedly): once per process is enough.
+  if (primitives() === nativePrimitives) return true
   try {
     const sk = new Uint8Array(32).map((_, i) => i * 7 + 1)
     const m = new Uint8Array([99, 111, 116, 101, 114, 105, 101])
