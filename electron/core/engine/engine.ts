@@ -180,11 +180,11 @@ export class Engine extends EventEmitter {
     if (o.topic !== undefined) this.watchTopic(torrent.infoHash, o.topic)
     // A private torrent is announced under its topic only; a public one under its infohash too.
     const keys = [...(o.topic === undefined ? [] : [o.topic]), ...(announce ? [hexToBytes(torrent.infoHash)] : [])]
-    this.#announceLocally(torrent, keys, o.trackers ?? [])
+    this.#announceOnLsdAndTrackers(torrent, keys, o.trackers ?? [])
     return torrent.infoHash
   }
 
-  #announceLocally(torrent: Torrent, keys: readonly Uint8Array[], trackers: readonly string[]): void {
+  #announceOnLsdAndTrackers(torrent: Torrent, keys: readonly Uint8Array[], trackers: readonly string[]): void {
     const dial = (address: string) => {
       if (!torrent.destroyed) torrent.addPeer(address)
     }
