@@ -12,6 +12,7 @@
  *   BENCH_MIB=256 BENCH_RUNS=5 BENCH_UTP_RUNS=3 (0: no uTP)
  *   BENCH_SWARM_MIB=64 BENCH_SWARM_RUNS=3 BENCH_SWARM_PEERS=8 (0: no swarm)
  *   BENCH_DEBUG=1 per-peer byte counts and progress traces on stderr
+ *   BENCH_PROF=<dir> a V8 CPU profile of every peer process (where the swarm's CPU goes)
  * Experiments (recorded in the results, never the default):
  *   BENCH_NODELAY=1 Nagle off on every peer socket; BENCH_ENGINE=<engine.ts> another engine copy
  */
