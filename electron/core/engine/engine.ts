@@ -15,6 +15,7 @@ import { installNativePrimitives } from '../platform/native-primitives.js'
 import { coterieExtension, type CoterieExtension } from '../wire/coterie-extension.js'
 import { createClosedTorrent } from './create.js'
 import { TopicDiscovery } from './discovery.js'
+import { sealWire } from './sealing.js'
 import { gateWire, rechokeAuthorizedOnly, type Gate } from './gate.js'
 import { summarizePeer, type PeerSummary } from './peers.js'
 
@@ -30,6 +31,12 @@ export interface EngineOptions {
   /** Bytes per second, for all torrents; unlimited when absent. */
   readonly uploadLimit?: number
   readonly downloadLimit?: number
+  /**
+   * BitTorrent's obfuscation handshake (MSE/PE, webtorrent's default, plaintext selected after it):
+   * on by default so clients that insist on it still connect. It protects nothing after the
+   * handshake; sealed transfers do (PROTOCOL.md §5.6). Tests that inspect frames turn it off.
+   */
+  readonly obfuscate?: boolean
 }
 
 /** What the engine needs to know about a torrent's group. */
@@ -116,6 +123,7 @@ export class Engine extends EventEmitter {
       lsd: false, // LSD multicasts the plain infohash, even for private torrents (engine notes §1)
       natUpnp: false,
       natPmp: false,
+      secure: o.obfuscate === false ? 0 : 1,
       uploadLimit: o.uploadLimit ?? -1,
       downloadLimit: o.downloadLimit ?? -1,
     } as ConstructorParameters<typeof WebTorrent>[0] & { peerId: string })
@@ -227,14 +235,16 @@ export class Engine extends EventEmitter {
       noDelayOnOutgoing(torrent, wire)
       const m = membership()
       const lookup = (ih: string) => (ih === torrent.infoHash ? { swarm: m.swarm, credential: m.credential } : undefined)
-      wire.use(coterieExtension({ lookup, ownHellos: this.#ownHellos }))
+      wire.use(coterieExtension({ lookup, ownHellos: this.#ownHellos, infoHash: torrent.infoHash }))
       const ext = (wire as unknown as { coterie: CoterieExtension }).coterie
+      sealWire(wire, ext)
       const gate = gateWire(torrent, wire)
       this.#wires.set(wire, { ext, gate, since: Date.now() })
       ext.on('authorized', () => {
         gate.authorize()
         this.emit('peer', { infoHash: torrent.infoHash, peer: summarizePeer(wire, ext) } satisfies PeerEvent)
       })
+      ext.on('tampered', () => this.emit('warning', new Error(`a sealed record from ${wire.remoteAddress}:${wire.remotePort} did not open: connection closed`)))
       ext.on('refused', () => {
         const peer = summarizePeer(wire, ext) // before revoke() may close the wire
         gate.revoke()

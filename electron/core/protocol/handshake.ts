@@ -137,6 +137,11 @@ export class Handshake {
     this.self = o.credential === undefined ? { kind: 'no-credential' } : { kind: 'pending' }
   }
 
+  /** The transcript hash th, once the hellos are exchanged. */
+  get transcript(): Uint8Array | undefined {
+    return this.#th
+  }
+
   /** Our hello, to put under "coterie" in the BEP 10 extended handshake. */
   get hello(): Hello {
     return { v: PROTOCOL_VERSION, n: this.#o.nonce, e: this.#ephemeral.publicKey }

@@ -14,6 +14,7 @@ import { deriveKeys, ephemeralFromSecret, transcriptHash } from '../protocol/ses
 import { signingInput } from '../protocol/signing.js'
 import { createInvite } from '../protocol/invite.js'
 import { infoHashOf } from '../protocol/torrent-info.js'
+import { SealedTransfer, encodeSealedMessage, transferKeys } from '../protocol/transfer.js'
 import { DAY, NOW, infoDict, keyPair, seed } from './fixtures.js'
 
 const hex = bytesToHex
@@ -63,6 +64,18 @@ export function buildVectors() {
   const m2 = r.onMessage(m1[0]!, NOW)
   const m3 = i.onMessage(m2[0]!, NOW)
 
+  // Sealed transfers (§5.6) on that connection: I's records 0 (a block) and 1 (a message), R's record 0.
+  const iSide = new SealedTransfer(k.session, th, 'initiator')
+  const rSide = new SealedTransfer(k.session, th, 'responder')
+  const tk = transferKeys(k.session, th)
+  const block = seed('vector block')
+  const payload = encode({ t: 'example' })
+  const records = {
+    initiatorPiece: { record: 0, index: 1, begin: 16384, block: hex(block), box: hex(iSide.sealPiece(1, 16384, block)!) },
+    initiatorMessage: { record: 1, payload: hex(payload), message: hex(encodeSealedMessage(iSide.sealMessage(payload)!)) },
+    responderPiece: { record: 0, index: 0, begin: 0, block: hex(block), box: hex(rSide.sealPiece(0, 0, block)!) },
+  }
+
   const inviteFile = createInvite({ inviter: keyPair('vector owner'), swarm }, {
     to: alice.publicKey, iat: NOW,
     group: { name: 'Film club', swarm: swarm.publicKey, secret: seed('vector group secret') },
@@ -90,6 +103,11 @@ export function buildVectors() {
         { from: 'responder', hex: hex(m2[0]!) },
         { from: 'initiator', hex: hex(m3[0]!) },
       ],
+    },
+    transfer: {
+      initiatorToResponderKey: hex(tk.initiatorToResponder),
+      responderToInitiatorKey: hex(tk.responderToInitiator),
+      ...records,
     },
     invite: {
       inviter: 'vector owner', swarm: 'vector swarm', recipient: 'vector alice', ephemeralSecret: hex(seed('vector invite ephemeral')), now: NOW,

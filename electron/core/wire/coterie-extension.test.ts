@@ -139,4 +139,26 @@ describe('the coterie BEP 10 extension on piped wires', () => {
     assert.deepEqual(r.events, ['authorized', 'refused:expired'])
     assert.deepEqual(i.ext!.self, { kind: 'refused', code: 'expired' })
   })
+  it('carries sealed messages once authorized, and drops a peer whose sealed message does not open', async () => {
+    const { i, r } = connect(alice, bob)
+    await settle()
+    const got: string[] = []
+    r.ext!.on('message', (m: Uint8Array) => got.push(Buffer.from(m).toString()))
+    assert.ok(i.ext!.sendSealed(new TextEncoder().encode('first')))
+    assert.ok(i.ext!.sendSealed(new TextEncoder().encode('second')))
+    await settle(50)
+    assert.deepEqual(got, ['first', 'second'])
+    // A forged record (a fresh box under a key nobody derived) ends the connection.
+    r.ext!.on('tampered', () => got.push('tampered'))
+    i.wire.extended('coterie', new Uint8Array(Buffer.from('d3:box20:aaaaaaaaaaaaaaaaaaaa1:t6:sealede')))
+    await settle(50)
+    assert.deepEqual(got.slice(2), ['tampered'])
+    assert.ok(r.wire.destroyed)
+  })
+
+  it('sends no sealed message to a peer it has not authorized', async () => {
+    const { i } = connect(alice, undefined)
+    await settle()
+    assert.equal(i.ext!.sendSealed(new TextEncoder().encode('secret')), false)
+  })
 })

@@ -10,13 +10,19 @@
  *   onHandshake        learn the infohash; a torrent we cannot gate, or a peer without BEP 10,
  *                      ends here ("no-extension"); start the handshake deadline
  *   onExtendedHandshake  the peer's hello: derive keys; the initiator sends its proof
- *   onMessage          proofs, accept, refuse (protocol/handshake.ts)
+ *   onMessage          proofs, accept, refuse (protocol/handshake.ts); then `sealed` messages
  *   (timer)            deadline, then re-checks of the peer's certificate expiry while connected
  *
  * Events: 'authorized' (Certificate)  the peer proved membership: we may upload to it
  *         'refused'    (RejectCode)   we will not upload to it (also after it was authorized)
  *         'self'       (SelfVerdict)  what the peer made of our proof
  *         'no-extension'              the peer does not speak Coterie
+ *         'message'    (Uint8Array)   a sealed message opened (PROTOCOL.md §5.6)
+ *         'tampered'                  a sealed record failed to open: the wire is being destroyed
+ *
+ * Sealed transfers: once we authorized the peer (and so told it), every piece block and sealed
+ * message we send it is sealed (sealPiece, sendSealed); once it told us it accepted us, every one
+ * it sends us is opened (openPiece). The engine hooks the wire's piece paths to these.
  */
 import { EventEmitter } from 'node:events'
 import type Wire from 'bittorrent-protocol'
@@ -26,6 +32,7 @@ import { EXTENSION_NAME, HANDSHAKE_TIMEOUT_MS, PROTOCOL_VERSION, ROLE } from '..
 import { secondsLeft, type Certificate } from '../protocol/certificate.js'
 import { Handshake, helloBytes, type Credential, type HandshakeRole, type PeerVerdict, type SelfVerdict } from '../protocol/handshake.js'
 import { ephemeralFromSecret } from '../protocol/session.js'
+import { SealedTransfer, encodeSealedMessage, sealedBox } from '../protocol/transfer.js'
 import type { RejectCode } from '../../../shared/protocol-codes.js'
 
 /** What the engine knows about a torrent it gates. */
@@ -48,6 +55,12 @@ export interface CoterieExtensionOptions {
    * of ours forwarded from another of our connections is refused as reflected.
    */
   readonly ownHellos?: Set<string>
+  /**
+   * The infohash of the torrent this wire belongs to, for a wire whose BitTorrent handshake arrived
+   * before the extension was installed: webtorrent installs on an incoming plaintext (non-MSE)
+   * connection only after an await, past the wire's own onHandshake calls.
+   */
+  readonly infoHash?: string
 }
 
 export type PeerState = PeerVerdict['kind'] | 'no-extension'
@@ -71,6 +84,16 @@ export interface CoterieExtension extends EventEmitter {
   readonly sessionSecret: Uint8Array | undefined
   readonly bytesSent: number
   readonly bytesReceived: number
+  /** We authorized the peer: what we send it is sealed. */
+  readonly sealsOutgoing: boolean
+  /** The peer accepted us: what it sends us is sealed. */
+  readonly opensIncoming: boolean
+  /** The sealed record for a block we send, or undefined (then the wire is destroyed). */
+  sealPiece(index: number, begin: number, block: Uint8Array): Uint8Array | undefined
+  /** The block inside a record the peer sent, or undefined (then the wire is destroyed). */
+  openPiece(index: number, begin: number, box: Uint8Array): Uint8Array | undefined
+  /** Sends a sealed message to a peer we authorized; false if we may not (not authorized, closed). */
+  sendSealed(payload: Uint8Array): boolean
 }
 
 export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
@@ -87,6 +110,7 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
     #noExtension = false
     #timer: NodeJS.Timeout | undefined
     #announced: string | undefined
+    #transfer: SealedTransfer | undefined
     bytesSent = 0
     bytesReceived = 0
 
@@ -106,6 +130,7 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
       wire.on('extended', (ext: unknown) => {
         if (ext === 'handshake' && !peerSpeaksCoterie(wire)) this.#markNoExtension()
       })
+      if (o.infoHash !== undefined && wire.peerId !== null) this.onHandshake(o.infoHash, wire.peerId, wire.peerExtensions)
     }
 
     get state(): PeerState {
@@ -114,6 +139,45 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
     get peer(): PeerVerdict | undefined { return this.#hs?.peer }
     get self(): SelfVerdict | undefined { return this.#hs?.self }
     get sessionSecret(): Uint8Array | undefined { return this.#hs?.sessionSecret }
+    get sealsOutgoing(): boolean { return this.#hs?.peer.kind === 'authorized' }
+    get opensIncoming(): boolean { return this.#hs?.self.kind === 'accepted' }
+
+    sealPiece(index: number, begin: number, block: Uint8Array): Uint8Array | undefined {
+      const box = this.sealsOutgoing ? this.#sealed()?.sealPiece(index, begin, block) : undefined
+      if (box === undefined) this.#tampered()
+      return box
+    }
+
+    openPiece(index: number, begin: number, box: Uint8Array): Uint8Array | undefined {
+      const plain = this.opensIncoming ? this.#sealed()?.openPiece(index, begin, box) : undefined
+      if (plain === undefined) this.#tampered()
+      return plain
+    }
+
+    sendSealed(payload: Uint8Array): boolean {
+      if (!this.sealsOutgoing || this.#wire.destroyed || !peerSpeaksCoterie(this.#wire)) return false
+      const box = this.#sealed()?.sealMessage(payload)
+      if (box === undefined) return this.#tampered(), false
+      const m = encodeSealedMessage(box)
+      this.#wire.extended(EXTENSION_NAME, m)
+      this.bytesSent += m.length
+      return true
+    }
+
+    // Keys exist once the hellos are exchanged; the transfer is made on first use.
+    #sealed(): SealedTransfer | undefined {
+      const hs = this.#hs
+      if (this.#transfer === undefined && hs?.sessionSecret !== undefined && hs.transcript !== undefined) {
+        this.#transfer = new SealedTransfer(hs.sessionSecret, hs.transcript, hs.role)
+      }
+      return this.#transfer
+    }
+
+    #tampered(): void {
+      if (this.#wire.destroyed) return
+      this.emit('tampered')
+      this.#wire.destroy()
+    }
 
     onHandshake(infoHashHex: string, _peerId: string, extensions: { extended?: boolean }): void {
       const torrent = o.lookup(infoHashHex)
@@ -136,7 +200,12 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
     onMessage(buf: Uint8Array): void {
       if (this.#hs === undefined) return
       this.bytesReceived += buf.length
-      this.#apply(this.#hs.onMessage(buf, now()))
+      const box = sealedBox(buf)
+      if (box === 'other') return this.#apply(this.#hs.onMessage(buf, now()))
+      // A sealed message before the peer accepted us cannot be one of its records: tampering.
+      const plain = box === 'malformed' || !this.opensIncoming ? undefined : this.#sealed()?.openMessage(box)
+      if (plain === undefined) return this.#tampered()
+      this.emit('message', plain)
     }
 
     #apply(out: Uint8Array[]): void {
