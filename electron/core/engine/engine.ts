@@ -37,6 +37,11 @@ export interface EngineOptions {
    * handshake; sealed transfers do (PROTOCOL.md §5.6). Tests that inspect frames turn it off.
    */
   readonly obfuscate?: boolean
+  /**
+   * Benchmarks only: no sealed transfers (PROTOCOL.md §5.6), to measure what sealing costs. Such a
+   * node cannot exchange blocks with one that seals, and a relay could read them.
+   */
+  readonly unsealed?: boolean
 }
 
 /** What the engine needs to know about a torrent's group. */
@@ -100,11 +105,13 @@ export class Engine extends EventEmitter {
   readonly #sweeper: NodeJS.Timeout
   readonly #discovery: TopicDiscovery | undefined
   readonly #ownHellos = new Set<string>()
+  readonly #unsealed: boolean | undefined
 
   private constructor(client: WebTorrent, o: EngineOptions) {
     super()
     this.#client = client
     this.#idlePeerMs = o.idlePeerMs ?? DEFAULT_IDLE_PEER_MS
+    this.#unsealed = o.unsealed
     this.#sweeper = setInterval(() => this.#sweepIdlePeers(), Math.min(SWEEP_MS, this.#idlePeerMs))
     this.#sweeper.unref()
     this.#discovery = client.dht ? new TopicDiscovery(client.dht, () => client.torrentPort) : undefined
@@ -237,7 +244,7 @@ export class Engine extends EventEmitter {
       const lookup = (ih: string) => (ih === torrent.infoHash ? { swarm: m.swarm, credential: m.credential } : undefined)
       wire.use(coterieExtension({ lookup, ownHellos: this.#ownHellos, infoHash: torrent.infoHash }))
       const ext = (wire as unknown as { coterie: CoterieExtension }).coterie
-      sealWire(wire, ext)
+      if (this.#unsealed !== true) sealWire(wire, ext)
       const gate = gateWire(torrent, wire)
       this.#wires.set(wire, { ext, gate, since: Date.now() })
       ext.on('authorized', () => {
