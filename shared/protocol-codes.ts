@@ -54,4 +54,17 @@ export const INVITE_ERRORS = {
 } as const
 export type InviteErrorCode = keyof typeof INVITE_ERRORS
 
+/** Why a group index (a signed version of a group's collection, members and revocations) was ignored. */
+export const INDEX_ERRORS = {
+  oversize: 'The group index is larger than any index can be.',
+  malformed: 'The group index is not in the expected form.',
+  'unsupported-version': 'The group index was made by a newer version of Coterie.',
+  'wrong-group': 'The group index belongs to another group.',
+  'bad-signature': 'The group index is not signed by the group\'s key.',
+  'torrent-invalid': 'A torrent in the group index does not belong to the group.',
+  'certificate-invalid': 'A certificate in the group index is not valid for this group, or names someone not in it.',
+  stale: 'The group index is not newer than the one already held.',
+} as const
+export type IndexErrorCode = keyof typeof INDEX_ERRORS
+
 export const isRejectCode = (s: string): s is RejectCode => Object.hasOwn(REJECT_CODES, s)

@@ -14,6 +14,8 @@ export const ROLE = {
   initiator: 'initiator',
   responder: 'responder',
   inviter: 'inviter',
+  /** The swarm key, publishing a version of the group index. */
+  index: 'index',
 } as const
 export type Role = (typeof ROLE)[keyof typeof ROLE]
 
@@ -50,3 +52,7 @@ export const MAX_INVITE_BYTES = 16 * 1024 * 1024 // 16 MiB
 export const MAX_INVITE_TORRENTS = 256
 export const MAX_INVITE_PEERS = 64
 export const MAX_NAME_CHARS = 128
+
+/** The group index (docs/PROTOCOL.md §12): members and revoked keys it may list, and its size. */
+export const MAX_INDEX_MEMBERS = 1024
+export const MAX_INDEX_BYTES = 16 * 1024 * 1024 // 16 MiB, like an invite: it carries full metadata

@@ -15,6 +15,7 @@ import { signingInput } from '../protocol/signing.js'
 import { createInvite } from '../protocol/invite.js'
 import { infoHashOf } from '../protocol/torrent-info.js'
 import { SealedTransfer, encodeSealedMessage, transferKeys } from '../protocol/transfer.js'
+import { publishIndex } from '../protocol/group-index.js'
 import { DAY, NOW, infoDict, keyPair, seed } from './fixtures.js'
 
 const hex = bytesToHex
@@ -76,6 +77,12 @@ export function buildVectors() {
     responderPiece: { record: 0, index: 0, begin: 0, block: hex(block), box: hex(rSide.sealPiece(0, 0, block)!) },
   }
 
+  const groupIndex = publishIndex(swarm, {
+    version: 3, iat: NOW, name: 'Film club', secret: seed('vector group secret'), torrents: [info],
+    members: [{ key: alice.publicKey, name: 'Alice' }, { key: bob.publicKey, name: 'Bob' }],
+    revoked: [keyPair('vector carol').publicKey], certificates: [aliceCert, bobCert],
+  })
+
   const inviteFile = createInvite({ inviter: keyPair('vector owner'), swarm }, {
     to: alice.publicKey, iat: NOW,
     group: { name: 'Film club', swarm: swarm.publicKey, secret: seed('vector group secret') },
@@ -109,6 +116,7 @@ export function buildVectors() {
       responderToInitiatorKey: hex(tk.responderToInitiator),
       ...records,
     },
+    groupIndex: { swarm: 'vector swarm', revoked: 'vector carol', version: 3, hex: hex(groupIndex) },
     invite: {
       inviter: 'vector owner', swarm: 'vector swarm', recipient: 'vector alice', ephemeralSecret: hex(seed('vector invite ephemeral')), now: NOW,
       file: hex(inviteFile),
