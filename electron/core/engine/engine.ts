@@ -16,6 +16,7 @@ import { coterieExtension, type CoterieExtension } from '../wire/coterie-extensi
 import { createClosedTorrent } from './create.js'
 import { TopicDiscovery } from './discovery.js'
 import { sealWire } from './sealing.js'
+import { IndexBook } from './index-exchange.js'
 import { gateWire, rechokeAuthorizedOnly, type Gate } from './gate.js'
 import { summarizePeer, type PeerSummary } from './peers.js'
 
@@ -106,6 +107,8 @@ export class Engine extends EventEmitter {
   readonly #discovery: TopicDiscovery | undefined
   readonly #ownHellos = new Set<string>()
   readonly #unsealed: boolean | undefined
+  /** The newest group index of each group, passed between members (PROTOCOL.md §12.1). */
+  readonly index = new IndexBook()
 
   private constructor(client: WebTorrent, o: EngineOptions) {
     super()
@@ -245,6 +248,7 @@ export class Engine extends EventEmitter {
       wire.use(coterieExtension({ lookup, ownHellos: this.#ownHellos, infoHash: torrent.infoHash }))
       const ext = (wire as unknown as { coterie: CoterieExtension }).coterie
       if (this.#unsealed !== true) sealWire(wire, ext)
+      this.index.attach(m.swarm, ext, (f) => wire.once('close', f))
       const gate = gateWire(torrent, wire)
       this.#wires.set(wire, { ext, gate, since: Date.now() })
       ext.on('authorized', () => {
