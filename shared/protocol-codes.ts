@@ -33,6 +33,7 @@ export const REJECT_CODES = {
   'not-yet-valid': 'The certificate is not valid yet (check the clock).',
   'bad-proof-signature': 'The proof is not signed for this connection by the certificate\'s member key.',
   'no-certificate': 'The peer showed no certificate for this torrent.',
+  revoked: 'The group\'s owner removed this member: its key is on the group\'s revocation list.',
   'unexpected-message': 'The peer sent a message out of order.',
   timeout: 'The peer did not complete the handshake in time.',
   unknown: 'The peer refused for a reason this version of Coterie does not know (the peer is newer).',

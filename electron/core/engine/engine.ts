@@ -10,13 +10,14 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import { dirname } from 'node:path'
 import { concatBytes, equalBytes, utf8 } from '../protocol/bytes.js'
 import type { Credential } from '../protocol/handshake.js'
-import { decodeInfo, swarmKeyOfInfo } from '../protocol/torrent-info.js'
+import { decodeInfo, infoHashOf, swarmKeyOfInfo } from '../protocol/torrent-info.js'
 import { installNativePrimitives } from '../platform/native-primitives.js'
 import { coterieExtension, type CoterieExtension } from '../wire/coterie-extension.js'
 import { createClosedTorrent } from './create.js'
 import { TopicDiscovery } from './discovery.js'
 import { sealWire } from './sealing.js'
 import { IndexBook } from './index-exchange.js'
+import { isRevoked as isRevokedIn, type GroupIndex } from '../protocol/group-index.js'
 import { gateWire, rechokeAuthorizedOnly, type Gate } from './gate.js'
 import { summarizePeer, type PeerSummary } from './peers.js'
 
@@ -119,6 +120,8 @@ export class Engine extends EventEmitter {
     this.#sweeper.unref()
     this.#discovery = client.dht ? new TopicDiscovery(client.dht, () => client.torrentPort) : undefined
     client.on('error', (err: Error) => this.emit('warning', err))
+    // A new revocation list takes effect on live connections at once, not at the next handshake.
+    this.index.on('changed', (i: GroupIndex) => this.#recheckGroup(i.swarm))
   }
 
   static async start(o: EngineOptions = {}): Promise<Engine> {
@@ -169,9 +172,11 @@ export class Engine extends EventEmitter {
     const torrentFile = concatBytes(utf8('d4:info'), info, utf8('e'))
     // A torrent made private stays private whatever the caller says; public needs both.
     const announce = o.announcePublic === true && decoded?.private !== 1
+    // webtorrent parses the torrent asynchronously: torrent.infoHash is not set yet here.
+    const infoHash = bytesToHex(infoHashOf(info))
     const torrent = this.#client.add(torrentFile, { path: downloadDir, private: !announce, skipVerify: o.skipVerify })
-    this.#gate(torrent, () => this.#membership.get(torrent.infoHash) ?? m)
-    this.#membership.set(torrent.infoHash, m)
+    this.#membership.set(infoHash, m)
+    this.#gate(torrent, () => this.#membership.get(infoHash) ?? m)
     await ready(torrent)
     for (const peer of o.peers ?? []) torrent.addPeer(peer)
     if (o.topic !== undefined) this.watchTopic(torrent.infoHash, o.topic)
@@ -244,7 +249,8 @@ export class Engine extends EventEmitter {
     torrent.on('wire', (wire: Wire) => {
       noDelayOnOutgoing(torrent, wire)
       const m = membership()
-      const lookup = (ih: string) => (ih === torrent.infoHash ? { swarm: m.swarm, credential: m.credential } : undefined)
+      const isRevoked = (member: Uint8Array) => isRevokedIn(this.index.get(m.swarm), member)
+      const lookup = (ih: string) => (ih === torrent.infoHash ? { swarm: m.swarm, credential: m.credential, isRevoked } : undefined)
       wire.use(coterieExtension({ lookup, ownHellos: this.#ownHellos, infoHash: torrent.infoHash }))
       const ext = (wire as unknown as { coterie: CoterieExtension }).coterie
       if (this.#unsealed !== true) sealWire(wire, ext)
@@ -262,6 +268,14 @@ export class Engine extends EventEmitter {
         this.emit('peer', { infoHash: torrent.infoHash, peer } satisfies PeerEvent)
       })
     })
+  }
+
+  #recheckGroup(swarm: Uint8Array): void {
+    for (const t of this.#client.torrents) {
+      const m = this.#membership.get(t.infoHash)
+      if (m === undefined || !equalBytes(m.swarm, swarm)) continue
+      for (const wire of [...t.wires]) this.#wires.get(wire)?.ext.recheck()
+    }
   }
 
   // A peer that is not authorized and has nothing we want only costs a connection slot.

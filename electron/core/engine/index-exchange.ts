@@ -17,6 +17,7 @@ interface Link {
 
 /**
  * Events: 'index' (GroupIndex)   a newer index of a group arrived from a peer
+ *         'changed' (GroupIndex) the index held for a group changed (from a peer, or set)
  *         'ignored' (string)     something a peer sent about the index was not used, and why
  */
 export class IndexBook extends EventEmitter {
@@ -65,6 +66,7 @@ export class IndexBook extends EventEmitter {
   #keep(index: GroupIndex): void {
     const id = bytesToHex(index.swarm)
     this.#held.set(id, index)
+    this.emit('changed', index)
     for (const link of this.#links.get(id) ?? []) {
       if (link.ext.sealsOutgoing && link.ext.opensIncoming) for (const m of link.sync.announce()) link.ext.sendSealed(m)
     }

@@ -39,6 +39,8 @@ import type { RejectCode } from '../../../shared/protocol-codes.js'
 export interface GatedTorrent {
   readonly swarm: Uint8Array
   readonly credential?: Credential
+  /** Members the group's owner removed (the newest group index, PROTOCOL.md §12). */
+  readonly isRevoked?: (member: Uint8Array) => boolean
 }
 
 export interface CoterieExtensionOptions {
@@ -94,6 +96,8 @@ export interface CoterieExtension extends EventEmitter {
   openPiece(index: number, begin: number, box: Uint8Array): Uint8Array | undefined
   /** Sends a sealed message to a peer we authorized; false if we may not (not authorized, closed). */
   sendSealed(payload: Uint8Array): boolean
+  /** Checks an authorized peer again now (a new revocation list arrived): refuses it if it is out. */
+  recheck(): void
 }
 
 export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
@@ -154,6 +158,10 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
       return plain
     }
 
+    recheck(): void {
+      if (this.#hs?.peer.kind === 'authorized') this.#apply(this.#hs.recheck(now()))
+    }
+
     sendSealed(payload: Uint8Array): boolean {
       if (!this.sealsOutgoing || this.#wire.destroyed || !peerSpeaksCoterie(this.#wire)) return false
       const box = this.#sealed()?.sealMessage(payload)
@@ -187,6 +195,7 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
         role, infoHash: hexToBytes(infoHashHex), swarm: torrent.swarm, credential: torrent.credential,
         nonce: this.#nonce, ephemeralSecret: this.#ephemeralSecret,
         isOwn: (n, e) => o.ownHellos !== undefined && (o.ownHellos.has(bytesToHex(n)) || o.ownHellos.has(bytesToHex(e))),
+        isRevoked: torrent.isRevoked,
       })
       this.#schedule(o.timeoutMs ?? HANDSHAKE_TIMEOUT_MS, () => this.#apply(this.#hs!.timeout()))
     }
