@@ -11,10 +11,14 @@ import { issueCertificate, decodeCertificate } from '../protocol/certificate.js'
 import { identityKeyPair, swarmKeyPair, type Group, type Profile, type ProfileStore } from '../profile/index.js'
 import { DEFAULT_CERTIFICATE_DAYS } from '../services/groups.js'
 import { serveControl } from './control.js'
+import { applyIndex, indexContent, publish, readGroupIndex, renewMemberCertificates, sameContent, writeGroupIndex } from './group-index.js'
+import type { GroupIndex } from '../protocol/group-index.js'
 
 export interface NodeOptions extends EngineOptions {
   /** Extra peers to try for every torrent ("host:port"). */
   readonly peers?: readonly string[]
+  /** Where torrents joined from a group index go when the group names no folder. */
+  readonly downloadDir?: string
 }
 
 export interface TorrentStatus extends TorrentSummary {
@@ -54,6 +58,9 @@ export class CoterieNode {
       throw e
     }
     node.#stopWatching = store.watch(() => void node.reload())
+    engine.index.on('index', (i: GroupIndex) => {
+      node.#reloading = node.#reloading.then(() => node.#onIndex(i)).catch((e: unknown) => void engine.emit('warning', e))
+    })
     return node
   }
 
@@ -88,6 +95,7 @@ export class CoterieNode {
 
   async #reconcile(): Promise<void> {
     await this.#renewOwnCertificates()
+    await this.#syncIndexes()
     const profile = await this.#store.read()
     if (profile.revision === this.#revision) return
     this.#revision = profile.revision
@@ -107,6 +115,48 @@ export class CoterieNode {
       if (t.paused) this.#engine.pause(t.infoHash)
       else this.#engine.resume(t.infoHash)
     }
+  }
+
+  // Every group's index into the engine (the newest of the file and what it holds); the owner
+  // publishes a new version when the group changed, and renews members' certificates through it.
+  async #syncIndexes(): Promise<void> {
+    const now = Math.floor(Date.now() / 1000)
+    for (const g of this.#store.current.groups) {
+      const swarm = hexToBytes(g.swarmPublicKey)
+      const file = await readGroupIndex(this.#store, g.swarmPublicKey)
+      if (file !== undefined) this.#engine.index.set(swarm, file.bytes)
+      if (!g.owner) continue
+      await this.#store.update((draft) => {
+        const dg = draft.groups.find((x) => x.id === g.id)
+        if (dg !== undefined) renewMemberCertificates(dg, now)
+      })
+      const profile = this.#store.current
+      const group = profile.groups.find((x) => x.id === g.id)!
+      const held = this.#engine.index.get(swarm)
+      const content = await indexContent(this.#store, profile, group, profile.identity.publicKey, (held?.version ?? 0) + 1, now)
+      if (held !== undefined && sameContent(content, held)) continue
+      const index = publish(group, content)
+      await writeGroupIndex(this.#store, index)
+      this.#engine.index.set(swarm, index.bytes)
+      await this.#store.update((draft) => {
+        const dg = draft.groups.find((x) => x.id === g.id)
+        if (dg !== undefined) dg.indexVersion = index.version
+      })
+    }
+  }
+
+  // A member's node got a newer index from a peer: keep it, and follow it.
+  async #onIndex(index: GroupIndex): Promise<void> {
+    const swarmHex = Buffer.from(index.swarm).toString('hex')
+    const g = this.#store.current.groups.find((x) => x.swarmPublicKey === swarmHex)
+    if (g === undefined || g.owner || (g.indexVersion ?? 0) >= index.version) return
+    await writeGroupIndex(this.#store, index)
+    await this.#store.update((draft, ctx) => {
+      const dg = draft.groups.find((x) => x.id === g.id)
+      if (dg === undefined || (dg.indexVersion ?? 0) >= index.version) return
+      applyIndex(draft, dg, index, { putTorrentInfo: ctx.putTorrentInfo, selfKey: ctx.identity.publicKey, defaultDownloadDir: this.#o.downloadDir ?? this.#store.dir })
+    })
+    await this.#reconcile() // our own write: the profile watch reports only other processes'
   }
 
   // The owner certifies itself like any member; it holds the key, so it renews its own.

@@ -76,6 +76,19 @@ export const groupSchema = z
     /** "host:port" of peers to try first. */
     peers: z.array(z.string().refine(isPeerAddress, 'expected host:port')).max(MAX_PEERS_PER_GROUP),
     createdAt: timestamp,
+    /** Owner: members it removed (their keys go on the group index's revocation list). */
+    revoked: z.array(publicKey).optional(),
+    /** Owner: the certificate it issued each member, renewed before expiry (hex, any order). */
+    memberCertificates: z.array(z
+      .string()
+      .regex(/^(?:[0-9a-f]{2})+$/, 'expected an even number of lower-case hex characters')
+      .max(MAX_CERTIFICATE_BYTES * 2, `expected at most ${MAX_CERTIFICATE_BYTES} bytes`)).optional(),
+    /** The version of the group index held (the signed index is the file indexes/<swarm>.index). */
+    indexVersion: z.number().int().positive().optional(),
+    /** Member: join what the owner adds to the group by itself (default true). */
+    autoJoin: z.boolean().optional(),
+    /** Member: where torrents joined from the index are downloaded. */
+    downloadDir: z.string().refine((d) => path.isAbsolute(d), 'must be an absolute path').optional(),
   })
   .superRefine((g, ctx) => {
     if (g.owner !== (g.swarmSecretKey !== undefined)) {

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from '@noble/hashes/utils.js'
 import { bytesToHex } from '../protocol/bytes.js'
-import { issueCertificate } from '../protocol/certificate.js'
+import { decodeCertificate, issueCertificate } from '../protocol/certificate.js'
 import { generateKeyPair, type KeyPair } from '../protocol/keys.js'
 import { nameKey, swarmKeyPair, type Group, type ProfileStore } from '../profile/index.js'
 import { findFriend } from './friends.js'
@@ -50,6 +50,35 @@ export async function addMember(store: ProfileStore, groupRef: string, friendRef
     const group = ownedGroup(draft, groupRef)
     const friend = findFriend(draft, friendRef)
     if (!group.members.includes(friend.publicKey)) group.members.push(friend.publicKey)
+    group.revoked = group.revoked?.filter((k) => k !== friend.publicKey) // added back: no longer revoked
+  })
+}
+
+/**
+ * Removes a member: off the member list, onto the revocation list, and the discovery secret rotates
+ * (the running node publishes the next group index, which carries all three to the others). What
+ * they already downloaded stays theirs: Coterie is not DRM.
+ */
+export async function removeMember(store: ProfileStore, groupRef: string, friendRef: string): Promise<void> {
+  await store.update((draft) => {
+    const group = ownedGroup(draft, groupRef)
+    const friend = findFriend(draft, friendRef)
+    if (!group.members.includes(friend.publicKey)) throw new ServiceError('not-member', `"${friend.name}" is not in "${group.name}".`)
+    group.members = group.members.filter((m) => m !== friend.publicKey)
+    group.revoked = [...new Set([...(group.revoked ?? []), friend.publicKey])]
+    group.memberCertificates = (group.memberCertificates ?? []).filter((c) => {
+      const d = decodeCertificate(Buffer.from(c, 'hex'))
+      return d.ok && bytesToHex(d.value.member) !== friend.publicKey
+    })
+    group.groupSecret = bytesToHex(randomBytes(32))
+  })
+}
+
+/** Whether a member's node joins what the owner adds to the group by itself. */
+export async function setAutoJoin(store: ProfileStore, groupRef: string, on: boolean): Promise<void> {
+  await store.update((draft) => {
+    const group = findGroup(draft, groupRef)
+    group.autoJoin = on
   })
 }
 

@@ -96,6 +96,7 @@ export async function join(store: ProfileStore, path: string, downloadDir: strin
     group.certificate = bytesToHex(invite.certificate)
     group.groupSecret = bytesToHex(invite.group.secret)
     group.peers = [...new Set([...invite.peers, ...group.peers])]
+    group.downloadDir = dir // where what the owner adds later goes (group index)
     const added: string[] = []
     invite.torrents.forEach((info, i) => {
       const infoHash = ctx.putTorrentInfo(info)
