@@ -14,9 +14,8 @@ import { openIndex, publishIndex, type GroupIndex, type GroupIndexContent } from
 import { decodeInfo } from '../protocol/torrent-info.js'
 import { swarmKeyPair, type Group, type Profile, type ProfileData, type ProfileStore, type TorrentEntry } from '../profile/index.js'
 import { writeAtomic } from '../profile/files.js'
-import { DEFAULT_CERTIFICATE_DAYS, certify } from '../services/groups.js'
+import { certificateLifetimeS, certify, renewalDue } from '../services/groups.js'
 
-const DAY_S = 86_400
 /** A group as the profile snapshot holds it (read-only). */
 type GroupView = Profile['groups'][number]
 
@@ -44,12 +43,12 @@ export function renewMemberCertificates(g: Group, now: number): boolean {
   }
   let changed = (g.memberCertificates ?? []).length !== held.size
   const next: string[] = []
+  const lifetime = certificateLifetimeS(g)
   for (const m of g.members) {
     const hex = held.get(m)
-    const c = hex === undefined ? undefined : decodeCertificate(hexToBytes(hex))
-    if (c?.ok === true && c.value.exp - now > (DEFAULT_CERTIFICATE_DAYS * DAY_S) / 2) next.push(hex!)
+    if (!renewalDue(hex, lifetime, now)) next.push(hex!)
     else {
-      next.push(bytesToHex(certify(swarm, hexToBytes(m), DEFAULT_CERTIFICATE_DAYS, now)))
+      next.push(bytesToHex(certify(swarm, hexToBytes(m), lifetime, now)))
       changed = true
     }
   }

@@ -12,6 +12,7 @@ import { createGroup, removeMember } from '../services/groups.js'
 import { share } from '../services/share.js'
 import { join as joinInvite, writeInvite } from '../services/invites.js'
 import { keyToText } from '../protocol/keys.js'
+import { decodeCertificate } from '../protocol/certificate.js'
 import { LOOPBACK, randomFile, tempDir, until } from '../testing/swarm.js'
 
 const dirs: { remove(): void }[] = []
@@ -117,5 +118,24 @@ describe('groups as living collections', () => {
     const ownerGroup = owner.store.current.groups[0]!
     assert.deepEqual(ownerGroup.revoked, [alice.store.current.identity.publicKey])
     assert.notEqual(bob.store.current.groups[0]!.groupSecret, alice.store.current.groups[0]!.groupSecret, 'the discovery secret rotated for the others')
+  })
+
+  it('the owner\'s node renews certificates before they expire, and the renewal reaches members by itself', async () => {
+    const [owner, alice] = await Promise.all([profile('Owner'), profile('Alice')])
+    await addFriend(owner.store, alice.key, 'Alice')
+    // The shortest lifetime a group may choose (60 s): renewal is due after half of it.
+    await createGroup(owner.store, 'Short', { members: ['Alice'], certificateLifetimeS: 60 })
+    const file = randomFile(temp('renew-src'), 'one.bin', 100_000)
+    await share(owner.store, file.path, 'Short')
+    const inv = join(temp('renew-inv'), 'short.coterie')
+    await writeInvite(owner.store, 'Short', 'Alice', inv)
+    await joinInvite(alice.store, inv, alice.downloads)
+    const expOf = () => decodeCertificate(Buffer.from(alice.store.current.groups[0]!.certificate!, 'hex'))
+    const first = expOf()
+    assert.ok(first.ok)
+    const ownerNode = await start(owner.store)
+    await start(alice.store, [`${LOOPBACK}:${ownerNode.port}`])
+    await until(fileDone(join(alice.downloads, 'one.bin'), file.data), 20_000, 'alice to get the file')
+    await until(() => { const c = expOf(); return c.ok && c.value.exp > first.value.exp }, 60_000, 'alice\'s renewed certificate')
   })
 })

@@ -7,9 +7,9 @@ import type { Server } from 'node:net'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { Engine, type EngineOptions, type SwarmMembership, type TorrentSummary } from '../engine/engine.js'
 import { discoveryTopic } from '../protocol/topic.js'
-import { issueCertificate, decodeCertificate } from '../protocol/certificate.js'
+import { issueCertificate } from '../protocol/certificate.js'
 import { identityKeyPair, swarmKeyPair, type Group, type Profile, type ProfileStore } from '../profile/index.js'
-import { DEFAULT_CERTIFICATE_DAYS } from '../services/groups.js'
+import { certificateLifetimeS, renewalDue } from '../services/groups.js'
 import { serveControl } from './control.js'
 import { applyIndex, indexContent, publish, readGroupIndex, renewMemberCertificates, sameContent, writeGroupIndex } from './group-index.js'
 import type { GroupIndex } from '../protocol/group-index.js'
@@ -26,7 +26,6 @@ export interface TorrentStatus extends TorrentSummary {
   readonly downloadDir: string
 }
 
-const DAY_S = 86_400
 type GroupView = Pick<Group, 'swarmPublicKey' | 'certificate'>
 
 export class CoterieNode {
@@ -36,6 +35,7 @@ export class CoterieNode {
   #control: Server | undefined
   #stopWatching: (() => void) | undefined
   #reloading: Promise<void> = Promise.resolve()
+  #renewalTimer: NodeJS.Timeout | undefined
   #revision = -1
 
   private constructor(store: ProfileStore, engine: Engine, o: NodeOptions) {
@@ -89,6 +89,7 @@ export class CoterieNode {
 
   async stop(): Promise<void> {
     this.#stopWatching?.()
+    clearTimeout(this.#renewalTimer)
     await new Promise<void>((resolve) => (this.#control ? this.#control.close(() => resolve()) : resolve()))
     await this.#engine.close()
   }
@@ -96,6 +97,7 @@ export class CoterieNode {
   async #reconcile(): Promise<void> {
     await this.#renewOwnCertificates()
     await this.#syncIndexes()
+    this.#scheduleRenewals()
     const profile = await this.#store.read()
     if (profile.revision === this.#revision) return
     this.#revision = profile.revision
@@ -159,19 +161,26 @@ export class CoterieNode {
     await this.#reconcile() // our own write: the profile watch reports only other processes'
   }
 
+  // Renewals are due with time, not with a profile change: look again at a quarter of the shortest
+  // certificate lifetime among the groups we own (at most a minute apart, at least a second).
+  #scheduleRenewals(): void {
+    const owned = this.#store.current.groups.filter((g) => g.owner)
+    clearTimeout(this.#renewalTimer)
+    if (owned.length === 0) return
+    const ms = Math.min(60_000, Math.max(1_000, (Math.min(...owned.map(certificateLifetimeS)) * 1000) / 4))
+    this.#renewalTimer = setTimeout(() => void this.reload(), ms)
+    this.#renewalTimer.unref()
+  }
+
   // The owner certifies itself like any member; it holds the key, so it renews its own.
   async #renewOwnCertificates(): Promise<void> {
     const now = Math.floor(Date.now() / 1000)
-    const due = (g: Pick<Group, 'owner' | 'certificate'>) => {
-      if (!g.owner) return false
-      const c = g.certificate === undefined ? undefined : decodeCertificate(hexToBytes(g.certificate))
-      return c === undefined || !c.ok || c.value.exp - now < (DEFAULT_CERTIFICATE_DAYS * DAY_S) / 2
-    }
+    const due = (g: Pick<Group, 'owner' | 'certificate' | 'certificateLifetimeS'>) => g.owner && renewalDue(g.certificate, certificateLifetimeS(g), now)
     if (!this.#store.current.groups.some(due)) return
     await this.#store.update((draft, ctx) => {
       for (const g of draft.groups.filter(due)) {
         const swarm = swarmKeyPair(g)!
-        const cert = issueCertificate(swarm, { member: hexToBytes(ctx.identity.publicKey), iat: now - 60, exp: now + DEFAULT_CERTIFICATE_DAYS * DAY_S })
+        const cert = issueCertificate(swarm, { member: hexToBytes(ctx.identity.publicKey), iat: now - 60, exp: now + certificateLifetimeS(g) })
         g.certificate = Buffer.from(cert).toString('hex')
       }
     })

@@ -87,6 +87,8 @@ export const groupSchema = z
     indexVersion: z.number().int().positive().optional(),
     /** Member: join what the owner adds to the group by itself (default true). */
     autoJoin: z.boolean().optional(),
+    /** Owner: how long the certificates it issues last, in seconds (default 30 days). */
+    certificateLifetimeS: z.number().int().min(60).max(400 * 86_400).optional(),
     /** Member: where torrents joined from the index are downloaded. */
     downloadDir: z.string().refine((d) => path.isAbsolute(d), 'must be an absolute path').optional(),
   })

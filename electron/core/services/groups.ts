@@ -19,6 +19,8 @@ export interface CreateGroupOptions {
   readonly members?: readonly string[]
   /** Also announce the plain infohash (content-provider mode: non-enforcing clients may help). */
   readonly announcePublic?: boolean
+  /** How long certificates last before the owner's node renews them (default 30 days). */
+  readonly certificateLifetimeS?: number
 }
 
 export async function createGroup(store: ProfileStore, name: string, o: CreateGroupOptions = {}): Promise<Group> {
@@ -34,10 +36,11 @@ export async function createGroup(store: ProfileStore, name: string, o: CreateGr
       swarmSecretKey: bytesToHex(swarm.secretKey),
       groupSecret: bytesToHex(randomBytes(32)),
       members: [...new Set(members)],
-      certificate: bytesToHex(certify(swarm, Buffer.from(ctx.identity.publicKey, 'hex'))),
+      certificate: bytesToHex(certify(swarm, Buffer.from(ctx.identity.publicKey, 'hex'), o.certificateLifetimeS)),
       announcePublic: o.announcePublic ?? false,
       peers: [],
       createdAt: new Date().toISOString(),
+      ...(o.certificateLifetimeS !== undefined && { certificateLifetimeS: o.certificateLifetimeS }),
     }
     draft.groups.push(group)
     return group
@@ -82,9 +85,19 @@ export async function setAutoJoin(store: ProfileStore, groupRef: string, on: boo
   })
 }
 
-/** A certificate for `member`, valid from a minute ago (clock skew) for `days`. */
-export function certify(swarm: KeyPair, member: Uint8Array, days = DEFAULT_CERTIFICATE_DAYS, now = Math.floor(Date.now() / 1000)): Uint8Array {
-  return issueCertificate(swarm, { member, iat: now - 60, exp: now + days * DAY_S })
+/** How long the group's certificates last (the owner chooses; 30 days unless it said otherwise). */
+export const certificateLifetimeS = (g: { readonly certificateLifetimeS?: number }): number =>
+  g.certificateLifetimeS ?? DEFAULT_CERTIFICATE_DAYS * DAY_S
+
+/** A certificate for `member`, valid from a minute ago (clock skew) for `lifetimeS`. */
+export function certify(swarm: KeyPair, member: Uint8Array, lifetimeS = DEFAULT_CERTIFICATE_DAYS * DAY_S, now = Math.floor(Date.now() / 1000)): Uint8Array {
+  return issueCertificate(swarm, { member, iat: now - 60, exp: now + lifetimeS })
+}
+
+/** Due for renewal: less than half of the group's lifetime left (or not a certificate at all). */
+export function renewalDue(certHex: string | undefined, lifetimeS: number, now: number): boolean {
+  const c = certHex === undefined ? undefined : decodeCertificate(Buffer.from(certHex, 'hex'))
+  return c === undefined || !c.ok || c.value.exp - now < lifetimeS / 2
 }
 
 export function findGroup<G extends Pick<Group, 'id' | 'name'>>(profile: { readonly groups: readonly G[] }, ref: string): G {

@@ -10,7 +10,7 @@ import { createInvite, isPeerAddress, openInvite, type OpenedInvite } from '../p
 import { fingerprint } from '../protocol/keys.js'
 import { identityKeyPair, type Group, type ProfileStore } from '../profile/index.js'
 import { findFriend } from './friends.js'
-import { certify, ownedGroup, ownerKeys } from './groups.js'
+import { certificateLifetimeS, certify, ownedGroup, ownerKeys } from './groups.js'
 import { ServiceError } from '../../../shared/service-errors.js'
 
 export interface InviteOptions {
@@ -34,7 +34,7 @@ export async function writeInvite(store: ProfileStore, groupRef: string, friendR
       {
         to, iat: Math.floor(Date.now() / 1000),
         group: { name: group.name, swarm: swarm.publicKey, secret: hexToBytes(group.groupSecret) },
-        certificate: certify(swarm, to),
+        certificate: certify(swarm, to, certificateLifetimeS(group)),
         torrents,
         peers: [...new Set([...(o.peers ?? []), ...group.peers])].slice(0, 64),
       },
