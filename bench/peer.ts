@@ -4,7 +4,7 @@
  * at a time, each answered with `{ id, ok, ... }`.
  *
  * A peer is "closed" (a Coterie Engine with a member certificate, closed torrents behind the
- * gate) or "open" (plain WebTorrent, a plain public torrent made by `client.seed`). Both run with
+ * gate, sealed transfers), "gate" (the same without sealing, to price it) or "open" (plain WebTorrent, a plain public torrent made by `client.seed`). Both run with
  * DHT, trackers, LSD and NAT traversal off, on 127.0.0.1, with the same transport option.
  * One process hosts one node at a time; a leecher process starts a fresh node for every run.
  */
@@ -15,7 +15,8 @@ import type { Engine as EngineType, PeerEvent, SwarmMembership } from '../electr
 import { issueCertificate } from '../electron/core/protocol/certificate.js'
 import { DAY, keyPair } from '../electron/core/testing/fixtures.js'
 
-export type Kind = 'closed' | 'open'
+/** closed: the engine as shipped (gate + sealed transfers); gate: the gate alone, unsealed; open: plain WebTorrent. */
+export type Kind = 'closed' | 'gate' | 'open'
 
 export type Request =
   /** `who` names the member (its key pair is derived from the label, so no secrets cross IPC). */
@@ -215,8 +216,8 @@ async function handle(r: Request): Promise<Record<string, unknown>> {
   switch (r.cmd) {
     case 'start': {
       if (node !== undefined) throw new Error('a node is already running')
-      node = r.kind === 'closed'
-        ? { kind: 'closed', engine: await Engine.start({ utp: r.utp }), membership: membership(r.who) }
+      node = r.kind !== 'open'
+        ? { kind: 'closed', engine: await Engine.start({ utp: r.utp, unsealed: r.kind === 'gate' }), membership: membership(r.who) }
         : { kind: 'open', client: await plainClient(r.utp) }
       return { port: node.kind === 'closed' ? node.engine.port : node.client.torrentPort }
     }

@@ -8,6 +8,7 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import { verifyCertificate } from '../electron/core/protocol/certificate.js'
 import { coterieExtension, type CoterieExtension } from '../electron/core/wire/coterie-extension.js'
 import { primitives } from '../electron/core/protocol/primitives.js'
+import { SealedTransfer } from '../electron/core/protocol/transfer.js'
 import { NOW, seed, world } from '../electron/core/testing/fixtures.js'
 import { median, percentile, round } from './stats.js'
 
@@ -19,6 +20,9 @@ export interface ProtocolResults {
   handshake_bytes_i_to_r: number
   handshake_bytes_r_to_i: number
   handshake_bytes: number
+  /** Sealing then opening 16 KiB blocks (PROTOCOL.md §5.6) on one core: what each side spends per MB. */
+  seal_open_us_per_block: number
+  seal_open_MBps: number
 }
 
 const w = world('bench')
@@ -62,8 +66,25 @@ function handshakeOnce(): Promise<{ ms: number; iToR: number; rToI: number }> {
   })
 }
 
+function sealOpen(ms = 1000): { usPerBlock: number; MBps: number } {
+  const session = seed('bench session')
+  const th = seed('bench th')
+  const i = new SealedTransfer(session, th, 'initiator')
+  const r = new SealedTransfer(session, th, 'responder')
+  const block = new Uint8Array(16 * 1024).fill(7)
+  let n = 0
+  const start = performance.now()
+  while (performance.now() - start < ms) {
+    if (r.openPiece(n, 0, i.sealPiece(n, 0, block)!) === undefined) throw new Error('bench record must open')
+    n++
+  }
+  const s = (performance.now() - start) / 1000
+  return { usPerBlock: (s * 1e6) / n, MBps: (n * block.length) / 1e6 / s }
+}
+
 export async function benchProtocol(runs = 200): Promise<ProtocolResults> {
   const perSecond = certVerifyPerSecond()
+  const sealed = sealOpen()
   const times: number[] = []
   let last = { iToR: 0, rToI: 0 }
   for (let k = 0; k < runs; k++) {
@@ -79,5 +100,7 @@ export async function benchProtocol(runs = 200): Promise<ProtocolResults> {
     handshake_bytes_i_to_r: last.iToR,
     handshake_bytes_r_to_i: last.rToI,
     handshake_bytes: last.iToR + last.rToI,
+    seal_open_us_per_block: round(sealed.usPerBlock, 1),
+    seal_open_MBps: Math.round(sealed.MBps),
   }
 }

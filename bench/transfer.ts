@@ -165,15 +165,13 @@ const cpuOf = (p: Peer) => p.req<{ cpuMs: number }>({ cmd: 'cpu' }, LIMIT.start)
 
 /**
  * One untimed run of each kind first (the first full-size transfer of a process is slower: JIT,
- * heap growth, buffers), then C O, O C, C O, ...: each pair is one closed and one open run.
+ * heap growth, buffers), then the kinds back to back in a rotating order (C O, O C, ... or
+ * C G O, G O C, O C G, ...): each group of runs is one "pair", compared within itself.
  */
-function schedule(runs: number): { kind: Kind; warmUp: boolean; pair: number }[] {
-  const order: { kind: Kind; warmUp: boolean; pair: number }[] = [
-    { kind: 'closed', warmUp: true, pair: -1 },
-    { kind: 'open', warmUp: true, pair: -1 },
-  ]
+function schedule(runs: number, kinds: readonly Kind[]): { kind: Kind; warmUp: boolean; pair: number }[] {
+  const order: { kind: Kind; warmUp: boolean; pair: number }[] = kinds.map((kind) => ({ kind, warmUp: true, pair: -1 }))
   for (let i = 0; i < runs; i++) {
-    for (const kind of i % 2 === 0 ? (['closed', 'open'] as const) : (['open', 'closed'] as const)) order.push({ kind, warmUp: false, pair: i })
+    for (let j = 0; j < kinds.length; j++) order.push({ kind: kinds[(i + j) % kinds.length]!, warmUp: false, pair: i })
   }
   return order
 }
@@ -205,6 +203,10 @@ export interface ComparisonResult {
   open: KindSummary
   /** median closed MB/s / median open MB/s */
   ratio: number
+  /** When measured: the gate without sealed transfers, gate / open, and closed (sealed) / gate. */
+  gate?: KindSummary
+  gate_ratio?: number
+  sealed_vs_gate?: number
   /** closed / open within each back-to-back pair, and their median */
   pair_ratios: number[]
   pair_ratio_median: number
@@ -226,6 +228,7 @@ function compare<R extends PairRun>(bytes: number, runs: { run: R; pair: number 
   const of = (k: Kind) => runs.filter((r) => r.run.kind === k).map((r) => r.run)
   const closed = summarize(of('closed'))
   const open = summarize(of('open'))
+  const gate = of('gate').length > 0 ? summarize(of('gate')) : undefined
   const pairs = [...new Set(runs.map((r) => r.pair))].map((p) => {
     const [c, o] = (['closed', 'open'] as const).map((k) => runs.find((r) => r.pair === p && r.run.kind === k)!.run.MBps)
     return c! / o!
@@ -236,6 +239,7 @@ function compare<R extends PairRun>(bytes: number, runs: { run: R; pair: number 
     closed,
     open,
     ratio: round(closed.MBps_median / open.MBps_median, 3),
+    ...(gate && { gate, gate_ratio: round(gate.MBps_median / open.MBps_median, 3), sealed_vs_gate: round(closed.MBps_median / gate.MBps_median, 3) }),
     pair_ratios: pairs.map((x) => round(x, 3)),
     pair_ratio_median: round(median(pairs), 3),
   }
@@ -244,20 +248,21 @@ function compare<R extends PairRun>(bytes: number, runs: { run: R; pair: number 
 const log = (s: string) => process.stderr.write(`  ${s}\n`)
 
 /** One seeder process to one leecher process: `runs` closed/open pairs after one warm-up of each. */
-export async function benchPair(o: { root: string; file: string; bytes: number; runs: number; utp: boolean }): Promise<ComparisonResult> {
+export async function benchPair(o: { root: string; file: string; bytes: number; runs: number; utp: boolean; kinds?: readonly Kind[] }): Promise<ComparisonResult> {
   const label = o.utp ? 'uTP' : 'TCP'
+  const kinds = o.kinds ?? ['closed', 'open']
   const seeders = {} as Record<Kind, Seeded>
   let leecher: Peer | undefined
   try {
     leecher = await Peer.spawn('leecher')
-    for (const kind of ['closed', 'open'] as const) {
+    for (const kind of kinds) {
       seeders[kind] = await startSeeder(kind, o.utp, o.file)
       log(`${label} ${kind} seeder on port ${seeders[kind].port}: hashed ${(o.bytes / MiB).toFixed(0)} MiB in ${(seeders[kind].hashMs / 1000).toFixed(1)} s`)
     }
     const limitMs = Math.max(60_000, (o.bytes / (2 * MB)) * 1000) // fails below 2 MB/s
     const runs: { run: PairRun; pair: number }[] = []
     let n = 0
-    for (const { kind, warmUp, pair } of schedule(o.runs)) {
+    for (const { kind, warmUp, pair } of schedule(o.runs, kinds)) {
       const s = seeders[kind]
       const dir = join(o.root, `pair-${++n}-${kind}`)
       mkdirSync(dir)
@@ -271,7 +276,7 @@ export async function benchPair(o: { root: string; file: string; bytes: number; 
       const seederCpu = (await cpuOf(s.peer)) - seederCpu0
       const { peers } = await s.peer.req<{ peers: PeerInfo[] }>({ cmd: 'peers', infoHash: s.infoHash }, LIMIT.start)
       // The closed figures must be the gated path: the seeder served an authorized member.
-      if (kind === 'closed' && !peers.some((p) => p.state === 'authorized' && p.uploaded >= o.bytes)) {
+      if (kind !== 'open' && !peers.some((p) => p.state === 'authorized' && p.uploaded >= o.bytes)) {
         throw new Error(`closed seeder did not upload the file to an authorized member: ${JSON.stringify(peers)}`)
       }
       await leecher.req({ cmd: 'stop' }, LIMIT.stop)
@@ -329,7 +334,7 @@ export async function benchSwarm(o: { root: string; file: string; bytes: number;
     const limitMs = Math.max(90_000, ((o.leechers * o.bytes) / (2 * MB)) * 1000)
     const runs: { run: SwarmRun; pair: number }[] = []
     let n = 0
-    for (const { kind, warmUp, pair } of schedule(o.runs)) {
+    for (const { kind, warmUp, pair } of schedule(o.runs, ['closed', 'open'])) {
       const s = seeders[kind]
       const run = ++n
       const dirs = leechers.map((_, i) => join(o.root, `swarm-${run}-${kind}-${i + 1}`))

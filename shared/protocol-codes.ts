@@ -33,6 +33,7 @@ export const REJECT_CODES = {
   'not-yet-valid': 'The certificate is not valid yet (check the clock).',
   'bad-proof-signature': 'The proof is not signed for this connection by the certificate\'s member key.',
   'no-certificate': 'The peer showed no certificate for this torrent.',
+  revoked: 'The group\'s owner removed this member: its key is on the group\'s revocation list.',
   'unexpected-message': 'The peer sent a message out of order.',
   timeout: 'The peer did not complete the handshake in time.',
   unknown: 'The peer refused for a reason this version of Coterie does not know (the peer is newer).',
@@ -53,5 +54,18 @@ export const INVITE_ERRORS = {
   'torrent-invalid': 'A torrent inside the invite does not belong to the invite\'s group.',
 } as const
 export type InviteErrorCode = keyof typeof INVITE_ERRORS
+
+/** Why a group index (a signed version of a group's collection, members and revocations) was ignored. */
+export const INDEX_ERRORS = {
+  oversize: 'The group index is larger than any index can be.',
+  malformed: 'The group index is not in the expected form.',
+  'unsupported-version': 'The group index was made by a newer version of Coterie.',
+  'wrong-group': 'The group index belongs to another group.',
+  'bad-signature': 'The group index is not signed by the group\'s key.',
+  'torrent-invalid': 'A torrent in the group index does not belong to the group.',
+  'certificate-invalid': 'A certificate in the group index is not valid for this group, or names someone not in it.',
+  stale: 'The group index is not newer than the one already held.',
+} as const
+export type IndexErrorCode = keyof typeof INDEX_ERRORS
 
 export const isRejectCode = (s: string): s is RejectCode => Object.hasOwn(REJECT_CODES, s)

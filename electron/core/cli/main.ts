@@ -5,7 +5,7 @@
  */
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { Command, CommanderError, Option } from 'commander'
+import { Argument, Command, CommanderError, Option } from 'commander'
 import writeFileAtomic from 'write-file-atomic'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { fingerprint, keyToText } from '../protocol/keys.js'
@@ -13,7 +13,9 @@ import { isPeerAddress } from '../protocol/invite.js'
 import { concatBytes, utf8 } from '../protocol/bytes.js'
 import { defaultProfileDir, isProfileError, ProfileStore } from '../profile/index.js'
 import { addFriend, removeFriend } from '../services/friends.js'
-import { addMember, createGroup, findGroup, setTrackers } from '../services/groups.js'
+import { addMember, createGroup, findGroup, removeMember, setAutoJoin, setTrackers } from '../services/groups.js'
+import { readGroupIndex } from '../node/group-index.js'
+import { decodeCertificate } from '../protocol/certificate.js'
 import { join as joinGroup, readInvite, writeInvite } from '../services/invites.js'
 import { callControl } from '../node/control.js'
 import type { TorrentStatus } from '../node/node.js'
@@ -80,6 +82,48 @@ group.command('set-trackers <group> [urls...]').description('replace the group\'
     const trackers = await setTrackers(await openStore(), g, urls)
     out(trackers.length === 0 ? `${g} uses no trackers` : `${g} uses ${trackers.join(' ')}`)
     await poke()
+  })
+group.command('remove-member <group> <friend>').description('revoke a member: refused from now on, gets nothing new (keeps what it has)')
+  .action(async (g: string, f: string) => {
+    await removeMember(await openStore(), g, f)
+    out(`removed ${f} from ${g}: up-to-date peers refuse them from now on; what they already downloaded stays theirs`)
+    await poke()
+  })
+group.command('auto-join <group>').description('join what the owner adds to the group by itself (default on)')
+  .addArgument(new Argument('<switch>', 'on or off').choices(['on', 'off']))
+  .action(async (g: string, v: 'on' | 'off') => {
+    await setAutoJoin(await openStore(), g, v === 'on')
+    out(`auto-join ${v} for ${g}`)
+    await poke()
+  })
+group.command('show <group>').option('--json').description('the group index: version, torrents, members, revoked')
+  .action(async (ref: string, o: { json?: boolean }) => {
+    const store = await openStore()
+    const p = store.current
+    const g = findGroup(p, ref)
+    const index = await readGroupIndex(store, g.swarmPublicKey)
+    const friends = new Map(p.friends.map((f) => [f.publicKey, f.name]))
+    const person = (key: string, name?: string) => ({ key: keyToText('identity', hexToBytes(key)), fingerprint: fingerprint(hexToBytes(key)), name: friends.get(key) ?? name ?? '' })
+    const cert = g.certificate === undefined ? undefined : decodeCertificate(hexToBytes(g.certificate))
+    const view = {
+      name: g.name, id: g.id, owner: g.owner, groupKey: keyToText('swarm', hexToBytes(g.swarmPublicKey)),
+      indexVersion: index?.version ?? null, autoJoin: g.autoJoin !== false,
+      certificateExpires: cert?.ok === true ? new Date(cert.value.exp * 1000).toISOString() : null,
+      torrents: p.torrents.filter((t) => t.groupId === g.id).map((t) => ({ infoHash: t.infoHash, name: t.name })),
+      members: index !== undefined
+        ? index.members.map((m) => person(Buffer.from(m.key).toString('hex'), m.name))
+        : g.members.map((m) => person(m)),
+      revoked: (index?.revoked.map((k) => Buffer.from(k).toString('hex')) ?? g.revoked ?? []).map((k) => person(k)),
+    }
+    if (o.json) return out(JSON.stringify(view, null, 2))
+    out(`${view.name} (${view.owner ? 'owner' : 'member'})  index version ${view.indexVersion ?? '-'}  auto-join ${view.autoJoin ? 'on' : 'off'}`)
+    if (view.certificateExpires !== null) out(`your certificate expires ${view.certificateExpires}`)
+    out(`torrents (${view.torrents.length}):`)
+    for (const t of view.torrents) out(`  ${t.infoHash}  ${t.name}`)
+    out(`members (${view.members.length}):`)
+    for (const m of view.members) out(`  ${m.fingerprint}  ${m.name}`)
+    if (view.revoked.length > 0) out(`revoked (${view.revoked.length}):`)
+    for (const m of view.revoked) out(`  ${m.fingerprint}  ${m.name}`)
   })
 group.command('list').option('--json').action(async (o: { json?: boolean }) => {
   const p = (await openStore()).current

@@ -10,11 +10,14 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { dirname } from 'node:path'
 import { concatBytes, equalBytes, utf8 } from '../protocol/bytes.js'
 import type { Credential } from '../protocol/handshake.js'
-import { decodeInfo, swarmKeyOfInfo } from '../protocol/torrent-info.js'
+import { decodeInfo, infoHashOf, swarmKeyOfInfo } from '../protocol/torrent-info.js'
 import { installNativePrimitives } from '../platform/native-primitives.js'
 import { coterieExtension, type CoterieExtension } from '../wire/coterie-extension.js'
 import { createClosedTorrent } from './create.js'
 import { TopicDiscovery } from './discovery.js'
+import { sealWire } from './sealing.js'
+import { IndexBook } from './index-exchange.js'
+import { isRevoked as isRevokedIn, type GroupIndex } from '../protocol/group-index.js'
 import { gateWire, rechokeAuthorizedOnly, type Gate } from './gate.js'
 import { MemberExchange, type PexReport } from './member-exchange.js'
 import { dropDuplicate } from './duplicates.js'
@@ -41,6 +44,17 @@ export interface EngineOptions {
   /** Bytes per second, for all torrents; unlimited when absent. */
   readonly uploadLimit?: number
   readonly downloadLimit?: number
+  /**
+   * BitTorrent's obfuscation handshake (MSE/PE, webtorrent's default, plaintext selected after it):
+   * on by default so clients that insist on it still connect. It protects nothing after the
+   * handshake; sealed transfers do (PROTOCOL.md §5.6). Tests that inspect frames turn it off.
+   */
+  readonly obfuscate?: boolean
+  /**
+   * Benchmarks only: no sealed transfers (PROTOCOL.md §5.6), to measure what sealing costs. Such a
+   * node cannot exchange blocks with one that seals, and a relay could read them.
+   */
+  readonly unsealed?: boolean
 }
 
 /** What the engine needs to know about a torrent's group. */
@@ -111,6 +125,9 @@ export class Engine extends EventEmitter {
   readonly #ownHellos = new Set<string>()
   readonly #lsd: LocalDiscovery | undefined
   readonly #useTrackers: boolean
+  readonly #unsealed: boolean | undefined
+  /** The newest group index of each group, passed between members (PROTOCOL.md §13.1). */
+  readonly index = new IndexBook()
 
   private constructor(client: WebTorrent, o: EngineOptions) {
     super()
@@ -119,10 +136,13 @@ export class Engine extends EventEmitter {
     this.#lsd = o.lsd === true ? new LocalDiscovery({ port: () => client.torrentPort, onWarning: warn }) : undefined
     this.#useTrackers = o.trackers !== false
     this.#idlePeerMs = o.idlePeerMs ?? DEFAULT_IDLE_PEER_MS
+    this.#unsealed = o.unsealed
     this.#sweeper = setInterval(() => this.#sweepIdlePeers(), Math.min(SWEEP_MS, this.#idlePeerMs))
     this.#sweeper.unref()
     this.#discovery = client.dht ? new TopicDiscovery(client.dht, () => client.torrentPort) : undefined
     client.on('error', (err: Error) => this.emit('warning', err))
+    // A new revocation list takes effect on live connections at once, not at the next handshake.
+    this.index.on('changed', (i: GroupIndex) => this.#recheckGroup(i.swarm))
   }
 
   static async start(o: EngineOptions = {}): Promise<Engine> {
@@ -137,6 +157,7 @@ export class Engine extends EventEmitter {
       lsd: false, // LSD multicasts the plain infohash, even for private torrents (engine notes §1)
       natUpnp: false,
       natPmp: false,
+      secure: o.obfuscate === false ? 0 : 1,
       uploadLimit: o.uploadLimit ?? -1,
       downloadLimit: o.downloadLimit ?? -1,
     } as ConstructorParameters<typeof WebTorrent>[0] & { peerId: string })
@@ -172,9 +193,11 @@ export class Engine extends EventEmitter {
     const torrentFile = concatBytes(utf8('d4:info'), info, utf8('e'))
     // A torrent made private stays private whatever the caller says; public needs both.
     const announce = o.announcePublic === true && decoded?.private !== 1
+    // webtorrent parses the torrent asynchronously: torrent.infoHash is not set yet here.
+    const infoHash = bytesToHex(infoHashOf(info))
     const torrent = this.#client.add(torrentFile, { path: downloadDir, private: !announce, skipVerify: o.skipVerify })
-    this.#gate(torrent, () => this.#membership.get(torrent.infoHash) ?? m)
-    this.#membership.set(torrent.infoHash, m)
+    this.#membership.set(infoHash, m)
+    this.#gate(torrent, () => this.#membership.get(infoHash) ?? m)
     await ready(torrent)
     for (const peer of o.peers ?? []) torrent.addPeer(peer)
     if (o.topic !== undefined) this.watchTopic(torrent.infoHash, o.topic)
@@ -270,9 +293,12 @@ export class Engine extends EventEmitter {
       // connection's source port is not where we listen).
       wire.extendedHandshake.p = this.#client.torrentPort
       const m = membership()
-      const lookup = (ih: string) => (ih === torrent.infoHash ? { swarm: m.swarm, credential: m.credential } : undefined)
-      wire.use(coterieExtension({ lookup, ownHellos: this.#ownHellos }))
+      const isRevoked = (member: Uint8Array) => isRevokedIn(this.index.get(m.swarm), member)
+      const lookup = (ih: string) => (ih === torrent.infoHash ? { swarm: m.swarm, credential: m.credential, isRevoked } : undefined)
+      wire.use(coterieExtension({ lookup, ownHellos: this.#ownHellos, infoHash: torrent.infoHash }))
       const ext = (wire as unknown as { coterie: CoterieExtension }).coterie
+      if (this.#unsealed !== true) sealWire(wire, ext)
+      this.index.attach(m.swarm, ext, (f) => wire.once('close', f))
       const gate = gateWire(torrent, wire)
       this.#wires.set(wire, { ext, gate, since: Date.now() })
       exchange.add(wire, ext)
@@ -284,12 +310,21 @@ export class Engine extends EventEmitter {
         })
         this.emit('peer', { infoHash: torrent.infoHash, peer: summarizePeer(wire, ext) } satisfies PeerEvent)
       })
+      ext.on('tampered', () => this.emit('warning', new Error(`a sealed record from ${wire.remoteAddress}:${wire.remotePort} did not open: connection closed`)))
       ext.on('refused', () => {
         const peer = summarizePeer(wire, ext) // before revoke() may close the wire
         gate.revoke()
         this.emit('peer', { infoHash: torrent.infoHash, peer } satisfies PeerEvent)
       })
     })
+  }
+
+  #recheckGroup(swarm: Uint8Array): void {
+    for (const t of this.#client.torrents) {
+      const m = this.#membership.get(t.infoHash)
+      if (m === undefined || !equalBytes(m.swarm, swarm)) continue
+      for (const wire of [...t.wires]) this.#wires.get(wire)?.ext.recheck()
+    }
   }
 
   // A peer that is not authorized and has nothing we want only costs a connection slot.

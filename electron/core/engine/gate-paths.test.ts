@@ -120,15 +120,20 @@ describe('gate paths, one at a time', () => {
     assert.equal(seen.unchoke, 0)
   })
 
-  it('ut_metadata requests are held (not rejected) until authorized, then answered', async () => {
+  it('ut_metadata requests are never answered, before or after authorization (it would cross in clear)', async () => {
     const { ours, seen, torrent, fetchMetadata } = await pair({ metadata: METADATA })
     const gate = gateWire(torrent, ours)
+    const sent: number[] = []
+    const extended = ours.extended.bind(ours)
+    ours.extended = (ext: string | number, obj: unknown) => (sent.push(Number(ext)), extended(ext, obj as Uint8Array))
     fetchMetadata()
     await settle()
     assert.equal(seen.metadata, 0)
     gate.authorize()
+    fetchMetadata()
     await settle()
-    assert.equal(seen.metadata, 1)
+    assert.equal(seen.metadata, 0)
+    assert.deepEqual(sent, [], 'no ut_metadata message at all, not even a reject')
   })
 
   it('the rechoke loop only sees authorized wires (no slot for outsiders, even unwrapped)', () => {

@@ -8,7 +8,7 @@
  *   fast extension allowed-fast                                -> wire.allowedFast is a no-op
  *   a PIECE that still slips through (last line)               -> wire.piece drops it
  *   bitfield / have-all / HAVE                                 -> empty bitfield or have-none, HAVEs held
- *   ut_metadata answers                                        -> requests queued until authorized
+ *   ut_metadata answers                                        -> never answered (see below)
  *   ut_pex, DHT, trackers, LSD                                 -> closed torrents are private (engine.ts);
  *                                                                 discovery is under private topics, and
  *                                                                 pex goes to authorized members only
@@ -16,9 +16,6 @@
  */
 import type Wire from 'bittorrent-protocol'
 import type { Torrent } from 'webtorrent'
-
-/** Metadata requests held for a peer that has not proved itself yet (ut_metadata pieces are 16 KiB). */
-const MAX_HELD_METADATA_REQUESTS = 64
 
 export interface Gate {
   readonly authorized: boolean
@@ -43,7 +40,6 @@ export function gateWire(torrent: Torrent, wire: Wire): Gate {
   }
   let authorized = false
   let announcedAvailability = false // we sent our (empty) bitfield / have-none: HAVEs may follow
-  const heldMetadata: number[] = []
 
   wire.unchoke = () => {
     if (authorized) original.unchoke()
@@ -70,15 +66,12 @@ export function gateWire(torrent: Torrent, wire: Wire): Gate {
     if (authorized) original.have(index)
   }
 
+  // Members get a closed torrent's metadata from their invite, sealed to them; a ut_metadata answer
+  // would carry the file names in clear even to a member (sealed transfers cover PIECE blocks and
+  // Coterie messages, PROTOCOL.md §5.6). So nobody gets one. Silence, not a reject: the requester
+  // learns nothing it did not know from our BitTorrent handshake.
   const utMetadata = (wire as unknown as { ut_metadata?: UtMetadata }).ut_metadata
-  const answerMetadata = utMetadata?._onRequest.bind(utMetadata)
-  if (utMetadata !== undefined && answerMetadata !== undefined) {
-    // Queued, not rejected: a rejected requester gives up on us for good (engine notes §1).
-    utMetadata._onRequest = (piece: number) => {
-      if (authorized) answerMetadata(piece)
-      else if (heldMetadata.length < MAX_HELD_METADATA_REQUESTS) heldMetadata.push(piece)
-    }
-  }
+  if (utMetadata !== undefined) utMetadata._onRequest = () => {}
 
   return {
     get authorized() {
@@ -99,7 +92,6 @@ export function gateWire(torrent: Torrent, wire: Wire): Gate {
         if (held === count && wire.hasFast) original.haveAll()
         else for (let i = 0; i < count && held > 0; i++) if (bitfield.get(i)) original.have(i)
       }
-      for (const piece of heldMetadata.splice(0)) answerMetadata?.(piece)
       // Unchoke with the availability, not after the peer's INTERESTED: that saves the peer a
       // round trip (it learns what we hold and that it may ask in one flight), which in a swarm
       // is paid on every member-to-member connection (bench: first byte ~200 ms later than
@@ -108,7 +100,6 @@ export function gateWire(torrent: Torrent, wire: Wire): Gate {
       if (wire.peerInterested || held > 0) original.unchoke()
     },
     revoke() {
-      heldMetadata.length = 0
       if (!authorized) return
       authorized = false
       // Blocks already handed to the wire sit in its stream and the upload throttle, beyond the

@@ -7,14 +7,18 @@ import type { Server } from 'node:net'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { Engine, type EngineOptions, type SwarmMembership, type TorrentSummary } from '../engine/engine.js'
 import { discoveryTopic } from '../protocol/topic.js'
-import { issueCertificate, decodeCertificate } from '../protocol/certificate.js'
+import { issueCertificate } from '../protocol/certificate.js'
 import { identityKeyPair, swarmKeyPair, type Group, type Profile, type ProfileStore } from '../profile/index.js'
-import { DEFAULT_CERTIFICATE_DAYS } from '../services/groups.js'
+import { certificateLifetimeS, renewalDue } from '../services/groups.js'
 import { serveControl } from './control.js'
+import { applyIndex, indexContent, publish, readGroupIndex, renewMemberCertificates, sameContent, writeGroupIndex } from './group-index.js'
+import type { GroupIndex } from '../protocol/group-index.js'
 
 export interface NodeOptions extends EngineOptions {
   /** Extra peers to try for every torrent ("host:port"). */
   readonly peers?: readonly string[]
+  /** Where torrents joined from a group index go when the group names no folder. */
+  readonly downloadDir?: string
 }
 
 export interface TorrentStatus extends TorrentSummary {
@@ -22,7 +26,6 @@ export interface TorrentStatus extends TorrentSummary {
   readonly downloadDir: string
 }
 
-const DAY_S = 86_400
 type GroupView = Pick<Group, 'swarmPublicKey' | 'certificate'>
 
 export class CoterieNode {
@@ -32,6 +35,7 @@ export class CoterieNode {
   #control: Server | undefined
   #stopWatching: (() => void) | undefined
   #reloading: Promise<void> = Promise.resolve()
+  #renewalTimer: NodeJS.Timeout | undefined
   #revision = -1
 
   private constructor(store: ProfileStore, engine: Engine, o: NodeOptions) {
@@ -54,6 +58,9 @@ export class CoterieNode {
       throw e
     }
     node.#stopWatching = store.watch(() => void node.reload())
+    engine.index.on('index', (i: GroupIndex) => {
+      node.#reloading = node.#reloading.then(() => node.#onIndex(i)).catch((e: unknown) => void engine.emit('warning', e))
+    })
     return node
   }
 
@@ -82,12 +89,15 @@ export class CoterieNode {
 
   async stop(): Promise<void> {
     this.#stopWatching?.()
+    clearTimeout(this.#renewalTimer)
     await new Promise<void>((resolve) => (this.#control ? this.#control.close(() => resolve()) : resolve()))
     await this.#engine.close()
   }
 
   async #reconcile(): Promise<void> {
     await this.#renewOwnCertificates()
+    await this.#syncIndexes()
+    this.#scheduleRenewals()
     const profile = await this.#store.read()
     if (profile.revision === this.#revision) return
     this.#revision = profile.revision
@@ -111,19 +121,68 @@ export class CoterieNode {
     }
   }
 
+  // Every group's index into the engine (the newest of the file and what it holds); the owner
+  // publishes a new version when the group changed, and renews members' certificates through it.
+  async #syncIndexes(): Promise<void> {
+    const now = Math.floor(Date.now() / 1000)
+    for (const g of this.#store.current.groups) {
+      const swarm = hexToBytes(g.swarmPublicKey)
+      const file = await readGroupIndex(this.#store, g.swarmPublicKey)
+      if (file !== undefined) this.#engine.index.set(swarm, file.bytes)
+      if (!g.owner) continue
+      await this.#store.update((draft) => {
+        const dg = draft.groups.find((x) => x.id === g.id)
+        if (dg !== undefined) renewMemberCertificates(dg, now)
+      })
+      const profile = this.#store.current
+      const group = profile.groups.find((x) => x.id === g.id)!
+      const held = this.#engine.index.get(swarm)
+      const content = await indexContent(this.#store, profile, group, profile.identity.publicKey, (held?.version ?? 0) + 1, now)
+      if (held !== undefined && sameContent(content, held)) continue
+      const index = publish(group, content)
+      await writeGroupIndex(this.#store, index)
+      this.#engine.index.set(swarm, index.bytes)
+      await this.#store.update((draft) => {
+        const dg = draft.groups.find((x) => x.id === g.id)
+        if (dg !== undefined) dg.indexVersion = index.version
+      })
+    }
+  }
+
+  // A member's node got a newer index from a peer: keep it, and follow it.
+  async #onIndex(index: GroupIndex): Promise<void> {
+    const swarmHex = Buffer.from(index.swarm).toString('hex')
+    const g = this.#store.current.groups.find((x) => x.swarmPublicKey === swarmHex)
+    if (g === undefined || g.owner || (g.indexVersion ?? 0) >= index.version) return
+    await writeGroupIndex(this.#store, index)
+    await this.#store.update((draft, ctx) => {
+      const dg = draft.groups.find((x) => x.id === g.id)
+      if (dg === undefined || (dg.indexVersion ?? 0) >= index.version) return
+      applyIndex(draft, dg, index, { putTorrentInfo: ctx.putTorrentInfo, selfKey: ctx.identity.publicKey, defaultDownloadDir: this.#o.downloadDir ?? this.#store.dir })
+    })
+    await this.#reconcile() // our own write: the profile watch reports only other processes'
+  }
+
+  // Renewals are due with time, not with a profile change: look again at a quarter of the shortest
+  // certificate lifetime among the groups we own (at most a minute apart, at least a second).
+  #scheduleRenewals(): void {
+    const owned = this.#store.current.groups.filter((g) => g.owner)
+    clearTimeout(this.#renewalTimer)
+    if (owned.length === 0) return
+    const ms = Math.min(60_000, Math.max(1_000, (Math.min(...owned.map(certificateLifetimeS)) * 1000) / 4))
+    this.#renewalTimer = setTimeout(() => void this.reload(), ms)
+    this.#renewalTimer.unref()
+  }
+
   // The owner certifies itself like any member; it holds the key, so it renews its own.
   async #renewOwnCertificates(): Promise<void> {
     const now = Math.floor(Date.now() / 1000)
-    const due = (g: Pick<Group, 'owner' | 'certificate'>) => {
-      if (!g.owner) return false
-      const c = g.certificate === undefined ? undefined : decodeCertificate(hexToBytes(g.certificate))
-      return c === undefined || !c.ok || c.value.exp - now < (DEFAULT_CERTIFICATE_DAYS * DAY_S) / 2
-    }
+    const due = (g: Pick<Group, 'owner' | 'certificate' | 'certificateLifetimeS'>) => g.owner && renewalDue(g.certificate, certificateLifetimeS(g), now)
     if (!this.#store.current.groups.some(due)) return
     await this.#store.update((draft, ctx) => {
       for (const g of draft.groups.filter(due)) {
         const swarm = swarmKeyPair(g)!
-        const cert = issueCertificate(swarm, { member: hexToBytes(ctx.identity.publicKey), iat: now - 60, exp: now + DEFAULT_CERTIFICATE_DAYS * DAY_S })
+        const cert = issueCertificate(swarm, { member: hexToBytes(ctx.identity.publicKey), iat: now - 60, exp: now + certificateLifetimeS(g) })
         g.certificate = Buffer.from(cert).toString('hex')
       }
     })

@@ -28,6 +28,25 @@ describe('native curve primitives agree with @noble/curves', () => {
     )
   })
 
+  it('seal the same AEAD boxes, and open only untouched ones', () => {
+    const nonce = fc.uint8Array({ minLength: 12, maxLength: 12 })
+    fc.assert(
+      fc.property(secret, nonce, fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 20_000 }), fc.nat(), (key, n, aad, m, at) => {
+        const box = nativePrimitives.aeadSeal(key, n, aad, m)
+        const bad = box.slice()
+        bad[at % bad.length]! ^= 1
+        const opened = nativePrimitives.aeadOpen(key, n, aad, box)
+        return (
+          Buffer.from(box).equals(noblePrimitives.aeadSeal(key, n, aad, m)) &&
+          opened !== undefined && Buffer.from(opened).equals(m) &&
+          nativePrimitives.aeadOpen(key, n, aad, bad) === undefined &&
+          nativePrimitives.aeadOpen(key, n, aad, box.subarray(0, 15)) === undefined
+        )
+      }),
+      { numRuns: 100 },
+    )
+  })
+
   it('accept and refuse the same signatures, including non-canonical S and flipped bits', () => {
     fc.assert(
       fc.property(secret, fc.uint8Array({ maxLength: 100 }), fc.nat(511), (sk, m, bit) => {

@@ -5,7 +5,7 @@
  * installNativePrimitives() only switches after the native results match @noble/curves on a
  * self-test, so a runtime without these curves keeps the pure implementation.
  */
-import { createPrivateKey, createPublicKey, diffieHellman, sign, verify, type KeyObject } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, diffieHellman, sign, verify, type KeyObject } from 'node:crypto'
 import { noblePrimitives, primitives, usePrimitives, type Primitives } from '../protocol/primitives.js'
 import { equalBytes } from '../protocol/bytes.js'
 
@@ -38,12 +38,36 @@ const xPublic = cached((raw) => createPublicKey({ key: Buffer.concat([DER.x25519
 const xPrivate = (raw: Uint8Array) => createPrivateKey({ key: Buffer.concat([DER.x25519Private, raw]), format: 'der', type: 'pkcs8' })
 const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
 
+const TAG_BYTES = 16 // Poly1305
+
 export const nativePrimitives: Primitives = {
   name: 'node:crypto',
   ed25519Sign: (sk, m) => bytes(sign(null, m, edPrivate(sk))),
   ed25519Verify: (pk, m, sig) => sig.length === 64 && verify(null, m, edPublic(pk), sig),
   x25519Public: (sk) => bytes(createPublicKey(xPrivate(sk)).export({ format: 'der', type: 'spki' }).subarray(DER.x25519Public.length)),
   x25519Shared: (sk, pk) => bytes(diffieHellman({ privateKey: xPrivate(sk), publicKey: xPublic(pk) })),
+  aeadSeal: (key, nonce, aad, plaintext) => {
+    const c = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: TAG_BYTES })
+    c.setAAD(aad, { plaintextLength: plaintext.length })
+    const out = Buffer.allocUnsafe(plaintext.length + TAG_BYTES)
+    const n = c.update(plaintext).copy(out, 0)
+    c.final()
+    c.getAuthTag().copy(out, n)
+    return bytes(out)
+  },
+  aeadOpen: (key, nonce, aad, box) => {
+    if (box.length < TAG_BYTES) return undefined
+    const d = createDecipheriv('chacha20-poly1305', key, nonce, { authTagLength: TAG_BYTES })
+    d.setAAD(aad, { plaintextLength: box.length - TAG_BYTES })
+    d.setAuthTag(box.subarray(box.length - TAG_BYTES))
+    const plain = d.update(box.subarray(0, box.length - TAG_BYTES))
+    try {
+      d.final()
+    } catch {
+      return undefined // wrong key, nonce, aad or a flipped bit: the tag does not verify
+    }
+    return bytes(plain)
+  },
 }
 
 /** Switches the protocol to native curves if they agree with @noble/curves; returns whether it did. */
@@ -63,12 +87,25 @@ export function installNativePrimitives(): boolean {
       nativePrimitives.ed25519Verify(edPublicRaw(sk), m, sig) &&
       !nativePrimitives.ed25519Verify(edPublicRaw(sk), m.subarray(1), sig) &&
       equalBytes(nativePrimitives.x25519Public(sk), n.x25519Public(sk)) &&
-      equalBytes(nativePrimitives.x25519Shared(sk, pk), n.x25519Shared(sk, pk))
+      equalBytes(nativePrimitives.x25519Shared(sk, pk), n.x25519Shared(sk, pk)) &&
+      sameAead(sk, m)
     if (same) usePrimitives(nativePrimitives)
     return same
   } catch {
     return false
   }
+}
+
+function sameAead(key: Uint8Array, m: Uint8Array): boolean {
+  const nonce = key.subarray(0, 12)
+  const box = nativePrimitives.aeadSeal(key, nonce, m, m)
+  const opened = noblePrimitives.aeadOpen(key, nonce, m, box)
+  const tampered = box.slice()
+  tampered[0]! ^= 1
+  return (
+    equalBytes(box, noblePrimitives.aeadSeal(key, nonce, m, m)) && opened !== undefined && equalBytes(opened, m) &&
+    nativePrimitives.aeadOpen(key, nonce, m, tampered) === undefined
+  )
 }
 
 function edPublicRaw(sk: Uint8Array): Uint8Array {

@@ -38,6 +38,8 @@ export const PROFILE_FILES = {
   state: 'profile.json',
   /** Raw info dictionaries, `<infohash>.info`, content-addressed. */
   torrents: 'torrents',
+  /** Signed group indexes, `<swarm key hex>.index`: self-verifying, written atomically. */
+  indexes: 'indexes',
   /** proper-lockfile's lock directory. */
   lock: 'coterie.lock',
 } as const
@@ -49,6 +51,7 @@ export interface ProfileLayout {
   readonly torrents: string
   readonly lock: string
   readonly torrentInfo: (infoHash: string) => string
+  readonly groupIndex: (swarmHex: string) => string
 }
 
 export function profileLayout(dir: string): ProfileLayout {
@@ -61,6 +64,7 @@ export function profileLayout(dir: string): ProfileLayout {
     torrents,
     lock: path.join(root, PROFILE_FILES.lock),
     torrentInfo: (infoHash) => path.join(torrents, `${infoHash}.info`),
+    groupIndex: (swarmHex) => path.join(root, PROFILE_FILES.indexes, `${swarmHex}.index`),
   }
 }
 

@@ -78,6 +78,21 @@ export const groupSchema = z
     /** Tracker URLs (format 2; absent means none): announced under the private topic unless public. */
     trackers: z.array(z.string().refine(isTrackerUrl, 'expected a udp:// or http(s):// tracker URL')).max(MAX_INVITE_TRACKERS).optional(),
     createdAt: timestamp,
+    /** Owner: members it removed (their keys go on the group index's revocation list). */
+    revoked: z.array(publicKey).optional(),
+    /** Owner: the certificate it issued each member, renewed before expiry (hex, any order). */
+    memberCertificates: z.array(z
+      .string()
+      .regex(/^(?:[0-9a-f]{2})+$/, 'expected an even number of lower-case hex characters')
+      .max(MAX_CERTIFICATE_BYTES * 2, `expected at most ${MAX_CERTIFICATE_BYTES} bytes`)).optional(),
+    /** The version of the group index held (the signed index is the file indexes/<swarm>.index). */
+    indexVersion: z.number().int().positive().optional(),
+    /** Member: join what the owner adds to the group by itself (default true). */
+    autoJoin: z.boolean().optional(),
+    /** Owner: how long the certificates it issues last, in seconds (default 30 days). */
+    certificateLifetimeS: z.number().int().min(60).max(400 * 86_400).optional(),
+    /** Member: where torrents joined from the index are downloaded. */
+    downloadDir: z.string().refine((d) => path.isAbsolute(d), 'must be an absolute path').optional(),
   })
   .superRefine((g, ctx) => {
     if (g.owner !== (g.swarmSecretKey !== undefined)) {

@@ -14,6 +14,8 @@ export const ROLE = {
   initiator: 'initiator',
   responder: 'responder',
   inviter: 'inviter',
+  /** The swarm key, publishing a version of the group index. */
+  index: 'index',
 } as const
 export type Role = (typeof ROLE)[keyof typeof ROLE]
 
@@ -56,3 +58,6 @@ export const MAX_NAME_CHARS = 128
 /** Peer exchange among members (§12.2): most addresses in one pex, and the least time between two on a connection. */
 export const MAX_PEX_PEERS = 50
 export const PEX_INTERVAL_MS = 60_000
+/** The group index (docs/PROTOCOL.md §13): members and revoked keys it may list, and its size. */
+export const MAX_INDEX_MEMBERS = 1024
+export const MAX_INDEX_BYTES = 16 * 1024 * 1024 // 16 MiB, like an invite: it carries full metadata

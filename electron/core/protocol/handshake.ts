@@ -53,6 +53,8 @@ export interface HandshakeOptions {
    * would otherwise make the node authorize itself (found by the SPIN model, docs/MODEL.md).
    */
   readonly isOwn?: (nonce: Uint8Array, ephemeral: Uint8Array) => boolean
+  /** True for a member the group's owner removed (the newest group index's revocation list, §12). */
+  readonly isRevoked?: (member: Uint8Array) => boolean
 }
 
 /** Our verdict on the peer: do we upload to it? */
@@ -137,6 +139,11 @@ export class Handshake {
     this.self = o.credential === undefined ? { kind: 'no-credential' } : { kind: 'pending' }
   }
 
+  /** The transcript hash th, once the hellos are exchanged. */
+  get transcript(): Uint8Array | undefined {
+    return this.#th
+  }
+
   /** Our hello, to put under "coterie" in the BEP 10 extended handshake. */
   get hello(): Hello {
     return { v: PROTOCOL_VERSION, n: this.#o.nonce, e: this.#ephemeral.publicKey }
@@ -211,9 +218,13 @@ export class Handshake {
     return this.role === ROLE.responder ? [this.#proofOrNone()] : [encode({ t: 'accept' })]
   }
 
-  /** Re-checks an authorized peer's certificate at `now`; returns messages (a refuse) if it lapsed. */
+  /**
+   * Re-checks an authorized peer's certificate at `now` (and against the revocation list); returns
+   * messages (a refuse) if it lapsed.
+   */
   recheck(now: number): Uint8Array[] {
     if (this.peer.kind !== 'authorized') return []
+    if (this.#o.isRevoked?.(this.peer.certificate.member) === true) return this.#refuse('revoked')
     const code = checkCertificate(this.peer.certificate, { swarm: this.#o.swarm, infoHash: this.#o.infoHash, now })
     return code === undefined ? [] : this.#refuse(code)
   }
@@ -234,6 +245,7 @@ export class Handshake {
     if (!cert.ok) return cert.error.code
     const peerRole = this.role === ROLE.responder ? ROLE.initiator : ROLE.responder
     if (!verify(cert.value.member, peerRole, proofPayload(th, proof.data.cert), proof.data.sig)) return 'bad-proof-signature'
+    if (this.#o.isRevoked?.(cert.value.member) === true) return 'revoked'
     this.peer = { kind: 'authorized', certificate: cert.value }
     return undefined
   }

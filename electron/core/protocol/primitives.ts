@@ -1,11 +1,13 @@
 /**
- * The four curve operations the handshake runs per connection, behind one small interface.
+ * The curve operations the handshake runs per connection, and the AEAD that seals transfers,
+ * behind one small interface.
  * The default is @noble/curves (pure JS: runs in Node, Electron and the renderer alike). A Node
  * process may install a native implementation with the same results (electron/core/platform/
  * native-primitives.ts: about 14x faster verification here), so a seeder verifying thousands of
  * peers is not CPU-bound. The protocol core itself stays pure either way.
  */
 import { ed25519, x25519 } from '@noble/curves/ed25519.js'
+import { chacha20poly1305 } from '@noble/ciphers/chacha.js'
 
 export interface Primitives {
   readonly name: string
@@ -15,6 +17,10 @@ export interface Primitives {
   x25519Public(secretKey: Uint8Array): Uint8Array
   /** May throw on a low-order or malformed public key; callers also refuse an all-zero result. */
   x25519Shared(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array
+  /** ChaCha20-Poly1305 (RFC 8439): ciphertext || 16-byte tag. Bulk transfers go through this. */
+  aeadSeal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array
+  /** The plaintext, or undefined if the box does not open under this key, nonce and aad. */
+  aeadOpen(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, box: Uint8Array): Uint8Array | undefined
 }
 
 export const noblePrimitives: Primitives = {
@@ -23,6 +29,14 @@ export const noblePrimitives: Primitives = {
   ed25519Verify: (pk, m, sig) => ed25519.verify(sig, m, pk, { zip215: false }),
   x25519Public: (sk) => x25519.getPublicKey(sk),
   x25519Shared: (sk, pk) => x25519.getSharedSecret(sk, pk),
+  aeadSeal: (key, nonce, aad, plaintext) => chacha20poly1305(key, nonce, aad).encrypt(plaintext),
+  aeadOpen: (key, nonce, aad, box) => {
+    try {
+      return chacha20poly1305(key, nonce, aad).decrypt(box)
+    } catch {
+      return undefined
+    }
+  },
 }
 
 let current: Primitives = noblePrimitives

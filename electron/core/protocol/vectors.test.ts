@@ -13,6 +13,7 @@ import { infoHashOf } from './torrent-info.js'
 import { decodePex } from './pex.js'
 import { formatAddress } from './address.js'
 import { discoveryTopic } from './topic.js'
+import { openIndex } from './group-index.js'
 
 const stored = JSON.parse(readFileSync(new URL('./vectors/protocol-v1.json', import.meta.url), 'utf8'))
 const h = hexToBytes
@@ -78,5 +79,12 @@ describe('protocol test vectors (electron/core/protocol/vectors/protocol-v1.json
 
   it('non-canonical encodings are rejected', () => {
     for (const x of stored.rejected.canonical) assert.equal(decodeCanonical(h(x), 1024), undefined, x)
+  })
+
+  it('the group index opens for its group, at its version, with its revocation', () => {
+    const r = openIndex(h(stored.groupIndex.hex), h(stored.handshake.swarm))
+    assert.ok(r.ok)
+    assert.equal(r.value.version, stored.groupIndex.version)
+    assert.equal(r.value.revoked.length, 1)
   })
 })

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from '@noble/hashes/utils.js'
 import { bytesToHex } from '../protocol/bytes.js'
-import { issueCertificate } from '../protocol/certificate.js'
+import { decodeCertificate, issueCertificate } from '../protocol/certificate.js'
 import { generateKeyPair, type KeyPair } from '../protocol/keys.js'
 import { isTrackerUrl } from '../protocol/invite.js'
 import { MAX_INVITE_TRACKERS } from '../protocol/constants.js'
@@ -23,6 +23,8 @@ export interface CreateGroupOptions {
   readonly announcePublic?: boolean
   /** Tracker URLs; members learn them from invites. */
   readonly trackers?: readonly string[]
+  /** How long certificates last before the owner's node renews them (default 30 days). */
+  readonly certificateLifetimeS?: number
 }
 
 function checkTrackers(trackers: readonly string[]): string[] {
@@ -47,11 +49,12 @@ export async function createGroup(store: ProfileStore, name: string, o: CreateGr
       swarmSecretKey: bytesToHex(swarm.secretKey),
       groupSecret: bytesToHex(randomBytes(32)),
       members: [...new Set(members)],
-      certificate: bytesToHex(certify(swarm, Buffer.from(ctx.identity.publicKey, 'hex'))),
+      certificate: bytesToHex(certify(swarm, Buffer.from(ctx.identity.publicKey, 'hex'), o.certificateLifetimeS)),
       announcePublic: o.announcePublic ?? false,
       peers: [],
       ...(trackers.length > 0 && { trackers }),
       createdAt: new Date().toISOString(),
+      ...(o.certificateLifetimeS !== undefined && { certificateLifetimeS: o.certificateLifetimeS }),
     }
     draft.groups.push(group)
     return group
@@ -64,6 +67,7 @@ export async function addMember(store: ProfileStore, groupRef: string, friendRef
     const group = ownedGroup(draft, groupRef)
     const friend = findFriend(draft, friendRef)
     if (!group.members.includes(friend.publicKey)) group.members.push(friend.publicKey)
+    group.revoked = group.revoked?.filter((k) => k !== friend.publicKey) // added back: no longer revoked
   })
 }
 
@@ -78,9 +82,47 @@ export async function setTrackers(store: ProfileStore, groupRef: string, urls: r
   return trackers
 }
 
-/** A certificate for `member`, valid from a minute ago (clock skew) for `days`. */
-export function certify(swarm: KeyPair, member: Uint8Array, days = DEFAULT_CERTIFICATE_DAYS, now = Math.floor(Date.now() / 1000)): Uint8Array {
-  return issueCertificate(swarm, { member, iat: now - 60, exp: now + days * DAY_S })
+/**
+ * Removes a member: off the member list, onto the revocation list, and the discovery secret rotates
+ * (the running node publishes the next group index, which carries all three to the others). What
+ * they already downloaded stays theirs: Coterie is not DRM.
+ */
+export async function removeMember(store: ProfileStore, groupRef: string, friendRef: string): Promise<void> {
+  await store.update((draft) => {
+    const group = ownedGroup(draft, groupRef)
+    const friend = findFriend(draft, friendRef)
+    if (!group.members.includes(friend.publicKey)) throw new ServiceError('not-member', `"${friend.name}" is not in "${group.name}".`)
+    group.members = group.members.filter((m) => m !== friend.publicKey)
+    group.revoked = [...new Set([...(group.revoked ?? []), friend.publicKey])]
+    group.memberCertificates = (group.memberCertificates ?? []).filter((c) => {
+      const d = decodeCertificate(Buffer.from(c, 'hex'))
+      return d.ok && bytesToHex(d.value.member) !== friend.publicKey
+    })
+    group.groupSecret = bytesToHex(randomBytes(32))
+  })
+}
+
+/** Whether a member's node joins what the owner adds to the group by itself. */
+export async function setAutoJoin(store: ProfileStore, groupRef: string, on: boolean): Promise<void> {
+  await store.update((draft) => {
+    const group = findGroup(draft, groupRef)
+    group.autoJoin = on
+  })
+}
+
+/** How long the group's certificates last (the owner chooses; 30 days unless it said otherwise). */
+export const certificateLifetimeS = (g: { readonly certificateLifetimeS?: number }): number =>
+  g.certificateLifetimeS ?? DEFAULT_CERTIFICATE_DAYS * DAY_S
+
+/** A certificate for `member`, valid from a minute ago (clock skew) for `lifetimeS`. */
+export function certify(swarm: KeyPair, member: Uint8Array, lifetimeS = DEFAULT_CERTIFICATE_DAYS * DAY_S, now = Math.floor(Date.now() / 1000)): Uint8Array {
+  return issueCertificate(swarm, { member, iat: now - 60, exp: now + lifetimeS })
+}
+
+/** Due for renewal: less than half of the group's lifetime left (or not a certificate at all). */
+export function renewalDue(certHex: string | undefined, lifetimeS: number, now: number): boolean {
+  const c = certHex === undefined ? undefined : decodeCertificate(Buffer.from(certHex, 'hex'))
+  return c === undefined || !c.ok || c.value.exp - now < lifetimeS / 2
 }
 
 export function findGroup<G extends Pick<Group, 'id' | 'name'>>(profile: { readonly groups: readonly G[] }, ref: string): G {

@@ -10,7 +10,7 @@ import { createInvite, isPeerAddress, openInvite, type OpenedInvite } from '../p
 import { fingerprint } from '../protocol/keys.js'
 import { identityKeyPair, type Group, type ProfileStore } from '../profile/index.js'
 import { findFriend } from './friends.js'
-import { certify, ownedGroup, ownerKeys } from './groups.js'
+import { certificateLifetimeS, certify, ownedGroup, ownerKeys } from './groups.js'
 import { ServiceError } from '../../../shared/service-errors.js'
 
 export interface InviteOptions {
@@ -37,7 +37,7 @@ export async function writeInvite(store: ProfileStore, groupRef: string, friendR
           name: group.name, swarm: swarm.publicKey, secret: hexToBytes(group.groupSecret),
           announcePublic: group.announcePublic, trackers: group.trackers ?? [],
         },
-        certificate: certify(swarm, to),
+        certificate: certify(swarm, to, certificateLifetimeS(group)),
         torrents,
         peers: [...new Set([...(o.peers ?? []), ...group.peers])].slice(0, 64),
       },
@@ -104,6 +104,7 @@ export async function join(store: ProfileStore, path: string, downloadDir: strin
     if (invite.group.trackers.length > 0) group.trackers = [...invite.group.trackers]
     else delete group.trackers
     group.peers = [...new Set([...invite.peers, ...group.peers])]
+    group.downloadDir = dir // where what the owner adds later goes (group index)
     const added: string[] = []
     invite.torrents.forEach((info, i) => {
       const infoHash = ctx.putTorrentInfo(info)

@@ -21,8 +21,8 @@ export function randomFile(dir: string, name: string, bytes: number): { path: st
 }
 
 /** A plain WebTorrent client with no discovery, as an outsider or a non-enforcing seeder runs it. */
-export function plainClient(): WebTorrent {
-  return new WebTorrent({ dht: false, tracker: false, lsd: false, natUpnp: false, natPmp: false, utp: false })
+export function plainClient(o: { secure?: 0 | 1 } = {}): WebTorrent {
+  return new WebTorrent({ dht: false, tracker: false, lsd: false, natUpnp: false, natPmp: false, utp: false, ...o })
 }
 
 export function destroyClient(c: WebTorrent): Promise<void> {

@@ -17,6 +17,8 @@ import { infoHashOf } from '../protocol/torrent-info.js'
 import { encodePex } from '../protocol/pex.js'
 import { peerAddress } from '../protocol/address.js'
 import { discoveryTopic } from '../protocol/topic.js'
+import { SealedTransfer, encodeSealedMessage, transferKeys } from '../protocol/transfer.js'
+import { publishIndex } from '../protocol/group-index.js'
 import { DAY, NOW, infoDict, keyPair, seed } from './fixtures.js'
 
 const hex = bytesToHex
@@ -66,6 +68,24 @@ export function buildVectors() {
   const m2 = r.onMessage(m1[0]!, NOW)
   const m3 = i.onMessage(m2[0]!, NOW)
 
+  // Sealed transfers (§5.6) on that connection: I's records 0 (a block) and 1 (a message), R's record 0.
+  const iSide = new SealedTransfer(k.session, th, 'initiator')
+  const rSide = new SealedTransfer(k.session, th, 'responder')
+  const tk = transferKeys(k.session, th)
+  const block = seed('vector block')
+  const payload = encode({ t: 'example' })
+  const records = {
+    initiatorPiece: { record: 0, index: 1, begin: 16384, block: hex(block), box: hex(iSide.sealPiece(1, 16384, block)!) },
+    initiatorMessage: { record: 1, payload: hex(payload), message: hex(encodeSealedMessage(iSide.sealMessage(payload)!)) },
+    responderPiece: { record: 0, index: 0, begin: 0, block: hex(block), box: hex(rSide.sealPiece(0, 0, block)!) },
+  }
+
+  const groupIndex = publishIndex(swarm, {
+    version: 3, iat: NOW, name: 'Film club', secret: seed('vector group secret'), torrents: [info],
+    members: [{ key: alice.publicKey, name: 'Alice' }, { key: bob.publicKey, name: 'Bob' }],
+    revoked: [keyPair('vector carol').publicKey], certificates: [aliceCert, bobCert],
+  })
+
   const inviteFile = createInvite({ inviter: keyPair('vector owner'), swarm }, {
     to: alice.publicKey, iat: NOW,
     group: { name: 'Film club', swarm: swarm.publicKey, secret: seed('vector group secret') },
@@ -101,6 +121,12 @@ export function buildVectors() {
         { from: 'initiator', hex: hex(m3[0]!) },
       ],
     },
+    transfer: {
+      initiatorToResponderKey: hex(tk.initiatorToResponder),
+      responderToInitiatorKey: hex(tk.responderToInitiator),
+      ...records,
+    },
+    groupIndex: { swarm: 'vector swarm', revoked: 'vector carol', version: 3, hex: hex(groupIndex) },
     invite: {
       inviter: 'vector owner', swarm: 'vector swarm', recipient: 'vector alice', ephemeralSecret: hex(seed('vector invite ephemeral')), now: NOW,
       file: hex(inviteFile),

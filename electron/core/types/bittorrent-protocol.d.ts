@@ -35,6 +35,8 @@ declare module 'bittorrent-protocol' {
     choke(): void
     unchoke(): void
     piece(index: number, offset: number, buffer: Uint8Array): void
+    /** Internal: the parser hands each received PIECE here (the sealing layer opens it first). */
+    _onPiece(index: number, offset: number, buffer: Uint8Array): void
     bitfield(bitfield: { buffer: Uint8Array } | Uint8Array): void
     have(index: number): void
     haveAll(): void

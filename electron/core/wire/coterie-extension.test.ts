@@ -146,6 +146,28 @@ describe('the coterie BEP 10 extension on piped wires', () => {
     assert.deepEqual(r.events, ['authorized', 'mutual', 'refused:expired'])
     assert.deepEqual(i.ext!.self, { kind: 'refused', code: 'expired' })
   })
+  it('carries sealed messages once authorized, and drops a peer whose sealed message does not open', async () => {
+    const { i, r } = connect(alice, bob)
+    await settle()
+    const got: string[] = []
+    r.ext!.on('message', (m: Uint8Array) => got.push(Buffer.from(m).toString()))
+    assert.ok(i.ext!.sendSealed(new TextEncoder().encode('first')))
+    assert.ok(i.ext!.sendSealed(new TextEncoder().encode('second')))
+    await settle(50)
+    assert.deepEqual(got, ['first', 'second'])
+    // A forged record (a fresh box under a key nobody derived) ends the connection.
+    r.ext!.on('tampered', () => got.push('tampered'))
+    i.wire.extended('coterie', new Uint8Array(Buffer.from('d3:box20:aaaaaaaaaaaaaaaaaaaa1:t6:sealede')))
+    await settle(50)
+    assert.deepEqual(got.slice(2), ['tampered'])
+    assert.ok(r.wire.destroyed)
+  })
+
+  it('sends no sealed message to a peer it has not authorized', async () => {
+    const { i } = connect(alice, undefined)
+    await settle()
+    assert.equal(i.ext!.sendSealed(new TextEncoder().encode('secret')), false)
+  })
 })
 
 describe('pex on the coterie extension', () => {
@@ -153,6 +175,8 @@ describe('pex on the coterie extension', () => {
   const B = peerAddress('2001:db8::1', 51413)!
   /** Sends raw coterie-extension bytes from one side, bypassing its own checks (a hostile peer). */
   const raw = (from: Side, bytes: Uint8Array) => from.wire.extended('coterie', bytes)
+  /** The same, sealed as a member's would be (PROTOCOL.md §5.6), bypassing the pex rate checks. */
+  const sealed = (from: Side, bytes: Uint8Array) => assert.ok(from.ext!.sendSealed(bytes), 'the sender may seal')
 
   it('flows once both sides authorized each other, and not before or to a refused peer', async () => {
     let ms = 0
@@ -176,24 +200,31 @@ describe('pex on the coterie extension', () => {
     assert.equal(refused.i.ext!.sendPex([A]), false, 'never by a peer that was refused')
   })
 
-  it('is ignored from a peer we did not authorize, and never costs it a verdict', async () => {
+  it('is ignored in clear, or from a peer we did not authorize, and never costs it a verdict', async () => {
     const { i, r } = connect({ swarm: w.swarm.publicKey }, bob) // no credential: noproof
     await settle()
     raw(i, encodePex([A]))
     await settle()
-    assert.deepEqual(r.events, ['refused:no-certificate', 'pex-ignored:unauthorized'])
+    assert.deepEqual(r.events, ['refused:no-certificate', 'pex-ignored:unsealed'])
+    // A responder whose certificate we refused still authorized us, so it can seal a pex to us.
+    const other = world('wire-pex-other')
+    const bad = connect(alice, { swarm: w.swarm.publicKey, credential: { certificate: other.bobCert, secretKey: other.bob.secretKey } })
+    await settle()
+    sealed(bad.r, encodePex([A]))
+    await settle()
+    assert.deepEqual(bad.i.events.filter((e) => e.startsWith('pex') || e.startsWith('refused')), ['refused:wrong-swarm', 'pex-ignored:unauthorized'])
   })
 
   it('drops a malformed or too-frequent pex without refusing the member', async () => {
     let ms = 0
     const { i, r } = connect(alice, bob, { clockMs: () => ms })
     await settle()
-    raw(i, new TextEncoder().encode('d3:ip43:abc1:t3:pexe'))
-    raw(i, encodePex([A]))
-    raw(i, encodePex([B]))
+    sealed(i, new TextEncoder().encode('d3:ip43:abc1:t3:pexe'))
+    sealed(i, encodePex([A]))
+    sealed(i, encodePex([B]))
     await settle()
     ms += PEX_INTERVAL_MS / 2
-    raw(i, encodePex([B]))
+    sealed(i, encodePex([B]))
     await settle()
     assert.deepEqual(r.events.filter((e) => e.startsWith('pex')), ['pex-ignored:malformed', 'pex:192.0.2.7:6881', 'pex-ignored:too-soon', 'pex:[2001:db8:0:0:0:0:0:1]:51413'])
     assert.equal(r.ext!.state, 'authorized')

@@ -10,7 +10,7 @@
  *   onHandshake        learn the infohash; a torrent we cannot gate, or a peer without BEP 10,
  *                      ends here ("no-extension"); start the handshake deadline
  *   onExtendedHandshake  the peer's hello: derive keys; the initiator sends its proof
- *   onMessage          proofs, accept, refuse (protocol/handshake.ts)
+ *   onMessage          proofs, accept, refuse (protocol/handshake.ts); then `sealed` messages
  *   (timer)            deadline, then re-checks of the peer's certificate expiry while connected
  *
  * Events: 'authorized' (Certificate)  the peer proved membership: we may upload to it
@@ -20,6 +20,12 @@
  *         'pex'        (PeerAddress[]) member addresses from a peer we authorized, rate-limited
  *         'pex-ignored' (PexIgnored)  a pex we did not use, and why
  *         'no-extension'              the peer does not speak Coterie
+ *         'message'    (Uint8Array)   a sealed message opened (PROTOCOL.md §5.6)
+ *         'tampered'                  a sealed record failed to open: the wire is being destroyed
+ *
+ * Sealed transfers: once we authorized the peer (and so told it), every piece block and sealed
+ * message we send it is sealed (sealPiece, sendSealed); once it told us it accepted us, every one
+ * it sends us is opened (openPiece). The engine hooks the wire's piece paths to these.
  */
 import { EventEmitter } from 'node:events'
 import type Wire from 'bittorrent-protocol'
@@ -31,12 +37,15 @@ import type { PeerAddress } from '../protocol/address.js'
 import { secondsLeft, type Certificate } from '../protocol/certificate.js'
 import { Handshake, helloBytes, type Credential, type HandshakeRole, type PeerVerdict, type SelfVerdict } from '../protocol/handshake.js'
 import { ephemeralFromSecret } from '../protocol/session.js'
+import { SealedTransfer, encodeSealedMessage, sealedBox } from '../protocol/transfer.js'
 import type { RejectCode } from '../../../shared/protocol-codes.js'
 
 /** What the engine knows about a torrent it gates. */
 export interface GatedTorrent {
   readonly swarm: Uint8Array
   readonly credential?: Credential
+  /** Members the group's owner removed (the newest group index, PROTOCOL.md §13). */
+  readonly isRevoked?: (member: Uint8Array) => boolean
 }
 
 export interface CoterieExtensionOptions {
@@ -55,10 +64,16 @@ export interface CoterieExtensionOptions {
   readonly ownHellos?: Set<string>
   /** Milliseconds, for pex rate limits; injected so tests can move time. */
   readonly clockMs?: () => number
+  /**
+   * The infohash of the torrent this wire belongs to, for a wire whose BitTorrent handshake arrived
+   * before the extension was installed: webtorrent installs on an incoming plaintext (non-MSE)
+   * connection only after an await, past the wire's own onHandshake calls.
+   */
+  readonly infoHash?: string
 }
 
 /** Why a received pex was dropped: its bytes, a peer we did not authorize, or too soon after the last. */
-export type PexIgnored = PexProblem | 'unauthorized' | 'too-soon'
+export type PexIgnored = PexProblem | 'unauthorized' | 'too-soon' | 'unsealed'
 
 // A receiver takes one pex per half interval: a sender keeping to PEX_INTERVAL_MS is never cut,
 // a flooding one is (each accepted pex can make the node dial up to MAX_PEX_PEERS addresses).
@@ -89,6 +104,18 @@ export interface CoterieExtension extends EventEmitter {
   readonly mutual: boolean
   /** Sends a pex if the connection is mutual and the last one went out long enough ago; false if not sent. */
   sendPex(peers: readonly PeerAddress[]): boolean
+  /** We authorized the peer: what we send it is sealed. */
+  readonly sealsOutgoing: boolean
+  /** The peer accepted us: what it sends us is sealed. */
+  readonly opensIncoming: boolean
+  /** The sealed record for a block we send, or undefined (then the wire is destroyed). */
+  sealPiece(index: number, begin: number, block: Uint8Array): Uint8Array | undefined
+  /** The block inside a record the peer sent, or undefined (then the wire is destroyed). */
+  openPiece(index: number, begin: number, box: Uint8Array): Uint8Array | undefined
+  /** Sends a sealed message to a peer we authorized; false if we may not (not authorized, closed). */
+  sendSealed(payload: Uint8Array): boolean
+  /** Checks an authorized peer again now (a new revocation list arrived): refuses it if it is out. */
+  recheck(): void
 }
 
 export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
@@ -108,6 +135,7 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
     #announced: string | undefined
     #pexReceivedAt: number | undefined
     #pexSentAt: number | undefined
+    #transfer: SealedTransfer | undefined
     bytesSent = 0
     bytesReceived = 0
 
@@ -127,6 +155,7 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
       wire.on('extended', (ext: unknown) => {
         if (ext === 'handshake' && !peerSpeaksCoterie(wire)) this.#markNoExtension()
       })
+      if (o.infoHash !== undefined && wire.peerId !== null) this.onHandshake(o.infoHash, wire.peerId, wire.peerExtensions)
     }
 
     get state(): PeerState {
@@ -141,15 +170,54 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
       const at = clockMs()
       if (!this.mutual || peers.length === 0 || this.#wire.destroyed || !peerSpeaksCoterie(this.#wire)) return false
       if (this.#pexSentAt !== undefined && at - this.#pexSentAt < PEX_MIN_GAP_MS) return false
-      const m = encodePex(peers.slice(0, MAX_PEX_PEERS))
-      try {
-        this.#wire.extended(EXTENSION_NAME, m)
-      } catch {
-        return false
-      }
+      // Member addresses are membership: they travel sealed (PROTOCOL.md §5.6), never in clear.
+      if (!this.sendSealed(encodePex(peers.slice(0, MAX_PEX_PEERS)))) return false
       this.#pexSentAt = at
+      return true
+    }
+
+    get sealsOutgoing(): boolean { return this.#hs?.peer.kind === 'authorized' }
+    get opensIncoming(): boolean { return this.#hs?.self.kind === 'accepted' }
+
+    sealPiece(index: number, begin: number, block: Uint8Array): Uint8Array | undefined {
+      const box = this.sealsOutgoing ? this.#sealed()?.sealPiece(index, begin, block) : undefined
+      if (box === undefined) this.#tampered()
+      return box
+    }
+
+    openPiece(index: number, begin: number, box: Uint8Array): Uint8Array | undefined {
+      const plain = this.opensIncoming ? this.#sealed()?.openPiece(index, begin, box) : undefined
+      if (plain === undefined) this.#tampered()
+      return plain
+    }
+
+    recheck(): void {
+      if (this.#hs?.peer.kind === 'authorized') this.#apply(this.#hs.recheck(now()))
+    }
+
+    sendSealed(payload: Uint8Array): boolean {
+      if (!this.sealsOutgoing || this.#wire.destroyed || !peerSpeaksCoterie(this.#wire)) return false
+      const box = this.#sealed()?.sealMessage(payload)
+      if (box === undefined) return this.#tampered(), false
+      const m = encodeSealedMessage(box)
+      this.#wire.extended(EXTENSION_NAME, m)
       this.bytesSent += m.length
       return true
+    }
+
+    // Keys exist once the hellos are exchanged; the transfer is made on first use.
+    #sealed(): SealedTransfer | undefined {
+      const hs = this.#hs
+      if (this.#transfer === undefined && hs?.sessionSecret !== undefined && hs.transcript !== undefined) {
+        this.#transfer = new SealedTransfer(hs.sessionSecret, hs.transcript, hs.role)
+      }
+      return this.#transfer
+    }
+
+    #tampered(): void {
+      if (this.#wire.destroyed) return
+      this.emit('tampered')
+      this.#wire.destroy()
     }
 
     onHandshake(infoHashHex: string, _peerId: string, extensions: { extended?: boolean }): void {
@@ -160,6 +228,7 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
         role, infoHash: hexToBytes(infoHashHex), swarm: torrent.swarm, credential: torrent.credential,
         nonce: this.#nonce, ephemeralSecret: this.#ephemeralSecret,
         isOwn: (n, e) => o.ownHellos !== undefined && (o.ownHellos.has(bytesToHex(n)) || o.ownHellos.has(bytesToHex(e))),
+        isRevoked: torrent.isRevoked,
       })
       this.#schedule(o.timeoutMs ?? HANDSHAKE_TIMEOUT_MS, () => this.#apply(this.#hs!.timeout()))
     }
@@ -173,9 +242,18 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
     onMessage(buf: Uint8Array): void {
       if (this.#hs === undefined) return
       this.bytesReceived += buf.length
+      const box = sealedBox(buf)
+      if (box === 'other') {
+        // A pex in clear is not one we sent (ours are sealed): dropped, it never changes a verdict.
+        if (isPexMessage(buf)) return void this.emit('pex-ignored', 'unsealed' satisfies PexIgnored)
+        return this.#apply(this.#hs.onMessage(buf, now()))
+      }
+      // A sealed message before the peer accepted us cannot be one of its records: tampering.
+      const plain = box === 'malformed' || !this.opensIncoming ? undefined : this.#sealed()?.openMessage(box)
+      if (plain === undefined) return this.#tampered()
       // A pex is no handshake message: a bad one is dropped, it never changes a verdict.
-      if (isPexMessage(buf)) return this.#onPex(buf)
-      this.#apply(this.#hs.onMessage(buf, now()))
+      if (isPexMessage(plain)) return this.#onPex(plain)
+      this.emit('message', plain)
     }
 
     #onPex(buf: Uint8Array): void {

@@ -1,0 +1,135 @@
+/**
+ * The group index as a node keeps it (PROTOCOL.md §13): the owner's node publishes a new version
+ * whenever the group changes (a share, a member added or removed, a renewal due), and a member's
+ * node applies each newer version it receives: joins new torrents, installs its renewed
+ * certificate, takes the rotated discovery secret. The signed index lives in
+ * indexes/<swarm>.index next to profile.json; it verifies itself, so it is written on its own.
+ */
+import { mkdir, readFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { decodeCertificate } from '../protocol/certificate.js'
+import { fromUtf8 } from '../protocol/bytes.js'
+import { openIndex, publishIndex, type GroupIndex, type GroupIndexContent } from '../protocol/group-index.js'
+import { decodeInfo } from '../protocol/torrent-info.js'
+import { swarmKeyPair, type Group, type Profile, type ProfileData, type ProfileStore, type TorrentEntry } from '../profile/index.js'
+import { writeAtomic } from '../profile/files.js'
+import { certificateLifetimeS, certify, renewalDue } from '../services/groups.js'
+
+/** A group as the profile snapshot holds it (read-only). */
+type GroupView = Profile['groups'][number]
+
+export async function readGroupIndex(store: ProfileStore, swarmHex: string): Promise<GroupIndex | undefined> {
+  const bytes = await readFile(store.layout.groupIndex(swarmHex)).catch(() => undefined)
+  if (bytes === undefined) return undefined
+  const r = openIndex(new Uint8Array(bytes), hexToBytes(swarmHex))
+  return r.ok ? r.value : undefined // a damaged file is as good as none: a peer will send it again
+}
+
+export async function writeGroupIndex(store: ProfileStore, index: GroupIndex): Promise<void> {
+  const file = store.layout.groupIndex(bytesToHex(index.swarm))
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 })
+  await writeAtomic(file, index.bytes, 'the group index')
+}
+
+/** Owner: issues or renews (at half their lifetime) the certificates of current members. */
+export function renewMemberCertificates(g: Group, now: number): boolean {
+  const swarm = swarmKeyPair(g)
+  if (swarm === undefined) return false
+  const held = new Map<string, string>()
+  for (const hex of g.memberCertificates ?? []) {
+    const c = decodeCertificate(hexToBytes(hex))
+    if (c.ok) held.set(bytesToHex(c.value.member), hex)
+  }
+  let changed = (g.memberCertificates ?? []).length !== held.size
+  const next: string[] = []
+  const lifetime = certificateLifetimeS(g)
+  for (const m of g.members) {
+    const hex = held.get(m)
+    if (!renewalDue(hex, lifetime, now)) next.push(hex!)
+    else {
+      next.push(bytesToHex(certify(swarm, hexToBytes(m), lifetime, now)))
+      changed = true
+    }
+  }
+  if (next.length !== held.size) changed = true
+  g.memberCertificates = next
+  return changed
+}
+
+/** Owner: what the index should say now, from the profile. */
+export async function indexContent(
+  store: ProfileStore, profile: Pick<Profile, 'friends' | 'displayName' | 'torrents'>, g: GroupView, selfKey: string, version: number, now: number,
+): Promise<GroupIndexContent> {
+  const friends = new Map(profile.friends.map((f) => [f.publicKey, f.name]))
+  const members = [...new Set([selfKey, ...g.members])].map((key) => ({
+    key: hexToBytes(key),
+    name: key === selfKey ? profile.displayName || 'Owner' : (friends.get(key) ?? key.slice(0, 8)),
+  }))
+  const torrents = await Promise.all(profile.torrents.filter((t) => t.groupId === g.id).map((t) => store.readTorrentInfo(t.infoHash)))
+  return {
+    version, iat: now, name: g.name, secret: hexToBytes(g.groupSecret), torrents, members,
+    revoked: (g.revoked ?? []).map(hexToBytes),
+    certificates: [...(g.certificate === undefined ? [] : [g.certificate]), ...(g.memberCertificates ?? [])].map(hexToBytes),
+  }
+}
+
+/** Whether two index contents say the same thing (the version and time aside). */
+export function sameContent(a: GroupIndexContent, b: GroupIndexContent): boolean {
+  const key = (c: GroupIndexContent) =>
+    JSON.stringify({
+      name: c.name, secret: bytesToHex(c.secret), torrents: c.torrents.map(bytesToHex),
+      members: c.members.map((m) => [bytesToHex(m.key), m.name]).sort(), revoked: c.revoked.map(bytesToHex).sort(),
+      certs: c.certificates.map(bytesToHex).sort(),
+    })
+  return key(a) === key(b)
+}
+
+export const publish = (g: GroupView, content: GroupIndexContent): GroupIndex => {
+  const bytes = publishIndex(swarmKeyPair(g)!, content)
+  const r = openIndex(bytes, hexToBytes(g.swarmPublicKey))
+  if (!r.ok) throw new Error(`publish: own index does not verify (${r.error.code})`)
+  return r.value
+}
+
+/**
+ * Member: applies a newer index to the profile draft. Returns the torrents joined. The group's
+ * local name stays the member's own choice; everything else follows the owner.
+ */
+export function applyIndex(
+  draft: ProfileData,
+  g: Group,
+  index: GroupIndex,
+  ctx: { putTorrentInfo(info: Uint8Array): string; selfKey: string; defaultDownloadDir: string },
+): string[] {
+  g.indexVersion = index.version
+  g.groupSecret = bytesToHex(index.secret)
+  g.members = index.members.map((m) => bytesToHex(m.key)).filter((k) => k !== ctx.selfKey)
+  g.revoked = index.revoked.map(bytesToHex)
+  const mine = index.certificateOf.get(ctx.selfKey)
+  const current = g.certificate === undefined ? undefined : decodeCertificate(hexToBytes(g.certificate))
+  if (mine !== undefined && (current === undefined || !current.ok || mine.exp > current.value.exp)) {
+    g.certificate = bytesToHex(index.certificates.find((c) => bytesToHex(decodeCertOrEmpty(c)) === ctx.selfKey)!)
+  }
+  if (g.autoJoin === false) return []
+  const joined: string[] = []
+  const dir = g.downloadDir ?? draft.torrents.find((t) => t.groupId === g.id)?.downloadDir ?? ctx.defaultDownloadDir
+  index.torrents.forEach((info) => {
+    const infoHash = ctx.putTorrentInfo(info)
+    if (draft.torrents.some((t) => t.infoHash === infoHash)) return
+    const entry: TorrentEntry = { infoHash, groupId: g.id, name: torrentName(info) ?? infoHash, downloadDir: dir, addedAt: new Date().toISOString(), paused: false }
+    draft.torrents.push(entry)
+    joined.push(infoHash)
+  })
+  return joined
+}
+
+function decodeCertOrEmpty(bytes: Uint8Array): Uint8Array {
+  const c = decodeCertificate(bytes)
+  return c.ok ? c.value.member : new Uint8Array(0)
+}
+
+function torrentName(info: Uint8Array): string | undefined {
+  const name = decodeInfo(info, info.length)?.name
+  return name instanceof Uint8Array ? fromUtf8(name) : undefined
+}

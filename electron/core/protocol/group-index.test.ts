@@ -1,0 +1,94 @@
+// The group index (PROTOCOL.md §12): what a member accepts from a peer relaying it, and what it
+// ignores: forged, tampered, foreign, stale and malformed versions.
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { decodeCanonical, encode, type Decoded } from './canonical.js'
+import { issueCertificate } from './certificate.js'
+import { acceptIndex, isRevoked, openIndex, publishIndex, supersedes, type GroupIndexContent } from './group-index.js'
+import { signingInput } from './signing.js'
+import { ed25519 } from '@noble/curves/ed25519.js'
+import { DAY, NOW, infoDict, keyPair, seed, world } from '../testing/fixtures.js'
+
+const w = world('index')
+const carol = keyPair('index carol')
+const content = (over: Partial<GroupIndexContent> = {}): GroupIndexContent => ({
+  version: 1, iat: NOW, name: 'Film club', secret: seed('index secret'),
+  torrents: [w.info, infoDict(w.swarm.publicKey, 'second.mkv', 5000)],
+  members: [{ key: w.bob.publicKey, name: 'Bob' }, { key: w.alice.publicKey, name: 'Alice' }],
+  revoked: [carol.publicKey],
+  certificates: [w.aliceCert, w.bobCert],
+  ...over,
+})
+const code = (r: ReturnType<typeof openIndex>) => (r.ok ? 'ok' : r.error.code)
+
+describe('group index', () => {
+  it('round-trips what the owner published, members sorted, certificates by member', () => {
+    const bytes = publishIndex(w.swarm, content())
+    const r = openIndex(bytes, w.swarm.publicKey)
+    assert.ok(r.ok)
+    assert.equal(r.value.version, 1)
+    assert.equal(r.value.name, 'Film club')
+    assert.equal(r.value.infoHashes.length, 2)
+    assert.deepEqual(r.value.members.map((m) => m.name).sort(), ['Alice', 'Bob'])
+    assert.equal(r.value.certificateOf.size, 2)
+    assert.ok(isRevoked(r.value, carol.publicKey))
+    assert.ok(!isRevoked(r.value, w.alice.publicKey))
+    assert.deepEqual(r.value.bytes, bytes)
+  })
+
+  it('rejects any flipped bit (sampled over the whole encoding)', () => {
+    const bytes = publishIndex(w.swarm, content())
+    for (let k = 0; k < 300; k++) {
+      const at = Math.floor((k * 7919) % (bytes.length * 8))
+      const bad = bytes.slice()
+      bad[at >> 3]! ^= 1 << (at & 7)
+      assert.notEqual(code(openIndex(bad, w.swarm.publicKey)), 'ok', `bit ${at}`)
+    }
+  })
+
+  it('is ignored when forged, foreign, or when its parts belong elsewhere', () => {
+    const other = keyPair('index other swarm')
+    assert.equal(code(openIndex(publishIndex(other, content({ torrents: [], certificates: [] })), w.swarm.publicKey)), 'wrong-group')
+    // A peer re-signing the owner's content with its own key, swarm field unchanged.
+    const { sig: _sig, ...tbs } = { ...decodedFields(publishIndex(w.swarm, content())) }
+    const forged = encode({ ...tbs, sig: ed25519.sign(signingInput('index', encode(tbs)), other.secretKey) })
+    assert.equal(code(openIndex(forged, w.swarm.publicKey)), 'bad-signature')
+    // The swarm key signing for another role (a certificate's) does not make an index.
+    const asCert = encode({ ...tbs, sig: ed25519.sign(signingInput('swarm', encode(tbs)), w.swarm.secretKey) })
+    assert.equal(code(openIndex(asCert, w.swarm.publicKey)), 'bad-signature')
+    assert.throws(() => publishIndex(w.swarm, content({ torrents: [infoDict(other.publicKey)] })), /torrent-invalid/)
+    const foreignCert = issueCertificate(other, { member: w.alice.publicKey, iat: NOW, exp: NOW + DAY })
+    assert.throws(() => publishIndex(w.swarm, content({ certificates: [foreignCert] })), /certificate-invalid/)
+    const strangerCert = issueCertificate(w.swarm, { member: carol.publicKey, iat: NOW, exp: NOW + DAY })
+    assert.throws(() => publishIndex(w.swarm, content({ certificates: [strangerCert] })), /certificate-invalid/, 'a revoked key gets no certificate')
+  })
+
+  it('refuses a member who is also revoked, duplicates, and a version below 1', () => {
+    assert.throws(() => publishIndex(w.swarm, content({ revoked: [w.alice.publicKey] })), /malformed/)
+    assert.throws(() => publishIndex(w.swarm, content({ torrents: [w.info, w.info] })), /malformed/)
+    assert.throws(() => publishIndex(w.swarm, content({ certificates: [w.aliceCert, w.aliceCert] })), /malformed/)
+    assert.throws(() => publishIndex(w.swarm, content({ version: 0 })), RangeError)
+  })
+
+  it('goes only forward: an older or equal version is stale, a newer one replaces it', () => {
+    const v1 = openIndex(publishIndex(w.swarm, content()), w.swarm.publicKey)
+    assert.ok(v1.ok)
+    const v2 = publishIndex(w.swarm, content({ version: 2, torrents: [w.info] }))
+    const r = acceptIndex(v1.value, v2, w.swarm.publicKey)
+    assert.ok(r.ok)
+    assert.equal(acceptIndex(r.value, publishIndex(w.swarm, content()), w.swarm.publicKey).ok, false)
+    const replay = acceptIndex(r.value, v2, w.swarm.publicKey)
+    assert.equal(replay.ok ? 'ok' : replay.error.code, 'stale')
+    assert.ok(supersedes(undefined, r.value))
+  })
+
+  it('tells a newer format and junk apart', () => {
+    const newer = encode({ ...decodedFields(publishIndex(w.swarm, content())), v: 2 })
+    assert.equal(code(openIndex(newer, w.swarm.publicKey)), 'unsupported-version')
+    assert.equal(code(openIndex(new TextEncoder().encode('d1:ai1ee'), w.swarm.publicKey)), 'malformed')
+    assert.equal(code(openIndex(new Uint8Array(16 * 1024 * 1024 + 1), w.swarm.publicKey)), 'oversize')
+  })
+})
+
+/** The fields the owner signed, as the canonical decoder gives them back (to re-encode altered). */
+const decodedFields = (bytes: Uint8Array) => decodeCanonical(bytes, bytes.length) as { [key: string]: Decoded }
