@@ -20,6 +20,8 @@ export const SERVICE_ERRORS = {
   'bad-invite': 'The invite could not be opened.',
   'unknown-torrent': 'No torrent with that infohash in this profile.',
   'bad-peer': 'Peers are given as host:port.',
+  'bad-backup': 'The identity backup could not be opened.',
+  'bad-setting': 'That setting cannot be used.',
 } as const
 export type ServiceErrorCode = keyof typeof SERVICE_ERRORS
 
