@@ -23,13 +23,19 @@ export interface Gate {
   authorize(): void
   /** Stops uploading to the peer at once (certificate expired or revoked mid-connection). */
   revoke(): void
+  /** Chokes the peer, e.g. when uploads were paused (it stays authorized). */
+  choke(): void
 }
 
 interface UtMetadata {
   _onRequest(piece: number): void
 }
 
-export function gateWire(torrent: Torrent, wire: Wire): Gate {
+/**
+ * `uploadsAllowed` is the engine-wide switch ("don't seed on this network"): while it answers
+ * false, even an authorized peer is kept choked and gets no piece.
+ */
+export function gateWire(torrent: Torrent, wire: Wire, uploadsAllowed: () => boolean = () => true): Gate {
   const original = {
     unchoke: wire.unchoke.bind(wire),
     choke: wire.choke.bind(wire),
@@ -44,11 +50,11 @@ export function gateWire(torrent: Torrent, wire: Wire): Gate {
   const heldMetadata: number[] = []
 
   wire.unchoke = () => {
-    if (authorized) original.unchoke()
+    if (authorized && uploadsAllowed()) original.unchoke()
   }
   wire.allowedFast = () => {}
   wire.piece = (index: number, offset: number, buffer: Uint8Array) => {
-    if (authorized) original.piece(index, offset, buffer)
+    if (authorized && uploadsAllowed()) original.piece(index, offset, buffer)
   }
   wire.bitfield = (bitfield: { buffer: Uint8Array } | Uint8Array) => {
     announcedAvailability = true
@@ -98,7 +104,10 @@ export function gateWire(torrent: Torrent, wire: Wire): Gate {
         else for (let i = 0; i < count; i++) if (bitfield.get(i)) original.have(i)
       }
       for (const piece of heldMetadata.splice(0)) answerMetadata?.(piece)
-      if (wire.peerInterested) original.unchoke()
+      if (wire.peerInterested && uploadsAllowed()) original.unchoke()
+    },
+    choke() {
+      if (!wire.destroyed) original.choke()
     },
     revoke() {
       heldMetadata.length = 0

@@ -4,7 +4,7 @@
  * `coterie run` or the desktop app is running), and answering the control channel.
  */
 import type { Server } from 'node:net'
-import { hexToBytes } from '@noble/hashes/utils.js'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { Engine, type EngineOptions, type SwarmMembership, type TorrentSummary } from '../engine/engine.js'
 import { discoveryTopic } from '../protocol/topic.js'
 import { issueCertificate, decodeCertificate } from '../protocol/certificate.js'
@@ -15,6 +15,8 @@ import { serveControl } from './control.js'
 export interface NodeOptions extends EngineOptions {
   /** Extra peers to try for every torrent ("host:port"). */
   readonly peers?: readonly string[]
+  /** Called after the engine caught up with a new revision of the profile (any process's change). */
+  readonly onProfile?: (profile: Profile) => void
 }
 
 export interface TorrentStatus extends TorrentSummary {
@@ -33,6 +35,8 @@ export class CoterieNode {
   #stopWatching: (() => void) | undefined
   #reloading: Promise<void> = Promise.resolve()
   #revision = -1
+  /** Why a torrent of the profile is not running, by infohash (cleared when it starts). */
+  readonly #errors = new Map<string, string>()
 
   private constructor(store: ProfileStore, engine: Engine, o: NodeOptions) {
     this.#store = store
@@ -80,6 +84,11 @@ export class CoterieNode {
     })
   }
 
+  /** Torrents of the profile the engine could not start, and why. */
+  errors(): ReadonlyMap<string, string> {
+    return this.#errors
+  }
+
   async stop(): Promise<void> {
     this.#stopWatching?.()
     await new Promise<void>((resolve) => (this.#control ? this.#control.close(() => resolve()) : resolve()))
@@ -91,31 +100,49 @@ export class CoterieNode {
     const profile = await this.#store.read()
     if (profile.revision === this.#revision) return
     this.#revision = profile.revision
+    this.#applySettings(profile)
     const wanted = new Set(profile.torrents.map((t) => t.infoHash))
     for (const s of this.#engine.summary()) if (!wanted.has(s.infoHash)) await this.#engine.remove(s.infoHash)
+    for (const ih of this.#errors.keys()) if (!wanted.has(ih)) this.#errors.delete(ih)
     for (const t of profile.torrents) {
       const group = profile.groups.find((g) => g.id === t.groupId)
       if (group === undefined) continue
       const m = membership(profile, group)
-      if (this.#engine.has(t.infoHash)) {
-        this.#engine.setMembership(t.infoHash, m)
-      } else {
-        const info = await this.#store.readTorrentInfo(t.infoHash)
-        const topic = discoveryTopic(hexToBytes(group.groupSecret), hexToBytes(t.infoHash))
-        await this.#engine.add(info, t.downloadDir, m, { topic, peers: [...group.peers, ...(this.#o.peers ?? [])], announcePublic: group.announcePublic })
+      // One torrent that cannot start (a damaged info file, a folder gone) must not stop the others.
+      try {
+        if (this.#engine.has(t.infoHash)) {
+          this.#engine.setMembership(t.infoHash, m)
+        } else {
+          const info = await this.#store.readTorrentInfo(t.infoHash)
+          const topic = discoveryTopic(hexToBytes(group.groupSecret), hexToBytes(t.infoHash))
+          await this.#engine.add(info, t.downloadDir, m, { topic, peers: [...group.peers, ...(this.#o.peers ?? [])], announcePublic: group.announcePublic })
+        }
+        if (t.paused) this.#engine.pause(t.infoHash)
+        else this.#engine.resume(t.infoHash)
+        this.#errors.delete(t.infoHash)
+      } catch (e) {
+        this.#errors.set(t.infoHash, e instanceof Error ? e.message : String(e))
       }
-      if (t.paused) this.#engine.pause(t.infoHash)
-      else this.#engine.resume(t.infoHash)
     }
+    this.#o.onProfile?.(profile)
+  }
+
+  // Options given to this process (`coterie run --upload-limit`) win over the profile's settings.
+  #applySettings(profile: Profile): void {
+    const s = profile.settings
+    this.#engine.setLimits({ upload: this.#o.uploadLimit ?? s.uploadLimit ?? undefined, download: this.#o.downloadLimit ?? s.downloadLimit ?? undefined })
+    this.#engine.setUploadsPaused(s.seedingPaused)
   }
 
   // The owner certifies itself like any member; it holds the key, so it renews its own.
   async #renewOwnCertificates(): Promise<void> {
     const now = Math.floor(Date.now() / 1000)
+    const self = this.#store.current.identity.publicKey
     const due = (g: Pick<Group, 'owner' | 'certificate'>) => {
       if (!g.owner) return false
       const c = g.certificate === undefined ? undefined : decodeCertificate(hexToBytes(g.certificate))
-      return c === undefined || !c.ok || c.value.exp - now < (DEFAULT_CERTIFICATE_DAYS * DAY_S) / 2
+      // A restored identity (ProfileStore.replaceIdentity) makes the old certificates someone else's.
+      return c === undefined || !c.ok || c.value.exp - now < (DEFAULT_CERTIFICATE_DAYS * DAY_S) / 2 || bytesToHex(c.value.member) !== self
     }
     if (!this.#store.current.groups.some(due)) return
     await this.#store.update((draft, ctx) => {

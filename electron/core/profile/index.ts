@@ -3,8 +3,8 @@ export { defaultProfileDir, profileLayout, PROFILE_FILES, type ProfileLayout } f
 export { ProfileError, isProfileError, type ProfileErrorCode } from './errors.js'
 export type { PermissionFix } from './permissions.js'
 export {
-  FORMAT_VERSION, nameKey, identityKeyPair, swarmKeyPair,
-  type Friend, type Group, type TorrentEntry, type ProfileData, type Identity,
+  FORMAT_VERSION, DEFAULT_SETTINGS, nameKey, identityKeyPair, swarmKeyPair,
+  type Friend, type Settings, type Group, type TorrentEntry, type ProfileData, type Identity,
 } from './schema.js'
 export {
   ProfileStore, MAX_TORRENT_INFO_BYTES,

@@ -13,7 +13,10 @@ import { MAX_CERTIFICATE_BYTES, MAX_NAME_CHARS } from '../protocol/constants.js'
 import { isPeerAddress } from '../protocol/invite.js'
 import { isValidPublicKey, keyPairFromSecret, type KeyPair } from '../protocol/keys.js'
 
-export const FORMAT_VERSION = 1
+/** profile.json's format: 2 added `settings`. */
+export const FORMAT_VERSION = 2
+/** identity.json's format, versioned on its own: it is written once and rarely changes shape. */
+export const IDENTITY_FORMAT_VERSION = 1
 export const MAX_PEERS_PER_GROUP = 1024
 export const MAX_TORRENT_NAME_CHARS = 1024
 
@@ -98,12 +101,32 @@ export const torrentSchema = z.strictObject({
 })
 export type TorrentEntry = z.infer<typeof torrentSchema>
 
+/** Bytes per second; null is unlimited. */
+const rate = z.number().int().positive().max(Number.MAX_SAFE_INTEGER).nullable()
+
+/** How the node behaves on this machine: the desktop app's settings, honoured by `coterie run` too. */
+export const settingsSchema = z.strictObject({
+  /** Where accepted invites download to; absent means the platform's Downloads/Coterie. */
+  downloadDir: z.string().refine((d) => path.isAbsolute(d), 'must be an absolute path').optional(),
+  /** Listening port; 0 picks a free one at start. */
+  port: z.number().int().min(0).max(65535),
+  uploadLimit: rate,
+  downloadLimit: rate,
+  /** "Don't seed on this network": upload nothing to anyone until switched back. */
+  seedingPaused: z.boolean(),
+  startAtLogin: z.boolean(),
+})
+export type Settings = z.infer<typeof settingsSchema>
+
+export const DEFAULT_SETTINGS: Settings = Object.freeze({ port: 0, uploadLimit: null, downloadLimit: null, seedingPaused: false, startAtLogin: false })
+
 const dataShape = {
   /** The name friends see for us (empty until the user picks one). */
   displayName: label(0, MAX_NAME_CHARS),
   friends: z.array(friendSchema),
   groups: z.array(groupSchema),
   torrents: z.array(torrentSchema),
+  settings: settingsSchema,
 }
 
 /** What a caller may change through ProfileStore.update(). */
@@ -112,6 +135,7 @@ export interface ProfileData {
   friends: Friend[]
   groups: Group[]
   torrents: TorrentEntry[]
+  settings: Settings
 }
 
 function reportDuplicates<T>(ctx: z.RefinementCtx, items: readonly T[], key: (t: T) => string, at: (string | number)[], what: string): void {
@@ -151,7 +175,7 @@ export type StateFile = z.infer<typeof stateFileSchema>
 /** identity.json: written once when the profile is created, never rewritten. */
 export const identityFileSchema = z
   .strictObject({
-    version: z.literal(FORMAT_VERSION),
+    version: z.literal(IDENTITY_FORMAT_VERSION),
     publicKey,
     secretKey,
     createdAt: timestamp,

@@ -2,7 +2,7 @@
 import { ProfileError } from './errors.js'
 import { exists, readJsonFile } from './files.js'
 import { PROFILE_FILES, type ProfileLayout } from './paths.js'
-import { FORMAT_VERSION, identityFileSchema, stateFileSchema, type Identity, type ProfileData, type StateFile } from './schema.js'
+import { DEFAULT_SETTINGS, FORMAT_VERSION, identityFileSchema, stateFileSchema, type Identity, type ProfileData, type StateFile } from './schema.js'
 
 export type DeepReadonly<T> = T extends (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T
 
@@ -14,7 +14,7 @@ export type Profile = DeepReadonly<ProfileData> & {
 }
 
 export async function readIdentity(layout: ProfileLayout): Promise<Identity> {
-  const { publicKey, secretKey, createdAt } = await readJsonFile(layout.identity, identityFileSchema, PROFILE_FILES.identity)
+  const { publicKey, secretKey, createdAt } = await readJsonFile(layout.identity, identityFileSchema, PROFILE_FILES.identity, 'identity')
   return Object.freeze({ publicKey, secretKey, createdAt })
 }
 
@@ -28,12 +28,12 @@ export async function readProfile(layout: ProfileLayout): Promise<Profile> {
       layout.state,
     )
   }
-  return snapshot(identity, await readJsonFile(layout.state, stateFileSchema, PROFILE_FILES.state))
+  return snapshot(identity, await readJsonFile(layout.state, stateFileSchema, PROFILE_FILES.state, 'state'))
 }
 
-const EMPTY_STATE_HINT = `{"version": ${FORMAT_VERSION}, "revision": 0, "displayName": "", "friends": [], "groups": [], "torrents": []}`
+const EMPTY_STATE_HINT = `{"version": ${FORMAT_VERSION}, "revision": 0, "displayName": "", "friends": [], "groups": [], "torrents": [], "settings": ${JSON.stringify(DEFAULT_SETTINGS)}}`
 
-export const dataOf = ({ displayName, friends, groups, torrents }: ProfileData): ProfileData => ({ displayName, friends, groups, torrents })
+export const dataOf = ({ displayName, friends, groups, torrents, settings }: ProfileData): ProfileData => ({ displayName, friends, groups, torrents, settings })
 
 export function snapshot(identity: Identity, state: StateFile): Profile {
   return deepFreeze({ revision: state.revision, identity, ...structuredClone(dataOf(state)) })

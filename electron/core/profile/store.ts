@@ -16,7 +16,7 @@
 import { mkdir, rm, stat } from 'node:fs/promises'
 import { bytesToHex } from '../protocol/bytes.js'
 import { decodeInfo, infoHashOf, swarmKeyOfInfo } from '../protocol/torrent-info.js'
-import { generateKeyPair } from '../protocol/keys.js'
+import { generateKeyPair, keyPairFromSecret } from '../protocol/keys.js'
 import { fsError, ProfileError } from './errors.js'
 import { removeDebris } from './debris.js'
 import { exists, readBytes, readJsonFile, syncDir, toJson, writeAtomic } from './files.js'
@@ -24,7 +24,7 @@ import { withLock, type LockSettings } from './lock.js'
 import { PRIVATE_DIR_MODE, PROFILE_FILES, profileLayout, type ProfileLayout } from './paths.js'
 import { securePermissions, type PermissionFix } from './permissions.js'
 import {
-  FORMAT_VERSION, describeIssues, profileDataSchema, stateFileSchema,
+  DEFAULT_SETTINGS, FORMAT_VERSION, IDENTITY_FORMAT_VERSION, describeIssues, profileDataSchema, stateFileSchema,
   type Identity, type IdentityFile, type ProfileData, type StateFile,
 } from './schema.js'
 import { dataOf, readIdentity, readProfile, snapshot, type Profile } from './snapshot.js'
@@ -151,7 +151,7 @@ export class ProfileStore {
     const { layout } = this
     return withLock(layout.dir, layout.lock, this.#lock, async (lock) => {
       const identity = await readIdentity(layout)
-      const before = await readJsonFile(layout.state, stateFileSchema, PROFILE_FILES.state)
+      const before = await readJsonFile(layout.state, stateFileSchema, PROFILE_FILES.state, 'state')
       const draft = structuredClone(dataOf(before))
       const staged = new Map<string, Uint8Array>()
       const result = await mutate(draft, {
@@ -200,6 +200,34 @@ export class ProfileStore {
     })
   }
 
+  /**
+   * Replaces the identity key with a restored one: the one time identity.json is rewritten
+   * (atomically, under the lock). The revision moves too, so running nodes reload with the new key.
+   * Certificates issued to the old key stop proving anything; owned groups are re-certified by the node.
+   */
+  async replaceIdentity(secretKey: Uint8Array): Promise<Profile> {
+    const { layout } = this
+    return withLock(layout.dir, layout.lock, this.#lock, async (lock) => {
+      const previous = await readIdentity(layout)
+      const keys = keyPairFromSecret(secretKey)
+      const identity: IdentityFile = {
+        version: IDENTITY_FORMAT_VERSION,
+        publicKey: bytesToHex(keys.publicKey),
+        secretKey: bytesToHex(keys.secretKey),
+        createdAt: previous.publicKey === bytesToHex(keys.publicKey) ? previous.createdAt : new Date().toISOString(),
+      }
+      const before = await readJsonFile(layout.state, stateFileSchema, PROFILE_FILES.state, 'state')
+      await lock.assertHeld()
+      await writeAtomic(layout.identity, toJson(identity), PROFILE_FILES.identity)
+      const next: StateFile = { ...before, version: FORMAT_VERSION, revision: before.revision + 1 }
+      this.#committing = next.revision
+      await writeAtomic(layout.state, toJson(next), PROFILE_FILES.state)
+      await syncDir(layout.dir)
+      this.#current = snapshot(await readIdentity(layout), next)
+      return this.#current
+    })
+  }
+
   /** A torrent's raw info dictionary, checked against its infohash ('not-found', 'corrupt'). */
   async readTorrentInfo(infoHash: string): Promise<Uint8Array> {
     if (!/^[0-9a-f]{40}$/.test(infoHash)) throw new RangeError('readTorrentInfo: infoHash must be 40 lower-case hex characters')
@@ -234,7 +262,7 @@ export class ProfileStore {
   async tidy(): Promise<string[]> {
     const { layout } = this
     return withLock(layout.dir, layout.lock, this.#lock, async () => {
-      const state = await readJsonFile(layout.state, stateFileSchema, PROFILE_FILES.state)
+      const state = await readJsonFile(layout.state, stateFileSchema, PROFILE_FILES.state, 'state')
       return removeDebris(layout, new Set(state.torrents.map((t) => t.infoHash)))
     })
   }
@@ -278,14 +306,14 @@ async function create(layout: ProfileLayout, options: OpenOptions): Promise<void
   // identity.json goes last: it is what marks the profile as existing, so a creation interrupted
   // earlier is simply done again. A profile.json already there (an identity deleted by hand) is kept.
   if (!(await exists(layout.state))) {
-    const state: StateFile = { version: FORMAT_VERSION, revision: 0, displayName: options.displayName ?? '', friends: [], groups: [], torrents: [] }
+    const state: StateFile = { version: FORMAT_VERSION, revision: 0, displayName: options.displayName ?? '', friends: [], groups: [], torrents: [], settings: { ...DEFAULT_SETTINGS } }
     const parsed = stateFileSchema.safeParse(state)
     if (!parsed.success) throw new ProfileError('invalid', `The profile was not created: ${describeIssues(parsed.error)}.`)
     await writeAtomic(layout.state, toJson(parsed.data), PROFILE_FILES.state)
   }
   const keys = generateKeyPair()
   const identity: IdentityFile = {
-    version: FORMAT_VERSION,
+    version: IDENTITY_FORMAT_VERSION,
     publicKey: bytesToHex(keys.publicKey),
     secretKey: bytesToHex(keys.secretKey),
     createdAt: new Date().toISOString(),

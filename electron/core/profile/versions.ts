@@ -4,14 +4,24 @@
  * guessed at, so an old Coterie never rewrites a newer profile and drops what it does not know.
  */
 import { ProfileError } from './errors.js'
-import { FORMAT_VERSION } from './schema.js'
+import { DEFAULT_SETTINGS, FORMAT_VERSION, IDENTITY_FORMAT_VERSION } from './schema.js'
 
 type Raw = Record<string, unknown>
+export type FileKind = 'state' | 'identity'
 
-/** MIGRATIONS[n] turns a version-n object into a version-(n+1) one. None yet: version 1 is the first. */
-const MIGRATIONS: Readonly<Record<number, (raw: Raw) => Raw>> = {}
+const CURRENT: Readonly<Record<FileKind, number>> = { state: FORMAT_VERSION, identity: IDENTITY_FORMAT_VERSION }
 
-export function upgrade(raw: unknown, file: string): unknown {
+/** MIGRATIONS[kind][n] turns a version-n object into a version-(n+1) one. */
+const MIGRATIONS: Readonly<Record<FileKind, Readonly<Record<number, (raw: Raw) => Raw>>>> = {
+  state: {
+    // 2: the desktop app's settings live in the profile, so `coterie run` honours them too.
+    1: (raw) => ({ ...raw, settings: { ...DEFAULT_SETTINGS } }),
+  },
+  identity: {},
+}
+
+export function upgrade(raw: unknown, file: string, kind: FileKind): unknown {
+  const current = CURRENT[kind]
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ProfileError('corrupt', `${file} does not hold a JSON object. Coterie left it unchanged; restore it from a backup.`, file)
   }
@@ -20,15 +30,15 @@ export function upgrade(raw: unknown, file: string): unknown {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
     throw new ProfileError('corrupt', `${file} has no valid "version" field. Coterie left it unchanged; restore it from a backup.`, file)
   }
-  if (v > FORMAT_VERSION) {
+  if (v > current) {
     throw new ProfileError(
       'unsupported',
-      `${file} was written by a newer Coterie (format ${v}; this one reads up to format ${FORMAT_VERSION}). Update Coterie to use this profile.`,
+      `${file} was written by a newer Coterie (format ${v}; this one reads up to format ${current}). Update Coterie to use this profile.`,
       file,
     )
   }
-  for (let at = v; at < FORMAT_VERSION; at++) {
-    const step = MIGRATIONS[at]
+  for (let at = v; at < current; at++) {
+    const step = MIGRATIONS[kind][at]
     if (step === undefined) throw new Error(`versions: no migration from format ${at}`)
     obj = { ...step(obj), version: at + 1 }
   }
