@@ -1,0 +1,64 @@
+/** The invite preview: who sent it (with fingerprint), what it grants, until when. Modal <dialog>. */
+import { useEffect, useRef } from 'react'
+import { date } from '../lib/format.js'
+import { useInvite } from '../store/invite.js'
+
+export function InviteDialog() {
+  const invite = useInvite((s) => s.invite)
+  const accept = useInvite((s) => s.accept)
+  const close = useInvite((s) => s.close)
+  const ref = useRef<HTMLDialogElement>(null)
+  useEffect(() => {
+    const d = ref.current
+    if (!d) return
+    if (invite && !d.open) d.showModal()
+    if (!invite && d.open) d.close()
+  }, [invite])
+  return (
+    <dialog ref={ref} className="dialog" aria-labelledby="invite-title" onCancel={(e) => { e.preventDefault(); close() }}>
+      {invite && (
+        <div className="dialog-body" data-testid="invite-dialog">
+          {invite.phase === 'reading' && <p aria-live="polite">Opening {invite.fileName}…</p>}
+          {invite.phase === 'error' && (
+            <>
+              <h2 id="invite-title">This invite cannot be opened</h2>
+              <p className="field-error" role="alert" data-testid="invite-error">{invite.error}</p>
+              <p className="muted small">{invite.fileName}</p>
+              <div className="row end"><button type="button" onClick={close} autoFocus>Close</button></div>
+            </>
+          )}
+          {(invite.phase === 'preview' || invite.phase === 'accepting') && (() => {
+            const p = invite.preview
+            const busy = invite.phase === 'accepting'
+            return (
+              <>
+                <h2 id="invite-title">Join “{p.group}”?</h2>
+                <dl className="facts">
+                  <dt>From</dt>
+                  <dd>{p.fromFriend ?? p.from} {p.fromFriend && p.fromFriend !== p.from && <span className="muted">(calls themself {p.from})</span>}</dd>
+                  <dt>Their fingerprint</dt>
+                  <dd><code data-testid="invite-fingerprint">{p.fromFingerprint}</code>{!p.fromFriend && <span className="muted small"> — not one of your friends: check it with them before you accept.</span>}</dd>
+                  <dt>It grants</dt>
+                  <dd>Membership of “{p.group}”: you can download what is shared in it{p.torrents.length > 0 ? `, now ${p.torrents.length} item${p.torrents.length === 1 ? '' : 's'}` : ''}, and share it back to other members.</dd>
+                  <dt>Valid until</dt>
+                  <dd>{date(p.expires)}</dd>
+                </dl>
+                {p.torrents.length > 0 && (
+                  <ul className="list compact" aria-label="Shared in the group">
+                    {p.torrents.map((t) => <li key={t.infoHash}>{t.name}</li>)}
+                  </ul>
+                )}
+                {p.alreadyMember && <p className="banner info">You are already a member: accepting renews your membership.</p>}
+                {invite.phase === 'preview' && invite.error && <p className="field-error" role="alert">{invite.error}</p>}
+                <div className="row end">
+                  <button type="button" className="secondary" onClick={close} disabled={busy}>Decline</button>
+                  <button type="button" onClick={() => void accept()} disabled={busy} autoFocus>{busy ? 'Joining…' : 'Accept and join'}</button>
+                </div>
+              </>
+            )
+          })()}
+        </div>
+      )}
+    </dialog>
+  )
+}

@@ -1,0 +1,26 @@
+/** The node's settings and what the app says about itself (mode, secret storage, port). */
+import { create } from 'zustand'
+import type { AppInfo, SettingsView } from '../../shared/ipc/views.js'
+import type { IpcResult } from '../../shared/ipc/contract.js'
+import { call, coalesced } from './api.js'
+
+interface Settings {
+  settings: SettingsView | null
+  app: AppInfo | null
+  refresh(): Promise<void>
+  save(patch: Partial<SettingsView>): Promise<IpcResult<'settings.set'>>
+}
+
+export const useSettings = create<Settings>((set) => ({
+  settings: null,
+  app: null,
+  refresh: coalesced(async () => {
+    const [s, a] = await Promise.all([call('settings.get', {}), call('app.info', {})])
+    set((prev) => ({ settings: s.ok ? s.value : prev.settings, app: a.ok ? a.value : prev.app }))
+  }),
+  async save(patch) {
+    const r = await call('settings.set', patch)
+    if (r.ok) set({ settings: r.value })
+    return r
+  },
+}))
