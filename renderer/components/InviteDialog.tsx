@@ -35,9 +35,12 @@ export function InviteDialog() {
                 <h2 id="invite-title">Join “{p.group}”?</h2>
                 <dl className="facts">
                   <dt>From</dt>
-                  <dd>{p.fromFriend ?? p.from} {p.fromFriend && p.fromFriend !== p.from && <span className="muted">(calls themself {p.from})</span>}</dd>
+                  <dd>{p.fromFriend ?? 'Someone who is not in your friends'}</dd>
                   <dt>Their fingerprint</dt>
-                  <dd><code data-testid="invite-fingerprint">{p.fromFingerprint}</code>{!p.fromFriend && <span className="muted small"> — not one of your friends: check it with them before you accept.</span>}</dd>
+                  <dd>
+                    <code data-testid="invite-fingerprint">{p.fromFingerprint}</code>
+                    {!p.fromFriend && <p className="muted small">Ask the sender (in person or on a call) whether this is the fingerprint on their “You” screen before you accept.</p>}
+                  </dd>
                   <dt>It grants</dt>
                   <dd>Membership of “{p.group}”: you can download what is shared in it{p.torrents.length > 0 ? `, now ${p.torrents.length} item${p.torrents.length === 1 ? '' : 's'}` : ''}, and share it back to other members.</dd>
                   <dt>Valid until</dt>

@@ -10,8 +10,9 @@ interface Toasts {
   dismiss(id: number): void
 }
 
-const MAX = 5
-const LIFETIME_MS = { info: 6_000, success: 6_000, error: 12_000 } as const
+const MAX = 3
+/** Long enough to read; errors stay until read a second time (or dismissed). */
+const LIFETIME_MS = { info: 5_000, success: 4_000, error: 12_000 } as const
 let nextId = 1
 
 export const useToasts = create<Toasts>((set, get) => ({
