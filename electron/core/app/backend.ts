@@ -39,11 +39,22 @@ export class AppBackend {
   readonly node: CoterieNode
   readonly #listeners = new Set<EventListener>()
   readonly #progress: TorrentEvents
+  readonly #ctx: AppContext
 
-  private constructor(node: CoterieNode, dispatch: Dispatch, progress: (emit: Emit) => TorrentEvents, emit: Emit) {
-    this.node = node
+  private constructor(ctx: AppContext, dispatch: Dispatch, progress: (emit: Emit) => TorrentEvents, emit: Emit) {
+    this.#ctx = ctx
+    this.node = ctx.node
     this.dispatch = dispatch
     this.#progress = progress(emit)
+  }
+
+  get store(): ProfileStore {
+    return this.#ctx.store
+  }
+
+  /** Where downloads (and browser-mode uploads) go now: the setting, or the platform default. */
+  downloadDir(): string {
+    return this.#ctx.store.current.settings.downloadDir ?? this.#ctx.defaultDownloadDir
   }
 
   static async start(store: ProfileStore, o: BackendOptions): Promise<AppBackend> {
@@ -80,7 +91,7 @@ export class AppBackend {
       ...torrentHandlers(ctx, views),
       ...settingsHandlers(ctx),
     } satisfies Handlers
-    const backend = new AppBackend(node, dispatcher(handlers, log), (e) => new TorrentEvents(() => views.build(store.current, node), e, o.progressIntervalMs ?? PROGRESS_INTERVAL_MS), emit)
+    const backend = new AppBackend(ctx, dispatcher(handlers, log), (e) => new TorrentEvents(() => views.build(store.current, node), e, o.progressIntervalMs ?? PROGRESS_INTERVAL_MS), emit)
     self.backend = backend
     return backend
   }
