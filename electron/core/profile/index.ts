@@ -10,3 +10,4 @@ export {
   ProfileStore, MAX_TORRENT_INFO_BYTES,
   type Profile, type OpenOptions, type Mutator, type UpdateContext, type Updated, type WatchOptions,
 } from './store.js'
+export type { SecretSealer } from './secrets.js'

@@ -16,7 +16,7 @@ import { isValidPublicKey, keyPairFromSecret, type KeyPair } from '../protocol/k
 /** profile.json's format: 2 added `settings`. */
 export const FORMAT_VERSION = 2
 /** identity.json's format, versioned on its own: it is written once and rarely changes shape. */
-export const IDENTITY_FORMAT_VERSION = 1
+export const IDENTITY_FORMAT_VERSION = 2
 export const MAX_PEERS_PER_GROUP = 1024
 export const MAX_TORRENT_NAME_CHARS = 1024
 
@@ -35,6 +35,8 @@ const label = (min: number, max: number) =>
     .min(min, min === 1 ? 'must not be empty' : undefined)
     .max(max, `must have at most ${max} characters`)
     .refine((s) => s === s.trim() && !CONTROL.test(s), 'must not start or end with spaces or contain control characters')
+
+export { derives }
 
 /** Names compare case-insensitively and after Unicode normalisation: "Bob" and "bob" are one friend. */
 export const nameKey = (name: string): string => name.normalize('NFKC').toLowerCase()
@@ -172,16 +174,28 @@ export const stateFileSchema = z
   .superRefine(checkData)
 export type StateFile = z.infer<typeof stateFileSchema>
 
-/** identity.json: written once when the profile is created, never rewritten. */
+/**
+ * identity.json: written when the profile is created; rewritten only to seal the key (desktop
+ * app) or to restore one from a backup. Format 2 added `sealed`: the secret key encrypted by a
+ * SecretSealer (secrets.ts), in place of `secretKey`.
+ */
 export const identityFileSchema = z
   .strictObject({
     version: z.literal(IDENTITY_FORMAT_VERSION),
     publicKey,
-    secretKey,
+    secretKey: secretKey.optional(),
+    sealed: z.strictObject({
+      scheme: z.string().min(1).max(64),
+      data: z.string().max(8192).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64'),
+    }).optional(),
     createdAt: timestamp,
   })
   .superRefine((id, ctx) => {
-    if (!derives(id.secretKey, id.publicKey)) ctx.addIssue({ code: 'custom', path: ['publicKey'], message: 'does not belong to secretKey' })
+    if ((id.secretKey === undefined) === (id.sealed === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['secretKey'], message: 'exactly one of secretKey and sealed must be present' })
+    } else if (id.secretKey !== undefined && !derives(id.secretKey, id.publicKey)) {
+      ctx.addIssue({ code: 'custom', path: ['publicKey'], message: 'does not belong to secretKey' })
+    }
   })
 export type IdentityFile = z.infer<typeof identityFileSchema>
 

@@ -17,7 +17,10 @@ const MIGRATIONS: Readonly<Record<FileKind, Readonly<Record<number, (raw: Raw) =
     // 2: the desktop app's settings live in the profile, so `coterie run` honours them too.
     1: (raw) => ({ ...raw, settings: { ...DEFAULT_SETTINGS } }),
   },
-  identity: {},
+  identity: {
+    // 2: `sealed` may replace `secretKey`; a format-1 file is a format-2 file with a plain key.
+    1: (raw) => raw,
+  },
 }
 
 export function upgrade(raw: unknown, file: string, kind: FileKind): unknown {
