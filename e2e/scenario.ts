@@ -1,0 +1,214 @@
+/**
+ * The spec a newcomer's first session follows, written once and run against whatever hosts the UI
+ * (browser mode here; Electron where its binary exists): Bob copies his key; Alice adds him, makes
+ * a group, drops a file on it and saves his invite; Bob opens it and the file arrives intact. Plus
+ * the mistakes people make: a mistyped key, a duplicate friend, an invite made for someone else.
+ */
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import type { TestContext } from 'node:test'
+import type { Locator, Page } from 'playwright-core'
+import { KEY_TEXT_ERRORS } from '../shared/protocol-codes.js'
+import { readFileSync } from 'node:fs'
+import { dropFiles, randomFile, screenshot, sha256 } from './harness.js'
+
+export interface Side {
+  readonly page: Page
+  readonly name: 'Alice' | 'Bob'
+}
+export interface ScenarioEnv {
+  readonly alice: Side
+  readonly bob: Side
+  /** A third identity's key, never running: invites for her are foreign to Bob. */
+  readonly carolKey: string
+  readonly tmp: string
+  /** Screenshot name prefix, e.g. "browser". */
+  readonly prefix: string
+  readonly errors: string[]
+}
+
+/** Bounded waits: UI reactions are fast; the transfer itself gets its own budget. */
+const UI_MS = 10_000
+const SHARE_MS = 60_000
+const TRANSFER_MS = 90_000
+const FILE_BYTES = 4 * 1024 * 1024
+/** Bob's download limit during the test: makes the transfer last a few seconds, so it can be watched. */
+const BOB_LIMIT_KIB = 1024
+const BECH32 = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l'
+
+const nav = (page: Page, screen: string): Promise<void> =>
+  page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: new RegExp(`^${screen}`) }).click()
+const text = async (l: Locator): Promise<string> => ((await l.textContent({ timeout: UI_MS })) ?? '').trim()
+
+export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<void> {
+  const { alice, bob } = env
+  const shot = (side: Side, what: string) => screenshot(side.page, `${env.prefix}-${side.name.toLowerCase()}-${what}`)
+  let bobKey = ''
+  let bobFingerprint = ''
+  let aliceFingerprint = ''
+
+  await t.test('each names themself on the You screen; Bob copies his key', async () => {
+    for (const side of [alice, bob]) {
+      await side.page.getByTestId('own-key').waitFor({ timeout: UI_MS })
+      await side.page.getByLabel('Display name').fill(side.name)
+      await side.page.getByRole('button', { name: 'Save name' }).click()
+      await side.page.getByText('Name saved').first().waitFor({ timeout: UI_MS })
+    }
+    bobKey = await text(bob.page.getByTestId('own-key'))
+    bobFingerprint = await text(bob.page.getByTestId('own-fingerprint'))
+    aliceFingerprint = await text(alice.page.getByTestId('own-fingerprint'))
+    assert.match(bobKey, /^coterie1[a-z0-9]+$/)
+    await bob.page.getByRole('button', { name: 'Copy key' }).click()
+    await bob.page.getByText('Copied ✓').waitFor({ timeout: UI_MS })
+    assert.equal(await bob.page.evaluate('navigator.clipboard.readText()'), bobKey, 'the Copy button puts the key on the clipboard')
+    await shot(alice, 'you')
+    await shot(bob, 'you')
+  })
+
+  await t.test('Alice: a mistyped key shows the checksum error inline and cannot be added', async () => {
+    await nav(alice.page, 'Friends')
+    await shot(alice, 'friends-empty')
+    // One character swapped for another valid one: only the checksum can catch it.
+    const i = bobKey.length - 3
+    const typo = bobKey.slice(0, i) + BECH32[(BECH32.indexOf(bobKey[i]!) + 1) % 32] + bobKey.slice(i + 1)
+    await alice.page.getByLabel('Their key').fill(typo)
+    await alice.page.getByLabel('Name').fill('Bob')
+    await alice.page.getByText(KEY_TEXT_ERRORS['bad-checksum']).waitFor({ timeout: UI_MS })
+    assert.equal(await alice.page.getByRole('button', { name: 'Add friend' }).isDisabled(), true)
+    await shot(alice, 'friends-mistyped-key')
+  })
+
+  await t.test('Alice pastes Bob’s key, compares the fingerprint and adds him', async () => {
+    await alice.page.getByLabel('Their key').fill(bobKey)
+    assert.equal(await text(alice.page.getByTestId('checked-fingerprint')), bobFingerprint, 'the fingerprint to compare is Bob’s')
+    await alice.page.getByRole('button', { name: 'Add friend' }).click()
+    await alice.page.getByTestId('friend').filter({ hasText: 'Bob' }).waitFor({ timeout: UI_MS })
+  })
+
+  await t.test('Alice: the same key again is refused as a duplicate', async () => {
+    await alice.page.getByLabel('Their key').fill(bobKey)
+    await alice.page.getByLabel('Name').fill('Bob again')
+    await alice.page.getByText('You already have this friend, as “Bob”.').waitFor({ timeout: UI_MS })
+    assert.equal(await alice.page.getByRole('button', { name: 'Add friend' }).isDisabled(), true)
+    await shot(alice, 'friends-duplicate')
+    await alice.page.getByLabel('Their key').fill(env.carolKey)
+    await alice.page.getByLabel('Name').fill('Carol')
+    await alice.page.getByTestId('checked-fingerprint').waitFor({ timeout: UI_MS })
+    await alice.page.getByRole('button', { name: 'Add friend' }).click()
+    await alice.page.getByTestId('friend').filter({ hasText: 'Carol' }).waitFor({ timeout: UI_MS })
+    await shot(alice, 'friends')
+  })
+
+  const fileName = 'holiday-video.bin'
+  const source = join(env.tmp, fileName)
+  const sourceHash = randomFile(source, FILE_BYTES)
+  const invites = { bob: join(env.tmp, 'Holiday-for-Bob.coterie'), carol: join(env.tmp, 'Holiday-for-Carol.coterie') }
+
+  await t.test('Alice creates a group with Bob and Carol, drops a file on it, saves their invites', async () => {
+    await nav(alice.page, 'Groups')
+    await shot(alice, 'groups-empty')
+    await alice.page.getByRole('button', { name: 'New group' }).click()
+    await alice.page.getByLabel('Group name').fill('Holiday')
+    await alice.page.getByRole('checkbox', { name: /Bob/ }).check()
+    await alice.page.getByRole('checkbox', { name: /Carol/ }).check()
+    await alice.page.getByRole('button', { name: 'Create group' }).click()
+    await alice.page.getByTestId('dropzone').waitFor({ timeout: UI_MS })
+    // The drop zone's file input: the same path a drop takes (upload in browser mode, then share).
+    await alice.page.getByTestId('share-files').setInputFiles(source)
+    await alice.page.getByRole('list', { name: 'Shared in this group' }).getByText(fileName).waitFor({ timeout: SHARE_MS })
+    await shot(alice, 'groups')
+    for (const [who, path] of [['Bob', invites.bob], ['Carol', invites.carol]] as const) {
+      const download = alice.page.waitForEvent('download', { timeout: UI_MS })
+      await alice.page.getByTestId('member').filter({ hasText: who }).getByRole('button', { name: 'Invite…' }).click()
+      const d = await download
+      assert.equal(d.suggestedFilename(), `Holiday-for-${who}.coterie`)
+      await d.saveAs(path)
+    }
+  })
+
+  let bobDownloads = ''
+  await t.test('Bob: settings (a download limit, so the transfer can be watched)', async () => {
+    await nav(bob.page, 'Settings')
+    bobDownloads = await bob.page.getByLabel('Download folder').inputValue({ timeout: UI_MS })
+    assert.ok(bobDownloads.startsWith('/'), `download folder is an absolute path: ${bobDownloads}`)
+    await bob.page.getByLabel('Download limit (KiB/s)').fill(String(BOB_LIMIT_KIB))
+    await bob.page.getByRole('button', { name: 'Save settings' }).click()
+    await bob.page.getByText('Settings saved').first().waitFor({ timeout: UI_MS })
+    await shot(bob, 'settings')
+  })
+
+  await t.test('Bob: an invite made for someone else shows a clear error', async () => {
+    await nav(bob.page, 'Invites')
+    await shot(bob, 'invites-empty')
+    await bob.page.getByTestId('invite-file').setInputFiles(invites.carol)
+    const error = bob.page.getByTestId('invite-error')
+    await error.waitFor({ timeout: UI_MS })
+    assert.match(await text(error), /someone else/i)
+    await shot(bob, 'invite-foreign')
+    await bob.page.getByRole('button', { name: 'Close' }).click()
+  })
+
+  await t.test('Bob opens his invite: group, Alice’s fingerprint, expiry; accepts', async () => {
+    await bob.page.getByTestId('invite-file').setInputFiles(invites.bob)
+    await bob.page.getByRole('heading', { name: 'Join “Holiday”?' }).waitFor({ timeout: UI_MS })
+    assert.equal(await text(bob.page.getByTestId('invite-fingerprint')), aliceFingerprint, 'the invite shows who sent it')
+    assert.ok(await bob.page.getByTestId('invite-dialog').getByText(fileName).isVisible())
+    await shot(bob, 'invite-preview')
+    await bob.page.getByRole('button', { name: 'Accept and join' }).click()
+    await bob.page.getByRole('heading', { name: 'Transfers' }).waitFor({ timeout: UI_MS })
+  })
+
+  await t.test('the file arrives on Bob’s disk, byte-identical; both peer views show the other authorized', async () => {
+    const row = bob.page.getByTestId('torrent').filter({ hasText: fileName })
+    await row.waitFor({ timeout: UI_MS })
+    await row.getByRole('button', { name: /^Peers/ }).click()
+    const alicePeer = row.locator('[data-testid="peer"][data-state="authorized"]')
+    await alicePeer.waitFor({ timeout: TRANSFER_MS })
+    assert.ok((await text(alicePeer)).includes(aliceFingerprint), 'Bob sees Alice, by her fingerprint, authorized')
+    await shot(bob, 'transfers-downloading')
+
+    await nav(alice.page, 'Transfers')
+    const aliceRow = alice.page.getByTestId('torrent').filter({ hasText: fileName })
+    await aliceRow.getByRole('button', { name: /^Peers/ }).click()
+    const bobPeer = aliceRow.locator('[data-testid="peer"][data-state="authorized"]')
+    await bobPeer.waitFor({ timeout: TRANSFER_MS })
+    assert.ok((await text(bobPeer)).includes('Bob'), 'Alice sees Bob authorized, by the name she gave him')
+    await shot(alice, 'transfers')
+
+    await row.getByTestId('torrent-state').filter({ hasText: 'Sharing' }).waitFor({ timeout: TRANSFER_MS })
+    assert.equal(await sha256(join(bobDownloads, fileName)), sourceHash, 'the file on Bob’s disk is byte-identical')
+    await shot(bob, 'transfers')
+    // Honest states: paused is shown as paused, and resuming goes back to sharing.
+    await aliceRow.getByRole('button', { name: 'Pause' }).click()
+    await aliceRow.getByTestId('torrent-state').filter({ hasText: 'Paused' }).waitFor({ timeout: UI_MS })
+    await aliceRow.getByRole('button', { name: 'Resume' }).click()
+    await aliceRow.getByTestId('torrent-state').filter({ hasText: 'Sharing' }).waitFor({ timeout: UI_MS })
+  })
+
+  await t.test('drag and drop: a file dropped on the group is shared; an invite dropped on the window opens', async () => {
+    await nav(alice.page, 'Groups')
+    await dropFiles(alice.page, '[data-testid="dropzone"]', [{ name: 'notes.txt', bytes: Buffer.from('Bring sunscreen.\n') }])
+    await alice.page.getByRole('list', { name: 'Shared in this group' }).getByText('notes.txt').waitFor({ timeout: SHARE_MS })
+    // Bob drops his invite anywhere on the window again: he is a member already, so it would only
+    // renew his membership; he declines, and nothing changes.
+    await nav(bob.page, 'You')
+    await dropFiles(bob.page, 'main', [{ name: 'Holiday-for-Bob.coterie', bytes: readFileSync(invites.bob) }])
+    await bob.page.getByText('You are already a member').waitFor({ timeout: UI_MS })
+    await bob.page.getByRole('button', { name: 'Decline' }).click()
+    await bob.page.getByTestId('invite-dialog').waitFor({ state: 'detached', timeout: UI_MS })
+  })
+
+  await t.test('every screen renders without console errors', async () => {
+    for (const side of [alice, bob]) {
+      for (const screen of ['You', 'Friends', 'Groups', 'Transfers', 'Invites', 'Settings']) {
+        await nav(side.page, screen)
+        await side.page.getByRole('heading', { name: screen, level: 1 }).waitFor({ timeout: UI_MS })
+      }
+    }
+    await shot(alice, 'settings')
+    await shot(bob, 'groups')
+    await nav(bob.page, 'Invites')
+    await shot(bob, 'invites')
+    assert.deepEqual(env.errors, [], 'no console or page errors')
+  })
+}
