@@ -19,7 +19,7 @@ export interface SecretSealer {
 }
 
 export function sealIdentity(id: Identity, sealer: SecretSealer | undefined): IdentityFile {
-  const base = { version: IDENTITY_FORMAT_VERSION, publicKey: id.publicKey, createdAt: id.createdAt }
+  const base: Omit<IdentityFile, 'secretKey' | 'sealed'> = { version: IDENTITY_FORMAT_VERSION, publicKey: id.publicKey, createdAt: id.createdAt }
   if (sealer === undefined) return { ...base, secretKey: id.secretKey }
   return { ...base, sealed: { scheme: sealer.scheme, data: Buffer.from(sealer.seal(hexToBytes(id.secretKey))).toString('base64') } }
 }
