@@ -54,8 +54,9 @@ export function InviteDialog() {
                 {p.alreadyMember && <p className="banner info">You are already a member: accepting renews your membership.</p>}
                 {invite.phase === 'preview' && invite.error && <p className="field-error" role="alert">{invite.error}</p>}
                 <div className="row end">
-                  <button type="button" className="secondary" onClick={close} disabled={busy}>Decline</button>
-                  <button type="button" onClick={() => void accept()} disabled={busy} autoFocus>{busy ? 'Joining…' : 'Accept and join'}</button>
+                  {/* Focus starts on the safe choice: Enter never joins a group by reflex. */}
+                  <button type="button" className="secondary" onClick={close} disabled={busy} autoFocus>Decline</button>
+                  <button type="button" onClick={() => void accept()} disabled={busy}>{busy ? 'Joining…' : 'Accept and join'}</button>
                 </div>
               </>
             )
