@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 import type { Locator, Page } from 'playwright-core'
 import { KEY_TEXT_ERRORS } from '../shared/protocol-codes.js'
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dropFiles, randomFile, screenshot, sha256 } from './harness.js'
 
 export interface Side {
@@ -185,10 +185,21 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await aliceRow.getByTestId('torrent-state').filter({ hasText: 'Sharing' }).waitFor({ timeout: UI_MS })
   })
 
-  await t.test('drag and drop: a file dropped on the group is shared; an invite dropped on the window opens', async () => {
+  await t.test('drag and drop: a file dropped on the group and a chosen folder are shared; an invite dropped on the window opens', async () => {
     await nav(alice.page, 'Groups')
     await dropFiles(alice.page, '[data-testid="dropzone"]', [{ name: 'notes.txt', bytes: Buffer.from('Bring sunscreen.\n') }])
     await alice.page.getByRole('list', { name: 'Shared in this group' }).getByText('notes.txt').waitFor({ timeout: SHARE_MS })
+    // A folder ("Choose a folder…"): browser mode uploads each file under its relative path, then
+    // shares the folder as one item.
+    const folder = join(env.tmp, 'Photos')
+    mkdirSync(join(folder, 'day 2'), { recursive: true })
+    writeFileSync(join(folder, 'beach.txt'), 'sand\n')
+    writeFileSync(join(folder, 'day 2', 'boat.txt'), 'waves\n')
+    await alice.page.getByTestId('share-folder').setInputFiles(folder)
+    const item = alice.page.getByRole('list', { name: 'Shared in this group' }).getByRole('listitem').filter({ hasText: 'Photos' })
+    await item.waitFor({ timeout: SHARE_MS })
+    assert.match(await text(item), /11 B/, 'both files are in the shared folder (5 + 6 bytes)')
+    await shot(alice, 'groups-collection')
     // Bob drops his invite anywhere on the window again: he is a member already, so it would only
     // renew his membership; he declines, and nothing changes.
     await nav(bob.page, 'You')

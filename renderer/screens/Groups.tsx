@@ -252,7 +252,7 @@ function ShareZone({ group }: { group: GroupView }) {
       <label htmlFor={`${id}-files`} className="visually-hidden">Files to share</label>
       <input id={`${id}-files`} ref={fileInput} type="file" multiple className="visually-hidden" data-testid="share-files" onChange={(e) => { onPick(e.target.files); e.target.value = '' }} />
       <label htmlFor={`${id}-folder`} className="visually-hidden">Folder to share</label>
-      <input id={`${id}-folder`} ref={folderInput} type="file" className="visually-hidden" tabIndex={-1} onChange={(e) => { onPick(e.target.files); e.target.value = '' }} />
+      <input id={`${id}-folder`} ref={folderInput} type="file" className="visually-hidden" tabIndex={-1} data-testid="share-folder" onChange={(e) => { onPick(e.target.files); e.target.value = '' }} />
       <FieldError id={`${id}-err`} message={error} />
     </div>
   )
