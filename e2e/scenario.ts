@@ -200,6 +200,12 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await item.waitFor({ timeout: SHARE_MS })
     assert.match(await text(item), /11 B/, 'both files are in the shared folder (5 + 6 bytes)')
     await shot(alice, 'groups-collection')
+    // Removing asks once more, in place; the row goes when the engine says it is gone.
+    await nav(alice.page, 'Transfers')
+    const notes = alice.page.getByTestId('torrent').filter({ hasText: 'notes.txt' })
+    await notes.getByRole('button', { name: 'Remove' }).click()
+    await notes.getByRole('group', { name: /Stop sharing “notes.txt”\?/ }).getByRole('button', { name: 'Remove' }).click()
+    await notes.waitFor({ state: 'detached', timeout: UI_MS })
     // Bob drops his invite anywhere on the window again: he is a member already, so it would only
     // renew his membership; he declines, and nothing changes.
     await nav(bob.page, 'You')
