@@ -3,11 +3,12 @@
  * its own profile and engine, loopback only, no DHT/LSD/trackers: Bob is pointed at Alice's port)
  * and Debian's Chromium. `npm run test:e2e` (builds the renderer first).
  */
+import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext } from 'playwright-core'
-import { CHROMIUM, cli, launchChromium, removeDir, startInstance, tempDir, watchConsole, type Instance } from './harness.js'
+import { CHROMIUM, cli, launchChromium, removeDir, screenshot, startInstance, tempDir, watchConsole, type Instance } from './harness.js'
 import { shareScenario } from './scenario.js'
 
 const instances: Instance[] = []
@@ -50,4 +51,16 @@ test('browser mode: Alice shares a file with Bob through an invite', { timeout: 
   }
   const [alicePage, bobPage] = await Promise.all([open(alice), open(bob)])
   await shareScenario(t, { alice: { page: alicePage, name: 'Alice' }, bob: { page: bobPage, name: 'Bob' }, carolKey, tmp, prefix: 'browser', errors })
+
+  await t.test('the address without its token says where to find one, and does not connect', async () => {
+    const context = await browser!.newContext()
+    contexts.push(context)
+    const page = await context.newPage()
+    const before = errors.length
+    watchConsole(page, 'no-token', errors)
+    await page.goto(new URL(alice.url).origin + '/')
+    await page.getByText('coterie run --ui').first().waitFor({ timeout: 10_000 })
+    await screenshot(page, 'browser-no-token')
+    assert.deepEqual(errors.slice(before), [])
+  })
 })
