@@ -18,6 +18,7 @@ import { addMember, createGroup, findGroup } from '../services/groups.js'
 import { join as joinGroup, readInvite, writeInvite } from '../services/invites.js'
 import { callControl } from '../node/control.js'
 import type { NodeOptions, TorrentStatus } from '../node/node.js'
+import { DEFAULT_DHT_BOOTSTRAP } from '../node/bootstrap.js'
 import { ServiceError } from '../../../shared/service-errors.js'
 import { bytes, peerLines, torrentLine } from './format.js'
 
@@ -129,7 +130,7 @@ program.command('run').description('serve and fetch everything in the profile un
   .option('--ui-port <n>', 'port of the browser interface (default: a free one)', (v) => Number.parseInt(v, 10))
   .action(async (o: { port?: number; peer: string[]; dht: boolean; dhtBootstrap?: string[]; utp?: boolean; uploadLimit?: number; downloadLimit?: number; ui?: boolean; uiPort?: number }) => {
     const store = await openStore()
-    const dht = !o.dht ? (false as const) : { bootstrap: o.dhtBootstrap ?? ['router.bittorrent.com:6881', 'router.utorrent.com:6881', 'dht.transmissionbt.com:6881'] }
+    const dht = !o.dht ? (false as const) : { bootstrap: o.dhtBootstrap ?? DEFAULT_DHT_BOOTSTRAP }
     // The port option wins; else the profile's setting (0: a free one).
     const nodeOptions: NodeOptions = { port: o.port ?? store.current.settings.port, peers: o.peer, dht, utp: o.utp === true, uploadLimit: o.uploadLimit, downloadLimit: o.downloadLimit }
     let node: import('../node/node.js').CoterieNode
