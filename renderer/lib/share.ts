@@ -93,9 +93,15 @@ type Fail = Problem<IpcErrorCode | 'empty'>
 
 /** Turns drops into paths on the engine's machine: directly (Electron) or by uploading (browser). */
 export async function pathsFor(api: CoterieApi, dropped: Dropped[], electronFiles: File[] | null, onProgress: (p: ShareProgress) => void): Promise<Result<string[], Fail>> {
-  if (api.pathForFile && electronFiles) {
-    const paths = electronFiles.map((f) => api.pathForFile!(f)).filter((p) => p !== '')
-    return paths.length ? { ok: true, value: paths } : { ok: false, error: { code: 'empty', message: 'Nothing to share in what was dropped.' } }
+  if (api.pathForFile) {
+    const pathOf = api.pathForFile
+    // A drop hands over its top-level files and folders as they are; a folder picked with
+    // "Choose a folder…" arrives as its files, so share the folder they sit in.
+    const paths = electronFiles
+      ? electronFiles.map((f) => pathOf(f))
+      : dropped.map((d) => (d.kind === 'file' ? pathOf(d.file) : d.files[0] ? folderRoot(pathOf(d.files[0].file), d.files[0].rel) : ''))
+    const found = paths.filter((p) => p !== '')
+    return found.length ? { ok: true, value: found } : { ok: false, error: { code: 'empty', message: 'Nothing to share in what was dropped.' } }
   }
   const uploader = api as BrowserClient
   if (typeof uploader.uploadAs !== 'function') return { ok: false, error: { code: 'unavailable', message: 'This window cannot send files to Coterie.' } }

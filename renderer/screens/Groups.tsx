@@ -215,8 +215,7 @@ function ShareZone({ group }: { group: GroupView }) {
   }
   const onPick = (files: FileList | null) => {
     if (!files || files.length === 0) return
-    const list = [...files]
-    void share(fromPicked(list), getApi().pathForFile ? list : null)
+    void share(fromPicked([...files]), null)
   }
 
   return (
