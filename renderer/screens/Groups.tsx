@@ -19,7 +19,7 @@ export function Groups() {
   const selected = useNav((s) => s.group)
   const go = useNav((s) => s.go)
   const [creating, setCreating] = useState(false)
-  const current = groups.find((g) => g.id === selected) ?? (groups.length === 1 ? groups[0] : undefined)
+  const current = groups.find((g) => g.id === selected) ?? groups[0]
   return (
     <Screen
       title="Groups"
@@ -46,7 +46,7 @@ export function Groups() {
               </li>
             ))}
           </ul>
-          {current ? <GroupDetail key={current.id} group={current} /> : <p className="muted">Choose a group.</p>}
+          {current && <GroupDetail key={current.id} group={current} />}
         </div>
       )}
     </Screen>

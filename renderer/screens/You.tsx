@@ -46,7 +46,7 @@ export function You() {
           </ol>
         </div>
       )}
-      <NameForm current={identity.displayName} />
+      <NameForm key={identity.key} current={identity.displayName} />
       <Backup name={identity.displayName} />
     </Screen>
   )

@@ -16,7 +16,13 @@ export const useSettings = create<Settings>((set) => ({
   app: null,
   refresh: coalesced(async () => {
     const [s, a] = await Promise.all([call('settings.get', {}), call('app.info', {})])
-    set((prev) => ({ settings: s.ok ? s.value : prev.settings, app: a.ok ? a.value : prev.app }))
+    // Keep the same objects when nothing changed: the Settings form resets only on a real change,
+    // not on every profile event while someone is typing in it.
+    const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y)
+    set((prev) => ({
+      settings: s.ok && !same(s.value, prev.settings) ? s.value : prev.settings,
+      app: a.ok && !same(a.value, prev.app) ? a.value : prev.app,
+    }))
   }),
   async save(patch) {
     const r = await call('settings.set', patch)
