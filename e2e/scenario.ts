@@ -148,12 +148,17 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await bob.page.getByRole('button', { name: 'Close' }).click()
   })
 
-  await t.test('Bob opens his invite: group, Alice’s fingerprint, expiry; accepts', async () => {
+  await t.test('Bob opens his invite: group, Alice’s fingerprint, expiry; adds her as a friend from it; accepts', async () => {
     await bob.page.getByTestId('invite-file').setInputFiles(invites.bob)
     await bob.page.getByRole('heading', { name: 'Join “Holiday”?' }).waitFor({ timeout: UI_MS })
     assert.equal(await text(bob.page.getByTestId('invite-fingerprint')), aliceFingerprint, 'the invite shows who sent it')
     assert.ok(await bob.page.getByTestId('invite-dialog').getByText(fileName).isVisible())
     await shot(bob, 'invite-preview')
+    // The fingerprint checks out: Bob adds Alice as a friend from the invite itself.
+    const dialog = bob.page.getByTestId('invite-dialog')
+    await dialog.getByLabel('Add them to your friends as').fill('Alice')
+    await dialog.getByRole('button', { name: 'Add friend' }).click()
+    await dialog.getByText('Alice', { exact: true }).waitFor({ timeout: UI_MS })
     await bob.page.getByRole('button', { name: 'Accept and join' }).click()
     await bob.page.getByRole('heading', { name: 'Transfers' }).waitFor({ timeout: UI_MS })
   })
@@ -164,7 +169,7 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await row.getByRole('button', { name: /^Peers/ }).click()
     const alicePeer = row.locator('[data-testid="peer"][data-state="authorized"]')
     await alicePeer.waitFor({ timeout: TRANSFER_MS })
-    assert.ok((await text(alicePeer)).includes(aliceFingerprint), 'Bob sees Alice, by her fingerprint, authorized')
+    assert.match(await text(alicePeer), new RegExp(`as Alice ${aliceFingerprint}`), 'Bob sees Alice authorized, by the name he gave her and her fingerprint')
     await shot(bob, 'transfers-downloading')
 
     await nav(alice.page, 'Transfers')

@@ -55,7 +55,7 @@ export function App() {
         </ul>
       </nav>
       <main className="main">
-        {connection === 'reconnecting' && <div className="banner warn" role="alert">Lost the connection to Coterie; reconnecting…</div>}
+        {connection === 'reconnecting' && <div className="banner warn" role="alert">Lost the connection to Coterie; reconnecting… If Coterie was restarted, open the new address it printed.</div>}
         {connection === 'closed' && <div className="banner warn" role="alert">Disconnected from Coterie. Reload the page to reconnect.</div>}
         <View key={screen} />
       </main>

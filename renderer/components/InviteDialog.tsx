@@ -1,5 +1,6 @@
 /** The invite preview: who sent it (with fingerprint), what it grants, until when. Modal <dialog>. */
-import { useEffect, useRef } from 'react'
+import { useEffect, useRef, useState, type FormEvent } from 'react'
+import { FieldError, useFieldId } from './common.js'
 import { date } from '../lib/format.js'
 import { useInvite } from '../store/invite.js'
 
@@ -40,6 +41,7 @@ export function InviteDialog() {
                   <dd>
                     <code data-testid="invite-fingerprint">{p.fromFingerprint}</code>
                     {!p.fromFriend && <p className="muted small">Ask the sender (in person or on a call) whether this is the fingerprint on their “You” screen before you accept.</p>}
+                    {!p.fromFriend && !busy && <AddSender />}
                   </dd>
                   <dt>It grants</dt>
                   <dd>Membership of “{p.group}”: you can download what is shared in it{p.torrents.length > 0 ? `, now ${p.torrents.length} item${p.torrents.length === 1 ? '' : 's'}` : ''}, and share it back to other members.</dd>
@@ -53,6 +55,7 @@ export function InviteDialog() {
                 )}
                 {p.alreadyMember && <p className="banner info">You are already a member: accepting renews your membership.</p>}
                 {invite.phase === 'preview' && invite.error && <p className="field-error" role="alert">{invite.error}</p>}
+                <p className="muted small">Declining changes nothing: you can open the file again later.</p>
                 <div className="row end">
                   {/* Focus starts on the safe choice: Enter never joins a group by reflex. */}
                   <button type="button" className="secondary" onClick={close} disabled={busy} autoFocus>Decline</button>
@@ -64,5 +67,25 @@ export function InviteDialog() {
         </div>
       )}
     </dialog>
+  )
+}
+
+/** Once the fingerprint checks out, the sender can become a friend right here (next time, a name). */
+function AddSender() {
+  const addSender = useInvite((s) => s.addSender)
+  const [name, setName] = useState('')
+  const [error, setError] = useState<string | null>(null)
+  const id = useFieldId()
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    setError(await addSender(name.trim()))
+  }
+  return (
+    <form className="row add-sender" onSubmit={(e) => void submit(e)}>
+      <label htmlFor={`${id}-name`} className="inline small">Add them to your friends as</label>
+      <input id={`${id}-name`} value={name} maxLength={200} placeholder="Name" onChange={(e) => setName(e.target.value)} aria-describedby={`${id}-err`} />
+      <button type="submit" className="secondary" disabled={name.trim() === ''}>Add friend</button>
+      <FieldError id={`${id}-err`} message={error} />
+    </form>
   )
 }

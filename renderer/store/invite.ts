@@ -25,6 +25,8 @@ interface InviteState {
   openFile(file: File): Promise<void>
   show(file: FileBytes, preview: InvitePreview): void
   accept(): Promise<void>
+  /** Adds the sender (not yet a friend) to friends under a name; answers the error, if any. */
+  addSender(name: string): Promise<string | null>
   close(): void
 }
 
@@ -56,6 +58,16 @@ export const useInvite = create<InviteState>((set, get) => ({
     const n = r.value.torrents.length
     toast('success', `You joined “${inv.preview.group}”`, n > 0 ? `Downloading ${n} shared item${n === 1 ? '' : 's'}.` : 'Nothing is shared in it yet.')
     useNav.getState().go('transfers')
+  },
+  async addSender(name) {
+    const inv = get().invite
+    if (inv?.phase !== 'preview') return null
+    const r = await call('friends.add', { key: inv.preview.from, name })
+    if (!r.ok) return r.error.message
+    const now = get().invite
+    if (now?.phase === 'preview' && now.preview === inv.preview) set({ invite: { ...now, preview: { ...now.preview, fromFriend: r.value.name } } })
+    toast('success', `${r.value.name} added to your friends`)
+    return null
   },
   close() {
     if (get().invite?.phase !== 'accepting') set({ invite: null })
