@@ -220,11 +220,16 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await bob.page.getByTestId('invite-dialog').waitFor({ state: 'detached', timeout: UI_MS })
   })
 
-  await t.test('every screen renders without console errors', async () => {
+  await t.test('every screen renders without console errors, every control named', async () => {
     for (const side of [alice, bob]) {
       for (const screen of ['You', 'Friends', 'Groups', 'Transfers', 'Invites', 'Settings']) {
         await nav(side.page, screen)
         await side.page.getByRole('heading', { name: screen, level: 1 }).waitFor({ timeout: UI_MS })
+        // Every control has an accessible name (a label, or aria-label): in the ARIA snapshot an
+        // unnamed one is a bare role, e.g. `- textbox` with nothing after it.
+        const snapshot = await side.page.locator('body').ariaSnapshot({ timeout: UI_MS })
+        const unnamed = snapshot.split('\n').filter((l) => /^\s*- (textbox|checkbox|combobox|button|spinbutton|radio|slider)\s*(\[[^\]]*\])?\s*:?\s*$/.test(l))
+        assert.deepEqual(unnamed, [], `${side.name}'s ${screen} screen has controls without a name`)
       }
     }
     await shot(alice, 'settings')
