@@ -65,6 +65,31 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await shot(bob, 'you')
   })
 
+  await t.test('Alice backs up her identity to a passphrase-encrypted file; a wrong passphrase cannot restore it, the right one can', async () => {
+    const page = alice.page
+    await page.getByLabel('Passphrase (8 characters or more)').fill('correct horse battery')
+    await page.getByLabel('Passphrase again').fill('correct horse batterY')
+    await page.getByText('The two passphrases differ.').waitFor({ timeout: UI_MS })
+    assert.equal(await page.getByRole('button', { name: 'Save backup file…' }).isDisabled(), true)
+    await page.getByLabel('Passphrase again').fill('correct horse battery')
+    const download = page.waitForEvent('download', { timeout: UI_MS })
+    await page.getByRole('button', { name: 'Save backup file…' }).click()
+    const backup = join(env.tmp, (await download).suggestedFilename())
+    await (await download).saveAs(backup)
+    assert.match(backup, /\.coterie-backup$/)
+    await page.getByText('Restore from a backup…').click()
+    await page.getByLabel('Backup file').setInputFiles(backup)
+    await page.getByLabel('Its passphrase').fill('wrong passphrase')
+    await page.getByLabel('Replace my current identity').check()
+    await page.getByRole('button', { name: 'Restore identity' }).click()
+    await page.getByRole('alert').filter({ hasText: /backup/i }).first().waitFor({ timeout: UI_MS })
+    await shot(alice, 'you-restore-wrong-passphrase')
+    await page.getByLabel('Its passphrase').fill('correct horse battery')
+    await page.getByRole('button', { name: 'Restore identity' }).click()
+    await page.getByText('Identity restored').waitFor({ timeout: UI_MS })
+    assert.equal(await text(page.getByTestId('own-fingerprint')), aliceFingerprint, 'the same identity is back')
+  })
+
   await t.test('Alice: a mistyped key shows the checksum error inline and cannot be added', async () => {
     await nav(alice.page, 'Friends')
     await shot(alice, 'friends-empty')
