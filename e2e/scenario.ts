@@ -245,6 +245,18 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await bob.page.getByTestId('invite-dialog').waitFor({ state: 'detached', timeout: UI_MS })
   })
 
+  await t.test('Alice removes Carol from her friends, after confirming; the group keeps her as an unnamed member', async () => {
+    await nav(alice.page, 'Friends')
+    const carol = alice.page.getByTestId('friend').filter({ hasText: 'Carol' })
+    await carol.getByRole('button', { name: 'Remove' }).click()
+    await carol.getByRole('button', { name: 'Cancel' }).click()
+    await carol.getByRole('button', { name: 'Remove' }).click()
+    await carol.getByRole('group', { name: /Remove Carol from your friends\?/ }).getByRole('button', { name: 'Remove' }).click()
+    await carol.waitFor({ state: 'detached', timeout: UI_MS })
+    await nav(alice.page, 'Groups')
+    await alice.page.getByTestId('member').filter({ hasText: 'Unknown (' }).waitFor({ timeout: UI_MS })
+  })
+
   await t.test('every screen renders without console errors, every control named', async () => {
     for (const side of [alice, bob]) {
       for (const screen of ['You', 'Friends', 'Groups', 'Transfers', 'Invites', 'Settings']) {

@@ -30,7 +30,7 @@ export function Friends() {
               <CopyButton text={f.key} label="Copy key" />
               <ConfirmButton
                 label="Remove"
-                question={`Remove ${f.name}?`}
+                question={`Remove ${f.name} from your friends? Groups they are in keep them as members.`}
                 confirm="Remove"
                 onConfirm={async () => {
                   const r = await call('friends.remove', { key: f.key })
