@@ -245,6 +245,22 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await bob.page.getByTestId('invite-dialog').waitFor({ state: 'detached', timeout: UI_MS })
   })
 
+  await t.test('Alice switches on “Don’t seed on this network”: Transfers says so; she switches it off', async () => {
+    await nav(alice.page, 'Settings')
+    await alice.page.getByLabel('Don’t seed on this network').check()
+    await alice.page.getByText('Not sharing on this network').first().waitFor({ timeout: UI_MS })
+    await nav(alice.page, 'Transfers')
+    await alice.page.getByText('Sharing is paused on this network').waitFor({ timeout: UI_MS })
+    const video = alice.page.getByTestId('torrent').filter({ hasText: 'holiday-video.bin' })
+    assert.equal(await text(video.getByTestId('torrent-state')), 'Complete, not sharing here', 'not “Sharing” while it shares nothing')
+    await shot(alice, 'transfers-not-seeding')
+    await nav(alice.page, 'Settings')
+    await alice.page.getByLabel('Don’t seed on this network').uncheck()
+    await alice.page.getByText('Sharing again').first().waitFor({ timeout: UI_MS })
+    await nav(alice.page, 'Transfers')
+    await alice.page.getByText('Sharing is paused on this network').waitFor({ state: 'detached', timeout: UI_MS })
+  })
+
   await t.test('Alice removes Carol from her friends, after confirming; the group keeps her as an unnamed member', async () => {
     await nav(alice.page, 'Friends')
     const carol = alice.page.getByTestId('friend').filter({ hasText: 'Carol' })

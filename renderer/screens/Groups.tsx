@@ -8,6 +8,7 @@ import { batches, collect, fromPicked, pathsFor, readDrop, type Dropped, type Sh
 import { call, getApi } from '../store/api.js'
 import { useNav } from '../store/nav.js'
 import { useProfile } from '../store/profile.js'
+import { useSettings } from '../store/settings.js'
 import { toast } from '../store/toasts.js'
 import { sortTorrents, useTorrents } from '../store/torrents.js'
 import { stateLabel } from './Transfers.js'
@@ -100,6 +101,7 @@ const memberName = (m: MemberView): string => (m.self ? 'You' : m.name ?? `Unkno
 function GroupDetail({ group }: { group: GroupView }) {
   const friends = useProfile((s) => s.friends)
   const byHash = useTorrents((s) => s.byHash)
+  const seedingPaused = useSettings((s) => s.settings?.seedingPaused ?? false)
   const [adding, setAdding] = useState('')
   const id = useFieldId()
   const candidates = friends.filter((f) => !group.members.some((m) => m.key === f.key))
@@ -136,7 +138,7 @@ function GroupDetail({ group }: { group: GroupView }) {
             <li key={t.infoHash} className="row item">
               <span className="grow">{t.name}</span>
               <span className="muted small">{bytes(t.length)}</span>
-              <span className={`state state-${t.state}`}>{stateLabel(t)}{t.state === 'downloading' ? ` ${percent(t.progress)}` : ''}</span>
+              <span className={`state state-${t.state}`}>{stateLabel(t, seedingPaused)}{t.state === 'downloading' ? ` ${percent(t.progress)}` : ''}</span>
             </li>
           ))}
           {pendingMeta > 0 && <li className="muted small">{pendingMeta} more loading…</li>}

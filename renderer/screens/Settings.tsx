@@ -46,10 +46,7 @@ export function Settings() {
     <Screen title="Settings">
       <div className="card">
         <h2>Sharing on this network</h2>
-        <label className="check big">
-          <input type="checkbox" checked={settings.seedingPaused} onChange={(e) => void apply({ seedingPaused: e.target.checked }, e.target.checked ? 'Not sharing on this network' : 'Sharing again')} />
-          Don’t seed on this network
-        </label>
+        <Switch className="check big" label="Don’t seed on this network" value={settings.seedingPaused} onChange={(v) => apply({ seedingPaused: v }, v ? 'Not sharing on this network' : 'Sharing again')} />
         <p className="hint">Stops uploading to anyone (for a metered or public connection). Downloads go on; switch it off to share again.</p>
       </div>
       <form className="card" onSubmit={(e) => void submit(e)} aria-label="Transfer settings">
@@ -77,10 +74,7 @@ export function Settings() {
       </form>
       <div className="card">
         <h2>This computer</h2>
-        <label className="check">
-          <input type="checkbox" checked={settings.startAtLogin} disabled={app?.mode === 'browser'} onChange={(e) => void apply({ startAtLogin: e.target.checked }, 'Saved')} />
-          Start Coterie when I log in
-        </label>
+        <Switch className="check" label="Start Coterie when I log in" value={settings.startAtLogin} disabled={app?.mode === 'browser'} onChange={(v) => apply({ startAtLogin: v }, 'Saved')} />
         {app?.mode === 'browser' && <p className="hint">In browser mode, start <code>coterie run --ui</code> with your system’s service manager instead.</p>}
         {app && (
           <dl className="facts small">
@@ -91,5 +85,25 @@ export function Settings() {
         )}
       </div>
     </Screen>
+  )
+}
+
+/** A setting's checkbox: shows the new value at once while it is saved, and the stored one after (so a refusal shows). */
+function Switch({ label, value, disabled, className, onChange }: { label: string; value: boolean; disabled?: boolean; className: string; onChange: (v: boolean) => Promise<void> }) {
+  const [pending, setPending] = useState<boolean | null>(null)
+  return (
+    <label className={className}>
+      <input
+        type="checkbox"
+        checked={pending ?? value}
+        disabled={disabled === true || pending !== null}
+        onChange={(e) => {
+          const v = e.target.checked
+          setPending(v)
+          void onChange(v).finally(() => setPending(null))
+        }}
+      />
+      {label}
+    </label>
   )
 }

@@ -20,7 +20,9 @@ const STATE_LABELS: Record<TorrentView['state'], string> = {
   stalled: 'Waiting for members',
   error: 'Error',
 }
-export const stateLabel = (t: TorrentView): string => STATE_LABELS[t.state]
+/** Complete but not uploading because of "Don't seed on this network" is not "Sharing". */
+export const stateLabel = (t: TorrentView, seedingPaused: boolean): string =>
+  seedingPaused && t.state === 'seeding' ? 'Complete, not sharing here' : STATE_LABELS[t.state]
 
 const PEER_LABELS: Record<PeerView['state'], string> = {
   authorized: 'Authorized',
@@ -52,14 +54,14 @@ export function Transfers() {
         </Empty>
       ) : (
         <ul className="list" aria-label="Transfers">
-          {torrents.map((t) => <TorrentRow key={t.infoHash} t={t} group={groupName(t.groupId)} />)}
+          {torrents.map((t) => <TorrentRow key={t.infoHash} t={t} group={groupName(t.groupId)} seedingPaused={seedingPaused} />)}
         </ul>
       )}
     </Screen>
   )
 }
 
-function TorrentRow({ t, group }: { t: TorrentView; group: string }) {
+function TorrentRow({ t, group, seedingPaused }: { t: TorrentView; group: string; seedingPaused: boolean }) {
   const [open, setOpen] = useState(false)
   const done = t.progress >= 1
   const act = async (what: 'torrents.pause' | 'torrents.resume' | 'torrents.remove') => {
@@ -79,7 +81,7 @@ function TorrentRow({ t, group }: { t: TorrentView; group: string }) {
           <p className="title">{t.name}</p>
           <p className="muted small">in {group} · {bytes(t.length)}</p>
         </div>
-        <span className={`state state-${t.state}`} data-testid="torrent-state">{stateLabel(t)}</span>
+        <span className={`state state-${t.state}`} data-testid="torrent-state">{stateLabel(t, seedingPaused)}</span>
       </div>
       <Progress value={t.progress} label={`${t.name}: ${percent(t.progress)}`} />
       <p className="stats small">
