@@ -11,6 +11,8 @@ module.exports = {
   // production dependencies electron-builder adds from node_modules.
   files: ['package.json', 'out/electron/**', 'renderer/dist/**', '!**/*.map'],
   asar: true,
+  // A worker thread cannot start from inside the archive: the (self-contained) hashing worker is unpacked.
+  asarUnpack: ['out/electron/hash-worker.mjs'],
   afterPack: 'build/after-pack.cjs',
   // Double-clicking an invite opens it in Coterie (a running one, through the single-instance lock).
   fileAssociations: [

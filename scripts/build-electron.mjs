@@ -2,6 +2,7 @@
 //   electron/main/index.ts    -> out/electron/main.mjs   (ESM; packages stay in node_modules)
 //   electron/preload/index.ts -> out/electron/preload.cjs (one CommonJS file: a sandboxed preload
 //                                can require only 'electron' and a few built-ins, nothing else)
+//   electron/core/engine/hash-worker.mjs -> out/electron/hash-worker.mjs (self-contained)
 // and copies the icon the window and the tray use. package.json's "main" points at main.mjs.
 import { build } from 'esbuild'
 import { copyFileSync, mkdirSync } from 'node:fs'
@@ -34,6 +35,18 @@ export async function buildElectron({ quiet = false } = {}) {
     target: 'chrome140',
     external: ['electron'],
     minify: true, // it carries the contract's schemas (zod): loaded in every window, keep it small
+    logLevel: 'warning',
+  })
+  // The hashing worker runs from outside the asar archive (electron-builder asarUnpack), so it
+  // carries create-torrent with it instead of resolving node_modules inside the archive.
+  await build({
+    entryPoints: [join(ROOT, 'electron', 'core', 'engine', 'hash-worker.mjs')],
+    outfile: join(OUT, 'hash-worker.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
     logLevel: 'warning',
   })
   copyFileSync(join(ROOT, 'build', 'icon.png'), join(OUT, 'icon.png'))

@@ -43,6 +43,15 @@ describe('packaging: electron-builder config', () => {
     assert.match(pkg.scripts.dist!, /build:renderer.*build:electron.*electron-builder --config build\/electron-builder\.config\.cjs/)
   })
 
+  it('unpacks the hashing worker, bundled so it needs nothing from inside the archive', async () => {
+    assert.deepEqual(config.asarUnpack, ['out/electron/hash-worker.mjs'])
+    const { buildElectron } = (await import(new URL('./build-electron.mjs', import.meta.url).href)) as { buildElectron(o: { quiet: boolean }): Promise<string> }
+    const code = await readFile(path.join(await buildElectron({ quiet: true }), 'hash-worker.mjs'), 'utf8')
+    const imports = [...code.matchAll(/(?:from\s+|import\s*\(\s*|require\(\s*)["']([^"']+)["']/g)].map((m) => m[1]!)
+    assert.ok(imports.length > 0)
+    for (const i of imports) assert.ok(i.startsWith('node:') || ['fs', 'path', 'stream', 'events', 'os', 'util', 'buffer', 'crypto', 'url', 'module', 'worker_threads'].includes(i), `imports ${i}`)
+  })
+
   it('uses build/icon.png, a 512x512 PNG', async () => {
     const png = await readFile(path.join(ROOT, 'build', 'icon.png'))
     assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG')

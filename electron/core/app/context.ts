@@ -28,6 +28,11 @@ export interface Logger {
 }
 
 export interface AppContext {
+  /**
+   * Reads answer from `store.current`, not from disk: this store's own updates refresh it at once,
+   * and the node's watch reads other processes' changes within a second, before 'profile.changed'
+   * goes out. A list request then costs no I/O (bench: UI lag).
+   */
   readonly store: ProfileStore
   readonly node: CoterieNode
   readonly info: Omit<AppInfo, 'port'>

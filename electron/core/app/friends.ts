@@ -18,7 +18,7 @@ export function friendHandlers(ctx: AppContext): Pick<Handlers, Channels> {
       const friend = store.current.friends.find((f) => f.publicKey === hex)
       return { valid: true, fingerprint: fingerprint(parsed.value), ...(friend !== undefined && { friend: friend.name }), self: hex === store.current.identity.publicKey }
     },
-    'friends.list': async () => (await store.read()).friends.map(friendView),
+    'friends.list': async () => store.current.friends.map(friendView),
     'friends.add': async ({ key, name }) => {
       const f = await addFriend(store, key, name)
       await ctx.changed()

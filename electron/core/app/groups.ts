@@ -24,7 +24,7 @@ export function groupHandlers(ctx: AppContext): Pick<Handlers, Channels> {
   }
   return {
     'groups.list': async () => {
-      const p = await store.read()
+      const p = store.current
       return p.groups.map((g) => groupView(p, g))
     },
     'groups.create': async ({ name, members, public: announcePublic }) => {

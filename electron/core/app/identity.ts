@@ -10,7 +10,7 @@ export function identityHandlers(ctx: AppContext): Pick<Handlers, Channels> {
   const { store } = ctx
   return {
     'app.info': async () => ({ ...ctx.info, port: ctx.node.port }),
-    'identity.get': async () => identityView(await store.read()),
+    'identity.get': async () => identityView(store.current),
     'identity.setName': async ({ name }) => {
       const { profile } = await store.update((d) => void (d.displayName = name))
       await ctx.changed()

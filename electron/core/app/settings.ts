@@ -12,7 +12,7 @@ import { settingsView } from './views.js'
 export function settingsHandlers(ctx: AppContext): Pick<Handlers, 'settings.get' | 'settings.set'> {
   const { store } = ctx
   return {
-    'settings.get': async () => settingsView(await store.read(), ctx.defaultDownloadDir),
+    'settings.get': async () => settingsView(store.current, ctx.defaultDownloadDir),
     'settings.set': async (change) => {
       if (change.downloadDir !== undefined && !isAbsolute(change.downloadDir)) throw new ServiceError('bad-setting', 'The download folder must be a full path.')
       const login = change.startAtLogin

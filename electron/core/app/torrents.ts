@@ -92,7 +92,7 @@ export function torrentHandlers(ctx: AppContext, views: TorrentViews): Pick<Hand
     return {}
   }
   return {
-    'torrents.list': async () => views.build(await store.read(), ctx.node),
+    'torrents.list': async () => views.build(store.current, ctx.node),
     'torrents.pause': async ({ infoHash }) => setPaused(infoHash, true),
     'torrents.resume': async ({ infoHash }) => setPaused(infoHash, false),
     'torrents.remove': async ({ infoHash }) => {
