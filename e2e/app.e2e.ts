@@ -29,7 +29,8 @@ after(async () => {
   removeDir(tmp)
 })
 
-test('browser mode: Alice shares a file with Bob through an invite', { timeout: 180_000 }, async (t) => {
+// About 40 s on an idle 2-core machine; the bound leaves room for one shared with other test runs.
+test('browser mode: Alice shares a file with Bob through an invite', { timeout: 240_000 }, async (t) => {
   const errors: string[] = []
   const alice = await startInstance('Alice')
   instances.push(alice)
