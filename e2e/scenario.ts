@@ -208,6 +208,9 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await row.getByTestId('torrent-state').filter({ hasText: 'Sharing' }).waitFor({ timeout: TRANSFER_MS })
     assert.equal(await sha256(join(bobDownloads, fileName)), sourceHash, 'the file on Bob’s disk is byte-identical')
     await shot(bob, 'transfers')
+    // "Show in folder": browser mode cannot open a file manager, so it says where the files are.
+    await row.getByRole('button', { name: 'Show in folder' }).click()
+    await bob.page.getByRole('status').filter({ hasText: 'Files are in' }).filter({ hasText: bobDownloads }).waitFor({ timeout: UI_MS })
     // Honest states: paused is shown as paused, and resuming goes back to sharing.
     await aliceRow.getByRole('button', { name: 'Pause' }).click()
     await aliceRow.getByTestId('torrent-state').filter({ hasText: 'Paused' }).waitFor({ timeout: UI_MS })
