@@ -162,7 +162,14 @@ export class BrowserClient implements CoterieApi {
 
   #connect(): void {
     this.#o.onState?.(this.#attempt === 0 ? 'connecting' : 'reconnecting')
-    const ws = this.#o.socket(`${this.#o.origin.replace(/^http/, 'ws')}/ipc?token=${encodeURIComponent(this.#o.token)}`)
+    let ws: SocketLike
+    try {
+      ws = this.#o.socket(`${this.#o.origin.replace(/^http/, 'ws')}/ipc?token=${encodeURIComponent(this.#o.token)}`)
+    } catch {
+      // The constructor itself refused (a malformed address): retry like any failed connection.
+      this.#scheduleRetry()
+      return
+    }
     this.#ws = ws
     ws.onopen = () => {
       this.#attempt = 0
@@ -181,11 +188,15 @@ export class BrowserClient implements CoterieApi {
       for (const [id, p] of this.#pending) {
         if (p.sent) this.#settle(id, p, fail('unavailable', 'The connection to Coterie was lost before it answered; check whether it happened, then try again.'))
       }
-      if (this.#closed) return
-      const delay = Math.min(this.#o.maxBackoffMs, this.#o.backoffMs * 2 ** this.#attempt++)
-      this.#o.onState?.('reconnecting')
-      this.#retry = setTimeout(() => this.#connect(), delay * (0.5 + Math.random() / 2))
+      this.#scheduleRetry()
     }
+  }
+
+  #scheduleRetry(): void {
+    if (this.#closed) return
+    const delay = Math.min(this.#o.maxBackoffMs, this.#o.backoffMs * 2 ** this.#attempt++)
+    this.#o.onState?.('reconnecting')
+    this.#retry = setTimeout(() => this.#connect(), delay * (0.5 + Math.random() / 2))
   }
 
   #send(p: Pending): void {

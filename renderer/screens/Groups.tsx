@@ -210,10 +210,16 @@ function ShareZone({ group }: { group: GroupView }) {
     e.stopPropagation()
     setOver(false)
     const { files, entries } = readDrop(e.dataTransfer)
-    if (getApi().pathForFile) return share([], files)
-    const dropped = await collect(entries, files)
-    if (!dropped.ok) return setError(dropped.error)
-    await share(dropped.value, null)
+    try {
+      if (getApi().pathForFile) return await share([], files)
+      const dropped = await collect(entries, files)
+      if (!dropped.ok) return setError(dropped.error)
+      await share(dropped.value, null)
+    } catch {
+      // Reading a dropped folder can fail midway (moved, unreadable): say so, share nothing.
+      setProgress(null)
+      setError('Some of what was dropped could not be read; nothing was shared. Try again, or choose the files instead.')
+    }
   }
   const onPick = (files: FileList | null) => {
     if (!files || files.length === 0) return

@@ -38,7 +38,14 @@ export const useInvite = create<InviteState>((set, get) => ({
       return
     }
     set({ invite: { phase: 'reading', fileName: file.name } })
-    const bytes = { fileName: file.name.slice(0, 255), data: await fileToBase64(file) }
+    let data: string
+    try {
+      data = await fileToBase64(file)
+    } catch {
+      set({ invite: { phase: 'error', fileName: file.name, error: 'This file could not be read (was it moved or deleted?).' } })
+      return
+    }
+    const bytes = { fileName: file.name.slice(0, 255), data }
     const r = await call('invites.preview', bytes)
     set({ invite: r.ok ? { phase: 'preview', file: bytes, preview: r.value } : { phase: 'error', fileName: file.name, error: r.error.message } })
   },
