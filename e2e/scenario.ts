@@ -218,7 +218,7 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await aliceRow.getByTestId('torrent-state').filter({ hasText: 'Sharing' }).waitFor({ timeout: UI_MS })
   })
 
-  await t.test('drag and drop: a file dropped on the group and a chosen folder are shared; an invite dropped on the window opens', async () => {
+  await t.test('drag and drop: a dropped file and a chosen folder are shared; a renewed invite dropped on the window brings them to Bob', async () => {
     await nav(alice.page, 'Groups')
     await dropFiles(alice.page, '[data-testid="dropzone"]', [{ name: 'notes.txt', bytes: Buffer.from('Bring sunscreen.\n') }])
     await alice.page.getByRole('list', { name: 'Shared in this group' }).getByText('notes.txt').waitFor({ timeout: SHARE_MS })
@@ -233,19 +233,33 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await item.waitFor({ timeout: SHARE_MS })
     assert.match(await text(item), /11 B/, 'both files are in the shared folder (5 + 6 bytes)')
     await shot(alice, 'groups-collection')
-    // Removing asks once more, in place; the row goes when the engine says it is gone.
-    await nav(alice.page, 'Transfers')
-    const notes = alice.page.getByTestId('torrent').filter({ hasText: 'notes.txt' })
-    await notes.getByRole('button', { name: 'Remove' }).click()
-    await notes.getByRole('group', { name: /Stop sharing “notes.txt”\?/ }).getByRole('button', { name: 'Remove' }).click()
-    await notes.waitFor({ state: 'detached', timeout: UI_MS })
-    // Bob drops his invite anywhere on the window again: he is a member already, so it would only
+    // Bob drops his old invite anywhere on the window: he is a member already, so it would only
     // renew his membership; he declines, and nothing changes.
     await nav(bob.page, 'You')
     await dropFiles(bob.page, 'main', [{ name: 'Holiday-for-Bob.coterie', bytes: readFileSync(invites.bob) }])
     await bob.page.getByText('You are already a member').waitFor({ timeout: UI_MS })
     await bob.page.getByRole('button', { name: 'Decline' }).click()
     await bob.page.getByTestId('invite-dialog').waitFor({ state: 'detached', timeout: UI_MS })
+    // New items reach members with a new invite: Alice saves one, Bob drops it and accepts.
+    const download = alice.page.waitForEvent('download', { timeout: UI_MS })
+    await alice.page.getByTestId('member').filter({ hasText: 'Bob' }).getByRole('button', { name: 'Invite…' }).click()
+    const renewal = join(env.tmp, 'renewal.coterie')
+    await (await download).saveAs(renewal)
+    await dropFiles(bob.page, 'main', [{ name: 'Holiday-for-Bob (2).coterie', bytes: readFileSync(renewal) }])
+    const dialog = bob.page.getByTestId('invite-dialog')
+    await dialog.getByText('You are already a member').waitFor({ timeout: UI_MS })
+    for (const name of ['notes.txt', 'Photos']) assert.ok(await dialog.getByText(name, { exact: true }).isVisible(), `the renewed invite lists ${name}`)
+    await bob.page.getByRole('button', { name: 'Accept and join' }).click()
+    for (const name of ['notes.txt', 'Photos']) {
+      await bob.page.getByTestId('torrent').filter({ hasText: name }).getByTestId('torrent-state').filter({ hasText: 'Sharing' }).waitFor({ timeout: TRANSFER_MS })
+    }
+    assert.equal(readFileSync(join(bobDownloads, 'Photos', 'day 2', 'boat.txt'), 'utf8'), 'waves\n', 'the folder arrives with its structure')
+    // Removing asks once more, in place; the row goes when the engine says it is gone.
+    await nav(alice.page, 'Transfers')
+    const notes = alice.page.getByTestId('torrent').filter({ hasText: 'notes.txt' })
+    await notes.getByRole('button', { name: 'Remove' }).click()
+    await notes.getByRole('group', { name: /Stop sharing “notes.txt”\?/ }).getByRole('button', { name: 'Remove' }).click()
+    await notes.waitFor({ state: 'detached', timeout: UI_MS })
   })
 
   await t.test('Alice switches on “Don’t seed on this network”: Transfers says so; she switches it off', async () => {
@@ -289,6 +303,7 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
       }
     }
     await shot(alice, 'settings')
+    await nav(bob.page, 'Groups')
     await shot(bob, 'groups')
     await nav(bob.page, 'Invites')
     await shot(bob, 'invites')

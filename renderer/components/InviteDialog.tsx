@@ -44,7 +44,7 @@ export function InviteDialog() {
                     {!p.fromFriend && !busy && <AddSender />}
                   </dd>
                   <dt>It grants</dt>
-                  <dd>Membership of “{p.group}”: you can download what is shared in it{p.torrents.length > 0 ? `, now ${p.torrents.length} item${p.torrents.length === 1 ? '' : 's'}` : ''}, and share it back to other members.</dd>
+                  <dd>Membership of “{p.group}”: you can download {p.torrents.length > 0 ? `the ${p.torrents.length} item${p.torrents.length === 1 ? '' : 's'} below` : 'what is shared in it'} and pass it on to other members. Items shared later come with a new invite.</dd>
                   <dt>Valid until</dt>
                   <dd>{date(p.expires)}</dd>
                 </dl>

@@ -42,7 +42,7 @@ export function Groups() {
               <li key={g.id}>
                 <button type="button" className={`group-tab${g.id === current?.id ? ' active' : ''}`} aria-current={g.id === current?.id} onClick={() => go('groups', g.id)}>
                   <span className="title">{g.name}</span>
-                  <span className="muted small">{g.members.length} member{g.members.length === 1 ? '' : 's'} · {g.torrents.length} shared</span>
+                  <span className="muted small">{g.owner ? `${g.members.length} member${g.members.length === 1 ? '' : 's'}` : 'you are a member'} · {g.torrents.length} shared</span>
                 </button>
               </li>
             ))}
@@ -127,7 +127,7 @@ function GroupDetail({ group }: { group: GroupView }) {
     <div className="group-detail" aria-label={`Group ${group.name}`}>
       <h2>{group.name} {group.owner ? <span className="badge">You own it</span> : <span className="badge">Member</span>}</h2>
       {group.owner ? <ShareZone group={group} /> : (
-        <p className="muted">Only the group’s owner can share into it; what they share arrives here by itself.</p>
+        <p className="muted">Only the group’s owner shares into it. What they share later comes with a new invite from them.</p>
       )}
       <h3>Shared in this group</h3>
       {collection.length === 0 && pendingMeta === 0 ? (
@@ -145,6 +145,7 @@ function GroupDetail({ group }: { group: GroupView }) {
         </ul>
       )}
       <h3>Members</h3>
+      {!group.owner && group.members.length === 0 && <p className="muted small">Only the group’s owner knows who else is in it: invites carry no member list.</p>}
       <ul className="list" aria-label="Members">
         {group.members.map((m) => (
           <li key={m.key} className="row item" data-testid="member">
@@ -202,7 +203,8 @@ function ShareZone({ group }: { group: GroupView }) {
       shared += r.value.infoHashes.length
     }
     setProgress(null)
-    toast('success', `Shared ${shared} item${shared === 1 ? '' : 's'} in “${group.name}”`, 'Members who have accepted their invite receive it now; others when they join.')
+    // Today an invite carries the group's items: members get new ones with a new invite (README, limits).
+    toast('success', `Shared ${shared} item${shared === 1 ? '' : 's'} in “${group.name}”`, 'Members get it with their next invite: press “Invite…” for each and send the new file.')
   }
 
   const onDrop = async (e: DragEvent) => {
