@@ -8,7 +8,7 @@ import { err } from '../../shared/result.js'
 import { invokeChannels, type EventChannel, type EventOf, type InvokeChannel } from '../../shared/ipc/contract.js'
 import { IPC_EVENT, ipcChannel } from '../../shared/ipc/electron.js'
 import type { Dispatch } from '../core/app/dispatch.js'
-import { fromOurPage } from './window.js'
+import { fromOurPage } from './sender.js'
 
 export function handleIpc(dispatch: Dispatch, window: () => BrowserWindow | undefined): () => void {
   const channels = Object.keys(invokeChannels) as InvokeChannel[]

@@ -6,8 +6,7 @@
 import { net, protocol, session } from 'electron'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-
-export const APP_ORIGIN = 'app://coterie'
+import { APP_ORIGIN } from './sender.js'
 export const APP_URL = `${APP_ORIGIN}/index.html`
 
 export const CSP = [

@@ -4,7 +4,7 @@
  * a file dropped on it is handled by the renderer (never loaded as a page).
  */
 import { BrowserWindow, shell } from 'electron'
-import { APP_ORIGIN, APP_URL } from './protocol.js'
+import { APP_URL } from './protocol.js'
 
 export function createWindow(preload: string, icon: string | undefined): BrowserWindow {
   const win = new BrowserWindow({
@@ -44,9 +44,4 @@ export function createWindow(preload: string, icon: string | undefined): Browser
   })
   void win.loadURL(APP_URL)
   return win
-}
-
-/** Is this IPC message from our page's main frame (not a subframe, not another origin)? */
-export function fromOurPage(win: BrowserWindow | undefined, sender: Electron.WebContents, frame: Electron.WebFrameMain | null): boolean {
-  return win !== undefined && !win.isDestroyed() && sender.id === win.webContents.id && frame !== null && frame.parent === null && frame.url.startsWith(`${APP_ORIGIN}/`)
 }
