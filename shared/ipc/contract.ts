@@ -76,6 +76,11 @@ export const eventChannels = {
    * infohashes gone from the profile.
    */
   'torrents.changed': z.object({ changed: z.array(torrentView), removed: z.array(infoHash) }),
+  /**
+   * Hashing a file or folder being shared (groups.share), at most a few per second: until it is
+   * hashed it is not a torrent yet, so it has no infohash and no torrent view.
+   */
+  'share.progress': z.object({ group: groupId, name: z.string(), hashed: z.number(), total: z.number() }),
   /** An invite was opened from outside (file association, argv, `coterie:` link, second instance). */
   'invite.opened': z.object({ file: fileBytes, preview: invitePreview }),
   'notice': notice,
