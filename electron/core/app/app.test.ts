@@ -150,6 +150,9 @@ describe('app backend: a first share, Alice to Bob, through the contract only', 
     await writeFile(path.join(src, 'film.bin'), data)
     const { infoHashes } = await alice.call('groups.share', { group: group.id, paths: [path.join(src, 'film.bin')] })
     const infoHash = infoHashes[0]!
+    const hashed = alice.events.filter((e) => e.event === 'share.progress').map((e) => e.payload as { group: string; name: string; hashed: number; total: number })
+    assert.ok(hashed.length >= 1, 'hashing progress is reported')
+    assert.deepEqual(hashed.at(-1), { group: group.id, name: 'film.bin', hashed: data.length, total: data.length })
     const missing = await alice.invoke('groups.share', { group: group.id, paths: [path.join(src, 'nope')] })
     assert.ok(!missing.ok && missing.error.code === 'missing-file')
 

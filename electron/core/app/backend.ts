@@ -80,6 +80,7 @@ export class AppBackend {
       log,
       defaultDownloadDir: o.defaultDownloadDir ?? defaultDownloadDir(),
       changed: () => node.reload(),
+      emit,
       acceptedHere,
     }
     const views = new TorrentViews(o.stallMs ?? STALL_MS)

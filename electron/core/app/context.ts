@@ -42,6 +42,8 @@ export interface AppContext {
   readonly defaultDownloadDir: string
   /** After a change to the profile: the engine follows now instead of at its next poll. */
   changed(): Promise<void>
+  /** Pushes an event to every listener (the window, browser tabs). */
+  readonly emit: Emit
   /** Infohashes this app just added by accepting an invite: no "new share" notice for those. */
   readonly acceptedHere: Set<string>
 }

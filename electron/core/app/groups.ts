@@ -1,6 +1,8 @@
 /** groups.*: create, members, sharing files into a group we own. */
 import { addMember, createGroup, findGroup } from '../services/groups.js'
+import { basename } from 'node:path'
 import { share } from '../services/share.js'
+import { PROGRESS_INTERVAL_MS } from './events.js'
 import { parseKeyText } from '../protocol/keys.js'
 import { bytesToHex } from '../protocol/bytes.js'
 import { ServiceError } from '../../../shared/service-errors.js'
@@ -41,7 +43,15 @@ export function groupHandlers(ctx: AppContext): Pick<Handlers, Channels> {
       // One after the other: hashing is disk-bound, and two at once would only thrash the disk.
       const infoHashes: string[] = []
       for (const path of paths) {
-        infoHashes.push((await share(store, path, group)).infoHash)
+        const name = basename(path)
+        let last = 0
+        const progress = (hashed: number, total: number) => {
+          const now = Date.now()
+          if (now - last < PROGRESS_INTERVAL_MS && hashed < total) return
+          last = now
+          ctx.emit('share.progress', { group, name, hashed, total })
+        }
+        infoHashes.push((await share(store, path, group, progress)).infoHash)
         await ctx.changed() // the first file seeds while the next is hashed
       }
       return { infoHashes }
