@@ -6,6 +6,7 @@
 import { basename, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
+import createTorrent from 'create-torrent'
 import { decodeCanonical, encode } from '../protocol/canonical.js'
 import { INFO_SWARM_KEY } from '../protocol/constants.js'
 import { infoHashOf } from '../protocol/torrent-info.js'
@@ -48,7 +49,7 @@ export function createClosedTorrent(path: string, swarm: Uint8Array, o: CreateOp
   })
 }
 
-interface HashJob {
+export interface HashJob {
   readonly path: string
   readonly opts: Record<string, unknown>
 }
@@ -68,10 +69,21 @@ function workerScript(): URL {
   return pathToFileURL(file.replace(`${sep}app.asar${sep}`, `${sep}app.asar.unpacked${sep}`))
 }
 
-function hashInWorker(job: HashJob, onProgress?: (hashed: number, total: number) => void): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(workerScript(), { workerData: job })
+/**
+ * Hashes in a worker thread. A worker that cannot start (its script missing from a package, a
+ * runtime without workers) must not make sharing impossible: then the same hashing runs on this
+ * thread. A failure of the hashing itself (an empty folder, an unreadable file) is the caller's.
+ */
+export function hashInWorker(job: HashJob, onProgress?: (hashed: number, total: number) => void, script: URL = workerScript()): Promise<Uint8Array> {
+  return new Promise<Uint8Array | undefined>((resolve, reject) => {
+    let worker: Worker
+    try {
+      worker = new Worker(script, { workerData: job })
+    } catch {
+      return resolve(undefined)
+    }
     let settled = false
+    let heard = false
     const settle = (f: () => void) => {
       if (settled) return
       settled = true
@@ -79,11 +91,19 @@ function hashInWorker(job: HashJob, onProgress?: (hashed: number, total: number)
       void worker.terminate()
     }
     worker.on('message', (m: HashMessage) => {
+      heard = true
       if (m.type === 'progress') onProgress?.(m.hashed, m.total)
       else if (m.type === 'done') settle(() => resolve(m.torrent))
       else settle(() => reject(new Error(m.message)))
     })
-    worker.on('error', (e) => settle(() => reject(e)))
-    worker.on('exit', (code) => settle(() => reject(new Error(`the hashing worker stopped (exit code ${code})`))))
+    // Before any message, an error is the worker failing to start: fall back. After, it is real.
+    worker.on('error', (e) => settle(() => (heard ? reject(e) : resolve(undefined))))
+    worker.on('exit', (code) => settle(() => (heard ? reject(new Error(`the hashing worker stopped (exit code ${code})`)) : resolve(undefined))))
+  }).then((torrent) => torrent ?? hashHere(job, onProgress))
+}
+
+function hashHere(job: HashJob, onProgress?: (hashed: number, total: number) => void): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    createTorrent(job.path, { ...job.opts, onProgress }, (err, torrent) => (err !== null ? reject(err) : resolve(new Uint8Array(torrent))))
   })
 }
