@@ -12,7 +12,7 @@ const autostartFile = () => path.join(process.env.XDG_CONFIG_HOME || path.join(h
 export function setStartAtLogin(on: boolean): void {
   if (process.platform !== 'linux') {
     // Started at login, it waits in the tray (--hidden) instead of opening its window.
-    app.setLoginItemSettings({ openAtLogin: on, openAsHidden: true, args: ['--hidden'] })
+    app.setLoginItemSettings({ openAtLogin: on, args: ['--hidden'] })
     return
   }
   // An AppImage runs from a temporary mount: start the image itself.
