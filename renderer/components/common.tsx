@@ -66,14 +66,19 @@ export function ConfirmButton({ label, question, confirm, onConfirm, disabled }:
 }) {
   const [asking, setAsking] = useState(false)
   const yes = useRef<HTMLButtonElement>(null)
+  const first = useRef<HTMLButtonElement>(null)
+  const asked = useRef(false)
+  // Focus follows the question: to "yes" when it appears, back to the button when it is cancelled.
   useEffect(() => {
     if (asking) yes.current?.focus()
+    else if (asked.current) first.current?.focus()
+    asked.current = asking
   }, [asking])
   if (!asking) {
-    return <button type="button" className="secondary" disabled={disabled} onClick={() => setAsking(true)}>{label}</button>
+    return <button type="button" ref={first} className="secondary" disabled={disabled} onClick={() => setAsking(true)}>{label}</button>
   }
   return (
-    <span className="confirm" role="group" aria-label={question}>
+    <span className="confirm" role="group" aria-label={question} onKeyDown={(e) => { if (e.key === 'Escape') setAsking(false) }}>
       <span className="confirm-q">{question}</span>
       <button type="button" ref={yes} className="danger" onClick={() => { setAsking(false); void onConfirm() }}>{confirm}</button>
       <button type="button" className="secondary" onClick={() => setAsking(false)}>Cancel</button>
