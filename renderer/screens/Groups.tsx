@@ -8,6 +8,7 @@ import { batches, collect, fromPicked, pathsFor, readDrop, type Dropped, type Sh
 import { call, getApi } from '../store/api.js'
 import { useNav } from '../store/nav.js'
 import { useProfile } from '../store/profile.js'
+import { useShares } from '../store/shares.js'
 import { useSettings } from '../store/settings.js'
 import { toast } from '../store/toasts.js'
 import { sortTorrents, useTorrents } from '../store/torrents.js'
@@ -175,6 +176,7 @@ function ShareZone({ group }: { group: GroupView }) {
   const [over, setOver] = useState(false)
   const [progress, setProgress] = useState<ShareProgress | null>(null)
   const [error, setError] = useState<string | null>(null)
+  const hashing = useShares((s) => s.byGroup[group.id])
   const fileInput = useRef<HTMLInputElement>(null)
   const folderInput = useRef<HTMLInputElement>(null)
   const id = useFieldId()
@@ -194,15 +196,19 @@ function ShareZone({ group }: { group: GroupView }) {
     }
     setProgress({ phase: 'hashing', items: paths.value.length })
     let shared = 0
+    const done = () => {
+      setProgress(null)
+      useShares.getState().clear(group.id)
+    }
     for (const batch of batches(paths.value)) {
       const r = await call('groups.share', { group: group.id, paths: batch })
       if (!r.ok) {
-        setProgress(null)
+        done()
         return setError(r.error.message)
       }
       shared += r.value.infoHashes.length
     }
-    setProgress(null)
+    done()
     // Today an invite carries the group's items: members get new ones with a new invite (README, limits).
     toast('success', `Shared ${shared} item${shared === 1 ? '' : 's'} in “${group.name}”`, 'Members get it with their next invite: press “Invite…” for each and send the new file.')
   }
@@ -255,7 +261,8 @@ function ShareZone({ group }: { group: GroupView }) {
       )}
       {progress?.phase === 'hashing' && (
         <div className="share-progress" aria-live="polite">
-          <p><span className="spinner" aria-hidden="true" /> Preparing {progress.items} item{progress.items === 1 ? '' : 's'}: computing checksums so members can verify every piece. Large files take a while.</p>
+          <p><span className="spinner" aria-hidden="true" /> Preparing {hashing ? `“${hashing.name}”` : `${progress.items} item${progress.items === 1 ? '' : 's'}`}: computing checksums so members can verify every piece{hashing && hashing.total > 0 ? ` (${bytes(hashing.hashed)} of ${bytes(hashing.total)})` : ''}.</p>
+          {hashing && hashing.total > 0 && <Progress value={hashing.hashed / hashing.total} label="Checksum progress" />}
         </div>
       )}
       <label htmlFor={`${id}-files`} className="visually-hidden">Files to share</label>

@@ -8,6 +8,7 @@ import { setApi } from './api.js'
 import { connectStores } from './events.js'
 import { useInvite } from './invite.js'
 import { useProfile } from './profile.js'
+import { useShares } from './shares.js'
 import { useToasts } from './toasts.js'
 import { useTorrents } from './torrents.js'
 
@@ -44,7 +45,7 @@ function fakeApi() {
   return { api, calls, emit, listeners }
 }
 
-test('events feed the stores: profile refetch, torrent merge, notices as toasts, opened invites', async () => {
+test('events feed the stores: profile refetch, torrent merge, hashing progress, notices as toasts, opened invites', async () => {
   const f = fakeApi()
   setApi(f.api)
   const disconnect = connectStores(f.api)
@@ -59,6 +60,9 @@ test('events feed the stores: profile refetch, torrent merge, notices as toasts,
   assert.deepEqual(Object.keys(useTorrents.getState().byHash), [A])
   assert.equal(useTorrents.getState().byHash[A]!.progress, 0.5, 'only what changed is replaced')
   assert.ok(!f.calls.includes('torrents.list'), 'progress comes from events, never from polling')
+
+  f.emit('share.progress', { group: 'holiday', name: 'video.mp4', hashed: 10, total: 40 })
+  assert.deepEqual(useShares.getState().byGroup['holiday'], { name: 'video.mp4', hashed: 10, total: 40 }, 'hashing progress, per group')
 
   f.emit('notice', { kind: 'download-finished', title: 'holiday.mp4 arrived', body: 'in Holiday' })
   assert.equal(useToasts.getState().toasts.at(-1)?.title, 'holiday.mp4 arrived')

@@ -3,6 +3,7 @@ import type { CoterieApi } from '../../shared/ipc/contract.js'
 import { useInvite } from './invite.js'
 import { refreshProfile } from './profile.js'
 import { useSettings } from './settings.js'
+import { useShares } from './shares.js'
 import { toast } from './toasts.js'
 import { useTorrents } from './torrents.js'
 
@@ -13,6 +14,7 @@ export function connectStores(api: CoterieApi): () => void {
       void useSettings.getState().refresh()
     }),
     api.on('torrents.changed', (change) => useTorrents.getState().merge(change)),
+    api.on('share.progress', (progress) => useShares.getState().update(progress)),
     api.on('notice', (n) => toast(n.kind === 'error' ? 'error' : n.kind === 'download-finished' ? 'success' : 'info', n.title, n.body)),
     api.on('invite.opened', ({ file, preview }) => useInvite.getState().show(file, preview)),
   ]
