@@ -165,7 +165,7 @@ function GroupDetail({ group }: { group: GroupView }) {
             </select>
             <button type="button" className="secondary" disabled={!adding} onClick={() => void addMember()}>Add member</button>
           </div>
-        ) : <p className="muted small">All your friends are in this group. Add more friends in Friends to invite them.</p>
+        ) : <p className="muted small">{friends.length === 0 ? 'Add friends in Friends, then add them here.' : 'All your friends are in this group. Add more friends in Friends to invite them.'}</p>
       )}
       {group.certificateExpires && <p className="muted small">Your membership certificate is valid until {new Date(group.certificateExpires).toLocaleDateString()}.</p>}
     </div>
