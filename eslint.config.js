@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint'
 import { layers } from './scripts/layers.js'
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'out/', 'dist/', 'build/no-webrtc/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'out/', 'dist/', 'renderer/dist/', 'e2e/artifacts/', 'build/no-webrtc/', 'bench/results/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

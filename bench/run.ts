@@ -6,6 +6,8 @@
  * 2. One seeder process to one leecher process, 256 MiB, closed vs open, over TCP then uTP
  *    (bench/transfer.ts; every peer is its own process, bench/peer.ts).
  * 3. One seeder to 8 leecher processes, 64 MiB, closed vs open, over TCP.
+ * 4. UI lag: the event loop of the process answering the UI while it hashes a 2 GiB share and
+ *    serves a peer (bench/ui-lag.ts; BENCH_UI_GIB=0 skips it; `npm run bench:ui` runs it alone).
  * About 3.5 minutes on this 2-core machine (measured 3.2-3.6 min while other work shared it).
  *
  * Knobs (defaults are what the targets mean; turn them down for a quick look):
@@ -22,6 +24,7 @@ import { join } from 'node:path'
 import { benchProtocol } from './protocol.js'
 import { benchPair, benchSwarm, cleanup, randomFile, tempRoot, type ComparisonResult } from './transfer.js'
 import { round } from './stats.js'
+import { benchUiLag, printUiLag, uiLagFields, type UiLagResult } from './ui-lag.js'
 import { installNativePrimitives } from '../electron/core/platform/native-primitives.js'
 
 const env = (name: string, fallback: number): number => {
@@ -96,6 +99,12 @@ try {
 cleanup()
 const { tcp, utp, swarm } = transfer
 
+let uiLag: UiLagResult | undefined
+if (env('BENCH_UI_GIB', 2) > 0) {
+  say(`ui lag: hashing while serving (${secs()})`)
+  uiLag = await benchUiLag(say)
+}
+
 const results = {
   date: new Date().toISOString(),
   node: process.version,
@@ -121,6 +130,7 @@ const results = {
   }),
   transfer: { mib: cfg.pairBytes / MiB, tcp, ...(utp && { utp }) },
   ...(swarm && { swarm: { mib: cfg.swarmBytes / MiB, ...swarm } }),
+  ...(uiLag && uiLagFields(uiLag)),
   bench_seconds: round((performance.now() - began) / 1000, 1),
   loadavg_before: loadBefore,
   loadavg_after: loadavg().map((x) => round(x, 2)),
@@ -151,6 +161,8 @@ if (swarm) row(`1->${swarm.leechers} TCP ${cfg.swarmBytes / MiB} MiB, aggregate`
 console.log('\nTransfer (medians; MB = 10^6 bytes; addPeer to done; closed = gate + sealed transfers, gate = unsealed; ratio = closed / open; runs back to back)')
 console.table(rows)
 
+if (uiLag) printUiLag(uiLag)
+
 const dir = new URL('./results/', import.meta.url)
 mkdirSync(dir, { recursive: true })
 writeFileSync(new URL('latest.json', dir), JSON.stringify(results, null, 2) + '\n')
@@ -160,6 +172,7 @@ const targets: [string, number | undefined, string, ((x: number) => boolean)][] 
   ['gate_ratio (TCP 1->1, unsealed gate/open)', results.gate_ratio, '>= 0.97', (x) => x >= 0.97],
   ['swarm8_ratio', swarm?.ratio, '>= 0.97', (x) => x >= 0.97],
   ['handshake_ms_median', results.handshake_ms_median, '< 10', (x) => x < 10],
+  ['ui_lag_p99_ms', uiLag?.lag_p99_ms, '< 50', (x) => x < 50],
 ]
 console.log('')
 for (const [name, value, target, ok] of targets) {

@@ -33,6 +33,21 @@ export const layers = [
   },
   { name: 'core', files: ['electron/core/**/*.ts'], pure: false, forbid: core },
   {
+    name: 'main',
+    files: ['electron/main/**/*.ts'],
+    pure: false,
+    forbid: [rule(['**/renderer/**', '**/preload/**'], 'The main process reaches the page through IPC only: never import the renderer or the preload.')],
+  },
+  {
+    name: 'preload',
+    files: ['electron/preload/**/*.ts'],
+    pure: false,
+    forbid: [
+      rule(NODE, 'The preload runs sandboxed: no Node built-ins (only electron).'),
+      rule(['**/core/**', '**/main/**', '**/renderer/**'], 'The preload exposes the contract from shared/ and nothing of the app.'),
+    ],
+  },
+  {
     name: 'protocol',
     files: ['electron/core/protocol/**/*.ts'],
     pure: true,

@@ -27,8 +27,8 @@ const sample = (pattern: string): string =>
 const fileFor = (glob: string): string => glob.replace('**/*', 'x')
 
 describe('layering lint rule', () => {
-  it('knows the four layers', () => {
-    assert.deepEqual(layers.map((l) => l.name), ['shared', 'renderer', 'core', 'protocol'])
+  it('knows the six layers', () => {
+    assert.deepEqual(layers.map((l) => l.name), ['shared', 'renderer', 'core', 'main', 'preload', 'protocol'])
   })
 
   for (const layer of layers) {
@@ -58,6 +58,9 @@ describe('layering lint rule', () => {
     ['electron/core/x.ts', "export { y } from '../main/y.js'"],
     ['renderer/x.ts', "import { ipcRenderer } from 'electron'\nexport { ipcRenderer }"],
     ['renderer/components/x.tsx', "export * from 'node:path'"],
+    ['electron/preload/x.ts', "import { readFileSync } from 'node:fs'\nexport { readFileSync }"],
+    ['electron/preload/x.ts', "import { AppBackend } from '../core/app/backend.js'\nexport { AppBackend }"],
+    ['electron/main/x.ts', "import { App } from '../../renderer/App.js'\nexport { App }"],
   ]
   for (const [file, code] of forbidden) {
     it(`reports ${JSON.stringify(code.split('\n')[0])} in ${file}`, async () => {
@@ -72,6 +75,8 @@ describe('layering lint rule', () => {
     ['shared/x.ts', "import { z } from 'zod'\nexport { z }"],
     ['electron/core/wire/x.ts', "import fs from 'node:fs'\nimport { encode } from '../protocol/canonical.js'\nexport { fs, encode }"],
     ['renderer/x.ts', "import { ok } from '../shared/result.js'\nexport { ok }"],
+    ['electron/main/x.ts', "import { app } from 'electron'\nimport { AppBackend } from '../core/app/backend.js'\nimport path from 'node:path'\nexport { app, AppBackend, path }"],
+    ['electron/preload/x.ts', "import { contextBridge } from 'electron'\nimport { ok } from '../../shared/result.js'\nexport { contextBridge, ok }"],
     // Tests wire layers together on purpose, so they are exempt.
     ['electron/core/protocol/x.test.ts', "import fs from 'node:fs'\nexport { fs }"],
   ]

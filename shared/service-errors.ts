@@ -21,6 +21,8 @@ export const SERVICE_ERRORS = {
   'unknown-torrent': 'No torrent with that infohash in this profile.',
   'bad-peer': 'Peers are given as host:port.',
   'bad-tracker': 'Trackers are given as udp://, http:// or https:// URLs (at most 16 per group).',
+  'bad-backup': 'The identity backup could not be opened.',
+  'bad-setting': 'That setting cannot be used.',
 } as const
 export type ServiceErrorCode = keyof typeof SERVICE_ERRORS
 

@@ -144,4 +144,16 @@ describe('coterie CLI', () => {
     await stop(memberNode.proc)
     await stop(ownerNode.proc)
   })
+
+  it('run --ui prints one line with the browser URL and its token, and serves the interface on 127.0.0.1', async () => {
+    const profile = join(dir.path, 'ui')
+    const node = await run(profile, '--ui')
+    const line = node.output().split('\n').find((l) => l.startsWith('ui: '))
+    const m = /^ui: http:\/\/127\.0\.0\.1:(\d+)\/#token=([A-Za-z0-9_-]{43})$/.exec(line ?? '')
+    assert.ok(m, `one ui line: ${node.output()}`)
+    const res = await fetch(`http://127.0.0.1:${m[1]}/`)
+    assert.ok(res.status === 200 || res.status === 503, `the interface or the page saying how to build it (${res.status})`)
+    assert.ok(res.headers.get('content-security-policy')?.includes("script-src 'self'"))
+    assert.equal(await stop(node.proc), 0)
+  })
 })

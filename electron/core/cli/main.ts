@@ -3,6 +3,7 @@
  * app. A command changes the profile under its lock, then tells a running node (if any) to
  * reload; errors go to stderr with a clear sentence and a non-zero exit.
  */
+import { readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Argument, Command, CommanderError, Option } from 'commander'
@@ -18,9 +19,12 @@ import { readGroupIndex } from '../node/group-index.js'
 import { decodeCertificate } from '../protocol/certificate.js'
 import { join as joinGroup, readInvite, writeInvite } from '../services/invites.js'
 import { callControl } from '../node/control.js'
-import type { TorrentStatus } from '../node/node.js'
+import type { NodeOptions, TorrentStatus } from '../node/node.js'
+import { DEFAULT_DHT_BOOTSTRAP } from '../node/bootstrap.js'
 import { ServiceError } from '../../../shared/service-errors.js'
 import { bytes, peerLines, torrentLine } from './format.js'
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
 const out = (line = ''): void => void process.stdout.write(line + '\n')
 const collect = (value: string, previous: string[] = []) => [...previous, value]
@@ -164,7 +168,7 @@ program.command('join <invite>').option('--download-dir <dir>', 'where the files
   })
 
 program.command('run').description('serve and fetch everything in the profile until SIGINT/SIGTERM')
-  .option('--port <n>', 'listening port (TCP and uTP)', (v) => Number.parseInt(v, 10), 0)
+  .option('--port <n>', 'listening port (TCP and uTP; default: the profile\'s setting, else a free one)', (v) => Number.parseInt(v, 10))
   .option('--peer <host:port>', 'a peer to connect to (repeatable)', peerOption, [])
   .option('--no-dht', 'do not use the DHT (private topics)')
   .option('--no-lsd', 'no local discovery (BEP 14 multicast of private topics; public groups\' infohashes too)')
@@ -173,13 +177,38 @@ program.command('run').description('serve and fetch everything in the profile un
   .option('--utp', 'also use uTP (slower than TCP on fast links)')
   .option('--upload-limit <bytes/s>', 'cap the upload rate', (v) => Number.parseInt(v, 10))
   .option('--download-limit <bytes/s>', 'cap the download rate', (v) => Number.parseInt(v, 10))
-  .action(async (o: { port: number; peer: string[]; dht: boolean; lsd: boolean; tracker: boolean; dhtBootstrap?: string[]; utp?: boolean; uploadLimit?: number; downloadLimit?: number }) => {
+  .option('--ui', 'also serve the app\'s interface to a browser on this machine (127.0.0.1)')
+  .option('--ui-port <n>', 'port of the browser interface (default: a free one)', (v) => Number.parseInt(v, 10))
+  .action(async (o: { port?: number; peer: string[]; dht: boolean; lsd: boolean; tracker: boolean; dhtBootstrap?: string[]; utp?: boolean; uploadLimit?: number; downloadLimit?: number; ui?: boolean; uiPort?: number }) => {
     const store = await openStore()
-    const { CoterieNode } = await import('../node/node.js') // the engine loads only for `run`
-    const dht = !o.dht ? false : { bootstrap: o.dhtBootstrap ?? ['router.bittorrent.com:6881', 'router.utorrent.com:6881', 'dht.transmissionbt.com:6881'] }
-    const node = await CoterieNode.start(store, {
-      port: o.port, peers: o.peer, dht, lsd: o.lsd, trackers: o.tracker, utp: o.utp === true, uploadLimit: o.uploadLimit, downloadLimit: o.downloadLimit,
-    })
+    const dht = !o.dht ? (false as const) : { bootstrap: o.dhtBootstrap ?? DEFAULT_DHT_BOOTSTRAP }
+    // The port option wins; else the profile's setting (0: a free one).
+    const nodeOptions: NodeOptions = {
+      port: o.port ?? store.current.settings.port, peers: o.peer, dht, lsd: o.lsd, trackers: o.tracker, utp: o.utp === true,
+      uploadLimit: o.uploadLimit, downloadLimit: o.downloadLimit,
+    }
+    let node: import('../node/node.js').CoterieNode
+    let stopUi = async (): Promise<void> => {}
+    if (o.ui === true) {
+      // The engine, the backend and the server load only for `run` (and the UI only with --ui).
+      const { AppBackend } = await import('../app/backend.js')
+      const { startUiServer } = await import('../ui-server/server.js')
+      const backend = await AppBackend.start(store, { ...nodeOptions, mode: 'browser', version: VERSION, secretStorage: 'file' })
+      const ui = await startUiServer(backend, { port: o.uiPort }).catch(async (e: unknown) => {
+        await backend.stop()
+        throw e
+      })
+      node = backend.node
+      stopUi = async () => {
+        await ui.close()
+        await backend.stop()
+      }
+      out(`ui: ${ui.url}`)
+    } else {
+      const { CoterieNode } = await import('../node/node.js')
+      node = await CoterieNode.start(store, nodeOptions)
+      stopUi = () => node.stop()
+    }
     out(`listening on port ${node.port}`)
     let previous = ''
     const tick = setInterval(() => {
@@ -192,7 +221,7 @@ program.command('run').description('serve and fetch everything in the profile un
       process.once('SIGTERM', stop)
     })
     clearInterval(tick)
-    await node.stop()
+    await stopUi()
     out('stopped')
   })
 

@@ -128,6 +128,7 @@ export class Engine extends EventEmitter {
   readonly #unsealed: boolean | undefined
   /** The newest group index of each group, passed between members (PROTOCOL.md §13.1). */
   readonly index = new IndexBook()
+  #uploadsPaused = false
 
   private constructor(client: WebTorrent, o: EngineOptions) {
     super()
@@ -251,6 +252,33 @@ export class Engine extends EventEmitter {
     this.#torrent(infoHash).resume()
   }
 
+  /** Bytes per second for all torrents, at once; undefined lifts the limit. */
+  setLimits(limits: { readonly upload?: number; readonly download?: number }): void {
+    this.#client.throttleUpload(limits.upload ?? -1)
+    this.#client.throttleDownload(limits.download ?? -1)
+  }
+
+  /**
+   * "Don't seed on this network": every peer is choked and no piece leaves this node until
+   * switched back; downloads go on. Blocks already queued on a wire (a few, at most) still go.
+   */
+  setUploadsPaused(paused: boolean): void {
+    if (paused === this.#uploadsPaused) return
+    this.#uploadsPaused = paused
+    for (const t of this.#client.torrents) {
+      for (const wire of t.wires) {
+        const r = this.#wires.get(wire)
+        if (r === undefined || !r.gate.authorized) continue
+        if (paused) r.gate.choke()
+        else if (wire.peerInterested) wire.unchoke()
+      }
+    }
+  }
+
+  get uploadsPaused(): boolean {
+    return this.#uploadsPaused
+  }
+
   has(infoHash: string): boolean {
     return this.#client.torrents.some((t) => t.infoHash === infoHash)
   }
@@ -285,7 +313,7 @@ export class Engine extends EventEmitter {
   // Everything a wire needs, installed synchronously in 'wire' (engine notes §2: after an await
   // the extended handshake is already gone).
   #gate(torrent: Torrent, membership: () => SwarmMembership): void {
-    rechokeAuthorizedOnly(torrent, (w) => this.#wires.get(w)?.gate.authorized === true)
+    rechokeAuthorizedOnly(torrent, (w) => !this.#uploadsPaused && this.#wires.get(w)?.gate.authorized === true)
     const exchange = new MemberExchange(torrent, (w) => this.#wires.get(w)?.ext, (r) => this.emit('pex', r))
     torrent.on('wire', (wire: Wire) => {
       noDelayOnOutgoing(torrent, wire)
@@ -299,7 +327,7 @@ export class Engine extends EventEmitter {
       const ext = (wire as unknown as { coterie: CoterieExtension }).coterie
       if (this.#unsealed !== true) sealWire(wire, ext)
       this.index.attach(m.swarm, ext, (f) => wire.once('close', f))
-      const gate = gateWire(torrent, wire)
+      const gate = gateWire(torrent, wire, () => !this.#uploadsPaused)
       this.#wires.set(wire, { ext, gate, since: Date.now() })
       exchange.add(wire, ext)
       ext.on('authorized', () => {

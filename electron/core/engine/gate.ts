@@ -22,13 +22,19 @@ export interface Gate {
   authorize(): void
   /** Stops uploading to the peer at once (certificate expired or revoked mid-connection). */
   revoke(): void
+  /** Chokes the peer, e.g. when uploads were paused (it stays authorized). */
+  choke(): void
 }
 
 interface UtMetadata {
   _onRequest(piece: number): void
 }
 
-export function gateWire(torrent: Torrent, wire: Wire): Gate {
+/**
+ * `uploadsAllowed` is the engine-wide switch ("don't seed on this network"): while it answers
+ * false, even an authorized peer is kept choked and gets no piece.
+ */
+export function gateWire(torrent: Torrent, wire: Wire, uploadsAllowed: () => boolean = () => true): Gate {
   const original = {
     unchoke: wire.unchoke.bind(wire),
     choke: wire.choke.bind(wire),
@@ -42,11 +48,11 @@ export function gateWire(torrent: Torrent, wire: Wire): Gate {
   let announcedAvailability = false // we sent our (empty) bitfield / have-none: HAVEs may follow
 
   wire.unchoke = () => {
-    if (authorized) original.unchoke()
+    if (authorized && uploadsAllowed()) original.unchoke()
   }
   wire.allowedFast = () => {}
   wire.piece = (index: number, offset: number, buffer: Uint8Array) => {
-    if (authorized) original.piece(index, offset, buffer)
+    if (authorized && uploadsAllowed()) original.piece(index, offset, buffer)
   }
   wire.bitfield = (bitfield: { buffer: Uint8Array } | Uint8Array) => {
     announcedAvailability = true
@@ -97,7 +103,10 @@ export function gateWire(torrent: Torrent, wire: Wire): Gate {
       // is paid on every member-to-member connection (bench: first byte ~200 ms later than
       // plain webtorrent with 8 members). webtorrent unchokes every interested peer anyway and
       // the rechoke loop trims the set to its slots.
-      if (wire.peerInterested || held > 0) original.unchoke()
+      if ((wire.peerInterested || held > 0) && uploadsAllowed()) original.unchoke()
+    },
+    choke() {
+      if (!wire.destroyed) original.choke()
     },
     revoke() {
       if (!authorized) return

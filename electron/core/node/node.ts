@@ -4,10 +4,10 @@
  * `coterie run` or the desktop app is running), and answering the control channel.
  */
 import type { Server } from 'node:net'
-import { hexToBytes } from '@noble/hashes/utils.js'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { Engine, type EngineOptions, type SwarmMembership, type TorrentSummary } from '../engine/engine.js'
 import { discoveryTopic } from '../protocol/topic.js'
-import { issueCertificate } from '../protocol/certificate.js'
+import { decodeCertificate, issueCertificate } from '../protocol/certificate.js'
 import { identityKeyPair, swarmKeyPair, type Group, type Profile, type ProfileStore } from '../profile/index.js'
 import { certificateLifetimeS, renewalDue } from '../services/groups.js'
 import { serveControl } from './control.js'
@@ -19,6 +19,8 @@ export interface NodeOptions extends EngineOptions {
   readonly peers?: readonly string[]
   /** Where torrents joined from a group index go when the group names no folder. */
   readonly downloadDir?: string
+  /** Called after the engine caught up with a new revision of the profile (any process's change). */
+  readonly onProfile?: (profile: Profile) => void
 }
 
 export interface TorrentStatus extends TorrentSummary {
@@ -37,6 +39,8 @@ export class CoterieNode {
   #reloading: Promise<void> = Promise.resolve()
   #renewalTimer: NodeJS.Timeout | undefined
   #revision = -1
+  /** Why a torrent of the profile is not running, by infohash (cleared when it starts). */
+  readonly #errors = new Map<string, string>()
 
   private constructor(store: ProfileStore, engine: Engine, o: NodeOptions) {
     this.#store = store
@@ -87,6 +91,11 @@ export class CoterieNode {
     })
   }
 
+  /** Torrents of the profile the engine could not start, and why. */
+  errors(): ReadonlyMap<string, string> {
+    return this.#errors
+  }
+
   async stop(): Promise<void> {
     this.#stopWatching?.()
     clearTimeout(this.#renewalTimer)
@@ -101,24 +110,40 @@ export class CoterieNode {
     const profile = await this.#store.read()
     if (profile.revision === this.#revision) return
     this.#revision = profile.revision
+    this.#applySettings(profile)
     const wanted = new Set(profile.torrents.map((t) => t.infoHash))
     for (const s of this.#engine.summary()) if (!wanted.has(s.infoHash)) await this.#engine.remove(s.infoHash)
+    for (const ih of this.#errors.keys()) if (!wanted.has(ih)) this.#errors.delete(ih)
     for (const t of profile.torrents) {
       const group = profile.groups.find((g) => g.id === t.groupId)
       if (group === undefined) continue
       const m = membership(profile, group)
-      if (this.#engine.has(t.infoHash)) {
-        this.#engine.setMembership(t.infoHash, m)
-      } else {
-        const info = await this.#store.readTorrentInfo(t.infoHash)
-        const topic = discoveryTopic(hexToBytes(group.groupSecret), hexToBytes(t.infoHash))
-        await this.#engine.add(info, t.downloadDir, m, {
-          topic, peers: [...group.peers, ...(this.#o.peers ?? [])], announcePublic: group.announcePublic, trackers: group.trackers ?? [],
-        })
+      // One torrent that cannot start (a damaged info file, a folder gone) must not stop the others.
+      try {
+        if (this.#engine.has(t.infoHash)) {
+          this.#engine.setMembership(t.infoHash, m)
+        } else {
+          const info = await this.#store.readTorrentInfo(t.infoHash)
+          const topic = discoveryTopic(hexToBytes(group.groupSecret), hexToBytes(t.infoHash))
+          await this.#engine.add(info, t.downloadDir, m, {
+            topic, peers: [...group.peers, ...(this.#o.peers ?? [])], announcePublic: group.announcePublic, trackers: group.trackers ?? [],
+          })
+        }
+        if (t.paused) this.#engine.pause(t.infoHash)
+        else this.#engine.resume(t.infoHash)
+        this.#errors.delete(t.infoHash)
+      } catch (e) {
+        this.#errors.set(t.infoHash, e instanceof Error ? e.message : String(e))
       }
-      if (t.paused) this.#engine.pause(t.infoHash)
-      else this.#engine.resume(t.infoHash)
     }
+    this.#o.onProfile?.(profile)
+  }
+
+  // Options given to this process (`coterie run --upload-limit`) win over the profile's settings.
+  #applySettings(profile: Profile): void {
+    const s = profile.settings
+    this.#engine.setLimits({ upload: this.#o.uploadLimit ?? s.uploadLimit ?? undefined, download: this.#o.downloadLimit ?? s.downloadLimit ?? undefined })
+    this.#engine.setUploadsPaused(s.seedingPaused)
   }
 
   // Every group's index into the engine (the newest of the file and what it holds); the owner
@@ -158,7 +183,7 @@ export class CoterieNode {
     await this.#store.update((draft, ctx) => {
       const dg = draft.groups.find((x) => x.id === g.id)
       if (dg === undefined || (dg.indexVersion ?? 0) >= index.version) return
-      applyIndex(draft, dg, index, { putTorrentInfo: ctx.putTorrentInfo, selfKey: ctx.identity.publicKey, defaultDownloadDir: this.#o.downloadDir ?? this.#store.dir })
+      applyIndex(draft, dg, index, { putTorrentInfo: ctx.putTorrentInfo, selfKey: ctx.identity.publicKey, defaultDownloadDir: this.#o.downloadDir ?? draft.settings.downloadDir ?? this.#store.dir })
     })
     await this.#reconcile() // our own write: the profile watch reports only other processes'
   }
@@ -177,7 +202,10 @@ export class CoterieNode {
   // The owner certifies itself like any member; it holds the key, so it renews its own.
   async #renewOwnCertificates(): Promise<void> {
     const now = Math.floor(Date.now() / 1000)
-    const due = (g: Pick<Group, 'owner' | 'certificate' | 'certificateLifetimeS'>) => g.owner && renewalDue(g.certificate, certificateLifetimeS(g), now)
+    const self = this.#store.current.identity.publicKey
+    // A restored identity (ProfileStore.replaceIdentity) makes the old certificates someone else's.
+    const due = (g: Pick<Group, 'owner' | 'certificate' | 'certificateLifetimeS'>) =>
+      g.owner && (renewalDue(g.certificate, certificateLifetimeS(g), now) || !certifies(g.certificate, self))
     if (!this.#store.current.groups.some(due)) return
     await this.#store.update((draft, ctx) => {
       for (const g of draft.groups.filter(due)) {
@@ -187,6 +215,12 @@ export class CoterieNode {
       }
     })
   }
+}
+
+/** Whether a certificate (hex) names `member` (hex). */
+function certifies(certHex: string | undefined, member: string): boolean {
+  const c = certHex === undefined ? undefined : decodeCertificate(hexToBytes(certHex))
+  return c?.ok === true && bytesToHex(c.value.member) === member
 }
 
 function membership(profile: Profile, group: GroupView): SwarmMembership {

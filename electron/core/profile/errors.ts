@@ -17,6 +17,8 @@ export type ProfileErrorCode =
   | 'permissions'
   /** Any other I/O failure (disk full, read-only file system...). */
   | 'io'
+  /** The identity key is sealed (by the desktop app's OS keyring) and this process cannot unseal it. */
+  | 'sealed'
 
 export class ProfileError extends Error {
   override readonly name = 'ProfileError'

@@ -9,7 +9,7 @@ import writeFileAtomic from 'write-file-atomic'
 import type { z } from 'zod'
 import { fsError, ProfileError } from './errors.js'
 import { describeIssues } from './schema.js'
-import { upgrade } from './versions.js'
+import { upgrade, type FileKind } from './versions.js'
 import { SECRET_FILE_MODE } from './paths.js'
 
 export async function readBytes(file: string, what: string): Promise<Uint8Array> {
@@ -22,7 +22,7 @@ export async function readBytes(file: string, what: string): Promise<Uint8Array>
 }
 
 /** Reads, upgrades and validates one JSON file; any defect is a 'corrupt' error naming the file. */
-export async function readJsonFile<T>(file: string, schema: z.ZodType<T>, what: string): Promise<T> {
+export async function readJsonFile<T>(file: string, schema: z.ZodType<T>, what: string, kind: FileKind): Promise<T> {
   const text = new TextDecoder().decode(await readBytes(file, what))
   let raw: unknown
   try {
@@ -31,7 +31,7 @@ export async function readJsonFile<T>(file: string, schema: z.ZodType<T>, what: 
     const why = e instanceof Error ? e.message : String(e)
     throw new ProfileError('corrupt', `${file} is not valid JSON (${why}). ${UNCHANGED}`, file)
   }
-  const parsed = schema.safeParse(upgrade(raw, file))
+  const parsed = schema.safeParse(upgrade(raw, file, kind))
   if (!parsed.success) throw new ProfileError('corrupt', `${file} is invalid: ${describeIssues(parsed.error)}. ${UNCHANGED}`, file)
   return parsed.data
 }

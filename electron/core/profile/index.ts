@@ -3,10 +3,11 @@ export { defaultProfileDir, profileLayout, PROFILE_FILES, type ProfileLayout } f
 export { ProfileError, isProfileError, type ProfileErrorCode } from './errors.js'
 export type { PermissionFix } from './permissions.js'
 export {
-  FORMAT_VERSION, nameKey, identityKeyPair, swarmKeyPair,
-  type Friend, type Group, type TorrentEntry, type ProfileData, type Identity,
+  FORMAT_VERSION, DEFAULT_SETTINGS, nameKey, identityKeyPair, swarmKeyPair,
+  type Friend, type Settings, type Group, type TorrentEntry, type ProfileData, type Identity,
 } from './schema.js'
 export {
   ProfileStore, MAX_TORRENT_INFO_BYTES,
   type Profile, type OpenOptions, type Mutator, type UpdateContext, type Updated, type WatchOptions,
 } from './store.js'
+export type { SecretSealer } from './secrets.js'

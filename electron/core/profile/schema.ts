@@ -13,7 +13,13 @@ import { MAX_CERTIFICATE_BYTES, MAX_INVITE_TRACKERS, MAX_NAME_CHARS } from '../p
 import { isPeerAddress, isTrackerUrl } from '../protocol/invite.js'
 import { isValidPublicKey, keyPairFromSecret, type KeyPair } from '../protocol/keys.js'
 
+/**
+ * profile.json's format: 2 added `settings`, and groups' optional `trackers` and group-index fields
+ * (revoked, memberCertificates, indexVersion, autoJoin, downloadDir, certificateLifetimeS).
+ */
 export const FORMAT_VERSION = 2
+/** identity.json's format, versioned on its own: it is written once and rarely changes shape. */
+export const IDENTITY_FORMAT_VERSION = 2
 export const MAX_PEERS_PER_GROUP = 1024
 export const MAX_TORRENT_NAME_CHARS = 1024
 
@@ -32,6 +38,8 @@ const label = (min: number, max: number) =>
     .min(min, min === 1 ? 'must not be empty' : undefined)
     .max(max, `must have at most ${max} characters`)
     .refine((s) => s === s.trim() && !CONTROL.test(s), 'must not start or end with spaces or contain control characters')
+
+export { derives }
 
 /** Names compare case-insensitively and after Unicode normalisation: "Bob" and "bob" are one friend. */
 export const nameKey = (name: string): string => name.normalize('NFKC').toLowerCase()
@@ -116,12 +124,32 @@ export const torrentSchema = z.strictObject({
 })
 export type TorrentEntry = z.infer<typeof torrentSchema>
 
+/** Bytes per second; null is unlimited. */
+const rate = z.number().int().positive().max(Number.MAX_SAFE_INTEGER).nullable()
+
+/** How the node behaves on this machine: the desktop app's settings, honoured by `coterie run` too. */
+export const settingsSchema = z.strictObject({
+  /** Where accepted invites download to; absent means the platform's Downloads/Coterie. */
+  downloadDir: z.string().refine((d) => path.isAbsolute(d), 'must be an absolute path').optional(),
+  /** Listening port; 0 picks a free one at start. */
+  port: z.number().int().min(0).max(65535),
+  uploadLimit: rate,
+  downloadLimit: rate,
+  /** "Don't seed on this network": upload nothing to anyone until switched back. */
+  seedingPaused: z.boolean(),
+  startAtLogin: z.boolean(),
+})
+export type Settings = z.infer<typeof settingsSchema>
+
+export const DEFAULT_SETTINGS: Settings = Object.freeze({ port: 0, uploadLimit: null, downloadLimit: null, seedingPaused: false, startAtLogin: false })
+
 const dataShape = {
   /** The name friends see for us (empty until the user picks one). */
   displayName: label(0, MAX_NAME_CHARS),
   friends: z.array(friendSchema),
   groups: z.array(groupSchema),
   torrents: z.array(torrentSchema),
+  settings: settingsSchema,
 }
 
 /** What a caller may change through ProfileStore.update(). */
@@ -130,6 +158,7 @@ export interface ProfileData {
   friends: Friend[]
   groups: Group[]
   torrents: TorrentEntry[]
+  settings: Settings
 }
 
 function reportDuplicates<T>(ctx: z.RefinementCtx, items: readonly T[], key: (t: T) => string, at: (string | number)[], what: string): void {
@@ -166,16 +195,28 @@ export const stateFileSchema = z
   .superRefine(checkData)
 export type StateFile = z.infer<typeof stateFileSchema>
 
-/** identity.json: written once when the profile is created, never rewritten. */
+/**
+ * identity.json: written when the profile is created; rewritten only to seal the key (desktop
+ * app) or to restore one from a backup. Format 2 added `sealed`: the secret key encrypted by a
+ * SecretSealer (secrets.ts), in place of `secretKey`.
+ */
 export const identityFileSchema = z
   .strictObject({
-    version: z.literal(FORMAT_VERSION),
+    version: z.literal(IDENTITY_FORMAT_VERSION),
     publicKey,
-    secretKey,
+    secretKey: secretKey.optional(),
+    sealed: z.strictObject({
+      scheme: z.string().min(1).max(64),
+      data: z.string().max(8192).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64'),
+    }).optional(),
     createdAt: timestamp,
   })
   .superRefine((id, ctx) => {
-    if (!derives(id.secretKey, id.publicKey)) ctx.addIssue({ code: 'custom', path: ['publicKey'], message: 'does not belong to secretKey' })
+    if ((id.secretKey === undefined) === (id.sealed === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['secretKey'], message: 'exactly one of secretKey and sealed must be present' })
+    } else if (id.secretKey !== undefined && !derives(id.secretKey, id.publicKey)) {
+      ctx.addIssue({ code: 'custom', path: ['publicKey'], message: 'does not belong to secretKey' })
+    }
   })
 export type IdentityFile = z.infer<typeof identityFileSchema>
 

@@ -2,7 +2,8 @@
 import { ProfileError } from './errors.js'
 import { exists, readJsonFile } from './files.js'
 import { PROFILE_FILES, type ProfileLayout } from './paths.js'
-import { FORMAT_VERSION, identityFileSchema, stateFileSchema, type Identity, type ProfileData, type StateFile } from './schema.js'
+import { DEFAULT_SETTINGS, FORMAT_VERSION, identityFileSchema, stateFileSchema, type Identity, type IdentityFile, type ProfileData, type StateFile } from './schema.js'
+import { unsealIdentity, type SecretSealer } from './secrets.js'
 
 export type DeepReadonly<T> = T extends (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T
 
@@ -13,13 +14,15 @@ export type Profile = DeepReadonly<ProfileData> & {
   readonly identity: Identity
 }
 
-export async function readIdentity(layout: ProfileLayout): Promise<Identity> {
-  const { publicKey, secretKey, createdAt } = await readJsonFile(layout.identity, identityFileSchema, PROFILE_FILES.identity)
-  return Object.freeze({ publicKey, secretKey, createdAt })
+export async function readIdentity(layout: ProfileLayout, sealer?: SecretSealer): Promise<Identity> {
+  return unsealIdentity(await readIdentityFile(layout), layout.identity, sealer)
 }
 
-export async function readProfile(layout: ProfileLayout): Promise<Profile> {
-  const identity = await readIdentity(layout)
+export const readIdentityFile = (layout: ProfileLayout): Promise<IdentityFile> =>
+  readJsonFile(layout.identity, identityFileSchema, PROFILE_FILES.identity, 'identity')
+
+export async function readProfile(layout: ProfileLayout, sealer?: SecretSealer): Promise<Profile> {
+  const identity = await readIdentity(layout, sealer)
   if (!(await exists(layout.state))) {
     throw new ProfileError(
       'corrupt',
@@ -28,12 +31,12 @@ export async function readProfile(layout: ProfileLayout): Promise<Profile> {
       layout.state,
     )
   }
-  return snapshot(identity, await readJsonFile(layout.state, stateFileSchema, PROFILE_FILES.state))
+  return snapshot(identity, await readJsonFile(layout.state, stateFileSchema, PROFILE_FILES.state, 'state'))
 }
 
-const EMPTY_STATE_HINT = `{"version": ${FORMAT_VERSION}, "revision": 0, "displayName": "", "friends": [], "groups": [], "torrents": []}`
+const EMPTY_STATE_HINT = `{"version": ${FORMAT_VERSION}, "revision": 0, "displayName": "", "friends": [], "groups": [], "torrents": [], "settings": ${JSON.stringify(DEFAULT_SETTINGS)}}`
 
-export const dataOf = ({ displayName, friends, groups, torrents }: ProfileData): ProfileData => ({ displayName, friends, groups, torrents })
+export const dataOf = ({ displayName, friends, groups, torrents, settings }: ProfileData): ProfileData => ({ displayName, friends, groups, torrents, settings })
 
 export function snapshot(identity: Identity, state: StateFile): Profile {
   return deepFreeze({ revision: state.revision, identity, ...structuredClone(dataOf(state)) })

@@ -219,7 +219,7 @@ describe('ProfileStore: updates', () => {
 
 describe('ProfileStore: damaged files', () => {
   const cases: [string, string, (text: string) => string, ProfileErrorCode, string[]][] = [
-    ['garbage', 'profile.json', () => '{"version": 1, "revision": ', 'corrupt', ['profile.json is not valid JSON']],
+    ['garbage', 'profile.json', () => '{"version": 2, "revision": ', 'corrupt', ['profile.json is not valid JSON']],
     ['a bad key', 'profile.json', (s) => s.replace(hex(alice.publicKey), 'zz'.repeat(32)), 'corrupt', ['profile.json is invalid', 'friends[0].publicKey']],
     ['a misspelt field', 'profile.json', (s) => s.replace('"paused"', '"pasued"'), 'corrupt', ['torrents[0]', 'pasued']],
     ['a duplicate name', 'profile.json', (s) => s.replace('"Bob"', '"ALICE"'), 'corrupt', ['friends[1]: duplicate friend name']],
@@ -328,5 +328,21 @@ describe('ProfileStore: tidy', () => {
     assert.deepEqual((await store.tidy()).sort(), leftovers.sort())
     assert.deepEqual((await readdir(store.dir)).sort(), ['Preferences', 'identity.json', 'profile.json', 'torrents'])
     assert.equal((await readdir(store.layout.torrents)).length, 2)
+  })
+})
+
+describe('ProfileStore: format versions', () => {
+  it('reads a format-1 profile (before settings) with default settings, and writes it back as format 2', async (t) => {
+    const store = await ProfileStore.open(await tempDir(t), { create: true, displayName: 'old' })
+    const file = path.join(store.dir, 'profile.json')
+    const { settings: _dropped, ...v1 } = { ...JSON.parse(await readFile(file, 'utf8')), version: 1 }
+    await writeFile(file, JSON.stringify(v1))
+    const p = await store.read()
+    assert.equal(p.displayName, 'old')
+    assert.deepEqual(p.settings, { port: 0, uploadLimit: null, downloadLimit: null, seedingPaused: false, startAtLogin: false })
+    await store.update((d) => void (d.settings.seedingPaused = true))
+    const written = JSON.parse(await readFile(file, 'utf8'))
+    assert.equal(written.version, 2)
+    assert.equal(written.settings.seedingPaused, true)
   })
 })

@@ -13,10 +13,11 @@
  * disk, apply the caller's change, validate, and write: two processes never lose each other's
  * changes. A running node learns of other processes' changes through `watch` or `revision`.
  */
-import { mkdir, rm, stat } from 'node:fs/promises'
+import { mkdir, rename, rm, stat } from 'node:fs/promises'
+import path from 'node:path'
 import { bytesToHex } from '../protocol/bytes.js'
 import { decodeInfo, infoHashOf, swarmKeyOfInfo } from '../protocol/torrent-info.js'
-import { generateKeyPair } from '../protocol/keys.js'
+import { generateKeyPair, keyPairFromSecret } from '../protocol/keys.js'
 import { fsError, ProfileError } from './errors.js'
 import { removeDebris } from './debris.js'
 import { exists, readBytes, readJsonFile, syncDir, toJson, writeAtomic } from './files.js'
@@ -24,10 +25,11 @@ import { withLock, type LockSettings } from './lock.js'
 import { PRIVATE_DIR_MODE, PROFILE_FILES, profileLayout, type ProfileLayout } from './paths.js'
 import { securePermissions, type PermissionFix } from './permissions.js'
 import {
-  FORMAT_VERSION, describeIssues, profileDataSchema, stateFileSchema,
-  type Identity, type IdentityFile, type ProfileData, type StateFile,
+  DEFAULT_SETTINGS, FORMAT_VERSION, describeIssues, profileDataSchema, stateFileSchema,
+  type Identity, type ProfileData, type StateFile,
 } from './schema.js'
-import { dataOf, readIdentity, readProfile, snapshot, type Profile } from './snapshot.js'
+import { dataOf, readIdentity, readIdentityFile, readProfile, snapshot, type Profile } from './snapshot.js'
+import { sealIdentity, unsealIdentity, type SecretSealer } from './secrets.js'
 import { pollForChanges } from './watch.js'
 
 export type { Profile }
@@ -46,6 +48,11 @@ export interface OpenOptions {
   readonly lockTimeoutMs?: number
   /** When a lock whose holder stopped refreshing it is taken over (default 10 s, at least 2 s). */
   readonly lockStaleMs?: number
+  /**
+   * Seals the identity key at rest (the desktop app: the OS keyring). A profile opened with one
+   * has its plain key sealed on the spot; without one (the CLI), the key stays in the owner-only file.
+   */
+  readonly sealer?: SecretSealer
 }
 
 export interface UpdateContext {
@@ -82,13 +89,15 @@ export class ProfileStore {
   /** Permissions tightened when the profile was opened (always empty on Windows). */
   readonly warnings: readonly PermissionFix[]
   readonly #lock: LockSettings
+  readonly #sealer: SecretSealer | undefined
   #current: Profile
   /** The revision this store is committing right now, so watch() does not report it as foreign. */
   #committing = -1
 
-  private constructor(layout: ProfileLayout, lock: LockSettings, warnings: PermissionFix[], current: Profile) {
+  private constructor(layout: ProfileLayout, lock: LockSettings, warnings: PermissionFix[], current: Profile, sealer: SecretSealer | undefined) {
     this.layout = layout
     this.#lock = lock
+    this.#sealer = sealer
     this.warnings = warnings
     this.#current = current
   }
@@ -103,7 +112,7 @@ export class ProfileStore {
       await mkdir(layout.dir, { recursive: true, mode: PRIVATE_DIR_MODE }).catch((e: unknown) => {
         throw fsError(e, layout.dir, 'create the profile directory')
       })
-      await withLock(layout.dir, layout.lock, lock, () => create(layout, options))
+      await withLock(layout.dir, layout.lock, lock, () => create(layout, options, options.sealer))
     } else if (!(await exists(layout.identity))) {
       throw new ProfileError(
         'not-found',
@@ -112,7 +121,32 @@ export class ProfileStore {
       )
     }
     const warnings = await securePermissions(layout)
-    return new ProfileStore(layout, lock, warnings, await readProfile(layout))
+    if (options.sealer !== undefined && (await readIdentityFile(layout)).secretKey !== undefined) {
+      await withLock(layout.dir, layout.lock, lock, async () => {
+        const file = await readIdentityFile(layout)
+        if (file.secretKey === undefined) return // sealed meanwhile by another process
+        await writeAtomic(layout.identity, toJson(sealIdentity(unsealIdentity(file, layout.identity, undefined), options.sealer)), PROFILE_FILES.identity)
+        await syncDir(layout.dir)
+      })
+    }
+    return new ProfileStore(layout, lock, warnings, await readProfile(layout, options.sealer), options.sealer)
+  }
+
+  /**
+   * The way out when the identity key cannot be unsealed (the keyring changed): moves identity.json
+   * aside, never deleting it, so the profile opens with a fresh key and the person restores
+   * theirs from a backup (or moves the file back once the keyring opens again). Returns where it went.
+   */
+  static async setAsideIdentity(dir: string): Promise<string> {
+    const layout = profileLayout(dir)
+    const aside = path.join(layout.dir, `identity.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
+    await withLock(layout.dir, layout.lock, DEFAULT_LOCK, async () => {
+      await rename(layout.identity, aside).catch((e: unknown) => {
+        throw fsError(e, layout.identity, 'move the identity file aside')
+      })
+      await syncDir(layout.dir)
+    })
+    return aside
   }
 
   get dir(): string {
@@ -126,7 +160,7 @@ export class ProfileStore {
 
   /** Reads and validates the profile from disk (no lock: each file is replaced whole). */
   async read(): Promise<Profile> {
-    this.#current = await readProfile(this.layout)
+    this.#current = await readProfile(this.layout, this.#sealer)
     return this.#current
   }
 
@@ -150,8 +184,8 @@ export class ProfileStore {
   async update<R>(mutate: Mutator<R>): Promise<Updated<R>> {
     const { layout } = this
     return withLock(layout.dir, layout.lock, this.#lock, async (lock) => {
-      const identity = await readIdentity(layout)
-      const before = await readJsonFile(layout.state, stateFileSchema, PROFILE_FILES.state)
+      const identity = await readIdentity(layout, this.#sealer)
+      const before = await readJsonFile(layout.state, stateFileSchema, PROFILE_FILES.state, 'state')
       const draft = structuredClone(dataOf(before))
       const staged = new Map<string, Uint8Array>()
       const result = await mutate(draft, {
@@ -200,6 +234,33 @@ export class ProfileStore {
     })
   }
 
+  /**
+   * Replaces the identity key with a restored one: the one time identity.json is rewritten
+   * (atomically, under the lock). The revision moves too, so running nodes reload with the new key.
+   * Certificates issued to the old key stop proving anything; owned groups are re-certified by the node.
+   */
+  async replaceIdentity(secretKey: Uint8Array): Promise<Profile> {
+    const { layout } = this
+    return withLock(layout.dir, layout.lock, this.#lock, async (lock) => {
+      const previous = await readIdentityFile(layout) // its key may not unseal: restoring is the way out
+      const keys = keyPairFromSecret(secretKey)
+      const identity = sealIdentity({
+        publicKey: bytesToHex(keys.publicKey),
+        secretKey: bytesToHex(keys.secretKey),
+        createdAt: previous.publicKey === bytesToHex(keys.publicKey) ? previous.createdAt : new Date().toISOString(),
+      }, this.#sealer)
+      const before = await readJsonFile(layout.state, stateFileSchema, PROFILE_FILES.state, 'state')
+      await lock.assertHeld()
+      await writeAtomic(layout.identity, toJson(identity), PROFILE_FILES.identity)
+      const next: StateFile = { ...before, version: FORMAT_VERSION, revision: before.revision + 1 }
+      this.#committing = next.revision
+      await writeAtomic(layout.state, toJson(next), PROFILE_FILES.state)
+      await syncDir(layout.dir)
+      this.#current = snapshot(await readIdentity(layout, this.#sealer), next)
+      return this.#current
+    })
+  }
+
   /** A torrent's raw info dictionary, checked against its infohash ('not-found', 'corrupt'). */
   async readTorrentInfo(infoHash: string): Promise<Uint8Array> {
     if (!/^[0-9a-f]{40}$/.test(infoHash)) throw new RangeError('readTorrentInfo: infoHash must be 40 lower-case hex characters')
@@ -234,7 +295,7 @@ export class ProfileStore {
   async tidy(): Promise<string[]> {
     const { layout } = this
     return withLock(layout.dir, layout.lock, this.#lock, async () => {
-      const state = await readJsonFile(layout.state, stateFileSchema, PROFILE_FILES.state)
+      const state = await readJsonFile(layout.state, stateFileSchema, PROFILE_FILES.state, 'state')
       return removeDebris(layout, new Set(state.torrents.map((t) => t.infoHash)))
     })
   }
@@ -269,7 +330,7 @@ export class ProfileStore {
   }
 }
 
-async function create(layout: ProfileLayout, options: OpenOptions): Promise<void> {
+async function create(layout: ProfileLayout, options: OpenOptions, sealer: SecretSealer | undefined): Promise<void> {
   const hasIdentity = await exists(layout.identity)
   if (hasIdentity && options.exclusive === true) {
     throw new ProfileError('exists', `A Coterie profile already exists in ${layout.dir}. Use it, or choose another directory.`, layout.dir)
@@ -278,18 +339,13 @@ async function create(layout: ProfileLayout, options: OpenOptions): Promise<void
   // identity.json goes last: it is what marks the profile as existing, so a creation interrupted
   // earlier is simply done again. A profile.json already there (an identity deleted by hand) is kept.
   if (!(await exists(layout.state))) {
-    const state: StateFile = { version: FORMAT_VERSION, revision: 0, displayName: options.displayName ?? '', friends: [], groups: [], torrents: [] }
+    const state: StateFile = { version: FORMAT_VERSION, revision: 0, displayName: options.displayName ?? '', friends: [], groups: [], torrents: [], settings: { ...DEFAULT_SETTINGS } }
     const parsed = stateFileSchema.safeParse(state)
     if (!parsed.success) throw new ProfileError('invalid', `The profile was not created: ${describeIssues(parsed.error)}.`)
     await writeAtomic(layout.state, toJson(parsed.data), PROFILE_FILES.state)
   }
   const keys = generateKeyPair()
-  const identity: IdentityFile = {
-    version: FORMAT_VERSION,
-    publicKey: bytesToHex(keys.publicKey),
-    secretKey: bytesToHex(keys.secretKey),
-    createdAt: new Date().toISOString(),
-  }
+  const identity = sealIdentity({ publicKey: bytesToHex(keys.publicKey), secretKey: bytesToHex(keys.secretKey), createdAt: new Date().toISOString() }, sealer)
   await writeAtomic(layout.identity, toJson(identity), PROFILE_FILES.identity)
   await syncDir(layout.dir)
 }

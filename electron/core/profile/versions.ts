@@ -4,19 +4,28 @@
  * guessed at, so an old Coterie never rewrites a newer profile and drops what it does not know.
  */
 import { ProfileError } from './errors.js'
-import { FORMAT_VERSION } from './schema.js'
+import { DEFAULT_SETTINGS, FORMAT_VERSION, IDENTITY_FORMAT_VERSION } from './schema.js'
 
 type Raw = Record<string, unknown>
+export type FileKind = 'state' | 'identity'
 
-/** MIGRATIONS[n] turns a version-n object into a version-(n+1) one. */
-const MIGRATIONS: Readonly<Record<number, (raw: Raw) => Raw>> = {
-  // Format 2 added groups' optional `trackers`; a format-1 file is a valid format-2 file as it is.
-  // The version moved all the same, so a format-1 Coterie refuses a profile that may hold them
-  // ("newer Coterie") instead of calling it corrupt.
-  1: (raw) => raw,
+const CURRENT: Readonly<Record<FileKind, number>> = { state: FORMAT_VERSION, identity: IDENTITY_FORMAT_VERSION }
+
+/** MIGRATIONS[kind][n] turns a version-n object into a version-(n+1) one. */
+const MIGRATIONS: Readonly<Record<FileKind, Readonly<Record<number, (raw: Raw) => Raw>>>> = {
+  state: {
+    // 2: the desktop app's settings live in the profile, so `coterie run` honours them too; groups
+    // gained optional fields (trackers, the group index's) that a format-1 reader would not know.
+    1: (raw) => ({ ...raw, settings: { ...DEFAULT_SETTINGS } }),
+  },
+  identity: {
+    // 2: `sealed` may replace `secretKey`; a format-1 file is a format-2 file with a plain key.
+    1: (raw) => raw,
+  },
 }
 
-export function upgrade(raw: unknown, file: string): unknown {
+export function upgrade(raw: unknown, file: string, kind: FileKind): unknown {
+  const current = CURRENT[kind]
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ProfileError('corrupt', `${file} does not hold a JSON object. Coterie left it unchanged; restore it from a backup.`, file)
   }
@@ -25,15 +34,15 @@ export function upgrade(raw: unknown, file: string): unknown {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
     throw new ProfileError('corrupt', `${file} has no valid "version" field. Coterie left it unchanged; restore it from a backup.`, file)
   }
-  if (v > FORMAT_VERSION) {
+  if (v > current) {
     throw new ProfileError(
       'unsupported',
-      `${file} was written by a newer Coterie (format ${v}; this one reads up to format ${FORMAT_VERSION}). Update Coterie to use this profile.`,
+      `${file} was written by a newer Coterie (format ${v}; this one reads up to format ${current}). Update Coterie to use this profile.`,
       file,
     )
   }
-  for (let at = v; at < FORMAT_VERSION; at++) {
-    const step = MIGRATIONS[at]
+  for (let at = v; at < current; at++) {
+    const step = MIGRATIONS[kind][at]
     if (step === undefined) throw new Error(`versions: no migration from format ${at}`)
     obj = { ...step(obj), version: at + 1 }
   }

@@ -20,6 +20,11 @@ export interface InviteOptions {
 
 /** Writes an invite for `friendRef` to `out`; the friend becomes a member if not one yet. */
 export async function writeInvite(store: ProfileStore, groupRef: string, friendRef: string, out: string, o: InviteOptions = {}): Promise<void> {
+  await writeFileAtomic(resolve(out), Buffer.from(await inviteFor(store, groupRef, friendRef, o)))
+}
+
+/** The bytes of an invite for `friendRef` (a `.coterie` file); the friend becomes a member if not one yet. */
+export async function inviteFor(store: ProfileStore, groupRef: string, friendRef: string, o: InviteOptions = {}): Promise<Uint8Array> {
   const bad = (o.peers ?? []).find((p) => !isPeerAddress(p))
   if (bad !== undefined) throw new ServiceError('bad-peer', `"${bad}"`)
   const { result: file } = await store.update(async (draft, ctx) => {
@@ -44,7 +49,7 @@ export async function writeInvite(store: ProfileStore, groupRef: string, friendR
       randomBytes(32),
     )
   })
-  await writeFileAtomic(resolve(out), Buffer.from(file))
+  return file
 }
 
 /** What an invite grants, for a person to read before accepting. */
@@ -59,13 +64,26 @@ export interface InvitePreview {
   readonly invite: OpenedInvite
 }
 
-export async function readInvite(store: ProfileStore, path: string): Promise<InvitePreview> {
-  const full = resolve(path)
+/** An invite file's path, or its bytes (dropped on the window, received over IPC). */
+export type InviteSource = string | Uint8Array
+
+async function inviteBytes(source: InviteSource): Promise<Uint8Array> {
+  const tooLarge = () => new ServiceError('bad-invite', 'It is far larger than any invite.')
+  if (typeof source !== 'string') {
+    if (source.length > MAX_INVITE_BYTES) throw tooLarge()
+    return source
+  }
+  const full = resolve(source)
   const size = await stat(full).then((s) => s.size, () => undefined)
   if (size === undefined) throw new ServiceError('missing-file', full)
-  if (size > MAX_INVITE_BYTES) throw new ServiceError('bad-invite', 'It is far larger than any invite.')
+  if (size > MAX_INVITE_BYTES) throw tooLarge()
+  return readFile(full)
+}
+
+export async function readInvite(store: ProfileStore, source: InviteSource): Promise<InvitePreview> {
+  const bytes = await inviteBytes(source)
   const profile = await store.read()
-  const opened = openInvite(await readFile(full), identityKeyPair(profile.identity), Math.floor(Date.now() / 1000))
+  const opened = openInvite(bytes, identityKeyPair(profile.identity), Math.floor(Date.now() / 1000))
   if (!opened.ok) throw new ServiceError('bad-invite', opened.error.message)
   const inv = opened.value
   const from = bytesToHex(inv.from)
@@ -81,8 +99,8 @@ export async function readInvite(store: ProfileStore, path: string): Promise<Inv
 }
 
 /** Accepts an invite: the group, our certificate and its torrents enter the profile. */
-export async function join(store: ProfileStore, path: string, downloadDir: string): Promise<{ group: Group; torrents: string[] }> {
-  const { invite } = await readInvite(store, path)
+export async function join(store: ProfileStore, source: InviteSource, downloadDir: string): Promise<{ group: Group; torrents: string[] }> {
+  const { invite } = await readInvite(store, source)
   const dir = resolve(downloadDir)
   const swarmHex = bytesToHex(invite.group.swarm)
   const { result } = await store.update((draft, ctx) => {
@@ -123,7 +141,8 @@ function uniqueName(name: string, groups: readonly Pick<Group, 'name'>[]): strin
   return candidate
 }
 
-function torrentName(info: Uint8Array): string | undefined {
+/** The name a torrent suggests for its file or folder (BEP 3), if it has one. */
+export function torrentName(info: Uint8Array): string | undefined {
   const name = decodeInfo(info, info.length)?.name // BEP 3: the suggested file or folder name
   return name instanceof Uint8Array ? fromUtf8(name) : undefined
 }

@@ -1,0 +1,67 @@
+/**
+ * The app end to end in browser mode: two real `coterie run --ui` instances (Alice and Bob, each
+ * its own profile and engine, loopback only, no DHT/LSD/trackers: Bob is pointed at Alice's port)
+ * and Debian's Chromium. `npm run test:e2e` (builds the renderer first).
+ */
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Browser, BrowserContext } from 'playwright-core'
+import { CHROMIUM, cli, launchChromium, removeDir, screenshot, startInstance, tempDir, watchConsole, type Instance } from './harness.js'
+import { shareScenario } from './scenario.js'
+
+const instances: Instance[] = []
+const contexts: BrowserContext[] = []
+let browser: Browser | undefined
+const tmp = tempDir('files')
+
+before(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run installs it)`)
+  if (!existsSync(join(import.meta.dirname, '..', 'renderer', 'dist', 'index.html'))) throw new Error('renderer/dist is missing: npm run build:renderer')
+})
+
+after(async () => {
+  for (const c of contexts) await c.close().catch(() => {})
+  await browser?.close().catch(() => {})
+  for (const i of instances) await i.stop()
+  for (const i of instances) removeDir(i.home)
+  removeDir(tmp)
+})
+
+// About 40 s on an idle 2-core machine; the bound leaves room for one shared with other test runs.
+test('browser mode: Alice shares a file with Bob through an invite', { timeout: 240_000 }, async (t) => {
+  const errors: string[] = []
+  const alice = await startInstance('Alice')
+  instances.push(alice)
+  const [bob, carolKey] = await Promise.all([
+    startInstance('Bob', { peers: [`127.0.0.1:${alice.port}`] }),
+    cli(tmp, join(tmp, 'carol-profile'), ['id']).then((out) => out.split('\n')[0]!.trim()),
+  ])
+  instances.push(bob)
+  browser = await launchChromium()
+  const open = async (i: Instance) => {
+    const origin = new URL(i.url).origin
+    const context = await browser!.newContext({ acceptDownloads: true, viewport: { width: 1100, height: 760 } })
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin })
+    contexts.push(context)
+    const page = await context.newPage()
+    watchConsole(page, i.name, errors)
+    await page.goto(i.url)
+    return page
+  }
+  const [alicePage, bobPage] = await Promise.all([open(alice), open(bob)])
+  await shareScenario(t, { alice: { page: alicePage, name: 'Alice' }, bob: { page: bobPage, name: 'Bob' }, carolKey, tmp, prefix: 'browser', errors })
+
+  await t.test('the address without its token says where to find one, and does not connect', async () => {
+    const context = await browser!.newContext()
+    contexts.push(context)
+    const page = await context.newPage()
+    const before = errors.length
+    watchConsole(page, 'no-token', errors)
+    await page.goto(new URL(alice.url).origin + '/')
+    await page.getByText('coterie run --ui').first().waitFor({ timeout: 10_000 })
+    await screenshot(page, 'browser-no-token')
+    assert.deepEqual(errors.slice(before), [])
+  })
+})

@@ -1,0 +1,312 @@
+/**
+ * The spec a newcomer's first session follows, written once and run against whatever hosts the UI
+ * (browser mode here; Electron where its binary exists): Bob copies his key; Alice adds him, makes
+ * a group, drops a file on it and saves his invite; Bob opens it and the file arrives intact. Plus
+ * the mistakes people make: a mistyped key, a duplicate friend, an invite made for someone else.
+ */
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import type { TestContext } from 'node:test'
+import type { Locator, Page } from 'playwright-core'
+import { KEY_TEXT_ERRORS } from '../shared/protocol-codes.js'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dropFiles, randomFile, screenshot, sha256 } from './harness.js'
+
+export interface Side {
+  readonly page: Page
+  readonly name: 'Alice' | 'Bob'
+}
+export interface ScenarioEnv {
+  readonly alice: Side
+  readonly bob: Side
+  /** A third identity's key, never running: invites for her are foreign to Bob. */
+  readonly carolKey: string
+  readonly tmp: string
+  /** Screenshot name prefix, e.g. "browser". */
+  readonly prefix: string
+  readonly errors: string[]
+}
+
+/** Bounded waits: UI reactions are fast; the transfer itself gets its own budget. */
+const UI_MS = 10_000
+const SHARE_MS = 60_000
+const TRANSFER_MS = 90_000
+const FILE_BYTES = 4 * 1024 * 1024
+/** Bob's download limit during the test: makes the transfer last a few seconds, so it can be watched. */
+const BOB_LIMIT_KIB = 1024
+const BECH32 = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l'
+
+const nav = (page: Page, screen: string): Promise<void> =>
+  page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: new RegExp(`^${screen}`) }).click()
+const text = async (l: Locator): Promise<string> => ((await l.textContent({ timeout: UI_MS })) ?? '').trim()
+
+export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<void> {
+  const { alice, bob } = env
+  const shot = (side: Side, what: string) => screenshot(side.page, `${env.prefix}-${side.name.toLowerCase()}-${what}`)
+  let bobKey = ''
+  let bobFingerprint = ''
+  let aliceFingerprint = ''
+
+  await t.test('each names themself on the You screen; Bob copies his key', async () => {
+    for (const side of [alice, bob]) {
+      await side.page.getByTestId('own-key').waitFor({ timeout: UI_MS })
+      await side.page.getByLabel('Display name').fill(side.name)
+      await side.page.getByRole('button', { name: 'Save name' }).click()
+      await side.page.getByText('Name saved').first().waitFor({ timeout: UI_MS })
+    }
+    bobKey = await text(bob.page.getByTestId('own-key'))
+    bobFingerprint = await text(bob.page.getByTestId('own-fingerprint'))
+    aliceFingerprint = await text(alice.page.getByTestId('own-fingerprint'))
+    assert.match(bobKey, /^coterie1[a-z0-9]+$/)
+    await bob.page.getByRole('button', { name: 'Copy key' }).click()
+    await bob.page.getByText('Copied ✓').waitFor({ timeout: UI_MS })
+    assert.equal(await bob.page.evaluate('navigator.clipboard.readText()'), bobKey, 'the Copy button puts the key on the clipboard')
+    await shot(alice, 'you')
+    await shot(bob, 'you')
+  })
+
+  await t.test('Alice backs up her identity to a passphrase-encrypted file; a wrong passphrase cannot restore it, the right one can', async () => {
+    const page = alice.page
+    await page.getByLabel('Passphrase (8 characters or more)').fill('correct horse battery')
+    await page.getByLabel('Passphrase again').fill('correct horse batterY')
+    await page.getByText('The two passphrases differ.').waitFor({ timeout: UI_MS })
+    assert.equal(await page.getByRole('button', { name: 'Save backup file…' }).isDisabled(), true)
+    await page.getByLabel('Passphrase again').fill('correct horse battery')
+    const download = page.waitForEvent('download', { timeout: UI_MS })
+    await page.getByRole('button', { name: 'Save backup file…' }).click()
+    const backup = join(env.tmp, (await download).suggestedFilename())
+    await (await download).saveAs(backup)
+    assert.match(backup, /\.coterie-backup$/)
+    await page.getByText('Restore from a backup…').click()
+    await page.getByLabel('Backup file').setInputFiles(backup)
+    await page.getByLabel('Its passphrase').fill('wrong passphrase')
+    await page.getByLabel('Replace my current identity').check()
+    await page.getByRole('button', { name: 'Restore identity' }).click()
+    await page.getByRole('alert').filter({ hasText: /backup/i }).first().waitFor({ timeout: UI_MS })
+    await shot(alice, 'you-restore-wrong-passphrase')
+    await page.getByLabel('Its passphrase').fill('correct horse battery')
+    await page.getByRole('button', { name: 'Restore identity' }).click()
+    await page.getByText('Identity restored').waitFor({ timeout: UI_MS })
+    assert.equal(await text(page.getByTestId('own-fingerprint')), aliceFingerprint, 'the same identity is back')
+  })
+
+  await t.test('Alice: a mistyped key shows the checksum error inline and cannot be added', async () => {
+    await nav(alice.page, 'Friends')
+    await shot(alice, 'friends-empty')
+    // One character swapped for another valid one: only the checksum can catch it.
+    const i = bobKey.length - 3
+    const typo = bobKey.slice(0, i) + BECH32[(BECH32.indexOf(bobKey[i]!) + 1) % 32] + bobKey.slice(i + 1)
+    await alice.page.getByLabel('Their key').fill(typo)
+    await alice.page.getByLabel('Name').fill('Bob')
+    await alice.page.getByText(KEY_TEXT_ERRORS['bad-checksum']).waitFor({ timeout: UI_MS })
+    assert.equal(await alice.page.getByRole('button', { name: 'Add friend' }).isDisabled(), true)
+    await shot(alice, 'friends-mistyped-key')
+  })
+
+  await t.test('Alice pastes Bob’s key, compares the fingerprint and adds him', async () => {
+    await alice.page.getByLabel('Their key').fill(bobKey)
+    assert.equal(await text(alice.page.getByTestId('checked-fingerprint')), bobFingerprint, 'the fingerprint to compare is Bob’s')
+    await alice.page.getByRole('button', { name: 'Add friend' }).click()
+    await alice.page.getByTestId('friend').filter({ hasText: 'Bob' }).waitFor({ timeout: UI_MS })
+  })
+
+  await t.test('Alice: the same key again is refused as a duplicate', async () => {
+    await alice.page.getByLabel('Their key').fill(bobKey)
+    await alice.page.getByLabel('Name').fill('Bob again')
+    await alice.page.getByText('You already have this friend, as “Bob”.').waitFor({ timeout: UI_MS })
+    assert.equal(await alice.page.getByRole('button', { name: 'Add friend' }).isDisabled(), true)
+    await shot(alice, 'friends-duplicate')
+    await alice.page.getByLabel('Their key').fill(env.carolKey)
+    await alice.page.getByLabel('Name').fill('Carol')
+    await alice.page.getByTestId('checked-fingerprint').waitFor({ timeout: UI_MS })
+    await alice.page.getByRole('button', { name: 'Add friend' }).click()
+    await alice.page.getByTestId('friend').filter({ hasText: 'Carol' }).waitFor({ timeout: UI_MS })
+    await shot(alice, 'friends')
+  })
+
+  const fileName = 'holiday-video.bin'
+  const source = join(env.tmp, fileName)
+  const sourceHash = randomFile(source, FILE_BYTES)
+  const invites = { bob: join(env.tmp, 'Holiday-for-Bob.coterie'), carol: join(env.tmp, 'Holiday-for-Carol.coterie') }
+
+  await t.test('Alice creates a group with Bob and Carol, drops a file on it, saves their invites', async () => {
+    await nav(alice.page, 'Groups')
+    await shot(alice, 'groups-empty')
+    await alice.page.getByRole('button', { name: 'New group' }).click()
+    await alice.page.getByLabel('Group name').fill('Holiday')
+    await alice.page.getByRole('checkbox', { name: /Bob/ }).check()
+    await alice.page.getByRole('checkbox', { name: /Carol/ }).check()
+    await alice.page.getByRole('button', { name: 'Create group' }).click()
+    await alice.page.getByTestId('dropzone').waitFor({ timeout: UI_MS })
+    // The drop zone's file input: the same path a drop takes (upload in browser mode, then share).
+    await alice.page.getByTestId('share-files').setInputFiles(source)
+    await alice.page.getByRole('list', { name: 'Shared in this group' }).getByText(fileName).waitFor({ timeout: SHARE_MS })
+    await shot(alice, 'groups')
+    for (const [who, path] of [['Bob', invites.bob], ['Carol', invites.carol]] as const) {
+      const download = alice.page.waitForEvent('download', { timeout: UI_MS })
+      await alice.page.getByTestId('member').filter({ hasText: who }).getByRole('button', { name: 'Invite…' }).click()
+      const d = await download
+      assert.equal(d.suggestedFilename(), `Holiday-for-${who}.coterie`)
+      await d.saveAs(path)
+    }
+  })
+
+  let bobDownloads = ''
+  await t.test('Bob: settings (a download limit, so the transfer can be watched)', async () => {
+    await nav(bob.page, 'Settings')
+    bobDownloads = await bob.page.getByLabel('Download folder').inputValue({ timeout: UI_MS })
+    assert.ok(bobDownloads.startsWith('/'), `download folder is an absolute path: ${bobDownloads}`)
+    await bob.page.getByLabel('Download limit (KiB/s)').fill(String(BOB_LIMIT_KIB))
+    await bob.page.getByRole('button', { name: 'Save settings' }).click()
+    await bob.page.getByText('Settings saved').first().waitFor({ timeout: UI_MS })
+    await shot(bob, 'settings')
+  })
+
+  await t.test('Bob: an invite made for someone else shows a clear error', async () => {
+    await nav(bob.page, 'Invites')
+    await shot(bob, 'invites-empty')
+    await bob.page.getByTestId('invite-file').setInputFiles(invites.carol)
+    const error = bob.page.getByTestId('invite-error')
+    await error.waitFor({ timeout: UI_MS })
+    assert.match(await text(error), /someone else/i)
+    await shot(bob, 'invite-foreign')
+    await bob.page.getByRole('button', { name: 'Close' }).click()
+  })
+
+  await t.test('Bob opens his invite: group, Alice’s fingerprint, expiry; adds her as a friend from it; accepts', async () => {
+    await bob.page.getByTestId('invite-file').setInputFiles(invites.bob)
+    await bob.page.getByRole('heading', { name: 'Join “Holiday”?' }).waitFor({ timeout: UI_MS })
+    assert.equal(await text(bob.page.getByTestId('invite-fingerprint')), aliceFingerprint, 'the invite shows who sent it')
+    await bob.page.getByTestId('invite-dialog').getByText(fileName).waitFor({ timeout: UI_MS })
+    await shot(bob, 'invite-preview')
+    // The fingerprint checks out: Bob adds Alice as a friend from the invite itself.
+    const dialog = bob.page.getByTestId('invite-dialog')
+    await dialog.getByLabel('Add them to your friends as').fill('Alice')
+    await dialog.getByRole('button', { name: 'Add friend' }).click()
+    await dialog.getByText('Alice', { exact: true }).waitFor({ timeout: UI_MS })
+    await bob.page.getByRole('button', { name: 'Accept and join' }).click()
+    await bob.page.getByRole('heading', { name: 'Transfers' }).waitFor({ timeout: UI_MS })
+  })
+
+  await t.test('the file arrives on Bob’s disk, byte-identical; both peer views show the other authorized', async () => {
+    const row = bob.page.getByTestId('torrent').filter({ hasText: fileName })
+    await row.waitFor({ timeout: UI_MS })
+    await row.getByRole('button', { name: /^Peers/ }).click()
+    // Bob sees Alice authorized, by the name he gave her and her fingerprint.
+    const alicePeer = row.locator('[data-testid="peer"][data-state="authorized"]').filter({ hasText: `as Alice ${aliceFingerprint}` })
+    await alicePeer.waitFor({ timeout: TRANSFER_MS })
+    await shot(bob, 'transfers-downloading')
+
+    await nav(alice.page, 'Transfers')
+    const aliceRow = alice.page.getByTestId('torrent').filter({ hasText: fileName })
+    await aliceRow.getByRole('button', { name: /^Peers/ }).click()
+    // Alice sees Bob authorized, by the name she gave him and his fingerprint.
+    const bobPeer = aliceRow.locator('[data-testid="peer"][data-state="authorized"]').filter({ hasText: `as Bob ${bobFingerprint}` })
+    await bobPeer.waitFor({ timeout: TRANSFER_MS })
+    await shot(alice, 'transfers')
+
+    await row.getByTestId('torrent-state').filter({ hasText: 'Sharing' }).waitFor({ timeout: TRANSFER_MS })
+    assert.equal(await sha256(join(bobDownloads, fileName)), sourceHash, 'the file on Bob’s disk is byte-identical')
+    await shot(bob, 'transfers')
+    // "Show in folder": browser mode cannot open a file manager, so it says where the files are.
+    await row.getByRole('button', { name: 'Show in folder' }).click()
+    await bob.page.getByRole('status').filter({ hasText: 'Files are in' }).filter({ hasText: bobDownloads }).waitFor({ timeout: UI_MS })
+    // Honest states: paused is shown as paused, and resuming goes back to sharing.
+    await aliceRow.getByRole('button', { name: 'Pause' }).click()
+    await aliceRow.getByTestId('torrent-state').filter({ hasText: 'Paused' }).waitFor({ timeout: UI_MS })
+    await aliceRow.getByRole('button', { name: 'Resume' }).click()
+    await aliceRow.getByTestId('torrent-state').filter({ hasText: 'Sharing' }).waitFor({ timeout: UI_MS })
+  })
+
+  await t.test('drag and drop: a dropped file and a chosen folder are shared; a renewed invite dropped on the window brings them to Bob', async () => {
+    await nav(alice.page, 'Groups')
+    await dropFiles(alice.page, '[data-testid="dropzone"]', [{ name: 'notes.txt', bytes: Buffer.from('Bring sunscreen.\n') }])
+    await alice.page.getByRole('list', { name: 'Shared in this group' }).getByText('notes.txt').waitFor({ timeout: SHARE_MS })
+    // A folder ("Choose a folder…"): browser mode uploads each file under its relative path, then
+    // shares the folder as one item.
+    const folder = join(env.tmp, 'Photos')
+    mkdirSync(join(folder, 'day 2'), { recursive: true })
+    writeFileSync(join(folder, 'beach.txt'), 'sand\n')
+    writeFileSync(join(folder, 'day 2', 'boat.txt'), 'waves\n')
+    await alice.page.getByTestId('share-folder').setInputFiles(folder)
+    // Both files are in the shared folder (5 + 6 bytes); the size may show a moment after the name.
+    const item = alice.page.getByRole('list', { name: 'Shared in this group' }).getByRole('listitem').filter({ hasText: 'Photos' })
+    await item.filter({ hasText: '11 B' }).waitFor({ timeout: SHARE_MS })
+    await shot(alice, 'groups-collection')
+    // Bob drops his old invite anywhere on the window: he is a member already, so it would only
+    // renew his membership; he declines, and nothing changes.
+    await nav(bob.page, 'You')
+    await dropFiles(bob.page, 'main', [{ name: 'Holiday-for-Bob.coterie', bytes: readFileSync(invites.bob) }])
+    await bob.page.getByText('You are already a member').waitFor({ timeout: UI_MS })
+    await bob.page.getByRole('button', { name: 'Decline' }).click()
+    await bob.page.getByTestId('invite-dialog').waitFor({ state: 'detached', timeout: UI_MS })
+    // New items reach members with a new invite: Alice saves one, Bob drops it and accepts.
+    const download = alice.page.waitForEvent('download', { timeout: UI_MS })
+    await alice.page.getByTestId('member').filter({ hasText: 'Bob' }).getByRole('button', { name: 'Invite…' }).click()
+    const renewal = join(env.tmp, 'renewal.coterie')
+    await (await download).saveAs(renewal)
+    await dropFiles(bob.page, 'main', [{ name: 'Holiday-for-Bob (2).coterie', bytes: readFileSync(renewal) }])
+    const dialog = bob.page.getByTestId('invite-dialog')
+    await dialog.getByText('You are already a member').waitFor({ timeout: UI_MS })
+    for (const name of ['notes.txt', 'Photos']) await dialog.getByText(name, { exact: true }).waitFor({ timeout: UI_MS })
+    await bob.page.getByRole('button', { name: 'Accept and join' }).click()
+    for (const name of ['notes.txt', 'Photos']) {
+      await bob.page.getByTestId('torrent').filter({ hasText: name }).getByTestId('torrent-state').filter({ hasText: 'Sharing' }).waitFor({ timeout: TRANSFER_MS })
+    }
+    assert.equal(readFileSync(join(bobDownloads, 'Photos', 'day 2', 'boat.txt'), 'utf8'), 'waves\n', 'the folder arrives with its structure')
+    // Removing asks once more, in place; the row goes when the engine says it is gone.
+    await nav(alice.page, 'Transfers')
+    const notes = alice.page.getByTestId('torrent').filter({ hasText: 'notes.txt' })
+    await notes.getByRole('button', { name: 'Remove' }).click()
+    await notes.getByRole('group', { name: /Stop sharing “notes.txt”\?/ }).getByRole('button', { name: 'Remove' }).click()
+    await notes.waitFor({ state: 'detached', timeout: UI_MS })
+  })
+
+  await t.test('Alice switches on “Don’t seed on this network”: Transfers says so; she switches it off', async () => {
+    await nav(alice.page, 'Settings')
+    await alice.page.getByLabel('Don’t seed on this network').check()
+    await alice.page.getByText('Not sharing on this network').first().waitFor({ timeout: UI_MS })
+    await nav(alice.page, 'Transfers')
+    await alice.page.getByText('Sharing is paused on this network').waitFor({ timeout: UI_MS })
+    const video = alice.page.getByTestId('torrent').filter({ hasText: 'holiday-video.bin' })
+    assert.equal(await text(video.getByTestId('torrent-state')), 'Complete, not sharing here', 'not “Sharing” while it shares nothing')
+    await shot(alice, 'transfers-not-seeding')
+    await nav(alice.page, 'Settings')
+    await alice.page.getByLabel('Don’t seed on this network').uncheck()
+    await alice.page.getByText('Sharing again').first().waitFor({ timeout: UI_MS })
+    await nav(alice.page, 'Transfers')
+    await alice.page.getByText('Sharing is paused on this network').waitFor({ state: 'detached', timeout: UI_MS })
+  })
+
+  await t.test('Alice removes Carol from her friends, after confirming; the group keeps her as an unnamed member', async () => {
+    await nav(alice.page, 'Friends')
+    const carol = alice.page.getByTestId('friend').filter({ hasText: 'Carol' })
+    await carol.getByRole('button', { name: 'Remove' }).click()
+    await carol.getByRole('button', { name: 'Cancel' }).click()
+    await carol.getByRole('button', { name: 'Remove' }).click()
+    await carol.getByRole('group', { name: /Remove Carol from your friends\?/ }).getByRole('button', { name: 'Remove' }).click()
+    await carol.waitFor({ state: 'detached', timeout: UI_MS })
+    await nav(alice.page, 'Groups')
+    await alice.page.getByTestId('member').filter({ hasText: 'Unknown (' }).waitFor({ timeout: UI_MS })
+  })
+
+  await t.test('every screen renders without console errors, every control named', async () => {
+    for (const side of [alice, bob]) {
+      for (const screen of ['You', 'Friends', 'Groups', 'Transfers', 'Invites', 'Settings']) {
+        await nav(side.page, screen)
+        await side.page.getByRole('heading', { name: screen, level: 1 }).waitFor({ timeout: UI_MS })
+        // Every control has an accessible name (a label, or aria-label): in the ARIA snapshot an
+        // unnamed one is a bare role, e.g. `- textbox` with nothing after it.
+        const snapshot = await side.page.locator('body').ariaSnapshot({ timeout: UI_MS })
+        const unnamed = snapshot.split('\n').filter((l) => /^\s*- (textbox|checkbox|combobox|button|spinbutton|radio|slider)\s*(\[[^\]]*\])?\s*:?\s*$/.test(l))
+        assert.deepEqual(unnamed, [], `${side.name}'s ${screen} screen has controls without a name`)
+      }
+    }
+    await shot(alice, 'settings')
+    await nav(bob.page, 'Groups')
+    await shot(bob, 'groups')
+    await nav(bob.page, 'Invites')
+    await shot(bob, 'invites')
+    assert.deepEqual(env.errors, [], 'no console or page errors')
+  })
+}

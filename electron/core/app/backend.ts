@@ -1,0 +1,122 @@
+/**
+ * The app backend: the IPC contract (shared/ipc/contract.ts) implemented over a profile and a
+ * running node. Electron's main process and the browser-mode server both hold one and forward
+ * requests to `dispatch` and events from `on`; neither has its own copy of any handler.
+ */
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import { CoterieNode, type NodeOptions } from '../node/node.js'
+import type { ProfileStore } from '../profile/index.js'
+import type { AppInfo } from '../../../shared/ipc/views.js'
+import type { EventChannel, EventOf } from '../../../shared/ipc/contract.js'
+import type { AppContext, Emit, Handlers, Logger, Platform } from './context.js'
+import { dispatcher, type Dispatch } from './dispatch.js'
+import { ShareNotices, TorrentEvents, PROGRESS_INTERVAL_MS } from './events.js'
+import { friendHandlers } from './friends.js'
+import { groupHandlers } from './groups.js'
+import { identityHandlers } from './identity.js'
+import { inviteHandlers } from './invites.js'
+import { settingsHandlers } from './settings.js'
+import { TorrentViews, torrentHandlers, STALL_MS } from './torrents.js'
+
+export interface BackendOptions extends Omit<NodeOptions, 'onProfile'> {
+  readonly mode: AppInfo['mode']
+  readonly version: string
+  readonly secretStorage: AppInfo['secretStorage']
+  readonly platform?: Platform
+  readonly log?: Logger
+  readonly defaultDownloadDir?: string
+  readonly progressIntervalMs?: number
+  readonly stallMs?: number
+}
+
+export type EventListener = <E extends EventChannel>(event: E, payload: EventOf<E>) => void
+
+export const defaultDownloadDir = (): string => join(homedir(), 'Downloads', 'Coterie')
+
+export class AppBackend {
+  readonly dispatch: Dispatch
+  readonly node: CoterieNode
+  readonly #listeners = new Set<EventListener>()
+  readonly #progress: TorrentEvents
+  readonly #ctx: AppContext
+
+  private constructor(ctx: AppContext, dispatch: Dispatch, progress: (emit: Emit) => TorrentEvents, emit: Emit) {
+    this.#ctx = ctx
+    this.node = ctx.node
+    this.dispatch = dispatch
+    this.#progress = progress(emit)
+  }
+
+  get store(): ProfileStore {
+    return this.#ctx.store
+  }
+
+  /** Where downloads (and browser-mode uploads) go now: the setting, or the platform default. */
+  downloadDir(): string {
+    return this.#ctx.store.current.settings.downloadDir ?? this.#ctx.defaultDownloadDir
+  }
+
+  static async start(store: ProfileStore, o: BackendOptions): Promise<AppBackend> {
+    const log: Logger = o.log ?? ((message, detail) => console.error(`coterie: ${message}`, detail ?? ''))
+    const self: { backend?: AppBackend } = {}
+    // Events before the backend exists (the node's first reload) have no listener yet anyway.
+    const emit: Emit = (event, payload) => self.backend?.emitEvent(event, payload)
+    const acceptedHere = new Set<string>()
+    const shares = new ShareNotices(emit, acceptedHere)
+    const node = await CoterieNode.start(store, {
+      ...o,
+      port: o.port ?? store.current.settings.port,
+      onProfile: (profile) => {
+        shares.update(profile)
+        emit('profile.changed', { revision: profile.revision })
+      },
+    })
+    const ctx: AppContext = {
+      store,
+      node,
+      info: { mode: o.mode, version: o.version, profileDir: store.dir, secretStorage: o.secretStorage },
+      platform: o.platform ?? {},
+      log,
+      defaultDownloadDir: o.defaultDownloadDir ?? defaultDownloadDir(),
+      changed: () => node.reload(),
+      emit,
+      acceptedHere,
+    }
+    const views = new TorrentViews(o.stallMs ?? STALL_MS)
+    const handlers = {
+      ...identityHandlers(ctx),
+      ...friendHandlers(ctx),
+      ...groupHandlers(ctx),
+      ...inviteHandlers(ctx),
+      ...torrentHandlers(ctx, views),
+      ...settingsHandlers(ctx),
+    } satisfies Handlers
+    const backend = new AppBackend(ctx, dispatcher(handlers, log), (e) => new TorrentEvents(() => views.build(store.current, node), e, o.progressIntervalMs ?? PROGRESS_INTERVAL_MS), emit)
+    self.backend = backend
+    return backend
+  }
+
+  /** Subscribes to every event; returns the unsubscribe function. */
+  on(listener: EventListener): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  async stop(): Promise<void> {
+    this.#progress.stop()
+    this.#listeners.clear()
+    await this.node.stop()
+  }
+
+  /** Sends an event to every listener (the shell also pushes its own, e.g. 'invite.opened'). */
+  emitEvent<E extends EventChannel>(event: E, payload: EventOf<E>): void {
+    for (const l of this.#listeners) {
+      try {
+        l(event, payload)
+      } catch {
+        // one listener's failure (a closed socket) must not stop the others
+      }
+    }
+  }
+}

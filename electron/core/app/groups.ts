@@ -1,0 +1,60 @@
+/** groups.*: create, members, sharing files into a group we own. */
+import { addMember, createGroup, findGroup } from '../services/groups.js'
+import { basename } from 'node:path'
+import { share } from '../services/share.js'
+import { PROGRESS_INTERVAL_MS } from './events.js'
+import { parseKeyText } from '../protocol/keys.js'
+import { bytesToHex } from '../protocol/bytes.js'
+import { ServiceError } from '../../../shared/service-errors.js'
+import type { AppContext, Handlers } from './context.js'
+import { groupView } from './views.js'
+
+type Channels = 'groups.list' | 'groups.create' | 'groups.addMember' | 'groups.share'
+
+/** Friends are named by key over IPC: a key text, checked here so a typo says so. */
+export function friendRef(key: string): string {
+  const parsed = parseKeyText('identity', key)
+  if (!parsed.ok) throw new ServiceError('bad-key', parsed.error.message)
+  return bytesToHex(parsed.value)
+}
+
+export function groupHandlers(ctx: AppContext): Pick<Handlers, Channels> {
+  const { store } = ctx
+  const view = (id: string) => {
+    const p = store.current
+    return groupView(p, findGroup(p, id))
+  }
+  return {
+    'groups.list': async () => {
+      const p = store.current
+      return p.groups.map((g) => groupView(p, g))
+    },
+    'groups.create': async ({ name, members, public: announcePublic }) => {
+      const g = await createGroup(store, name, { members: members.map(friendRef), announcePublic: announcePublic === true })
+      await ctx.changed()
+      return view(g.id)
+    },
+    'groups.addMember': async ({ group, friend }) => {
+      await addMember(store, group, friendRef(friend))
+      await ctx.changed()
+      return view(group)
+    },
+    'groups.share': async ({ group, paths }) => {
+      // One after the other: hashing is disk-bound, and two at once would only thrash the disk.
+      const infoHashes: string[] = []
+      for (const path of paths) {
+        const name = basename(path)
+        let last = 0
+        const progress = (hashed: number, total: number) => {
+          const now = Date.now()
+          if (now - last < PROGRESS_INTERVAL_MS && hashed < total) return
+          last = now
+          ctx.emit('share.progress', { group, name, hashed, total })
+        }
+        infoHashes.push((await share(store, path, group, progress)).infoHash)
+        await ctx.changed() // the first file seeds while the next is hashed
+      }
+      return { infoHashes }
+    },
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * An invite opened from outside the window (file association, command line, second launch,
+ * macOS open-file, a `coterie:` link, the "Open invite…" menu): read, previewed by the backend,
+ * and pushed to the page as 'invite.opened', or as an error notice saying why it did not open.
+ * Until the page has loaded, they wait in a queue (a launch by double-click comes before it).
+ */
+import { readFile, stat } from 'node:fs/promises'
+import path from 'node:path'
+import type { Dispatch } from '../core/app/dispatch.js'
+import type { EventChannel, EventOf } from '../../shared/ipc/contract.js'
+import { MAX_INVITE_BYTES } from '../core/protocol/constants.js'
+import { inviteSource } from './args.js'
+
+type Push = <E extends EventChannel>(event: E, payload: EventOf<E>) => void
+
+export class InviteOpener {
+  readonly #dispatch: Dispatch
+  readonly #push: Push
+  #ready = false
+  readonly #queue: string[] = []
+
+  constructor(dispatch: Dispatch, push: Push) {
+    this.#dispatch = dispatch
+    this.#push = push
+  }
+
+  /** The page is listening: what came before goes now. */
+  ready(): void {
+    this.#ready = true
+    for (const arg of this.#queue.splice(0)) void this.open(arg)
+  }
+
+  async open(arg: string): Promise<void> {
+    if (!this.#ready) {
+      this.#queue.push(arg)
+      return
+    }
+    const fail = (body: string) => this.#push('notice', { kind: 'error', title: 'This invite could not be opened', body })
+    const source = inviteSource(arg)
+    if (source === undefined) return fail('That is not a Coterie invite file or link.')
+    let fileName: string
+    let bytes: Uint8Array
+    if (source.kind === 'path') {
+      const size = await stat(source.path).then((s) => s.size, () => undefined)
+      if (size === undefined) return fail(`${source.path} does not exist.`)
+      if (size > MAX_INVITE_BYTES) return fail('The file is far larger than any invite.')
+      bytes = await readFile(source.path)
+      fileName = path.basename(source.path)
+    } else {
+      bytes = source.data
+      fileName = source.fileName
+    }
+    const file = { fileName, data: Buffer.from(bytes).toString('base64') }
+    const preview = await this.#dispatch('invites.preview', file)
+    if (!preview.ok) return fail(preview.error.message)
+    this.#push('invite.opened', { file, preview: preview.value as EventOf<'invite.opened'>['preview'] })
+  }
+}

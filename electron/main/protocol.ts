@@ -1,0 +1,54 @@
+/**
+ * The renderer is served from `app://coterie/` (a privileged standard scheme) rather than file://,
+ * so it has a real origin, every response carries the CSP header, and nothing outside
+ * renderer/dist can be read. Every request to any other scheme is cancelled: no remote content.
+ */
+import { net, protocol, session } from 'electron'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { APP_ORIGIN } from './sender.js'
+export const APP_URL = `${APP_ORIGIN}/index.html`
+
+export const CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "font-src 'self'",
+  "connect-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+  "object-src 'none'",
+].join('; ')
+
+/** Before 'ready'. */
+export function registerAppScheme(): void {
+  protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }])
+}
+
+/** After 'ready': serves `rendererDir` under app://coterie/ and refuses every other request. */
+export function serveRenderer(rendererDir: string): void {
+  const root = path.resolve(rendererDir)
+  protocol.handle('app', async (request) => {
+    const url = new URL(request.url)
+    const rel = decodeURIComponent(url.pathname).replace(/^\/+/, '') || 'index.html'
+    const file = path.resolve(root, rel)
+    if (url.host !== 'coterie' || rel.includes('\0') || !file.startsWith(root + path.sep)) return new Response('Not found', { status: 404 })
+    const res = await net.fetch(pathToFileURL(file).toString()).catch(() => undefined)
+    if (res === undefined || !res.ok) return new Response('Not found', { status: 404 })
+    const headers = new Headers(res.headers)
+    headers.set('Content-Security-Policy', CSP)
+    headers.set('X-Content-Type-Options', 'nosniff')
+    return new Response(res.body, { status: 200, headers })
+  })
+  session.defaultSession.webRequest.onBeforeRequest((details, callback) => {
+    const allowed = details.url.startsWith(`${APP_ORIGIN}/`) || details.url.startsWith('devtools://')
+    callback({ cancel: !allowed })
+  })
+  // Copying a key is the one permission the page needs; no camera, microphone, geolocation,
+  // notifications API (main shows notifications).
+  const allowed = (permission: string) => permission === 'clipboard-sanitized-write'
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(allowed(permission)))
+  session.defaultSession.setPermissionCheckHandler((_wc, permission) => allowed(permission))
+}

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { fromBase64, safeFileName, toBase64 } from './bytes.js'
+import { bytes, duration, percent } from './format.js'
+import { batches, folderRoot, pathsFor } from './share.js'
+
+test('sizes, durations and percentages read naturally', () => {
+  assert.equal(bytes(0), '0 B')
+  assert.equal(bytes(1536), '1.5 KiB')
+  assert.equal(bytes(4 * 1024 ** 3), '4.0 GiB')
+  assert.equal(bytes(-1), '–')
+  assert.equal(duration(null), '–')
+  assert.equal(duration(42), '42 s')
+  assert.equal(duration(3725), '1 h 2 min')
+  assert.equal(percent(0.9999), '99.9%', 'never shows 100% before it is')
+  assert.equal(percent(1), '100%')
+})
+
+test('base64 round-trips any bytes, larger than one chunk', () => {
+  const b = new Uint8Array(100_000).map((_, i) => (i * 7919) & 255)
+  assert.deepEqual(fromBase64(toBase64(b)), b)
+  assert.equal(toBase64(new Uint8Array([0xff, 0x00])), Buffer.from([0xff, 0x00]).toString('base64'))
+})
+
+test('file names built from group and friend names are safe everywhere', () => {
+  assert.equal(safeFileName('Holiday'), 'Holiday')
+  assert.equal(safeFileName('a/b:c*?'), 'a-b-c-')
+  assert.equal(safeFileName('..'), 'coterie')
+})
+
+test('a folder upload is shared from its root on the server, whatever the separator', () => {
+  assert.equal(folderRoot('/home/a/Shared by me/Photos/2024/x.jpg', 'Photos/2024/x.jpg'), '/home/a/Shared by me/Photos')
+  assert.equal(folderRoot('C:\\Users\\a\\Shared by me\\Photos\\x.jpg', 'Photos/x.jpg'), 'C:\\Users\\a\\Shared by me\\Photos')
+  assert.equal(folderRoot('/s/file (2).bin', 'file.bin'), '/s/file (2).bin')
+  assert.deepEqual(batches([1, 2, 3, 4, 5], 2), [[1, 2], [3, 4], [5]])
+})
+
+test('Electron: dropped items are shared by their own paths; a picked folder by the folder its files sit in', async () => {
+  const file = (name: string, rel = '') => ({ name, webkitRelativePath: rel }) as unknown as File
+  const where = new Map<unknown, string>()
+  const a = file('a.txt')
+  const inFolder = file('x.jpg', 'Photos/2024/x.jpg')
+  where.set(a, '/home/u/a.txt').set(inFolder, '/home/u/Photos/2024/x.jpg')
+  const api = { invoke: async () => ({ ok: true }), on: () => () => {}, pathForFile: (f: File) => where.get(f) ?? '' } as never
+  const noProgress = () => {}
+  assert.deepEqual(await pathsFor(api, [], [a], noProgress), { ok: true, value: ['/home/u/a.txt'] })
+  const picked = [{ kind: 'file' as const, file: a }, { kind: 'folder' as const, name: 'Photos', files: [{ file: inFolder, rel: 'Photos/2024/x.jpg' }] }]
+  assert.deepEqual(await pathsFor(api, picked, null, noProgress), { ok: true, value: ['/home/u/a.txt', '/home/u/Photos'] })
+  const r = await pathsFor(api, [], [file('unknown')], noProgress)
+  assert.equal(r.ok, false)
+})

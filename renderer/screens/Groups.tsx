@@ -1,0 +1,275 @@
+/** Groups: create one with friends, drop files on it to share, and save each member's invite. */
+import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react'
+import type { GroupView, MemberView } from '../../shared/ipc/views.js'
+import { Empty, FieldError, Progress, Screen, useFieldId } from '../components/common.js'
+import { safeFileName, saveBytes } from '../lib/bytes.js'
+import { bytes, percent } from '../lib/format.js'
+import { batches, collect, fromPicked, pathsFor, readDrop, type Dropped, type ShareProgress } from '../lib/share.js'
+import { call, getApi } from '../store/api.js'
+import { useNav } from '../store/nav.js'
+import { useProfile } from '../store/profile.js'
+import { useShares } from '../store/shares.js'
+import { useSettings } from '../store/settings.js'
+import { toast } from '../store/toasts.js'
+import { sortTorrents, useTorrents } from '../store/torrents.js'
+import { stateLabel } from './Transfers.js'
+
+export function Groups() {
+  const groups = useProfile((s) => s.groups)
+  const friends = useProfile((s) => s.friends)
+  const loaded = useProfile((s) => s.loaded)
+  const selected = useNav((s) => s.group)
+  const go = useNav((s) => s.go)
+  const [creating, setCreating] = useState(false)
+  const current = groups.find((g) => g.id === selected) ?? groups[0]
+  return (
+    <Screen
+      title="Groups"
+      intro="A group is a closed circle: only its members can download what is shared in it."
+      actions={!creating && <button type="button" onClick={() => setCreating(true)}>New group</button>}
+    >
+      {creating && <CreateGroup onDone={(id) => { setCreating(false); if (id) go('groups', id) }} />}
+      {loaded && groups.length === 0 && !creating && (
+        <Empty title="No groups yet">
+          {friends.length === 0
+            ? <>First add a friend in <button type="button" className="link" onClick={() => go('friends')}>Friends</button>, then create a group with them.</>
+            : <>Create a group with your friends: press “New group”. Then drop files on it to share them.</>}
+        </Empty>
+      )}
+      {groups.length > 0 && (
+        <div className="groups">
+          <ul className="group-list" aria-label="Your groups">
+            {groups.map((g) => (
+              <li key={g.id}>
+                <button type="button" className={`group-tab${g.id === current?.id ? ' active' : ''}`} aria-current={g.id === current?.id} onClick={() => go('groups', g.id)}>
+                  <span className="title">{g.name}</span>
+                  <span className="muted small">{g.owner ? `${g.members.length} member${g.members.length === 1 ? '' : 's'}` : 'you are a member'} · {g.torrents.length} shared</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+          {current && <GroupDetail key={current.id} group={current} />}
+        </div>
+      )}
+    </Screen>
+  )
+}
+
+function CreateGroup({ onDone }: { onDone: (id?: string) => void }) {
+  const friends = useProfile((s) => s.friends)
+  const [name, setName] = useState('')
+  const [members, setMembers] = useState<Set<string>>(new Set())
+  const [error, setError] = useState<string | null>(null)
+  const id = useFieldId()
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    const r = await call('groups.create', { name: name.trim(), members: [...members] })
+    if (!r.ok) return setError(r.error.message)
+    toast('success', `Group “${r.value.name}” created`, 'Drop files on it to share them, then save an invite for each member.')
+    onDone(r.value.id)
+  }
+  return (
+    <form className="card" onSubmit={(e) => void submit(e)} aria-label="New group">
+      <h2>New group</h2>
+      <label htmlFor={`${id}-name`}>Group name</label>
+      <input id={`${id}-name`} value={name} maxLength={200} placeholder="e.g. Family photos" onChange={(e) => setName(e.target.value)} autoFocus />
+      <fieldset>
+        <legend>Members</legend>
+        {friends.length === 0 && <p className="muted">You have no friends to add yet; you can add members later.</p>}
+        {friends.map((f) => (
+          <label key={f.key} className="check">
+            <input type="checkbox" checked={members.has(f.key)} onChange={(e) => {
+              const next = new Set(members)
+              if (e.target.checked) next.add(f.key)
+              else next.delete(f.key)
+              setMembers(next)
+            }} />
+            {f.name} <code className="muted small">{f.fingerprint}</code>
+          </label>
+        ))}
+      </fieldset>
+      <FieldError id={`${id}-err`} message={error} />
+      <div className="row">
+        <button type="submit" disabled={name.trim() === ''}>Create group</button>
+        <button type="button" className="secondary" onClick={() => onDone()}>Cancel</button>
+      </div>
+    </form>
+  )
+}
+
+const memberName = (m: MemberView): string => (m.self ? 'You' : m.name ?? `Unknown (${m.fingerprint})`)
+
+function GroupDetail({ group }: { group: GroupView }) {
+  const friends = useProfile((s) => s.friends)
+  const byHash = useTorrents((s) => s.byHash)
+  const seedingPaused = useSettings((s) => s.settings?.seedingPaused ?? false)
+  const [adding, setAdding] = useState('')
+  const id = useFieldId()
+  const candidates = friends.filter((f) => !group.members.some((m) => m.key === f.key))
+  const collection = sortTorrents(group.torrents.map((h) => byHash[h]).filter((t) => t !== undefined))
+  const pendingMeta = group.torrents.length - collection.length
+
+  const addMember = async () => {
+    if (!adding) return
+    const r = await call('groups.addMember', { group: group.id, friend: adding })
+    if (r.ok) {
+      setAdding('')
+      toast('success', 'Member added', 'Save an invite for them below and send it.')
+    } else toast('error', 'Could not add the member', r.error.message)
+  }
+  const invite = async (m: MemberView) => {
+    const r = await call('invites.create', { group: group.id, friend: m.key })
+    if (!r.ok) return toast('error', `Could not make an invite for ${memberName(m)}`, r.error.message)
+    saveBytes(`${safeFileName(group.name)}-for-${safeFileName(memberName(m))}.coterie`, r.value.data)
+    toast('success', `Invite for ${memberName(m)} saved`, 'Send the file to them (mail, chat, USB stick): only they can open it.')
+  }
+
+  return (
+    <div className="group-detail" aria-label={`Group ${group.name}`}>
+      <h2>{group.name} {group.owner ? <span className="badge">You own it</span> : <span className="badge">Member</span>}</h2>
+      {group.owner ? <ShareZone group={group} /> : (
+        <p className="muted">Only the group’s owner shares into it. What they share later comes with a new invite from them.</p>
+      )}
+      <h3>Shared in this group</h3>
+      {collection.length === 0 && pendingMeta === 0 ? (
+        <p className="muted">{group.owner ? 'Nothing yet. Drop files above to share them.' : 'Nothing shared yet.'}</p>
+      ) : (
+        <ul className="list" aria-label="Shared in this group">
+          {collection.map((t) => (
+            <li key={t.infoHash} className="row item">
+              <span className="grow">{t.name}</span>
+              <span className="muted small">{bytes(t.length)}</span>
+              <span className={`state state-${t.state}`}>{stateLabel(t, seedingPaused)}{t.state === 'downloading' ? ` ${percent(t.progress)}` : ''}</span>
+            </li>
+          ))}
+          {pendingMeta > 0 && <li className="muted small">{pendingMeta} more loading…</li>}
+        </ul>
+      )}
+      <h3>Members</h3>
+      {!group.owner && group.members.length === 0 && <p className="muted small">Only the group’s owner knows who else is in it: invites carry no member list.</p>}
+      <ul className="list" aria-label="Members">
+        {group.members.map((m) => (
+          <li key={m.key} className="row item" data-testid="member">
+            <span className="grow">{memberName(m)} <code className="muted small">{m.fingerprint}</code></span>
+            {group.owner && !m.self && <button type="button" className="secondary" onClick={() => void invite(m)}>Invite…</button>}
+          </li>
+        ))}
+      </ul>
+      {group.owner && (
+        candidates.length > 0 ? (
+          <div className="row">
+            <label htmlFor={`${id}-add`} className="inline">Add a friend</label>
+            <select id={`${id}-add`} value={adding} onChange={(e) => setAdding(e.target.value)}>
+              <option value="">Choose…</option>
+              {candidates.map((f) => <option key={f.key} value={f.key}>{f.name}</option>)}
+            </select>
+            <button type="button" className="secondary" disabled={!adding} onClick={() => void addMember()}>Add member</button>
+          </div>
+        ) : <p className="muted small">{friends.length === 0 ? 'Add friends in Friends, then add them here.' : 'All your friends are in this group. Add more friends in Friends to invite them.'}</p>
+      )}
+      {group.certificateExpires && <p className="muted small">Your membership certificate is valid until {new Date(group.certificateExpires).toLocaleDateString()}.</p>}
+    </div>
+  )
+}
+
+function ShareZone({ group }: { group: GroupView }) {
+  const [over, setOver] = useState(false)
+  const [progress, setProgress] = useState<ShareProgress | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const hashing = useShares((s) => s.byGroup[group.id])
+  const fileInput = useRef<HTMLInputElement>(null)
+  const folderInput = useRef<HTMLInputElement>(null)
+  const id = useFieldId()
+  useEffect(() => {
+    // React does not know the non-standard attribute: set it on the element.
+    folderInput.current?.setAttribute('webkitdirectory', '')
+  }, [])
+
+  const share = async (dropped: Dropped[], electronFiles: File[] | null) => {
+    if (progress) return
+    setError(null)
+    const api = getApi()
+    const paths = await pathsFor(api, dropped, electronFiles, setProgress)
+    if (!paths.ok) {
+      setProgress(null)
+      return setError(paths.error.message)
+    }
+    setProgress({ phase: 'hashing', items: paths.value.length })
+    let shared = 0
+    const done = () => {
+      setProgress(null)
+      useShares.getState().clear(group.id)
+    }
+    for (const batch of batches(paths.value)) {
+      const r = await call('groups.share', { group: group.id, paths: batch })
+      if (!r.ok) {
+        done()
+        return setError(r.error.message)
+      }
+      shared += r.value.infoHashes.length
+    }
+    done()
+    // Today an invite carries the group's items: members get new ones with a new invite (README, limits).
+    toast('success', `Shared ${shared} item${shared === 1 ? '' : 's'} in “${group.name}”`, 'Members get it with their next invite: press “Invite…” for each and send the new file.')
+  }
+
+  const onDrop = async (e: DragEvent) => {
+    e.preventDefault()
+    e.stopPropagation()
+    setOver(false)
+    const { files, entries } = readDrop(e.dataTransfer)
+    try {
+      if (getApi().pathForFile) return await share([], files)
+      const dropped = await collect(entries, files)
+      if (!dropped.ok) return setError(dropped.error)
+      await share(dropped.value, null)
+    } catch {
+      // Reading a dropped folder can fail midway (moved, unreadable): say so, share nothing.
+      setProgress(null)
+      setError('Some of what was dropped could not be read; nothing was shared. Try again, or choose the files instead.')
+    }
+  }
+  const onPick = (files: FileList | null) => {
+    if (!files || files.length === 0) return
+    void share(fromPicked([...files]), null)
+  }
+
+  return (
+    <div
+      className={`dropzone${over ? ' over' : ''}${progress ? ' busy' : ''}`}
+      data-testid="dropzone"
+      onDragOver={(e) => { e.preventDefault(); e.stopPropagation(); e.dataTransfer.dropEffect = 'copy'; setOver(true) }}
+      onDragLeave={() => setOver(false)}
+      onDrop={(e) => void onDrop(e)}
+      aria-busy={progress !== null}
+    >
+      {progress === null && (
+        <>
+          <p className="drop-title">Drop files or folders here to share them with “{group.name}”</p>
+          <p className="muted small">or</p>
+          <div className="row center">
+            <button type="button" onClick={() => fileInput.current?.click()}>Choose files…</button>
+            <button type="button" className="secondary" onClick={() => folderInput.current?.click()}>Choose a folder…</button>
+          </div>
+        </>
+      )}
+      {progress?.phase === 'uploading' && (
+        <div className="share-progress" aria-live="polite">
+          <p>Sending {progress.file} to Coterie… {bytes(progress.sent)} of {bytes(progress.total)}</p>
+          <Progress value={progress.total ? progress.sent / progress.total : 0} label="Upload progress" />
+        </div>
+      )}
+      {progress?.phase === 'hashing' && (
+        <div className="share-progress" aria-live="polite">
+          <p><span className="spinner" aria-hidden="true" /> Preparing {hashing ? `“${hashing.name}”` : `${progress.items} item${progress.items === 1 ? '' : 's'}`}: computing checksums so members can verify every piece{hashing && hashing.total > 0 ? ` (${bytes(hashing.hashed)} of ${bytes(hashing.total)})` : ''}.</p>
+          {hashing && hashing.total > 0 && <Progress value={hashing.hashed / hashing.total} label="Checksum progress" />}
+        </div>
+      )}
+      <label htmlFor={`${id}-files`} className="visually-hidden">Files to share</label>
+      <input id={`${id}-files`} ref={fileInput} type="file" multiple className="visually-hidden" data-testid="share-files" onChange={(e) => { onPick(e.target.files); e.target.value = '' }} />
+      <label htmlFor={`${id}-folder`} className="visually-hidden">Folder to share</label>
+      <input id={`${id}-folder`} ref={folderInput} type="file" className="visually-hidden" tabIndex={-1} data-testid="share-folder" onChange={(e) => { onPick(e.target.files); e.target.value = '' }} />
+      <FieldError id={`${id}-err`} message={error} />
+    </div>
+  )
+}

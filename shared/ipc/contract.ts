@@ -1,0 +1,121 @@
+/**
+ * The IPC contract, declared once: every request the renderer may make (with its request and
+ * response schema) and every event the main side may push. The main side validates each request
+ * against `req` before anything else (the renderer is untrusted input); the preload and the
+ * browser-mode bridge expose exactly these channels; the renderer calls them through typed
+ * functions derived from this table.
+ *
+ * Every request answers with an IpcResult: errors are values with a code a UI can act on
+ * (ServiceErrorCode, or one of IPC_ERRORS), never a thrown exception across the boundary.
+ */
+import { z } from 'zod'
+import type { Result, Problem } from '../result.js'
+import type { ServiceErrorCode } from '../service-errors.js'
+import {
+  appInfo, base64, displayName, friendView, groupId, groupView, identityView, infoHash, invitePreview, keyText, notice,
+  settingsView, torrentView,
+} from './views.js'
+
+const none = z.object({}).strict()
+const req = <T extends z.ZodRawShape>(shape: T) => z.object(shape).strict()
+
+/** Bytes of a file the user picked or received, with the name it had. */
+const fileBytes = req({ fileName: z.string().max(255), data: base64 })
+
+export const invokeChannels = {
+  'app.info': { req: none, res: appInfo },
+
+  'identity.get': { req: none, res: identityView },
+  'identity.setName': { req: req({ name: z.string().trim().max(200) }), res: identityView },
+  /** A passphrase-encrypted backup of the identity key: losing it loses every membership. */
+  'identity.backup': { req: req({ passphrase: z.string().min(8).max(1024) }), res: fileBytes },
+  'identity.restore': { req: req({ data: base64, passphrase: z.string().min(1).max(1024) }), res: identityView },
+
+  /** Checks a pasted key as the user types: the reason when it is wrong, the fingerprint when right. */
+  'keys.check': {
+    req: req({ text: z.string().max(1000) }),
+    res: z.union([
+      z.object({ valid: z.literal(true), fingerprint: z.string(), friend: z.string().optional(), self: z.boolean() }),
+      z.object({ valid: z.literal(false), code: z.string(), message: z.string() }),
+    ]),
+  },
+
+  'friends.list': { req: none, res: z.array(friendView) },
+  'friends.add': { req: req({ key: keyText, name: displayName }), res: friendView },
+  'friends.remove': { req: req({ key: keyText }), res: none },
+
+  'groups.list': { req: none, res: z.array(groupView) },
+  'groups.create': { req: req({ name: displayName, members: z.array(keyText).max(1000), public: z.boolean().optional() }), res: groupView },
+  'groups.addMember': { req: req({ group: groupId, friend: keyText }), res: groupView },
+  /** Shares files or folders (paths on the machine running the engine) into a group we own. */
+  'groups.share': { req: req({ group: groupId, paths: z.array(z.string().min(1).max(4096)).min(1).max(100) }), res: z.object({ infoHashes: z.array(infoHash) }) },
+  /** An invite for one member, as the bytes of a `.coterie` file for the user to save and send. */
+  'invites.create': { req: req({ group: groupId, friend: keyText }), res: fileBytes },
+
+  /** Opens an invite without accepting it: what it grants and who sent it. */
+  'invites.preview': { req: fileBytes, res: invitePreview },
+  'invites.accept': { req: req({ data: base64, downloadDir: z.string().max(4096).optional() }), res: z.object({ group: groupId, torrents: z.array(infoHash) }) },
+
+  'torrents.list': { req: none, res: z.array(torrentView) },
+  'torrents.pause': { req: req({ infoHash }), res: none },
+  'torrents.resume': { req: req({ infoHash }), res: none },
+  /** Removes the torrent from the profile; the files on disk stay. */
+  'torrents.remove': { req: req({ infoHash }), res: none },
+  /** Shows the torrent's files in the OS file manager (Electron); answers the path either way. */
+  'torrents.reveal': { req: req({ infoHash }), res: z.object({ path: z.string() }) },
+
+  'settings.get': { req: none, res: settingsView },
+  'settings.set': { req: settingsView.partial().strict(), res: settingsView },
+} as const
+
+export const eventChannels = {
+  /** Friends, groups or identity changed (by this app, the CLI, or an accepted invite): refetch. */
+  'profile.changed': z.object({ revision: z.number().int() }),
+  /**
+   * Torrents whose view changed since the last event, at most a few per second; `removed` lists
+   * infohashes gone from the profile.
+   */
+  'torrents.changed': z.object({ changed: z.array(torrentView), removed: z.array(infoHash) }),
+  /**
+   * Hashing a file or folder being shared (groups.share), at most a few per second: until it is
+   * hashed it is not a torrent yet, so it has no infohash and no torrent view.
+   */
+  'share.progress': z.object({ group: groupId, name: z.string(), hashed: z.number(), total: z.number() }),
+  /** An invite was opened from outside (file association, argv, `coterie:` link, second instance). */
+  'invite.opened': z.object({ file: fileBytes, preview: invitePreview }),
+  'notice': notice,
+} as const
+
+export type InvokeChannel = keyof typeof invokeChannels
+export type EventChannel = keyof typeof eventChannels
+export type RequestOf<C extends InvokeChannel> = z.input<(typeof invokeChannels)[C]['req']>
+export type ResponseOf<C extends InvokeChannel> = z.output<(typeof invokeChannels)[C]['res']>
+export type EventOf<E extends EventChannel> = z.output<(typeof eventChannels)[E]>
+
+/** Failures of the transport itself, next to the services' own codes. */
+export const IPC_ERRORS = {
+  'bad-request': 'The request did not match its schema.',
+  'unknown-channel': 'No such request.',
+  'internal': 'Something went wrong inside Coterie; the details are in its log.',
+  'unavailable': 'This is not available in this mode.',
+} as const
+export type IpcErrorCode = keyof typeof IPC_ERRORS | ServiceErrorCode
+
+export type IpcResult<C extends InvokeChannel> = Result<ResponseOf<C>, Problem<IpcErrorCode>>
+
+/** What the preload exposes as `window.coterie`, and the browser bridge implements the same way. */
+export interface CoterieApi {
+  invoke<C extends InvokeChannel>(channel: C, request: RequestOf<C>): Promise<IpcResult<C>>
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends EventChannel>(event: E, listener: (payload: EventOf<E>) => void): () => void
+  /**
+   * The local path of a dropped or picked File: Electron only (webUtils.getPathForFile). In browser
+   * mode it is absent and the bridge uploads the file instead (see `upload`).
+   */
+  pathForFile?(file: File): string
+  /** Browser mode: uploads a dropped file to the engine's machine and answers its path there. */
+  upload?(file: File, onProgress?: (sent: number) => void): Promise<Result<{ path: string }, Problem<IpcErrorCode>>>
+}
+
+export const isInvokeChannel = (s: string): s is InvokeChannel => Object.hasOwn(invokeChannels, s)
+export const isEventChannel = (s: string): s is EventChannel => Object.hasOwn(eventChannels, s)

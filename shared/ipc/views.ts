@@ -1,0 +1,140 @@
+/**
+ * What crosses the IPC boundary: plain JSON views of the profile and the engine, one schema each.
+ * The main side builds them; the renderer only reads them. Keys cross as their text form
+ * (`coterie1…`), never as secrets; byte counts are numbers of bytes, speeds bytes per second.
+ */
+import { z } from 'zod'
+import { REJECT_CODES } from '../protocol-codes.js'
+
+export const infoHash = z.string().regex(/^[0-9a-f]{40}$/, 'expected 40 lower-case hex characters')
+/** A key's Bech32m text (`coterie1…`); the main side checks it fully. */
+export const keyText = z.string().trim().min(1).max(200)
+export const displayName = z.string().trim().min(1).max(200)
+/** A group's local id (profile/schema.ts). */
+export const groupId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/)
+/** Bytes as base64: invites and identity backups are small files (bounded by MAX_FILE_B64). */
+export const MAX_FILE_B64 = 1_500_000 // ~1 MiB of bytes: invites carry full torrent metadata
+export const base64 = z.string().max(MAX_FILE_B64).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64')
+
+export const identityView = z.object({
+  key: z.string(),
+  fingerprint: z.string(),
+  displayName: z.string(),
+})
+export type IdentityView = z.infer<typeof identityView>
+
+export const friendView = z.object({
+  key: z.string(),
+  name: z.string(),
+  fingerprint: z.string(),
+  addedAt: z.string(),
+})
+export type FriendView = z.infer<typeof friendView>
+
+export const memberView = z.object({
+  key: z.string(),
+  fingerprint: z.string(),
+  /** Our name for them when they are a friend; "You" is left to the UI. */
+  name: z.string().optional(),
+  self: z.boolean(),
+})
+export type MemberView = z.infer<typeof memberView>
+
+export const groupView = z.object({
+  id: groupId,
+  name: z.string(),
+  /** We hold the group's key: we may share into it and invite. */
+  owner: z.boolean(),
+  /** Torrents are also announced under their plain infohash (content-provider groups). */
+  public: z.boolean(),
+  members: z.array(memberView),
+  torrents: z.array(infoHash),
+  /** When our own certificate for this group expires (ISO 8601), if we hold one. */
+  certificateExpires: z.string().optional(),
+})
+export type GroupView = z.infer<typeof groupView>
+
+export const peerView = z.object({
+  address: z.string(),
+  client: z.string(),
+  /** Do we upload to this peer, and if not, why (reason is a REJECT_CODES key). */
+  state: z.enum(['pending', 'authorized', 'refused', 'no-extension']),
+  reason: z.enum(Object.keys(REJECT_CODES) as [keyof typeof REJECT_CODES, ...(keyof typeof REJECT_CODES)[]]).optional(),
+  /** Their member key's fingerprint, once authorized. */
+  member: z.string().optional(),
+  uploaded: z.number(),
+  downloaded: z.number(),
+  uploadSpeed: z.number(),
+  downloadSpeed: z.number(),
+})
+export type PeerView = z.infer<typeof peerView>
+
+export const torrentView = z.object({
+  infoHash,
+  name: z.string(),
+  groupId: z.string(),
+  /** Honest states: "checking" (verifying what is on disk) is not "downloading". */
+  state: z.enum(['checking', 'metadata', 'downloading', 'seeding', 'paused', 'stalled', 'error']),
+  error: z.string().optional(),
+  progress: z.number().min(0).max(1),
+  length: z.number(),
+  downloaded: z.number(),
+  uploaded: z.number(),
+  downloadSpeed: z.number(),
+  uploadSpeed: z.number(),
+  /** Seconds to completion at the current speed; null when unknown or done. */
+  eta: z.number().nullable(),
+  downloadDir: z.string(),
+  peers: z.array(peerView),
+})
+export type TorrentView = z.infer<typeof torrentView>
+
+export const settingsView = z.object({
+  downloadDir: z.string(),
+  /** Listening port; 0 picks a free one at start. */
+  port: z.number().int().min(0).max(65535),
+  /** Bytes per second; null is unlimited. */
+  uploadLimit: z.number().int().positive().nullable(),
+  downloadLimit: z.number().int().positive().nullable(),
+  /** "Don't seed on this network": upload nothing to anyone until switched back. */
+  seedingPaused: z.boolean(),
+  startAtLogin: z.boolean(),
+})
+export type SettingsView = z.infer<typeof settingsView>
+
+export const invitePreview = z.object({
+  group: z.string(),
+  from: z.string(),
+  fromFingerprint: z.string(),
+  /** Our name for the sender, when they are already a friend. */
+  fromFriend: z.string().optional(),
+  torrents: z.array(z.object({ infoHash, name: z.string() })),
+  /** When the certificate it grants expires (ISO 8601). */
+  expires: z.string(),
+  /** Whether we are already in this group (accepting renews it). */
+  alreadyMember: z.boolean(),
+})
+export type InvitePreview = z.infer<typeof invitePreview>
+
+export const appInfo = z.object({
+  mode: z.enum(['electron', 'browser']),
+  version: z.string(),
+  profileDir: z.string(),
+  /**
+   * How secrets are kept at rest: 'os' (keyring via safeStorage), 'basic_text' (Electron's fixed
+   * fallback password on Linux without a keyring: the UI warns), 'file' (owner-only file, CLI and
+   * browser mode).
+   */
+  secretStorage: z.enum(['os', 'basic_text', 'file']),
+  /** The node's listening port, once it runs. */
+  port: z.number().int(),
+})
+export type AppInfo = z.infer<typeof appInfo>
+
+export const notice = z.object({
+  kind: z.enum(['download-finished', 'new-share', 'error']),
+  title: z.string(),
+  body: z.string(),
+  infoHash: infoHash.optional(),
+})
+export type Notice = z.infer<typeof notice>
