@@ -218,7 +218,7 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await aliceRow.getByTestId('torrent-state').filter({ hasText: 'Sharing' }).waitFor({ timeout: UI_MS })
   })
 
-  await t.test('drag and drop: a dropped file and a chosen folder are shared; a renewed invite dropped on the window brings them to Bob', async () => {
+  await t.test('drag and drop: a dropped file and a chosen folder are shared, and reach Bob by themselves; an old invite dropped on the window changes nothing', async () => {
     await nav(alice.page, 'Groups')
     await dropFiles(alice.page, '[data-testid="dropzone"]', [{ name: 'notes.txt', bytes: Buffer.from('Bring sunscreen.\n') }])
     await alice.page.getByRole('list', { name: 'Shared in this group' }).getByText('notes.txt').waitFor({ timeout: SHARE_MS })
@@ -240,16 +240,8 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await bob.page.getByText('You are already a member').waitFor({ timeout: UI_MS })
     await bob.page.getByRole('button', { name: 'Decline' }).click()
     await bob.page.getByTestId('invite-dialog').waitFor({ state: 'detached', timeout: UI_MS })
-    // New items reach members with a new invite: Alice saves one, Bob drops it and accepts.
-    const download = alice.page.waitForEvent('download', { timeout: UI_MS })
-    await alice.page.getByTestId('member').filter({ hasText: 'Bob' }).getByRole('button', { name: 'Invite…' }).click()
-    const renewal = join(env.tmp, 'renewal.coterie')
-    await (await download).saveAs(renewal)
-    await dropFiles(bob.page, 'main', [{ name: 'Holiday-for-Bob (2).coterie', bytes: readFileSync(renewal) }])
-    const dialog = bob.page.getByTestId('invite-dialog')
-    await dialog.getByText('You are already a member').waitFor({ timeout: UI_MS })
-    for (const name of ['notes.txt', 'Photos']) await dialog.getByText(name, { exact: true }).waitFor({ timeout: UI_MS })
-    await bob.page.getByRole('button', { name: 'Accept and join' }).click()
+    // New items reach members by themselves (the group index, PROTOCOL.md §13): no new invite.
+    await nav(bob.page, 'Transfers')
     for (const name of ['notes.txt', 'Photos']) {
       await bob.page.getByTestId('torrent').filter({ hasText: name }).getByTestId('torrent-state').filter({ hasText: 'Sharing' }).waitFor({ timeout: TRANSFER_MS })
     }
@@ -288,6 +280,15 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await carol.waitFor({ state: 'detached', timeout: UI_MS })
     await nav(alice.page, 'Groups')
     await alice.page.getByTestId('member').filter({ hasText: 'Unknown (' }).waitFor({ timeout: UI_MS })
+  })
+
+  await t.test('Alice removes Carol from the group, after confirming; Bob stays', async () => {
+    const carol = alice.page.getByTestId('member').filter({ hasText: 'Unknown (' })
+    await carol.getByRole('button', { name: 'Remove' }).click()
+    await carol.getByRole('group', { name: /They get nothing new/ }).getByRole('button', { name: 'Remove' }).click()
+    await carol.waitFor({ state: 'detached', timeout: UI_MS })
+    await alice.page.getByTestId('member').filter({ hasText: 'Bob' }).waitFor({ timeout: UI_MS })
+    await shot(alice, 'groups-member-removed')
   })
 
   await t.test('every screen renders without console errors, every control named', async () => {

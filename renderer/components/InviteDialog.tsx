@@ -44,7 +44,7 @@ export function InviteDialog() {
                     {!p.fromFriend && !busy && <AddSender />}
                   </dd>
                   <dt>It grants</dt>
-                  <dd>Membership of “{p.group}”: you can download {p.torrents.length > 0 ? `the ${p.torrents.length} item${p.torrents.length === 1 ? '' : 's'} below` : 'what is shared in it'} and pass it on to other members. Items shared later come with a new invite.</dd>
+                  <dd>Membership of “{p.group}”: you can download {p.torrents.length > 0 ? `the ${p.torrents.length} item${p.torrents.length === 1 ? '' : 's'} below` : 'what is shared in it'} and pass it on to other members. Items shared later arrive by themselves.</dd>
                   <dt>Valid until</dt>
                   <dd>{date(p.expires)}</dd>
                 </dl>

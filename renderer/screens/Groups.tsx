@@ -1,7 +1,7 @@
 /** Groups: create one with friends, drop files on it to share, and save each member's invite. */
 import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react'
 import type { GroupView, MemberView } from '../../shared/ipc/views.js'
-import { Empty, FieldError, Progress, Screen, useFieldId } from '../components/common.js'
+import { ConfirmButton, Empty, FieldError, Progress, Screen, useFieldId } from '../components/common.js'
 import { safeFileName, saveBytes } from '../lib/bytes.js'
 import { bytes, percent } from '../lib/format.js'
 import { batches, collect, fromPicked, pathsFor, readDrop, type Dropped, type ShareProgress } from '../lib/share.js'
@@ -117,6 +117,12 @@ function GroupDetail({ group }: { group: GroupView }) {
       toast('success', 'Member added', 'Save an invite for them below and send it.')
     } else toast('error', 'Could not add the member', r.error.message)
   }
+  const remove = async (m: MemberView) => {
+    const r = await call('groups.removeMember', { group: group.id, friend: m.key })
+    if (!r.ok) return toast('error', `Could not remove ${memberName(m)}`, r.error.message)
+    toast('success', `${memberName(m)} removed from “${group.name}”`, 'Members’ Coterie refuses them from now on; the group’s discovery secret changed.')
+  }
+
   const invite = async (m: MemberView) => {
     const r = await call('invites.create', { group: group.id, friend: m.key })
     if (!r.ok) return toast('error', `Could not make an invite for ${memberName(m)}`, r.error.message)
@@ -128,7 +134,7 @@ function GroupDetail({ group }: { group: GroupView }) {
     <div className="group-detail" aria-label={`Group ${group.name}`}>
       <h2>{group.name} {group.owner ? <span className="badge">You own it</span> : <span className="badge">Member</span>}</h2>
       {group.owner ? <ShareZone group={group} /> : (
-        <p className="muted">Only the group’s owner shares into it. What they share later comes with a new invite from them.</p>
+        <p className="muted">Only the group’s owner shares into it. What they share later arrives here by itself, from the owner or from other members.</p>
       )}
       <h3>Shared in this group</h3>
       {collection.length === 0 && pendingMeta === 0 ? (
@@ -146,12 +152,20 @@ function GroupDetail({ group }: { group: GroupView }) {
         </ul>
       )}
       <h3>Members</h3>
-      {!group.owner && group.members.length === 0 && <p className="muted small">Only the group’s owner knows who else is in it: invites carry no member list.</p>}
+      {!group.owner && group.members.length === 0 && <p className="muted small">The member list arrives from the owner once your node meets another member.</p>}
       <ul className="list" aria-label="Members">
         {group.members.map((m) => (
           <li key={m.key} className="row item" data-testid="member">
             <span className="grow">{memberName(m)} <code className="muted small">{m.fingerprint}</code></span>
             {group.owner && !m.self && <button type="button" className="secondary" onClick={() => void invite(m)}>Invite…</button>}
+            {group.owner && !m.self && (
+              <ConfirmButton
+                label="Remove"
+                question={`Remove ${memberName(m)}? They get nothing new; what they already have stays theirs.`}
+                confirm="Remove"
+                onConfirm={() => void remove(m)}
+              />
+            )}
           </li>
         ))}
       </ul>
@@ -209,8 +223,8 @@ function ShareZone({ group }: { group: GroupView }) {
       shared += r.value.infoHashes.length
     }
     done()
-    // Today an invite carries the group's items: members get new ones with a new invite (README, limits).
-    toast('success', `Shared ${shared} item${shared === 1 ? '' : 's'} in “${group.name}”`, 'Members get it with their next invite: press “Invite…” for each and send the new file.')
+    // The group index carries it to members (PROTOCOL.md §13): no new invite needed.
+    toast('success', `Shared ${shared} item${shared === 1 ? '' : 's'} in “${group.name}”`, 'Members get it by themselves as soon as their Coterie meets yours or another member’s.')
   }
 
   const onDrop = async (e: DragEvent) => {

@@ -42,7 +42,7 @@ export function You() {
             <li>Send your key to a friend (copy it above) and ask for theirs.</li>
             <li className={friends > 0 ? 'done' : ''}><button type="button" className="link" onClick={() => go('friends')}>Add your friend’s key</button> in Friends.</li>
             <li className={groups > 0 ? 'done' : ''}><button type="button" className="link" onClick={() => go('groups')}>Create a group</button> with them and drop files on it.</li>
-            <li>Save their invite and send it to them: once they open it, the files arrive. (Share more later? Send a new invite.)</li>
+            <li>Save their invite and send it to them: once they open it, the files arrive. What you share later reaches them by itself.</li>
           </ol>
         </div>
       )}

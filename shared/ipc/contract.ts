@@ -47,6 +47,11 @@ export const invokeChannels = {
   'groups.list': { req: none, res: z.array(groupView) },
   'groups.create': { req: req({ name: displayName, members: z.array(keyText).max(1000), public: z.boolean().optional() }), res: groupView },
   'groups.addMember': { req: req({ group: groupId, friend: keyText }), res: groupView },
+  /**
+   * Removes a member from a group we own: up-to-date peers refuse it from now on and it gets
+   * nothing new; what it already downloaded stays its own (not DRM).
+   */
+  'groups.removeMember': { req: req({ group: groupId, friend: keyText }), res: groupView },
   /** Shares files or folders (paths on the machine running the engine) into a group we own. */
   'groups.share': { req: req({ group: groupId, paths: z.array(z.string().min(1).max(4096)).min(1).max(100) }), res: z.object({ infoHashes: z.array(infoHash) }) },
   /** An invite for one member, as the bytes of a `.coterie` file for the user to save and send. */

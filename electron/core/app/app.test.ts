@@ -54,6 +54,20 @@ describe('app backend: the dispatcher', () => {
     await alice.call('friends.remove', { key: bobId.key })
     assert.deepEqual(await alice.call('friends.list', {}), [])
   })
+
+  it('removes a member from a group it owns; a stranger or a non-member is refused as a value', async (t) => {
+    const [alice, bob] = await Promise.all([startTestApp(t, 'rm-a'), startTestApp(t, 'rm-b')])
+    const bobId = await bob.call('identity.get', {})
+    await alice.call('friends.add', { key: bobId.key, name: 'Bob' })
+    const group = await alice.call('groups.create', { name: 'Club', members: [bobId.key] })
+    const after = await alice.call('groups.removeMember', { group: group.id, friend: bobId.key })
+    valid('groups.removeMember', after)
+    assert.deepEqual(after.members.map((m) => m.self), [true], 'only the owner is left')
+    const again = await alice.invoke('groups.removeMember', { group: group.id, friend: bobId.key })
+    assert.ok(!again.ok && again.error.code === 'not-member', JSON.stringify(again))
+    const notOwner = await bob.invoke('groups.removeMember', { group: group.id, friend: bobId.key })
+    assert.ok(!notOwner.ok && notOwner.error.code === 'unknown-group', JSON.stringify(notOwner))
+  })
 })
 
 describe('app backend: unexpected failures', () => {

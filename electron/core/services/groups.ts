@@ -90,13 +90,15 @@ export async function setTrackers(store: ProfileStore, groupRef: string, urls: r
 export async function removeMember(store: ProfileStore, groupRef: string, friendRef: string): Promise<void> {
   await store.update((draft) => {
     const group = ownedGroup(draft, groupRef)
-    const friend = findFriend(draft, friendRef)
-    if (!group.members.includes(friend.publicKey)) throw new ServiceError('not-member', `"${friend.name}" is not in "${group.name}".`)
-    group.members = group.members.filter((m) => m !== friend.publicKey)
-    group.revoked = [...new Set([...(group.revoked ?? []), friend.publicKey])]
+    // A member need not be a friend any more (removed from friends first): its key names it too.
+    const key = group.members.includes(friendRef) ? friendRef : findFriend(draft, friendRef).publicKey
+    const name = draft.friends.find((f) => f.publicKey === key)?.name ?? key.slice(0, 8)
+    if (!group.members.includes(key)) throw new ServiceError('not-member', `"${name}" is not in "${group.name}".`)
+    group.members = group.members.filter((m) => m !== key)
+    group.revoked = [...new Set([...(group.revoked ?? []), key])]
     group.memberCertificates = (group.memberCertificates ?? []).filter((c) => {
       const d = decodeCertificate(Buffer.from(c, 'hex'))
-      return d.ok && bytesToHex(d.value.member) !== friend.publicKey
+      return d.ok && bytesToHex(d.value.member) !== key
     })
     group.groupSecret = bytesToHex(randomBytes(32))
   })
