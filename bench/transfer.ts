@@ -321,20 +321,21 @@ export interface SwarmResult extends Omit<ComparisonResult, 'runs'> {
  * every leecher before it (one connection per pair), so pieces also flow member to member, as
  * in a real swarm; closed members authorize each other on each of those connections.
  */
-export async function benchSwarm(o: { root: string; file: string; bytes: number; runs: number; leechers: number }): Promise<SwarmResult> {
+export async function benchSwarm(o: { root: string; file: string; bytes: number; runs: number; leechers: number; kinds?: readonly Kind[] }): Promise<SwarmResult> {
+  const kinds = o.kinds ?? ['closed', 'open']
   const seeders = {} as Record<Kind, Seeded>
   const leechers: Peer[] = []
   try {
     // One at a time: nine processes loading at once starve each other on two cores.
     for (let i = 0; i < o.leechers; i++) leechers.push(await Peer.spawn(`leecher ${i + 1}`))
-    for (const kind of ['closed', 'open'] as const) {
+    for (const kind of kinds) {
       seeders[kind] = await startSeeder(kind, false, o.file)
       log(`swarm ${kind} seeder on port ${seeders[kind].port}: hashed ${(o.bytes / MiB).toFixed(0)} MiB in ${(seeders[kind].hashMs / 1000).toFixed(1)} s`)
     }
     const limitMs = Math.max(90_000, ((o.leechers * o.bytes) / (2 * MB)) * 1000)
     const runs: { run: SwarmRun; pair: number }[] = []
     let n = 0
-    for (const { kind, warmUp, pair } of schedule(o.runs, ['closed', 'open'])) {
+    for (const { kind, warmUp, pair } of schedule(o.runs, kinds)) {
       const s = seeders[kind]
       const run = ++n
       const dirs = leechers.map((_, i) => join(o.root, `swarm-${run}-${kind}-${i + 1}`))
@@ -352,7 +353,7 @@ export async function benchSwarm(o: { root: string; file: string; bytes: number;
       )
       const seederCpu = (await cpuOf(s.peer)) - seederCpu0
       const { peers } = await s.peer.req<{ peers: PeerInfo[] }>({ cmd: 'peers', infoHash: s.infoHash }, LIMIT.start)
-      if (kind === 'closed' && peers.filter((p) => p.state === 'authorized').length !== o.leechers) {
+      if (kind !== 'open' && peers.filter((p) => p.state === 'authorized').length !== o.leechers) {
         throw new Error(`closed swarm seeder: expected ${o.leechers} authorized members, saw ${JSON.stringify(peers)}`)
       }
       const seederUploaded = peers.reduce((a, p) => a + p.uploaded, 0)
