@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { Engine, type SwarmMembership } from './engine.js'
 import { issueCertificate } from '../protocol/certificate.js'
 import { DAY, keyPair } from '../testing/fixtures.js'
-import { LOOPBACK, destroyClient, plainClient, randomFile, tempDir, until } from '../testing/swarm.js'
+import { LOOPBACK, destroyClient, plainClient, randomFile, tempDirs, until } from '../testing/swarm.js'
 
 const now = () => Math.floor(Date.now() / 1000)
 const swarm = keyPair('engine swarm')
@@ -16,13 +16,8 @@ const member = keyPair('engine member')
 const cert = (who: typeof owner) => issueCertificate(swarm, { member: who.publicKey, iat: now() - 60, exp: now() + DAY })
 const ownerM: SwarmMembership = { swarm: swarm.publicKey, credential: { certificate: cert(owner), secretKey: owner.secretKey } }
 const memberM: SwarmMembership = { swarm: swarm.publicKey, credential: { certificate: cert(member), secretKey: member.secretKey } }
-const dirs: { remove(): void }[] = []
-const temp = (label: string) => {
-  const d = tempDir(label)
-  dirs.push(d)
-  return d.path
-}
-after(() => dirs.forEach((d) => d.remove()))
+const { temp, cleanup } = tempDirs()
+after(cleanup)
 
 describe('engine: members download closed torrents', () => {
   it('a member downloads a multi-piece file and a folder from the owner; the bytes match', async () => {

@@ -7,7 +7,7 @@ import { Engine, type PeerEvent, type SwarmMembership } from './engine.js'
 import { issueCertificate } from '../protocol/certificate.js'
 import { openIndex, publishIndex, type GroupIndex } from '../protocol/group-index.js'
 import { DAY, keyPair, seed } from '../testing/fixtures.js'
-import { LOOPBACK, randomFile, tempDir, until } from '../testing/swarm.js'
+import { LOOPBACK, randomFile, tempDirs, until } from '../testing/swarm.js'
 
 const now = () => Math.floor(Date.now() / 1000)
 const swarm = keyPair('exchange swarm')
@@ -15,13 +15,8 @@ const people = { owner: keyPair('exchange owner'), alice: keyPair('exchange alic
 type Who = keyof typeof people
 const certs = Object.fromEntries(Object.entries(people).map(([k, p]) => [k, issueCertificate(swarm, { member: p.publicKey, iat: now() - 60, exp: now() + DAY })])) as Record<Who, Uint8Array>
 const membership = (who: Who): SwarmMembership => ({ swarm: swarm.publicKey, credential: { certificate: certs[who], secretKey: people[who].secretKey } })
-const dirs: { remove(): void }[] = []
-const temp = (label: string) => {
-  const d = tempDir(label)
-  dirs.push(d)
-  return d.path
-}
-after(() => dirs.forEach((d) => d.remove()))
+const { temp, cleanup } = tempDirs()
+after(cleanup)
 
 const publish = (version: number, torrents: Uint8Array[], revoked: Who[] = []) => {
   const members = (['alice', 'bob'] as const).filter((w) => !revoked.includes(w))

@@ -10,7 +10,7 @@ import type { Torrent } from 'webtorrent'
 import { Engine, type SwarmMembership } from './engine.js'
 import { issueCertificate } from '../protocol/certificate.js'
 import { DAY, keyPair } from '../testing/fixtures.js'
-import { LOOPBACK, destroyClient, plainClient, randomFile, tempDir, until } from '../testing/swarm.js'
+import { LOOPBACK, destroyClient, plainClient, randomFile, tempDirs, until } from '../testing/swarm.js'
 import { MESSAGE, messageId, pieceOf, requestFrame, startRelay, type Relay } from '../testing/relay.js'
 
 const now = () => Math.floor(Date.now() / 1000)
@@ -23,13 +23,8 @@ const membership = (who: keyof typeof people): SwarmMembership => ({
   swarm: swarm.publicKey,
   credential: { certificate: certs[who], secretKey: people[who].secretKey },
 })
-const dirs: { remove(): void }[] = []
-const temp = (label: string) => {
-  const d = tempDir(label)
-  dirs.push(d)
-  return d.path
-}
-after(() => dirs.forEach((d) => d.remove()))
+const { temp, cleanup } = tempDirs()
+after(cleanup)
 
 const BLOCK = 16 * 1024
 const MiB = 1024 * 1024

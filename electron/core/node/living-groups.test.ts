@@ -38,20 +38,26 @@ async function start(store: ProfileStore, peers: string[] = []) {
 }
 const fileDone = (path: string, data: Buffer) => () => existsSync(path) && readFileSync(path).equals(data)
 
+/** An owner and two members who joined "Club" by invite, with one shared file (no node running yet). */
+async function clubOfThree(label: string) {
+  const [owner, alice, bob] = await Promise.all([profile('Owner'), profile('Alice'), profile('Bob')])
+  await addFriend(owner.store, alice.key, 'Alice')
+  await addFriend(owner.store, bob.key, 'Bob')
+  await createGroup(owner.store, 'Club', { members: ['Alice', 'Bob'] })
+  const src = temp(`${label}-src`)
+  const one = randomFile(src, 'one.bin', 200_000)
+  await share(owner.store, one.path, 'Club')
+  for (const [m, name] of [[alice, 'Alice'], [bob, 'Bob']] as const) {
+    const inv = join(temp(`${label}-inv`), 'club.coterie')
+    await writeInvite(owner.store, 'Club', name, inv)
+    await joinInvite(m.store, inv, m.downloads)
+  }
+  return { owner, alice, bob, src, one }
+}
+
 describe('groups as living collections', () => {
   it('a later share reaches members without a new invite, from the owner and then relayed by a member', async () => {
-    const [owner, alice, bob] = await Promise.all([profile('Owner'), profile('Alice'), profile('Bob')])
-    await addFriend(owner.store, alice.key, 'Alice')
-    await addFriend(owner.store, bob.key, 'Bob')
-    await createGroup(owner.store, 'Club', { members: ['Alice', 'Bob'] })
-    const src = temp('src')
-    const one = randomFile(src, 'one.bin', 300_000)
-    await share(owner.store, one.path, 'Club')
-    for (const m of [alice, bob]) {
-      const inv = join(temp('inv'), 'club.coterie')
-      await writeInvite(owner.store, 'Club', m === alice ? 'Alice' : 'Bob', inv)
-      await joinInvite(m.store, inv, m.downloads)
-    }
+    const { owner, alice, bob, src, one } = await clubOfThree('later')
     const ownerNode = await start(owner.store)
     const at = (n: CoterieNode) => `${LOOPBACK}:${n.port}`
     const aliceNode = await start(alice.store, [at(ownerNode)])
@@ -79,18 +85,7 @@ describe('groups as living collections', () => {
   })
 
   it('a removed member is cut off, refused, and gets neither new shares nor renewals; the others carry on', async () => {
-    const [owner, alice, bob] = await Promise.all([profile('Owner'), profile('Alice'), profile('Bob')])
-    await addFriend(owner.store, alice.key, 'Alice')
-    await addFriend(owner.store, bob.key, 'Bob')
-    await createGroup(owner.store, 'Club', { members: ['Alice', 'Bob'] })
-    const src = temp('rm-src')
-    const one = randomFile(src, 'one.bin', 200_000)
-    await share(owner.store, one.path, 'Club')
-    for (const [m, name] of [[alice, 'Alice'], [bob, 'Bob']] as const) {
-      const inv = join(temp('rm-inv'), 'club.coterie')
-      await writeInvite(owner.store, 'Club', name, inv)
-      await joinInvite(m.store, inv, m.downloads)
-    }
+    const { owner, alice, bob, src, one } = await clubOfThree('removal')
     const ownerNode = await start(owner.store)
     const at = (n: CoterieNode) => `${LOOPBACK}:${n.port}`
     const aliceNode = await start(alice.store, [at(ownerNode)])

@@ -12,6 +12,22 @@ export function tempDir(label: string): { path: string; remove(): void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) }
 }
 
+/**
+ * Temp directories for one test file, all removed by `cleanup` (pass it to `after`):
+ * `const { temp, cleanup } = tempDirs(); after(cleanup)`.
+ */
+export function tempDirs(): { temp(label: string): string; cleanup(): void } {
+  const dirs: { remove(): void }[] = []
+  return {
+    temp: (label) => {
+      const d = tempDir(label)
+      dirs.push(d)
+      return d.path
+    },
+    cleanup: () => dirs.splice(0).forEach((d) => d.remove()),
+  }
+}
+
 export function randomFile(dir: string, name: string, bytes: number): { path: string; data: Buffer } {
   mkdirSync(dir, { recursive: true })
   const data = randomBytes(bytes)
