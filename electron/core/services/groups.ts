@@ -96,10 +96,7 @@ export async function removeMember(store: ProfileStore, groupRef: string, friend
     if (!group.members.includes(key)) throw new ServiceError('not-member', `"${name}" is not in "${group.name}".`)
     group.members = group.members.filter((m) => m !== key)
     group.revoked = [...new Set([...(group.revoked ?? []), key])]
-    group.memberCertificates = (group.memberCertificates ?? []).filter((c) => {
-      const d = decodeCertificate(Buffer.from(c, 'hex'))
-      return d.ok && bytesToHex(d.value.member) !== key
-    })
+    group.memberCertificates = (group.memberCertificates ?? []).filter((c) => certificateMember(c) !== key)
     group.groupSecret = bytesToHex(randomBytes(32))
   })
 }
@@ -117,6 +114,12 @@ export const certificateLifetimeS = (g: { readonly certificateLifetimeS?: number
   g.certificateLifetimeS ?? DEFAULT_CERTIFICATE_DAYS * DAY_S
 
 /** A certificate for `member`, valid from a minute ago (clock skew) for `lifetimeS`. */
+/** The member key (hex) a stored certificate names, or undefined if it does not decode. */
+export function certificateMember(certHex: string): string | undefined {
+  const d = decodeCertificate(Buffer.from(certHex, 'hex'))
+  return d.ok ? bytesToHex(d.value.member) : undefined
+}
+
 export function certify(swarm: KeyPair, member: Uint8Array, lifetimeS = DEFAULT_CERTIFICATE_DAYS * DAY_S, now = Math.floor(Date.now() / 1000)): Uint8Array {
   return issueCertificate(swarm, { member, iat: now - 60, exp: now + lifetimeS })
 }

@@ -10,7 +10,7 @@ import { createInvite, isPeerAddress, openInvite, type OpenedInvite } from '../p
 import { fingerprint } from '../protocol/keys.js'
 import { identityKeyPair, type Group, type ProfileStore } from '../profile/index.js'
 import { findFriend } from './friends.js'
-import { certificateLifetimeS, certify, ownedGroup, ownerKeys } from './groups.js'
+import { certificateLifetimeS, certificateMember, certify, ownedGroup, ownerKeys } from './groups.js'
 import { ServiceError } from '../../../shared/service-errors.js'
 
 export interface InviteOptions {
@@ -34,6 +34,12 @@ export async function inviteFor(store: ProfileStore, groupRef: string, friendRef
     const swarm = ownerKeys(group)
     const to = hexToBytes(friend.publicKey)
     const torrents = await Promise.all(draft.torrents.filter((t) => t.groupId === group.id).map((t) => store.readTorrentInfo(t.infoHash)))
+    const certificate = certify(swarm, to, certificateLifetimeS(group))
+    // The group index carries this same certificate, so the owner's node need not issue another.
+    group.memberCertificates = [
+      ...(group.memberCertificates ?? []).filter((c) => certificateMember(c) !== friend.publicKey),
+      bytesToHex(certificate),
+    ]
     return createInvite(
       { inviter: identityKeyPair(ctx.identity), swarm },
       {
@@ -42,7 +48,7 @@ export async function inviteFor(store: ProfileStore, groupRef: string, friendRef
           name: group.name, swarm: swarm.publicKey, secret: hexToBytes(group.groupSecret),
           announcePublic: group.announcePublic, trackers: group.trackers ?? [],
         },
-        certificate: certify(swarm, to, certificateLifetimeS(group)),
+        certificate,
         torrents,
         peers: [...new Set([...(o.peers ?? []), ...group.peers])].slice(0, 64),
       },
