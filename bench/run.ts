@@ -69,7 +69,7 @@ for (const [k, v] of Object.entries(experiments)) say(`experiment (${k}): ${v}`)
 // (what the engine installs): both in one run, so the ratio is meaningful on a noisy machine.
 say('protocol: certificate verification and handshakes')
 const pure = await benchProtocol()
-if (!installNativePrimitives()) throw new Error('native curve primitives unavailable')
+if (!installNativePrimitives().curves) throw new Error('native curve primitives unavailable')
 const native = await benchProtocol()
 
 let transfer

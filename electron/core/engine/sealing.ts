@@ -14,8 +14,8 @@ export function sealWire(wire: Wire, ext: CoterieExtension): void {
   const piece = wire.piece.bind(wire)
   wire.piece = (index: number, offset: number, block: Uint8Array) => {
     if (!ext.sealsOutgoing) return piece(index, offset, block) // the gate drops it: not authorized
-    const box = ext.sealPiece(index, offset, block)
-    if (box !== undefined) piece(index, offset, box)
+    const frame = ext.sealPiece(index, offset, block, PIECE_HEADER)
+    if (frame !== undefined) pushPiece(wire, index, offset, frame)
   }
   const onPiece = wire._onPiece.bind(wire)
   wire._onPiece = (index: number, offset: number, data: Uint8Array) => {
@@ -23,4 +23,25 @@ export function sealWire(wire: Wire, ext: CoterieExtension): void {
     const block = ext.openPiece(index, offset, data)
     if (block !== undefined) onPiece(index, offset, block)
   }
+}
+
+/** <len><7><index><begin>: a PIECE message's header, before its payload. */
+const PIECE_HEADER = 13
+
+/**
+ * What Wire.piece() does, for a record sealed with room for its header: one buffer into the
+ * stream instead of two, which saves a pass through webtorrent's per-chunk pipeline (two throttles,
+ * two transforms, a socket write) for every 16 KiB block.
+ */
+function pushPiece(wire: Wire, index: number, offset: number, frame: Uint8Array): void {
+  const record = frame.length - PIECE_HEADER
+  const view = new DataView(frame.buffer, frame.byteOffset, PIECE_HEADER)
+  view.setUint32(0, PIECE_HEADER - 4 + record)
+  view.setUint8(4, 7)
+  view.setUint32(5, index)
+  view.setUint32(9, offset)
+  wire._push(frame)
+  wire.uploaded += record
+  wire.uploadSpeed(record)
+  wire.emit('upload', record)
 }

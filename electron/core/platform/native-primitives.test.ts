@@ -71,10 +71,44 @@ describe('native curve primitives agree with @noble/curves', () => {
     assert.throws(() => nativePrimitives.x25519Shared(new Uint8Array(32).fill(9), lowOrder))
   })
 
+  it('seal the same AES-GCM records, with headroom for framing, and open only untouched ones', () => {
+    const nonce = fc.uint8Array({ minLength: 12, maxLength: 12 })
+    fc.assert(
+      fc.property(secret, nonce, fc.uint8Array({ maxLength: 20 }), fc.uint8Array({ maxLength: 20_000 }), fc.nat(20), fc.nat(), (key, n, aad, m, room, at) => {
+        const box = nativePrimitives.recordSeal(key, n, aad, m)
+        const bad = box.slice()
+        bad[at % bad.length]! ^= 1
+        const opened = nativePrimitives.recordOpen(key, n, aad, box)
+        return (
+          Buffer.from(box).equals(noblePrimitives.recordSeal(key, n, aad, m)) &&
+          Buffer.from(nativePrimitives.recordSeal(key, n, aad, m, room).subarray(room)).equals(box) &&
+          Buffer.from(noblePrimitives.recordSeal(key, n, aad, m, room).subarray(room)).equals(box) &&
+          opened !== undefined && Buffer.from(opened).equals(m) &&
+          nativePrimitives.recordOpen(key, n, aad, bad) === undefined &&
+          noblePrimitives.recordOpen(key, n, aad, bad) === undefined
+        )
+      }),
+      { numRuns: 100 },
+    )
+  })
+
   it('produce the stored protocol vectors byte for byte once installed', () => {
     const reference = JSON.stringify(buildVectors())
-    assert.equal(installNativePrimitives(), true)
+    assert.deepEqual(installNativePrimitives(), { curves: true, chacha: true, gcm: true })
     assert.equal(primitives().name, 'node:crypto')
     assert.equal(JSON.stringify(buildVectors()), reference)
+  })
+
+  it('keep the native curves and AES-GCM where the runtime lacks ChaCha20-Poly1305 (Electron\'s BoringSSL)', () => {
+    const reference = JSON.stringify(buildVectors())
+    assert.deepEqual(installNativePrimitives({ chacha: false }), { curves: true, chacha: false, gcm: true })
+    const p = primitives()
+    assert.equal(p.name, 'node:crypto (pure: ChaCha20-Poly1305)')
+    assert.equal(p.aeadSeal, noblePrimitives.aeadSeal)
+    assert.equal(p.ed25519Verify, nativePrimitives.ed25519Verify)
+    assert.equal(p.recordSeal, nativePrimitives.recordSeal)
+    assert.equal(JSON.stringify(buildVectors()), reference)
+    installNativePrimitives()
+    assert.equal(primitives().name, 'node:crypto')
   })
 })

@@ -1,6 +1,6 @@
 /**
- * The curve operations the handshake runs per connection, and the AEAD that seals transfers,
- * behind one small interface.
+ * The curve operations the handshake runs per connection, the AEAD that seals its proofs and
+ * invites, and the one that seals bulk transfers, behind one small interface.
  * The default is @noble/curves (pure JS: runs in Node, Electron and the renderer alike). A Node
  * process may install a native implementation with the same results (electron/core/platform/
  * native-primitives.ts: about 14x faster verification here), so a seeder verifying thousands of
@@ -8,6 +8,7 @@
  */
 import { ed25519, x25519 } from '@noble/curves/ed25519.js'
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js'
+import { gcm } from '@noble/ciphers/aes.js'
 
 export interface Primitives {
   readonly name: string
@@ -17,10 +18,25 @@ export interface Primitives {
   x25519Public(secretKey: Uint8Array): Uint8Array
   /** May throw on a low-order or malformed public key; callers also refuse an all-zero result. */
   x25519Shared(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array
-  /** ChaCha20-Poly1305 (RFC 8439): ciphertext || 16-byte tag. Bulk transfers go through this. */
+  /** ChaCha20-Poly1305 (RFC 8439): ciphertext || 16-byte tag. Handshake proofs and invites. */
   aeadSeal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array
   /** The plaintext, or undefined if the box does not open under this key, nonce and aad. */
   aeadOpen(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, box: Uint8Array): Uint8Array | undefined
+  /**
+   * AES-256-GCM (SP 800-38D, 12-byte nonce, 16-byte tag), for transfer records (§5.6): hardware AES
+   * in OpenSSL and in Electron's BoringSSL, which has no ChaCha20-Poly1305 cipher. The box starts
+   * `headroom` bytes into the result, left for the caller's framing so a record leaves as one
+   * buffer (one copy and one stream write less per 16 KiB block).
+   */
+  recordSeal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, headroom?: number): Uint8Array
+  recordOpen(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, box: Uint8Array): Uint8Array | undefined
+}
+
+const withHeadroom = (box: Uint8Array, headroom: number): Uint8Array => {
+  if (headroom === 0) return box
+  const out = new Uint8Array(headroom + box.length)
+  out.set(box, headroom)
+  return out
 }
 
 export const noblePrimitives: Primitives = {
@@ -33,6 +49,14 @@ export const noblePrimitives: Primitives = {
   aeadOpen: (key, nonce, aad, box) => {
     try {
       return chacha20poly1305(key, nonce, aad).decrypt(box)
+    } catch {
+      return undefined
+    }
+  },
+  recordSeal: (key, nonce, aad, plaintext, headroom = 0) => withHeadroom(gcm(key, nonce, aad).encrypt(plaintext), headroom),
+  recordOpen: (key, nonce, aad, box) => {
+    try {
+      return gcm(key, nonce, aad).decrypt(box)
     } catch {
       return undefined
     }

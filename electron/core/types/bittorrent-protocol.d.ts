@@ -30,11 +30,14 @@ declare module 'bittorrent-protocol' {
     uploaded: number
     downloaded: number
     peerPieces: { get(i: number): boolean }
-    uploadSpeed(): number
+    /** Reads the speed; with bytes, counts them first (what piece() does for each block). */
+    uploadSpeed(bytes?: number): number
     downloadSpeed(): number
     choke(): void
     unchoke(): void
     piece(index: number, offset: number, buffer: Uint8Array): void
+    /** Internal: queues bytes for the peer (through MSE's cipher if one was chosen). */
+    _push(data: Uint8Array): void
     /** Internal: the parser hands each received PIECE here (the sealing layer opens it first). */
     _onPiece(index: number, offset: number, buffer: Uint8Array): void
     bitfield(bitfield: { buffer: Uint8Array } | Uint8Array): void

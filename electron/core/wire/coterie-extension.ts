@@ -108,8 +108,11 @@ export interface CoterieExtension extends EventEmitter {
   readonly sealsOutgoing: boolean
   /** The peer accepted us: what it sends us is sealed. */
   readonly opensIncoming: boolean
-  /** The sealed record for a block we send, or undefined (then the wire is destroyed). */
-  sealPiece(index: number, begin: number, block: Uint8Array): Uint8Array | undefined
+  /**
+   * The sealed record for a block we send, `headroom` bytes into the result, or undefined (then
+   * the wire is destroyed).
+   */
+  sealPiece(index: number, begin: number, block: Uint8Array, headroom?: number): Uint8Array | undefined
   /** The block inside a record the peer sent, or undefined (then the wire is destroyed). */
   openPiece(index: number, begin: number, box: Uint8Array): Uint8Array | undefined
   /** Sends a sealed message to a peer we authorized; false if we may not (not authorized, closed). */
@@ -179,8 +182,8 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
     get sealsOutgoing(): boolean { return this.#hs?.peer.kind === 'authorized' }
     get opensIncoming(): boolean { return this.#hs?.self.kind === 'accepted' }
 
-    sealPiece(index: number, begin: number, block: Uint8Array): Uint8Array | undefined {
-      const box = this.sealsOutgoing ? this.#sealed()?.sealPiece(index, begin, block) : undefined
+    sealPiece(index: number, begin: number, block: Uint8Array, headroom = 0): Uint8Array | undefined {
+      const box = this.sealsOutgoing ? this.#sealed()?.sealPiece(index, begin, block, headroom) : undefined
       if (box === undefined) this.#tampered()
       return box
     }
