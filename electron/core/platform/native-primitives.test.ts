@@ -92,6 +92,17 @@ describe('native curve primitives agree with @noble/curves', () => {
     )
   })
 
+  it('carve records from shared slabs without one overwriting another', () => {
+    const key = new Uint8Array(32).fill(5)
+    const nonce = new Uint8Array(12)
+    const blocks = Array.from({ length: 100 }, (_, i) => new Uint8Array(16384).fill(i))
+    const boxes = blocks.map((b) => nativePrimitives.recordSeal(key, nonce, Uint8Array.of(1), b, 13))
+    boxes.forEach((box, i) => {
+      const opened = nativePrimitives.recordOpen(key, nonce, Uint8Array.of(1), box.subarray(13))
+      assert.ok(opened !== undefined && Buffer.from(opened).equals(blocks[i]!), `record ${i} intact after 99 others`)
+    })
+  })
+
   it('produce the stored protocol vectors byte for byte once installed', () => {
     const reference = JSON.stringify(buildVectors())
     assert.deepEqual(installNativePrimitives(), { curves: true, chacha: true, gcm: true })
