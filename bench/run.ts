@@ -16,6 +16,7 @@
  *   BENCH_DEBUG=1 per-peer byte counts and progress traces on stderr
  *   BENCH_PROF=<dir> a V8 CPU profile of every peer process (where the swarm's CPU goes)
  * Experiments (recorded in the results, never the default):
+ *   BENCH_PIN=1 seeders on CPU 0, leechers on CPU 1 (as if each side had a machine of its own)
  *   BENCH_NODELAY=1 Nagle off on every peer socket; BENCH_ENGINE=<engine.ts> another engine copy
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -45,6 +46,7 @@ const cfg = {
 }
 const experiments = {
   ...(process.env.BENCH_NODELAY === '1' && { nodelay: 'BENCH_NODELAY=1: TCP_NODELAY on every peer socket (the engine does not set it)' }),
+  ...(process.env.BENCH_PIN === '1' && { pin: 'BENCH_PIN=1: seeders on CPU 0, leechers on CPU 1 (taskset)' }),
   ...(process.env.BENCH_ENGINE !== undefined && process.env.BENCH_ENGINE !== '' && { engine: process.env.BENCH_ENGINE }),
 }
 

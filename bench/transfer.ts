@@ -8,7 +8,7 @@
  * MB = 10^6 bytes. One untimed warm-up run of each kind, then closed and open runs alternate
  * (C O, O C, C O, ...) so drift and order effects fall on both alike; each pair gives one ratio.
  */
-import { fork, type ChildProcess } from 'node:child_process'
+import { fork, spawnSync, type ChildProcess } from 'node:child_process'
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
@@ -24,6 +24,11 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const PEER_SCRIPT = fileURLToPath(new URL('./peer.ts', import.meta.url))
 /** BENCH_PROF=<dir>: a V8 CPU profile of every peer process, written there when it exits. */
 const PROFILE_ARGS = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []
+/**
+ * BENCH_PIN=1: each seeder on CPU 0, each leecher on CPU 1 (taskset), so that a side's sealing
+ * cannot take the other side's core: the nearest this 2-core machine comes to two machines.
+ */
+const PIN = process.env.BENCH_PIN === '1'
 const MB = 1e6
 const MiB = 1024 * 1024
 
@@ -54,6 +59,11 @@ class Peer {
   private constructor(readonly name: string) {
     this.#child = fork(PEER_SCRIPT, [], { cwd: ROOT, execArgv: ['--import', 'tsx', ...PROFILE_ARGS], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     live.add(this)
+    if (PIN && this.#child.pid !== undefined) {
+      const cpu = name.includes('seeder') ? '0' : '1'
+      const r = spawnSync('taskset', ['-a', '-p', '-c', cpu, String(this.#child.pid)], { stdio: 'ignore' })
+      if (r.status !== 0) throw new Error('BENCH_PIN=1 needs taskset (util-linux)')
+    }
     this.#ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${name}: not loaded within ${LIMIT.spawn} ms`)), LIMIT.spawn)
       this.#child.once('message', () => {
