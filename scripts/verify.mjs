@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// Model-checks the handshake (docs/model/handshake.pml) with SPIN: `npm run verify`.
+// Model-checks the handshake (docs/model/handshake.pml) and the group index, renewal and
+// revocation (docs/model/group-index.pml) with SPIN: `npm run verify`.
 //
-// For every attacker configuration (OUTSIDER, FORMER, INSIDER) it runs
+// For every attacker configuration of the handshake (OUTSIDER, FORMER, INSIDER), and for the
+// index model (INDEX: a revoked member owns the network), it runs
 //   - the model of the real protocol, which must give 0 errors: P1-P3 and key secrecy as
-//     assertions plus claim p4, then claim p5 under weak fairness, then the MIXED_HELLOS variant;
+//     assertions plus claim p4, then claim p5 under weak fairness, then the MIXED_HELLOS variant
+//     (index: I2-I6 as assertions plus claim i1);
 //   - each deliberately broken variant, which must give at least 1 error (one exception, listed
 //     below with its reason), and for each the shortest counterexample found, replayed with spin -t;
 //   - witnesses: reachability checks that must give an error, so that the properties above are not
@@ -23,7 +26,10 @@ import { fileURLToPath } from 'node:url'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const MODEL_DIR = process.env.VERIFY_MODEL_DIR ?? join(ROOT, 'docs', 'model')
-const MODEL = 'handshake.pml'
+const HANDSHAKE = 'handshake.pml'
+const INDEX = 'group-index.pml'
+/** The property each claim checks, as docs/MODEL.md names it. */
+const CLAIMS = { p4: 'P4', p5: 'P5', i1: 'I1' }
 const SPIN = process.env.SPIN ?? 'spin'
 const CC = process.env.CC ?? 'gcc'
 const STEP_TIMEOUT_MS = 1000 * Number(process.env.VERIFY_STEP_TIMEOUT_S ?? 120)
@@ -67,24 +73,58 @@ const WITNESSES = [
   { flag: 'WITNESS_INITIATOR_CERT', why: 'an outsider reads the certificate of an initiator that connects to it (by design)', configs: ['OUTSIDER'] },
 ]
 
+/*
+ * The index model (group-index.pml) has one configuration: the attacker is a member the owner
+ * removes (M), and owns the network. Its broken variants and witnesses, as above.
+ */
+const INDEX_BROKEN = [
+  { flag: 'NO_VERSION_CHECK', why: 'an older signed index replaces a newer one: the held version goes back' },
+  {
+    flag: 'NO_VERSION_CHECK', noClaim: true,
+    why: 'an older signed index replaces the one revoking M: M is authorized and downloads again',
+  },
+  { flag: 'UNSIGNED_INDEX', why: 'the owner\'s signature is not checked: a forged index is held' },
+  { flag: 'RENEW_ANY', why: 'the renewal path serves any key that proved itself: the revoked M gets v3' },
+  { flag: 'NO_LIVE_CUT', why: 'a newer index revoking M does not cut M\'s live connections' },
+  { flag: 'EXPIRED_DATA', why: 'the renewal connection of an expired peer is also authorized for data' },
+  { flag: 'INDEX_IN_CLEAR', why: 'indexes pass between members unsealed: the network reads the rotated secret' },
+]
+
+const INDEX_WITNESSES = [
+  { flag: 'WITNESS_RELAYED', why: 'a member gets v3 (the revocation) from another member' },
+  { flag: 'WITNESS_RENEWAL', why: 'a member whose certificate expired gets its renewal over the renewal path' },
+  { flag: 'WITNESS_M_RENEWAL', why: 'M, still a member, gets its renewal over the renewal path' },
+  { flag: 'WITNESS_CUT', why: 'M\'s live connection, on its renewed certificate, is cut when v3 arrives' },
+  { flag: 'WITNESS_WINDOW', why: 'after v3 is published, M still downloads from a member v3 has not reached' },
+]
+
 function matrix() {
   const runs = []
   for (const config of CONFIGS) {
-    const base = { config, expectError: false }
+    const base = { config, model: HANDSHAKE, expectError: false }
     runs.push({ ...base, kind: 'correct', variant: 'correct', claim: 'p4', defines: [config] })
     runs.push({ ...base, kind: 'correct', variant: 'correct', claim: 'p5', defines: [config, 'LIVENESS'] })
     runs.push({ ...base, kind: 'correct', variant: 'correct MIXED_HELLOS NI=3', claim: 'p4', defines: [config, 'MIXED_HELLOS', 'NI=3'] })
     for (const b of BROKEN) {
       const safe = b.safeIn?.[config]
       runs.push({
-        config, kind: 'broken', variant: b.flag, why: safe ?? b.why, expectError: safe === undefined,
+        config, model: HANDSHAKE, kind: 'broken', variant: b.flag, why: safe ?? b.why, expectError: safe === undefined,
         claim: b.liveness ? 'p5' : 'p4', defines: [config, b.flag, ...(b.liveness ? ['LIVENESS'] : [])],
       })
     }
     for (const w of WITNESSES) {
       if (w.configs && !w.configs.includes(config)) continue
-      runs.push({ config, kind: 'witness', variant: w.flag, why: w.why, expectError: true, claim: 'p4', defines: [config, w.flag] })
+      runs.push({ config, model: HANDSHAKE, kind: 'witness', variant: w.flag, why: w.why, expectError: true, claim: 'p4', defines: [config, w.flag] })
     }
+  }
+  const index = { config: 'INDEX', model: INDEX }
+  runs.push({ ...index, kind: 'correct', variant: 'correct', expectError: false, claim: 'i1', defines: [] })
+  for (const b of INDEX_BROKEN) {
+    const claim = b.noClaim ? 'none' : 'i1'
+    runs.push({ ...index, kind: 'broken', variant: b.flag, why: b.why, expectError: true, claim, defines: [b.flag, ...(b.noClaim ? ['NO_LTL'] : [])] })
+  }
+  for (const w of INDEX_WITNESSES) {
+    runs.push({ ...index, kind: 'witness', variant: w.flag, why: w.why, expectError: true, claim: 'i1', defines: [w.flag] })
   }
   return runs.map((r) => ({ ...r, name: `${r.config}/${r.variant}/${r.claim}` }))
 }
@@ -126,12 +166,12 @@ function requireTool(cmd, versionArgs, hint) {
 }
 
 // ---------------------------------------------------------------- one run
-const modelLines = readFileSync(join(MODEL_DIR, MODEL), 'utf8').split('\n')
+const modelLines = new Map([HANDSHAKE, INDEX].map((f) => [f, readFileSync(join(MODEL_DIR, f), 'utf8').split('\n')]))
 
-/** The property an assertion at `line` of handshake.pml checks: its trailing comment. */
-function propertyAt(line) {
-  const m = /\/\*\s*(.*?)\s*\*\//.exec(modelLines[line - 1] ?? '')
-  return m ? m[1] : `assertion at ${MODEL}:${line}`
+/** The property an assertion at `line` of `model` checks: its trailing comment. */
+function propertyAt(model, line) {
+  const m = /\/\*\s*(.*?)\s*\*\//.exec(modelLines.get(model)[line - 1] ?? '')
+  return m ? m[1] : `assertion at ${model}:${line}`
 }
 
 async function verifyOne(r, workRoot) {
@@ -139,6 +179,7 @@ async function verifyOne(r, workRoot) {
   mkdirSync(dir, { recursive: true })
   for (const f of readdirSync(MODEL_DIR)) if (f.endsWith('.pml')) cpSync(join(MODEL_DIR, f), join(dir, f))
   const D = r.defines.map((d) => `-D${d}`)
+  const MODEL = r.model
   const res = { ...r, errors: undefined, states: undefined, depth: undefined, panSeconds: undefined, seconds: 0, ok: false, problem: undefined, finding: undefined, trail: [] }
   const t0 = Date.now()
   const fail = (problem, out = '') => {
@@ -162,10 +203,11 @@ async function verifyOne(r, workRoot) {
 
   // -a: acceptance cycles of the claim; -f: weak fairness (p5 needs the re-check to run).
   // -i: iterative search for a shorter counterexample, in runs that must fail. pan documents -i
-  // for safety only, so p4 runs that must fail leave out -a (p4 is a safety formula: pan reports
-  // it as an assertion of the claim, with or without -a); for p5 the trail is just shorter.
+  // for safety only, so p4 and i1 runs that must fail leave out -a (both are safety formulas: pan
+  // reports them as an assertion of the claim, with or without -a); for p5 the trail is just
+  // shorter. A run with no claim checks the assertions alone.
   const panArgs = [
-    ...(r.claim === 'p5' ? ['-a', '-f'] : r.expectError ? [] : ['-a']),
+    ...(r.claim === 'p5' ? ['-a', '-f'] : r.expectError || r.claim === 'none' ? [] : ['-a']),
     ...(r.expectError ? ['-i'] : []),
     `-m${MAX_DEPTH}`, '-n',
   ]
@@ -194,11 +236,12 @@ async function verifyOne(r, workRoot) {
       .filter((l) => l.trim() !== '')
     // The replay goes on to the end of the failing atomic step, so it reports every assertion
     // that fails at that point (e.g. both P1 and P2 for a replayed proof).
-    const bad = [...new Set(lines.map((l) => /spin: handshake\.pml:(\d+), Error: assertion violated/.exec(l)?.[1]).filter(Boolean))]
-    if (first && /acceptance cycle/.test(first[1])) res.finding = `${r.claim === 'p5' ? 'P5' : 'P4'} (ltl ${r.claim}): acceptance cycle`
+    const at = new RegExp(`spin: ${MODEL.replace('.', '\\.')}:(\\d+), Error: assertion violated`)
+    const bad = [...new Set(lines.map((l) => at.exec(l)?.[1]).filter(Boolean))]
+    if (first && /acceptance cycle/.test(first[1])) res.finding = `${CLAIMS[r.claim]} (ltl ${r.claim}): acceptance cycle`
     else if (bad.length > 0 && r.kind === 'witness') res.finding = `reachable: ${r.why}`
-    else if (bad.length > 0) res.finding = bad.map((l) => propertyAt(Number(l))).join('; ')
-    else if (first && /assertion violated/.test(first[1]) && !/handshake\.pml/.test(first[1])) res.finding = `P4 (ltl ${r.claim}) violated`
+    else if (bad.length > 0) res.finding = bad.map((l) => propertyAt(MODEL, Number(l))).join('; ')
+    else if (first && /assertion violated/.test(first[1]) && !first[1].includes(MODEL)) res.finding = `${CLAIMS[r.claim]} (ltl ${r.claim}) violated`
     else res.finding = first ? first[1] : 'error'
   }
   res.ok = r.expectError ? res.errors >= 1 : res.errors === 0
@@ -218,7 +261,7 @@ if (runs.length === 0) {
   process.exit(1)
 }
 console.log(`${spinVersion.trim()}; ${ccVersion.trim()}`)
-console.log(`${runs.length} runs of docs/model/${MODEL}, ${jobs} at a time, each step limited to ${STEP_TIMEOUT_MS / 1000} s\n`)
+console.log(`${runs.length} runs of docs/model/{${HANDSHAKE},${INDEX}}, ${jobs} at a time, each step limited to ${STEP_TIMEOUT_MS / 1000} s\n`)
 
 const workRoot = mkdtempSync(join(tmpdir(), 'coterie-verify-'))
 const results = new Array(runs.length)
