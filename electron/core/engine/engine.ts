@@ -24,6 +24,7 @@ import { dropDuplicate } from './duplicates.js'
 import { LocalDiscovery } from './local-discovery.js'
 import { watchTrackers } from './tracker-discovery.js'
 import { summarizePeer, type PeerSummary } from './peers.js'
+import { GroupLimits, limitWire, type Limits } from './group-limits.js'
 
 export interface EngineOptions {
   /** TCP (and uTP) listening port; 0 picks a free one. */
@@ -129,6 +130,8 @@ export class Engine extends EventEmitter {
   /** The newest group index of each group, passed between members (PROTOCOL.md §13.1). */
   readonly index = new IndexBook()
   #uploadsPaused = false
+  /** Per-group speed limits, by swarm key: on top of the global ones, on every wire of the group's torrents. */
+  readonly #groupLimits = new GroupLimits()
 
   private constructor(client: WebTorrent, o: EngineOptions) {
     super()
@@ -259,6 +262,18 @@ export class Engine extends EventEmitter {
   }
 
   /**
+   * Bytes per second for every torrent of one group (its swarm key), on top of the global limits
+   * (both apply); undefined lifts it. Live connections follow at once.
+   */
+  setGroupLimits(swarm: Uint8Array, limits: Limits): void {
+    this.#groupLimits.set(bytesToHex(swarm), limits)
+  }
+
+  groupLimits(swarm: Uint8Array): Limits {
+    return this.#groupLimits.get(bytesToHex(swarm))
+  }
+
+  /**
    * "Don't seed on this network": every peer is choked and no piece leaves this node until
    * switched back; downloads go on. Blocks already queued on a wire (a few, at most) still go.
    */
@@ -326,6 +341,7 @@ export class Engine extends EventEmitter {
       wire.use(coterieExtension({ lookup, ownHellos: this.#ownHellos, infoHash: torrent.infoHash }))
       const ext = (wire as unknown as { coterie: CoterieExtension }).coterie
       if (this.#unsealed !== true) sealWire(wire, ext)
+      limitWire(wire, this.#groupLimits.of(bytesToHex(m.swarm)), (n) => this.emit('warning', new Error(`${wire.remoteAddress}:${wire.remotePort} asked for ${n} bytes more than its group's upload limit lets go: connection closed`)))
       this.index.attach(m.swarm, ext, (f) => wire.once('close', f))
       const gate = gateWire(torrent, wire, () => !this.#uploadsPaused)
       this.#wires.set(wire, { ext, gate, since: Date.now() })
