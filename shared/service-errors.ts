@@ -23,6 +23,7 @@ export const SERVICE_ERRORS = {
   'bad-tracker': 'Trackers are given as udp://, http:// or https:// URLs (at most 16 per group).',
   'bad-backup': 'The identity backup could not be opened.',
   'bad-setting': 'That setting cannot be used.',
+  'bad-limit': 'Speed limits are whole numbers of bytes per second, above 0.',
 } as const
 export type ServiceErrorCode = keyof typeof SERVICE_ERRORS
 

@@ -22,6 +22,8 @@ import { callControl } from '../node/control.js'
 import type { NodeOptions, TorrentStatus } from '../node/node.js'
 import { DEFAULT_DHT_BOOTSTRAP } from '../node/bootstrap.js'
 import { ServiceError } from '../../../shared/service-errors.js'
+import { groupLimits, setGroupLimits } from '../services/limits.js'
+import { formatRate, parseRate } from './rate.js'
 import { bytes, peerLines, torrentLine } from './format.js'
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version
@@ -32,6 +34,9 @@ const peerOption = (value: string, previous: string[] = []) => {
   if (!isPeerAddress(value)) throw new ServiceError('bad-peer', `"${value}"`)
   return [...previous, value]
 }
+
+/** 0 is no limit. */
+const rateOption = (value: string): number => parseRate(value) ?? 0
 
 const program = new Command('coterie')
   .description('Share files only with a closed group of friends, over BitTorrent closed swarms.')
@@ -100,6 +105,16 @@ group.command('auto-join <group>').description('join what the owner adds to the 
     out(`auto-join ${v} for ${g}`)
     await poke()
   })
+group.command('set-limits <group>').description('speed limits for the group\'s torrents on this machine, on top of the global ones (0 or none: no limit)')
+  .option('--upload <B/s>', 'bytes per second, or with a unit: 256KiB, 2MiB', rateOption)
+  .option('--download <B/s>', 'bytes per second, or with a unit: 256KiB, 2MiB', rateOption)
+  .action(async (g: string, o: { upload?: number; download?: number }) => {
+    if (o.upload === undefined && o.download === undefined) throw new ServiceError('bad-limit', 'Give --upload, --download or both.')
+    const lift = (v?: number) => (v === 0 ? null : v) // commander takes a parser's null for "no value"
+    const limits = await setGroupLimits(await openStore(), g, { upload: lift(o.upload), download: lift(o.download) })
+    out(`${g}: upload ${formatRate(limits.upload)}, download ${formatRate(limits.download)}`)
+    await poke()
+  })
 group.command('show <group>').option('--json').description('the group index: version, torrents, members, revoked')
   .action(async (ref: string, o: { json?: boolean }) => {
     const store = await openStore()
@@ -112,6 +127,7 @@ group.command('show <group>').option('--json').description('the group index: ver
     const view = {
       name: g.name, id: g.id, owner: g.owner, groupKey: keyToText('swarm', hexToBytes(g.swarmPublicKey)),
       indexVersion: index?.version ?? null, autoJoin: g.autoJoin !== false,
+      uploadLimit: groupLimits(g).upload, downloadLimit: groupLimits(g).download,
       certificateExpires: cert?.ok === true ? new Date(cert.value.exp * 1000).toISOString() : null,
       torrents: p.torrents.filter((t) => t.groupId === g.id).map((t) => ({ infoHash: t.infoHash, name: t.name })),
       members: index !== undefined
@@ -121,6 +137,7 @@ group.command('show <group>').option('--json').description('the group index: ver
     }
     if (o.json) return out(JSON.stringify(view, null, 2))
     out(`${view.name} (${view.owner ? 'owner' : 'member'})  index version ${view.indexVersion ?? '-'}  auto-join ${view.autoJoin ? 'on' : 'off'}`)
+    out(`speed limits: upload ${formatRate(view.uploadLimit)}, download ${formatRate(view.downloadLimit)}`)
     if (view.certificateExpires !== null) out(`your certificate expires ${view.certificateExpires}`)
     out(`torrents (${view.torrents.length}):`)
     for (const t of view.torrents) out(`  ${t.infoHash}  ${t.name}`)

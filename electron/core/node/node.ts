@@ -144,6 +144,7 @@ export class CoterieNode {
     const s = profile.settings
     this.#engine.setLimits({ upload: this.#o.uploadLimit ?? s.uploadLimit ?? undefined, download: this.#o.downloadLimit ?? s.downloadLimit ?? undefined })
     this.#engine.setUploadsPaused(s.seedingPaused)
+    for (const g of profile.groups) this.#engine.setGroupLimits(hexToBytes(g.swarmPublicKey), { upload: g.uploadLimit, download: g.downloadLimit })
   }
 
   // Every group's index into the engine (the newest of the file and what it holds); the owner

@@ -97,6 +97,12 @@ export const groupSchema = z
     indexVersion: z.number().int().positive().optional(),
     /** Member: join what the owner adds to the group by itself (default true). */
     autoJoin: z.boolean().optional(),
+    /**
+     * Bytes per second for the group's torrents on this machine, on top of the global settings (a
+     * local choice, never sent to members); absent is no limit. Optional, so format 2 stays.
+     */
+    uploadLimit: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+    downloadLimit: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
     /** Owner: how long the certificates it issues last, in seconds (default 30 days). */
     certificateLifetimeS: z.number().int().min(60).max(400 * 86_400).optional(),
     /** Member: where torrents joined from the index are downloaded. */
