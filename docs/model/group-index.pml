@@ -14,7 +14,8 @@
  *   members pass their index on, sealed, on connections authorized both ways (index-sync.ts)
  *   renewal a peer whose certificate expired but which proved its member key on the connection
  *           gets, on that connection, only the sender's newest index, only if that index lists
- *           it as a current member and does not revoke it; never data
+ *           it as a current member, does not revoke it, and carries a certificate for it that is
+ *           valid now (protocol/renewal.ts renewalFor); never data
  *
  * Check it by hand (scripts/verify.mjs runs every variant; docs/MODEL.md explains):
  *   spin -a group-index.pml && gcc -O1 -o pan pan.c && ./pan -a -m10000
@@ -63,6 +64,8 @@
 #define REVOKES(k, p) ((k) == V3 && (p) == KM)
 #define RENEWS(k)    ((k) == V2 || (k) == V3)                   /* holds gen 2 of A and B */
 #define MRENEWED(k)  ((k) == V2)                                /* holds gen 2 of M */
+/* the generation of the certificate index k carries for key p (0: none) */
+#define CERTIN(k, p) (((k) == V1) -> 1 : ((RENEWS(k) && ((p) != KM || MRENEWED(k))) -> 2 : 0))
 #define SECRET2(k)   ((k) == V3)
 #define BIT(k)       (1 << (k))
 
@@ -151,12 +154,17 @@ inline authorize_m(y, g) {
 }
 
 /* The renewal rule at node x for a peer p whose certificate expired on this connection: x's
-   newest index, only if it lists p as a current member and does not revoke it. */
+   newest index, only if it lists p as a current member, does not revoke it, and carries a
+   certificate for p that is valid now (a renewal, not the certificate that expired). */
+#define RENEWS_NOW(k, p) (LISTS(k, p) && !REVOKES(k, p) && VALID(CERTIN(k, p)))
 #ifdef RENEW_ANY
 #define RENEWAL_OK(x, p) (held[x] != 0)                 /* BROKEN: to any key that proved itself */
 #else
-#define RENEWAL_OK(x, p) (LISTS(held[x], p) && !REVOKES(held[x], p))
+#define RENEWAL_OK(x, p) RENEWS_NOW(held[x], p)
 #endif
+/* I4 asks only for what security needs (a current member); the certificate condition only
+   saves sending an index that renews nothing (and, since an index carries certificates of its
+   members alone, implies the rest). */
 inline renewal_sent(x, p) {
   assert(LISTS(held[x], p) && !REVOKES(held[x], p));   /* I4: renewal path served to a key its newest index does not list as a current member */
   printf("MSG %e -> %e: renewal path, index %e (sealed)\n", N_NODE(x), N_NODE(p), N_IDX(held[x]))
