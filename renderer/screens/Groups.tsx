@@ -3,7 +3,8 @@ import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'rea
 import type { GroupView, MemberView } from '../../shared/ipc/views.js'
 import { ConfirmButton, Empty, FieldError, Progress, Screen, useFieldId } from '../components/common.js'
 import { safeFileName, saveBytes } from '../lib/bytes.js'
-import { bytes, percent } from '../lib/format.js'
+import { bytes, percent, speed } from '../lib/format.js'
+import { fromKiB, toKiB } from '../lib/limits.js'
 import { batches, collect, fromPicked, pathsFor, readDrop, type Dropped, type ShareProgress } from '../lib/share.js'
 import { call, getApi } from '../store/api.js'
 import { useNav } from '../store/nav.js'
@@ -182,7 +183,48 @@ function GroupDetail({ group }: { group: GroupView }) {
         ) : <p className="muted small">{friends.length === 0 ? 'Add friends in Friends, then add them here.' : 'All your friends are in this group. Add more friends in Friends to invite them.'}</p>
       )}
       {group.certificateExpires && <p className="muted small">Your membership certificate is valid until {new Date(group.certificateExpires).toLocaleDateString()}.</p>}
+      <GroupLimits group={group} />
     </div>
+  )
+}
+
+const limitText = (n: number | null): string => (n === null ? 'no limit' : speed(n))
+
+/** This machine's limits for the group's torrents, on top of the ones in Settings. */
+function GroupLimits({ group }: { group: GroupView }) {
+  const [form, setForm] = useState({ up: toKiB(group.uploadLimit), down: toKiB(group.downloadLimit) })
+  const [error, setError] = useState<string | null>(null)
+  const id = useFieldId()
+  useEffect(() => setForm({ up: toKiB(group.uploadLimit), down: toKiB(group.downloadLimit) }), [group.uploadLimit, group.downloadLimit])
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    const up = fromKiB(form.up)
+    const down = fromKiB(form.down)
+    if (up === 'bad' || down === 'bad') return setError('Limits are whole numbers of KiB/s, or empty for no limit.')
+    const r = await call('groups.setLimits', { group: group.id, uploadLimit: up, downloadLimit: down })
+    if (!r.ok) return setError(r.error.message)
+    setError(null)
+    toast('success', `Speed limits for “${group.name}” saved`, `Upload ${limitText(r.value.uploadLimit)}, download ${limitText(r.value.downloadLimit)}.`)
+  }
+  return (
+    <form className="group-limits" onSubmit={(e) => void submit(e)} aria-labelledby={`${id}-title`}>
+      <h3 id={`${id}-title`}>Speed limits for this group</h3>
+      <div className="grid2">
+        <div>
+          <label htmlFor={`${id}-up`}>Upload limit (KiB/s)</label>
+          <input id={`${id}-up`} inputMode="numeric" placeholder="No limit" value={form.up} aria-describedby={`${id}-hint ${id}-err`} onChange={(e) => setForm({ ...form, up: e.target.value })} />
+        </div>
+        <div>
+          <label htmlFor={`${id}-down`}>Download limit (KiB/s)</label>
+          <input id={`${id}-down`} inputMode="numeric" placeholder="No limit" value={form.down} aria-describedby={`${id}-hint ${id}-err`} onChange={(e) => setForm({ ...form, down: e.target.value })} />
+        </div>
+      </div>
+      <p id={`${id}-hint`} className="hint">
+        Empty means no limit. These apply to this group’s files on this computer only, on top of the limits in Settings. Now: upload {limitText(group.uploadLimit)}, download {limitText(group.downloadLimit)}.
+      </p>
+      <FieldError id={`${id}-err`} message={error} />
+      <button type="submit" className="secondary">Save limits</button>
+    </form>
   )
 }
 

@@ -4,14 +4,7 @@ import type { SettingsView } from '../../shared/ipc/views.js'
 import { FieldError, Screen, useFieldId } from '../components/common.js'
 import { useSettings } from '../store/settings.js'
 import { toast } from '../store/toasts.js'
-
-/** Limits are typed in KiB/s; empty means unlimited. */
-const toKiB = (n: number | null): string => (n === null ? '' : String(Math.round(n / 1024)))
-function fromKiB(s: string): number | null | 'bad' {
-  if (s.trim() === '') return null
-  const n = Number(s)
-  return Number.isInteger(n) && n > 0 && n < 10_000_000 ? n * 1024 : 'bad'
-}
+import { fromKiB, toKiB } from '../lib/limits.js'
 
 export function Settings() {
   const settings = useSettings((s) => s.settings)

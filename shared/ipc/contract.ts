@@ -12,7 +12,7 @@ import { z } from 'zod'
 import type { Result, Problem } from '../result.js'
 import type { ServiceErrorCode } from '../service-errors.js'
 import {
-  appInfo, base64, displayName, friendView, groupId, groupView, identityView, infoHash, invitePreview, keyText, notice,
+  appInfo, base64, bytesPerSecond, displayName, friendView, groupId, groupView, identityView, infoHash, invitePreview, keyText, notice,
   settingsView, torrentView,
 } from './views.js'
 
@@ -52,6 +52,14 @@ export const invokeChannels = {
    * nothing new; what it already downloaded stays its own (not DRM).
    */
   'groups.removeMember': { req: req({ group: groupId, friend: keyText }), res: groupView },
+  /**
+   * This machine's speed limits for a group's torrents (owner or member), on top of the global
+   * ones: a number sets one, null lifts it, absent leaves it. The running node follows at once.
+   */
+  'groups.setLimits': {
+    req: req({ group: groupId, uploadLimit: bytesPerSecond.nullable().optional(), downloadLimit: bytesPerSecond.nullable().optional() }),
+    res: groupView,
+  },
   /** Shares files or folders (paths on the machine running the engine) into a group we own. */
   'groups.share': { req: req({ group: groupId, paths: z.array(z.string().min(1).max(4096)).min(1).max(100) }), res: z.object({ infoHashes: z.array(infoHash) }) },
   /** An invite for one member, as the bytes of a `.coterie` file for the user to save and send. */

@@ -10,6 +10,8 @@ export const infoHash = z.string().regex(/^[0-9a-f]{40}$/, 'expected 40 lower-ca
 /** A key's Bech32m text (`coterie1…`); the main side checks it fully. */
 export const keyText = z.string().trim().min(1).max(200)
 export const displayName = z.string().trim().min(1).max(200)
+/** A speed limit, in bytes per second. */
+export const bytesPerSecond = z.number().int().positive().max(Number.MAX_SAFE_INTEGER)
 /** A group's local id (profile/schema.ts). */
 export const groupId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/)
 /** Bytes as base64: invites and identity backups are small files (bounded by MAX_FILE_B64). */
@@ -51,6 +53,9 @@ export const groupView = z.object({
   torrents: z.array(infoHash),
   /** When our own certificate for this group expires (ISO 8601), if we hold one. */
   certificateExpires: z.string().optional(),
+  /** This machine's limits for the group's torrents, on top of the global ones; null is none. */
+  uploadLimit: bytesPerSecond.nullable(),
+  downloadLimit: bytesPerSecond.nullable(),
 })
 export type GroupView = z.infer<typeof groupView>
 

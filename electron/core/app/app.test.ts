@@ -109,6 +109,43 @@ describe('app backend: settings', () => {
   })
 })
 
+describe('app backend: per-group speed limits', () => {
+  it('sets and lifts a group\'s limits in the profile and the running engine; bad input is refused and changes nothing', async (t) => {
+    const app = await startTestApp(t, 'group-limits')
+    const group = await app.call('groups.create', { name: 'Club', members: [] })
+    assert.deepEqual([group.uploadLimit, group.downloadLimit], [null, null], 'no limit until one is set')
+    const swarm = Buffer.from(app.store.current.groups[0]!.swarmPublicKey, 'hex')
+    const set = await app.call('groups.setLimits', { group: group.id, uploadLimit: 262_144, downloadLimit: 1_048_576 })
+    valid('groups.setLimits', set)
+    assert.deepEqual([set.uploadLimit, set.downloadLimit], [262_144, 1_048_576])
+    assert.deepEqual(app.backend.node.engine.groupLimits(swarm), { upload: 262_144, download: 1_048_576 }, 'the running engine follows at once')
+    const listed = (await app.call('groups.list', {})).find((g) => g.id === group.id)!
+    assert.deepEqual([listed.uploadLimit, listed.downloadLimit], [262_144, 1_048_576])
+
+    const bad: [unknown, string][] = [
+      [{ group: group.id, uploadLimit: -5 }, 'uploadLimit'],
+      [{ group: group.id, uploadLimit: 0 }, 'uploadLimit'],
+      [{ group: group.id, downloadLimit: 1.5 }, 'downloadLimit'],
+      [{ group: group.id, downloadLimit: '100' }, 'downloadLimit'],
+      [{ group: group.id, uploadLimit: Number.MAX_SAFE_INTEGER + 1 }, 'uploadLimit'],
+      [{ group: group.id, uploadLimit: 5, extra: 1 }, 'extra'],
+      [{ group: 'Not An Id', uploadLimit: 5 }, 'group'],
+    ]
+    for (const [request, field] of bad) {
+      const r = await app.invoke('groups.setLimits', request)
+      assert.ok(!r.ok && r.error.code === 'bad-request' && r.error.message.includes(field), `${JSON.stringify(request)}: ${JSON.stringify(r)}`)
+    }
+    const unknown = await app.invoke('groups.setLimits', { group: 'nope', uploadLimit: 5 })
+    assert.ok(!unknown.ok && unknown.error.code === 'unknown-group')
+    const g = (await app.store.read()).groups[0]!
+    assert.deepEqual([g.uploadLimit, g.downloadLimit], [262_144, 1_048_576], 'nothing changed')
+
+    const lifted = await app.call('groups.setLimits', { group: group.id, uploadLimit: null })
+    assert.deepEqual([lifted.uploadLimit, lifted.downloadLimit], [null, 1_048_576], 'null lifts one; absent leaves the other')
+    assert.deepEqual(app.backend.node.engine.groupLimits(swarm), { upload: undefined, download: 1_048_576 })
+  })
+})
+
 describe('app backend: identity', () => {
   it('backs the identity up under a passphrase and restores it elsewhere; a wrong passphrase says so and changes nothing', async (t) => {
     const [alice, fresh] = await Promise.all([startTestApp(t, 'backup-a'), startTestApp(t, 'backup-b')])

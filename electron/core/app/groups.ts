@@ -1,5 +1,6 @@
-/** groups.*: create, members, sharing files into a group we own. */
+/** groups.*: create, members, this machine's speed limits for a group, sharing files into a group we own. */
 import { addMember, createGroup, findGroup, removeMember } from '../services/groups.js'
+import { setGroupLimits } from '../services/limits.js'
 import { basename } from 'node:path'
 import { share } from '../services/share.js'
 import { PROGRESS_INTERVAL_MS } from './events.js'
@@ -9,7 +10,7 @@ import { ServiceError } from '../../../shared/service-errors.js'
 import type { AppContext, Handlers } from './context.js'
 import { groupView } from './views.js'
 
-type Channels = 'groups.list' | 'groups.create' | 'groups.addMember' | 'groups.removeMember' | 'groups.share'
+type Channels = 'groups.list' | 'groups.create' | 'groups.addMember' | 'groups.removeMember' | 'groups.setLimits' | 'groups.share'
 
 /** Friends are named by key over IPC: a key text, checked here so a typo says so. */
 export function friendRef(key: string): string {
@@ -41,6 +42,11 @@ export function groupHandlers(ctx: AppContext): Pick<Handlers, Channels> {
     },
     'groups.removeMember': async ({ group, friend }) => {
       await removeMember(store, group, friendRef(friend))
+      await ctx.changed()
+      return view(group)
+    },
+    'groups.setLimits': async ({ group, uploadLimit, downloadLimit }) => {
+      await setGroupLimits(store, group, { upload: uploadLimit, download: downloadLimit })
       await ctx.changed()
       return view(group)
     },

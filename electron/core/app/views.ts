@@ -39,6 +39,8 @@ export function groupView(p: Profile, g: DeepReadonly<Group>): GroupView {
     }),
     torrents: p.torrents.filter((t) => t.groupId === g.id).map((t) => t.infoHash),
     ...(cert?.ok === true && { certificateExpires: new Date(cert.value.exp * 1000).toISOString() }),
+    uploadLimit: g.uploadLimit ?? null,
+    downloadLimit: g.downloadLimit ?? null,
   }
 }
 
