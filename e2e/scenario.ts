@@ -270,6 +270,18 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await alice.page.getByText('Sharing is paused on this network').waitFor({ state: 'detached', timeout: UI_MS })
   })
 
+  await t.test('Alice limits her uploads for the group to 512 KiB/s on its Groups screen, then lifts the limit', async () => {
+    await nav(alice.page, 'Groups')
+    const limits = alice.page.getByRole('form', { name: 'Speed limits for this group' })
+    await limits.getByLabel('Upload limit (KiB/s)').fill('512')
+    await limits.getByRole('button', { name: 'Save limits' }).click()
+    await limits.getByText('Now: upload 512 KiB/s, download no limit').waitFor({ timeout: UI_MS })
+    await shot(alice, 'groups-speed-limits')
+    await limits.getByLabel('Upload limit (KiB/s)').fill('')
+    await limits.getByRole('button', { name: 'Save limits' }).click()
+    await limits.getByText('Now: upload no limit, download no limit').waitFor({ timeout: UI_MS })
+  })
+
   await t.test('Alice removes Carol from her friends, after confirming; the group keeps her as an unnamed member', async () => {
     await nav(alice.page, 'Friends')
     const carol = alice.page.getByTestId('friend').filter({ hasText: 'Carol' })
