@@ -8,7 +8,8 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Engine, type SwarmMembership } from './engine.js'
-import { RateLimit } from './group-limits.js'
+import Wire from 'bittorrent-protocol'
+import { RateLimit, limitWire } from './group-limits.js'
 import { issueCertificate } from '../protocol/certificate.js'
 import { DAY, keyPair } from '../testing/fixtures.js'
 import { LOOPBACK, destroyClient, plainClient, randomFile, sleep, tempDirs, until } from '../testing/swarm.js'
@@ -125,6 +126,24 @@ describe('per-group speed limits', () => {
     } finally {
       await Promise.all([owner.close(), member.close(), destroyClient(plain)])
     }
+  })
+})
+
+describe('a limited wire', () => {
+  it('closes at once when it ends while what it received waits for the limit', async () => {
+    const wire = new Wire()
+    const limit = { upload: new RateLimit(), download: new RateLimit() }
+    limit.download.set(1) // 1 B/s: the first 20 bytes go into 20 s of debt
+    limitWire(wire, limit)
+    const closed = new Promise<void>((resolve) => wire.once('close', () => resolve()))
+    wire.write(Buffer.concat([Buffer.from([19]), Buffer.from('BitTorrent protocol')])) // half a handshake: the parser waits for more
+    wire.write(Buffer.alloc(8)) // held by the limit
+    wire.write(Buffer.alloc(8)) // queued behind it by the stream
+    await sleep(100)
+    const t0 = performance.now()
+    wire.destroy()
+    await Promise.race([closed, sleep(5_000).then(() => assert.fail('the wire did not close while a write was held'))])
+    assert.ok(performance.now() - t0 < 5_000)
   })
 })
 

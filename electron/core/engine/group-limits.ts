@@ -211,6 +211,7 @@ export function limitWire(wire: Wire, limit: GroupLimit, onOverflow: (bytes: num
   const write = w._write.bind(wire)
   let pending: ((err: Error | null) => void) | undefined
   w._write = (data, cb) => {
+    if (ending) return cb(null) // what was queued behind a released write: the connection is over
     if (limit.download.tryTake(data.length)) return write(data, cb)
     pending = cb
     limit.download.wait(data.length, () => {
