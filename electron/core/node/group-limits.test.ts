@@ -4,6 +4,7 @@
 // while `run` is active (the profile changes, the control socket says reload) lets it speed up.
 import { describe, it, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { CoterieNode } from './node.js'
@@ -101,5 +102,16 @@ describe('per-group speed limits on a running node', () => {
     const g = (await store.read()).groups[0]!
     assert.deepEqual([g.uploadLimit, g.downloadLimit], [undefined, 1000], 'nothing changed')
     await assert.rejects(setGroupLimits(store, 'Nope', { upload: 5 }), (e: Error & { code?: string }) => e.code === 'unknown-group')
+  })
+
+  it('a profile whose limit was hand-edited into nonsense is refused, saying where', async () => {
+    const { store } = await profile('Hand-edited')
+    await createGroup(store, 'Club')
+    await setGroupLimits(store, 'Club', { upload: 1000 })
+    const file = join(store.dir, 'profile.json')
+    const text = readFileSync(file, 'utf8')
+    assert.match(text, /"uploadLimit": 1000/)
+    writeFileSync(file, text.replace(/"uploadLimit": 1000/, '"uploadLimit": -1'))
+    await assert.rejects(ProfileStore.open(store.dir), (e: Error) => /groups\[0\]\.uploadLimit/.test(e.message))
   })
 })
