@@ -21,6 +21,7 @@ import { isRevoked as isRevokedIn, type GroupIndex } from '../protocol/group-ind
 import { gateWire, rechokeAuthorizedOnly, type Gate } from './gate.js'
 import { MemberExchange, type PexReport } from './member-exchange.js'
 import { dropDuplicate } from './duplicates.js'
+import { redialRefusedAsExpired } from './redial.js'
 import { LocalDiscovery } from './local-discovery.js'
 import { watchTrackers } from './tracker-discovery.js'
 import { summarizePeer, type PeerSummary } from './peers.js'
@@ -236,10 +237,16 @@ export class Engine extends EventEmitter {
     torrent.once('close', stop)
   }
 
-  /** New certificate (renewal) or identity for a torrent: takes effect on the next handshakes. */
+  /**
+   * New certificate (renewal) or identity for a torrent: takes effect on the next handshakes, and
+   * at once with the peers that refused our certificate as expired (dialled again, redial.ts).
+   */
   setMembership(infoHash: string, m: SwarmMembership): void {
-    this.#torrent(infoHash)
+    const torrent = this.#torrent(infoHash)
+    const before = this.#membership.get(infoHash)?.credential?.certificate
     this.#membership.set(infoHash, m)
+    const after = m.credential?.certificate
+    if (after !== undefined && (before === undefined || !equalBytes(before, after))) redialRefusedAsExpired(torrent, (w) => this.#wires.get(w)?.ext)
   }
 
   async remove(infoHash: string): Promise<void> {

@@ -61,3 +61,5 @@ export const PEX_INTERVAL_MS = 60_000
 /** The group index (docs/PROTOCOL.md §13): members and revoked keys it may list, and its size. */
 export const MAX_INDEX_MEMBERS = 1024
 export const MAX_INDEX_BYTES = 16 * 1024 * 1024 // 16 MiB, like an invite: it carries full metadata
+/** How long a connection serving a renewal to a member whose certificate expired lasts, at most (§13.3). */
+export const RENEWAL_TIMEOUT_MS = 60_000

@@ -11,10 +11,10 @@ import { open } from './session.js'
 const w = world('hs')
 const cred = (cert: Uint8Array, who = w.alice): Credential => ({ certificate: cert, secretKey: who.secretKey })
 let counter = 0
-const make = (role: HandshakeRole, credential?: Credential, o: Partial<{ swarm: Uint8Array; infoHash: Uint8Array }> = {}) =>
+const make = (role: HandshakeRole, credential?: Credential, o: Partial<{ swarm: Uint8Array; infoHash: Uint8Array; isRevoked: (m: Uint8Array) => boolean }> = {}) =>
   new Handshake({
     role, credential, swarm: o.swarm ?? w.swarm.publicKey, infoHash: o.infoHash ?? w.infoHash,
-    nonce: seed(`nonce ${++counter}`), ephemeralSecret: seed(`eph ${counter}`),
+    nonce: seed(`nonce ${++counter}`), ephemeralSecret: seed(`eph ${counter}`), isRevoked: o.isRevoked,
   })
 
 /** Delivers messages until both sides are quiet. */
@@ -266,5 +266,67 @@ describe('handshake over time', () => {
     const done = make('responder', cred(w.bobCert, w.bob)), i = make('initiator', cred(w.aliceCert))
     exchange(i, done)
     assert.deepEqual(done.timeout(), [], 'an authorized peer is not timed out')
+  })
+})
+
+describe('handshake with a member whose certificate expired (renewal, PROTOCOL.md §13.3)', () => {
+  const LATER = NOW + 31 * DAY + CLOCK_SKEW_S // w's certificates expired a day ago
+  const member = (h: Handshake) => (h.lapsed === undefined ? undefined : Buffer.from(h.lapsed.member).toString('hex'))
+  const hexOf = (k: { publicKey: Uint8Array }) => Buffer.from(k.publicKey).toString('hex')
+
+  it('as initiator: refused `expired` as before, remembered as lapsed, told it may await a renewal', () => {
+    const i = make('initiator', cred(w.aliceCert)), r = make('responder', cred(w.bobCert, w.bob))
+    // The responder's own certificate is just as old here; only the initiator's is judged first.
+    assert.deepEqual(trace(exchange(i, r, LATER)), ['I proof', 'R refuse:expired'])
+    assert.deepEqual(r.peer, { kind: 'refused', code: 'expired' })
+    assert.equal(member(r), hexOf(w.alice), 'the responder knows which member proved its key')
+    assert.equal(r.self.kind, 'withheld', 'and still showed it nothing')
+    assert.ok(i.awaitsRenewal)
+    assert.equal(i.lapsed, undefined)
+  })
+
+  it('as responder: the initiator authorized by it refuses its expired proof, and remembers it as lapsed', () => {
+    const fresh = issueCertificate(w.swarm, { member: w.bob.publicKey, iat: LATER - DAY, exp: LATER + DAY })
+    const i = make('initiator', cred(fresh, w.bob)), r = make('responder', cred(w.aliceCert))
+    assert.deepEqual(trace(exchange(i, r, LATER)), ['I proof', 'R proof', 'I refuse:expired'])
+    assert.equal(r.peer.kind, 'authorized', 'the expired side still uploads to the member it verified')
+    assert.deepEqual(i.peer, { kind: 'refused', code: 'expired' })
+    assert.equal(member(i), hexOf(w.alice))
+    assert.ok(r.awaitsRenewal)
+    assert.ok(!i.awaitsRenewal)
+  })
+
+  it('is not lapsed without a proof of the member key, with a revoked key, or out of scope', () => {
+    const refused = (cert: Uint8Array, who = w.alice, isRevoked?: (m: Uint8Array) => boolean) => {
+      const i = make('initiator', cred(cert, who)), r = make('responder', cred(w.bobCert, w.bob), { isRevoked })
+      exchange(i, r, LATER)
+      return { code: r.peer.kind === 'refused' ? r.peer.code : r.peer.kind, lapsed: member(r), awaits: i.awaitsRenewal }
+    }
+    // A copied certificate: the code is the same as today (expiry is checked first), but no lapse.
+    assert.deepEqual(refused(w.aliceCert, keyPair('mallory')), { code: 'expired', lapsed: undefined, awaits: true })
+    assert.deepEqual(refused(w.aliceCert, w.alice, (m) => Buffer.from(m).equals(w.alice.publicKey)), { code: 'expired', lapsed: undefined, awaits: true })
+    const scoped = issueCertificate(w.swarm, { member: w.alice.publicKey, iat: NOW, exp: NOW + DAY, scope: [new Uint8Array(20)] })
+    assert.deepEqual(refused(scoped), { code: 'expired', lapsed: undefined, awaits: true })
+    const forged = issueCertificate(keyPair('mallory swarm'), { member: w.alice.publicKey, iat: NOW, exp: NOW + DAY })
+    assert.deepEqual(refused(forged), { code: 'wrong-swarm', lapsed: undefined, awaits: false })
+    assert.deepEqual(refused(w.aliceCert).lapsed, hexOf(w.alice), 'the same certificate, proven: lapsed')
+  })
+
+  it('does not await a renewal after an authorization that lapsed mid-connection, or any other refusal', () => {
+    const short = issueCertificate(w.swarm, { member: w.alice.publicKey, iat: NOW - 10, exp: NOW + 60 })
+    const i = make('initiator', cred(short)), r = make('responder', cred(w.bobCert, w.bob))
+    exchange(i, r)
+    for (const m of r.recheck(NOW + 60 + CLOCK_SKEW_S)) i.onMessage(m, NOW + 60 + CLOCK_SKEW_S)
+    assert.deepEqual(i.self, { kind: 'refused', code: 'expired' })
+    assert.ok(!i.awaitsRenewal, 'it was accepted on this connection: the refuser closes it')
+    assert.equal(r.lapsed, undefined)
+    const j = make('initiator', cred(w.aliceCert)), s = make('responder', cred(w.bobCert, w.bob))
+    j.onPeerHello(s.hello) // its proof is lost; a forged refusal arrives instead
+    j.onMessage(encode({ t: 'refuse', code: 'revoked' }), NOW)
+    assert.ok(!j.awaitsRenewal)
+    const k = make('initiator') // no credential: it sent no proof
+    k.onPeerHello(s.hello)
+    k.onMessage(encode({ t: 'refuse', code: 'expired' }), NOW)
+    assert.ok(!k.awaitsRenewal)
   })
 })

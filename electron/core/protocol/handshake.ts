@@ -12,14 +12,16 @@
  *
  * sig = Ed25519(member secret, bencode(["coterie", 1, role, th || SHA-256(cert)])).
  * Authorization is per direction: `peer` says whether WE upload to the peer; `self` records what
- * the peer told us about our own proof.
+ * the peer told us about our own proof. A peer refused `expired` whose proof was otherwise good is
+ * `lapsed`; a side refused `expired` before being accepted `awaitsRenewal` (§13.3: the refuser may
+ * send it the group index, which carries its renewal, and nothing else).
  */
 import { sha256 } from '@noble/hashes/sha2.js'
 import { z } from 'zod'
 import { isRejectCode, type RejectCode } from '../../../shared/protocol-codes.js'
 import { concatBytes, equalBytes } from './bytes.js'
 import { decodeCanonical, encode, type Bencodable } from './canonical.js'
-import { checkCertificate, verifyCertificate, type Certificate } from './certificate.js'
+import { checkCertificate, decodeCertificate, type Certificate } from './certificate.js'
 import {
   EXTENSION_NAME, INFOHASH_BYTES, KEY_BYTES, MAX_HELLO_BYTES, MAX_MESSAGE_BYTES, NONCE_BYTES, PROTOCOL_VERSION, ROLE,
   SIGNATURE_BYTES,
@@ -86,7 +88,7 @@ const messageSchema = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('refuse'), code: text(64) }),
 ])
 const proofSchema = z.strictObject({
-  cert: z.instanceof(Uint8Array), // verifyCertificate bounds it ("oversize")
+  cert: z.instanceof(Uint8Array), // decodeCertificate bounds it ("oversize")
   sig: bytesOf(SIGNATURE_BYTES),
 })
 
@@ -122,12 +124,20 @@ export class Handshake {
   self: SelfVerdict
   /** 32 bytes bound to this connection's transcript; set once the hellos are exchanged. */
   sessionSecret: Uint8Array | undefined
+  /**
+   * The peer's certificate when it was refused `expired` and nothing else: of this swarm, signed
+   * by the swarm key, covering this torrent, its member key proven by the proof signature over this
+   * transcript, and not revoked. Such a peer gets nothing from us but, possibly, a renewal sealed
+   * to it (PROTOCOL.md §13.3); the verdict and the refuse code are the same as for any expired one.
+   */
+  lapsed: Certificate | undefined
 
   readonly #o: HandshakeOptions
   readonly #ephemeral: Ephemeral
   #th: Uint8Array | undefined
   #keys: SessionKeys | undefined
   #sentProof = false
+  #wasAccepted = false
   #peerHello: Hello | undefined
 
   constructor(o: HandshakeOptions) {
@@ -147,6 +157,14 @@ export class Handshake {
   /** Our hello, to put under "coterie" in the BEP 10 extended handshake. */
   get hello(): Hello {
     return { v: PROTOCOL_VERSION, n: this.#o.nonce, e: this.#ephemeral.publicKey }
+  }
+
+  /**
+   * The peer refused our proof as `expired` before it ever accepted us: it may send our renewal
+   * next, sealed (PROTOCOL.md §13.3). Never after an authorization that lapsed mid-connection.
+   */
+  get awaitsRenewal(): boolean {
+    return this.#sentProof && !this.#wasAccepted && this.self.kind === 'refused' && this.self.code === 'expired'
   }
 
   /** True once neither side can change its verdict by a message (failure or full success). */
@@ -197,7 +215,7 @@ export class Handshake {
         return []
       case 'accept':
         if (this.role !== ROLE.responder || !this.#sentProof || this.self.kind !== 'pending') return this.#refuse('unexpected-message')
-        this.self = { kind: 'accepted' }
+        this.#accepted()
         return []
       case 'proof':
       case 'noproof':
@@ -210,7 +228,7 @@ export class Handshake {
     if (this.role === ROLE.initiator) {
       // The responder speaks only after our proof; its proof (or noproof) means it accepted ours.
       if (!this.#sentProof) return this.#refuse('unexpected-message')
-      this.self = { kind: 'accepted' }
+      this.#accepted()
     }
     if (box === undefined) return this.#refuse('no-certificate')
     const verdict = this.#verifyProof(box, now)
@@ -241,13 +259,35 @@ export class Handshake {
     if (plain === undefined) return 'decrypt-failed'
     const proof = proofSchema.safeParse(decodeCanonical(plain, MAX_MESSAGE_BYTES))
     if (!proof.success) return 'malformed'
-    const cert = verifyCertificate(proof.data.cert, { swarm: this.#o.swarm, infoHash: this.#o.infoHash, now })
-    if (!cert.ok) return cert.error.code
+    const decoded = decodeCertificate(proof.data.cert)
+    if (!decoded.ok) return decoded.error.code
+    const cert = decoded.value
+    const code = checkCertificate(cert, { swarm: this.#o.swarm, infoHash: this.#o.infoHash, now })
     const peerRole = this.role === ROLE.responder ? ROLE.initiator : ROLE.responder
-    if (!verify(cert.value.member, peerRole, proofPayload(th, proof.data.cert), proof.data.sig)) return 'bad-proof-signature'
-    if (this.#o.isRevoked?.(cert.value.member) === true) return 'revoked'
-    this.peer = { kind: 'authorized', certificate: cert.value }
+    const signed = () => verify(cert.member, peerRole, proofPayload(th, proof.data.cert), proof.data.sig)
+    if (code === 'expired') {
+      // Expired and nothing else: the code stays `expired` whatever else we learn, but a peer that
+      // also proved its key (and is not revoked) is remembered for a renewal (§13.3).
+      if (this.#inScope(cert) && signed() && this.#o.isRevoked?.(cert.member) !== true) this.lapsed = cert
+      return code
+    }
+    if (code !== undefined) return code
+    if (!signed()) return 'bad-proof-signature'
+    if (this.#o.isRevoked?.(cert.member) === true) return 'revoked'
+    this.peer = { kind: 'authorized', certificate: cert }
     return undefined
+  }
+
+  // checkCertificate looks at the scope only after the expiry, so an expired certificate's scope
+  // has not been checked yet.
+  #inScope(c: Certificate): boolean {
+    const ih = this.#o.infoHash
+    return c.scope === undefined || c.scope.some((h) => equalBytes(h, ih))
+  }
+
+  #accepted(): void {
+    this.self = { kind: 'accepted' }
+    this.#wasAccepted = true
   }
 
   #proofOrNone(): Uint8Array {

@@ -11,7 +11,8 @@ import { ephemeralFromSecret } from '../protocol/session.js'
 import { DAY, NOW, seed, world } from '../testing/fixtures.js'
 import { formatAddress, peerAddress, type PeerAddress } from '../protocol/address.js'
 import { encodePex } from '../protocol/pex.js'
-import { PEX_INTERVAL_MS } from '../protocol/constants.js'
+import { PEX_INTERVAL_MS, RENEWAL_TIMEOUT_MS } from '../protocol/constants.js'
+import { encode } from '../protocol/canonical.js'
 
 const w = world('wire')
 const IH = bytesToHex(w.infoHash)
@@ -228,5 +229,82 @@ describe('pex on the coterie extension', () => {
     await settle()
     assert.deepEqual(r.events.filter((e) => e.startsWith('pex')), ['pex-ignored:malformed', 'pex:192.0.2.7:6881', 'pex-ignored:too-soon', 'pex:[2001:db8:0:0:0:0:0:1]:51413'])
     assert.equal(r.ext!.state, 'authorized')
+  })
+})
+
+describe('renewal for a member whose certificate expired (PROTOCOL.md §13.3)', () => {
+  const LATER = NOW + 31 * DAY + CLOCK_SKEW_S // w's certificates have expired by then
+  const fresh = (who: typeof w.alice): GatedTorrent => ({
+    swarm: w.swarm.publicKey,
+    credential: { certificate: issueCertificate(w.swarm, { member: who.publicKey, iat: LATER - DAY, exp: LATER + DAY }), secretKey: who.secretKey },
+  })
+  const announce = encode({ t: 'index', version: 7 })
+  const listen = (s: Side) => {
+    const got: string[] = []
+    s.ext!.on('lapsed', () => got.push('lapsed'))
+    s.ext!.on('renewal', (m: Uint8Array) => got.push(`renewal:${Buffer.from(m).toString()}`))
+    s.ext!.on('message', () => got.push('message'))
+    s.ext!.on('tampered', () => got.push('tampered'))
+    return got
+  }
+
+  for (const expiredSide of ['initiator', 'responder'] as const) {
+    it(`the refuser seals index payloads, and only those, to the expired ${expiredSide}`, async () => {
+      const { i, r } = expiredSide === 'initiator'
+        ? connect(alice, fresh(w.bob), { now: () => LATER })
+        : connect(fresh(w.bob), alice, { now: () => LATER })
+      const [expired, upToDate] = expiredSide === 'initiator' ? [i, r] : [r, i]
+      const heard = { expired: listen(expired), upToDate: listen(upToDate) }
+      await settle()
+      assert.deepEqual(upToDate.ext!.peer, { kind: 'refused', code: 'expired' }, 'the verdict is as before')
+      assert.ok(upToDate.ext!.lapsed !== undefined && Buffer.from(upToDate.ext!.lapsed.member).equals(w.alice.publicKey))
+      assert.ok(expired.ext!.renewing)
+      assert.equal(upToDate.ext!.sendSealed(announce), false, 'no ordinary sealed message: it is not authorized')
+      assert.equal(upToDate.ext!.sendPex([peerAddress('192.0.2.7', 6881)!]), false, 'no pex')
+      assert.equal(upToDate.ext!.sendRenewal(new TextEncoder().encode('d1:t3:pexe')), false, 'nothing but index payloads')
+      assert.ok(upToDate.ext!.sendRenewal(announce))
+      await settle(50)
+      assert.deepEqual(heard.expired, [`renewal:${Buffer.from(announce).toString()}`])
+      assert.deepEqual(heard.upToDate, ['lapsed'])
+      assert.equal(expired.ext!.sendRenewal(announce), false, 'the expired side has no one to renew')
+      // Once the expired side has what it wanted, a further sealed message from the peer ends the wire.
+      expired.ext!.endRenewal()
+      assert.ok(!expired.ext!.renewing)
+      assert.ok(upToDate.ext!.sendRenewal(announce))
+      await settle(50)
+      assert.deepEqual(heard.expired.slice(1), ['tampered'])
+      assert.ok(expired.wire.destroyed)
+    })
+  }
+
+  it('is bounded in time on both sides, and the refuser closes a renewal-only wire when the time is up', async () => {
+    let ms = 0
+    const { i, r } = connect(alice, fresh(w.bob), { now: () => LATER, clockMs: () => ms })
+    await settle()
+    assert.ok(i.ext!.renewing)
+    ms = RENEWAL_TIMEOUT_MS
+    assert.ok(!i.ext!.renewing, 'the expired side stops listening')
+    assert.equal(r.ext!.sendRenewal(announce), false, 'and the refuser stops sending')
+    ms = 0
+    const again = connect(alice, fresh(w.bob), { now: () => LATER, clockMs: () => ms })
+    await settle()
+    ms = RENEWAL_TIMEOUT_MS - 300 // the close timer runs on the real clock for what is left: 300 ms
+    assert.ok(again.r.ext!.sendRenewal(announce))
+    assert.ok(!again.r.wire.destroyed)
+    await settle(600)
+    assert.ok(again.r.wire.destroyed || again.i.wire.destroyed)
+  })
+
+  it('gives a revoked member, a non-member\'s copied certificate, or a live member nothing to renew', async () => {
+    const revoked = connect(alice, { ...fresh(w.bob), isRevoked: (m) => Buffer.from(m).equals(w.alice.publicKey) }, { now: () => LATER })
+    const copied = connect({ swarm: w.swarm.publicKey, credential: { certificate: w.aliceCert, secretKey: w.bob.secretKey } }, fresh(w.bob), { now: () => LATER })
+    const live = connect(alice, bob)
+    await settle()
+    assert.deepEqual(revoked.r.ext!.peer, { kind: 'refused', code: 'expired' }, 'the code stays as before')
+    for (const c of [revoked, copied, live]) {
+      assert.equal(c.r.ext!.lapsed, undefined)
+      assert.equal(c.r.ext!.sendRenewal(announce), false)
+    }
+    assert.ok(!live.i.ext!.renewing)
   })
 })

@@ -22,6 +22,10 @@
  *         'no-extension'              the peer does not speak Coterie
  *         'message'    (Uint8Array)   a sealed message opened (PROTOCOL.md §5.6)
  *         'tampered'                  a sealed record failed to open: the wire is being destroyed
+ *         'lapsed'     (Certificate)  we refused the peer `expired`, but it proved its member key:
+ *                                     it may be sent its renewal (sendRenewal, PROTOCOL.md §13.3)
+ *         'renewal'    (Uint8Array)   a sealed message from a peer that refused us `expired`: what
+ *                                     may carry our renewal (an index payload), nothing else
  *
  * Sealed transfers: once we authorized the peer (and so told it), every piece block and sealed
  * message we send it is sealed (sealPiece, sendSealed); once it told us it accepted us, every one
@@ -31,7 +35,8 @@ import { EventEmitter } from 'node:events'
 import type Wire from 'bittorrent-protocol'
 import type { ExtensionClass } from 'bittorrent-protocol'
 import { bytesToHex, hexToBytes, randomBytes } from '@noble/hashes/utils.js'
-import { EXTENSION_NAME, HANDSHAKE_TIMEOUT_MS, MAX_PEX_PEERS, PEX_INTERVAL_MS, PROTOCOL_VERSION, ROLE } from '../protocol/constants.js'
+import { EXTENSION_NAME, HANDSHAKE_TIMEOUT_MS, MAX_PEX_PEERS, PEX_INTERVAL_MS, PROTOCOL_VERSION, RENEWAL_TIMEOUT_MS, ROLE } from '../protocol/constants.js'
+import { isIndexPayload } from '../protocol/index-sync.js'
 import { decodePex, encodePex, isPexMessage, type PexProblem } from '../protocol/pex.js'
 import type { PeerAddress } from '../protocol/address.js'
 import { secondsLeft, type Certificate } from '../protocol/certificate.js'
@@ -119,6 +124,18 @@ export interface CoterieExtension extends EventEmitter {
   sendSealed(payload: Uint8Array): boolean
   /** Checks an authorized peer again now (a new revocation list arrived): refuses it if it is out. */
   recheck(): void
+  /** The certificate of a peer we refused `expired` after it proved its key (PROTOCOL.md §13.3). */
+  readonly lapsed: Certificate | undefined
+  /**
+   * Sends an index payload, sealed, to a lapsed peer, within RENEWAL_TIMEOUT_MS of refusing it;
+   * false if we may not. The first one sent makes this a renewal-only connection: it is closed
+   * when that time is up, if the peer has not closed it first.
+   */
+  sendRenewal(payload: Uint8Array): boolean
+  /** The peer refused us `expired` less than RENEWAL_TIMEOUT_MS ago: what it seals to us is opened as 'renewal'. */
+  readonly renewing: boolean
+  /** We have what we wanted of the renewal (or gave up on it): a later sealed message from the peer ends the wire. */
+  endRenewal(): void
 }
 
 export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
@@ -139,6 +156,11 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
     #pexReceivedAt: number | undefined
     #pexSentAt: number | undefined
     #transfer: SealedTransfer | undefined
+    /** clockMs() when we refused a lapsed peer, and when a peer refused us `expired` (§13.3). */
+    #lapsedAt: number | undefined
+    #renewingSince: number | undefined
+    #renewalEnded = false
+    #renewalTimer: NodeJS.Timeout | undefined
     bytesSent = 0
     bytesReceived = 0
 
@@ -152,6 +174,7 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
       own.forEach((h) => o.ownHellos?.add(h))
       wire.once('close', () => {
         this.#clearTimer()
+        clearTimeout(this.#renewalTimer)
         own.forEach((h) => o.ownHellos?.delete(h))
       })
       // A peer whose extended handshake does not list us never reaches onExtendedHandshake.
@@ -196,6 +219,35 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
 
     recheck(): void {
       if (this.#hs?.peer.kind === 'authorized') this.#apply(this.#hs.recheck(now()))
+    }
+
+    get lapsed(): Certificate | undefined { return this.#hs?.lapsed }
+
+    sendRenewal(payload: Uint8Array): boolean {
+      const at = this.#lapsedAt
+      if (this.#hs?.lapsed === undefined || at === undefined || clockMs() - at >= RENEWAL_TIMEOUT_MS) return false
+      if (this.#wire.destroyed || !peerSpeaksCoterie(this.#wire) || !isIndexPayload(payload)) return false
+      const box = this.#sealed()?.sealMessage(payload)
+      if (box === undefined) return this.#tampered(), false
+      if (this.#renewalTimer === undefined) {
+        // The peer closes the connection once it has its renewal (to reconnect with it); this is
+        // the bound if it does not.
+        this.#renewalTimer = setTimeout(() => this.#wire.destroy(), Math.max(0, at + RENEWAL_TIMEOUT_MS - clockMs()))
+        this.#renewalTimer.unref?.()
+      }
+      const m = encodeSealedMessage(box)
+      this.#wire.extended(EXTENSION_NAME, m)
+      this.bytesSent += m.length
+      return true
+    }
+
+    get renewing(): boolean {
+      const since = this.#renewingSince
+      return this.#hs?.awaitsRenewal === true && !this.#renewalEnded && since !== undefined && clockMs() - since < RENEWAL_TIMEOUT_MS
+    }
+
+    endRenewal(): void {
+      this.#renewalEnded = true
     }
 
     sendSealed(payload: Uint8Array): boolean {
@@ -251,9 +303,12 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
         if (isPexMessage(buf)) return void this.emit('pex-ignored', 'unsealed' satisfies PexIgnored)
         return this.#apply(this.#hs.onMessage(buf, now()))
       }
-      // A sealed message before the peer accepted us cannot be one of its records: tampering.
-      const plain = box === 'malformed' || !this.opensIncoming ? undefined : this.#sealed()?.openMessage(box)
+      // A sealed message before the peer accepted us cannot be one of its records (tampering),
+      // unless it refused us `expired` a moment ago: then it may be our renewal (§13.3).
+      const renewal = !this.opensIncoming && this.renewing
+      const plain = box === 'malformed' || !(this.opensIncoming || renewal) ? undefined : this.#sealed()?.openMessage(box)
       if (plain === undefined) return this.#tampered()
+      if (renewal) return void this.emit('renewal', plain)
       // A pex is no handshake message: a bad one is dropped, it never changes a verdict.
       if (isPexMessage(plain)) return this.#onPex(plain)
       this.emit('message', plain)
@@ -286,6 +341,7 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
     // Emits each change of verdict once, and keeps the right timer running.
     #announce(): void {
       const hs = this.#hs!
+      if (hs.awaitsRenewal && this.#renewingSince === undefined) this.#renewingSince = clockMs()
       const key = `${hs.peer.kind}/${hs.peer.kind === 'refused' ? hs.peer.code : ''}/${hs.self.kind}`
       if (key === this.#announced) return
       const before = this.#announced
@@ -296,6 +352,10 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
       } else if (hs.peer.kind === 'refused' && !before?.startsWith('refused/')) {
         this.#clearTimer()
         this.emit('refused', hs.peer.code as RejectCode)
+        if (hs.lapsed !== undefined) {
+          this.#lapsedAt = clockMs()
+          this.emit('lapsed', hs.lapsed)
+        }
       }
       if (!before?.endsWith(`/${hs.self.kind}`)) this.emit('self', hs.self)
       const wasMutual = before?.startsWith('authorized/') === true && before.endsWith('/accepted')
