@@ -3,6 +3,7 @@ import { bytesToHex } from '../protocol/bytes.js'
 import { findFriend } from '../services/friends.js'
 import { findGroup } from '../services/groups.js'
 import { inviteFor, join, readInvite, torrentName } from '../services/invites.js'
+import { isRendezvous } from '../services/rendezvous.js'
 import type { InvitePreview } from '../../../shared/ipc/views.js'
 import type { ProfileStore } from '../profile/index.js'
 import type { AppContext, Handlers } from './context.js'
@@ -31,7 +32,8 @@ export async function previewInvite(store: ProfileStore, bytes: Uint8Array): Pro
     from: keyText(p.from),
     fromFingerprint: p.fromFingerprint,
     ...(p.fromFriend !== undefined && { fromFriend: p.fromFriend }),
-    torrents: p.invite.torrents.map((info, i) => ({ infoHash: p.invite.infoHashes[i]!, name: torrentName(info) ?? p.invite.infoHashes[i]! })),
+    // The group's rendezvous torrent is where members meet, not a share: not listed.
+    torrents: p.invite.torrents.flatMap((info, i) => isRendezvous(info, swarm) ? [] : [{ infoHash: p.invite.infoHashes[i]!, name: torrentName(info) ?? p.invite.infoHashes[i]! }]),
     expires: p.expires,
     alreadyMember: store.current.groups.some((g) => g.swarmPublicKey === swarm),
   }

@@ -11,6 +11,9 @@ export function bytes(n: number): string {
   return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`
 }
 
+/** A torrent a user shared or joined; not a group's rendezvous (only `--json` shows that, flagged). */
+export const isShare = (t: Pick<TorrentStatus, 'rendezvous'>): boolean => t.rendezvous !== true
+
 export function torrentLine(t: TorrentStatus): string {
   const authorized = t.peers.filter((p) => p.state === 'authorized').length
   return [

@@ -11,11 +11,12 @@ import writeFileAtomic from 'write-file-atomic'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { fingerprint, keyToText } from '../protocol/keys.js'
 import { isPeerAddress } from '../protocol/invite.js'
-import { concatBytes, utf8 } from '../protocol/bytes.js'
+import { bytesToHex, concatBytes, utf8 } from '../protocol/bytes.js'
 import { defaultProfileDir, isProfileError, ProfileStore } from '../profile/index.js'
 import { addFriend, removeFriend } from '../services/friends.js'
 import { addMember, createGroup, findGroup, removeMember, setAutoJoin, setTrackers } from '../services/groups.js'
 import { readGroupIndex } from '../node/group-index.js'
+import { rendezvousOf } from '../services/rendezvous.js'
 import { decodeCertificate } from '../protocol/certificate.js'
 import { join as joinGroup, readInvite, writeInvite } from '../services/invites.js'
 import { callControl } from '../node/control.js'
@@ -24,7 +25,7 @@ import { DEFAULT_DHT_BOOTSTRAP } from '../node/bootstrap.js'
 import { ServiceError } from '../../../shared/service-errors.js'
 import { groupLimits, setGroupLimits } from '../services/limits.js'
 import { formatRate, parseRate } from './rate.js'
-import { bytes, peerLines, torrentLine } from './format.js'
+import { bytes, isShare, peerLines, torrentLine } from './format.js'
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
@@ -124,12 +125,15 @@ group.command('show <group>').option('--json').description('the group index: ver
     const friends = new Map(p.friends.map((f) => [f.publicKey, f.name]))
     const person = (key: string, name?: string) => ({ key: keyToText('identity', hexToBytes(key)), fingerprint: fingerprint(hexToBytes(key)), name: friends.get(key) ?? name ?? '' })
     const cert = g.certificate === undefined ? undefined : decodeCertificate(hexToBytes(g.certificate))
+    const rendezvous = rendezvousOf(g)
     const view = {
       name: g.name, id: g.id, owner: g.owner, groupKey: keyToText('swarm', hexToBytes(g.swarmPublicKey)),
       indexVersion: index?.version ?? null, autoJoin: g.autoJoin !== false,
       uploadLimit: groupLimits(g).upload, downloadLimit: groupLimits(g).download,
       certificateExpires: cert?.ok === true ? new Date(cert.value.exp * 1000).toISOString() : null,
       torrents: p.torrents.filter((t) => t.groupId === g.id).map((t) => ({ infoHash: t.infoHash, name: t.name })),
+      // Where members meet (PROTOCOL.md §12.5): in --json only, never listed as a share.
+      rendezvous: rendezvous === undefined ? null : bytesToHex(rendezvous.infoHash),
       members: index !== undefined
         ? index.members.map((m) => person(Buffer.from(m.key).toString('hex'), m.name))
         : g.members.map((m) => person(m)),
@@ -229,7 +233,7 @@ program.command('run').description('serve and fetch everything in the profile un
     out(`listening on port ${node.port}`)
     let previous = ''
     const tick = setInterval(() => {
-      const lines = node.status().map(torrentLine).join('\n')
+      const lines = node.status().filter(isShare).map(torrentLine).join('\n')
       if (lines !== previous) out((previous = lines))
     }, 2_000)
     await new Promise<void>((resolveStop) => {
@@ -254,7 +258,7 @@ program.command('status').option('--json').description('torrents, progress, peer
     }))
     if (o.json) return out(JSON.stringify({ running, torrents }, null, 2))
     if (!running) out('no node is running on this profile (start one with: coterie run)')
-    for (const t of torrents as TorrentStatus[]) {
+    for (const t of (torrents as TorrentStatus[]).filter(isShare)) {
       out(torrentLine(t))
       peerLines(t).forEach((l) => out(l))
     }

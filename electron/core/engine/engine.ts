@@ -19,12 +19,13 @@ import { sealWire } from './sealing.js'
 import { IndexBook } from './index-exchange.js'
 import { isRevoked as isRevokedIn, type GroupIndex } from '../protocol/group-index.js'
 import { gateWire, rechokeAuthorizedOnly, type Gate } from './gate.js'
-import { MemberExchange, type PexReport } from './member-exchange.js'
+import { listenAddress, MemberExchange, type PexReport } from './member-exchange.js'
 import { dropDuplicate } from './duplicates.js'
 import { redialRefusedAsExpired } from './redial.js'
 import { LocalDiscovery } from './local-discovery.js'
-import { watchTrackers } from './tracker-discovery.js'
+import { TorrentDiscovery } from './torrent-discovery.js'
 import { summarizePeer, type PeerSummary } from './peers.js'
+import { formatAddress } from '../protocol/address.js'
 import { GroupLimits, limitWire, type Limits } from './group-limits.js'
 
 export interface EngineOptions {
@@ -128,6 +129,8 @@ export class Engine extends EventEmitter {
   readonly #lsd: LocalDiscovery | undefined
   readonly #useTrackers: boolean
   readonly #unsealed: boolean | undefined
+  /** Where each torrent is announced: its topic can change (a rotated discovery secret). */
+  readonly #announced = new Map<string, TorrentDiscovery>()
   /** The newest group index of each group, passed between members (PROTOCOL.md §13.1). */
   readonly index = new IndexBook()
   #uploadsPaused = false
@@ -205,36 +208,50 @@ export class Engine extends EventEmitter {
     this.#gate(torrent, () => this.#membership.get(infoHash) ?? m)
     await ready(torrent)
     for (const peer of o.peers ?? []) torrent.addPeer(peer)
-    if (o.topic !== undefined) this.watchTopic(torrent.infoHash, o.topic)
+    if (!torrent.done) this.#dialGroupMembers(torrent, m.swarm)
     // A private torrent is announced under its topic only; a public one under its infohash too.
-    const keys = [...(o.topic === undefined ? [] : [o.topic]), ...(announce ? [hexToBytes(torrent.infoHash)] : [])]
-    this.#announceOnLsdAndTrackers(torrent, keys, o.trackers ?? [])
-    return torrent.infoHash
-  }
-
-  #announceOnLsdAndTrackers(torrent: Torrent, keys: readonly Uint8Array[], trackers: readonly string[]): void {
+    const trackers = this.#useTrackers ? { peerId: this.#client.peerId, port: () => this.#client.torrentPort, onWarning: (e: Error) => this.emit('warning', e) } : undefined
     const dial = (address: string) => {
       if (!torrent.destroyed) torrent.addPeer(address)
     }
-    const stops: (() => void)[] = []
-    for (const key of keys) {
-      if (this.#lsd !== undefined) stops.push(this.#lsd.watch(key, dial))
-      if (this.#useTrackers) {
-        const o = { peerId: this.#client.peerId, port: () => this.#client.torrentPort, onWarning: (e: Error) => this.emit('warning', e) }
-        stops.push(watchTrackers(o, key, trackers, dial))
-      }
-    }
-    torrent.once('close', () => stops.forEach((stop) => stop()))
+    const announced = new TorrentDiscovery({ dht: this.#discovery, lsd: this.#lsd, trackers }, dial, {
+      trackers: o.trackers ?? [], ...(announce && { plain: hexToBytes(torrent.infoHash) }),
+    })
+    this.#announced.set(infoHash, announced)
+    torrent.once('close', () => {
+      announced.stop()
+      if (this.#announced.get(infoHash) === announced) this.#announced.delete(infoHash)
+    })
+    if (o.topic !== undefined) announced.setTopic(o.topic)
+    return torrent.infoHash
   }
 
-  /** Announces a torrent under its private topic and connects to whoever else is there. */
+  /**
+   * Announces a torrent under its private topic and connects to whoever else is there (DHT, LSD,
+   * trackers). A new topic replaces the one before at once: the old one is no longer announced
+   * nor looked up (a rotated discovery secret, PROTOCOL.md §13.2).
+   */
   watchTopic(infoHash: string, topic: Uint8Array): void {
-    const torrent = this.#torrent(infoHash)
-    if (this.#discovery === undefined) return
-    const stop = this.#discovery.watch(topic, (address) => {
-      if (!torrent.destroyed) torrent.addPeer(address)
-    })
-    torrent.once('close', stop)
+    this.#torrent(infoHash)
+    this.#announced.get(infoHash)?.setTopic(topic)
+  }
+
+  /** The keys (hex) a torrent is announced and looked up under now: its topic, and its infohash if public. */
+  discoveryKeys(infoHash: string): string[] {
+    return this.#announced.get(infoHash)?.keys() ?? []
+  }
+
+  // Members we are connected to on another torrent of the group (its rendezvous, at least) are the
+  // likeliest holders of a torrent just joined from the index: dial them now, not at the next lookup.
+  #dialGroupMembers(torrent: Torrent, swarm: Uint8Array): void {
+    for (const t of this.#client.torrents) {
+      const m = this.#membership.get(t.infoHash)
+      if (t === torrent || m === undefined || !equalBytes(m.swarm, swarm)) continue
+      for (const wire of t.wires) {
+        const a = this.#wires.get(wire)?.ext.state === 'authorized' ? listenAddress(wire) : undefined
+        if (a !== undefined) torrent.addPeer(formatAddress(a))
+      }
+    }
   }
 
   /**

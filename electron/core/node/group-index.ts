@@ -15,6 +15,7 @@ import { decodeInfo } from '../protocol/torrent-info.js'
 import { swarmKeyPair, type Group, type Profile, type ProfileData, type ProfileStore, type TorrentEntry } from '../profile/index.js'
 import { writeAtomic } from '../profile/files.js'
 import { certificateLifetimeS, certify, renewalDue } from '../services/groups.js'
+import { takeRendezvous, withRendezvous } from '../services/rendezvous.js'
 
 /** A group as the profile snapshot holds it (read-only). */
 type GroupView = Profile['groups'][number]
@@ -66,9 +67,9 @@ export async function indexContent(
     key: hexToBytes(key),
     name: key === selfKey ? profile.displayName || 'Owner' : (friends.get(key) ?? key.slice(0, 8)),
   }))
-  const torrents = await Promise.all(profile.torrents.filter((t) => t.groupId === g.id).map((t) => store.readTorrentInfo(t.infoHash)))
+  const shares = await Promise.all(profile.torrents.filter((t) => t.groupId === g.id).map((t) => store.readTorrentInfo(t.infoHash)))
   return {
-    version, iat: now, name: g.name, secret: hexToBytes(g.groupSecret), torrents, members,
+    version, iat: now, name: g.name, secret: hexToBytes(g.groupSecret), torrents: withRendezvous(g, shares), members,
     revoked: (g.revoked ?? []).map(hexToBytes),
     certificates: [...(g.certificate === undefined ? [] : [g.certificate]), ...(g.memberCertificates ?? [])].map(hexToBytes),
   }
@@ -111,10 +112,12 @@ export function applyIndex(
   if (mine !== undefined && (current === undefined || !current.ok || mine.exp > current.value.exp)) {
     g.certificate = bytesToHex(index.certificates.find((c) => bytesToHex(decodeCertOrEmpty(c)) === ctx.selfKey)!)
   }
+  // The rendezvous is joined whatever auto-join says: it is where the group meets, not a share.
+  const shares = takeRendezvous(g, index.torrents)
   if (g.autoJoin === false) return []
   const joined: string[] = []
   const dir = g.downloadDir ?? draft.torrents.find((t) => t.groupId === g.id)?.downloadDir ?? ctx.defaultDownloadDir
-  index.torrents.forEach((info) => {
+  shares.forEach((info) => {
     const infoHash = ctx.putTorrentInfo(info)
     if (draft.torrents.some((t) => t.infoHash === infoHash)) return
     const entry: TorrentEntry = { infoHash, groupId: g.id, name: torrentName(info) ?? infoHash, downloadDir: dir, addedAt: new Date().toISOString(), paused: false }

@@ -13,6 +13,8 @@ import { certificateLifetimeS, renewalDue } from '../services/groups.js'
 import { serveControl } from './control.js'
 import { applyIndex, indexContent, publish, readGroupIndex, renewMemberCertificates, sameContent, writeGroupIndex } from './group-index.js'
 import type { GroupIndex } from '../protocol/group-index.js'
+import { ensureRendezvous } from '../services/rendezvous.js'
+import { placeRendezvous, rendezvousRuns } from './rendezvous.js'
 
 export interface NodeOptions extends EngineOptions {
   /** Extra peers to try for every torrent ("host:port"). */
@@ -26,6 +28,8 @@ export interface NodeOptions extends EngineOptions {
 export interface TorrentStatus extends TorrentSummary {
   readonly group: string
   readonly downloadDir: string
+  /** The group's rendezvous torrent (PROTOCOL.md §12.5): where members meet, not a share. */
+  readonly rendezvous?: true
 }
 
 type GroupView = Pick<Group, 'swarmPublicKey' | 'certificate'>
@@ -41,6 +45,8 @@ export class CoterieNode {
   #revision = -1
   /** Why a torrent of the profile is not running, by infohash (cleared when it starts). */
   readonly #errors = new Map<string, string>()
+  /** The groups' rendezvous torrents running: infohash -> group id. */
+  #rendezvous = new Map<string, string>()
 
   private constructor(store: ProfileStore, engine: Engine, o: NodeOptions) {
     this.#store = store
@@ -51,6 +57,10 @@ export class CoterieNode {
   static async start(store: ProfileStore, o: NodeOptions = {}): Promise<CoterieNode> {
     const engine = await Engine.start(o)
     const node = new CoterieNode(store, engine, o)
+    // Before the first reload: peers found while it adds the torrents may send an index at once.
+    engine.index.on('index', (i: GroupIndex) => {
+      node.#reloading = node.#reloading.then(() => node.#onIndex(i)).catch((e: unknown) => void engine.emit('warning', e))
+    })
     try {
       node.#control = await serveControl(store.dir, async (method) => {
         if (method === 'reload') await node.reload()
@@ -62,9 +72,6 @@ export class CoterieNode {
       throw e
     }
     node.#stopWatching = store.watch(() => void node.reload())
-    engine.index.on('index', (i: GroupIndex) => {
-      node.#reloading = node.#reloading.then(() => node.#onIndex(i)).catch((e: unknown) => void engine.emit('warning', e))
-    })
     return node
   }
 
@@ -86,8 +93,9 @@ export class CoterieNode {
     const profile = this.#store.current
     return this.#engine.summary().map((s) => {
       const entry = profile.torrents.find((t) => t.infoHash === s.infoHash)
-      const group = profile.groups.find((g) => g.id === entry?.groupId)
-      return { ...s, group: group?.name ?? '', downloadDir: entry?.downloadDir ?? '' }
+      const rendezvous = this.#rendezvous.get(s.infoHash)
+      const group = profile.groups.find((g) => g.id === (entry?.groupId ?? rendezvous))
+      return { ...s, group: group?.name ?? '', downloadDir: entry?.downloadDir ?? '', ...(rendezvous !== undefined && { rendezvous: true as const }) }
     })
   }
 
@@ -111,20 +119,29 @@ export class CoterieNode {
     if (profile.revision === this.#revision) return
     this.#revision = profile.revision
     this.#applySettings(profile)
-    const wanted = new Set(profile.torrents.map((t) => t.infoHash))
+    // Each group's rendezvous runs beside its shares, like one of them (PROTOCOL.md §12.5).
+    const rendezvous = rendezvousRuns(profile, this.#store.dir)
+    this.#rendezvous = new Map(rendezvous.map((r) => [r.infoHash, r.groupId]))
+    const runs = [
+      ...profile.torrents.map((t) => ({ ...t, info: () => this.#store.readTorrentInfo(t.infoHash) })),
+      ...rendezvous.map((r) => ({ ...r, paused: false, info: () => placeRendezvous(r).then(() => r.info) })),
+    ]
+    const wanted = new Set(runs.map((t) => t.infoHash))
     for (const s of this.#engine.summary()) if (!wanted.has(s.infoHash)) await this.#engine.remove(s.infoHash)
     for (const ih of this.#errors.keys()) if (!wanted.has(ih)) this.#errors.delete(ih)
-    for (const t of profile.torrents) {
+    for (const t of runs) {
       const group = profile.groups.find((g) => g.id === t.groupId)
       if (group === undefined) continue
       const m = membership(profile, group)
+      // The discovery secret may have rotated (a removal): running torrents move to the new topic.
+      const topic = discoveryTopic(hexToBytes(group.groupSecret), hexToBytes(t.infoHash))
       // One torrent that cannot start (a damaged info file, a folder gone) must not stop the others.
       try {
         if (this.#engine.has(t.infoHash)) {
           this.#engine.setMembership(t.infoHash, m)
+          this.#engine.watchTopic(t.infoHash, topic)
         } else {
-          const info = await this.#store.readTorrentInfo(t.infoHash)
-          const topic = discoveryTopic(hexToBytes(group.groupSecret), hexToBytes(t.infoHash))
+          const info = await t.info()
           await this.#engine.add(info, t.downloadDir, m, {
             topic, peers: [...group.peers, ...(this.#o.peers ?? [])], announcePublic: group.announcePublic, trackers: group.trackers ?? [],
           })
@@ -159,6 +176,7 @@ export class CoterieNode {
       await this.#store.update((draft) => {
         const dg = draft.groups.find((x) => x.id === g.id)
         if (dg !== undefined) renewMemberCertificates(dg, now)
+        if (dg !== undefined) ensureRendezvous(dg) // a group made before rendezvous existed
       })
       const profile = this.#store.current
       const group = profile.groups.find((x) => x.id === g.id)!

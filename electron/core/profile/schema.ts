@@ -15,7 +15,7 @@ import { isValidPublicKey, keyPairFromSecret, type KeyPair } from '../protocol/k
 
 /**
  * profile.json's format: 2 added `settings`, and groups' optional `trackers` and group-index fields
- * (revoked, memberCertificates, indexVersion, autoJoin, downloadDir, certificateLifetimeS).
+ * (revoked, memberCertificates, indexVersion, autoJoin, downloadDir, certificateLifetimeS, rendezvous).
  */
 export const FORMAT_VERSION = 2
 /** identity.json's format, versioned on its own: it is written once and rarely changes shape. */
@@ -107,6 +107,12 @@ export const groupSchema = z
     certificateLifetimeS: z.number().int().min(60).max(400 * 86_400).optional(),
     /** Member: where torrents joined from the index are downloaded. */
     downloadDir: z.string().refine((d) => path.isAbsolute(d), 'must be an absolute path').optional(),
+    /**
+     * The id of the group's rendezvous torrent (PROTOCOL.md §12.5), from which its info dictionary
+     * is rebuilt: drawn by the owner, learnt by members from the invite or the index. Absent in
+     * groups made before it (the owner's node draws one) and until a member hears of it.
+     */
+    rendezvous: hex(32).optional(),
   })
   .superRefine((g, ctx) => {
     if (g.owner !== (g.swarmSecretKey !== undefined)) {

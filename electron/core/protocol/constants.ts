@@ -24,6 +24,8 @@ export const EXTENSION_NAME = 'coterie'
 
 /** Key of the swarm public key in a torrent's info dictionary (so the infohash commits to it). */
 export const INFO_SWARM_KEY = 'coterie-swarm'
+/** Key of the rendezvous id in the info dictionary of a group's rendezvous torrent (PROTOCOL.md §12.5). */
+export const INFO_RENDEZVOUS = 'coterie-rendezvous'
 
 /** Bech32m prefixes of the pasteable key texts. */
 export const HRP = { identity: 'coterie', swarm: 'coteriegroup' } as const

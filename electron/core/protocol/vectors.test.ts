@@ -14,6 +14,7 @@ import { decodePex } from './pex.js'
 import { formatAddress } from './address.js'
 import { discoveryTopic } from './topic.js'
 import { openIndex } from './group-index.js'
+import { asRendezvous } from './rendezvous.js'
 
 const stored = JSON.parse(readFileSync(new URL('./vectors/protocol-v1.json', import.meta.url), 'utf8'))
 const h = hexToBytes
@@ -86,5 +87,17 @@ describe('protocol test vectors (electron/core/protocol/vectors/protocol-v1.json
     assert.ok(r.ok)
     assert.equal(r.value.version, stored.groupIndex.version)
     assert.equal(r.value.revoked.length, 1)
+  })
+
+  it('the rendezvous torrent is recognised for its group only, and its one file is its id', () => {
+    const swarm = h(stored.handshake.swarm)
+    const r = asRendezvous(h(stored.rendezvous.info), swarm)
+    assert.ok(r !== undefined)
+    assert.equal(Buffer.from(infoHashOf(h(stored.rendezvous.info))).toString('hex'), stored.rendezvous.infoHash)
+    assert.equal(stored.rendezvous.content, stored.rendezvous.id)
+    assert.equal(asRendezvous(h(stored.rendezvous.info), h(stored.keys[1].publicKey)), undefined, 'another group\'s key')
+    const altered = h(stored.rendezvous.info)
+    altered[25]! ^= 1 // the first byte of the id: its pieces hash no longer matches
+    assert.equal(asRendezvous(altered, swarm), undefined, 'not exactly the rendezvous of the id it names')
   })
 })

@@ -9,6 +9,7 @@ import { decodeCertificate, issueCertificate } from '../protocol/certificate.js'
 import { generateKeyPair, type KeyPair } from '../protocol/keys.js'
 import { isTrackerUrl } from '../protocol/invite.js'
 import { MAX_INVITE_TRACKERS } from '../protocol/constants.js'
+import { RENDEZVOUS_ID_BYTES } from '../protocol/rendezvous.js'
 import { nameKey, swarmKeyPair, type Group, type ProfileStore } from '../profile/index.js'
 import { findFriend } from './friends.js'
 import { ServiceError } from '../../../shared/service-errors.js'
@@ -48,6 +49,8 @@ export async function createGroup(store: ProfileStore, name: string, o: CreateGr
       swarmPublicKey: bytesToHex(swarm.publicKey),
       swarmSecretKey: bytesToHex(swarm.secretKey),
       groupSecret: bytesToHex(randomBytes(32)),
+      // Members meet in the rendezvous torrent from the first invite on, before anything is shared.
+      rendezvous: bytesToHex(randomBytes(RENDEZVOUS_ID_BYTES)),
       members: [...new Set(members)],
       certificate: bytesToHex(certify(swarm, Buffer.from(ctx.identity.publicKey, 'hex'), o.certificateLifetimeS)),
       announcePublic: o.announcePublic ?? false,

@@ -11,6 +11,7 @@ import { fingerprint } from '../protocol/keys.js'
 import { identityKeyPair, type Group, type ProfileStore } from '../profile/index.js'
 import { findFriend } from './friends.js'
 import { certificateLifetimeS, certificateMember, certify, ownedGroup, ownerKeys } from './groups.js'
+import { ensureRendezvous, isRendezvous, takeRendezvous, withRendezvous } from './rendezvous.js'
 import { ServiceError } from '../../../shared/service-errors.js'
 
 export interface InviteOptions {
@@ -33,7 +34,9 @@ export async function inviteFor(store: ProfileStore, groupRef: string, friendRef
     if (!group.members.includes(friend.publicKey)) group.members.push(friend.publicKey)
     const swarm = ownerKeys(group)
     const to = hexToBytes(friend.publicKey)
-    const torrents = await Promise.all(draft.torrents.filter((t) => t.groupId === group.id).map((t) => store.readTorrentInfo(t.infoHash)))
+    ensureRendezvous(group) // a group made before rendezvous existed gets one now
+    const shares = await Promise.all(draft.torrents.filter((t) => t.groupId === group.id).map((t) => store.readTorrentInfo(t.infoHash)))
+    const torrents = withRendezvous(group, shares)
     const certificate = certify(swarm, to, certificateLifetimeS(group))
     // The group index carries this same certificate, so the owner's node need not issue another.
     group.memberCertificates = [
@@ -98,7 +101,7 @@ export async function readInvite(store: ProfileStore, source: InviteSource): Pro
     from,
     fromFingerprint: fingerprint(inv.from),
     ...(profile.friends.some((f) => f.publicKey === from) && { fromFriend: profile.friends.find((f) => f.publicKey === from)!.name }),
-    torrents: inv.infoHashes,
+    torrents: inv.infoHashes.filter((_, i) => !isRendezvous(inv.torrents[i]!, bytesToHex(inv.group.swarm))),
     expires: new Date(inv.parsedCertificate.exp * 1000).toISOString(),
     invite: inv,
   }
@@ -130,7 +133,9 @@ export async function join(store: ProfileStore, source: InviteSource, downloadDi
     group.peers = [...new Set([...invite.peers, ...group.peers])]
     group.downloadDir = dir // where what the owner adds later goes (group index)
     const added: string[] = []
+    const shares = takeRendezvous(group, invite.torrents)
     invite.torrents.forEach((info, i) => {
+      if (!shares.includes(info)) return // the rendezvous: the group keeps it, it is no share
       const infoHash = ctx.putTorrentInfo(info)
       if (draft.torrents.some((t) => t.infoHash === infoHash)) return
       draft.torrents.push({ infoHash, groupId: group!.id, name: torrentName(info) ?? invite.infoHashes[i]!, downloadDir: dir, addedAt: new Date().toISOString(), paused: false })
