@@ -14,7 +14,9 @@ import { decodePex } from './pex.js'
 import { formatAddress } from './address.js'
 import { discoveryTopic } from './topic.js'
 import { openIndex } from './group-index.js'
-import { asRendezvous } from './rendezvous.js'
+import { IndexSync } from './index-sync.js'
+import { renewalFor } from './renewal.js'
+import { SealedTransfer, sealedBox } from './transfer.js'
 
 const stored = JSON.parse(readFileSync(new URL('./vectors/protocol-v1.json', import.meta.url), 'utf8'))
 const h = hexToBytes
@@ -89,15 +91,24 @@ describe('protocol test vectors (electron/core/protocol/vectors/protocol-v1.json
     assert.equal(r.value.revoked.length, 1)
   })
 
-  it('the rendezvous torrent is recognised for its group only, and its one file is its id', () => {
-    const swarm = h(stored.handshake.swarm)
-    const r = asRendezvous(h(stored.rendezvous.info), swarm)
-    assert.ok(r !== undefined)
-    assert.equal(Buffer.from(infoHashOf(h(stored.rendezvous.info))).toString('hex'), stored.rendezvous.infoHash)
-    assert.equal(stored.rendezvous.content, stored.rendezvous.id)
-    assert.equal(asRendezvous(h(stored.rendezvous.info), h(stored.keys[1].publicKey)), undefined, 'another group\'s key')
-    const altered = h(stored.rendezvous.info)
-    altered[25]! ^= 1 // the first byte of the id: its pieces hash no longer matches
-    assert.equal(asRendezvous(altered, swarm), undefined, 'not exactly the rendezvous of the id it names')
+  it('the renewal: R refuses the expired proof, and its records after the refusal open as the index that renews I', () => {
+    const v = stored.renewal
+    const refuse = decodeCanonical(h(v.messages[1].hex), 8192) as Record<string, Uint8Array>
+    assert.equal(new TextDecoder().decode(refuse.t), 'refuse')
+    assert.equal(new TextDecoder().decode(refuse.code), 'expired')
+    assert.equal(verifyCertificate(h(v.initiator.certificate), { swarm: h(stored.handshake.swarm), now: v.now }).ok, false)
+    const mine = new SealedTransfer(h(v.sessionSecret), h(v.transcriptHash), 'initiator')
+    const sync = new IndexSync(h(stored.handshake.swarm), () => undefined)
+    const accepted = v.pushed.map((p: { message: string; payload: string }) => {
+      const box = sealedBox(h(p.message))
+      assert.ok(box instanceof Uint8Array)
+      const plain = mine.openMessage(box)
+      assert.deepEqual(plain, h(p.payload))
+      return sync.onPayload(plain!).accepted
+    }).filter((a: unknown) => a !== undefined)
+    assert.equal(accepted.length, 1)
+    assert.equal(Buffer.from(accepted[0].bytes).toString('hex'), stored.groupIndex.hex)
+    const member = Buffer.from(h(stored.keys.find((k: { seedLabel: string }) => k.seedLabel === v.initiator.member).publicKey)).toString('hex')
+    assert.ok(renewalFor(accepted[0], h(member), v.now), 'an index that renews I at that time')
   })
 })

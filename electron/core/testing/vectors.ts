@@ -18,8 +18,8 @@ import { encodePex } from '../protocol/pex.js'
 import { peerAddress } from '../protocol/address.js'
 import { discoveryTopic } from '../protocol/topic.js'
 import { SealedTransfer, encodeSealedMessage, transferKeys } from '../protocol/transfer.js'
-import { publishIndex } from '../protocol/group-index.js'
-import { rendezvousTorrent } from '../protocol/rendezvous.js'
+import { openIndex, publishIndex } from '../protocol/group-index.js'
+import { renewalPayloads } from '../protocol/renewal.js'
 import { DAY, NOW, infoDict, keyPair, seed } from './fixtures.js'
 
 const hex = bytesToHex
@@ -87,6 +87,30 @@ export function buildVectors() {
     revoked: [keyPair('vector carol').publicKey], certificates: [aliceCert, bobCert],
   })
 
+  // Renewal (§13.3): I's certificate expired at NOW (exp + skew = NOW); R refuses it `expired`, and
+  // pushes the group index above (which holds a current certificate for I) as its sealed records 0, 1...
+  const lapsedCert = issueCertificate(swarm, { member: alice.publicKey, iat: NOW - 60 * DAY, exp: NOW - CLOCK_SKEW_S })
+  const lapsed = {
+    initiator: { nonce: seed('vector renewal nI'), ephemeralSecret: seed('vector renewal eI') },
+    responder: { nonce: seed('vector renewal nR'), ephemeralSecret: seed('vector renewal eR') },
+  }
+  const li = new Handshake({ role: 'initiator', infoHash, swarm: swarm.publicKey, credential: { certificate: lapsedCert, secretKey: alice.secretKey }, ...lapsed.initiator })
+  const lr = new Handshake({ role: 'responder', infoHash, swarm: swarm.publicKey, credential: { certificate: bobCert, secretKey: bob.secretKey }, ...lapsed.responder })
+  const l1 = li.onPeerHello(lr.hello)
+  lr.onPeerHello(li.hello)
+  const l2 = lr.onMessage(l1[0]!, NOW)
+  const heldIndex = openIndex(groupIndex, swarm.publicKey)
+  if (!heldIndex.ok) throw new Error('vectors: the group index does not open')
+  const lrSeal = new SealedTransfer(lr.sessionSecret!, lr.transcript!, 'responder')
+  const renewal = {
+    now: NOW, infoHash: hex(infoHash),
+    initiator: { member: 'vector alice', certificate: hex(lapsedCert), nonce: hex(lapsed.initiator.nonce), ephemeralSecret: hex(lapsed.initiator.ephemeralSecret) },
+    responder: { member: 'vector bob', certificate: hex(bobCert), nonce: hex(lapsed.responder.nonce), ephemeralSecret: hex(lapsed.responder.ephemeralSecret) },
+    transcriptHash: hex(lr.transcript!), sessionSecret: hex(lr.sessionSecret!),
+    messages: [{ from: 'initiator', hex: hex(l1[0]!) }, { from: 'responder', hex: hex(l2[0]!) }],
+    pushed: renewalPayloads(heldIndex.value).map((p, record) => ({ record, payload: hex(p), message: hex(encodeSealedMessage(lrSeal.sealMessage(p)!)) })),
+  }
+
   const inviteFile = createInvite({ inviter: keyPair('vector owner'), swarm }, {
     to: alice.publicKey, iat: NOW,
     group: { name: 'Film club', swarm: swarm.publicKey, secret: seed('vector group secret') },
@@ -128,6 +152,7 @@ export function buildVectors() {
       ...records,
     },
     groupIndex: { swarm: 'vector swarm', revoked: 'vector carol', version: 3, hex: hex(groupIndex) },
+    renewal,
     invite: {
       inviter: 'vector owner', swarm: 'vector swarm', recipient: 'vector alice', ephemeralSecret: hex(seed('vector invite ephemeral')), now: NOW,
       file: hex(inviteFile),
@@ -138,10 +163,6 @@ export function buildVectors() {
       file: hex(publicInviteFile),
     },
     topic: { groupSecret: hex(seed('vector group secret')), infoHash: hex(infoHash), topic: hex(discoveryTopic(seed('vector group secret'), infoHash)) },
-    rendezvous: (() => {
-      const r = rendezvousTorrent(swarm.publicKey, seed('vector rendezvous id'))
-      return { swarm: 'vector swarm', id: hex(r.id), info: hex(r.info), infoHash: hex(r.infoHash), content: hex(r.content), topic: hex(discoveryTopic(seed('vector group secret'), r.infoHash)) }
-    })(),
     pex: {
       peers: ['192.0.2.7:6881', '[2001:db8:0:0:0:0:0:1]:51413'],
       hex: hex(encodePex([peerAddress('192.0.2.7', 6881)!, peerAddress('2001:db8::1', 51413)!])),
