@@ -17,6 +17,7 @@ import { openIndex } from './group-index.js'
 import { IndexSync } from './index-sync.js'
 import { renewalFor } from './renewal.js'
 import { SealedTransfer, sealedBox } from './transfer.js'
+import { asRendezvous } from './rendezvous.js'
 
 const stored = JSON.parse(readFileSync(new URL('./vectors/protocol-v1.json', import.meta.url), 'utf8'))
 const h = hexToBytes
@@ -110,5 +111,17 @@ describe('protocol test vectors (electron/core/protocol/vectors/protocol-v1.json
     assert.equal(Buffer.from(accepted[0].bytes).toString('hex'), stored.groupIndex.hex)
     const member = Buffer.from(h(stored.keys.find((k: { seedLabel: string }) => k.seedLabel === v.initiator.member).publicKey)).toString('hex')
     assert.ok(renewalFor(accepted[0], h(member), v.now), 'an index that renews I at that time')
+  })
+
+  it('the rendezvous torrent is recognised for its group only, and its one file is its id', () => {
+    const swarm = h(stored.handshake.swarm)
+    const r = asRendezvous(h(stored.rendezvous.info), swarm)
+    assert.ok(r !== undefined)
+    assert.equal(Buffer.from(infoHashOf(h(stored.rendezvous.info))).toString('hex'), stored.rendezvous.infoHash)
+    assert.equal(stored.rendezvous.content, stored.rendezvous.id)
+    assert.equal(asRendezvous(h(stored.rendezvous.info), h(stored.keys[1].publicKey)), undefined, 'another group\'s key')
+    const altered = h(stored.rendezvous.info)
+    altered[25]! ^= 1 // the first byte of the id: its pieces hash no longer matches
+    assert.equal(asRendezvous(altered, swarm), undefined, 'not exactly the rendezvous of the id it names')
   })
 })

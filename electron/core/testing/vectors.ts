@@ -20,6 +20,7 @@ import { discoveryTopic } from '../protocol/topic.js'
 import { SealedTransfer, encodeSealedMessage, transferKeys } from '../protocol/transfer.js'
 import { openIndex, publishIndex } from '../protocol/group-index.js'
 import { renewalPayloads } from '../protocol/renewal.js'
+import { rendezvousTorrent } from '../protocol/rendezvous.js'
 import { DAY, NOW, infoDict, keyPair, seed } from './fixtures.js'
 
 const hex = bytesToHex
@@ -163,6 +164,10 @@ export function buildVectors() {
       file: hex(publicInviteFile),
     },
     topic: { groupSecret: hex(seed('vector group secret')), infoHash: hex(infoHash), topic: hex(discoveryTopic(seed('vector group secret'), infoHash)) },
+    rendezvous: (() => {
+      const r = rendezvousTorrent(swarm.publicKey, seed('vector rendezvous id'))
+      return { swarm: 'vector swarm', id: hex(r.id), info: hex(r.info), infoHash: hex(r.infoHash), content: hex(r.content), topic: hex(discoveryTopic(seed('vector group secret'), r.infoHash)) }
+    })(),
     pex: {
       peers: ['192.0.2.7:6881', '[2001:db8:0:0:0:0:0:1]:51413'],
       hex: hex(encodePex([peerAddress('192.0.2.7', 6881)!, peerAddress('2001:db8::1', 51413)!])),
