@@ -69,7 +69,7 @@ async function ownerAway(label: string, beforeOwnerLeaves?: (o: { owner: Coterie
 
   const group = owner.store.current.groups[0]!
   const swarm = swarmKeyPair(group)!
-  const infoHash = owner.store.current.torrents[0]!.infoHash
+  const infoHash = owner.store.current.torrents.find((t) => t.name === 'one.bin')!.infoHash
   const info = await owner.store.readTorrentInfo(infoHash)
   // Well past its expiry, the clock-skew allowance included.
   const expiredFor = (member: Uint8Array) => issueCertificate(swarm, { member, iat: now() - 7200, exp: now() - CLOCK_SKEW_S - 600 })
