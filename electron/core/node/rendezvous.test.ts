@@ -179,6 +179,19 @@ describe('the group rendezvous', () => {
     for (const ih of groupTorrents) assert.deepEqual(aliceNode.engine.discoveryKeys(ih), [oldTopics[groupTorrents.indexOf(ih)]])
   })
 
+  it('a group made before the rendezvous existed gets one from its owner\'s node, and the index carries it', async () => {
+    const owner = await profile('Owner')
+    await createGroup(owner.store, 'Old club')
+    await owner.store.update((d) => void delete d.groups[0]!.rendezvous) // as a profile written before it
+    const ownerNode = await start(owner.store, { dht: false })
+    const g = owner.store.current.groups[0]!
+    assert.match(g.rendezvous ?? '', /^[0-9a-f]{64}$/, 'drawn at node start')
+    const infoHash = bytesToHex(rendezvousOf(g)!.infoHash)
+    assert.ok(ownerNode.status().some((t) => t.infoHash === infoHash && t.rendezvous === true && t.state === 'seeding'))
+    const held = ownerNode.engine.index.get(Buffer.from(g.swarmPublicKey, 'hex'))
+    assert.deepEqual(held?.infoHashes.map(bytesToHex), [infoHash], 'the published index carries it, first')
+  })
+
   it('is not shown as a share: not in the app\'s transfers, groups or invite preview, nor in the CLI\'s human output', async (t) => {
     const [alice, bob] = await Promise.all([startTestApp(t, 'rv-a'), startTestApp(t, 'rv-b')])
     const bobId = await bob.call('identity.get', {})
