@@ -101,6 +101,9 @@ describe('renewal for a member whose certificate expired while the owner was awa
       await until(fileDone(join(s.bob.downloads, 'one.bin'), s.one.data), 45_000, 'bob to download the file from alice after his renewal')
 
       assert.ok(s.refusedExpired(), 'alice first refused him as expired')
+      // On a connection opened by the side named: alice's outgoing ones have bob's listen port.
+      const refusedOn = s.aliceSaw.filter((e) => e.peer.state === 'refused').map((e) => e.peer.address.endsWith(`:${bobNode.port}`))
+      assert.ok(refusedOn.every((outgoing) => outgoing === (dialler === 'the up-to-date member')), `refused on ${dialler}'s connection`)
       // Once per connection that refused him (he may have dialled twice at once).
       assert.ok(s.served.length >= 1 && s.served.every((r) => r.member === s.bob.store.current.identity.publicKey), 'and pushed him the index')
       const renewed = certOf(s.bob.store)
