@@ -303,6 +303,37 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await shot(alice, 'groups-member-removed')
   })
 
+  await t.test('an invite saved before anything is shared: what Alice drops later reaches Bob by itself', async () => {
+    // The group's rendezvous (PROTOCOL.md §12.5) is where the two nodes meet while the group holds
+    // no share yet; without it the index would have no connection to travel on.
+    await nav(alice.page, 'Groups')
+    await alice.page.getByRole('button', { name: 'New group' }).click()
+    await alice.page.getByLabel('Group name').fill('Books')
+    await alice.page.getByRole('checkbox', { name: /Bob/ }).check()
+    await alice.page.getByRole('button', { name: 'Create group' }).click()
+    await alice.page.getByRole('heading', { name: /^Books/ }).waitFor({ timeout: UI_MS })
+    const path = join(env.tmp, 'Books-for-Bob.coterie')
+    const download = alice.page.waitForEvent('download', { timeout: UI_MS })
+    await alice.page.getByTestId('member').filter({ hasText: 'Bob' }).getByRole('button', { name: 'Invite…' }).click()
+    await (await download).saveAs(path)
+    await nav(bob.page, 'Invites')
+    await bob.page.getByTestId('invite-file').setInputFiles(path)
+    await bob.page.getByRole('heading', { name: 'Join “Books”?' }).waitFor({ timeout: UI_MS })
+    await bob.page.getByRole('button', { name: 'Accept and join' }).click()
+    await bob.page.getByRole('heading', { name: 'Transfers' }).waitFor({ timeout: UI_MS })
+    await dropFiles(alice.page, '[data-testid="dropzone"]', [{ name: 'chapter-1.txt', bytes: Buffer.from('It was a bright cold day.\n') }])
+    await alice.page.getByRole('list', { name: 'Shared in this group' }).getByText('chapter-1.txt').waitFor({ timeout: SHARE_MS })
+    await bob.page.getByTestId('torrent').filter({ hasText: 'chapter-1.txt' }).getByTestId('torrent-state').filter({ hasText: 'Sharing' }).waitFor({ timeout: TRANSFER_MS })
+    assert.equal(readFileSync(join(bobDownloads, 'chapter-1.txt'), 'utf8'), 'It was a bright cold day.\n', 'the later share arrives intact')
+    // The rendezvous itself is plumbing: it is listed nowhere a person looks.
+    assert.equal(await bob.page.getByTestId('torrent').filter({ hasText: 'coterie-rendezvous' }).count(), 0, 'no rendezvous among Bob’s transfers')
+    await nav(bob.page, 'Groups')
+    await bob.page.getByRole('button', { name: /^Books/ }).click()
+    const shared = bob.page.getByRole('list', { name: 'Shared in this group' })
+    await shared.getByText('chapter-1.txt').waitFor({ timeout: UI_MS })
+    assert.equal(await shared.getByRole('listitem').count(), 1, 'Bob’s view of “Books” lists the one share')
+  })
+
   await t.test('every screen renders without console errors, every control named', async () => {
     for (const side of [alice, bob]) {
       for (const screen of ['You', 'Friends', 'Groups', 'Transfers', 'Invites', 'Settings']) {
