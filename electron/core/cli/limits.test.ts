@@ -72,3 +72,19 @@ describe('coterie group set-limits', () => {
     assert.deepEqual([json.uploadLimit, json.downloadLimit], [null, 1_048_576])
   })
 })
+
+describe('coterie run --upload-limit / --download-limit', () => {
+  it('refuses a cap it would have to guess at, or none, before starting anything', () => {
+    const profile = join(dir.path, 'runner')
+    for (const [flag, bad, message] of [
+      ['--upload-limit', 'lots', /"lots" is not one/], ['--download-limit', '-1', /"-1" is not one/],
+      ['--upload-limit', '0', /leave the option out for Settings' limit/], ['--download-limit', 'none', /leave the option out/],
+    ] as const) {
+      const r = coterie(profile, 'run', '--port', '0', '--no-dht', '--no-lsd', '--no-tracker', flag, bad)
+      assert.equal(r.code, 1, `run ${flag} ${bad} was refused`)
+      assert.match(r.stderr, /^coterie: Speed limits are whole numbers/)
+      assert.match(r.stderr, message)
+      assert.doesNotMatch(r.stdout, /listening on port/)
+    }
+  })
+})

@@ -15,7 +15,7 @@ import { bytesToHex, concatBytes, utf8 } from '../protocol/bytes.js'
 import { defaultProfileDir, isProfileError, ProfileStore } from '../profile/index.js'
 import { addFriend, removeFriend } from '../services/friends.js'
 import { addMember, createGroup, findGroup, removeMember, setAutoJoin, setTrackers } from '../services/groups.js'
-import { readGroupIndex } from '../node/group-index.js'
+import { joinHeldShares, readGroupIndex } from '../node/group-index.js'
 import { rendezvousOf } from '../services/rendezvous.js'
 import { decodeCertificate } from '../protocol/certificate.js'
 import { join as joinGroup, readInvite, writeInvite } from '../services/invites.js'
@@ -38,6 +38,12 @@ const peerOption = (value: string, previous: string[] = []) => {
 
 /** 0 is no limit. */
 const rateOption = (value: string): number => parseRate(value) ?? 0
+/** A cap for one run: a rate, never "none" (leaving the option out already means Settings' limit). */
+const runRateOption = (value: string): number => {
+  const n = parseRate(value)
+  if (n === null) throw new ServiceError('bad-limit', `"${value}": give the cap, e.g. 262144, 256KiB or 2MiB; leave the option out for Settings' limit.`)
+  return n
+}
 
 const program = new Command('coterie')
   .description('Share files only with a closed group of friends, over BitTorrent closed swarms.')
@@ -102,8 +108,11 @@ group.command('remove-member <group> <friend>').description('revoke a member: re
 group.command('auto-join <group>').description('join what the owner adds to the group by itself (default on)')
   .addArgument(new Argument('<switch>', 'on or off').choices(['on', 'off']))
   .action(async (g: string, v: 'on' | 'off') => {
-    await setAutoJoin(await openStore(), g, v === 'on')
-    out(`auto-join ${v} for ${g}`)
+    const store = await openStore()
+    await setAutoJoin(store, g, v === 'on')
+    // On again: what the index listed meanwhile is fetched too, as if it had been on all along.
+    const joined = v === 'on' ? await joinHeldShares(store, g) : []
+    out(`auto-join ${v} for ${g}${joined.length > 0 ? `: joined ${joined.length} torrent${joined.length === 1 ? '' : 's'} the group lists` : ''}`)
     await poke()
   })
 group.command('set-limits <group>').description('speed limits for the group\'s torrents on this machine, on top of the global ones (0 or none: no limit)')
@@ -196,8 +205,8 @@ program.command('run').description('serve and fetch everything in the profile un
   .option('--no-tracker', 'do not announce to the groups\' trackers (private topics; public groups\' infohashes too)')
   .addOption(new Option('--dht-bootstrap <host:port>', 'DHT bootstrap node (repeatable; tests use a local one)').argParser(peerOption))
   .option('--utp', 'also use uTP (slower than TCP on fast links)')
-  .option('--upload-limit <bytes/s>', 'cap the upload rate', (v) => Number.parseInt(v, 10))
-  .option('--download-limit <bytes/s>', 'cap the download rate', (v) => Number.parseInt(v, 10))
+  .option('--upload-limit <B/s>', 'cap the upload rate for this run (e.g. 2MiB; without it, Settings\' limit)', runRateOption)
+  .option('--download-limit <B/s>', 'cap the download rate for this run (e.g. 2MiB; without it, Settings\' limit)', runRateOption)
   .option('--ui', 'also serve the app\'s interface to a browser on this machine (127.0.0.1)')
   .option('--ui-port <n>', 'port of the browser interface (default: a free one)', (v) => Number.parseInt(v, 10))
   .action(async (o: { port?: number; peer: string[]; dht: boolean; lsd: boolean; tracker: boolean; dhtBootstrap?: string[]; utp?: boolean; uploadLimit?: number; downloadLimit?: number; ui?: boolean; uiPort?: number }) => {
