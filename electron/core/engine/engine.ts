@@ -229,11 +229,14 @@ export class Engine extends EventEmitter {
   /**
    * Announces a torrent under its private topic and connects to whoever else is there (DHT, LSD,
    * trackers). A new topic replaces the one before at once: the old one is no longer announced
-   * nor looked up (a rotated discovery secret, PROTOCOL.md §13.2).
+   * nor looked up (a rotated discovery secret, PROTOCOL.md §13.2). `trackers`, when given, replace
+   * the torrent's tracker list the same way (the group's list changed).
    */
-  watchTopic(infoHash: string, topic: Uint8Array): void {
+  watchTopic(infoHash: string, topic: Uint8Array, trackers?: readonly string[]): void {
     this.#torrent(infoHash)
-    this.#announced.get(infoHash)?.setTopic(topic)
+    const announced = this.#announced.get(infoHash)
+    if (trackers !== undefined) announced?.setTrackers(trackers)
+    announced?.setTopic(topic)
   }
 
   /** The keys (hex) a torrent is announced and looked up under now: its topic, and its infohash if public. */

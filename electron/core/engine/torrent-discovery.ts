@@ -21,9 +21,9 @@ export interface DiscoverySources {
 export class TorrentDiscovery {
   readonly #sources: DiscoverySources
   readonly #dial: (address: string) => void
-  readonly #trackers: readonly string[]
+  #trackers: readonly string[]
   #topic: { readonly key: Uint8Array; readonly stop: () => void } | undefined
-  readonly #stopPlain: () => void
+  #stopPlain: () => void
   readonly #plain: Uint8Array | undefined
   #stopped = false
 
@@ -41,6 +41,22 @@ export class TorrentDiscovery {
     if (this.#stopped || (this.#topic !== undefined && equalBytes(this.#topic.key, topic))) return
     this.#topic?.stop()
     this.#topic = { key: topic.slice(), stop: this.#watch(topic, true) }
+  }
+
+  /**
+   * Announces to these trackers from now on (the group's list changed on a running node): the old
+   * list's trackers are told "stopped", the new one's are announced to, and the DHT and LSD watches
+   * are restarted with them (one watch per key holds all three).
+   */
+  setTrackers(trackers: readonly string[]): void {
+    if (this.#stopped || (trackers.length === this.#trackers.length && trackers.every((t, i) => t === this.#trackers[i]))) return
+    this.#trackers = [...trackers]
+    this.#stopPlain()
+    this.#stopPlain = this.#plain === undefined ? () => {} : this.#watch(this.#plain, false)
+    const topic = this.#topic
+    if (topic === undefined) return
+    topic.stop()
+    this.#topic = { key: topic.key, stop: this.#watch(topic.key, true) }
   }
 
   /** The keys (hex) announced and looked up now: the topic, and the infohash if public. */

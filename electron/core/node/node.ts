@@ -11,7 +11,7 @@ import { decodeCertificate, issueCertificate } from '../protocol/certificate.js'
 import { identityKeyPair, swarmKeyPair, type Group, type Profile, type ProfileStore } from '../profile/index.js'
 import { certificateLifetimeS, renewalDue } from '../services/groups.js'
 import { serveControl } from './control.js'
-import { applyIndex, indexContent, publish, readGroupIndex, renewMemberCertificates, sameContent, writeGroupIndex } from './group-index.js'
+import { applyIndex, indexContent, joinHeldShares, publish, readGroupIndex, renewMemberCertificates, sameContent, writeGroupIndex } from './group-index.js'
 import type { GroupIndex } from '../protocol/group-index.js'
 import { ensureRendezvous } from '../services/rendezvous.js'
 import { placeRendezvous, rendezvousRuns } from './rendezvous.js'
@@ -99,6 +99,16 @@ export class CoterieNode {
     })
   }
 
+  /**
+   * Member: joins the shares of the group's index this profile lacks (all, or the one named),
+   * where auto-join would have put them, and starts them now. Returns the infohashes joined.
+   */
+  async joinShares(groupRef: string, only?: string): Promise<string[]> {
+    const joined = await joinHeldShares(this.#store, groupRef, { defaultDownloadDir: this.#o.downloadDir, ...(only !== undefined && { only }) })
+    await this.reload()
+    return joined
+  }
+
   /** Torrents of the profile the engine could not start, and why. */
   errors(): ReadonlyMap<string, string> {
     return this.#errors
@@ -139,7 +149,7 @@ export class CoterieNode {
       try {
         if (this.#engine.has(t.infoHash)) {
           this.#engine.setMembership(t.infoHash, m)
-          this.#engine.watchTopic(t.infoHash, topic)
+          this.#engine.watchTopic(t.infoHash, topic, group.trackers ?? [])
         } else {
           const info = await t.info()
           await this.#engine.add(info, t.downloadDir, m, {

@@ -13,7 +13,7 @@ import { Client as TrackerClient, Server as TrackerServer } from 'bittorrent-tra
 import { CoterieNode } from './node.js'
 import { ProfileStore } from '../profile/index.js'
 import { addFriend } from '../services/friends.js'
-import { createGroup, removeMember } from '../services/groups.js'
+import { createGroup, removeMember, setTrackers } from '../services/groups.js'
 import { share } from '../services/share.js'
 import { join as joinInvite, writeInvite } from '../services/invites.js'
 import { rendezvousOf } from '../services/rendezvous.js'
@@ -177,6 +177,21 @@ describe('the group rendezvous', () => {
     }
     assert.equal(alice.store.current.groups[0]!.groupSecret, oldSecret, 'alice never learnt the new secret')
     for (const ih of groupTorrents) assert.deepEqual(aliceNode.engine.discoveryKeys(ih), [oldTopics[groupTorrents.indexOf(ih)]])
+  })
+
+  it('a running node moves every torrent of a group to the group\'s new trackers at once, and tells the old ones it stopped', async () => {
+    const owner = await profile('Owner')
+    const [before, after] = [await loopbackTracker(), await loopbackTracker()]
+    await createGroup(owner.store, 'Club', { trackers: [before.url] })
+    const ownerNode = await start(owner.store, { dht: false })
+    const topic = topicHex(owner.store.current.groups[0]!.groupSecret, bytesToHex(rendezvousOf(owner.store.current.groups[0]!)!.infoHash))
+    const heard = (t: typeof before, event: string) => () => t.heard.some((h) => h.topic === topic && h.port === ownerNode.port && h.event === event)
+    await until(heard(before, 'started'), 20_000, 'the first tracker to hear the topic')
+    await setTrackers(owner.store, 'Club', [after.url])
+    await ownerNode.reload()
+    await until(heard(after, 'started'), 20_000, 'the new tracker to hear the topic without a restart')
+    await until(heard(before, 'stopped'), 20_000, 'the old tracker to be told the node stopped')
+    assert.deepEqual(ownerNode.engine.discoveryKeys(bytesToHex(rendezvousOf(owner.store.current.groups[0]!)!.infoHash)), [topic], 'still under the same topic')
   })
 
   it('a group made before the rendezvous existed gets one from its owner\'s node, and the index carries it', async () => {
