@@ -60,6 +60,13 @@ export const invokeChannels = {
     req: req({ group: groupId, uploadLimit: bytesPerSecond.nullable().optional(), downloadLimit: bytesPerSecond.nullable().optional() }),
     res: groupView,
   },
+  /**
+   * Member: whether this node joins what the owner shares later by itself. Turning it on also
+   * fetches what the index lists and this computer is not downloading (the view's `available`).
+   */
+  'groups.setAutoJoin': { req: req({ group: groupId, on: z.boolean() }), res: groupView },
+  /** Member: fetches one share of the group's index that this computer is not downloading yet. */
+  'groups.download': { req: req({ group: groupId, infoHash }), res: groupView },
   /** Shares files or folders (paths on the machine running the engine) into a group we own. */
   'groups.share': { req: req({ group: groupId, paths: z.array(z.string().min(1).max(4096)).min(1).max(100) }), res: z.object({ infoHashes: z.array(infoHash) }) },
   /** An invite for one member, as the bytes of a `.coterie` file for the user to save and send. */
@@ -84,6 +91,11 @@ export const invokeChannels = {
 export const eventChannels = {
   /** Friends, groups or identity changed (by this app, the CLI, or an accepted invite): refetch. */
   'profile.changed': z.object({ revision: z.number().int() }),
+  /**
+   * Groups whose members' connection state changed (a member's node connected or went away), at
+   * most a few per second; every other change of a group comes as 'profile.changed'.
+   */
+  'groups.changed': z.object({ changed: z.array(groupView) }),
   /**
    * Torrents whose view changed since the last event, at most a few per second; `removed` lists
    * infohashes gone from the profile.

@@ -39,6 +39,16 @@ export const memberView = z.object({
   /** Our name for them when they are a friend; "You" is left to the UI. */
   name: z.string().optional(),
   self: z.boolean(),
+  /**
+   * Others only: their node is connected to ours now and proved this member key (we authorized
+   * it) on a torrent of the group, its rendezvous included. Derived from the engine's peers.
+   */
+  connected: z.boolean().optional(),
+  /**
+   * Others only, when not connected: the last time they were (ISO 8601), if this node has seen
+   * them since it started. Absent says only that: not seen since then.
+   */
+  lastSeen: z.string().optional(),
 })
 export type MemberView = z.infer<typeof memberView>
 
@@ -56,6 +66,13 @@ export const groupView = z.object({
   /** This machine's limits for the group's torrents, on top of the global ones; null is none. */
   uploadLimit: bytesPerSecond.nullable(),
   downloadLimit: bytesPerSecond.nullable(),
+  /** Member: this node joins what the owner shares later by itself (default on; owner: always on). */
+  autoJoin: z.boolean(),
+  /**
+   * Member: shares the group's index lists that this computer is not downloading (auto-join was
+   * off when they came, or they were removed here); `groups.download` fetches one.
+   */
+  available: z.array(z.object({ infoHash, name: z.string(), length: z.number() })),
 })
 export type GroupView = z.infer<typeof groupView>
 

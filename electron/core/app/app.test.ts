@@ -5,8 +5,8 @@ import assert from 'node:assert/strict'
 import { readFile, writeFile, mkdir } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
-import { invokeChannels, type InvokeChannel } from '../../../shared/ipc/contract.js'
-import { torrentView } from '../../../shared/ipc/views.js'
+import { eventChannels, invokeChannels, type InvokeChannel } from '../../../shared/ipc/contract.js'
+import { torrentView, type GroupView } from '../../../shared/ipc/views.js'
 import { until } from '../testing/swarm.js'
 import { startTestApp } from './testing.js'
 import { dispatcher } from './dispatch.js'
@@ -293,5 +293,119 @@ describe('app backend: honest torrent states', () => {
     await bob.waitFor('torrents.changed', (p) => p.changed.some((v) => v.infoHash === infoHash && v.state === 'downloading'))
     const stalled = await bob.waitFor('torrents.changed', (p) => p.changed.some((v) => v.infoHash === infoHash && v.state === 'stalled'), 10_000)
     assert.equal(stalled.changed.find((v) => v.infoHash === infoHash)!.eta, null)
+  })
+})
+
+/** Asks again every 100 ms until `check` holds; fails after `ms`. */
+async function eventually(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+describe('app backend: members and their state', () => {
+  it("Alice's view of the group shows Bob connected while his node is (on the rendezvous alone), by event, and not connected once he stops", async (t) => {
+    const alice = await startTestApp(t, 'presence-a', { progressIntervalMs: 100 })
+    const bob = await startTestApp(t, 'presence-b', { progressIntervalMs: 100, peers: [`127.0.0.1:${alice.backend.node.port}`] })
+    const [aliceId, bobId] = [await alice.call('identity.get', {}), await bob.call('identity.get', {})]
+    await alice.call('friends.add', { key: bobId.key, name: 'Bob' })
+    const group = await alice.call('groups.create', { name: 'Nothing shared yet', members: [bobId.key] })
+    const bobIn = (g: GroupView) => g.members.find((m) => m.key === bobId.key)
+    assert.deepEqual(group.members.map((m) => [m.self, m.connected, m.lastSeen]), [[true, undefined, undefined], [false, false, undefined]],
+      'not connected, and no "last seen": this node has not seen him since it started')
+
+    // Nothing is shared: the two nodes can meet only on the group's rendezvous torrent.
+    const { group: bobGroup } = await bob.call('invites.accept', { data: (await alice.call('invites.create', { group: group.id, friend: bobId.key })).data })
+    const on = await alice.waitFor('groups.changed', (p) => p.changed.some((g) => g.id === group.id && bobIn(g)?.connected === true), 30_000)
+    assert.ok(eventChannels['groups.changed'].safeParse(on).success, 'the event matches its schema')
+    assert.equal(bobIn((await alice.call('groups.list', {}))[0]!)?.connected, true, 'groups.list says so too')
+    await eventually(async () => (await bob.call('groups.list', {})).find((g) => g.id === bobGroup)!.members.some((m) => m.key === aliceId.key && m.connected === true),
+      10_000, "Bob's view to show Alice connected")
+
+    // Coalesced: while nothing changes, nothing is sent (one look every 100 ms here).
+    const count = () => alice.events.filter((e) => e.event === 'groups.changed').length
+    const before = count()
+    await new Promise((r) => setTimeout(r, 1500))
+    assert.ok(count() - before <= 1, `${count() - before} groups.changed events in 1.5 s with nothing changing`)
+
+    await bob.backend.stop()
+    const off = await alice.waitFor('groups.changed', (p) => p.changed.some((g) => g.id === group.id && bobIn(g)?.connected === false), 30_000)
+    const gone = bobIn(off.changed.find((g) => g.id === group.id)!)!
+    assert.ok(gone.lastSeen !== undefined && Date.now() - Date.parse(gone.lastSeen) < 60_000, `last seen a moment ago: ${gone.lastSeen}`)
+    assert.equal(bobIn((await alice.call('groups.list', {}))[0]!)?.connected, false)
+  })
+})
+
+describe('app backend: auto-join per group', () => {
+  it('a member with auto-join off gets later shares listed, not downloaded; Download fetches one, turning it on fetches the rest', async (t) => {
+    const alice = await startTestApp(t, 'autojoin-a', { progressIntervalMs: 100 })
+    const bob = await startTestApp(t, 'autojoin-b', { progressIntervalMs: 100, peers: [`127.0.0.1:${alice.backend.node.port}`] })
+    const bobId = await bob.call('identity.get', {})
+    await alice.call('friends.add', { key: bobId.key, name: 'Bob' })
+    const group = await alice.call('groups.create', { name: 'Series', members: [bobId.key] })
+    assert.equal(group.autoJoin, true)
+    const share = async (name: string) => {
+      const data = randomBytes(256 * 1024 + 7)
+      await writeFile(path.join(alice.root, name), data)
+      const [infoHash] = (await alice.call('groups.share', { group: group.id, paths: [path.join(alice.root, name)] })).infoHashes
+      return { infoHash: infoHash!, data, name }
+    }
+    const first = await share('ep1.bin')
+    const { group: g } = await bob.call('invites.accept', { data: (await alice.call('invites.create', { group: group.id, friend: bobId.key })).data })
+    // Not the notice: a small file may arrive between two looks, and the notice needs to see it downloading.
+    const engine = bob.backend.node.engine
+    const finished = (ih: string) => until(() => engine.has(ih) && engine.torrentSummary(ih).state === 'seeding', 60_000, `Bob to have ${ih}`)
+    await finished(first.infoHash)
+    const view = async () => (await bob.call('groups.list', {})).find((x) => x.id === g)!
+    assert.equal((await view()).autoJoin, true, 'on by default')
+
+    const off = await bob.call('groups.setAutoJoin', { group: g, on: false })
+    valid('groups.setAutoJoin', off)
+    assert.equal(off.autoJoin, false)
+    assert.equal(bob.store.current.groups.find((x) => x.id === g)!.autoJoin, false, 'kept in the profile')
+
+    const second = await share('ep2.bin')
+    await eventually(async () => (await view()).available.some((a) => a.infoHash === second.infoHash), 30_000, 'Bob to list ep2')
+    const listed = await view()
+    valid('groups.list', [listed])
+    assert.deepEqual(listed.available, [{ infoHash: second.infoHash, name: 'ep2.bin', length: second.data.length }])
+    assert.ok(!listed.torrents.includes(second.infoHash), 'listed, not joined')
+    await new Promise((r) => setTimeout(r, 1000))
+    assert.ok(!engine.has(second.infoHash), 'nothing of ep2 is fetched while auto-join is off')
+
+    const fetched = await bob.call('groups.download', { group: g, infoHash: second.infoHash })
+    valid('groups.download', fetched)
+    assert.ok(fetched.torrents.includes(second.infoHash) && fetched.available.length === 0)
+    assert.ok(engine.has(second.infoHash), 'the running node started it at once')
+    await finished(second.infoHash)
+    assert.ok((await readFile(path.join(bob.store.current.torrents.find((x) => x.infoHash === second.infoHash)!.downloadDir, 'ep2.bin'))).equals(second.data))
+    assert.equal((await view()).autoJoin, false, 'Download fetched one; auto-join stays off')
+
+    const third = await share('ep3.bin')
+    await eventually(async () => (await view()).available.some((a) => a.infoHash === third.infoHash), 30_000, 'Bob to list ep3')
+    const on = await bob.call('groups.setAutoJoin', { group: g, on: true })
+    assert.equal(on.autoJoin, true)
+    assert.ok(on.torrents.includes(third.infoHash) && on.available.length === 0, 'turning it on fetches what was listed')
+    await finished(third.infoHash)
+
+    const bad: [string, unknown, string][] = [
+      ['groups.setAutoJoin', { group: g, on: 'yes' }, 'on'],
+      ['groups.setAutoJoin', { group: g }, 'on'],
+      ['groups.setAutoJoin', { group: g, on: true, extra: 1 }, 'extra'],
+      ['groups.setAutoJoin', { group: 'Not An Id', on: true }, 'group'],
+      ['groups.download', { group: g, infoHash: 'ZZ' }, 'infoHash'],
+      ['groups.download', { group: g }, 'infoHash'],
+    ]
+    for (const [channel, request, field] of bad) {
+      const r = await bob.invoke(channel as InvokeChannel, request)
+      assert.ok(!r.ok && r.error.code === 'bad-request' && r.error.message.includes(field), `${channel} ${JSON.stringify(request)}: ${JSON.stringify(r)}`)
+    }
+    const notListed = await bob.invoke('groups.download', { group: g, infoHash: 'a'.repeat(40) })
+    assert.ok(!notListed.ok && notListed.error.code === 'unknown-torrent', JSON.stringify(notListed))
+    const noGroup = await bob.invoke('groups.setAutoJoin', { group: 'nope', on: false })
+    assert.ok(!noGroup.ok && noGroup.error.code === 'unknown-group', JSON.stringify(noGroup))
+    assert.equal(bob.store.current.groups.find((x) => x.id === g)!.autoJoin, true, 'refused requests changed nothing')
   })
 })

@@ -14,6 +14,8 @@ import { dispatcher, type Dispatch } from './dispatch.js'
 import { ShareNotices, TorrentEvents, PROGRESS_INTERVAL_MS } from './events.js'
 import { friendHandlers } from './friends.js'
 import { groupHandlers } from './groups.js'
+import { Presence, PresenceEvents } from './presence.js'
+import { groupView } from './views.js'
 import { identityHandlers } from './identity.js'
 import { inviteHandlers } from './invites.js'
 import { settingsHandlers } from './settings.js'
@@ -39,13 +41,16 @@ export class AppBackend {
   readonly node: CoterieNode
   readonly #listeners = new Set<EventListener>()
   readonly #progress: TorrentEvents
+  readonly #presence: PresenceEvents
   readonly #ctx: AppContext
+  #stopped: Promise<void> | undefined
 
-  private constructor(ctx: AppContext, dispatch: Dispatch, progress: (emit: Emit) => TorrentEvents, emit: Emit) {
+  private constructor(ctx: AppContext, dispatch: Dispatch, progress: (emit: Emit) => TorrentEvents, presence: PresenceEvents, emit: Emit) {
     this.#ctx = ctx
     this.node = ctx.node
     this.dispatch = dispatch
     this.#progress = progress(emit)
+    this.#presence = presence
   }
 
   get store(): ProfileStore {
@@ -81,6 +86,7 @@ export class AppBackend {
       defaultDownloadDir: o.defaultDownloadDir ?? defaultDownloadDir(),
       changed: () => node.reload(),
       emit,
+      live: { presence: new Presence(), held: (swarm) => node.engine.index.get(Buffer.from(swarm, 'hex')) },
       acceptedHere,
     }
     const views = new TorrentViews(o.stallMs ?? STALL_MS)
@@ -92,7 +98,11 @@ export class AppBackend {
       ...torrentHandlers(ctx, views),
       ...settingsHandlers(ctx),
     } satisfies Handlers
-    const backend = new AppBackend(ctx, dispatcher(handlers, log), (e) => new TorrentEvents(() => views.build(store.current, node), e, o.progressIntervalMs ?? PROGRESS_INTERVAL_MS), emit)
+    const interval = o.progressIntervalMs ?? PROGRESS_INTERVAL_MS
+    const presence = new PresenceEvents(
+      ctx.live.presence, () => ({ profile: store.current, summaries: node.engine.summary() }), (p, g) => groupView(p, g, ctx.live), emit, interval,
+    )
+    const backend = new AppBackend(ctx, dispatcher(handlers, log), (e) => new TorrentEvents(() => views.build(store.current, node), e, interval), presence, emit)
     self.backend = backend
     return backend
   }
@@ -103,8 +113,15 @@ export class AppBackend {
     return () => this.#listeners.delete(listener)
   }
 
-  async stop(): Promise<void> {
+  /** Stops the node and the events; once (a test stops a backend midway, then cleans up). */
+  stop(): Promise<void> {
+    this.#stopped ??= this.#stop()
+    return this.#stopped
+  }
+
+  async #stop(): Promise<void> {
     this.#progress.stop()
+    this.#presence.stop()
     this.#listeners.clear()
     await this.node.stop()
   }

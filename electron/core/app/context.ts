@@ -8,6 +8,7 @@ import type { AppInfo } from '../../../shared/ipc/views.js'
 import type { EventChannel, EventOf, InvokeChannel, ResponseOf, invokeChannels } from '../../../shared/ipc/contract.js'
 import type { ProfileStore } from '../profile/index.js'
 import type { CoterieNode } from '../node/node.js'
+import type { GroupLive } from './views.js'
 
 /** A request after its schema parsed it (defaults applied, strings trimmed). */
 export type RequestIn<C extends InvokeChannel> = z.output<(typeof invokeChannels)[C]['req']>
@@ -44,6 +45,8 @@ export interface AppContext {
   changed(): Promise<void>
   /** Pushes an event to every listener (the window, browser tabs). */
   readonly emit: Emit
+  /** What group views take from the running node: members' connection state, the held indexes. */
+  readonly live: GroupLive
   /** Infohashes this app just added by accepting an invite: no "new share" notice for those. */
   readonly acceptedHere: Set<string>
 }

@@ -1,5 +1,8 @@
-/** groups.*: create, members, this machine's speed limits for a group, sharing files into a group we own. */
-import { addMember, createGroup, findGroup, removeMember } from '../services/groups.js'
+/**
+ * groups.*: create, members (and whether each is connected now), this machine's speed limits for
+ * a group, auto-join and fetching by hand what it left, sharing files into a group we own.
+ */
+import { addMember, createGroup, findGroup, removeMember, setAutoJoin } from '../services/groups.js'
 import { setGroupLimits } from '../services/limits.js'
 import { basename } from 'node:path'
 import { share } from '../services/share.js'
@@ -10,7 +13,9 @@ import { ServiceError } from '../../../shared/service-errors.js'
 import type { AppContext, Handlers } from './context.js'
 import { groupView } from './views.js'
 
-type Channels = 'groups.list' | 'groups.create' | 'groups.addMember' | 'groups.removeMember' | 'groups.setLimits' | 'groups.share'
+type Channels =
+  | 'groups.list' | 'groups.create' | 'groups.addMember' | 'groups.removeMember' | 'groups.setLimits' | 'groups.setAutoJoin' | 'groups.download'
+  | 'groups.share'
 
 /** Friends are named by key over IPC: a key text, checked here so a typo says so. */
 export function friendRef(key: string): string {
@@ -23,12 +28,12 @@ export function groupHandlers(ctx: AppContext): Pick<Handlers, Channels> {
   const { store } = ctx
   const view = (id: string) => {
     const p = store.current
-    return groupView(p, findGroup(p, id))
+    return groupView(p, findGroup(p, id), ctx.live)
   }
   return {
     'groups.list': async () => {
       const p = store.current
-      return p.groups.map((g) => groupView(p, g))
+      return p.groups.map((g) => groupView(p, g, ctx.live))
     },
     'groups.create': async ({ name, members, public: announcePublic }) => {
       const g = await createGroup(store, name, { members: members.map(friendRef), announcePublic: announcePublic === true })
@@ -48,6 +53,17 @@ export function groupHandlers(ctx: AppContext): Pick<Handlers, Channels> {
     'groups.setLimits': async ({ group, uploadLimit, downloadLimit }) => {
       await setGroupLimits(store, group, { upload: uploadLimit, download: downloadLimit })
       await ctx.changed()
+      return view(group)
+    },
+    'groups.setAutoJoin': async ({ group, on }) => {
+      await setAutoJoin(store, group, on)
+      // On again: what the index listed meanwhile comes too, as if it had been on all along.
+      if (on) await ctx.node.joinShares(group)
+      else await ctx.changed()
+      return view(group)
+    },
+    'groups.download': async ({ group, infoHash }) => {
+      await ctx.node.joinShares(group, infoHash)
       return view(group)
     },
     'groups.share': async ({ group, paths }) => {

@@ -14,7 +14,9 @@ import { openIndex, publishIndex, type GroupIndex, type GroupIndexContent } from
 import { decodeInfo } from '../protocol/torrent-info.js'
 import { swarmKeyPair, type Group, type Profile, type ProfileData, type ProfileStore, type TorrentEntry } from '../profile/index.js'
 import { writeAtomic } from '../profile/files.js'
-import { certificateLifetimeS, certify, renewalDue } from '../services/groups.js'
+import { certificateLifetimeS, certify, findGroup, renewalDue } from '../services/groups.js'
+import { asRendezvous } from '../protocol/rendezvous.js'
+import { ServiceError } from '../../../shared/service-errors.js'
 import { takeRendezvous, withRendezvous } from '../services/rendezvous.js'
 
 /** A group as the profile snapshot holds it (read-only). */
@@ -114,15 +116,49 @@ export function applyIndex(
   }
   // The rendezvous is joined whatever auto-join says: it is where the group meets, not a share.
   const shares = takeRendezvous(g, index.torrents)
-  if (g.autoJoin === false) return []
+  if (g.autoJoin === false) return [] // listed (the index is kept), fetched when asked: joinHeldShares
+  return joinShares(draft, g, shares, ctx.putTorrentInfo, ctx.defaultDownloadDir)
+}
+
+/** The shares an index carries, its rendezvous aside, with their infohashes (hex), in order. */
+export function indexShares(g: Pick<Group, 'swarmPublicKey'>, index: Pick<GroupIndex, 'torrents' | 'infoHashes'>): { infoHash: string; info: Uint8Array }[] {
+  const swarm = hexToBytes(g.swarmPublicKey)
+  return index.torrents
+    .map((info, i) => ({ infoHash: bytesToHex(index.infoHashes[i]!), info }))
+    .filter((s) => asRendezvous(s.info, swarm) === undefined)
+}
+
+/** Adds to the draft those of the group's shares it does not hold yet; returns their infohashes. */
+function joinShares(draft: ProfileData, g: Group, shares: readonly Uint8Array[], putTorrentInfo: (info: Uint8Array) => string, defaultDownloadDir: string): string[] {
   const joined: string[] = []
-  const dir = g.downloadDir ?? draft.torrents.find((t) => t.groupId === g.id)?.downloadDir ?? ctx.defaultDownloadDir
+  const dir = g.downloadDir ?? draft.torrents.find((t) => t.groupId === g.id)?.downloadDir ?? defaultDownloadDir
   shares.forEach((info) => {
-    const infoHash = ctx.putTorrentInfo(info)
+    const infoHash = putTorrentInfo(info)
     if (draft.torrents.some((t) => t.infoHash === infoHash)) return
     const entry: TorrentEntry = { infoHash, groupId: g.id, name: torrentName(info) ?? infoHash, downloadDir: dir, addedAt: new Date().toISOString(), paused: false }
     draft.torrents.push(entry)
     joined.push(infoHash)
+  })
+  return joined
+}
+
+/**
+ * Member: joins the shares of the group's held index that the profile lacks (auto-join was off
+ * when they came, or they were removed here): all of them, or only the one named. Returns the
+ * infohashes joined; a running node starts them at its next reload.
+ */
+export async function joinHeldShares(
+  store: ProfileStore, groupRef: string, o: { only?: string; defaultDownloadDir?: string | undefined } = {},
+): Promise<string[]> {
+  const g = findGroup(store.current, groupRef)
+  const index = await readGroupIndex(store, g.swarmPublicKey)
+  const shares = (index === undefined ? [] : indexShares(g, index)).filter((s) => o.only === undefined || s.infoHash === o.only)
+  if (o.only !== undefined && shares.length === 0) throw new ServiceError('unknown-torrent', `"${g.name}" lists no ${o.only}.`)
+  let joined: string[] = []
+  await store.update((draft, ctx) => {
+    const dg = draft.groups.find((x) => x.id === g.id)
+    if (dg === undefined) return
+    joined = joinShares(draft, dg, shares.map((s) => s.info), ctx.putTorrentInfo, o.defaultDownloadDir ?? draft.settings.downloadDir ?? store.dir)
   })
   return joined
 }
