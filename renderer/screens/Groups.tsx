@@ -1,10 +1,14 @@
-/** Groups: create one with friends, drop files on it to share, and save each member's invite. */
+/**
+ * Groups: create one with friends, drop files on it to share, save each member's invite, see
+ * whose node is connected now; a member chooses whether new shares download by themselves.
+ */
 import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react'
 import type { GroupView, MemberView } from '../../shared/ipc/views.js'
 import { ConfirmButton, Empty, FieldError, Progress, Screen, useFieldId } from '../components/common.js'
 import { safeFileName, saveBytes } from '../lib/bytes.js'
 import { bytes, percent, speed } from '../lib/format.js'
 import { fromKiB, toKiB } from '../lib/limits.js'
+import { presenceText } from '../lib/members.js'
 import { batches, collect, fromPicked, pathsFor, readDrop, type Dropped, type ShareProgress } from '../lib/share.js'
 import { call, getApi } from '../store/api.js'
 import { useNav } from '../store/nav.js'
@@ -109,6 +113,7 @@ function GroupDetail({ group }: { group: GroupView }) {
   const candidates = friends.filter((f) => !group.members.some((m) => m.key === f.key))
   const collection = sortTorrents(group.torrents.map((h) => byHash[h]).filter((t) => t !== undefined))
   const pendingMeta = group.torrents.length - collection.length
+  const [fetching, setFetching] = useState<Set<string>>(new Set())
 
   const addMember = async () => {
     if (!adding) return
@@ -131,14 +136,29 @@ function GroupDetail({ group }: { group: GroupView }) {
     toast('success', `Invite for ${memberName(m)} saved`, 'Send the file to them (mail, chat, USB stick): only they can open it.')
   }
 
+  const download = async (infoHash: string, name: string) => {
+    setFetching((f) => new Set(f).add(infoHash))
+    const r = await call('groups.download', { group: group.id, infoHash })
+    setFetching((f) => {
+      const next = new Set(f)
+      next.delete(infoHash)
+      return next
+    })
+    if (!r.ok) return toast('error', `Could not download ${name}`, r.error.message)
+    toast('success', `Downloading ${name}`, 'It is in Transfers.')
+  }
+
   return (
     <div className="group-detail" aria-label={`Group ${group.name}`}>
       <h2>{group.name} {group.owner ? <span className="badge">You own it</span> : <span className="badge">Member</span>}</h2>
       {group.owner ? <ShareZone group={group} /> : (
-        <p className="muted">Only the group’s owner shares into it. What they share later arrives here by itself, from the owner or from other members.</p>
+        <>
+          <p className="muted">Only the group’s owner shares into it. What they share later reaches you by itself, from the owner or from other members.</p>
+          <AutoJoin group={group} />
+        </>
       )}
       <h3>Shared in this group</h3>
-      {collection.length === 0 && pendingMeta === 0 ? (
+      {collection.length === 0 && pendingMeta === 0 && group.available.length === 0 ? (
         <p className="muted">{group.owner ? 'Nothing yet. Drop files above to share them.' : 'Nothing shared yet.'}</p>
       ) : (
         <ul className="list" aria-label="Shared in this group">
@@ -147,6 +167,14 @@ function GroupDetail({ group }: { group: GroupView }) {
               <span className="grow">{t.name}</span>
               <span className="muted small">{bytes(t.length)}</span>
               <span className={`state state-${t.state}`}>{stateLabel(t, seedingPaused)}{t.state === 'downloading' ? ` ${percent(t.progress)}` : ''}</span>
+            </li>
+          ))}
+          {group.available.map((a) => (
+            <li key={a.infoHash} className="row item" data-testid="available">
+              <span className="grow">{a.name}</span>
+              <span className="muted small">{bytes(a.length)}</span>
+              <span className="state">Not downloaded</span>
+              <button type="button" className="secondary" aria-label={`Download ${a.name}`} disabled={fetching.has(a.infoHash)} onClick={() => void download(a.infoHash, a.name)}>Download</button>
             </li>
           ))}
           {pendingMeta > 0 && <li className="muted small">{pendingMeta} more loading…</li>}
@@ -158,6 +186,13 @@ function GroupDetail({ group }: { group: GroupView }) {
         {group.members.map((m) => (
           <li key={m.key} className="row item" data-testid="member">
             <span className="grow">{memberName(m)} <code className="muted small">{m.fingerprint}</code></span>
+            {presenceText(m) !== undefined && (
+              <span
+                className={`presence${m.connected ? ' presence-on' : ''}`}
+                data-testid="presence"
+                title={m.connected ? 'Their Coterie is connected to yours now.' : m.lastSeen ? undefined : 'Not connected since your Coterie started.'}
+              >{presenceText(m)}</span>
+            )}
             {group.owner && !m.self && <button type="button" className="secondary" onClick={() => void invite(m)}>Invite…</button>}
             {group.owner && !m.self && (
               <ConfirmButton
@@ -184,6 +219,30 @@ function GroupDetail({ group }: { group: GroupView }) {
       )}
       {group.certificateExpires && <p className="muted small">Your membership certificate is valid until {new Date(group.certificateExpires).toLocaleDateString()}.</p>}
       <GroupLimits group={group} />
+    </div>
+  )
+}
+
+/** A member's choice: what the owner shares later downloads by itself, or waits for a Download. */
+function AutoJoin({ group }: { group: GroupView }) {
+  const [busy, setBusy] = useState(false)
+  const id = useFieldId()
+  const toggle = async (on: boolean) => {
+    setBusy(true)
+    const r = await call('groups.setAutoJoin', { group: group.id, on })
+    setBusy(false)
+    if (!r.ok) return toast('error', 'Could not change the setting', r.error.message)
+    if (on && group.available.length > 0) toast('success', `Downloading ${group.available.length} item${group.available.length === 1 ? '' : 's'}`, 'What was waiting in the group is in Transfers now.')
+  }
+  return (
+    <div className="auto-join">
+      <label className="check">
+        <input type="checkbox" checked={group.autoJoin} disabled={busy} aria-describedby={`${id}-hint`} onChange={(e) => void toggle(e.target.checked)} />
+        Download new shares automatically
+      </label>
+      <p id={`${id}-hint`} className="hint">
+        When this is off, what the owner shares later is listed below as “Not downloaded” and nothing of it is fetched until you press its Download button. Turning it back on downloads everything listed.
+      </p>
     </div>
   )
 }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { CoterieApi, EventChannel, EventOf, InvokeChannel } from '../../shared/ipc/contract.js'
-import type { TorrentView } from '../../shared/ipc/views.js'
+import type { GroupView, TorrentView } from '../../shared/ipc/views.js'
 import { setApi } from './api.js'
 import { connectStores } from './events.js'
 import { useInvite } from './invite.js'
@@ -83,5 +83,25 @@ test('a burst of profile events costs at most two refetches, not one per event',
   for (let i = 0; i < 20; i++) f.emit('profile.changed', { revision: i })
   await new Promise((r) => setTimeout(r, 20))
   assert.ok(f.calls.filter((c) => c === 'friends.list').length <= 2, `refetched ${f.calls.filter((c) => c === 'friends.list').length} times`)
+  disconnect()
+})
+
+test("a member connecting updates their group's view from the event alone, without a refetch", () => {
+  const f = fakeApi()
+  setApi(f.api)
+  const disconnect = connectStores(f.api)
+  const group = (connected: boolean): GroupView => ({
+    id: 'club', name: 'Club', owner: true, public: false, torrents: [], uploadLimit: null, downloadLimit: null, autoJoin: true, available: [],
+    members: [{ key: 'coterie1a', fingerprint: 'FA', self: true }, { key: 'coterie1b', fingerprint: 'FB', name: 'Bob', self: false, connected }],
+  })
+  const other = { ...group(false), id: 'other', name: 'Other' }
+  useProfile.setState({ groups: [group(false), other] })
+  f.emit('groups.changed', { changed: [group(true)] })
+  const [club, untouched] = useProfile.getState().groups
+  assert.equal(club!.members[1]!.connected, true)
+  assert.equal(untouched, other, 'the other group is left as it was')
+  f.emit('groups.changed', { changed: [{ ...group(true), id: 'unknown' }] })
+  assert.deepEqual(useProfile.getState().groups.map((g) => g.id), ['club', 'other'], 'a group not known yet waits for the refetch')
+  assert.ok(!f.calls.includes('groups.list'), 'no refetch for a connection change')
   disconnect()
 })

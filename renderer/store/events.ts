@@ -1,7 +1,7 @@
 /** Feeds the stores from the main side's events; no polling anywhere an event exists. */
 import type { CoterieApi } from '../../shared/ipc/contract.js'
 import { useInvite } from './invite.js'
-import { refreshProfile } from './profile.js'
+import { refreshProfile, useProfile } from './profile.js'
 import { useSettings } from './settings.js'
 import { useShares } from './shares.js'
 import { toast } from './toasts.js'
@@ -13,6 +13,7 @@ export function connectStores(api: CoterieApi): () => void {
       void refreshProfile()
       void useSettings.getState().refresh()
     }),
+    api.on('groups.changed', ({ changed }) => useProfile.getState().mergeGroups(changed)),
     api.on('torrents.changed', (change) => useTorrents.getState().merge(change)),
     api.on('share.progress', (progress) => useShares.getState().update(progress)),
     api.on('notice', (n) => toast(n.kind === 'error' ? 'error' : n.kind === 'download-finished' ? 'success' : 'info', n.title, n.body)),

@@ -1,4 +1,7 @@
-/** Identity, friends and groups: refetched whole on 'profile.changed' (they are small). */
+/**
+ * Identity, friends and groups: refetched whole on 'profile.changed' (they are small); groups
+ * whose members' connection state changed arrive alone on 'groups.changed' and are merged.
+ */
 import { create } from 'zustand'
 import type { FriendView, GroupView, IdentityView } from '../../shared/ipc/views.js'
 import { call, coalesced } from './api.js'
@@ -10,9 +13,11 @@ interface Profile {
   groups: GroupView[]
   loaded: boolean
   refresh(): Promise<void>
+  /** Replaces the groups named; one not known yet comes with the next refetch. */
+  mergeGroups(changed: GroupView[]): void
 }
 
-export const useProfile = create<Profile>((set) => ({
+export const useProfile = create<Profile>((set, get) => ({
   identity: null,
   friends: [],
   groups: [],
@@ -28,6 +33,12 @@ export const useProfile = create<Profile>((set) => ({
       loaded: true,
     }))
   }),
+  mergeGroups(changed) {
+    const byId = new Map(changed.map((g) => [g.id, g]))
+    const groups = get().groups
+    if (!groups.some((g) => byId.has(g.id))) return
+    set({ groups: groups.map((g) => byId.get(g.id) ?? g) })
+  },
 }))
 
 export const refreshProfile = (): Promise<void> => useProfile.getState().refresh()
