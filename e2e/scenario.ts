@@ -334,6 +334,20 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     assert.equal(await shared.getByRole('listitem').count(), 1, 'Bob’s view of “Books” lists the one share')
   })
 
+  await t.test('Alice’s Groups screen shows Bob connected while both run; Bob’s view of the group downloads new shares automatically', async () => {
+    await nav(alice.page, 'Groups')
+    await alice.page.getByRole('button', { name: /^Books/ }).click()
+    // Connected: his node proved his member key to hers, on a share or on the group's rendezvous.
+    await alice.page.getByTestId('member').filter({ hasText: 'Bob' }).getByTestId('presence').filter({ hasText: /^Connected$/ }).waitFor({ timeout: TRANSFER_MS })
+    await shot(alice, 'groups-members-connected')
+    await nav(bob.page, 'Groups')
+    await bob.page.getByRole('button', { name: /^Books/ }).click()
+    const auto = bob.page.getByRole('checkbox', { name: 'Download new shares automatically' })
+    await auto.waitFor({ timeout: UI_MS })
+    assert.equal(await auto.isChecked(), true, 'auto-join is on by default')
+    await bob.page.getByTestId('member').filter({ hasText: 'Alice' }).getByTestId('presence').filter({ hasText: /^Connected$/ }).waitFor({ timeout: TRANSFER_MS })
+  })
+
   await t.test('every screen renders without console errors, every control named', async () => {
     for (const side of [alice, bob]) {
       for (const screen of ['You', 'Friends', 'Groups', 'Transfers', 'Invites', 'Settings']) {
