@@ -44,8 +44,11 @@ export interface BrowserClientOptions {
 /** The server's frame limit (2 MiB); larger requests fail here instead of closing the socket. */
 export const MAX_FRAME = 2 * 1024 * 1024
 const OPEN = 1
-/** Requests that hash or fetch real data: bounded, but by minutes, not seconds. */
-const LONG: ReadonlySet<InvokeChannel> = new Set(['groups.share', 'invites.accept', 'identity.restore', 'identity.backup'])
+/**
+ * Requests that hash or fetch real data: bounded, but by minutes, not seconds. Joining a share
+ * (accept, Download, auto-join on) checks what of it is already on disk before it answers.
+ */
+const LONG: ReadonlySet<InvokeChannel> = new Set(['groups.share', 'invites.accept', 'groups.download', 'groups.setAutoJoin', 'identity.restore', 'identity.backup'])
 /** An upload whose bytes stop moving for this long is abandoned. */
 const UPLOAD_STALL_MS = 60_000
 
