@@ -15,9 +15,9 @@ import { createGroup } from '../services/groups.js'
 import { setGroupLimits } from '../services/limits.js'
 import { share } from '../services/share.js'
 import { join as joinInvite, writeInvite } from '../services/invites.js'
-import { keyToText } from '../protocol/keys.js'
 import type { Engine } from '../engine/engine.js'
 import { LOOPBACK, randomFile, sleep, tempDirs, until } from '../testing/swarm.js'
+import { testProfile } from '../testing/profiles.js'
 
 const KiB = 1024
 const MiB = 1024 * KiB
@@ -29,10 +29,7 @@ after(async () => {
   cleanup()
 })
 
-async function profile(name: string) {
-  const store = await ProfileStore.open(temp(`profile-${name}`), { create: true, displayName: name })
-  return { store, key: keyToText('identity', hexToBytes(store.current.identity.publicKey)), downloads: temp(`dl-${name}`) }
-}
+const profile = (name: string) => testProfile(temp, name)
 async function start(store: ProfileStore, peers: string[] = []) {
   const n = await CoterieNode.start(store, { dht: false, peers })
   nodes.push(n)

@@ -11,9 +11,9 @@ import { addFriend } from '../services/friends.js'
 import { createGroup, removeMember } from '../services/groups.js'
 import { share } from '../services/share.js'
 import { join as joinInvite, writeInvite } from '../services/invites.js'
-import { keyToText } from '../protocol/keys.js'
 import { decodeCertificate } from '../protocol/certificate.js'
 import { LOOPBACK, randomFile, tempDir, until } from '../testing/swarm.js'
+import { fileDone, testProfile } from '../testing/profiles.js'
 
 const dirs: { remove(): void }[] = []
 const temp = (label: string) => {
@@ -27,16 +27,12 @@ after(async () => {
   dirs.forEach((d) => d.remove())
 })
 
-async function profile(name: string) {
-  const store = await ProfileStore.open(temp(`profile-${name}`), { create: true, displayName: name })
-  return { store, key: keyToText('identity', Buffer.from(store.current.identity.publicKey, 'hex')), downloads: temp(`dl-${name}`) }
-}
+const profile = (name: string) => testProfile(temp, name)
 async function start(store: ProfileStore, peers: string[] = []) {
   const n = await CoterieNode.start(store, { dht: false, peers })
   nodes.push(n)
   return n
 }
-const fileDone = (path: string, data: Buffer) => () => existsSync(path) && readFileSync(path).equals(data)
 
 /** An owner and two members who joined "Club" by invite, with one shared file (no node running yet). */
 async function clubOfThree(label: string) {

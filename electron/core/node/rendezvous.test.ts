@@ -5,7 +5,6 @@
 // removed member looking under the old ones finds nobody; and no user list shows the rendezvous.
 import { describe, it, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import DHT from 'bittorrent-dht'
@@ -17,10 +16,10 @@ import { createGroup, removeMember, setTrackers } from '../services/groups.js'
 import { share } from '../services/share.js'
 import { join as joinInvite, writeInvite } from '../services/invites.js'
 import { rendezvousOf } from '../services/rendezvous.js'
-import { keyToText } from '../protocol/keys.js'
 import { discoveryTopic } from '../protocol/topic.js'
 import { bytesToHex } from '../protocol/bytes.js'
 import { LOOPBACK, randomFile, sleep, tempDirs, until } from '../testing/swarm.js'
+import { fileDone, testProfile } from '../testing/profiles.js'
 import { startTestApp } from '../app/testing.js'
 
 const { temp, cleanup } = tempDirs()
@@ -30,16 +29,12 @@ after(async () => {
   cleanup()
 })
 
-async function profile(name: string) {
-  const store = await ProfileStore.open(temp(`profile-${name}`), { create: true, displayName: name })
-  return { store, key: keyToText('identity', Buffer.from(store.current.identity.publicKey, 'hex')), downloads: temp(`dl-${name}`) }
-}
+const profile = (name: string) => testProfile(temp, name)
 async function start(store: ProfileStore, o: Parameters<typeof CoterieNode.start>[1]) {
   const n = await CoterieNode.start(store, o)
   closers.push(() => n.stop())
   return n
 }
-const fileDone = (path: string, data: Buffer) => () => existsSync(path) && readFileSync(path).equals(data)
 
 /** A DHT bootstrap node on loopback that records every announce it receives. */
 async function loopbackDht() {

@@ -16,10 +16,11 @@ import { addFriend } from '../services/friends.js'
 import { createGroup, removeMember } from '../services/groups.js'
 import { share } from '../services/share.js'
 import { join as joinInvite, writeInvite } from '../services/invites.js'
-import { generateKeyPair, keyToText } from '../protocol/keys.js'
+import { generateKeyPair } from '../protocol/keys.js'
 import { decodeCertificate, issueCertificate } from '../protocol/certificate.js'
 import { CLOCK_SKEW_S } from '../protocol/constants.js'
 import { LOOPBACK, randomFile, sleep, tempDirs, until } from '../testing/swarm.js'
+import { fileDone, testProfile } from '../testing/profiles.js'
 
 const { temp, cleanup } = tempDirs()
 const nodes: CoterieNode[] = []
@@ -29,10 +30,7 @@ after(async () => {
   cleanup()
 })
 
-async function profile(name: string) {
-  const store = await ProfileStore.open(temp(`profile-${name}`), { create: true, displayName: name })
-  return { store, key: keyToText('identity', Buffer.from(store.current.identity.publicKey, 'hex')), downloads: temp(`dl-${name}`) }
-}
+const profile = (name: string) => testProfile(temp, name)
 async function start(store: ProfileStore, peers: string[] = []) {
   const n = await CoterieNode.start(store, { dht: false, peers })
   nodes.push(n)
@@ -40,7 +38,6 @@ async function start(store: ProfileStore, peers: string[] = []) {
 }
 const at = (n: { port: number }) => `${LOOPBACK}:${n.port}`
 const now = () => Math.floor(Date.now() / 1000)
-const fileDone = (path: string, data: Buffer) => () => existsSync(path) && readFileSync(path).equals(data)
 
 /**
  * An owner and two members of "Club", by invite, with one shared file. Alice downloads it and
