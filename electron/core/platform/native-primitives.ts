@@ -69,7 +69,10 @@ let slabUsed = 0
 function carve(size: number): Buffer {
   if (size > SLAB_BYTES / 8) return Buffer.allocUnsafe(size) // 32 KiB: larger than any block
   if (slabUsed + size > slab.byteLength) {
-    slab = new ArrayBuffer(SLAB_BYTES)
+    // Not zero-filled (new ArrayBuffer's zeroing cost 21 us a slab, 8x this): every byte of a
+    // record is written before it leaves (the caller's header, the ciphertext, the tag), and the
+    // padding between records is never inside any view.
+    slab = Buffer.allocUnsafeSlow(SLAB_BYTES).buffer
     slabUsed = 0
   }
   const out = Buffer.from(slab, slabUsed, size)

@@ -26,7 +26,8 @@ export interface Primitives {
    * AES-256-GCM (SP 800-38D, 12-byte nonce, 16-byte tag), for transfer records (§5.6): hardware AES
    * in OpenSSL and in Electron's BoringSSL, which has no ChaCha20-Poly1305 cipher. The box starts
    * `headroom` bytes into the result, left for the caller's framing so a record leaves as one
-   * buffer (one copy and one stream write less per 16 KiB block).
+   * buffer (one copy and one stream write less per 16 KiB block). The headroom's bytes are
+   * unspecified (the native seal does not zero them): the caller writes every one before sending.
    */
   recordSeal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, headroom?: number): Uint8Array
   recordOpen(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, box: Uint8Array): Uint8Array | undefined
