@@ -368,6 +368,11 @@ describe('app backend: auto-join per group', () => {
 
     const second = await share('ep2.bin')
     await eventually(async () => (await view()).available.some((a) => a.infoHash === second.infoHash), 30_000, 'Bob to list ep2')
+    // Bob hears of it, once, and is told it is not being downloaded.
+    await eventually(async () => bob.events.some((e) => e.event === 'notice' && (e.payload as { infoHash?: string }).infoHash === second.infoHash), 10_000, 'a notice for ep2')
+    const notices = bob.events.filter((e) => e.event === 'notice' && (e.payload as { infoHash?: string }).infoHash === second.infoHash)
+    assert.equal(notices.length, 1, 'one notice for ep2')
+    assert.deepEqual(notices[0]!.payload, { kind: 'new-share', title: 'New in Series', body: 'ep2.bin: not downloaded (automatic downloads are off for this group)', infoHash: second.infoHash })
     const listed = await view()
     valid('groups.list', [listed])
     assert.deepEqual(listed.available, [{ infoHash: second.infoHash, name: 'ep2.bin', length: second.data.length }])

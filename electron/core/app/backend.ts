@@ -76,6 +76,11 @@ export class AppBackend {
         shares.update(profile)
         emit('profile.changed', { revision: profile.revision })
       },
+      onListed: (group, listed) => {
+        for (const s of listed) {
+          emit('notice', { kind: 'new-share', title: `New in ${group}`, body: `${s.name}: not downloaded (automatic downloads are off for this group)`, infoHash: s.infoHash })
+        }
+      },
     })
     const ctx: AppContext = {
       store,

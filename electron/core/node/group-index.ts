@@ -128,6 +128,19 @@ export function indexShares(g: Pick<Group, 'swarmPublicKey'>, index: Pick<GroupI
     .filter((s) => asRendezvous(s.info, swarm) === undefined)
 }
 
+/**
+ * The shares `after` lists that `before` did not and the profile does not hold: what a member with
+ * auto-join off should hear of (listed, not fetched), each by its name.
+ */
+export function newlyListed(
+  g: Pick<Group, 'swarmPublicKey'>, before: GroupIndex | undefined, after: GroupIndex, held: (infoHash: string) => boolean,
+): { infoHash: string; name: string }[] {
+  const seen = new Set(before === undefined ? [] : indexShares(g, before).map((s) => s.infoHash))
+  return indexShares(g, after)
+    .filter((s) => !seen.has(s.infoHash) && !held(s.infoHash))
+    .map((s) => ({ infoHash: s.infoHash, name: torrentName(s.info) ?? s.infoHash }))
+}
+
 /** Adds to the draft those of the group's shares it does not hold yet; returns their infohashes. */
 function joinShares(draft: ProfileData, g: Group, shares: readonly Uint8Array[], putTorrentInfo: (info: Uint8Array) => string, defaultDownloadDir: string): string[] {
   const joined: string[] = []

@@ -11,7 +11,7 @@ import { decodeCertificate, issueCertificate } from '../protocol/certificate.js'
 import { identityKeyPair, swarmKeyPair, type Group, type Profile, type ProfileStore } from '../profile/index.js'
 import { certificateLifetimeS, renewalDue } from '../services/groups.js'
 import { serveControl } from './control.js'
-import { applyIndex, indexContent, joinHeldShares, publish, readGroupIndex, renewMemberCertificates, sameContent, writeGroupIndex } from './group-index.js'
+import { applyIndex, indexContent, joinHeldShares, newlyListed, publish, readGroupIndex, renewMemberCertificates, sameContent, writeGroupIndex } from './group-index.js'
 import type { GroupIndex } from '../protocol/group-index.js'
 import { ensureRendezvous } from '../services/rendezvous.js'
 import { placeRendezvous, rendezvousRuns } from './rendezvous.js'
@@ -23,6 +23,8 @@ export interface NodeOptions extends EngineOptions {
   readonly downloadDir?: string
   /** Called after the engine caught up with a new revision of the profile (any process's change). */
   readonly onProfile?: (profile: Profile) => void
+  /** A newer index lists shares this node did not fetch, because the group's auto-join is off. */
+  readonly onListed?: (group: string, shares: readonly { infoHash: string; name: string }[]) => void
 }
 
 export interface TorrentStatus extends TorrentSummary {
@@ -208,6 +210,7 @@ export class CoterieNode {
     const swarmHex = Buffer.from(index.swarm).toString('hex')
     const g = this.#store.current.groups.find((x) => x.swarmPublicKey === swarmHex)
     if (g === undefined || g.owner || (g.indexVersion ?? 0) >= index.version) return
+    const before = g.autoJoin === false ? await readGroupIndex(this.#store, swarmHex) : undefined
     await writeGroupIndex(this.#store, index)
     await this.#store.update((draft, ctx) => {
       const dg = draft.groups.find((x) => x.id === g.id)
@@ -215,6 +218,11 @@ export class CoterieNode {
       applyIndex(draft, dg, index, { putTorrentInfo: ctx.putTorrentInfo, selfKey: ctx.identity.publicKey, defaultDownloadDir: this.#o.downloadDir ?? draft.settings.downloadDir ?? this.#store.dir })
     })
     await this.#reconcile() // our own write: the profile watch reports only other processes'
+    if (g.autoJoin === false) {
+      const held = new Set(this.#store.current.torrents.map((t) => t.infoHash))
+      const listed = newlyListed(g, before, index, (ih) => held.has(ih))
+      if (listed.length > 0) this.#o.onListed?.(g.name, listed)
+    }
   }
 
   // Renewals are due with time, not with a profile change: look again at a quarter of the shortest
