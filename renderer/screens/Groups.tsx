@@ -1,6 +1,7 @@
 /**
  * Groups: create one with friends, drop files on it to share, save each member's invite, see
- * whose node is connected now; a member chooses whether new shares download by themselves.
+ * whose node is connected now; a member chooses whether new shares download by themselves; leave a
+ * group, or delete one you own (the files stay).
  */
 import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react'
 import type { GroupView, MemberView } from '../../shared/ipc/views.js'
@@ -219,6 +220,46 @@ function GroupDetail({ group }: { group: GroupView }) {
       )}
       {group.certificateExpires && <p className="muted small">Your membership certificate is valid until {new Date(group.certificateExpires).toLocaleDateString()}.</p>}
       <GroupLimits group={group} />
+      <RemoveGroup group={group} />
+    </div>
+  )
+}
+
+/**
+ * Leaving (a member) or deleting (the owner) the group. The downloaded and shared files stay; the
+ * owner's deletion destroys the group's key, so it asks in words that it cannot be undone.
+ */
+function RemoveGroup({ group }: { group: GroupView }) {
+  const go = useNav((s) => s.go)
+  const remove = async () => {
+    const r = await call('groups.remove', { group: group.id })
+    if (!r.ok) return toast('error', `Could not ${group.owner ? 'delete' : 'leave'} “${group.name}”`, r.error.message)
+    go('groups', null) // the list shows the next group, or the empty state
+    toast('success', group.owner ? `“${group.name}” deleted` : `You left “${group.name}”`, 'Its files stay on this computer, where they were.')
+  }
+  return (
+    <div className="remove-group">
+      <h3>{group.owner ? 'Delete this group' : 'Leave this group'}</h3>
+      <p className="hint">
+        {group.owner
+          ? 'Its files stay on this computer and members keep what they have, but no one can renew their membership or get anything new in it: its key is destroyed. This cannot be undone.'
+          : 'Its files stay on this computer; you stop sharing and receiving them. To come back you need a new invite from the owner.'}
+      </p>
+      {group.owner ? (
+        <ConfirmButton
+          label="Delete group"
+          question={`Delete “${group.name}” for good? Members keep what they have but can no longer renew or get anything new; this cannot be undone. Your files stay.`}
+          confirm="Delete group"
+          onConfirm={remove}
+        />
+      ) : (
+        <ConfirmButton
+          label="Leave group"
+          question={`Leave “${group.name}”? You stop sharing and receiving its files; what you downloaded stays on this computer.`}
+          confirm="Leave group"
+          onConfirm={remove}
+        />
+      )}
     </div>
   )
 }

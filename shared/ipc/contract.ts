@@ -65,6 +65,12 @@ export const invokeChannels = {
    * fetches what the index lists and this computer is not downloading (the view's `available`).
    */
   'groups.setAutoJoin': { req: req({ group: groupId, on: z.boolean() }), res: groupView },
+  /**
+   * Leaves a group (a member: its certificate and the group secret go) or deletes it (the owner:
+   * its key is destroyed, so no one renews or gets anything new; members keep what they have).
+   * The group's torrents stop; the downloaded and shared files stay on disk.
+   */
+  'groups.remove': { req: req({ group: groupId }), res: none },
   /** Member: fetches one share of the group's index that this computer is not downloading yet. */
   'groups.download': { req: req({ group: groupId, infoHash }), res: groupView },
   /** Shares files or folders (paths on the machine running the engine) into a group we own. */

@@ -1,9 +1,11 @@
 /**
  * groups.*: create, members (and whether each is connected now), this machine's speed limits for
- * a group, auto-join and fetching by hand what it left, sharing files into a group we own.
+ * a group, auto-join and fetching by hand what it left, sharing files into a group we own, leaving
+ * or deleting a group.
  */
 import { addMember, createGroup, findGroup, removeMember, setAutoJoin } from '../services/groups.js'
 import { setGroupLimits } from '../services/limits.js'
+import { removeGroup } from '../services/remove-group.js'
 import { basename } from 'node:path'
 import { share } from '../services/share.js'
 import { PROGRESS_INTERVAL_MS } from './events.js'
@@ -15,7 +17,7 @@ import { groupView } from './views.js'
 
 type Channels =
   | 'groups.list' | 'groups.create' | 'groups.addMember' | 'groups.removeMember' | 'groups.setLimits' | 'groups.setAutoJoin' | 'groups.download'
-  | 'groups.share'
+  | 'groups.share' | 'groups.remove'
 
 /** Friends are named by key over IPC: a key text, checked here so a typo says so. */
 export function friendRef(key: string): string {
@@ -54,6 +56,12 @@ export function groupHandlers(ctx: AppContext): Pick<Handlers, Channels> {
       await setGroupLimits(store, group, { upload: uploadLimit, download: downloadLimit })
       await ctx.changed()
       return view(group)
+    },
+    // The window asked "are you sure" before sending it: an owned group is deleted here.
+    'groups.remove': async ({ group }) => {
+      await removeGroup(store, group, { deleteOwned: true })
+      await ctx.changed()
+      return {}
     },
     'groups.setAutoJoin': async ({ group, on }) => {
       await setAutoJoin(store, group, on)

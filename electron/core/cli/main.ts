@@ -15,6 +15,7 @@ import { bytesToHex, concatBytes, utf8 } from '../protocol/bytes.js'
 import { defaultProfileDir, isProfileError, ProfileStore } from '../profile/index.js'
 import { addFriend, removeFriend } from '../services/friends.js'
 import { addMember, createGroup, findGroup, removeMember, setAutoJoin, setTrackers } from '../services/groups.js'
+import { removeGroup } from '../services/remove-group.js'
 import { joinHeldShares, readGroupIndex } from '../node/group-index.js'
 import { rendezvousOf } from '../services/rendezvous.js'
 import { decodeCertificate } from '../protocol/certificate.js'
@@ -103,6 +104,21 @@ group.command('remove-member <group> <friend>').description('revoke a member: re
   .action(async (g: string, f: string) => {
     await removeMember(await openStore(), g, f)
     out(`removed ${f} from ${g}: up-to-date peers refuse them from now on; what they already downloaded stays theirs`)
+    await poke()
+  })
+// One command for both sides, named like `friend remove`: a member leaves, the owner deletes.
+group.command('remove <group>').description('leave a group (a member) or delete it (the owner, with --yes); your files stay on disk')
+  .option('--yes', 'delete a group you own: its key is destroyed, so members can no longer renew or get anything new')
+  .action(async (ref: string, o: { yes?: boolean }) => {
+    const store = await openStore()
+    const removed = await removeGroup(store, ref, { deleteOwned: o.yes === true }).catch((e: unknown) => {
+      if (e instanceof ServiceError && e.code === 'owned-group') throw new ServiceError('owned-group', `"${findGroup(store.current, ref).name}" was not deleted: add --yes to delete it.`)
+      throw e
+    })
+    const kept = removed.downloadDirs.length === 0 ? '' : `; the files stay in ${removed.downloadDirs.join(', ')}`
+    out(removed.owner
+      ? `deleted ${removed.name}: no one can renew a membership or share in it again; members keep what they have${kept}`
+      : `left ${removed.name}: your certificate and the group's secret are gone${kept}`)
     await poke()
   })
 group.command('auto-join <group>').description('join what the owner adds to the group by itself (default on)')

@@ -59,6 +59,21 @@ export class IndexBook extends EventEmitter {
     return true
   }
 
+  /** The groups (swarm keys, hex) an index is held for. */
+  groups(): string[] {
+    return [...this.#held.keys()]
+  }
+
+  /**
+   * Drops a group the node left or deleted: its index is no longer held, announced or relayed,
+   * and whatever its last connections still send is ignored (they close with their torrents).
+   */
+  forget(swarm: Uint8Array): void {
+    const id = bytesToHex(swarm)
+    this.#held.delete(id)
+    this.#links.delete(id)
+  }
+
   /** Follows one connection of a torrent of the group `swarm`. */
   attach(swarm: Uint8Array, ext: CoterieExtension, onClose: (f: () => void) => void): void {
     const id = bytesToHex(swarm)
@@ -69,7 +84,10 @@ export class IndexBook extends EventEmitter {
     }
     ext.on('authorized', announce)
     ext.on('self', announce)
+    // A group forgotten while this connection closes takes nothing more from it.
+    const live = () => this.#links.get(id)?.has(link) === true
     const take = (out: SyncOutput) => {
+      if (!live()) return
       if (out.ignored !== undefined) this.emit('ignored', out.ignored)
       if (out.accepted !== undefined && supersedes(this.#held.get(id), out.accepted)) {
         this.#keep(out.accepted)
@@ -77,7 +95,7 @@ export class IndexBook extends EventEmitter {
       }
     }
     ext.on('message', (payload: Uint8Array) => {
-      if (!isIndexPayload(payload)) return
+      if (!isIndexPayload(payload) || !live()) return
       const out = link.sync.onPayload(payload)
       for (const m of out.send) ext.sendSealed(m)
       take(out)

@@ -3,6 +3,7 @@
  * holds, kept in step with the profile as other processes change it (CLI commands given while
  * `coterie run` or the desktop app is running), and answering the control channel.
  */
+import { rm } from 'node:fs/promises'
 import type { Server } from 'node:net'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { Engine, type EngineOptions, type SwarmMembership, type TorrentSummary } from '../engine/engine.js'
@@ -13,7 +14,7 @@ import { certificateLifetimeS, renewalDue } from '../services/groups.js'
 import { serveControl } from './control.js'
 import { applyIndex, indexContent, joinHeldShares, newlyListed, publish, readGroupIndex, renewMemberCertificates, sameContent, writeGroupIndex } from './group-index.js'
 import type { GroupIndex } from '../protocol/group-index.js'
-import { ensureRendezvous } from '../services/rendezvous.js'
+import { ensureRendezvous, rendezvousDir } from '../services/rendezvous.js'
 import { placeRendezvous, rendezvousRuns } from './rendezvous.js'
 
 export interface NodeOptions extends EngineOptions {
@@ -133,6 +134,7 @@ export class CoterieNode {
     this.#applySettings(profile)
     // Each group's rendezvous runs beside its shares, like one of them (PROTOCOL.md §12.5).
     const rendezvous = rendezvousRuns(profile, this.#store.dir)
+    const before = this.#rendezvous
     this.#rendezvous = new Map(rendezvous.map((r) => [r.infoHash, r.groupId]))
     const runs = [
       ...profile.torrents.map((t) => ({ ...t, info: () => this.#store.readTorrentInfo(t.infoHash) })),
@@ -140,6 +142,10 @@ export class CoterieNode {
     ]
     const wanted = new Set(runs.map((t) => t.infoHash))
     for (const s of this.#engine.summary()) if (!wanted.has(s.infoHash)) await this.#engine.remove(s.infoHash)
+    // A group left or deleted (services/remove-group.ts): its index is neither held nor relayed,
+    // and the rendezvous folder this node may have rewritten meanwhile goes too.
+    for (const swarm of this.#engine.index.groups()) if (!profile.groups.some((g) => g.swarmPublicKey === swarm)) this.#engine.index.forget(hexToBytes(swarm))
+    for (const ih of before.keys()) if (!this.#rendezvous.has(ih)) await rm(rendezvousDir(this.#store.dir, ih), { recursive: true, force: true }).catch(() => {})
     for (const ih of this.#errors.keys()) if (!wanted.has(ih)) this.#errors.delete(ih)
     for (const t of runs) {
       const group = profile.groups.find((g) => g.id === t.groupId)

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { bytesToHex, equalBytes } from '../protocol/bytes.js'
 import { RENDEZVOUS_FILE } from '../protocol/rendezvous.js'
 import type { Profile } from '../profile/index.js'
-import { rendezvousOf } from '../services/rendezvous.js'
+import { rendezvousDir, rendezvousOf } from '../services/rendezvous.js'
 
 export interface RendezvousRun {
   readonly infoHash: string
@@ -25,7 +25,7 @@ export function rendezvousRuns(profile: Pick<Profile, 'groups'>, profileDir: str
     const r = rendezvousOf(g)
     if (r === undefined) return []
     const infoHash = bytesToHex(r.infoHash)
-    return [{ infoHash, groupId: g.id, info: r.info, content: r.content, downloadDir: join(profileDir, 'rendezvous', infoHash) }]
+    return [{ infoHash, groupId: g.id, info: r.info, content: r.content, downloadDir: rendezvousDir(profileDir, infoHash) }]
   })
 }
 

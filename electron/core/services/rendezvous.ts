@@ -5,6 +5,7 @@
  * members take it from the invite or the index, where it travels among the torrents. It is not a
  * share: it never enters the profile's torrent list, so no list of shares shows it.
  */
+import { join } from 'node:path'
 import { hexToBytes, randomBytes } from '@noble/hashes/utils.js'
 import { bytesToHex } from '../protocol/bytes.js'
 import { asRendezvous, rendezvousTorrent, RENDEZVOUS_ID_BYTES, type Rendezvous } from '../protocol/rendezvous.js'
@@ -14,6 +15,9 @@ import type { Group } from '../profile/index.js'
 export function rendezvousOf(g: Pick<Group, 'swarmPublicKey' | 'rendezvous'>): Rendezvous | undefined {
   return g.rendezvous === undefined ? undefined : rendezvousTorrent(hexToBytes(g.swarmPublicKey), hexToBytes(g.rendezvous))
 }
+
+/** Where a node keeps a group's rendezvous torrent: <profile>/rendezvous/<infohash>/. */
+export const rendezvousDir = (profileDir: string, infoHashHex: string): string => join(profileDir, 'rendezvous', infoHashHex)
 
 /** Owner: gives the group a rendezvous if it has none; true if it drew one. */
 export function ensureRendezvous(g: Group): boolean {
