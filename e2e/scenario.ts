@@ -348,6 +348,23 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await bob.page.getByTestId('member').filter({ hasText: 'Alice' }).getByTestId('presence').filter({ hasText: /^Connected$/ }).waitFor({ timeout: TRANSFER_MS })
   })
 
+  await t.test('Bob leaves “Books”, after confirming: the group is gone from his list, his file stays on disk', async () => {
+    await nav(bob.page, 'Groups')
+    const list = bob.page.getByRole('list', { name: 'Your groups' })
+    await list.getByRole('button', { name: /^Books/ }).click()
+    await bob.page.getByRole('button', { name: 'Leave group' }).click()
+    await bob.page.getByRole('group', { name: /Leave “Books”\?/ }).getByRole('button', { name: 'Cancel' }).click()
+    assert.equal(await list.getByRole('button', { name: /^Books/ }).count(), 1, 'cancelled: still a member')
+    await bob.page.getByRole('button', { name: 'Leave group' }).click()
+    await bob.page.getByRole('group', { name: /what you downloaded stays on this computer/ }).getByRole('button', { name: 'Leave group' }).click()
+    await list.getByRole('button', { name: /^Books/ }).waitFor({ state: 'detached', timeout: UI_MS })
+    await bob.page.getByRole('heading', { name: /^Holiday/ }).waitFor({ timeout: UI_MS }) // the next group
+    assert.equal(readFileSync(join(bobDownloads, 'chapter-1.txt'), 'utf8'), 'It was a bright cold day.\n', 'the file stays on Bob’s disk')
+    await shot(bob, 'groups-left')
+    await nav(bob.page, 'Transfers')
+    await bob.page.getByTestId('torrent').filter({ hasText: 'chapter-1.txt' }).waitFor({ state: 'detached', timeout: UI_MS })
+  })
+
   await t.test('every screen renders without console errors, every control named', async () => {
     for (const side of [alice, bob]) {
       for (const screen of ['You', 'Friends', 'Groups', 'Transfers', 'Invites', 'Settings']) {
