@@ -103,4 +103,31 @@ describe('group index between engines', () => {
       await Promise.allSettled([owner.close(), alice.close(), bob.close()])
     }
   })
+
+  it('a group the node forgot (left or deleted) is not held, and what its still-open connections send is not taken', async () => {
+    const src = temp('forget-src')
+    const [owner, bob] = await Promise.all([Engine.start(), Engine.start()])
+    try {
+      const one = await owner.seed(randomFile(src, 'one.bin', 64 * 1024).path, membership('owner'))
+      const v1 = publish(1, [one.info])
+      for (const e of [owner, bob]) assert.ok(e.index.set(swarm.publicKey, v1))
+      await bob.add(one.info, temp('forget-bob'), membership('bob'))
+      bob.addPeer(one.infoHash, `${LOOPBACK}:${owner.port}`)
+      await bob.whenDone(one.infoHash)
+      assert.deepEqual(bob.index.groups(), [Buffer.from(swarm.publicKey).toString('hex')])
+      bob.index.forget(swarm.publicKey)
+      assert.equal(bob.index.get(swarm.publicKey), undefined)
+      assert.deepEqual(bob.index.groups(), [])
+      // The connection is still open (the node removes the torrents first; here it does not):
+      // a newer index the owner announces on it must not come back.
+      let taken = 0
+      bob.index.on('index', () => void taken++)
+      assert.ok(owner.index.set(swarm.publicKey, publish(2, [one.info])))
+      await new Promise((r) => setTimeout(r, 1_500))
+      assert.equal(taken, 0)
+      assert.equal(bob.index.get(swarm.publicKey), undefined)
+    } finally {
+      await Promise.allSettled([owner.close(), bob.close()])
+    }
+  })
 })
