@@ -223,6 +223,8 @@ export class CoterieNode {
       if (dg === undefined || (dg.indexVersion ?? 0) >= index.version) return
       applyIndex(draft, dg, index, { putTorrentInfo: ctx.putTorrentInfo, selfKey: ctx.identity.publicKey, defaultDownloadDir: this.#o.downloadDir ?? draft.settings.downloadDir ?? this.#store.dir })
     })
+    // Left meanwhile (services/remove-group.ts): the file just written belongs to no group.
+    if (!this.#store.current.groups.some((x) => x.swarmPublicKey === swarmHex)) await rm(this.#store.layout.groupIndex(swarmHex), { force: true })
     await this.#reconcile() // our own write: the profile watch reports only other processes'
     if (g.autoJoin === false) {
       const held = new Set(this.#store.current.torrents.map((t) => t.infoHash))
