@@ -2,40 +2,18 @@
 // 127.0.0.1. Each command is a fresh process, as a user or a script runs it.
 import { describe, it, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { readFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomFile, tempDir, until, sleep } from '../testing/swarm.js'
+import { coterie, ok, runners, stop } from '../testing/cli.js'
 
-const BIN = new URL('./coterie.mjs', import.meta.url).pathname
 const dir = tempDir('cli')
-const running: ChildProcess[] = []
-after(async () => {
-  for (const p of running) p.kill('SIGKILL')
+const { run, killAll } = runners()
+after(() => {
+  killAll()
   dir.remove()
 })
 
-function coterie(profile: string, ...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, '--profile', profile, ...args], { encoding: 'utf8', timeout: 60_000 })
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
-}
-const ok = (profile: string, ...args: string[]): string[] => {
-  const r = coterie(profile, ...args)
-  assert.equal(r.code, 0, `coterie ${args.join(' ')} failed: ${r.stderr}`)
-  return r.stdout.trim().split('\n')
-}
-
-/** Starts `coterie run`, resolves with its port once it listens; never multicasts (LSD off) or leaves loopback. */
-async function run(profile: string, ...args: string[]): Promise<{ proc: ChildProcess; port: number; output: () => string }> {
-  const proc = spawn(process.execPath, [BIN, '--profile', profile, 'run', '--no-dht', '--no-lsd', '--no-tracker', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  running.push(proc)
-  let output = ''
-  proc.stdout!.on('data', (d) => (output += d))
-  proc.stderr!.on('data', (d) => (output += d))
-  await until(() => /listening on port (\d+)/.test(output), 30_000, `coterie run to listen: ${output}`)
-  return { proc, port: Number(/listening on port (\d+)/.exec(output)![1]), output: () => output }
-}
-const stop = (proc: ChildProcess) => new Promise<number | null>((r) => (proc.once('exit', (code) => r(code)), proc.kill('SIGTERM')))
 const status = (profile: string) => JSON.parse(ok(profile, 'status', '--json').join('\n')) as {
   running: boolean; torrents: { infoHash: string; progress: number; state: string; peers: { state: string; reason?: string }[] }[]
 }

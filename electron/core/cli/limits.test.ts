@@ -3,19 +3,13 @@
 // real profile; that a running node follows is tested in node/group-limits.test.ts.
 import { describe, it, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { formatRate, parseRate } from './rate.js'
 import { tempDir } from '../testing/swarm.js'
+import { coterie } from '../testing/cli.js'
 
-const BIN = new URL('./coterie.mjs', import.meta.url).pathname
 const dir = tempDir('cli-limits')
 after(() => dir.remove())
-
-function coterie(profile: string, ...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, '--profile', profile, ...args], { encoding: 'utf8', timeout: 60_000 })
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
-}
 
 describe('speed limits as typed', () => {
   it('reads bytes per second, with binary units if given; 0 and none mean no limit', () => {

@@ -3,28 +3,17 @@
 // leaves at once, the owner deletes with --yes; a running node follows the command at once.
 import { describe, it, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomFile, tempDir, until } from '../testing/swarm.js'
+import { coterie, ok, runners } from '../testing/cli.js'
 
-const BIN = new URL('./coterie.mjs', import.meta.url).pathname
 const dir = tempDir('cli-remove-group')
-const running: ChildProcess[] = []
+const { run, killAll } = runners()
 after(() => {
-  for (const p of running) p.kill('SIGKILL')
+  killAll()
   dir.remove()
 })
-
-function coterie(profile: string, ...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, '--profile', profile, ...args], { encoding: 'utf8', timeout: 60_000 })
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
-}
-const ok = (profile: string, ...args: string[]): string[] => {
-  const r = coterie(profile, ...args)
-  assert.equal(r.code, 0, `coterie ${args.join(' ')} failed: ${r.stderr}`)
-  return r.stdout.trim().split('\n')
-}
 const state = (profile: string) => readFileSync(join(profile, 'profile.json'))
 const groups = (profile: string) => (JSON.parse(ok(profile, 'group', 'list', '--json').join('\n')) as { name: string }[]).map((g) => g.name)
 const live = (profile: string) => JSON.parse(ok(profile, 'status', '--json').join('\n')) as { running: boolean; torrents: { infoHash: string }[] }
@@ -67,12 +56,7 @@ describe('coterie group remove', () => {
     ok(owner, 'invite', 'Books', 'Bob', '--out', invite)
     ok(member, 'join', invite, '--download-dir', downloads)
 
-    const proc = spawn(process.execPath, [BIN, '--profile', member, 'run', '--no-dht', '--no-lsd', '--no-tracker'], { stdio: ['ignore', 'pipe', 'pipe'] })
-    running.push(proc)
-    let output = ''
-    proc.stdout!.on('data', (d) => (output += d))
-    proc.stderr!.on('data', (d) => (output += d))
-    await until(() => /listening on port \d+/.test(output), 30_000, `coterie run to listen: ${output}`)
+    const { proc } = await run(member)
     await until(() => live(member).torrents.some((t) => t.infoHash === infoHash), 20_000, 'the running node to hold the share')
     // A file in the group's download folder (the node test checks a real download): it must stay.
     const kept = join(downloads, 'mine.txt')
