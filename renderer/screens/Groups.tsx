@@ -3,22 +3,21 @@
  * whose node is connected now; a member chooses whether new shares download by themselves; leave a
  * group, or delete one you own (the files stay).
  */
-import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react'
+import { useState, type FormEvent } from 'react'
 import type { GroupView, MemberView } from '../../shared/ipc/views.js'
-import { ConfirmButton, Empty, FieldError, Progress, Screen, useFieldId } from '../components/common.js'
+import { ConfirmButton, Empty, FieldError, Screen, useFieldId } from '../components/common.js'
 import { safeFileName, saveBytes } from '../lib/bytes.js'
-import { bytes, percent, speed } from '../lib/format.js'
-import { fromKiB, toKiB } from '../lib/limits.js'
+import { bytes, percent } from '../lib/format.js'
 import { presenceText } from '../lib/members.js'
-import { batches, collect, fromPicked, pathsFor, readDrop, type Dropped, type ShareProgress } from '../lib/share.js'
-import { call, getApi } from '../store/api.js'
+import { call } from '../store/api.js'
 import { useNav } from '../store/nav.js'
 import { useProfile } from '../store/profile.js'
-import { useShares } from '../store/shares.js'
 import { useSettings } from '../store/settings.js'
 import { toast } from '../store/toasts.js'
 import { sortTorrents, useTorrents } from '../store/torrents.js'
 import { stateLabel } from './Transfers.js'
+import { AutoJoin, GroupLimits, RemoveGroup } from './group-settings.js'
+import { ShareZone } from '../components/ShareZone.js'
 
 export function Groups() {
   const groups = useProfile((s) => s.groups)
@@ -221,211 +220,6 @@ function GroupDetail({ group }: { group: GroupView }) {
       {group.certificateExpires && <p className="muted small">Your membership certificate is valid until {new Date(group.certificateExpires).toLocaleDateString()}.</p>}
       <GroupLimits group={group} />
       <RemoveGroup group={group} />
-    </div>
-  )
-}
-
-/**
- * Leaving (a member) or deleting (the owner) the group. The downloaded and shared files stay; the
- * owner's deletion destroys the group's key, so it asks in words that it cannot be undone.
- */
-function RemoveGroup({ group }: { group: GroupView }) {
-  const go = useNav((s) => s.go)
-  const remove = async () => {
-    const r = await call('groups.remove', { group: group.id })
-    if (!r.ok) return toast('error', `Could not ${group.owner ? 'delete' : 'leave'} “${group.name}”`, r.error.message)
-    go('groups', null) // the list shows the next group, or the empty state
-    toast('success', group.owner ? `“${group.name}” deleted` : `You left “${group.name}”`, 'Its files stay on this computer, where they were.')
-  }
-  return (
-    <div className="remove-group">
-      <h3>{group.owner ? 'Delete this group' : 'Leave this group'}</h3>
-      <p className="hint">
-        {group.owner
-          ? 'Its files stay on this computer and members keep what they have, but no one can renew their membership or get anything new in it: its key is destroyed. This cannot be undone.'
-          : 'Its files stay on this computer; you stop sharing and receiving them. To come back you need a new invite from the owner.'}
-      </p>
-      {group.owner ? (
-        <ConfirmButton
-          label="Delete group"
-          question={`Delete “${group.name}” for good? Members keep what they have but can no longer renew or get anything new; this cannot be undone. Your files stay.`}
-          confirm="Delete group"
-          onConfirm={remove}
-        />
-      ) : (
-        <ConfirmButton
-          label="Leave group"
-          question={`Leave “${group.name}”? You stop sharing and receiving its files; what you downloaded stays on this computer.`}
-          confirm="Leave group"
-          onConfirm={remove}
-        />
-      )}
-    </div>
-  )
-}
-
-/** A member's choice: what the owner shares later downloads by itself, or waits for a Download. */
-function AutoJoin({ group }: { group: GroupView }) {
-  const [busy, setBusy] = useState(false)
-  const id = useFieldId()
-  const toggle = async (on: boolean) => {
-    setBusy(true)
-    const r = await call('groups.setAutoJoin', { group: group.id, on })
-    setBusy(false)
-    if (!r.ok) return toast('error', 'Could not change the setting', r.error.message)
-    if (on && group.available.length > 0) toast('success', `Downloading ${group.available.length} item${group.available.length === 1 ? '' : 's'}`, 'What was waiting in the group is in Transfers now.')
-  }
-  return (
-    <div className="auto-join">
-      <label className="check">
-        <input type="checkbox" checked={group.autoJoin} disabled={busy} aria-describedby={`${id}-hint`} onChange={(e) => void toggle(e.target.checked)} />
-        Download new shares automatically
-      </label>
-      <p id={`${id}-hint`} className="hint">
-        When this is off, what the owner shares later is listed below as “Not downloaded” and nothing of it is fetched until you press its Download button. Turning it back on downloads everything listed.
-      </p>
-    </div>
-  )
-}
-
-const limitText = (n: number | null): string => (n === null ? 'no limit' : speed(n))
-
-/** This machine's limits for the group's torrents, on top of the ones in Settings. */
-function GroupLimits({ group }: { group: GroupView }) {
-  const [form, setForm] = useState({ up: toKiB(group.uploadLimit), down: toKiB(group.downloadLimit) })
-  const [error, setError] = useState<string | null>(null)
-  const id = useFieldId()
-  useEffect(() => setForm({ up: toKiB(group.uploadLimit), down: toKiB(group.downloadLimit) }), [group.uploadLimit, group.downloadLimit])
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    const up = fromKiB(form.up)
-    const down = fromKiB(form.down)
-    if (up === 'bad' || down === 'bad') return setError('Limits are whole numbers of KiB/s, or empty for no limit.')
-    const r = await call('groups.setLimits', { group: group.id, uploadLimit: up, downloadLimit: down })
-    if (!r.ok) return setError(r.error.message)
-    setError(null)
-    toast('success', `Speed limits for “${group.name}” saved`, `Upload ${limitText(r.value.uploadLimit)}, download ${limitText(r.value.downloadLimit)}.`)
-  }
-  return (
-    <form className="group-limits" onSubmit={(e) => void submit(e)} aria-labelledby={`${id}-title`}>
-      <h3 id={`${id}-title`}>Speed limits for this group</h3>
-      <div className="grid2">
-        <div>
-          <label htmlFor={`${id}-up`}>Upload limit (KiB/s)</label>
-          <input id={`${id}-up`} inputMode="numeric" placeholder="No limit" value={form.up} aria-describedby={`${id}-hint ${id}-err`} onChange={(e) => setForm({ ...form, up: e.target.value })} />
-        </div>
-        <div>
-          <label htmlFor={`${id}-down`}>Download limit (KiB/s)</label>
-          <input id={`${id}-down`} inputMode="numeric" placeholder="No limit" value={form.down} aria-describedby={`${id}-hint ${id}-err`} onChange={(e) => setForm({ ...form, down: e.target.value })} />
-        </div>
-      </div>
-      <p id={`${id}-hint`} className="hint">
-        Empty means no limit. These apply to this group’s files on this computer only, on top of the limits in Settings. Now: upload {limitText(group.uploadLimit)}, download {limitText(group.downloadLimit)}.
-      </p>
-      <FieldError id={`${id}-err`} message={error} />
-      <button type="submit" className="secondary">Save limits</button>
-    </form>
-  )
-}
-
-function ShareZone({ group }: { group: GroupView }) {
-  const [over, setOver] = useState(false)
-  const [progress, setProgress] = useState<ShareProgress | null>(null)
-  const [error, setError] = useState<string | null>(null)
-  const hashing = useShares((s) => s.byGroup[group.id])
-  const fileInput = useRef<HTMLInputElement>(null)
-  const folderInput = useRef<HTMLInputElement>(null)
-  const id = useFieldId()
-  useEffect(() => {
-    // React does not know the non-standard attribute: set it on the element.
-    folderInput.current?.setAttribute('webkitdirectory', '')
-  }, [])
-
-  const share = async (dropped: Dropped[], electronFiles: File[] | null) => {
-    if (progress) return
-    setError(null)
-    const api = getApi()
-    const paths = await pathsFor(api, dropped, electronFiles, setProgress)
-    if (!paths.ok) {
-      setProgress(null)
-      return setError(paths.error.message)
-    }
-    setProgress({ phase: 'hashing', items: paths.value.length })
-    let shared = 0
-    const done = () => {
-      setProgress(null)
-      useShares.getState().clear(group.id)
-    }
-    for (const batch of batches(paths.value)) {
-      const r = await call('groups.share', { group: group.id, paths: batch })
-      if (!r.ok) {
-        done()
-        return setError(r.error.message)
-      }
-      shared += r.value.infoHashes.length
-    }
-    done()
-    // The group index carries it to members (PROTOCOL.md §13): no new invite needed.
-    toast('success', `Shared ${shared} item${shared === 1 ? '' : 's'} in “${group.name}”`, 'Members get it by themselves as soon as their Coterie meets yours or another member’s.')
-  }
-
-  const onDrop = async (e: DragEvent) => {
-    e.preventDefault()
-    e.stopPropagation()
-    setOver(false)
-    const { files, entries } = readDrop(e.dataTransfer)
-    try {
-      if (getApi().pathForFile) return await share([], files)
-      const dropped = await collect(entries, files)
-      if (!dropped.ok) return setError(dropped.error)
-      await share(dropped.value, null)
-    } catch {
-      // Reading a dropped folder can fail midway (moved, unreadable): say so, share nothing.
-      setProgress(null)
-      setError('Some of what was dropped could not be read; nothing was shared. Try again, or choose the files instead.')
-    }
-  }
-  const onPick = (files: FileList | null) => {
-    if (!files || files.length === 0) return
-    void share(fromPicked([...files]), null)
-  }
-
-  return (
-    <div
-      className={`dropzone${over ? ' over' : ''}${progress ? ' busy' : ''}`}
-      data-testid="dropzone"
-      onDragOver={(e) => { e.preventDefault(); e.stopPropagation(); e.dataTransfer.dropEffect = 'copy'; setOver(true) }}
-      onDragLeave={() => setOver(false)}
-      onDrop={(e) => void onDrop(e)}
-      aria-busy={progress !== null}
-    >
-      {progress === null && (
-        <>
-          <p className="drop-title">Drop files or folders here to share them with “{group.name}”</p>
-          <p className="muted small">or</p>
-          <div className="row center">
-            <button type="button" onClick={() => fileInput.current?.click()}>Choose files…</button>
-            <button type="button" className="secondary" onClick={() => folderInput.current?.click()}>Choose a folder…</button>
-          </div>
-        </>
-      )}
-      {progress?.phase === 'uploading' && (
-        <div className="share-progress" aria-live="polite">
-          <p>Sending {progress.file} to Coterie… {bytes(progress.sent)} of {bytes(progress.total)}</p>
-          <Progress value={progress.total ? progress.sent / progress.total : 0} label="Upload progress" />
-        </div>
-      )}
-      {progress?.phase === 'hashing' && (
-        <div className="share-progress" aria-live="polite">
-          <p><span className="spinner" aria-hidden="true" /> Preparing {hashing ? `“${hashing.name}”` : `${progress.items} item${progress.items === 1 ? '' : 's'}`}: computing checksums so members can verify every piece{hashing && hashing.total > 0 ? ` (${bytes(hashing.hashed)} of ${bytes(hashing.total)})` : ''}.</p>
-          {hashing && hashing.total > 0 && <Progress value={hashing.hashed / hashing.total} label="Checksum progress" />}
-        </div>
-      )}
-      <label htmlFor={`${id}-files`} className="visually-hidden">Files to share</label>
-      <input id={`${id}-files`} ref={fileInput} type="file" multiple className="visually-hidden" data-testid="share-files" onChange={(e) => { onPick(e.target.files); e.target.value = '' }} />
-      <label htmlFor={`${id}-folder`} className="visually-hidden">Folder to share</label>
-      <input id={`${id}-folder`} ref={folderInput} type="file" className="visually-hidden" tabIndex={-1} data-testid="share-folder" onChange={(e) => { onPick(e.target.files); e.target.value = '' }} />
-      <FieldError id={`${id}-err`} message={error} />
     </div>
   )
 }

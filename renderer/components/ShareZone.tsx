@@ -1,0 +1,115 @@
+/**
+ * The drop zone of a group: files or folders dropped or chosen are shared into it (uploaded first
+ * in browser mode), with upload and checksum progress; what fails is said and nothing is shared.
+ */
+import { useEffect, useRef, useState, type DragEvent } from 'react'
+import type { GroupView } from '../../shared/ipc/views.js'
+import { FieldError, Progress, useFieldId } from './common.js'
+import { bytes } from '../lib/format.js'
+import { batches, collect, fromPicked, pathsFor, readDrop, type Dropped, type ShareProgress } from '../lib/share.js'
+import { call, getApi } from '../store/api.js'
+import { useShares } from '../store/shares.js'
+import { toast } from '../store/toasts.js'
+
+/** One group's drop zone and file pickers. */
+export function ShareZone({ group }: { group: GroupView }) {
+  const [over, setOver] = useState(false)
+  const [progress, setProgress] = useState<ShareProgress | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const hashing = useShares((s) => s.byGroup[group.id])
+  const fileInput = useRef<HTMLInputElement>(null)
+  const folderInput = useRef<HTMLInputElement>(null)
+  const id = useFieldId()
+  useEffect(() => {
+    // React does not know the non-standard attribute: set it on the element.
+    folderInput.current?.setAttribute('webkitdirectory', '')
+  }, [])
+
+  const share = async (dropped: Dropped[], electronFiles: File[] | null) => {
+    if (progress) return
+    setError(null)
+    const api = getApi()
+    const paths = await pathsFor(api, dropped, electronFiles, setProgress)
+    if (!paths.ok) {
+      setProgress(null)
+      return setError(paths.error.message)
+    }
+    setProgress({ phase: 'hashing', items: paths.value.length })
+    let shared = 0
+    const done = () => {
+      setProgress(null)
+      useShares.getState().clear(group.id)
+    }
+    for (const batch of batches(paths.value)) {
+      const r = await call('groups.share', { group: group.id, paths: batch })
+      if (!r.ok) {
+        done()
+        return setError(r.error.message)
+      }
+      shared += r.value.infoHashes.length
+    }
+    done()
+    // The group index carries it to members (PROTOCOL.md §13): no new invite needed.
+    toast('success', `Shared ${shared} item${shared === 1 ? '' : 's'} in “${group.name}”`, 'Members get it by themselves as soon as their Coterie meets yours or another member’s.')
+  }
+
+  const onDrop = async (e: DragEvent) => {
+    e.preventDefault()
+    e.stopPropagation()
+    setOver(false)
+    const { files, entries } = readDrop(e.dataTransfer)
+    try {
+      if (getApi().pathForFile) return await share([], files)
+      const dropped = await collect(entries, files)
+      if (!dropped.ok) return setError(dropped.error)
+      await share(dropped.value, null)
+    } catch {
+      // Reading a dropped folder can fail midway (moved, unreadable): say so, share nothing.
+      setProgress(null)
+      setError('Some of what was dropped could not be read; nothing was shared. Try again, or choose the files instead.')
+    }
+  }
+  const onPick = (files: FileList | null) => {
+    if (!files || files.length === 0) return
+    void share(fromPicked([...files]), null)
+  }
+
+  return (
+    <div
+      className={`dropzone${over ? ' over' : ''}${progress ? ' busy' : ''}`}
+      data-testid="dropzone"
+      onDragOver={(e) => { e.preventDefault(); e.stopPropagation(); e.dataTransfer.dropEffect = 'copy'; setOver(true) }}
+      onDragLeave={() => setOver(false)}
+      onDrop={(e) => void onDrop(e)}
+      aria-busy={progress !== null}
+    >
+      {progress === null && (
+        <>
+          <p className="drop-title">Drop files or folders here to share them with “{group.name}”</p>
+          <p className="muted small">or</p>
+          <div className="row center">
+            <button type="button" onClick={() => fileInput.current?.click()}>Choose files…</button>
+            <button type="button" className="secondary" onClick={() => folderInput.current?.click()}>Choose a folder…</button>
+          </div>
+        </>
+      )}
+      {progress?.phase === 'uploading' && (
+        <div className="share-progress" aria-live="polite">
+          <p>Sending {progress.file} to Coterie… {bytes(progress.sent)} of {bytes(progress.total)}</p>
+          <Progress value={progress.total ? progress.sent / progress.total : 0} label="Upload progress" />
+        </div>
+      )}
+      {progress?.phase === 'hashing' && (
+        <div className="share-progress" aria-live="polite">
+          <p><span className="spinner" aria-hidden="true" /> Preparing {hashing ? `“${hashing.name}”` : `${progress.items} item${progress.items === 1 ? '' : 's'}`}: computing checksums so members can verify every piece{hashing && hashing.total > 0 ? ` (${bytes(hashing.hashed)} of ${bytes(hashing.total)})` : ''}.</p>
+          {hashing && hashing.total > 0 && <Progress value={hashing.hashed / hashing.total} label="Checksum progress" />}
+        </div>
+      )}
+      <label htmlFor={`${id}-files`} className="visually-hidden">Files to share</label>
+      <input id={`${id}-files`} ref={fileInput} type="file" multiple className="visually-hidden" data-testid="share-files" onChange={(e) => { onPick(e.target.files); e.target.value = '' }} />
+      <label htmlFor={`${id}-folder`} className="visually-hidden">Folder to share</label>
+      <input id={`${id}-folder`} ref={folderInput} type="file" className="visually-hidden" tabIndex={-1} data-testid="share-folder" onChange={(e) => { onPick(e.target.files); e.target.value = '' }} />
+      <FieldError id={`${id}-err`} message={error} />
+    </div>
+  )
+}
