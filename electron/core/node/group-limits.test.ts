@@ -7,7 +7,6 @@ import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { hexToBytes } from '@noble/hashes/utils.js'
-import { CoterieNode } from './node.js'
 import { callControl } from './control.js'
 import { ProfileStore } from '../profile/index.js'
 import { addFriend } from '../services/friends.js'
@@ -17,24 +16,19 @@ import { share } from '../services/share.js'
 import { join as joinInvite, writeInvite } from '../services/invites.js'
 import type { Engine } from '../engine/engine.js'
 import { LOOPBACK, randomFile, sleep, tempDirs, until } from '../testing/swarm.js'
-import { testProfile } from '../testing/profiles.js'
+import { nodeStarter, testProfile } from '../testing/profiles.js'
 
 const KiB = 1024
 const MiB = 1024 * KiB
 const LIMIT = 256 * KiB
 const { temp, cleanup } = tempDirs()
-const nodes: CoterieNode[] = []
+const { start, stopAll } = nodeStarter()
 after(async () => {
-  await Promise.allSettled(nodes.map((n) => n.stop()))
+  await stopAll()
   cleanup()
 })
 
 const profile = (name: string) => testProfile(temp, name)
-async function start(store: ProfileStore, peers: string[] = []) {
-  const n = await CoterieNode.start(store, { dht: false, peers })
-  nodes.push(n)
-  return n
-}
 const kib = (n: number) => `${Math.round(n / KiB)} KiB/s`
 
 async function rateOver(engine: Engine, infoHash: string, ms: number): Promise<number> {

@@ -6,14 +6,13 @@ import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { CoterieNode } from './node.js'
-import { ProfileStore } from '../profile/index.js'
 import { addFriend } from '../services/friends.js'
 import { createGroup, removeMember } from '../services/groups.js'
 import { share } from '../services/share.js'
 import { join as joinInvite, writeInvite } from '../services/invites.js'
 import { decodeCertificate } from '../protocol/certificate.js'
 import { LOOPBACK, randomFile, tempDir, until } from '../testing/swarm.js'
-import { fileDone, testProfile } from '../testing/profiles.js'
+import { fileDone, nodeStarter, testProfile } from '../testing/profiles.js'
 
 const dirs: { remove(): void }[] = []
 const temp = (label: string) => {
@@ -21,18 +20,13 @@ const temp = (label: string) => {
   dirs.push(d)
   return d.path
 }
-const nodes: CoterieNode[] = []
+const { start, stopAll } = nodeStarter()
 after(async () => {
-  await Promise.allSettled(nodes.map((n) => n.stop()))
+  await stopAll()
   dirs.forEach((d) => d.remove())
 })
 
 const profile = (name: string) => testProfile(temp, name)
-async function start(store: ProfileStore, peers: string[] = []) {
-  const n = await CoterieNode.start(store, { dht: false, peers })
-  nodes.push(n)
-  return n
-}
 
 /** An owner and two members who joined "Club" by invite, with one shared file (no node running yet). */
 async function clubOfThree(label: string) {

@@ -20,22 +20,17 @@ import { generateKeyPair } from '../protocol/keys.js'
 import { decodeCertificate, issueCertificate } from '../protocol/certificate.js'
 import { CLOCK_SKEW_S } from '../protocol/constants.js'
 import { LOOPBACK, randomFile, sleep, tempDirs, until } from '../testing/swarm.js'
-import { fileDone, testProfile } from '../testing/profiles.js'
+import { fileDone, nodeStarter, testProfile } from '../testing/profiles.js'
 
 const { temp, cleanup } = tempDirs()
-const nodes: CoterieNode[] = []
+const { start, stopAll } = nodeStarter()
 const engines: Engine[] = []
 after(async () => {
-  await Promise.allSettled([...nodes.map((n) => n.stop()), ...engines.map((e) => e.close())])
+  await Promise.allSettled([stopAll(), ...engines.map((e) => e.close())])
   cleanup()
 })
 
 const profile = (name: string) => testProfile(temp, name)
-async function start(store: ProfileStore, peers: string[] = []) {
-  const n = await CoterieNode.start(store, { dht: false, peers })
-  nodes.push(n)
-  return n
-}
 const at = (n: { port: number }) => `${LOOPBACK}:${n.port}`
 const now = () => Math.floor(Date.now() / 1000)
 

@@ -3,6 +3,7 @@
  * key text friends would paste, and a download folder of its own.
  */
 import { existsSync, readFileSync } from 'node:fs'
+import { CoterieNode } from '../node/node.js'
 import { ProfileStore } from '../profile/index.js'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { keyToText } from '../protocol/keys.js'
@@ -22,3 +23,19 @@ export async function testProfile(temp: (label: string) => string, name: string)
 
 /** A check for `until`: the file at `path` holds exactly `data`. */
 export const fileDone = (path: string, data: Buffer) => (): boolean => existsSync(path) && readFileSync(path).equals(data)
+
+/**
+ * Nodes on real profiles, loopback only (no DHT; peers given explicitly), all stopped by `stopAll`
+ * (call it in `after`).
+ */
+export function nodeStarter(): { start(store: ProfileStore, peers?: string[]): Promise<CoterieNode>; stopAll(): Promise<unknown> } {
+  const nodes: CoterieNode[] = []
+  return {
+    async start(store, peers = []) {
+      const n = await CoterieNode.start(store, { dht: false, peers })
+      nodes.push(n)
+      return n
+    },
+    stopAll: () => Promise.allSettled(nodes.map((n) => n.stop())),
+  }
+}
