@@ -107,7 +107,7 @@ export class AppBackend {
     const presence = new PresenceEvents(
       ctx.live.presence, () => ({ profile: store.current, summaries: node.engine.summary() }), (p, g) => groupView(p, g, ctx.live), emit, interval,
     )
-    const backend = new AppBackend(ctx, dispatcher(handlers, log), (e) => new TorrentEvents(() => views.build(store.current, node), e, interval), presence, emit)
+    const backend = new AppBackend(ctx, dispatcher(handlers, log), (e) => new TorrentEvents({ build: () => views.build(store.current, node), gone: (now) => views.gone(now) }, e, interval), presence, emit)
     self.backend = backend
     return backend
   }

@@ -10,15 +10,22 @@ import type { Emit } from './context.js'
 /** 250 ms: at most four progress messages a second, enough for a progress bar to move smoothly. */
 export const PROGRESS_INTERVAL_MS = 250
 
+/** Where the views come from: the same source torrents.list answers from. */
+export interface ViewSource {
+  build(): TorrentView[]
+  /** Those some build showed (here or in torrents.list) that `now` no longer holds, each once. */
+  gone(now: ReadonlySet<string>): string[]
+}
+
 export class TorrentEvents {
   readonly #sent = new Map<string, { json: string; view: TorrentView }>()
-  readonly #build: () => TorrentView[]
+  readonly #source: ViewSource
   readonly #emit: Emit
   readonly #timer: NodeJS.Timeout
   #primed = false
 
-  constructor(build: () => TorrentView[], emit: Emit, intervalMs = PROGRESS_INTERVAL_MS) {
-    this.#build = build
+  constructor(source: ViewSource, emit: Emit, intervalMs = PROGRESS_INTERVAL_MS) {
+    this.#source = source
     this.#emit = emit
     this.#timer = setInterval(() => this.tick(), intervalMs)
     this.#timer.unref()
@@ -26,7 +33,7 @@ export class TorrentEvents {
 
   /** Compares every view with the one last sent; sends the differences, if any. */
   tick(): void {
-    const views = this.#build()
+    const views = this.#source.build()
     const changed: TorrentView[] = []
     const seen = new Set<string>()
     for (const view of views) {
@@ -38,8 +45,9 @@ export class TorrentEvents {
       if (this.#primed || before !== undefined) this.#notice(before?.view, view)
       this.#sent.set(view.infoHash, { json, view })
     }
-    const removed = [...this.#sent.keys()].filter((ih) => !seen.has(ih))
-    for (const ih of removed) this.#sent.delete(ih)
+    // Not only those sent: a window may have listed a torrent that came and went between ticks.
+    const removed = this.#source.gone(seen)
+    for (const ih of this.#sent.keys()) if (!seen.has(ih)) this.#sent.delete(ih)
     this.#primed = true
     if (changed.length > 0 || removed.length > 0) this.#emit('torrents.changed', { changed, removed })
   }

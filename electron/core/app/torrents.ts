@@ -21,6 +21,9 @@ export const STALL_MS = 30_000
 export class TorrentViews {
   readonly #active = new Map<string, number>()
   readonly #stallMs: number
+  // Every torrent a build has shown (torrents.list or an event) and no build has reported gone:
+  // a torrent listed and removed between two event ticks must still be reported removed.
+  readonly #shown = new Set<string>()
 
   constructor(stallMs = STALL_MS) {
     this.#stallMs = stallMs
@@ -31,6 +34,7 @@ export class TorrentViews {
     const errors = node.errors()
     for (const ih of this.#active.keys()) if (!profile.torrents.some((t) => t.infoHash === ih)) this.#active.delete(ih)
     return profile.torrents.map((t) => {
+      this.#shown.add(t.infoHash)
       const s = live.get(t.infoHash)
       const error = errors.get(t.infoHash)
       let state: TorrentView['state'] = error !== undefined ? 'error' : t.paused ? 'paused' : s === undefined ? 'checking' : s.state
@@ -71,6 +75,13 @@ export class TorrentViews {
         })),
       }
     })
+  }
+
+  /** The torrents some build showed that `now` (the latest build's) no longer holds; each told once. */
+  gone(now: ReadonlySet<string>): string[] {
+    const gone = [...this.#shown].filter((ih) => !now.has(ih))
+    for (const ih of gone) this.#shown.delete(ih)
+    return gone
   }
 }
 
