@@ -254,10 +254,13 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await notes.waitFor({ state: 'detached', timeout: UI_MS })
   })
 
-  await t.test('Alice switches on “Don’t seed on this network”: Transfers says so; she switches it off', async () => {
+  await t.test('Alice switches on “Don’t seed on this network”: Transfers says so, a limit she was typing stays; she switches it off', async () => {
     await nav(alice.page, 'Settings')
+    const upload = alice.page.getByLabel('Upload limit (KiB/s)')
+    await upload.fill('100')
     await alice.page.getByLabel('Don’t seed on this network').check()
     await alice.page.getByText('Not sharing on this network').first().waitFor({ timeout: UI_MS })
+    assert.equal(await upload.inputValue(), '100', 'saving the switch keeps what she was typing in the form below')
     await nav(alice.page, 'Transfers')
     await alice.page.getByText('Sharing is paused on this network').waitFor({ timeout: UI_MS })
     const video = alice.page.getByTestId('torrent').filter({ hasText: 'holiday-video.bin' })
