@@ -8,6 +8,8 @@
  * 3. One seeder to 8 leecher processes, 64 MiB, closed vs open, over TCP.
  * 4. UI lag: the event loop of the process answering the UI while it hashes a 2 GiB share and
  *    serves a peer (bench/ui-lag.ts; BENCH_UI_GIB=0 skips it; `npm run bench:ui` runs it alone).
+ * 5. Starting a seeding node with resume records and without (bench/start.ts; BENCH_START_GIB=1,
+ *    0 skips it), and sharing on a running node.
  * About 3.5 minutes on this 2-core machine (measured 3.2-3.6 min while other work shared it).
  *
  * Knobs (defaults are what the targets mean; turn them down for a quick look):
@@ -26,6 +28,7 @@ import { benchProtocol } from './protocol.js'
 import { benchPair, benchSwarm, cleanup, randomFile, tempRoot, type ComparisonResult } from './transfer.js'
 import { round } from './stats.js'
 import { benchUiLag, printUiLag, uiLagFields, type UiLagResult } from './ui-lag.js'
+import { benchStart, type StartResult } from './start.js'
 import { installNativePrimitives } from '../electron/core/platform/native-primitives.js'
 
 const env = (name: string, fallback: number): number => {
@@ -107,6 +110,12 @@ if (env('BENCH_UI_GIB', 2) > 0) {
   uiLag = await benchUiLag(say)
 }
 
+let start: StartResult | undefined
+if (env('BENCH_START_GIB', 1) > 0) {
+  say(`start: a seeding node, with and without resume records (${secs()})`)
+  start = await benchStart(env('BENCH_START_GIB', 1), env('BENCH_START_RUNS', 3), say)
+}
+
 const results = {
   date: new Date().toISOString(),
   node: process.version,
@@ -135,6 +144,7 @@ const results = {
   transfer: { mib: cfg.pairBytes / MiB, tcp, ...(utp && { utp }) },
   ...(swarm && { swarm: { mib: cfg.swarmBytes / MiB, ...swarm } }),
   ...(uiLag && uiLagFields(uiLag)),
+  ...(start && { start }),
   bench_seconds: round((performance.now() - began) / 1000, 1),
   loadavg_before: loadBefore,
   loadavg_after: loadavg().map((x) => round(x, 2)),
@@ -166,6 +176,14 @@ console.log('\nTransfer (medians; MB = 10^6 bytes; addPeer to done; closed = gat
 console.table(rows)
 
 if (uiLag) printUiLag(uiLag)
+if (start) {
+  console.log(`\nStarting a node seeding ${start.gib} GiB in ${start.files} files (medians; page cache warm)`)
+  console.table([
+    { start: 'with resume records', ms: start.start_resume_ms },
+    { start: 'verifying every piece (no records)', ms: start.start_verify_ms },
+  ])
+  console.log(`sharing them on a running node: ${start.share_to_seeding_ms} ms from share() to seeding, of which ${start.share_node_ms} ms the node's`)
+}
 
 const dir = new URL('./results/', import.meta.url)
 mkdirSync(dir, { recursive: true })
@@ -178,6 +196,7 @@ const targets: [string, number | undefined, string, ((x: number) => boolean)][] 
   ['swarm8_gate_ratio (1->8, unsealed gate/open)', swarm?.gate_ratio, '>= 0.97', (x) => x >= 0.97],
   ['handshake_ms_median', results.handshake_ms_median, '< 10', (x) => x < 10],
   ['ui_lag_p99_ms', uiLag?.lag_p99_ms, '< 50', (x) => x < 50],
+  ['start_resume_ratio (start with records / verifying)', start?.start_resume_ratio, '< 0.1', (x) => x < 0.1],
 ]
 console.log('')
 for (const [name, value, target, ok] of targets) {

@@ -64,6 +64,12 @@ export interface EngineOptions {
 export interface AddOptions {
   /** Just hashed by us: skip verifying the files on disk. */
   readonly skipVerify?: boolean
+  /**
+   * The pieces this node last knew it held on disk (profile/resume.ts): webtorrent trusts them and
+   * hashes one piece of each file to check, instead of every piece. Ignored with skipVerify, or
+   * when its length does not fit the torrent.
+   */
+  readonly bitfield?: Uint8Array
   /** Private DHT topic of this torrent (protocol/topic.ts); needs the DHT. */
   readonly topic?: Uint8Array
   /** "host:port" to try at once (bootstrap peers from an invite, --peer). */
@@ -203,7 +209,7 @@ export class Engine extends EventEmitter {
     const announce = o.announcePublic === true && decoded?.private !== 1
     // webtorrent parses the torrent asynchronously: torrent.infoHash is not set yet here.
     const infoHash = bytesToHex(infoHashOf(info))
-    const torrent = this.#client.add(torrentFile, { path: downloadDir, private: !announce, skipVerify: o.skipVerify })
+    const torrent = this.#client.add(torrentFile, { path: downloadDir, private: !announce, skipVerify: o.skipVerify, ...(o.bitfield !== undefined && { bitfield: o.bitfield }) })
     this.#membership.set(infoHash, m)
     this.#gate(torrent, () => this.#membership.get(infoHash) ?? m)
     await ready(torrent)
@@ -336,6 +342,16 @@ export class Engine extends EventEmitter {
 
   torrentSummary(infoHash: string): TorrentSummary {
     return this.#summarize(this.#torrent(infoHash))
+  }
+
+  /**
+   * A copy of the pieces the torrent holds (BEP 3 order), once it has checked what is on disk:
+   * while it checks, a piece not yet hashed is not known to be missing, and a record of that
+   * would have it fetched again (or never, for a share only this node holds).
+   */
+  bitfield(infoHash: string): Uint8Array | undefined {
+    const t = this.#torrent(infoHash)
+    return t.ready && t.bitfield !== undefined ? t.bitfield.buffer.slice() : undefined
   }
 
   /** Resolves when the torrent has every piece. */

@@ -16,6 +16,7 @@ import { applyIndex, indexContent, joinHeldShares, newlyListed, publish, readGro
 import type { GroupIndex } from '../protocol/group-index.js'
 import { ensureRendezvous, rendezvousDir } from '../services/rendezvous.js'
 import { placeRendezvous, rendezvousRuns } from './rendezvous.js'
+import { ResumeBook } from './resume-book.js'
 
 export interface NodeOptions extends EngineOptions {
   /** Extra peers to try for every torrent ("host:port"). */
@@ -50,11 +51,13 @@ export class CoterieNode {
   readonly #errors = new Map<string, string>()
   /** The groups' rendezvous torrents running: infohash -> group id. */
   #rendezvous = new Map<string, string>()
+  readonly #resumes: ResumeBook
 
   private constructor(store: ProfileStore, engine: Engine, o: NodeOptions) {
     this.#store = store
     this.#engine = engine
     this.#o = o
+    this.#resumes = new ResumeBook(store.layout, engine, (e) => void engine.emit('warning', e))
   }
 
   static async start(store: ProfileStore, o: NodeOptions = {}): Promise<CoterieNode> {
@@ -121,7 +124,9 @@ export class CoterieNode {
     this.#stopWatching?.()
     clearTimeout(this.#renewalTimer)
     await new Promise<void>((resolve) => (this.#control ? this.#control.close(() => resolve()) : resolve()))
+    const record = this.#resumes.capture()
     await this.#engine.close()
+    await record()
   }
 
   async #reconcile(): Promise<void> {
@@ -137,11 +142,15 @@ export class CoterieNode {
     const before = this.#rendezvous
     this.#rendezvous = new Map(rendezvous.map((r) => [r.infoHash, r.groupId]))
     const runs = [
-      ...profile.torrents.map((t) => ({ ...t, info: () => this.#store.readTorrentInfo(t.infoHash) })),
-      ...rendezvous.map((r) => ({ ...r, paused: false, info: () => placeRendezvous(r).then(() => r.info) })),
+      ...profile.torrents.map((t) => ({ ...t, resumable: true, info: () => this.#store.readTorrentInfo(t.infoHash) })),
+      ...rendezvous.map((r) => ({ ...r, paused: false, resumable: false, info: () => placeRendezvous(r).then(() => r.info) })),
     ]
     const wanted = new Set(runs.map((t) => t.infoHash))
-    for (const s of this.#engine.summary()) if (!wanted.has(s.infoHash)) await this.#engine.remove(s.infoHash)
+    for (const s of this.#engine.summary()) {
+      if (wanted.has(s.infoHash)) continue
+      this.#resumes.forget(s.infoHash)
+      await this.#engine.remove(s.infoHash)
+    }
     // A group left or deleted (services/remove-group.ts): its index is neither held nor relayed,
     // and the rendezvous folder this node may have rewritten meanwhile goes too.
     for (const swarm of this.#engine.index.groups()) if (!profile.groups.some((g) => g.swarmPublicKey === swarm)) this.#engine.index.forget(hexToBytes(swarm))
@@ -160,9 +169,13 @@ export class CoterieNode {
           this.#engine.watchTopic(t.infoHash, topic, group.trackers ?? [])
         } else {
           const info = await t.info()
+          // Shares and downloads start from their resume record; the rendezvous is rewritten at each start.
+          const bitfield = t.resumable ? await this.#resumes.bitfieldFor(t.infoHash, t.downloadDir, info) : undefined
           await this.#engine.add(info, t.downloadDir, m, {
             topic, peers: [...group.peers, ...(this.#o.peers ?? [])], announcePublic: group.announcePublic, trackers: group.trackers ?? [],
+            ...(bitfield !== undefined && { bitfield }),
           })
+          if (t.resumable) this.#resumes.watch(t.infoHash)
         }
         if (t.paused) this.#engine.pause(t.infoHash)
         else this.#engine.resume(t.infoHash)

@@ -7,10 +7,10 @@ import { PROFILE_FILES, type ProfileLayout } from './paths.js'
 
 // write-file-atomic names its temporary files `<file>.<decimal>`.
 const STATE_TEMP = new RegExp(`^(?:${[PROFILE_FILES.identity, PROFILE_FILES.state].map((f) => f.replace('.', '\\.')).join('|')})\\.\\d+$`)
-const INFO_TEMP = /^[0-9a-f]{40}\.info\.\d+$/
-const INFO = /^([0-9a-f]{40})\.info$/
+const INFO_TEMP = /^[0-9a-f]{40}\.(?:info|resume)\.\d+$/
+const INFO = /^([0-9a-f]{40})\.(?:info|resume)$/
 
-/** Removes temporary files, locks moved aside, and info files of torrents not in `named`. */
+/** Removes temporary files, locks moved aside, and info and resume files of torrents not in `named`. */
 export async function removeDebris(layout: ProfileLayout, named: ReadonlySet<string>): Promise<string[]> {
   const removed: string[] = []
   const sweep = async (dir: string, isDebris: (name: string) => boolean) => {

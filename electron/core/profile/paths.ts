@@ -36,7 +36,7 @@ export const PROFILE_FILES = {
   identity: 'identity.json',
   /** Everything that changes (name, friends, groups, torrents), in one file so one rename commits it. Secret. */
   state: 'profile.json',
-  /** Raw info dictionaries, `<infohash>.info`, content-addressed. */
+  /** Raw info dictionaries, `<infohash>.info`, content-addressed; beside each, `<infohash>.resume` (resume.ts). */
   torrents: 'torrents',
   /** Signed group indexes, `<swarm key hex>.index`: self-verifying, written atomically. */
   indexes: 'indexes',
@@ -51,6 +51,8 @@ export interface ProfileLayout {
   readonly torrents: string
   readonly lock: string
   readonly torrentInfo: (infoHash: string) => string
+  /** What this node last knew it held of a torrent, to start without re-hashing it (resume.ts). */
+  readonly resumeRecord: (infoHash: string) => string
   readonly groupIndex: (swarmHex: string) => string
 }
 
@@ -64,6 +66,7 @@ export function profileLayout(dir: string): ProfileLayout {
     torrents,
     lock: path.join(root, PROFILE_FILES.lock),
     torrentInfo: (infoHash) => path.join(torrents, `${infoHash}.info`),
+    resumeRecord: (infoHash) => path.join(torrents, `${infoHash}.resume`),
     groupIndex: (swarmHex) => path.join(root, PROFILE_FILES.indexes, `${swarmHex}.index`),
   }
 }

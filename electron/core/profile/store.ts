@@ -227,7 +227,9 @@ export class ProfileStore {
       // After the commit, so a crash in between leaves an orphan file (see tidy), never a dangling entry.
       const kept = new Set(next.torrents.map((t) => t.infoHash))
       for (const t of before.torrents) {
-        if (!kept.has(t.infoHash)) await rm(layout.torrentInfo(t.infoHash), { force: true }).catch(() => {})
+        if (kept.has(t.infoHash)) continue
+        await rm(layout.torrentInfo(t.infoHash), { force: true }).catch(() => {})
+        await rm(layout.resumeRecord(t.infoHash), { force: true }).catch(() => {})
       }
       this.#current = snapshot(identity, next)
       return { result, profile: this.#current, changed: true }

@@ -4,6 +4,7 @@
  * result is another torrent, in another, empty swarm.
  */
 import { sha1 } from '@noble/hashes/legacy.js'
+import { fromUtf8 } from './bytes.js'
 import { decodeCanonical, type Decoded } from './canonical.js'
 import { INFO_SWARM_KEY, KEY_BYTES } from './constants.js'
 import { isValidPublicKey } from './keys.js'
@@ -21,4 +22,48 @@ export function swarmKeyOfInfo(info: unknown): Uint8Array | undefined {
 export function decodeInfo(infoBytes: Uint8Array, maxBytes: number): { [key: string]: Decoded } | undefined {
   const d = decodeCanonical(infoBytes, maxBytes)
   return typeof d === 'object' && !(d instanceof Uint8Array) && !Array.isArray(d) ? d : undefined
+}
+
+/** An info dictionary's files as clients lay them out on disk, and its number of pieces. */
+export interface TorrentLayout {
+  readonly pieces: number
+  /** Path components below the download folder (the torrent's name first), and each file's length. */
+  readonly files: readonly { readonly path: readonly string[]; readonly length: number }[]
+}
+
+const text = (v: Decoded | undefined): string | undefined => (v instanceof Uint8Array ? fromUtf8(v) : undefined)
+const size = (v: Decoded | undefined): number | undefined => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined)
+
+/**
+ * BEP 3's layout: one file is `name`; several are `name/<path...>` in the order listed. Prefers
+ * `name.utf-8` and `path.utf-8` as webtorrent's parser does, so both name the same files.
+ * Undefined for a dictionary that is not well formed (the caller then trusts nothing on disk).
+ */
+export function torrentLayout(info: { [key: string]: Decoded }): TorrentLayout | undefined {
+  const name = text(info['name.utf-8'] ?? info.name)
+  const pieces = info.pieces
+  if (name === undefined || name === '' || !(pieces instanceof Uint8Array) || pieces.length % 20 !== 0) return undefined
+  const layout = { pieces: pieces.length / 20 }
+  if (info.files === undefined) {
+    const length = size(info.length)
+    return length === undefined ? undefined : { ...layout, files: [{ path: [name], length }] }
+  }
+  if (!Array.isArray(info.files) || info.files.length === 0) return undefined
+  const files: { path: string[]; length: number }[] = []
+  for (const f of info.files) {
+    if (typeof f !== 'object' || f instanceof Uint8Array || Array.isArray(f)) return undefined
+    const raw = f['path.utf-8'] ?? f.path
+    const length = size(f.length)
+    if (!Array.isArray(raw) || length === undefined) return undefined
+    const parts = raw.map(text)
+    if (parts.some((p) => p === undefined)) return undefined
+    files.push({ path: [name, ...(parts as string[])], length })
+  }
+  return { ...layout, files }
+}
+
+/** torrentLayout of raw info-dictionary bytes. */
+export function layoutOfInfo(infoBytes: Uint8Array): TorrentLayout | undefined {
+  const d = decodeInfo(infoBytes, infoBytes.length)
+  return d === undefined ? undefined : torrentLayout(d)
 }

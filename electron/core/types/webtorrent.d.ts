@@ -36,6 +36,8 @@ declare module 'webtorrent' {
     pieceLength?: number
     createdBy?: string
     skipVerify?: boolean
+    /** Pieces held already (BEP 3 bitfield order): trusted, with one piece of each file hashed to check. */
+    bitfield?: Uint8Array
     paused?: boolean
     uploads?: number
   }

@@ -1,0 +1,134 @@
+/**
+ * Resume records: what this node last knew it held of a torrent, so a start trusts that instead of
+ * hashing every piece again (WebTorrent Desktop #1890: a restart re-checks everything and loads
+ * the disk for minutes). A record holds the verified pieces and, for each file, its size and
+ * modification time when the record was made; it is used only while every file still matches,
+ * and then webtorrent still hashes one piece of each file. Anything else (a file touched, moved,
+ * grown, a record damaged or missing) means verifying as before: a record can make a start
+ * faster, never make data count as held that was not checked once.
+ *
+ * Made when a share has just been hashed, when a download completes, and when the node stops
+ * cleanly (partial downloads too). After a crash the files are newer than the record, so they
+ * are verified.
+ */
+import { mkdir, open, readFile, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { z } from 'zod'
+import { PRIVATE_DIR_MODE, type ProfileLayout } from './paths.js'
+import { writeAtomic } from './files.js'
+import type { TorrentLayout } from '../protocol/torrent-info.js'
+
+const VERSION = 1
+/** A record lists every file of a torrent; this bounds what a damaged one makes us read. */
+const MAX_RECORD_BYTES = 32 * 1024 * 1024
+const STAT_BATCH = 32
+
+/** [path below the download folder, size or -1 if absent, mtime in ns or '' if absent]. */
+type FileStamp = [string, number, string]
+
+const recordSchema = z.strictObject({
+  version: z.literal(VERSION),
+  downloadDir: z.string(),
+  bitfield: z.base64(),
+  files: z.array(z.tuple([z.string(), z.number().int().min(-1), z.string().regex(/^\d*$/)])),
+})
+
+/** Where each file of the layout is, below the download folder: webtorrent's own joining. */
+export const filePaths = (layout: TorrentLayout): string[] => layout.files.map((f) => path.join(path.sep, ...f.path).slice(1))
+
+async function stamps(downloadDir: string, files: readonly string[]): Promise<FileStamp[]> {
+  const out: FileStamp[] = []
+  for (let i = 0; i < files.length; i += STAT_BATCH) {
+    const batch = files.slice(i, i + STAT_BATCH)
+    const stats = await Promise.all(batch.map((f) => stat(path.join(downloadDir, f), { bigint: true }).catch(() => undefined)))
+    batch.forEach((f, j) => {
+      const s = stats[j]
+      out.push(s?.isFile() === true ? [f, Number(s.size), s.mtimeNs.toString()] : [f, -1, ''])
+    })
+  }
+  return out
+}
+
+const sameStamps = (a: readonly FileStamp[], b: readonly FileStamp[]): boolean =>
+  a.length === b.length && a.every((x, i) => x[0] === b[i]![0] && x[1] === b[i]![1] && x[2] === b[i]![2])
+
+/**
+ * The pieces to trust at start, or undefined to verify everything: no record, a damaged one, one
+ * made for another folder or layout, or any file changed since it was made.
+ */
+export async function loadResume(profile: ProfileLayout, infoHash: string, downloadDir: string, layout: TorrentLayout): Promise<Uint8Array | undefined> {
+  const file = profile.resumeRecord(infoHash)
+  const size = await stat(file).then((s) => s.size, () => undefined)
+  if (size === undefined || size > MAX_RECORD_BYTES) return undefined
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'))
+  } catch {
+    return undefined
+  }
+  const r = recordSchema.safeParse(parsed)
+  if (!r.success || r.data.downloadDir !== downloadDir) return undefined
+  const bitfield = new Uint8Array(Buffer.from(r.data.bitfield, 'base64'))
+  if (bitfield.length !== Math.ceil(layout.pieces / 8)) return undefined
+  const paths = filePaths(layout)
+  if (r.data.files.length !== paths.length || r.data.files.some((f, i) => f[0] !== paths[i])) return undefined
+  return sameStamps(r.data.files, await stamps(downloadDir, paths)) ? bitfield : undefined
+}
+
+/** Every piece of the layout held: what a share's own hashing just established. */
+export function fullBitfield(pieces: number): Uint8Array {
+  const b = new Uint8Array(Math.ceil(pieces / 8)).fill(0xff)
+  if (pieces % 8 !== 0) b[b.length - 1] = (0xff << (8 - (pieces % 8))) & 0xff
+  return b
+}
+
+export interface SaveOptions {
+  /**
+   * Flush the files to disk first (what this node wrote itself): a record must never outlive, in
+   * a power cut, the data it vouches for. A share's files were there before; they need not be.
+   */
+  readonly flush: boolean
+  /**
+   * When the caller started hashing the files (ms since the epoch): one modified since, or just
+   * before (coarse file-system clocks), may not hold what was hashed, and is not vouched for.
+   */
+  readonly hashedFrom?: number
+}
+
+/** FAT keeps mtimes to 2 s; ext3 and HFS+ to 1 s. */
+const MTIME_SLACK_MS = 2_000
+
+/**
+ * Records `bitfield` with the files as they are now. Returns false, writing nothing, when that
+ * cannot be vouched for (a file could not be flushed, or may have changed under the caller's hashing).
+ */
+export async function saveResume(profile: ProfileLayout, infoHash: string, downloadDir: string, layout: TorrentLayout, bitfield: Uint8Array, o: SaveOptions): Promise<boolean> {
+  const paths = filePaths(layout)
+  if (o.flush) {
+    for (const f of paths) if (!(await flush(path.join(downloadDir, f)))) return false
+  }
+  const now = await stamps(downloadDir, paths)
+  if (o.hashedFrom !== undefined) {
+    const limit = BigInt(o.hashedFrom - MTIME_SLACK_MS) * 1_000_000n
+    if (now.some(([, size, mtime]) => size < 0 || BigInt(mtime) >= limit)) return false
+  }
+  await mkdir(profile.torrents, { recursive: true, mode: PRIVATE_DIR_MODE })
+  const record = { version: VERSION, downloadDir, bitfield: Buffer.from(bitfield).toString('base64'), files: now }
+  await writeAtomic(profile.resumeRecord(infoHash), JSON.stringify(record), `the resume record of torrent ${infoHash}`)
+  return true
+}
+
+// A file not there yet is fine (nothing of it is vouched for); one that cannot be flushed is not.
+async function flush(file: string): Promise<boolean> {
+  const handle = await open(file, 'r+').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : undefined))
+  if (handle === null) return true
+  if (handle === undefined) return false
+  try {
+    await handle.datasync()
+    return true
+  } catch {
+    return false
+  } finally {
+    await handle.close()
+  }
+}
