@@ -3,7 +3,7 @@
 // when its node stops, and starts from that; a file changed since is verified as before.
 import { describe, it, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, openSync, readFileSync, statSync, utimesSync, writeSync, closeSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CoterieNode } from './node.js'
 import { addFriend } from '../services/friends.js'
@@ -65,24 +65,32 @@ describe('resume records on a running node', () => {
     await node.stop()
   })
 
-  it('a file written just before it is shared gets no record (it may have changed under the hash): it is verified when added', async () => {
-    const owner = await testProfile(temp, 'Fresh')
+  it('a file changed while it is being shared gets no record, and is verified when the node adds it', async () => {
+    const owner = await testProfile(temp, 'Editor')
     await createGroup(owner.store, 'G')
-    const file = randomFile(temp('src-fresh'), 'new.bin', 256 * KiB)
-    const { infoHash } = await share(owner.store, file.path, 'G')
-    assert.equal(existsSync(owner.store.layout.resumeRecord(infoHash)), false)
+    const file = oldFile(temp('src-edit'), 'draft.bin', 4 * MiB)
+    let edited = false
+    const { infoHash } = await share(owner.store, file.path, 'G', (hashed) => {
+      if (edited || hashed === 0) return
+      edited = true // an editor saving the file while it is hashed, where the hash has been
+      const fd = openSync(file.path, 'r+')
+      writeSync(fd, Buffer.from('edited'), 0, 6, 0)
+      closeSync(fd)
+    })
+    assert.ok(edited)
+    assert.equal(existsSync(owner.store.layout.resumeRecord(infoHash)), false, 'no record')
     const node = await start(owner.store)
-    assert.equal(summary(node, infoHash).state, 'seeding', 'verified, and complete')
+    assert.notEqual(summary(node, infoHash).state, 'seeding', 'verified: the edited piece no longer matches the hash')
     await node.stop()
-    assert.ok(existsSync(owner.store.layout.resumeRecord(infoHash)), 'recorded once verified complete')
   })
 
   it('a node stopped while it checks a torrent records nothing of it (a piece not yet hashed is not missing)', async () => {
     const owner = await testProfile(temp, 'Quitter')
     await createGroup(owner.store, 'G')
     const node = await start(owner.store)
-    const file = randomFile(temp('src-big'), 'big.bin', 128 * MiB) // just written: no record, so checked in full
+    const file = randomFile(temp('src-big'), 'big.bin', 128 * MiB)
     const { infoHash } = await share(owner.store, file.path, 'G')
+    rmSync(owner.store.layout.resumeRecord(infoHash)) // as if the file changed under the hash: checked in full
     void node.reload()
     await until(() => node.engine.has(infoHash) && summary(node, infoHash).state === 'checking', 20_000, 'the check to start')
     await node.stop()

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { profileLayout } from './paths.js'
-import { fullBitfield, loadResume, saveResume } from './resume.js'
+import { fullBitfield, loadResume, saveResume, stampTree } from './resume.js'
 import type { TorrentLayout } from '../protocol/torrent-info.js'
 import { tempDirs } from '../testing/swarm.js'
 
@@ -72,14 +72,17 @@ describe('resume records', () => {
     }
   })
 
-  it('nothing is recorded for a file changed while (or just before) it was hashed', async () => {
+  it('nothing is recorded for a file changed while it was hashed, even within the same second', async () => {
     const { profile, dir, layout } = setup()
-    const started = Date.now()
-    assert.equal(await saveResume(profile, IH, dir, layout, fullBitfield(4), { flush: false, hashedFrom: started }), true, 'files older than the hash')
-    writeFileSync(join(dir, 'Photos', 'a.jpg'), Buffer.alloc(40_000, 3)) // now: during the hash
+    const before = await stampTree(dir, join(dir, 'Photos'))
+    assert.deepEqual([...before.keys()].sort(), [join('Photos', 'a.jpg'), join('Photos', 'day 2', 'boat.jpg')])
+    assert.equal(await saveResume(profile, IH, dir, layout, fullBitfield(4), { flush: false, before }), true, 'unchanged under the hash')
     rmSync(profile.resumeRecord(IH))
-    assert.equal(await saveResume(profile, IH, dir, layout, fullBitfield(4), { flush: false, hashedFrom: started }), false)
+    writeFileSync(join(dir, 'Photos', 'a.jpg'), Buffer.alloc(40_000, 3)) // what an editor saving during the hash does
+    assert.equal(await saveResume(profile, IH, dir, layout, fullBitfield(4), { flush: false, before }), false)
     assert.equal(existsSync(profile.resumeRecord(IH)), false, 'no record written')
+    const a = await stampTree(dir, join(dir, 'Photos', 'a.jpg'))
+    assert.deepEqual([...a.keys()], [join('Photos', 'a.jpg')], 'a single file is stamped as itself')
   })
 
   it('nothing is recorded for a download it cannot flush to disk', async () => {

@@ -11,7 +11,7 @@
  * cleanly (partial downloads too). After a crash the files are newer than the record, so they
  * are verified.
  */
-import { mkdir, open, readFile, stat } from 'node:fs/promises'
+import { mkdir, open, readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { z } from 'zod'
 import { PRIVATE_DIR_MODE, type ProfileLayout } from './paths.js'
@@ -88,15 +88,28 @@ export interface SaveOptions {
    * a power cut, the data it vouches for. A share's files were there before; they need not be.
    */
   readonly flush: boolean
-  /**
-   * When the caller started hashing the files (ms since the epoch): one modified since, or just
-   * before (coarse file-system clocks), may not hold what was hashed, and is not vouched for.
-   */
-  readonly hashedFrom?: number
+  /** The files as they were before the caller hashed them (stampTree): one changed since is not vouched for. */
+  readonly before?: ReadonlyMap<string, readonly [size: number, mtimeNs: string]>
 }
 
-/** FAT keeps mtimes to 2 s; ext3 and HFS+ to 1 s. */
-const MTIME_SLACK_MS = 2_000
+/**
+ * Size and mtime of every regular file at or below `root`, by path below `downloadDir` (as a
+ * record names them). Taken before a share's hash, compared after it: a file changed meanwhile
+ * may not hold what was hashed. Symbolic links to folders are not followed (their files then
+ * have no stamp, and the share is verified when added, as before).
+ */
+export async function stampTree(downloadDir: string, root: string): Promise<Map<string, [number, string]>> {
+  const out = new Map<string, [number, string]>()
+  const visit = async (p: string): Promise<void> => {
+    const s = await stat(p, { bigint: true }).catch(() => undefined)
+    if (s?.isFile() === true) out.set(path.relative(downloadDir, p), [Number(s.size), s.mtimeNs.toString()])
+    if (s?.isDirectory() !== true) return
+    const entries = await readdir(p, { withFileTypes: true }).catch(() => [])
+    for (const e of entries) if (e.isFile() || e.isDirectory()) await visit(path.join(p, e.name))
+  }
+  await visit(root)
+  return out
+}
 
 /**
  * Records `bitfield` with the files as they are now. Returns false, writing nothing, when that
@@ -108,9 +121,9 @@ export async function saveResume(profile: ProfileLayout, infoHash: string, downl
     for (const f of paths) if (!(await flush(path.join(downloadDir, f)))) return false
   }
   const now = await stamps(downloadDir, paths)
-  if (o.hashedFrom !== undefined) {
-    const limit = BigInt(o.hashedFrom - MTIME_SLACK_MS) * 1_000_000n
-    if (now.some(([, size, mtime]) => size < 0 || BigInt(mtime) >= limit)) return false
+  if (o.before !== undefined) {
+    const before = o.before
+    if (now.some(([f, size, mtime]) => before.get(f)?.[0] !== size || before.get(f)?.[1] !== mtime || size < 0)) return false
   }
   await mkdir(profile.torrents, { recursive: true, mode: PRIVATE_DIR_MODE })
   const record = { version: VERSION, downloadDir, bitfield: Buffer.from(bitfield).toString('base64'), files: now }

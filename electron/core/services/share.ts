@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { createClosedTorrent } from '../engine/create.js'
 import type { ProfileStore, TorrentEntry } from '../profile/index.js'
-import { fullBitfield, saveResume } from '../profile/resume.js'
+import { fullBitfield, saveResume, stampTree } from '../profile/resume.js'
 import { layoutOfInfo } from '../protocol/torrent-info.js'
 import { findGroup, ownedGroup } from './groups.js'
 import { ServiceError } from '../../../shared/service-errors.js'
@@ -21,7 +21,7 @@ export async function share(
   const group = findGroup(await store.read(), groupRef)
   if (!group.owner) throw new ServiceError('not-owner', `"${group.name}" was shared with you.`)
   let torrent
-  const hashedFrom = Date.now()
+  const before = await stampTree(dirname(full), full) // to tell, after the hash, what changed under it
   try {
     torrent = await createClosedTorrent(full, Buffer.from(group.swarmPublicKey, 'hex'), { onProgress, announcePublic: group.announcePublic })
   } catch (e) {
@@ -31,7 +31,7 @@ export async function share(
   // the entry, like the info file: a crash in between leaves an orphan that tidy() removes.
   const layout = layoutOfInfo(torrent.info)
   if (layout !== undefined) {
-    await saveResume(store.layout, torrent.infoHash, dirname(full), layout, fullBitfield(layout.pieces), { flush: false, hashedFrom }).catch(() => false)
+    await saveResume(store.layout, torrent.infoHash, dirname(full), layout, fullBitfield(layout.pieces), { flush: false, before }).catch(() => false)
   }
   const { result } = await store.update((draft, ctx) => {
     const g = ownedGroup(draft, groupRef)
