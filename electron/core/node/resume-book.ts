@@ -45,6 +45,8 @@ export class ResumeBook {
   watch(infoHash: string): void {
     const entry = this.#entries.get(infoHash)
     if (entry === undefined) return
+    // A record said all, but webtorrent's check of a file failed: it holds less, to record at stop.
+    if (entry.current && this.#engine.torrentSummary(infoHash).progress < 1) entry.current = false
     void this.#engine.whenDone(infoHash).then(async () => {
       if (entry.current || this.#entries.get(infoHash) !== entry) return
       const saved = await saveResume(this.#profile, infoHash, entry.downloadDir, entry.layout, fullBitfield(entry.layout.pieces), { flush: true })

@@ -56,6 +56,19 @@ describe('resume records on a running node', () => {
     assert.equal(summary(node, infoHash).state, 'seeding', 'same size and mtime: the record is trusted')
     await node.stop()
 
+    // The piece webtorrent checks of a file with a record (its second) changed, mtime put back:
+    // that file is verified in full, and what it then holds is what the next record says.
+    const fd2 = openSync(file.path, 'r+')
+    writeSync(fd2, Buffer.from('tampered'), 0, 8, 20_000)
+    closeSync(fd2)
+    utimesSync(file.path, HOUR_AGO, HOUR_AGO)
+    node = await start(owner.store)
+    assert.notEqual(summary(node, infoHash).state, 'seeding', 'the check caught it')
+    const pieces = node.engine.bitfield(infoHash)!.length * 8
+    await node.stop()
+    const recorded = recordBits(owner.store.layout.resumeRecord(infoHash))
+    assert.ok(recorded > 0 && recorded < pieces - 1, `the record now holds less than all (${recorded} pieces)`)
+
     // Touched (as any edit does): verified, and the changed piece is no longer held.
     utimesSync(file.path, new Date(), new Date())
     node = await start(owner.store)
