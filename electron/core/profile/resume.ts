@@ -34,7 +34,7 @@ const recordSchema = z.strictObject({
 })
 
 /** Where each file of the layout is, below the download folder: webtorrent's own joining. */
-export const filePaths = (layout: TorrentLayout): string[] => layout.files.map((f) => path.join(path.sep, ...f.path).slice(1))
+const filePaths = (layout: TorrentLayout): string[] => layout.files.map((f) => path.join(path.sep, ...f.path).slice(1))
 
 async function stamps(downloadDir: string, files: readonly string[]): Promise<FileStamp[]> {
   const out: FileStamp[] = []
@@ -131,9 +131,11 @@ export async function saveResume(profile: ProfileLayout, infoHash: string, downl
   return true
 }
 
-// A file not there yet is fine (nothing of it is vouched for); one that cannot be flushed is not.
+// Nothing to flush in a file not there yet (nothing of it is vouched for), nor in one this process
+// may not write (a read-only share: nothing wrote it here); one that cannot be flushed is not vouched for.
+const NOT_OURS = new Set(['ENOENT', 'EACCES', 'EPERM', 'EROFS'])
 async function flush(file: string): Promise<boolean> {
-  const handle = await open(file, 'r+').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : undefined))
+  const handle = await open(file, 'r+').catch((e: NodeJS.ErrnoException) => (NOT_OURS.has(e.code ?? '') ? null : undefined))
   if (handle === null) return true
   if (handle === undefined) return false
   try {
