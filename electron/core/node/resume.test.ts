@@ -3,7 +3,7 @@
 // when its node stops, and starts from that; a file changed since is verified as before.
 import { describe, it, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CoterieNode } from './node.js'
 import { addFriend } from '../services/friends.js'
@@ -95,6 +95,18 @@ describe('resume records on a running node', () => {
     const node = await start(owner.store)
     assert.notEqual(summary(node, infoHash).state, 'seeding', 'verified: the edited piece no longer matches the hash')
     await node.stop()
+  })
+
+  it('the same bytes shared again from another folder leave the first share’s record as it was', async () => {
+    const owner = await testProfile(temp, 'Twice')
+    await createGroup(owner.store, 'G')
+    const first = oldFile(temp('src-one'), 'same.bin', 256 * KiB)
+    const { infoHash } = await share(owner.store, first.path, 'G')
+    const record = readFileSync(owner.store.layout.resumeRecord(infoHash), 'utf8')
+    const copy = join(temp('src-two'), 'same.bin')
+    writeFileSync(copy, first.data)
+    assert.equal((await share(owner.store, copy, 'G')).infoHash, infoHash, 'one torrent')
+    assert.equal(readFileSync(owner.store.layout.resumeRecord(infoHash), 'utf8'), record)
   })
 
   it('a node stopped while it checks a torrent records nothing of it (a piece not yet hashed is not missing)', async () => {

@@ -29,8 +29,10 @@ export async function share(
   }
   // What was just hashed need not be hashed again when the node adds it (profile/resume.ts). Before
   // the entry, like the info file: a crash in between leaves an orphan that tidy() removes.
+  // The same bytes shared before from another folder stay that torrent's: its record is kept.
   const layout = layoutOfInfo(torrent.info)
-  if (layout !== undefined) {
+  const held = (await store.read()).torrents.find((t) => t.infoHash === torrent.infoHash)
+  if (layout !== undefined && (held === undefined || held.downloadDir === dirname(full))) {
     await saveResume(store.layout, torrent.infoHash, dirname(full), layout, fullBitfield(layout.pieces), { flush: false, before }).catch(() => false)
   }
   const { result } = await store.update((draft, ctx) => {
