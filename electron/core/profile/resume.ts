@@ -12,6 +12,7 @@
  * are verified.
  */
 import { mkdir, open, readdir, readFile, stat } from 'node:fs/promises'
+import type { BigIntStats } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 import { PRIVATE_DIR_MODE, type ProfileLayout } from './paths.js'
@@ -36,15 +37,15 @@ const recordSchema = z.strictObject({
 /** Where each file of the layout is, below the download folder: webtorrent's own joining. */
 const filePaths = (layout: TorrentLayout): string[] => layout.files.map((f) => path.join(path.sep, ...f.path).slice(1))
 
+type Stamp = [size: number, mtimeNs: string]
+const stampOf = (s: BigIntStats | undefined): Stamp => (s?.isFile() === true ? [Number(s.size), s.mtimeNs.toString()] : [-1, ''])
+
 async function stamps(downloadDir: string, files: readonly string[]): Promise<FileStamp[]> {
   const out: FileStamp[] = []
   for (let i = 0; i < files.length; i += STAT_BATCH) {
     const batch = files.slice(i, i + STAT_BATCH)
     const stats = await Promise.all(batch.map((f) => stat(path.join(downloadDir, f), { bigint: true }).catch(() => undefined)))
-    batch.forEach((f, j) => {
-      const s = stats[j]
-      out.push(s?.isFile() === true ? [f, Number(s.size), s.mtimeNs.toString()] : [f, -1, ''])
-    })
+    batch.forEach((f, j) => out.push([f, ...stampOf(stats[j])]))
   }
   return out
 }
@@ -89,7 +90,7 @@ export interface SaveOptions {
    */
   readonly flush: boolean
   /** The files as they were before the caller hashed them (stampTree): one changed since is not vouched for. */
-  readonly before?: ReadonlyMap<string, readonly [size: number, mtimeNs: string]>
+  readonly before?: ReadonlyMap<string, Readonly<Stamp>>
 }
 
 /**
@@ -98,11 +99,11 @@ export interface SaveOptions {
  * may not hold what was hashed. Symbolic links to folders are not followed (their files then
  * have no stamp, and the share is verified when added, as before).
  */
-export async function stampTree(downloadDir: string, root: string): Promise<Map<string, [number, string]>> {
-  const out = new Map<string, [number, string]>()
+export async function stampTree(downloadDir: string, root: string): Promise<Map<string, Stamp>> {
+  const out = new Map<string, Stamp>()
   const visit = async (p: string): Promise<void> => {
     const s = await stat(p, { bigint: true }).catch(() => undefined)
-    if (s?.isFile() === true) out.set(path.relative(downloadDir, p), [Number(s.size), s.mtimeNs.toString()])
+    if (s?.isFile() === true) out.set(path.relative(downloadDir, p), stampOf(s))
     if (s?.isDirectory() !== true) return
     const entries = await readdir(p, { withFileTypes: true }).catch(() => [])
     for (const e of entries) if (e.isFile() || e.isDirectory()) await visit(path.join(p, e.name))
@@ -123,7 +124,7 @@ export async function saveResume(profile: ProfileLayout, infoHash: string, downl
   const now = await stamps(downloadDir, paths)
   if (o.before !== undefined) {
     const before = o.before
-    if (now.some(([f, size, mtime]) => before.get(f)?.[0] !== size || before.get(f)?.[1] !== mtime || size < 0)) return false
+    if (now.some(([f, size, mtime]) => size < 0 || before.get(f)?.[0] !== size || before.get(f)?.[1] !== mtime)) return false
   }
   await mkdir(profile.torrents, { recursive: true, mode: PRIVATE_DIR_MODE })
   const record = { version: VERSION, downloadDir, bitfield: Buffer.from(bitfield).toString('base64'), files: now }
