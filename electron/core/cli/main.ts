@@ -94,7 +94,7 @@ group.command('add-member <group> <friend>').action(async (g: string, f: string)
   out(`added ${f} to ${g}`)
   await poke()
 })
-group.command('set-trackers <group> [urls...]').description('replace the group\'s trackers (none: stop using trackers); members get them with their next invite')
+group.command('set-trackers <group> [urls...]').description('replace the group\'s trackers (none: stop using trackers); members follow through the group index')
   .action(async (g: string, urls: string[]) => {
     const trackers = await setTrackers(await openStore(), g, urls)
     out(trackers.length === 0 ? `${g} uses no trackers` : `${g} uses ${trackers.join(' ')}`)
@@ -141,7 +141,7 @@ group.command('set-limits <group>').description('speed limits for the group\'s t
     out(`${g}: upload ${formatRate(limits.upload)}, download ${formatRate(limits.download)}`)
     await poke()
   })
-group.command('show <group>').option('--json').description('the group index: version, torrents, members, revoked')
+group.command('show <group>').option('--json').description('the group index: version, trackers, torrents, members, revoked')
   .action(async (ref: string, o: { json?: boolean }) => {
     const store = await openStore()
     const p = store.current
@@ -163,11 +163,13 @@ group.command('show <group>').option('--json').description('the group index: ver
         ? index.members.map((m) => person(Buffer.from(m.key).toString('hex'), m.name))
         : g.members.map((m) => person(m)),
       revoked: (index?.revoked.map((k) => Buffer.from(k).toString('hex')) ?? g.revoked ?? []).map((k) => person(k)),
+      trackers: g.trackers ?? [],
     }
     if (o.json) return out(JSON.stringify(view, null, 2))
     out(`${view.name} (${view.owner ? 'owner' : 'member'})  index version ${view.indexVersion ?? '-'}  auto-join ${view.autoJoin ? 'on' : 'off'}`)
     out(`speed limits: upload ${formatRate(view.uploadLimit)}, download ${formatRate(view.downloadLimit)}`)
     if (view.certificateExpires !== null) out(`your certificate expires ${view.certificateExpires}`)
+    if (view.trackers.length > 0) out(`trackers: ${view.trackers.join(' ')}`)
     out(`torrents (${view.torrents.length}):`)
     for (const t of view.torrents) out(`  ${t.infoHash}  ${t.name}`)
     out(`members (${view.members.length}):`)

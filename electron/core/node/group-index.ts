@@ -74,6 +74,7 @@ export async function indexContent(
     version, iat: now, name: g.name, secret: hexToBytes(g.groupSecret), torrents: withRendezvous(g, shares), members,
     revoked: (g.revoked ?? []).map(hexToBytes),
     certificates: [...(g.certificate === undefined ? [] : [g.certificate]), ...(g.memberCertificates ?? [])].map(hexToBytes),
+    trackers: g.trackers ?? [],
   }
 }
 
@@ -83,7 +84,7 @@ export function sameContent(a: GroupIndexContent, b: GroupIndexContent): boolean
     JSON.stringify({
       name: c.name, secret: bytesToHex(c.secret), torrents: c.torrents.map(bytesToHex),
       members: c.members.map((m) => [bytesToHex(m.key), m.name]).sort(), revoked: c.revoked.map(bytesToHex).sort(),
-      certs: c.certificates.map(bytesToHex).sort(),
+      certs: c.certificates.map(bytesToHex).sort(), trackers: c.trackers ?? [],
     })
   return key(a) === key(b)
 }
@@ -109,6 +110,9 @@ export function applyIndex(
   g.groupSecret = bytesToHex(index.secret)
   g.members = index.members.map((m) => bytesToHex(m.key)).filter((k) => k !== ctx.selfKey)
   g.revoked = index.revoked.map(bytesToHex)
+  // The owner's list replaces the one the invite brought: a running node moves to it at once.
+  if (index.trackers.length > 0) g.trackers = [...index.trackers]
+  else delete g.trackers
   const mine = index.certificateOf.get(ctx.selfKey)
   const current = g.certificate === undefined ? undefined : decodeCertificate(hexToBytes(g.certificate))
   if (mine !== undefined && (current === undefined || !current.ok || mine.exp > current.value.exp)) {

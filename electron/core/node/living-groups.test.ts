@@ -7,10 +7,11 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { CoterieNode } from './node.js'
 import { addFriend } from '../services/friends.js'
-import { createGroup, removeMember } from '../services/groups.js'
+import { createGroup, removeMember, setTrackers } from '../services/groups.js'
 import { share } from '../services/share.js'
 import { join as joinInvite, writeInvite } from '../services/invites.js'
 import { decodeCertificate } from '../protocol/certificate.js'
+import { Server } from 'bittorrent-tracker'
 import { LOOPBACK, randomFile, tempDir, until } from '../testing/swarm.js'
 import { fileDone, nodeStarter, testProfile } from '../testing/profiles.js'
 
@@ -46,6 +47,34 @@ async function clubOfThree(label: string) {
 }
 
 describe('groups as living collections', () => {
+  it('the owner’s new trackers reach a member through the index, whose node announces to them at once; none taken away, likewise', async () => {
+    const { owner, alice, one } = await clubOfThree('trackers')
+    const heard: number[] = []
+    const server = new Server({ http: true, udp: false, ws: false, stats: false, filter: (_ih, params, cb) => {
+      heard.push(Number(params.port))
+      cb(null)
+    } })
+    await new Promise<void>((r) => server.listen(0, { http: LOOPBACK }, () => r()))
+    try {
+      const url = `http://${LOOPBACK}:${server.http!.address().port}/announce`
+      const ownerNode = await start(owner.store)
+      const aliceNode = await start(alice.store, [`${LOOPBACK}:${ownerNode.port}`])
+      await until(fileDone(join(alice.downloads, 'one.bin'), one.data), 20_000, 'alice to get the file (invite)')
+      assert.equal(alice.store.current.groups[0]!.trackers, undefined, 'the invite named no tracker')
+
+      await setTrackers(owner.store, 'Club', [url]) // `coterie group set-trackers Club URL`
+      await ownerNode.reload()
+      await until(() => alice.store.current.groups[0]!.trackers?.[0] === url, 20_000, 'alice to take the tracker from the index')
+      await until(() => heard.includes(aliceNode.port), 20_000, 'alice’s node to announce to it, with no restart')
+
+      await setTrackers(owner.store, 'Club', [])
+      await ownerNode.reload()
+      await until(() => alice.store.current.groups[0]!.trackers === undefined, 20_000, 'alice to drop it as the owner did')
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()))
+    }
+  })
+
   it('a later share reaches members without a new invite, from the owner and then relayed by a member', async () => {
     const { owner, alice, bob, src, one } = await clubOfThree('later')
     const ownerNode = await start(owner.store)

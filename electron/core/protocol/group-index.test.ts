@@ -88,6 +88,33 @@ describe('group index', () => {
     assert.equal(code(openIndex(new TextEncoder().encode('d1:ai1ee'), w.swarm.publicKey)), 'malformed')
     assert.equal(code(openIndex(new Uint8Array(16 * 1024 * 1024 + 1), w.swarm.publicKey)), 'oversize')
   })
+
+  it('carries the group’s trackers, absent when there are none (an index from before them reads as none)', () => {
+    const urls = ['udp://tracker.example:6969/announce', 'https://t.example/announce']
+    const r = openIndex(publishIndex(w.swarm, content({ trackers: [...urls, urls[0]!] })), w.swarm.publicKey)
+    assert.ok(r.ok)
+    assert.deepEqual(r.value.trackers, urls, 'in the owner’s order, once each')
+    const none = publishIndex(w.swarm, content({ trackers: [] }))
+    assert.equal('trackers' in decodedFields(none), false, 'canonical: absent, not an empty list')
+    assert.deepEqual(publishIndex(w.swarm, content()), none, 'the same bytes as before trackers existed')
+    const opened = openIndex(none, w.swarm.publicKey)
+    assert.ok(opened.ok)
+    assert.deepEqual(opened.value.trackers, [])
+    assert.throws(() => publishIndex(w.swarm, content({ trackers: ['wss://webrtc.example'] })), /trackers/)
+  })
+
+  it('is malformed when its trackers are: an empty list, a URL that is not a udp or http(s) tracker', () => {
+    const signed = (trackers: Decoded) => {
+      const { sig: _sig, ...tbs } = decodedFields(publishIndex(w.swarm, content()))
+      const body = { ...tbs, trackers }
+      return encode({ ...body, sig: ed25519.sign(signingInput('index', encode(body)), w.swarm.secretKey) })
+    }
+    const te = new TextEncoder()
+    assert.equal(code(openIndex(signed([te.encode('udp://ok.example:1')]), w.swarm.publicKey)), 'ok', 'the helper signs what is valid')
+    assert.equal(code(openIndex(signed([]), w.swarm.publicKey)), 'malformed')
+    assert.equal(code(openIndex(signed([te.encode('ws://x.example')]), w.swarm.publicKey)), 'malformed')
+    assert.equal(code(openIndex(signed([te.encode('file:///etc/passwd')]), w.swarm.publicKey)), 'malformed')
+  })
 })
 
 /** The fields the owner signed, as the canonical decoder gives them back (to re-encode altered). */

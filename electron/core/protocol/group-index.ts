@@ -11,6 +11,7 @@
  *     6:secret 32:<group secret>      the current discovery secret (rotates on removal)
  *     3:sig 64:<Ed25519>  5:swarm 32:<swarm key>
  *     8:torrents l <info dictionary>... e   the collection, full metadata, distinct infohashes
+ *     8:trackers l <url>... e         the group's trackers; absent when it has none
  *     1:v i1e  7:version i<n>e  e
  *
  * sig = Ed25519(swarm secret, bencode(["coterie", 1, "index", bencode(index without sig)])).
@@ -22,7 +23,8 @@ import { INDEX_ERRORS, type IndexErrorCode } from '../../../shared/protocol-code
 import { bytesToHex, compareBytes, equalBytes } from './bytes.js'
 import { decodeCanonical, encode } from './canonical.js'
 import { decodeCertificate, type Certificate } from './certificate.js'
-import { KEY_BYTES, MAX_INDEX_BYTES, MAX_INDEX_MEMBERS, MAX_INVITE_TORRENTS, MAX_NAME_CHARS, PROTOCOL_VERSION, ROLE, SIGNATURE_BYTES } from './constants.js'
+import { KEY_BYTES, MAX_INDEX_BYTES, MAX_INDEX_MEMBERS, MAX_INVITE_TORRENTS, MAX_INVITE_TRACKERS, MAX_NAME_CHARS, PROTOCOL_VERSION, ROLE, SIGNATURE_BYTES } from './constants.js'
+import { isTrackerUrl, trackerList } from './invite.js'
 import { isValidPublicKey, type KeyPair } from './keys.js'
 import { bytesOf, text, uint, versionField } from './schema.js'
 import { sign, verify } from './signing.js'
@@ -43,9 +45,12 @@ export interface GroupIndexContent {
   readonly members: readonly IndexMember[]
   readonly revoked: readonly Uint8Array[]
   readonly certificates: readonly Uint8Array[]
+  /** The group's tracker URLs (udp, http, https), announced to under the private topics; none if absent. */
+  readonly trackers?: readonly string[]
 }
 
 export interface GroupIndex extends GroupIndexContent {
+  readonly trackers: readonly string[]
   readonly swarm: Uint8Array
   readonly infoHashes: readonly Uint8Array[]
   /** The certificates, decoded, by member key (hex). */
@@ -68,6 +73,7 @@ const indexSchema = z.strictObject({
   members: z.array(z.strictObject({ key: bytesOf(KEY_BYTES), name: text(MAX_NAME_CHARS) })).max(MAX_INDEX_MEMBERS),
   revoked: z.array(bytesOf(KEY_BYTES)).max(MAX_INDEX_MEMBERS),
   certs: z.array(z.instanceof(Uint8Array)).max(MAX_INDEX_MEMBERS),
+  trackers: trackerList.optional(),
   sig: bytesOf(SIGNATURE_BYTES),
 })
 
@@ -78,9 +84,12 @@ export function publishIndex(swarm: KeyPair, c: GroupIndexContent): Uint8Array {
   if (!Number.isSafeInteger(c.version) || c.version < 1) throw new RangeError('publishIndex: version is an integer >= 1')
   const members = [...c.members].sort((a, b) => compareBytes(a.key, b.key))
   const revoked = [...c.revoked].sort(compareBytes)
+  const trackers = [...new Set(c.trackers ?? [])]
+  if (trackers.length > MAX_INVITE_TRACKERS || !trackers.every(isTrackerUrl)) throw new RangeError(`publishIndex: at most ${MAX_INVITE_TRACKERS} trackers, each a udp or http(s) URL`)
   const tbs = {
     v: PROTOCOL_VERSION, swarm: swarm.publicKey, version: c.version, iat: c.iat, name: c.name, secret: c.secret,
     torrents: [...c.torrents], members: members.map((m) => ({ key: m.key, name: m.name })), revoked, certs: [...c.certificates],
+    ...(trackers.length > 0 && { trackers }),
   }
   const bytes = encode({ ...tbs, sig: sign(swarm.secretKey, ROLE.index, encode(tbs)) })
   const check = openIndex(bytes, swarm.publicKey)
@@ -127,7 +136,7 @@ export function openIndex(bytes: Uint8Array, swarm: Uint8Array): Result<GroupInd
   }
   return ok({
     swarm: d.swarm, version: d.version, iat: d.iat, name: d.name, secret: d.secret, torrents: d.torrents,
-    members: d.members, revoked: d.revoked, certificates: d.certs, infoHashes, certificateOf, bytes,
+    members: d.members, revoked: d.revoked, certificates: d.certs, trackers: d.trackers ?? [], infoHashes, certificateOf, bytes,
   })
 }
 

@@ -85,6 +85,8 @@ export const isPeerAddress = (s: string): boolean => {
 // WebRTC (ws/wss trackers only broker WebRTC offers), a host, optional port and path.
 const TRACKER = /^(?:udp|https?):\/\/(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9a-fA-F:.]+\])(?::\d{1,5})?(?:\/[!-~]*)?$/
 export const isTrackerUrl = (s: string): boolean => s.length <= MAX_TRACKER_URL_CHARS && TRACKER.test(s)
+/** A group's trackers as invites and the group index carry them: absent rather than empty. */
+export const trackerList = z.array(text(MAX_TRACKER_URL_CHARS).refine(isTrackerUrl)).min(1).max(MAX_INVITE_TRACKERS)
 
 const outerSchema = z.strictObject({ [MAGIC]: uint, e: bytesOf(KEY_BYTES), box: z.instanceof(Uint8Array) })
 const innerSchema = z.strictObject({
@@ -99,7 +101,7 @@ const innerSchema = z.strictObject({
     // Optional, so invites made before these fields existed still open; present means non-default
     // (canonical form omits an absent value rather than encoding it empty or 0).
     public: z.literal(1).optional(),
-    trackers: z.array(text(MAX_TRACKER_URL_CHARS).refine(isTrackerUrl)).min(1).max(MAX_INVITE_TRACKERS).optional(),
+    trackers: trackerList.optional(),
   }),
   cert: z.instanceof(Uint8Array),
   torrents: z.array(z.instanceof(Uint8Array)).max(MAX_INVITE_TORRENTS),

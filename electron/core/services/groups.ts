@@ -74,7 +74,7 @@ export async function addMember(store: ProfileStore, groupRef: string, friendRef
   })
 }
 
-/** Replaces an owned group's trackers (none to stop using trackers); members get them with their next invite. */
+/** Replaces an owned group's trackers (none to stop using trackers); members follow through the group index. */
 export async function setTrackers(store: ProfileStore, groupRef: string, urls: readonly string[]): Promise<readonly string[]> {
   const trackers = checkTrackers(urls)
   await store.update((draft) => {
