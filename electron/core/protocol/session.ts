@@ -8,7 +8,6 @@
  *   kIR  = okm[0..32]   seals the initiator's proof     kRI = okm[32..64]   seals the responder's
  *   session = okm[64..96]   handed to the engine for relay-proof transfers (docs/PROTOCOL.md §5.4)
  */
-import { chacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { isAllZero } from './bytes.js'
@@ -69,13 +68,9 @@ export function deriveKeys(own: Ephemeral, peerPublic: Uint8Array, th: Uint8Arra
 const ZERO_NONCE = new Uint8Array(12)
 
 export function seal(key: Uint8Array, th: Uint8Array, plaintext: Uint8Array): Uint8Array {
-  return chacha20poly1305(key, ZERO_NONCE, th).encrypt(plaintext)
+  return primitives().aeadSeal(key, ZERO_NONCE, th, plaintext)
 }
 
 export function open(key: Uint8Array, th: Uint8Array, box: Uint8Array): Uint8Array | undefined {
-  try {
-    return chacha20poly1305(key, ZERO_NONCE, th).decrypt(box)
-  } catch {
-    return undefined
-  }
+  return primitives().aeadOpen(key, ZERO_NONCE, th, box)
 }
