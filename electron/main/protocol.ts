@@ -6,21 +6,11 @@
 import { net, protocol, session } from 'electron'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { electronPolicy } from '../../shared/csp.js'
 import { APP_ORIGIN } from './sender.js'
 export const APP_URL = `${APP_ORIGIN}/index.html`
 
-export const CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-].join('; ')
+export const CSP = electronPolicy()
 
 /** Before 'ready'. */
 export function registerAppScheme(): void {
