@@ -18,6 +18,7 @@ import { IndexSync } from './index-sync.js'
 import { renewalFor } from './renewal.js'
 import { SealedTransfer, sealedBox } from './transfer.js'
 import { asRendezvous } from './rendezvous.js'
+import { openBackup, readBackup } from './backup.js'
 
 const stored = JSON.parse(readFileSync(new URL('./vectors/protocol-v1.json', import.meta.url), 'utf8'))
 const h = hexToBytes
@@ -123,5 +124,17 @@ describe('protocol test vectors (electron/core/protocol/vectors/protocol-v1.json
     const altered = h(stored.rendezvous.info)
     altered[25]! ^= 1 // the first byte of the id: its pieces hash no longer matches
     assert.equal(asRendezvous(altered, swarm), undefined, 'not exactly the rendezvous of the id it names')
+  })
+
+  it('the identity backup opens with its stretched key to its identity, and not with another', () => {
+    const v = stored.backup
+    const b = readBackup(new TextEncoder().encode(v.file))
+    assert.ok(b.ok)
+    const opened = openBackup(b.value, h(v.key))
+    assert.ok(opened.ok)
+    assert.equal(Buffer.from(opened.value).toString('hex'), stored.keys.find((k: { seedLabel: string }) => k.seedLabel === v.identity).secretKey)
+    const wrong = h(v.key)
+    wrong[0]! ^= 1
+    assert.deepEqual(openBackup(b.value, wrong), { ok: false, error: { code: 'cannot-open' } })
   })
 })
