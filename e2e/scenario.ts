@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 import type { Locator, Page } from 'playwright-core'
-import { KEY_TEXT_ERRORS } from '../shared/protocol-codes.js'
+import { KEY_TEXT_REASONS } from '../shared/ui/reason-text.js'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dropFiles, randomFile, screenshot, sha256 } from './harness.js'
 
@@ -98,7 +98,7 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     const typo = bobKey.slice(0, i) + BECH32[(BECH32.indexOf(bobKey[i]!) + 1) % 32] + bobKey.slice(i + 1)
     await alice.page.getByLabel('Their key').fill(typo)
     await alice.page.getByLabel('Name').fill('Bob')
-    await alice.page.getByText(KEY_TEXT_ERRORS['bad-checksum']).waitFor({ timeout: UI_MS })
+    await alice.page.getByText(KEY_TEXT_REASONS['bad-checksum']).waitFor({ timeout: UI_MS })
     assert.equal(await alice.page.getByRole('button', { name: 'Add friend' }).isDisabled(), true)
     await shot(alice, 'friends-mistyped-key')
   })

@@ -1,71 +1,27 @@
 /**
- * Every reason the closed-swarm protocol gives for refusing something, in one place, so the engine,
- * the CLI and the UI show the same words. The codes are also sent on the wire (docs/PROTOCOL.md §6),
- * so they are part of the protocol: add codes, never rename them.
+ * Every reason code the closed-swarm protocol gives for refusing something, in one place. The codes
+ * are part of the protocol: some are sent on the wire (docs/PROTOCOL.md §6), so add codes, never
+ * rename them. Codes only: the English sentence for each, for whoever shows a reason to a person,
+ * is shared/ui/reason-text.ts. The list lives in shared/ (the bottom layer) rather than in
+ * electron/core/protocol/ because the IPC contract (shared/ipc/views.ts) validates reject codes and
+ * shared/ may import nothing above it; the protocol imports the codes from here.
  */
 
 /** Why a pasted key text was not accepted. */
-export const KEY_TEXT_ERRORS = {
-  empty: 'Nothing was pasted.',
-  'wrong-kind': 'This is a Coterie key of another kind (for example a group key, not a friend key).',
-  'not-a-key': 'This is not a Coterie key: it should start with the prefix shown in the app, e.g. "coterie1".',
-  'bad-character': 'The key contains a character that cannot appear in a key (only a-z and 0-9, without 1, b, i, o after the prefix).',
-  'mixed-case': 'The key mixes upper and lower case; keys are all lower case.',
-  truncated: 'The key is too short: part of it is missing from the paste.',
-  'too-long': 'The key is too long: something extra was pasted with it.',
-  'bad-checksum': 'The key\'s checksum does not match: a character was mistyped, dropped or swapped. Ask your friend to send it again.',
-  'invalid-key': 'The checksum is right but the bytes are not a valid public key.',
-} as const
-export type KeyTextErrorCode = keyof typeof KEY_TEXT_ERRORS
+export const KEY_TEXT_CODES = ['empty', 'wrong-kind', 'not-a-key', 'bad-character', 'mixed-case', 'truncated', 'too-long', 'bad-checksum', 'invalid-key'] as const
+export type KeyTextErrorCode = (typeof KEY_TEXT_CODES)[number]
 
 /** Why a peer's proof (or a certificate on its own) was refused. Sent on the wire in `refuse`. */
-export const REJECT_CODES = {
-  malformed: 'The message was not valid canonical bencode of the expected shape.',
-  oversize: 'The message was larger than the protocol allows.',
-  'unsupported-version': 'The peer speaks a protocol version this node does not.',
-  reflected: 'The peer echoed this node\'s own nonce or ephemeral key back.',
-  'bad-key-exchange': 'The peer\'s ephemeral key is not a usable X25519 key.',
-  'decrypt-failed': 'The proof did not decrypt under this connection\'s keys: tampered, replayed from another connection, or relayed.',
-  'bad-certificate-signature': 'The certificate is not signed by this swarm\'s key (forged or altered).',
-  'wrong-swarm': 'The certificate belongs to another swarm.',
-  'out-of-scope': 'The certificate does not cover this torrent.',
-  expired: 'The certificate has expired.',
-  'not-yet-valid': 'The certificate is not valid yet (check the clock).',
-  'bad-proof-signature': 'The proof is not signed for this connection by the certificate\'s member key.',
-  'no-certificate': 'The peer showed no certificate for this torrent.',
-  revoked: 'The group\'s owner removed this member: its key is on the group\'s revocation list.',
-  'unexpected-message': 'The peer sent a message out of order.',
-  timeout: 'The peer did not complete the handshake in time.',
-  unknown: 'The peer refused for a reason this version of Coterie does not know (the peer is newer).',
-} as const
-export type RejectCode = keyof typeof REJECT_CODES
+export const REJECT_CODES = ['malformed', 'oversize', 'unsupported-version', 'reflected', 'bad-key-exchange', 'decrypt-failed', 'bad-certificate-signature', 'wrong-swarm', 'out-of-scope', 'expired', 'not-yet-valid', 'bad-proof-signature', 'no-certificate', 'revoked', 'unexpected-message', 'timeout', 'unknown'] as const
+export type RejectCode = (typeof REJECT_CODES)[number]
 
 /** Why an invite file could not be opened. */
-export const INVITE_ERRORS = {
-  'not-an-invite': 'This file is not a Coterie invite.',
-  oversize: 'This invite file is larger than any invite can be.',
-  'unsupported-version': 'This invite was made by a newer version of Coterie.',
-  'cannot-open': 'This invite was made for someone else, or the file is damaged. Only the friend it was made for can open it.',
-  malformed: 'The invite opened, but its contents are malformed.',
-  'bad-signature': 'The invite\'s signature does not match its sender: it was altered.',
-  'not-from-owner': 'The invite is not signed by the group\'s key: whoever made it does not own the group.',
-  'wrong-recipient': 'The invite is signed for another identity.',
-  'certificate-invalid': 'The access certificate inside the invite is not valid for this group or for you.',
-  'torrent-invalid': 'A torrent inside the invite does not belong to the invite\'s group.',
-} as const
-export type InviteErrorCode = keyof typeof INVITE_ERRORS
+export const INVITE_CODES = ['not-an-invite', 'oversize', 'unsupported-version', 'cannot-open', 'malformed', 'bad-signature', 'not-from-owner', 'wrong-recipient', 'certificate-invalid', 'torrent-invalid'] as const
+export type InviteErrorCode = (typeof INVITE_CODES)[number]
 
 /** Why a group index (a signed version of a group's collection, members and revocations) was ignored. */
-export const INDEX_ERRORS = {
-  oversize: 'The group index is larger than any index can be.',
-  malformed: 'The group index is not in the expected form.',
-  'unsupported-version': 'The group index was made by a newer version of Coterie.',
-  'wrong-group': 'The group index belongs to another group.',
-  'bad-signature': 'The group index is not signed by the group\'s key.',
-  'torrent-invalid': 'A torrent in the group index does not belong to the group.',
-  'certificate-invalid': 'A certificate in the group index is not valid for this group, or names someone not in it.',
-  stale: 'The group index is not newer than the one already held.',
-} as const
-export type IndexErrorCode = keyof typeof INDEX_ERRORS
+export const INDEX_CODES = ['oversize', 'malformed', 'unsupported-version', 'wrong-group', 'bad-signature', 'torrent-invalid', 'certificate-invalid', 'stale'] as const
+export type IndexErrorCode = (typeof INDEX_CODES)[number]
 
-export const isRejectCode = (s: string): s is RejectCode => Object.hasOwn(REJECT_CODES, s)
+const REJECT_SET: ReadonlySet<string> = new Set(REJECT_CODES)
+export const isRejectCode = (s: string): s is RejectCode => REJECT_SET.has(s)

@@ -9,3 +9,8 @@ export interface Problem<C extends string> {
   readonly code: C
   readonly message: string
 }
+
+/** A protocol refusal: a code only (its sentence for a person is in shared/ui/reason-text.ts). */
+export interface Reason<C extends string> {
+  readonly code: C
+}

@@ -1,8 +1,8 @@
 /**
  * Why a user-level operation (add a friend, share, invite, join...) was refused: one code per
  * case a person can act on, shared by the CLI and the desktop app. Protocol-level reasons
- * (a key text's typo, an invite that does not open) keep their own codes in protocol-codes.ts
- * and arrive here inside `detail`.
+ * (a key text's typo, an invite that does not open) keep their own codes in protocol-codes.ts,
+ * and arrive here inside `detail` as their sentence from ui/reason-text.ts.
  */
 export const SERVICE_ERRORS = {
   'bad-key': 'That is not a valid friend key.',

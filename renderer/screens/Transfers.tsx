@@ -1,6 +1,6 @@
 /** Every torrent, honestly labelled, with its peers: who gets data, who is refused and why. */
 import { useState } from 'react'
-import { REJECT_CODES } from '../../shared/protocol-codes.js'
+import { REJECT_REASONS } from '../../shared/ui/reason-text.js'
 import type { PeerView, TorrentView } from '../../shared/ipc/views.js'
 import { ConfirmButton, Empty, Progress, Screen } from '../components/common.js'
 import { bytes, duration, percent, speed } from '../lib/format.js'
@@ -128,7 +128,7 @@ function Peers({ peers }: { peers: PeerView[] }) {
             <td>
               <span className={`peer-state peer-${p.state}`}>{PEER_LABELS[p.state]}</span>
               {p.state === 'authorized' && p.member && <> as {names.get(p.member) ?? 'member'} <code className="small">{p.member}</code></>}
-              {p.state === 'refused' && p.reason && <span className="small"> — {REJECT_CODES[p.reason]}</span>}
+              {p.state === 'refused' && p.reason && <span className="small"> — {REJECT_REASONS[p.reason]}</span>}
             </td>
             <td>{speed(p.downloadSpeed)}</td>
             <td>{speed(p.uploadSpeed)}</td>

@@ -79,9 +79,9 @@ export type GroupView = z.infer<typeof groupView>
 export const peerView = z.object({
   address: z.string(),
   client: z.string(),
-  /** Do we upload to this peer, and if not, why (reason is a REJECT_CODES key). */
+  /** Do we upload to this peer, and if not, why (reason is one of REJECT_CODES). */
   state: z.enum(['pending', 'authorized', 'refused', 'no-extension']),
-  reason: z.enum(Object.keys(REJECT_CODES) as [keyof typeof REJECT_CODES, ...(keyof typeof REJECT_CODES)[]]).optional(),
+  reason: z.enum(REJECT_CODES).optional(),
   /** Their member key's fingerprint, once authorized. */
   member: z.string().optional(),
   uploaded: z.number(),

@@ -3,6 +3,7 @@ import { bytesToHex } from '../protocol/bytes.js'
 import { fingerprint, parseKeyText } from '../protocol/keys.js'
 import { addFriend, removeFriend } from '../services/friends.js'
 import { ServiceError } from '../../../shared/service-errors.js'
+import { KEY_TEXT_REASONS } from '../../../shared/ui/reason-text.js'
 import type { AppContext, Handlers } from './context.js'
 import { friendView } from './views.js'
 
@@ -13,7 +14,7 @@ export function friendHandlers(ctx: AppContext): Pick<Handlers, Channels> {
   return {
     'keys.check': async ({ text }) => {
       const parsed = parseKeyText('identity', text)
-      if (!parsed.ok) return { valid: false, code: parsed.error.code, message: parsed.error.message }
+      if (!parsed.ok) return { valid: false, code: parsed.error.code, message: KEY_TEXT_REASONS[parsed.error.code] }
       const hex = bytesToHex(parsed.value)
       const friend = store.current.friends.find((f) => f.publicKey === hex)
       return { valid: true, fingerprint: fingerprint(parsed.value), ...(friend !== undefined && { friend: friend.name }), self: hex === store.current.identity.publicKey }
@@ -27,7 +28,7 @@ export function friendHandlers(ctx: AppContext): Pick<Handlers, Channels> {
     'friends.remove': async ({ key }) => {
       // By key only: a name could match another friend than the one the user clicked.
       const parsed = parseKeyText('identity', key)
-      if (!parsed.ok) throw new ServiceError('bad-key', parsed.error.message)
+      if (!parsed.ok) throw new ServiceError('bad-key', KEY_TEXT_REASONS[parsed.error.code])
       await removeFriend(store, bytesToHex(parsed.value))
       await ctx.changed()
       return {}

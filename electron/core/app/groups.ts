@@ -12,6 +12,7 @@ import { PROGRESS_INTERVAL_MS } from './events.js'
 import { parseKeyText } from '../protocol/keys.js'
 import { bytesToHex } from '../protocol/bytes.js'
 import { ServiceError } from '../../../shared/service-errors.js'
+import { KEY_TEXT_REASONS } from '../../../shared/ui/reason-text.js'
 import type { AppContext, Handlers } from './context.js'
 import { groupView } from './views.js'
 
@@ -22,7 +23,7 @@ type Channels =
 /** Friends are named by key over IPC: a key text, checked here so a typo says so. */
 export function friendRef(key: string): string {
   const parsed = parseKeyText('identity', key)
-  if (!parsed.ok) throw new ServiceError('bad-key', parsed.error.message)
+  if (!parsed.ok) throw new ServiceError('bad-key', KEY_TEXT_REASONS[parsed.error.code])
   return bytesToHex(parsed.value)
 }
 

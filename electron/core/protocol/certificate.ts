@@ -10,8 +10,8 @@
  * No scope means every torrent of the swarm; a scope is a sorted list of distinct infohashes.
  */
 import { z } from 'zod'
-import { err, ok, type Result, type Problem } from '../../../shared/result.js'
-import { REJECT_CODES, type RejectCode } from '../../../shared/protocol-codes.js'
+import { err, ok, type Result, type Reason } from '../../../shared/result.js'
+import type { RejectCode } from '../../../shared/protocol-codes.js'
 import { compareBytes, equalBytes } from './bytes.js'
 import { decodeCanonical, encode } from './canonical.js'
 import {
@@ -33,9 +33,9 @@ export interface Certificate {
   readonly sig: Uint8Array
 }
 
-export type RejectProblem = Problem<RejectCode>
+export type RejectProblem = Reason<RejectCode>
 export const reject = (code: RejectCode): { ok: false; error: RejectProblem } =>
-  err({ code, message: REJECT_CODES[code] })
+  err({ code })
 
 const certificateSchema = z.strictObject({
   v: uint,

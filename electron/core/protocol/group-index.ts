@@ -18,8 +18,8 @@
  * Versions only go forward: a node keeps the highest version it has verified and ignores the rest.
  */
 import { z } from 'zod'
-import { err, ok, type Problem, type Result } from '../../../shared/result.js'
-import { INDEX_ERRORS, type IndexErrorCode } from '../../../shared/protocol-codes.js'
+import { err, ok, type Reason, type Result } from '../../../shared/result.js'
+import type { IndexErrorCode } from '../../../shared/protocol-codes.js'
 import { bytesToHex, compareBytes, equalBytes } from './bytes.js'
 import { decodeCanonical, encode } from './canonical.js'
 import { decodeCertificate, type Certificate } from './certificate.js'
@@ -59,8 +59,8 @@ export interface GroupIndex extends GroupIndexContent {
   readonly bytes: Uint8Array
 }
 
-export type IndexProblem = Problem<IndexErrorCode>
-const fail = (code: IndexErrorCode): { ok: false; error: IndexProblem } => err({ code, message: INDEX_ERRORS[code] })
+export type IndexProblem = Reason<IndexErrorCode>
+const fail = (code: IndexErrorCode): { ok: false; error: IndexProblem } => err({ code })
 
 const indexSchema = z.strictObject({
   v: uint,

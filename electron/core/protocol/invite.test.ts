@@ -13,7 +13,7 @@ import { sign } from './signing.js'
 import { infoHashOf } from './torrent-info.js'
 import type { KeyPair } from './keys.js'
 import { DAY, NOW, infoDict, keyPair, seed, world } from '../testing/fixtures.js'
-import { INVITE_ERRORS, type InviteErrorCode } from '../../../shared/protocol-codes.js'
+import type { InviteErrorCode } from '../../../shared/protocol-codes.js'
 
 const w = world('invite')
 const carol = keyPair('invite carol')
@@ -36,7 +36,6 @@ const invite = (o: Partial<Omit<InviteContent, 'from'>> = {}, from: KeyPair = w.
 const codeOf = (file: Uint8Array, me: KeyPair = w.bob, now = NOW): InviteErrorCode | 'ok' => {
   const r = openInvite(file, me, now)
   if (r.ok) return 'ok'
-  assert.equal(r.error.message, INVITE_ERRORS[r.error.code])
   return r.error.code
 }
 
@@ -153,7 +152,7 @@ describe('invites: the seal', () => {
     const file = invite()
     for (const me of [w.alice, carol, w.swarm]) {
       const r = openInvite(file, me, NOW)
-      assert.deepEqual(r, { ok: false, error: { code: 'cannot-open', message: INVITE_ERRORS['cannot-open'] } })
+      assert.deepEqual(r, { ok: false, error: { code: 'cannot-open' } })
     }
   })
 

@@ -21,8 +21,8 @@ import { chacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { z } from 'zod'
-import { err, ok, type Problem, type Result } from '../../../shared/result.js'
-import { INVITE_ERRORS, type InviteErrorCode } from '../../../shared/protocol-codes.js'
+import { err, ok, type Reason, type Result } from '../../../shared/result.js'
+import type { InviteErrorCode } from '../../../shared/protocol-codes.js'
 import { bytesToHex, concatBytes, equalBytes, isAllZero, utf8 } from './bytes.js'
 import { decodeCanonical, encode } from './canonical.js'
 import { verifyCertificate, type Certificate } from './certificate.js'
@@ -69,8 +69,8 @@ export interface OpenedInvite extends InviteContent {
   readonly infoHashes: readonly string[]
 }
 
-export type InviteProblem = Problem<InviteErrorCode>
-const fail = (code: InviteErrorCode): { ok: false; error: InviteProblem } => err({ code, message: INVITE_ERRORS[code] })
+export type InviteProblem = Reason<InviteErrorCode>
+const fail = (code: InviteErrorCode): { ok: false; error: InviteProblem } => err({ code })
 
 const PEER = /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?):(\d{1,5})$/
 export const isPeerAddress = (s: string): boolean => {

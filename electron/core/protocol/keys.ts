@@ -10,8 +10,8 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bech32m, base32crockford } from '@scure/base'
-import { err, ok, type Result, type Problem } from '../../../shared/result.js'
-import { KEY_TEXT_ERRORS, type KeyTextErrorCode } from '../../../shared/protocol-codes.js'
+import { err, ok, type Result, type Reason } from '../../../shared/result.js'
+import type { KeyTextErrorCode } from '../../../shared/protocol-codes.js'
 import { DOMAIN, HRP, KEY_BYTES, PROTOCOL_VERSION } from './constants.js'
 import { encode } from './canonical.js'
 import { bytesToHex } from './bytes.js'
@@ -69,9 +69,9 @@ export function keyToText(kind: KeyKind, key: Uint8Array): string {
   return bech32m.encode(HRP[kind], bech32m.toWords(key), 200)
 }
 
-export type KeyTextProblem = Problem<KeyTextErrorCode>
+export type KeyTextProblem = Reason<KeyTextErrorCode>
 const problem = (code: KeyTextErrorCode): { ok: false; error: KeyTextProblem } =>
-  err({ code, message: KEY_TEXT_ERRORS[code] })
+  err({ code })
 
 /**
  * Reads a pasted key of the given kind. Whitespace anywhere is ignored (mail clients wrap long

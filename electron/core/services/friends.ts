@@ -3,10 +3,11 @@ import { bytesToHex } from '../protocol/bytes.js'
 import { fingerprint, parseKeyText } from '../protocol/keys.js'
 import { nameKey, type Friend, type Profile, type ProfileStore } from '../profile/index.js'
 import { ServiceError } from '../../../shared/service-errors.js'
+import { KEY_TEXT_REASONS } from '../../../shared/ui/reason-text.js'
 
 export async function addFriend(store: ProfileStore, keyText: string, name: string): Promise<Friend> {
   const parsed = parseKeyText('identity', keyText)
-  if (!parsed.ok) throw new ServiceError('bad-key', parsed.error.message)
+  if (!parsed.ok) throw new ServiceError('bad-key', KEY_TEXT_REASONS[parsed.error.code])
   const publicKey = bytesToHex(parsed.value)
   const { result } = await store.update((draft, ctx) => {
     if (publicKey === ctx.identity.publicKey) throw new ServiceError('own-key')

@@ -13,6 +13,7 @@ import { findFriend } from './friends.js'
 import { certificateLifetimeS, certificateMember, certify, ownedGroup, ownerKeys } from './groups.js'
 import { ensureRendezvous, isRendezvous, takeRendezvous, withRendezvous } from './rendezvous.js'
 import { ServiceError } from '../../../shared/service-errors.js'
+import { INVITE_REASONS } from '../../../shared/ui/reason-text.js'
 
 export interface InviteOptions {
   /** Extra "host:port" to put in the invite (e.g. this node's public address). */
@@ -93,7 +94,7 @@ export async function readInvite(store: ProfileStore, source: InviteSource): Pro
   const bytes = await inviteBytes(source)
   const profile = await store.read()
   const opened = openInvite(bytes, identityKeyPair(profile.identity), Math.floor(Date.now() / 1000))
-  if (!opened.ok) throw new ServiceError('bad-invite', opened.error.message)
+  if (!opened.ok) throw new ServiceError('bad-invite', INVITE_REASONS[opened.error.code])
   const inv = opened.value
   const from = bytesToHex(inv.from)
   return {
