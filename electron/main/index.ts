@@ -1,7 +1,7 @@
 /**
  * The desktop app's main process: the composition root. One instance per user (a second launch
  * hands its invite to the first); the profile opened with the OS keyring sealing the identity key;
- * the backend (engine + profile, electron/core/app) answering the window over IPC; invites opened
+ * the backend (engine + profile, electron/core/service) answering the window over IPC; invites opened
  * from outside; tray, menu, notifications, start at login.
  *
  * The engine runs in this process: bench/ui-lag.ts measures the event-loop lag of the process
@@ -9,8 +9,8 @@
  */
 import { app, dialog, Notification, shell, type BrowserWindow, type Tray } from 'electron'
 import path from 'node:path'
-import { AppBackend } from '../core/app/backend.js'
-import { DEFAULT_DHT_BOOTSTRAP } from '../core/node/bootstrap.js'
+import { AppBackend } from '../core/service/contract/backend.js'
+import { DEFAULT_DHT_BOOTSTRAP } from '../core/service/runtime/bootstrap.js'
 import { defaultProfileDir, isProfileError, ProfileStore, type SecretSealer } from '../core/profile/index.js'
 import { parseArgs, SCHEME } from './args.js'
 import { InviteOpener } from './invites.js'

@@ -6,7 +6,7 @@
  */
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
-import type { Dispatch } from '../core/app/dispatch.js'
+import type { Dispatch } from '../core/service/contract/dispatch.js'
 import type { EventChannel, EventOf } from '../../shared/ipc/contract.js'
 import { MAX_INVITE_BYTES } from '../core/protocol/constants.js'
 import { inviteSource } from './args.js'

@@ -13,18 +13,18 @@ import { fingerprint, keyToText } from '../protocol/keys.js'
 import { isPeerAddress } from '../protocol/invite.js'
 import { bytesToHex, concatBytes, utf8 } from '../protocol/bytes.js'
 import { defaultProfileDir, isProfileError, ProfileStore } from '../profile/index.js'
-import { addFriend, removeFriend } from '../services/friends.js'
-import { addMember, createGroup, findGroup, removeMember, setAutoJoin, setTrackers } from '../services/groups.js'
-import { removeGroup } from '../services/remove-group.js'
-import { joinHeldShares, readGroupIndex } from '../node/group-index.js'
-import { rendezvousOf } from '../services/rendezvous.js'
+import { addFriend, removeFriend } from '../service/operations/friends.js'
+import { addMember, createGroup, findGroup, removeMember, setAutoJoin, setTrackers } from '../service/operations/groups.js'
+import { removeGroup } from '../service/operations/remove-group.js'
+import { joinHeldShares, readGroupIndex } from '../service/operations/group-index.js'
+import { rendezvousOf } from '../service/operations/rendezvous.js'
 import { decodeCertificate } from '../protocol/certificate.js'
-import { join as joinGroup, readInvite, writeInvite } from '../services/invites.js'
-import { callControl } from '../node/control.js'
-import type { NodeOptions, TorrentStatus } from '../node/node.js'
-import { DEFAULT_DHT_BOOTSTRAP } from '../node/bootstrap.js'
+import { join as joinGroup, readInvite, writeInvite } from '../service/operations/invites.js'
+import { callControl } from '../service/runtime/control.js'
+import type { NodeOptions, TorrentStatus } from '../service/runtime/node.js'
+import { DEFAULT_DHT_BOOTSTRAP } from '../service/runtime/bootstrap.js'
 import { ServiceError } from '../../../shared/service-errors.js'
-import { groupLimits, setGroupLimits } from '../services/limits.js'
+import { groupLimits, setGroupLimits } from '../service/operations/limits.js'
 import { formatRate, parseRate } from './rate.js'
 import { bytes, isShare, peerLines, torrentLine } from './format.js'
 
@@ -187,7 +187,7 @@ group.command('list').option('--json').action(async (o: { json?: boolean }) => {
 program.command('share <path>').requiredOption('--group <group>').description('share a file or folder; prints the infohash last')
   .action(async (path: string, o: { group: string }) => {
     let last = 0
-    const { share } = await import('../services/share.js') // loads the hasher only when needed
+    const { share } = await import('../service/operations/share.js') // loads the hasher only when needed
     const t = await share(await openStore(), path, o.group, (done, total) => {
       if (!process.stderr.isTTY || Date.now() - last < 500) return
       last = Date.now()
@@ -235,11 +235,11 @@ program.command('run').description('serve and fetch everything in the profile un
       port: o.port ?? store.current.settings.port, peers: o.peer, dht, lsd: o.lsd, trackers: o.tracker, utp: o.utp === true,
       uploadLimit: o.uploadLimit, downloadLimit: o.downloadLimit,
     }
-    let node: import('../node/node.js').CoterieNode
+    let node: import('../service/runtime/node.js').CoterieNode
     let stopUi = async (): Promise<void> => {}
     if (o.ui === true) {
       // The engine, the backend and the server load only for `run` (and the UI only with --ui).
-      const { AppBackend } = await import('../app/backend.js')
+      const { AppBackend } = await import('../service/contract/backend.js')
       const { startUiServer } = await import('../ui-server/server.js')
       const backend = await AppBackend.start(store, { ...nodeOptions, mode: 'browser', version: VERSION, secretStorage: 'file' })
       const ui = await startUiServer(backend, { port: o.uiPort }).catch(async (e: unknown) => {
@@ -253,7 +253,7 @@ program.command('run').description('serve and fetch everything in the profile un
       }
       out(`ui: ${ui.url}`)
     } else {
-      const { CoterieNode } = await import('../node/node.js')
+      const { CoterieNode } = await import('../service/runtime/node.js')
       node = await CoterieNode.start(store, nodeOptions)
       stopUi = () => node.stop()
     }

@@ -10,8 +10,8 @@
 import { scrypt as scryptCb, randomBytes } from 'node:crypto'
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { z } from 'zod'
-import { keyPairFromSecret, keyToText } from '../protocol/keys.js'
-import { ServiceError } from '../../../shared/service-errors.js'
+import { keyPairFromSecret, keyToText } from '../../protocol/keys.js'
+import { ServiceError } from '../../../../shared/service-errors.js'
 
 export const BACKUP_FORMAT = 'coterie-identity-backup'
 export const BACKUP_VERSION = 1

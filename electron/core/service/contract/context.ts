@@ -4,10 +4,10 @@
  * Each concern module (identity.ts, friends.ts...) turns this into handlers for its channels.
  */
 import type { z } from 'zod'
-import type { AppInfo } from '../../../shared/ipc/views.js'
-import type { EventChannel, EventOf, InvokeChannel, ResponseOf, invokeChannels } from '../../../shared/ipc/contract.js'
-import type { ProfileStore } from '../profile/index.js'
-import type { CoterieNode } from '../node/node.js'
+import type { AppInfo } from '../../../../shared/ipc/views.js'
+import type { EventChannel, EventOf, InvokeChannel, ResponseOf, invokeChannels } from '../../../../shared/ipc/contract.js'
+import type { ProfileStore } from '../../profile/index.js'
+import type { CoterieNode } from '../runtime/node.js'
 import type { GroupLive } from './views.js'
 
 /** A request after its schema parsed it (defaults applied, strings trimmed). */

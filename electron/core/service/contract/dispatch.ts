@@ -5,10 +5,10 @@
  * 'internal' with the details in the log only (they may name paths or internals).
  */
 import type { z } from 'zod'
-import { err, ok } from '../../../shared/result.js'
-import { IPC_ERRORS, invokeChannels, isInvokeChannel, type InvokeChannel, type IpcResult } from '../../../shared/ipc/contract.js'
-import { ServiceError } from '../../../shared/service-errors.js'
-import { isProfileError } from '../profile/index.js'
+import { err, ok } from '../../../../shared/result.js'
+import { IPC_ERRORS, invokeChannels, isInvokeChannel, type InvokeChannel, type IpcResult } from '../../../../shared/ipc/contract.js'
+import { ServiceError } from '../../../../shared/service-errors.js'
+import { isProfileError } from '../../profile/index.js'
 import type { Handlers, Logger } from './context.js'
 
 /** A request this mode cannot serve (start at login in browser mode): 'unavailable'. */

@@ -4,8 +4,8 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { TorrentEvents } from './events.js'
 import { TorrentViews } from './torrents.js'
-import type { CoterieNode } from '../node/node.js'
-import type { Profile } from '../profile/index.js'
+import type { CoterieNode } from '../runtime/node.js'
+import type { Profile } from '../../profile/index.js'
 
 // The views read the profile's entries and the engine's summaries; an idle engine has none.
 const idleNode = { engine: { summary: () => [] }, errors: () => new Map() } as unknown as CoterieNode

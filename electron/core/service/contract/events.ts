@@ -3,8 +3,8 @@
  * only the torrents whose view changed and those removed), and notices for finished downloads,
  * new shares in a group, and torrents that fail. No event when nothing changed.
  */
-import type { Profile } from '../profile/index.js'
-import type { TorrentView } from '../../../shared/ipc/views.js'
+import type { Profile } from '../../profile/index.js'
+import type { TorrentView } from '../../../../shared/ipc/views.js'
 import type { Emit } from './context.js'
 
 /** 250 ms: at most four progress messages a second, enough for a progress bar to move smoothly. */

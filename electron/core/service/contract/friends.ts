@@ -1,8 +1,8 @@
 /** friends.* and keys.check: people by their key, and checking a pasted key as it is typed. */
-import { bytesToHex } from '../protocol/bytes.js'
-import { fingerprint, parseKeyText } from '../protocol/keys.js'
-import { addFriend, removeFriend } from '../services/friends.js'
-import { ServiceError } from '../../../shared/service-errors.js'
+import { bytesToHex } from '../../protocol/bytes.js'
+import { fingerprint, parseKeyText } from '../../protocol/keys.js'
+import { addFriend, removeFriend } from '../operations/friends.js'
+import { ServiceError } from '../../../../shared/service-errors.js'
 import type { AppContext, Handlers } from './context.js'
 import { friendView } from './views.js'
 

@@ -3,15 +3,15 @@
  * a group, auto-join and fetching by hand what it left, sharing files into a group we own, leaving
  * or deleting a group.
  */
-import { addMember, createGroup, findGroup, removeMember, setAutoJoin } from '../services/groups.js'
-import { setGroupLimits } from '../services/limits.js'
-import { removeGroup } from '../services/remove-group.js'
+import { addMember, createGroup, findGroup, removeMember, setAutoJoin } from '../operations/groups.js'
+import { setGroupLimits } from '../operations/limits.js'
+import { removeGroup } from '../operations/remove-group.js'
 import { basename } from 'node:path'
-import { share } from '../services/share.js'
+import { share } from '../operations/share.js'
 import { PROGRESS_INTERVAL_MS } from './events.js'
-import { parseKeyText } from '../protocol/keys.js'
-import { bytesToHex } from '../protocol/bytes.js'
-import { ServiceError } from '../../../shared/service-errors.js'
+import { parseKeyText } from '../../protocol/keys.js'
+import { bytesToHex } from '../../protocol/bytes.js'
+import { ServiceError } from '../../../../shared/service-errors.js'
 import type { AppContext, Handlers } from './context.js'
 import { groupView } from './views.js'
 

@@ -9,11 +9,11 @@
  * per interval, and only the groups whose members' state changed.
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
-import type { TorrentSummary } from '../engine/engine.js'
-import type { Group, Profile } from '../profile/index.js'
-import type { DeepReadonly } from '../profile/snapshot.js'
-import { rendezvousOf } from '../services/rendezvous.js'
-import type { GroupView } from '../../../shared/ipc/views.js'
+import type { TorrentSummary } from '../../engine/engine.js'
+import type { Group, Profile } from '../../profile/index.js'
+import type { DeepReadonly } from '../../profile/snapshot.js'
+import { rendezvousOf } from '../operations/rendezvous.js'
+import type { GroupView } from '../../../../shared/ipc/views.js'
 import type { Emit } from './context.js'
 import { PROGRESS_INTERVAL_MS } from './events.js'
 

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict'
 import { readFile, writeFile, mkdir } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
-import { invokeChannels, type InvokeChannel } from '../../../shared/ipc/contract.js'
-import { until } from '../testing/swarm.js'
+import { invokeChannels, type InvokeChannel } from '../../../../shared/ipc/contract.js'
+import { until } from '../../testing/swarm.js'
 import { startTestApp } from './testing.js'
 
 const valid = <C extends InvokeChannel>(channel: C, value: unknown) => {

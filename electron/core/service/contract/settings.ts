@@ -4,7 +4,7 @@
  * is the one the next start listens on; start at login needs the desktop shell.
  */
 import { isAbsolute } from 'node:path'
-import { ServiceError } from '../../../shared/service-errors.js'
+import { ServiceError } from '../../../../shared/service-errors.js'
 import type { AppContext, Handlers } from './context.js'
 import { UnavailableError } from './dispatch.js'
 import { settingsView } from './views.js'

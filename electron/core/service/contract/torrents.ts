@@ -4,11 +4,11 @@
  * one to fetch from for a while is "stalled", not a slow "downloading".
  */
 import { join } from 'node:path'
-import type { TorrentSummary } from '../engine/engine.js'
-import type { Profile, ProfileStore } from '../profile/index.js'
-import type { CoterieNode } from '../node/node.js'
-import { ServiceError } from '../../../shared/service-errors.js'
-import type { TorrentView } from '../../../shared/ipc/views.js'
+import type { TorrentSummary } from '../../engine/engine.js'
+import type { Profile, ProfileStore } from '../../profile/index.js'
+import type { CoterieNode } from '../runtime/node.js'
+import { ServiceError } from '../../../../shared/service-errors.js'
+import type { TorrentView } from '../../../../shared/ipc/views.js'
 import type { AppContext, Handlers } from './context.js'
 import { fingerprintOf } from './views.js'
 

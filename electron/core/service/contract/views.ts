@@ -1,16 +1,16 @@
 /** Profile → the plain JSON views of shared/ipc/views.ts. Keys cross as text, never as secrets. */
 import { hexToBytes } from '@noble/hashes/utils.js'
-import { decodeCertificate } from '../protocol/certificate.js'
-import { fromUtf8 } from '../protocol/bytes.js'
-import type { Decoded } from '../protocol/canonical.js'
-import type { GroupIndex } from '../protocol/group-index.js'
-import { decodeInfo } from '../protocol/torrent-info.js'
-import { indexShares } from '../node/group-index.js'
+import { decodeCertificate } from '../../protocol/certificate.js'
+import { fromUtf8 } from '../../protocol/bytes.js'
+import type { Decoded } from '../../protocol/canonical.js'
+import type { GroupIndex } from '../../protocol/group-index.js'
+import { decodeInfo } from '../../protocol/torrent-info.js'
+import { indexShares } from '../operations/group-index.js'
 import type { Presence } from './presence.js'
-import { fingerprint, keyToText } from '../protocol/keys.js'
-import type { Friend, Group, Profile } from '../profile/index.js'
-import type { DeepReadonly } from '../profile/snapshot.js'
-import type { FriendView, GroupView, IdentityView, SettingsView } from '../../../shared/ipc/views.js'
+import { fingerprint, keyToText } from '../../protocol/keys.js'
+import type { Friend, Group, Profile } from '../../profile/index.js'
+import type { DeepReadonly } from '../../profile/snapshot.js'
+import type { FriendView, GroupView, IdentityView, SettingsView } from '../../../../shared/ipc/views.js'
 
 export const keyText = (hex: string): string => keyToText('identity', hexToBytes(hex))
 export const fingerprintOf = (hex: string): string => fingerprint(hexToBytes(hex))

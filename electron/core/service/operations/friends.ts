@@ -1,8 +1,8 @@
 /** Friends: people known by their identity key, named by us. */
-import { bytesToHex } from '../protocol/bytes.js'
-import { fingerprint, parseKeyText } from '../protocol/keys.js'
-import { nameKey, type Friend, type Profile, type ProfileStore } from '../profile/index.js'
-import { ServiceError } from '../../../shared/service-errors.js'
+import { bytesToHex } from '../../protocol/bytes.js'
+import { fingerprint, parseKeyText } from '../../protocol/keys.js'
+import { nameKey, type Friend, type Profile, type ProfileStore } from '../../profile/index.js'
+import { ServiceError } from '../../../../shared/service-errors.js'
 
 export async function addFriend(store: ProfileStore, keyText: string, name: string): Promise<Friend> {
   const parsed = parseKeyText('identity', keyText)

@@ -4,15 +4,15 @@
  * signs invites.
  */
 import { randomBytes } from '@noble/hashes/utils.js'
-import { bytesToHex } from '../protocol/bytes.js'
-import { decodeCertificate, issueCertificate } from '../protocol/certificate.js'
-import { generateKeyPair, type KeyPair } from '../protocol/keys.js'
-import { isTrackerUrl } from '../protocol/invite.js'
-import { MAX_INVITE_TRACKERS } from '../protocol/constants.js'
-import { RENDEZVOUS_ID_BYTES } from '../protocol/rendezvous.js'
-import { nameKey, swarmKeyPair, type Group, type ProfileStore } from '../profile/index.js'
+import { bytesToHex } from '../../protocol/bytes.js'
+import { decodeCertificate, issueCertificate } from '../../protocol/certificate.js'
+import { generateKeyPair, type KeyPair } from '../../protocol/keys.js'
+import { isTrackerUrl } from '../../protocol/invite.js'
+import { MAX_INVITE_TRACKERS } from '../../protocol/constants.js'
+import { RENDEZVOUS_ID_BYTES } from '../../protocol/rendezvous.js'
+import { nameKey, swarmKeyPair, type Group, type ProfileStore } from '../../profile/index.js'
 import { findFriend } from './friends.js'
-import { ServiceError } from '../../../shared/service-errors.js'
+import { ServiceError } from '../../../../shared/service-errors.js'
 
 /** Certificates are short-lived: expiry is how access ends (renewal is the owner's node's job). */
 export const DEFAULT_CERTIFICATE_DAYS = 30

@@ -4,13 +4,13 @@ import { describe, it, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { join as joinPath } from 'node:path'
 import { hexToBytes } from '@noble/hashes/utils.js'
-import { ProfileStore } from '../profile/index.js'
-import { keyToText } from '../protocol/keys.js'
+import { ProfileStore } from '../../profile/index.js'
+import { keyToText } from '../../protocol/keys.js'
 import { addFriend } from './friends.js'
 import { createGroup, setTrackers } from './groups.js'
 import { join, writeInvite } from './invites.js'
-import { tempDir } from '../testing/swarm.js'
-import { ServiceError } from '../../../shared/service-errors.js'
+import { tempDir } from '../../testing/swarm.js'
+import { ServiceError } from '../../../../shared/service-errors.js'
 
 describe('invites carry how the group is announced', () => {
   const dir = tempDir('invite-flags')

@@ -3,8 +3,8 @@
  * top of the global limits in the settings. A running node applies a change at once (the profile
  * changes, the node reloads and sets its engine's limits for that group's torrents).
  */
-import type { ProfileStore } from '../profile/index.js'
-import { ServiceError } from '../../../shared/service-errors.js'
+import type { ProfileStore } from '../../profile/index.js'
+import { ServiceError } from '../../../../shared/service-errors.js'
 import { findGroup } from './groups.js'
 
 /** Bytes per second; null is no limit. */

@@ -12,9 +12,9 @@
  * certificates run out at their expiry. That is why an owned group needs `deleteOwned`.
  */
 import { rm } from 'node:fs/promises'
-import { bytesToHex } from '../protocol/bytes.js'
-import type { ProfileStore } from '../profile/index.js'
-import { ServiceError } from '../../../shared/service-errors.js'
+import { bytesToHex } from '../../protocol/bytes.js'
+import type { ProfileStore } from '../../profile/index.js'
+import { ServiceError } from '../../../../shared/service-errors.js'
 import { findGroup } from './groups.js'
 import { rendezvousDir, rendezvousOf } from './rendezvous.js'
 

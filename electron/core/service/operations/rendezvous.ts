@@ -7,9 +7,9 @@
  */
 import { join } from 'node:path'
 import { hexToBytes, randomBytes } from '@noble/hashes/utils.js'
-import { bytesToHex } from '../protocol/bytes.js'
-import { asRendezvous, rendezvousTorrent, RENDEZVOUS_ID_BYTES, type Rendezvous } from '../protocol/rendezvous.js'
-import type { Group } from '../profile/index.js'
+import { bytesToHex } from '../../protocol/bytes.js'
+import { asRendezvous, rendezvousTorrent, RENDEZVOUS_ID_BYTES, type Rendezvous } from '../../protocol/rendezvous.js'
+import type { Group } from '../../profile/index.js'
 
 /** The group's rendezvous torrent, if it has one. */
 export function rendezvousOf(g: Pick<Group, 'swarmPublicKey' | 'rendezvous'>): Rendezvous | undefined {

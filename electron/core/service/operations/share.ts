@@ -1,12 +1,12 @@
 /** Sharing: a file or folder becomes a closed torrent of a group the profile owns. */
 import { stat } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
-import { createClosedTorrent } from '../engine/create.js'
-import type { ProfileStore, TorrentEntry } from '../profile/index.js'
-import { fullBitfield, saveResume, stampTree } from '../profile/resume.js'
-import { layoutOfInfo } from '../protocol/torrent-info.js'
+import { createClosedTorrent } from '../../engine/create.js'
+import type { ProfileStore, TorrentEntry } from '../../profile/index.js'
+import { fullBitfield, saveResume, stampTree } from '../../profile/resume.js'
+import { layoutOfInfo } from '../../protocol/torrent-info.js'
 import { findGroup, ownedGroup } from './groups.js'
-import { ServiceError } from '../../../shared/service-errors.js'
+import { ServiceError } from '../../../../shared/service-errors.js'
 
 export async function share(
   store: ProfileStore,

@@ -6,15 +6,15 @@
 import { rm } from 'node:fs/promises'
 import type { Server } from 'node:net'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
-import { Engine, type EngineOptions, type SwarmMembership, type TorrentSummary } from '../engine/engine.js'
-import { discoveryTopic } from '../protocol/topic.js'
-import { decodeCertificate, issueCertificate } from '../protocol/certificate.js'
-import { identityKeyPair, swarmKeyPair, type Group, type Profile, type ProfileStore } from '../profile/index.js'
-import { certificateLifetimeS, renewalDue } from '../services/groups.js'
+import { Engine, type EngineOptions, type SwarmMembership, type TorrentSummary } from '../../engine/engine.js'
+import { discoveryTopic } from '../../protocol/topic.js'
+import { decodeCertificate, issueCertificate } from '../../protocol/certificate.js'
+import { identityKeyPair, swarmKeyPair, type Group, type Profile, type ProfileStore } from '../../profile/index.js'
+import { certificateLifetimeS, renewalDue } from '../operations/groups.js'
 import { serveControl } from './control.js'
-import { applyIndex, indexContent, joinHeldShares, newlyListed, publish, readGroupIndex, renewMemberCertificates, sameContent, writeGroupIndex } from './group-index.js'
-import type { GroupIndex } from '../protocol/group-index.js'
-import { ensureRendezvous, rendezvousDir } from '../services/rendezvous.js'
+import { applyIndex, indexContent, joinHeldShares, newlyListed, publish, readGroupIndex, renewMemberCertificates, sameContent, writeGroupIndex } from '../operations/group-index.js'
+import type { GroupIndex } from '../../protocol/group-index.js'
+import { ensureRendezvous, rendezvousDir } from '../operations/rendezvous.js'
 import { placeRendezvous, rendezvousRuns } from './rendezvous.js'
 import { ResumeBook } from './resume-book.js'
 
@@ -151,7 +151,7 @@ export class CoterieNode {
       this.#resumes.forget(s.infoHash)
       await this.#engine.remove(s.infoHash)
     }
-    // A group left or deleted (services/remove-group.ts): its index is neither held nor relayed,
+    // A group left or deleted (service/operations/remove-group.ts): its index is neither held nor relayed,
     // and the rendezvous folder this node may have rewritten meanwhile goes too.
     for (const swarm of this.#engine.index.groups()) if (!profile.groups.some((g) => g.swarmPublicKey === swarm)) this.#engine.index.forget(hexToBytes(swarm))
     for (const ih of before.keys()) if (!this.#rendezvous.has(ih)) await rm(rendezvousDir(this.#store.dir, ih), { recursive: true, force: true }).catch(() => {})
@@ -236,7 +236,7 @@ export class CoterieNode {
       if (dg === undefined || (dg.indexVersion ?? 0) >= index.version) return
       applyIndex(draft, dg, index, { putTorrentInfo: ctx.putTorrentInfo, selfKey: ctx.identity.publicKey, defaultDownloadDir: this.#o.downloadDir ?? draft.settings.downloadDir ?? this.#store.dir })
     })
-    // Left meanwhile (services/remove-group.ts): the file just written belongs to no group.
+    // Left meanwhile (service/operations/remove-group.ts): the file just written belongs to no group.
     if (!this.#store.current.groups.some((x) => x.swarmPublicKey === swarmHex)) await rm(this.#store.layout.groupIndex(swarmHex), { force: true })
     await this.#reconcile() // our own write: the profile watch reports only other processes'
     if (g.autoJoin === false) {

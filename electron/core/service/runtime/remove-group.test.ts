@@ -1,4 +1,4 @@
-// Leaving and deleting a group (services/remove-group.ts) with real profiles, real files and
+// Leaving and deleting a group (service/operations/remove-group.ts) with real profiles, real files and
 // real nodes on 127.0.0.1: what goes (the group, its torrents, their info files, the stored index,
 // the rendezvous folder), what stays (every downloaded and shared file), and a running member node
 // that leaves one group stops all of it at once while its other group carries on.
@@ -8,17 +8,17 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { CoterieNode } from './node.js'
-import { ProfileStore } from '../profile/index.js'
-import { addFriend } from '../services/friends.js'
-import { createGroup } from '../services/groups.js'
-import { share } from '../services/share.js'
-import { join as joinInvite, writeInvite } from '../services/invites.js'
-import { rendezvousDir, rendezvousOf } from '../services/rendezvous.js'
-import { removeGroup } from '../services/remove-group.js'
-import { bytesToHex } from '../protocol/bytes.js'
-import { ServiceError } from '../../../shared/service-errors.js'
-import { LOOPBACK, randomFile, sleep, tempDirs, until } from '../testing/swarm.js'
-import { fileDone, testProfile, type TestProfile } from '../testing/profiles.js'
+import { ProfileStore } from '../../profile/index.js'
+import { addFriend } from '../operations/friends.js'
+import { createGroup } from '../operations/groups.js'
+import { share } from '../operations/share.js'
+import { join as joinInvite, writeInvite } from '../operations/invites.js'
+import { rendezvousDir, rendezvousOf } from '../operations/rendezvous.js'
+import { removeGroup } from '../operations/remove-group.js'
+import { bytesToHex } from '../../protocol/bytes.js'
+import { ServiceError } from '../../../../shared/service-errors.js'
+import { LOOPBACK, randomFile, sleep, tempDirs, until } from '../../testing/swarm.js'
+import { fileDone, testProfile, type TestProfile } from '../../testing/profiles.js'
 
 const { temp, cleanup } = tempDirs()
 const closers: (() => Promise<unknown>)[] = []

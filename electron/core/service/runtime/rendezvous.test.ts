@@ -10,17 +10,17 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import DHT from 'bittorrent-dht'
 import { Client as TrackerClient, Server as TrackerServer } from 'bittorrent-tracker'
 import { CoterieNode } from './node.js'
-import { ProfileStore } from '../profile/index.js'
-import { addFriend } from '../services/friends.js'
-import { createGroup, removeMember, setTrackers } from '../services/groups.js'
-import { share } from '../services/share.js'
-import { join as joinInvite, writeInvite } from '../services/invites.js'
-import { rendezvousOf } from '../services/rendezvous.js'
-import { discoveryTopic } from '../protocol/topic.js'
-import { bytesToHex } from '../protocol/bytes.js'
-import { LOOPBACK, randomFile, sleep, tempDirs, until } from '../testing/swarm.js'
-import { fileDone, testProfile } from '../testing/profiles.js'
-import { startTestApp } from '../app/testing.js'
+import { ProfileStore } from '../../profile/index.js'
+import { addFriend } from '../operations/friends.js'
+import { createGroup, removeMember, setTrackers } from '../operations/groups.js'
+import { share } from '../operations/share.js'
+import { join as joinInvite, writeInvite } from '../operations/invites.js'
+import { rendezvousOf } from '../operations/rendezvous.js'
+import { discoveryTopic } from '../../protocol/topic.js'
+import { bytesToHex } from '../../protocol/bytes.js'
+import { LOOPBACK, randomFile, sleep, tempDirs, until } from '../../testing/swarm.js'
+import { fileDone, testProfile } from '../../testing/profiles.js'
+import { startTestApp } from '../contract/testing.js'
 
 const { temp, cleanup } = tempDirs()
 const closers: (() => Promise<unknown>)[] = []
@@ -219,7 +219,7 @@ describe('the group rendezvous', () => {
     assert.deepEqual(await bob.call('torrents.list', {}), [])
 
     // The CLI: `status` and `group show` list no share; only --json shows the rendezvous, flagged.
-    const bin = new URL('../cli/coterie.mjs', import.meta.url).pathname
+    const bin = new URL('../../cli/coterie.mjs', import.meta.url).pathname
     const dir = temp('rv-cli')
     const cli = (...args: string[]) => {
       const r = spawnSync(process.execPath, [bin, '--profile', dir, ...args], { encoding: 'utf8', timeout: 60_000 })

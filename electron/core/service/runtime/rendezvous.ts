@@ -6,10 +6,10 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { bytesToHex, equalBytes } from '../protocol/bytes.js'
-import { RENDEZVOUS_FILE } from '../protocol/rendezvous.js'
-import type { Profile } from '../profile/index.js'
-import { rendezvousDir, rendezvousOf } from '../services/rendezvous.js'
+import { bytesToHex, equalBytes } from '../../protocol/bytes.js'
+import { RENDEZVOUS_FILE } from '../../protocol/rendezvous.js'
+import type { Profile } from '../../profile/index.js'
+import { rendezvousDir, rendezvousOf } from '../operations/rendezvous.js'
 
 export interface RendezvousRun {
   readonly infoHash: string

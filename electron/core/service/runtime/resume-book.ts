@@ -4,11 +4,11 @@
  * when the node stops cleanly. Writing never blocks a start or a stop for long: a record that
  * could not be written only means the next start verifies.
  */
-import { equalBytes } from '../protocol/bytes.js'
-import type { Engine } from '../engine/engine.js'
-import type { ProfileLayout } from '../profile/index.js'
-import { layoutOfInfo, type TorrentLayout } from '../protocol/torrent-info.js'
-import { fullBitfield, loadResume, saveResume } from '../profile/resume.js'
+import { equalBytes } from '../../protocol/bytes.js'
+import type { Engine } from '../../engine/engine.js'
+import type { ProfileLayout } from '../../profile/index.js'
+import { layoutOfInfo, type TorrentLayout } from '../../protocol/torrent-info.js'
+import { fullBitfield, loadResume, saveResume } from '../../profile/resume.js'
 
 /** How long a stop may spend flushing files and writing records before it leaves the rest. */
 export const RESUME_SAVE_MS = 10_000
