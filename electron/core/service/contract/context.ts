@@ -5,17 +5,16 @@
  */
 import type { z } from 'zod'
 import type { AppInfo } from '../../../../shared/ipc/views.js'
-import type { EventChannel, EventOf, InvokeChannel, ResponseOf, invokeChannels } from '../../../../shared/ipc/contract.js'
+import type { InvokeChannel, ResponseOf, invokeChannels } from '../../../../shared/ipc/contract.js'
 import type { ProfileStore } from '../../profile/index.js'
 import type { CoterieNode } from '../runtime/node.js'
+import type { Emit } from './events.js'
 import type { GroupLive } from './views.js'
 
 /** A request after its schema parsed it (defaults applied, strings trimmed). */
 export type RequestIn<C extends InvokeChannel> = z.output<(typeof invokeChannels)[C]['req']>
 export type Handler<C extends InvokeChannel> = (request: RequestIn<C>) => Promise<ResponseOf<C>>
 export type Handlers = { readonly [C in InvokeChannel]: Handler<C> }
-
-export type Emit = <E extends EventChannel>(event: E, payload: EventOf<E>) => void
 
 /** What the shell provides; absent in browser mode, where the channel answers 'unavailable'. */
 export interface Platform {

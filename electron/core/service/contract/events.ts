@@ -5,7 +5,10 @@
  */
 import type { Profile } from '../../profile/index.js'
 import type { TorrentView } from '../../../../shared/ipc/views.js'
-import type { Emit } from './context.js'
+import type { EventChannel, EventOf } from '../../../../shared/ipc/contract.js'
+
+/** Pushes an event to every listener (the window, browser tabs). */
+export type Emit = <E extends EventChannel>(event: E, payload: EventOf<E>) => void
 
 /** 250 ms: at most four progress messages a second, enough for a progress bar to move smoothly. */
 export const PROGRESS_INTERVAL_MS = 250

@@ -14,8 +14,7 @@ import type { Group, Profile } from '../../profile/index.js'
 import type { DeepReadonly } from '../../profile/snapshot.js'
 import { rendezvousOf } from '../operations/rendezvous.js'
 import type { GroupView } from '../../../../shared/ipc/views.js'
-import type { Emit } from './context.js'
-import { PROGRESS_INTERVAL_MS } from './events.js'
+import { PROGRESS_INTERVAL_MS, type Emit } from './events.js'
 
 export interface MemberPresence {
   readonly connected: boolean
