@@ -3,9 +3,8 @@
  * running node. Electron's main process and the browser-mode server both hold one and forward
  * requests to `dispatch` and events from `on`; neither has its own copy of any handler.
  */
-import { homedir } from 'node:os'
-import { join } from 'node:path'
 import { CoterieNode, type NodeOptions } from '../runtime/node.js'
+import { defaultDownloadDir } from '../operations/downloads.js'
 import type { ProfileStore } from '../../profile/index.js'
 import type { AppInfo } from '../../../../shared/ipc/views.js'
 import type { EventChannel, EventOf } from '../../../../shared/ipc/contract.js'
@@ -33,8 +32,6 @@ export interface BackendOptions extends Omit<NodeOptions, 'onProfile'> {
 }
 
 export type EventListener = <E extends EventChannel>(event: E, payload: EventOf<E>) => void
-
-export const defaultDownloadDir = (): string => join(homedir(), 'Downloads', 'Coterie')
 
 export class AppBackend {
   readonly dispatch: Dispatch
