@@ -9,9 +9,9 @@
  */
 import { app, dialog, Notification, shell, type BrowserWindow, type Tray } from 'electron'
 import path from 'node:path'
-import { AppBackend } from '../core/service/contract/backend.js'
-import { DEFAULT_DHT_BOOTSTRAP } from '../core/service/runtime/bootstrap.js'
-import { defaultProfileDir, isProfileError, ProfileStore, type SecretSealer } from '../core/profile/index.js'
+import {
+  DEFAULT_DHT_BOOTSTRAP, defaultProfileDir, isProfileError, ProfileStore, startBackend, type AppBackend, type SecretSealer,
+} from '../core/service/index.js'
 import { parseArgs, SCHEME } from './args.js'
 import { InviteOpener } from './invites.js'
 import { handleIpc, sendEvent } from './ipc.js'
@@ -90,7 +90,7 @@ async function start(): Promise<void> {
   const store = await openProfile(profileDir, ring.sealer)
   if (store === undefined) return quit()
   try {
-    backend = await AppBackend.start(store, {
+    backend = await startBackend(store, {
       mode: 'electron',
       version: app.getVersion(),
       secretStorage: ring.storage,

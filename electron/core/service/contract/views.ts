@@ -14,6 +14,8 @@ import type { FriendView, GroupView, IdentityView, SettingsView } from '../../..
 
 export const keyText = (hex: string): string => keyToText('identity', hexToBytes(hex))
 export const fingerprintOf = (hex: string): string => fingerprint(hexToBytes(hex))
+/** A group's swarm key as text (what `coterie group create` prints). */
+export const groupKeyText = (hex: string): string => keyToText('swarm', hexToBytes(hex))
 
 export const identityView = (p: Profile): IdentityView => ({
   key: keyText(p.identity.publicKey),
