@@ -15,9 +15,9 @@ import { join } from 'node:path'
 import { randomFile } from './transfer.js'
 import { median, round } from './stats.js'
 import { ProfileStore } from '../electron/core/profile/index.js'
-import { CoterieNode } from '../electron/core/node/node.js'
-import { createGroup } from '../electron/core/services/groups.js'
-import { share } from '../electron/core/services/share.js'
+import { CoterieNode } from '../electron/core/service/runtime/node.js'
+import { createGroup } from '../electron/core/service/operations/groups.js'
+import { share } from '../electron/core/service/operations/share.js'
 
 const MiB = 1024 * 1024
 const FILES = 4

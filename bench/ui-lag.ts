@@ -25,7 +25,7 @@ import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { ProfileStore } from '../electron/core/profile/index.js'
-import { AppBackend } from '../electron/core/app/backend.js'
+import { AppBackend } from '../electron/core/service/contract/backend.js'
 import { percentile, round } from './stats.js'
 
 const MiB = 1024 * 1024

@@ -1,6 +1,6 @@
 /*
  * Coterie group index, renewal and revocation (electron/core/protocol/group-index.ts,
- * index-sync.ts, electron/core/engine/index-exchange.ts, electron/core/node/group-index.ts and the
+ * index-sync.ts, electron/core/engine/index-exchange.ts, electron/core/service/operations/group-index.ts and the
  * revocation checks of protocol/handshake.ts) against a revoked member who owns the network,
  * for SPIN 6.5. docs/MODEL.md §10 explains the model; handshake.pml covers the handshake itself,
  * whose results this model takes as given (a connection authorizes exactly the key holder whose

@@ -1,7 +1,7 @@
 /**
  * The desktop app's main process: the composition root. One instance per user (a second launch
  * hands its invite to the first); the profile opened with the OS keyring sealing the identity key;
- * the backend (engine + profile, electron/core/app) answering the window over IPC; invites opened
+ * the backend (engine + profile, electron/core/service) answering the window over IPC; invites opened
  * from outside; tray, menu, notifications, start at login.
  *
  * The engine runs in this process: bench/ui-lag.ts measures the event-loop lag of the process
@@ -9,9 +9,9 @@
  */
 import { app, dialog, Notification, shell, type BrowserWindow, type Tray } from 'electron'
 import path from 'node:path'
-import { AppBackend } from '../core/app/backend.js'
-import { DEFAULT_DHT_BOOTSTRAP } from '../core/node/bootstrap.js'
-import { defaultProfileDir, isProfileError, ProfileStore, type SecretSealer } from '../core/profile/index.js'
+import {
+  DEFAULT_DHT_BOOTSTRAP, defaultProfileDir, isProfileError, ProfileStore, startBackend, type AppBackend, type SecretSealer,
+} from '../core/service/index.js'
 import { parseArgs, SCHEME } from './args.js'
 import { InviteOpener } from './invites.js'
 import { handleIpc, sendEvent } from './ipc.js'
@@ -90,7 +90,7 @@ async function start(): Promise<void> {
   const store = await openProfile(profileDir, ring.sealer)
   if (store === undefined) return quit()
   try {
-    backend = await AppBackend.start(store, {
+    backend = await startBackend(store, {
       mode: 'electron',
       version: app.getVersion(),
       secretStorage: ring.storage,

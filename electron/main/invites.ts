@@ -6,9 +6,8 @@
  */
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
-import type { Dispatch } from '../core/app/dispatch.js'
+import { MAX_INVITE_BYTES, type Dispatch } from '../core/service/index.js'
 import type { EventChannel, EventOf } from '../../shared/ipc/contract.js'
-import { MAX_INVITE_BYTES } from '../core/protocol/constants.js'
 import { inviteSource } from './args.js'
 
 type Push = <E extends EventChannel>(event: E, payload: EventOf<E>) => void

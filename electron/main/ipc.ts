@@ -7,7 +7,7 @@ import { ipcMain, type BrowserWindow } from 'electron'
 import { err } from '../../shared/result.js'
 import { invokeChannels, type EventChannel, type EventOf, type InvokeChannel } from '../../shared/ipc/contract.js'
 import { IPC_EVENT, ipcChannel } from '../../shared/ipc/electron.js'
-import type { Dispatch } from '../core/app/dispatch.js'
+import type { Dispatch } from '../core/service/index.js'
 import { fromOurPage } from './sender.js'
 
 export function handleIpc(dispatch: Dispatch, window: () => BrowserWindow | undefined): () => void {

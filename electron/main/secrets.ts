@@ -5,7 +5,7 @@
  * so the key stays in the owner-only file and the UI is told ('basic_text') to warn.
  */
 import { safeStorage } from 'electron'
-import type { SecretSealer } from '../core/profile/index.js'
+import type { SecretSealer } from '../core/service/index.js'
 import type { AppInfo } from '../../shared/ipc/views.js'
 
 export const SAFE_STORAGE_SCHEME = 'electron-safe-storage'

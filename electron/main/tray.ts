@@ -1,6 +1,6 @@
 /** The tray icon: show the window, pause or resume seeding ("don't seed on this network"), quit. */
 import { Menu, Tray, nativeImage } from 'electron'
-import type { Dispatch } from '../core/app/dispatch.js'
+import type { Dispatch } from '../core/service/index.js'
 
 export function createTray(icon: string, dispatch: Dispatch, show: () => void, quit: () => void): Tray {
   const image = nativeImage.createFromPath(icon).resize({ width: 22, height: 22 })

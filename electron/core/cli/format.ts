@@ -1,5 +1,5 @@
 /** Human-readable output for the CLI: sizes, speeds, and one line per torrent. */
-import type { TorrentStatus } from '../node/node.js'
+import type { TorrentStatus } from '../service/index.js'
 
 export function bytes(n: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB']

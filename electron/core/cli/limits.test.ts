@@ -1,6 +1,6 @@
 // `coterie group set-limits` and `group show`: how a limit is typed, what is refused (with a clear
 // message, a non-zero exit and the profile unchanged), and what show prints. Real processes on a
-// real profile; that a running node follows is tested in node/group-limits.test.ts.
+// real profile; that a running node follows is tested in service/runtime/group-limits.test.ts.
 import { describe, it, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'

@@ -4,27 +4,15 @@
  * reload; errors go to stderr with a clear sentence and a non-zero exit.
  */
 import { readFileSync } from 'node:fs'
-import { homedir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { Argument, Command, CommanderError, Option } from 'commander'
-import writeFileAtomic from 'write-file-atomic'
-import { hexToBytes } from '@noble/hashes/utils.js'
-import { fingerprint, keyToText } from '../protocol/keys.js'
-import { isPeerAddress } from '../protocol/invite.js'
-import { bytesToHex, concatBytes, utf8 } from '../protocol/bytes.js'
-import { defaultProfileDir, isProfileError, ProfileStore } from '../profile/index.js'
-import { addFriend, removeFriend } from '../services/friends.js'
-import { addMember, createGroup, findGroup, removeMember, setAutoJoin, setTrackers } from '../services/groups.js'
-import { removeGroup } from '../services/remove-group.js'
-import { joinHeldShares, readGroupIndex } from '../node/group-index.js'
-import { rendezvousOf } from '../services/rendezvous.js'
-import { decodeCertificate } from '../protocol/certificate.js'
-import { join as joinGroup, readInvite, writeInvite } from '../services/invites.js'
-import { callControl } from '../node/control.js'
-import type { NodeOptions, TorrentStatus } from '../node/node.js'
-import { DEFAULT_DHT_BOOTSTRAP } from '../node/bootstrap.js'
+import {
+  addFriend, addMember, callControl, createGroup, DEFAULT_DHT_BOOTSTRAP, defaultDownloadDir, defaultProfileDir, exportTorrent,
+  findGroup, fingerprintOf, groupDetailsOf, groupKeyText, identityView, isPeerAddress, isProfileError, joinHeldShares, joinInvite,
+  keyText, ProfileStore, readInvite, removeFriend, removeGroup, removeMember, setAutoJoin, setGroupLimits, setTrackers, share,
+  startBackend, startNode, writeInvite, type CoterieNode, type NodeOptions, type TorrentStatus,
+} from '../service/index.js'
 import { ServiceError } from '../../../shared/service-errors.js'
-import { groupLimits, setGroupLimits } from '../services/limits.js'
 import { formatRate, parseRate } from './rate.js'
 import { bytes, isShare, peerLines, torrentLine } from './format.js'
 
@@ -57,22 +45,21 @@ const openStore = () => ProfileStore.open(profileDir(), { create: true })
 const poke = () => callControl(profileDir(), 'reload').catch(() => undefined)
 
 program.command('id').description('your identity key (first line) and its fingerprint').action(async () => {
-  const store = await openStore()
-  const key = hexToBytes(store.current.identity.publicKey)
-  out(keyToText('identity', key))
-  out(fingerprint(key))
+  const me = identityView((await openStore()).current)
+  out(me.key)
+  out(me.fingerprint)
 })
 
 const friend = program.command('friend').description('people you share with, by their key')
 friend.command('add <key>').requiredOption('--name <name>', 'what to call them').action(async (key: string, o: { name: string }) => {
   const f = await addFriend(await openStore(), key, o.name)
-  out(`added ${f.name}  ${fingerprint(hexToBytes(f.publicKey))}`)
+  out(`added ${f.name}  ${fingerprintOf(f.publicKey)}`)
   await poke()
 })
 friend.command('list').option('--json').action(async (o: { json?: boolean }) => {
   const { friends } = (await openStore()).current
-  if (o.json) return out(JSON.stringify(friends.map((f) => ({ ...f, key: keyToText('identity', hexToBytes(f.publicKey)), fingerprint: fingerprint(hexToBytes(f.publicKey)) })), null, 2))
-  for (const f of friends) out(`${f.name}\t${fingerprint(hexToBytes(f.publicKey))}\t${keyToText('identity', hexToBytes(f.publicKey))}`)
+  if (o.json) return out(JSON.stringify(friends.map((f) => ({ ...f, key: keyText(f.publicKey), fingerprint: fingerprintOf(f.publicKey) })), null, 2))
+  for (const f of friends) out(`${f.name}\t${fingerprintOf(f.publicKey)}\t${keyText(f.publicKey)}`)
 })
 friend.command('remove <friend>').action(async (ref: string) => {
   const f = await removeFriend(await openStore(), ref)
@@ -86,7 +73,7 @@ group.command('create <name>').option('--member <friend>', 'a friend to add (rep
   .option('--tracker <url>', 'a tracker for the group (repeatable; private groups announce only their private topics)', collect, [])
   .action(async (name: string, o: { member: string[]; public?: boolean; tracker: string[] }) => {
     const g = await createGroup(await openStore(), name, { members: o.member, announcePublic: o.public === true, trackers: o.tracker })
-    out(`created ${g.name} (${g.id})  group key ${keyToText('swarm', hexToBytes(g.swarmPublicKey))}`)
+    out(`created ${g.name} (${g.id})  group key ${groupKeyText(g.swarmPublicKey)}`)
     await poke()
   })
 group.command('add-member <group> <friend>').action(async (g: string, f: string) => {
@@ -143,28 +130,7 @@ group.command('set-limits <group>').description('speed limits for the group\'s t
   })
 group.command('show <group>').option('--json').description('the group index: version, trackers, torrents, members, revoked')
   .action(async (ref: string, o: { json?: boolean }) => {
-    const store = await openStore()
-    const p = store.current
-    const g = findGroup(p, ref)
-    const index = await readGroupIndex(store, g.swarmPublicKey)
-    const friends = new Map(p.friends.map((f) => [f.publicKey, f.name]))
-    const person = (key: string, name?: string) => ({ key: keyToText('identity', hexToBytes(key)), fingerprint: fingerprint(hexToBytes(key)), name: friends.get(key) ?? name ?? '' })
-    const cert = g.certificate === undefined ? undefined : decodeCertificate(hexToBytes(g.certificate))
-    const rendezvous = rendezvousOf(g)
-    const view = {
-      name: g.name, id: g.id, owner: g.owner, groupKey: keyToText('swarm', hexToBytes(g.swarmPublicKey)),
-      indexVersion: index?.version ?? null, autoJoin: g.autoJoin !== false,
-      uploadLimit: groupLimits(g).upload, downloadLimit: groupLimits(g).download,
-      certificateExpires: cert?.ok === true ? new Date(cert.value.exp * 1000).toISOString() : null,
-      torrents: p.torrents.filter((t) => t.groupId === g.id).map((t) => ({ infoHash: t.infoHash, name: t.name })),
-      // Where members meet (PROTOCOL.md §12.5): in --json only, never listed as a share.
-      rendezvous: rendezvous === undefined ? null : bytesToHex(rendezvous.infoHash),
-      members: index !== undefined
-        ? index.members.map((m) => person(Buffer.from(m.key).toString('hex'), m.name))
-        : g.members.map((m) => person(m)),
-      revoked: (index?.revoked.map((k) => Buffer.from(k).toString('hex')) ?? g.revoked ?? []).map((k) => person(k)),
-      trackers: g.trackers ?? [],
-    }
+    const view = await groupDetailsOf(await openStore(), ref)
     if (o.json) return out(JSON.stringify(view, null, 2))
     out(`${view.name} (${view.owner ? 'owner' : 'member'})  index version ${view.indexVersion ?? '-'}  auto-join ${view.autoJoin ? 'on' : 'off'}`)
     out(`speed limits: upload ${formatRate(view.uploadLimit)}, download ${formatRate(view.downloadLimit)}`)
@@ -187,7 +153,6 @@ group.command('list').option('--json').action(async (o: { json?: boolean }) => {
 program.command('share <path>').requiredOption('--group <group>').description('share a file or folder; prints the infohash last')
   .action(async (path: string, o: { group: string }) => {
     let last = 0
-    const { share } = await import('../services/share.js') // loads the hasher only when needed
     const t = await share(await openStore(), path, o.group, (done, total) => {
       if (!process.stderr.isTTY || Date.now() - last < 500) return
       last = Date.now()
@@ -205,12 +170,12 @@ program.command('invite <group> <friend>').requiredOption('--out <file>').option
     await poke()
   })
 
-program.command('join <invite>').option('--download-dir <dir>', 'where the files go', join(homedir(), 'Downloads', 'Coterie'))
+program.command('join <invite>').option('--download-dir <dir>', 'where the files go', defaultDownloadDir())
   .action(async (file: string, o: { downloadDir: string }) => {
     const store = await openStore()
     const preview = await readInvite(store, file)
     out(`group "${preview.group}" from ${preview.fromFriend ?? 'someone not in your friends'} (${preview.fromFingerprint}), ${preview.torrents.length} torrent(s), access until ${preview.expires}`)
-    const { torrents } = await joinGroup(store, file, o.downloadDir)
+    const { torrents } = await joinInvite(store, file, o.downloadDir)
     for (const t of torrents) out(t)
     await poke()
   })
@@ -235,13 +200,12 @@ program.command('run').description('serve and fetch everything in the profile un
       port: o.port ?? store.current.settings.port, peers: o.peer, dht, lsd: o.lsd, trackers: o.tracker, utp: o.utp === true,
       uploadLimit: o.uploadLimit, downloadLimit: o.downloadLimit,
     }
-    let node: import('../node/node.js').CoterieNode
+    let node: CoterieNode
     let stopUi = async (): Promise<void> => {}
     if (o.ui === true) {
       // The engine, the backend and the server load only for `run` (and the UI only with --ui).
-      const { AppBackend } = await import('../app/backend.js')
       const { startUiServer } = await import('../ui-server/server.js')
-      const backend = await AppBackend.start(store, { ...nodeOptions, mode: 'browser', version: VERSION, secretStorage: 'file' })
+      const backend = await startBackend(store, { ...nodeOptions, mode: 'browser', version: VERSION, secretStorage: 'file' })
       const ui = await startUiServer(backend, { port: o.uiPort }).catch(async (e: unknown) => {
         await backend.stop()
         throw e
@@ -253,8 +217,7 @@ program.command('run').description('serve and fetch everything in the profile un
       }
       out(`ui: ${ui.url}`)
     } else {
-      const { CoterieNode } = await import('../node/node.js')
-      node = await CoterieNode.start(store, nodeOptions)
+      node = await startNode(store, nodeOptions)
       stopUi = () => node.stop()
     }
     out(`listening on port ${node.port}`)
@@ -293,11 +256,7 @@ program.command('status').option('--json').description('torrents, progress, peer
 
 program.command('export-torrent <infohash>').requiredOption('--out <file>').description('the plain .torrent: what a leak would hand an outsider')
   .action(async (infoHash: string, o: { out: string }) => {
-    const store = await openStore()
-    if (!store.current.torrents.some((t) => t.infoHash === infoHash.toLowerCase())) throw new ServiceError('unknown-torrent', infoHash)
-    const info = await store.readTorrentInfo(infoHash.toLowerCase())
-    await writeFileAtomic(resolve(o.out), Buffer.from(concatBytes(utf8('d4:info'), info, utf8('e'))))
-    out(`wrote ${resolve(o.out)}`)
+    out(`wrote ${await exportTorrent(await openStore(), infoHash, o.out)}`)
   })
 
 export async function main(argv: string[]): Promise<number> {

@@ -10,7 +10,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { dirname } from 'node:path'
 import { concatBytes, equalBytes, utf8 } from '../protocol/bytes.js'
 import type { Credential } from '../protocol/handshake.js'
-import { decodeInfo, infoHashOf, swarmKeyOfInfo } from '../protocol/torrent-info.js'
+import { decodeInfo, infoHashOf, plainTorrent, swarmKeyOfInfo } from '../protocol/torrent-info.js'
 import { installNativePrimitives } from '../platform/native-primitives.js'
 import { coterieExtension, type CoterieExtension } from '../wire/coterie-extension.js'
 import { createClosedTorrent } from './create.js'
@@ -204,7 +204,7 @@ export class Engine extends EventEmitter {
     const decoded = decodeInfo(info, info.length)
     const swarm = decoded === undefined ? undefined : swarmKeyOfInfo(decoded)
     if (swarm === undefined || !equalBytes(swarm, m.swarm)) throw new RangeError('add: not a torrent of this swarm')
-    const torrentFile = concatBytes(utf8('d4:info'), info, utf8('e'))
+    const torrentFile = plainTorrent(info)
     // A torrent made private stays private whatever the caller says; public needs both.
     const announce = o.announcePublic === true && decoded?.private !== 1
     // webtorrent parses the torrent asynchronously: torrent.infoHash is not set yet here.

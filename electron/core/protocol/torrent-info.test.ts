@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { encode, type Bencodable } from './canonical.js'
-import { decodeInfo, torrentLayout } from './torrent-info.js'
+import { decodeCanonical, encode, type Bencodable } from './canonical.js'
+import { decodeInfo, plainTorrent, torrentLayout } from './torrent-info.js'
 import { utf8 } from './bytes.js'
 
 const pieces = (n: number) => new Uint8Array(20 * n)
@@ -34,4 +34,13 @@ test('torrentLayout: a dictionary that is not well formed lays out nothing', () 
   assert.equal(layoutOf({ ...base, name: 'a', files: [{ path: 'p', length: 1 }] }), undefined, 'a path that is not a list')
   assert.equal(layoutOf({ ...base, name: new Uint8Array([0xff]), length: 1 }), undefined, 'a name that is not UTF-8')
   assert.equal(layoutOf({ ...base, name: 'a', files: [{ path: [utf8('ok'), new Uint8Array([0xc3])], length: 1 }] }), undefined, 'a path part that is not UTF-8')
+})
+
+test('plainTorrent: a canonical dictionary whose only key is `info`, holding the info bytes unchanged', () => {
+  const info = encode({ name: 'a.bin', length: 5, 'piece length': 16384, pieces: pieces(1) })
+  const torrent = plainTorrent(info)
+  const decoded = decodeCanonical(torrent, torrent.length)
+  assert.ok(decoded !== undefined && typeof decoded === 'object' && !(decoded instanceof Uint8Array) && !Array.isArray(decoded), 'a canonical dictionary')
+  assert.deepEqual(Object.keys(decoded), ['info'])
+  assert.deepEqual(encode(decoded['info'] as Bencodable), info, 'the same info bytes, so the same infohash')
 })

@@ -4,7 +4,7 @@
  * result is another torrent, in another, empty swarm.
  */
 import { sha1 } from '@noble/hashes/legacy.js'
-import { fromUtf8 } from './bytes.js'
+import { concatBytes, fromUtf8, utf8 } from './bytes.js'
 import { decodeCanonical, type Decoded } from './canonical.js'
 import { INFO_SWARM_KEY, KEY_BYTES } from './constants.js'
 import { isValidPublicKey } from './keys.js'
@@ -67,3 +67,10 @@ export function layoutOfInfo(infoBytes: Uint8Array): TorrentLayout | undefined {
   const d = decodeInfo(infoBytes, infoBytes.length)
   return d === undefined ? undefined : torrentLayout(d)
 }
+
+/**
+ * The plain .torrent of an info dictionary (BEP 3: a dictionary whose only key is `info`), as
+ * webtorrent takes it and as `coterie export-torrent` writes it. The info bytes go in as they
+ * are, never re-encoded, so the infohash stays the one the group knows.
+ */
+export const plainTorrent = (infoBytes: Uint8Array): Uint8Array => concatBytes(utf8('d4:info'), infoBytes, utf8('e'))

@@ -3,7 +3,7 @@
  * key text friends would paste, and a download folder of its own.
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { CoterieNode } from '../node/node.js'
+import { CoterieNode } from '../service/runtime/node.js'
 import { ProfileStore } from '../profile/index.js'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { keyToText } from '../protocol/keys.js'

@@ -7,7 +7,7 @@ import { request } from 'node:http'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { WebSocket } from 'ws'
-import { startTestApp, type TestApp } from '../app/testing.js'
+import { startTestApp, type TestApp } from '../service/contract/testing.js'
 import { startUiServer, type UiServer } from './server.js'
 import { uploadSegments, SHARED_BY_ME } from './upload.js'
 

@@ -7,8 +7,7 @@
  */
 import type { WebSocket, RawData } from 'ws'
 import { z } from 'zod'
-import type { AppBackend } from '../app/backend.js'
-import type { Logger } from '../app/context.js'
+import type { AppBackend, Logger } from '../service/index.js'
 import { IPC_ERRORS } from '../../../shared/ipc/contract.js'
 
 export const MAX_FRAME_BYTES = 2 * 1024 * 1024

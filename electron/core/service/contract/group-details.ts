@@ -1,0 +1,65 @@
+/**
+ * A group in full, as `coterie group show` prints it: groupView's fields (views.ts, the same one
+ * the app's groups.list answers with), plus what only a terminal shows: the group key, the held
+ * index's version, members and revocations as the index lists them, the rendezvous, the trackers.
+ */
+import { bytesToHex } from '@noble/hashes/utils.js'
+import type { GroupIndex } from '../../protocol/group-index.js'
+import type { Group, Profile, ProfileStore } from '../../profile/index.js'
+import type { DeepReadonly } from '../../profile/snapshot.js'
+import { findGroup } from '../operations/groups.js'
+import { readGroupIndex } from '../operations/group-index.js'
+import { rendezvousOf } from '../operations/rendezvous.js'
+import { fingerprintOf, groupKeyText, groupView, keyText } from './views.js'
+
+export interface PersonDetails {
+  readonly key: string
+  readonly fingerprint: string
+  /** The friend's name, else the name the index gives, else ''. */
+  readonly name: string
+}
+
+export interface GroupDetails {
+  readonly name: string
+  readonly id: string
+  readonly owner: boolean
+  readonly groupKey: string
+  readonly indexVersion: number | null
+  readonly autoJoin: boolean
+  readonly uploadLimit: number | null
+  readonly downloadLimit: number | null
+  readonly certificateExpires: string | null
+  readonly torrents: readonly { readonly infoHash: string; readonly name: string }[]
+  /** Where members meet (PROTOCOL.md §12.5): its infohash, never listed as a share. */
+  readonly rendezvous: string | null
+  readonly members: readonly PersonDetails[]
+  readonly revoked: readonly PersonDetails[]
+  readonly trackers: readonly string[]
+}
+
+export function groupDetails(p: Profile, g: DeepReadonly<Group>, index: GroupIndex | undefined): GroupDetails {
+  const view = groupView(p, g)
+  const friends = new Map(p.friends.map((f) => [f.publicKey, f.name]))
+  const person = (key: string, name?: string): PersonDetails => ({ key: keyText(key), fingerprint: fingerprintOf(key), name: friends.get(key) ?? name ?? '' })
+  const rendezvous = rendezvousOf(g)
+  return {
+    name: view.name, id: view.id, owner: view.owner, groupKey: groupKeyText(g.swarmPublicKey),
+    indexVersion: index?.version ?? null,
+    // The switch as stored: groupView shows an owner as always joining, this shows what was set.
+    autoJoin: g.autoJoin !== false,
+    uploadLimit: view.uploadLimit, downloadLimit: view.downloadLimit,
+    certificateExpires: view.certificateExpires ?? null,
+    torrents: p.torrents.filter((t) => t.groupId === g.id).map((t) => ({ infoHash: t.infoHash, name: t.name })),
+    rendezvous: rendezvous === undefined ? null : bytesToHex(rendezvous.infoHash),
+    // The index's list when one is held (it names every member); else what the profile knows.
+    members: index !== undefined ? index.members.map((m) => person(bytesToHex(m.key), m.name)) : g.members.map((m) => person(m)),
+    revoked: (index?.revoked.map((k) => bytesToHex(k)) ?? g.revoked ?? []).map((k) => person(k)),
+    trackers: g.trackers ?? [],
+  }
+}
+
+/** The group named `ref` (id or name) with the index this profile holds for it. */
+export async function groupDetailsOf(store: ProfileStore, ref: string): Promise<GroupDetails> {
+  const g = findGroup(store.current, ref)
+  return groupDetails(store.current, g, await readGroupIndex(store, g.swarmPublicKey))
+}

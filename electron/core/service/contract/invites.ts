@@ -1,0 +1,61 @@
+/** invites.*: making an invite for a member, and opening or accepting one received as bytes. */
+import { bytesToHex } from '../../protocol/bytes.js'
+import { findFriend } from '../operations/friends.js'
+import { findGroup } from '../operations/groups.js'
+import { inviteFor, join, readInvite, torrentName } from '../operations/invites.js'
+import { isRendezvous } from '../operations/rendezvous.js'
+import type { InvitePreview } from '../../../../shared/ipc/views.js'
+import type { ProfileStore } from '../../profile/index.js'
+import type { AppContext, Handlers } from './context.js'
+import { friendRef } from './groups.js'
+import { keyText } from './views.js'
+
+type Channels = 'invites.create' | 'invites.preview' | 'invites.accept'
+
+export const INVITE_EXTENSION = '.coterie'
+
+const fromBase64 = (data: string): Uint8Array => new Uint8Array(Buffer.from(data, 'base64'))
+const toBase64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64')
+
+/** A file name that is safe on every OS: what the user sees in the save dialog and sends on. */
+export function safeFileName(name: string): string {
+  const cleaned = name.replace(/[\u0000-\u001f\u007f<>:"/\\|?*]+/g, ' ').replace(/\s+/g, ' ').trim().replace(/^\.+/, '')
+  return cleaned.slice(0, 200) || 'invite'
+}
+
+/** What an invite grants, for the person to read before accepting (also pushed as 'invite.opened'). */
+export async function previewInvite(store: ProfileStore, bytes: Uint8Array): Promise<InvitePreview> {
+  const p = await readInvite(store, bytes)
+  const swarm = bytesToHex(p.invite.group.swarm)
+  return {
+    group: p.group,
+    from: keyText(p.from),
+    fromFingerprint: p.fromFingerprint,
+    ...(p.fromFriend !== undefined && { fromFriend: p.fromFriend }),
+    // The group's rendezvous torrent is where members meet, not a share: not listed.
+    torrents: p.invite.torrents.flatMap((info, i) => isRendezvous(info, swarm) ? [] : [{ infoHash: p.invite.infoHashes[i]!, name: torrentName(info) ?? p.invite.infoHashes[i]! }]),
+    expires: p.expires,
+    alreadyMember: store.current.groups.some((g) => g.swarmPublicKey === swarm),
+  }
+}
+
+export function inviteHandlers(ctx: AppContext): Pick<Handlers, Channels> {
+  const { store } = ctx
+  return {
+    'invites.create': async ({ group, friend }) => {
+      const bytes = await inviteFor(store, group, friendRef(friend))
+      await ctx.changed() // the friend became a member
+      const p = store.current
+      const name = `${findGroup(p, group).name} for ${findFriend(p, friendRef(friend)).name}`
+      return { fileName: safeFileName(name) + INVITE_EXTENSION, data: toBase64(bytes) }
+    },
+    'invites.preview': async ({ data }) => previewInvite(store, fromBase64(data)),
+    'invites.accept': async ({ data, downloadDir }) => {
+      const dir = downloadDir ?? store.current.settings.downloadDir ?? ctx.defaultDownloadDir
+      const { group, torrents } = await join(store, fromBase64(data), dir)
+      for (const t of torrents) ctx.acceptedHere.add(t)
+      await ctx.changed()
+      return { group: group.id, torrents }
+    },
+  }
+}

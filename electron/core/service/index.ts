@@ -1,0 +1,53 @@
+/**
+ * The service's public surface: the one door for the CLI (cli/), the browser-mode server
+ * (ui-server/) and the desktop shell (electron/main). Behind it, in import order:
+ * operations/ (what a user does to a profile), runtime/ (the running node, its control socket,
+ * rendezvous and resume records) and contract/ (the IPC contract's handlers and its one
+ * dispatcher). The doors import only this file, so each sees the same operations and views.
+ *
+ * What loads the engine (webtorrent, the hasher) is reached through async starters here, so a
+ * CLI command that only edits the profile never loads it.
+ */
+import type * as ShareOperation from './operations/share.js'
+import type { CoterieNode, NodeOptions } from './runtime/node.js'
+import type { AppBackend, BackendOptions } from './contract/backend.js'
+import type { ProfileStore } from '../profile/index.js'
+
+// The profile a door opens and hands to the service.
+export { defaultProfileDir, isProfileError, ProfileStore, type SecretSealer } from '../profile/index.js'
+
+// What a user does.
+export { addFriend, removeFriend } from './operations/friends.js'
+export { addMember, createGroup, findGroup, removeMember, setAutoJoin, setTrackers } from './operations/groups.js'
+export { removeGroup } from './operations/remove-group.js'
+export { joinHeldShares } from './operations/group-index.js'
+export { join as joinInvite, readInvite, writeInvite } from './operations/invites.js'
+export { groupLimits, setGroupLimits } from './operations/limits.js'
+export { exportTorrent } from './operations/export-torrent.js'
+export { defaultDownloadDir } from './operations/downloads.js'
+/** Shares a file or folder in a group; the hasher loads at the first share. */
+export const share: typeof ShareOperation.share = async (...args) => (await import('./operations/share.js')).share(...args)
+/** Whether a "host:port" names a peer an invite or `--peer` may carry. */
+export { isPeerAddress } from '../protocol/invite.js'
+/** The largest invite file worth reading (larger is refused before it is read). */
+export { MAX_INVITE_BYTES } from '../protocol/constants.js'
+
+// The running node.
+export { callControl } from './runtime/control.js'
+export { DEFAULT_DHT_BOOTSTRAP } from './runtime/bootstrap.js'
+export type { CoterieNode, NodeOptions, TorrentStatus } from './runtime/node.js'
+export async function startNode(store: ProfileStore, o: NodeOptions): Promise<CoterieNode> {
+  const { CoterieNode } = await import('./runtime/node.js')
+  return CoterieNode.start(store, o)
+}
+
+// The contract: its views, and the backend answering every channel.
+export { fingerprintOf, groupKeyText, identityView, keyText } from './contract/views.js'
+export { groupDetailsOf, type GroupDetails } from './contract/group-details.js'
+export type { AppBackend, BackendOptions } from './contract/backend.js'
+export type { Logger } from './contract/context.js'
+export type { Dispatch } from './contract/dispatch.js'
+export async function startBackend(store: ProfileStore, o: BackendOptions): Promise<AppBackend> {
+  const { AppBackend } = await import('./contract/backend.js')
+  return AppBackend.start(store, o)
+}

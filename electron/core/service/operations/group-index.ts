@@ -1,0 +1,191 @@
+/**
+ * The group index as a node keeps it (PROTOCOL.md §13): the owner's node publishes a new version
+ * whenever the group changes (a share, a member added or removed, a renewal due), and a member's
+ * node applies each newer version it receives: joins new torrents, installs its renewed
+ * certificate, takes the rotated discovery secret. The signed index lives in
+ * indexes/<swarm>.index next to profile.json; it verifies itself, so it is written on its own.
+ */
+import { mkdir, readFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { decodeCertificate } from '../../protocol/certificate.js'
+import { fromUtf8 } from '../../protocol/bytes.js'
+import { openIndex, publishIndex, type GroupIndex, type GroupIndexContent } from '../../protocol/group-index.js'
+import { decodeInfo } from '../../protocol/torrent-info.js'
+import { swarmKeyPair, type Group, type Profile, type ProfileData, type ProfileStore, type TorrentEntry } from '../../profile/index.js'
+import { writeAtomic } from '../../profile/files.js'
+import { certificateLifetimeS, certify, findGroup, renewalDue } from './groups.js'
+import { asRendezvous } from '../../protocol/rendezvous.js'
+import { ServiceError } from '../../../../shared/service-errors.js'
+import { takeRendezvous, withRendezvous } from './rendezvous.js'
+
+/** A group as the profile snapshot holds it (read-only). */
+type GroupView = Profile['groups'][number]
+
+export async function readGroupIndex(store: ProfileStore, swarmHex: string): Promise<GroupIndex | undefined> {
+  const bytes = await readFile(store.layout.groupIndex(swarmHex)).catch(() => undefined)
+  if (bytes === undefined) return undefined
+  const r = openIndex(new Uint8Array(bytes), hexToBytes(swarmHex))
+  return r.ok ? r.value : undefined // a damaged file is as good as none: a peer will send it again
+}
+
+export async function writeGroupIndex(store: ProfileStore, index: GroupIndex): Promise<void> {
+  const file = store.layout.groupIndex(bytesToHex(index.swarm))
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 })
+  await writeAtomic(file, index.bytes, 'the group index')
+}
+
+/** Owner: issues or renews (at half their lifetime) the certificates of current members. */
+export function renewMemberCertificates(g: Group, now: number): boolean {
+  const swarm = swarmKeyPair(g)
+  if (swarm === undefined) return false
+  const held = new Map<string, string>()
+  for (const hex of g.memberCertificates ?? []) {
+    const c = decodeCertificate(hexToBytes(hex))
+    if (c.ok) held.set(bytesToHex(c.value.member), hex)
+  }
+  let changed = (g.memberCertificates ?? []).length !== held.size
+  const next: string[] = []
+  const lifetime = certificateLifetimeS(g)
+  for (const m of g.members) {
+    const hex = held.get(m)
+    if (!renewalDue(hex, lifetime, now)) next.push(hex!)
+    else {
+      next.push(bytesToHex(certify(swarm, hexToBytes(m), lifetime, now)))
+      changed = true
+    }
+  }
+  if (next.length !== held.size) changed = true
+  g.memberCertificates = next
+  return changed
+}
+
+/** Owner: what the index should say now, from the profile. */
+export async function indexContent(
+  store: ProfileStore, profile: Pick<Profile, 'friends' | 'displayName' | 'torrents'>, g: GroupView, selfKey: string, version: number, now: number,
+): Promise<GroupIndexContent> {
+  const friends = new Map(profile.friends.map((f) => [f.publicKey, f.name]))
+  const members = [...new Set([selfKey, ...g.members])].map((key) => ({
+    key: hexToBytes(key),
+    name: key === selfKey ? profile.displayName || 'Owner' : (friends.get(key) ?? key.slice(0, 8)),
+  }))
+  const shares = await Promise.all(profile.torrents.filter((t) => t.groupId === g.id).map((t) => store.readTorrentInfo(t.infoHash)))
+  return {
+    version, iat: now, name: g.name, secret: hexToBytes(g.groupSecret), torrents: withRendezvous(g, shares), members,
+    revoked: (g.revoked ?? []).map(hexToBytes),
+    certificates: [...(g.certificate === undefined ? [] : [g.certificate]), ...(g.memberCertificates ?? [])].map(hexToBytes),
+    trackers: g.trackers ?? [],
+  }
+}
+
+/** Whether two index contents say the same thing (the version and time aside). */
+export function sameContent(a: GroupIndexContent, b: GroupIndexContent): boolean {
+  const key = (c: GroupIndexContent) =>
+    JSON.stringify({
+      name: c.name, secret: bytesToHex(c.secret), torrents: c.torrents.map(bytesToHex),
+      members: c.members.map((m) => [bytesToHex(m.key), m.name]).sort(), revoked: c.revoked.map(bytesToHex).sort(),
+      certs: c.certificates.map(bytesToHex).sort(), trackers: c.trackers ?? [],
+    })
+  return key(a) === key(b)
+}
+
+export const publish = (g: GroupView, content: GroupIndexContent): GroupIndex => {
+  const bytes = publishIndex(swarmKeyPair(g)!, content)
+  const r = openIndex(bytes, hexToBytes(g.swarmPublicKey))
+  if (!r.ok) throw new Error(`publish: own index does not verify (${r.error.code})`)
+  return r.value
+}
+
+/**
+ * Member: applies a newer index to the profile draft. Returns the torrents joined. The group's
+ * local name stays the member's own choice; everything else follows the owner.
+ */
+export function applyIndex(
+  draft: ProfileData,
+  g: Group,
+  index: GroupIndex,
+  ctx: { putTorrentInfo(info: Uint8Array): string; selfKey: string; defaultDownloadDir: string },
+): string[] {
+  g.indexVersion = index.version
+  g.groupSecret = bytesToHex(index.secret)
+  g.members = index.members.map((m) => bytesToHex(m.key)).filter((k) => k !== ctx.selfKey)
+  g.revoked = index.revoked.map(bytesToHex)
+  // The owner's list replaces the one the invite brought: a running node moves to it at once.
+  if (index.trackers.length > 0) g.trackers = [...index.trackers]
+  else delete g.trackers
+  const mine = index.certificateOf.get(ctx.selfKey)
+  const current = g.certificate === undefined ? undefined : decodeCertificate(hexToBytes(g.certificate))
+  if (mine !== undefined && (current === undefined || !current.ok || mine.exp > current.value.exp)) {
+    g.certificate = bytesToHex(index.certificates.find((c) => bytesToHex(decodeCertOrEmpty(c)) === ctx.selfKey)!)
+  }
+  // The rendezvous is joined whatever auto-join says: it is where the group meets, not a share.
+  const shares = takeRendezvous(g, index.torrents)
+  if (g.autoJoin === false) return [] // listed (the index is kept), fetched when asked: joinHeldShares
+  return joinShares(draft, g, shares, ctx.putTorrentInfo, ctx.defaultDownloadDir)
+}
+
+/** The shares an index carries, its rendezvous aside, with their infohashes (hex), in order. */
+export function indexShares(g: Pick<Group, 'swarmPublicKey'>, index: Pick<GroupIndex, 'torrents' | 'infoHashes'>): { infoHash: string; info: Uint8Array }[] {
+  const swarm = hexToBytes(g.swarmPublicKey)
+  return index.torrents
+    .map((info, i) => ({ infoHash: bytesToHex(index.infoHashes[i]!), info }))
+    .filter((s) => asRendezvous(s.info, swarm) === undefined)
+}
+
+/**
+ * The shares `after` lists that `before` did not and the profile does not hold: what a member with
+ * auto-join off should hear of (listed, not fetched), each by its name.
+ */
+export function newlyListed(
+  g: Pick<Group, 'swarmPublicKey'>, before: GroupIndex | undefined, after: GroupIndex, held: (infoHash: string) => boolean,
+): { infoHash: string; name: string }[] {
+  const seen = new Set(before === undefined ? [] : indexShares(g, before).map((s) => s.infoHash))
+  return indexShares(g, after)
+    .filter((s) => !seen.has(s.infoHash) && !held(s.infoHash))
+    .map((s) => ({ infoHash: s.infoHash, name: torrentName(s.info) ?? s.infoHash }))
+}
+
+/** Adds to the draft those of the group's shares it does not hold yet; returns their infohashes. */
+function joinShares(draft: ProfileData, g: Group, shares: readonly Uint8Array[], putTorrentInfo: (info: Uint8Array) => string, defaultDownloadDir: string): string[] {
+  const joined: string[] = []
+  const dir = g.downloadDir ?? draft.torrents.find((t) => t.groupId === g.id)?.downloadDir ?? defaultDownloadDir
+  shares.forEach((info) => {
+    const infoHash = putTorrentInfo(info)
+    if (draft.torrents.some((t) => t.infoHash === infoHash)) return
+    const entry: TorrentEntry = { infoHash, groupId: g.id, name: torrentName(info) ?? infoHash, downloadDir: dir, addedAt: new Date().toISOString(), paused: false }
+    draft.torrents.push(entry)
+    joined.push(infoHash)
+  })
+  return joined
+}
+
+/**
+ * Member: joins the shares of the group's held index that the profile lacks (auto-join was off
+ * when they came, or they were removed here): all of them, or only the one named. Returns the
+ * infohashes joined; a running node starts them at its next reload.
+ */
+export async function joinHeldShares(
+  store: ProfileStore, groupRef: string, o: { only?: string; defaultDownloadDir?: string | undefined } = {},
+): Promise<string[]> {
+  const g = findGroup(store.current, groupRef)
+  const index = await readGroupIndex(store, g.swarmPublicKey)
+  const shares = (index === undefined ? [] : indexShares(g, index)).filter((s) => o.only === undefined || s.infoHash === o.only)
+  if (o.only !== undefined && shares.length === 0) throw new ServiceError('unknown-torrent', `"${g.name}" lists no ${o.only}.`)
+  let joined: string[] = []
+  await store.update((draft, ctx) => {
+    const dg = draft.groups.find((x) => x.id === g.id)
+    if (dg === undefined) return
+    joined = joinShares(draft, dg, shares.map((s) => s.info), ctx.putTorrentInfo, o.defaultDownloadDir ?? draft.settings.downloadDir ?? store.dir)
+  })
+  return joined
+}
+
+function decodeCertOrEmpty(bytes: Uint8Array): Uint8Array {
+  const c = decodeCertificate(bytes)
+  return c.ok ? c.value.member : new Uint8Array(0)
+}
+
+function torrentName(info: Uint8Array): string | undefined {
+  const name = decodeInfo(info, info.length)?.name
+  return name instanceof Uint8Array ? fromUtf8(name) : undefined
+}

@@ -1,0 +1,51 @@
+/** Sharing: a file or folder becomes a closed torrent of a group the profile owns. */
+import { stat } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import { createClosedTorrent } from '../../engine/create.js'
+import type { ProfileStore, TorrentEntry } from '../../profile/index.js'
+import { fullBitfield, saveResume, stampTree } from '../../profile/resume.js'
+import { layoutOfInfo } from '../../protocol/torrent-info.js'
+import { findGroup, ownedGroup } from './groups.js'
+import { ServiceError } from '../../../../shared/service-errors.js'
+
+export async function share(
+  store: ProfileStore,
+  path: string,
+  groupRef: string,
+  onProgress?: (hashed: number, total: number) => void,
+): Promise<TorrentEntry> {
+  const full = resolve(path)
+  const info = await stat(full).catch(() => undefined)
+  if (info === undefined) throw new ServiceError('missing-file', full)
+  // Check ownership before hashing: hashing gigabytes to then refuse would waste minutes.
+  const group = findGroup(await store.read(), groupRef)
+  if (!group.owner) throw new ServiceError('not-owner', `"${group.name}" was shared with you.`)
+  let torrent
+  const before = await stampTree(dirname(full), full) // to tell, after the hash, what changed under it
+  try {
+    torrent = await createClosedTorrent(full, Buffer.from(group.swarmPublicKey, 'hex'), { onProgress, announcePublic: group.announcePublic })
+  } catch (e) {
+    throw new ServiceError('empty-share', `${full}: ${e instanceof Error ? e.message : String(e)}`)
+  }
+  // What was just hashed need not be hashed again when the node adds it (profile/resume.ts). Before
+  // the entry, like the info file: a crash in between leaves an orphan that tidy() removes.
+  // The same bytes shared before from another folder stay that torrent's: its record is kept.
+  const layout = layoutOfInfo(torrent.info)
+  const held = (await store.read()).torrents.find((t) => t.infoHash === torrent.infoHash)
+  if (layout !== undefined && (held === undefined || held.downloadDir === dirname(full))) {
+    await saveResume(store.layout, torrent.infoHash, dirname(full), layout, fullBitfield(layout.pieces), { flush: false, before }).catch(() => false)
+  }
+  const { result } = await store.update((draft, ctx) => {
+    const g = ownedGroup(draft, groupRef)
+    const existing = draft.torrents.find((t) => t.infoHash === torrent.infoHash)
+    if (existing !== undefined) return existing // sharing the same bytes twice is the same torrent
+    ctx.putTorrentInfo(torrent.info)
+    const entry: TorrentEntry = {
+      infoHash: torrent.infoHash, groupId: g.id, name: torrent.name, downloadDir: dirname(full),
+      addedAt: new Date().toISOString(), paused: false,
+    }
+    draft.torrents.push(entry)
+    return entry
+  })
+  return result
+}

@@ -1,0 +1,288 @@
+/**
+ * A running Coterie node on a profile: the engine serving and fetching every torrent the profile
+ * holds, kept in step with the profile as other processes change it (CLI commands given while
+ * `coterie run` or the desktop app is running), and answering the control channel.
+ */
+import { rm } from 'node:fs/promises'
+import type { Server } from 'node:net'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { Engine, type EngineOptions, type SwarmMembership, type TorrentSummary } from '../../engine/engine.js'
+import { discoveryTopic } from '../../protocol/topic.js'
+import { decodeCertificate, issueCertificate } from '../../protocol/certificate.js'
+import { identityKeyPair, swarmKeyPair, type Group, type Profile, type ProfileStore } from '../../profile/index.js'
+import { certificateLifetimeS, renewalDue } from '../operations/groups.js'
+import { serveControl } from './control.js'
+import { applyIndex, indexContent, joinHeldShares, newlyListed, publish, readGroupIndex, renewMemberCertificates, sameContent, writeGroupIndex } from '../operations/group-index.js'
+import type { GroupIndex } from '../../protocol/group-index.js'
+import { ensureRendezvous, rendezvousDir } from '../operations/rendezvous.js'
+import { placeRendezvous, rendezvousRuns } from './rendezvous.js'
+import { ResumeBook } from './resume-book.js'
+
+export interface NodeOptions extends EngineOptions {
+  /** Extra peers to try for every torrent ("host:port"). */
+  readonly peers?: readonly string[]
+  /** Where torrents joined from a group index go when the group names no folder. */
+  readonly downloadDir?: string
+  /** Called after the engine caught up with a new revision of the profile (any process's change). */
+  readonly onProfile?: (profile: Profile) => void
+  /** A newer index lists shares this node did not fetch, because the group's auto-join is off. */
+  readonly onListed?: (group: string, shares: readonly { infoHash: string; name: string }[]) => void
+}
+
+export interface TorrentStatus extends TorrentSummary {
+  readonly group: string
+  readonly downloadDir: string
+  /** The group's rendezvous torrent (PROTOCOL.md §12.5): where members meet, not a share. */
+  readonly rendezvous?: true
+}
+
+type GroupView = Pick<Group, 'swarmPublicKey' | 'certificate'>
+
+export class CoterieNode {
+  readonly #store: ProfileStore
+  readonly #engine: Engine
+  readonly #o: NodeOptions
+  #control: Server | undefined
+  #stopWatching: (() => void) | undefined
+  #reloading: Promise<void> = Promise.resolve()
+  #renewalTimer: NodeJS.Timeout | undefined
+  #revision = -1
+  /** Why a torrent of the profile is not running, by infohash (cleared when it starts). */
+  readonly #errors = new Map<string, string>()
+  /** The groups' rendezvous torrents running: infohash -> group id. */
+  #rendezvous = new Map<string, string>()
+  readonly #resumes: ResumeBook
+
+  private constructor(store: ProfileStore, engine: Engine, o: NodeOptions) {
+    this.#store = store
+    this.#engine = engine
+    this.#o = o
+    this.#resumes = new ResumeBook(store.layout, engine, (e) => void engine.emit('warning', e))
+  }
+
+  static async start(store: ProfileStore, o: NodeOptions = {}): Promise<CoterieNode> {
+    const engine = await Engine.start(o)
+    const node = new CoterieNode(store, engine, o)
+    // Before the first reload: peers found while it adds the torrents may send an index at once.
+    engine.index.on('index', (i: GroupIndex) => {
+      node.#reloading = node.#reloading.then(() => node.#onIndex(i)).catch((e: unknown) => void engine.emit('warning', e))
+    })
+    try {
+      node.#control = await serveControl(store.dir, async (method) => {
+        if (method === 'reload') await node.reload()
+        return method === 'status' ? node.status() : { port: engine.port }
+      })
+      await node.reload()
+    } catch (e) {
+      await node.stop()
+      throw e
+    }
+    node.#stopWatching = store.watch(() => void node.reload())
+    return node
+  }
+
+  get engine(): Engine {
+    return this.#engine
+  }
+
+  get port(): number {
+    return this.#engine.port
+  }
+
+  /** Brings the engine in line with the profile on disk; serialized, so reloads never overlap. */
+  reload(): Promise<void> {
+    this.#reloading = this.#reloading.then(() => this.#reconcile()).catch(() => {})
+    return this.#reloading
+  }
+
+  status(): TorrentStatus[] {
+    const profile = this.#store.current
+    return this.#engine.summary().map((s) => {
+      const entry = profile.torrents.find((t) => t.infoHash === s.infoHash)
+      const rendezvous = this.#rendezvous.get(s.infoHash)
+      const group = profile.groups.find((g) => g.id === (entry?.groupId ?? rendezvous))
+      return { ...s, group: group?.name ?? '', downloadDir: entry?.downloadDir ?? '', ...(rendezvous !== undefined && { rendezvous: true as const }) }
+    })
+  }
+
+  /**
+   * Member: joins the shares of the group's index this profile lacks (all, or the one named),
+   * where auto-join would have put them, and starts them now. Returns the infohashes joined.
+   */
+  async joinShares(groupRef: string, only?: string): Promise<string[]> {
+    const joined = await joinHeldShares(this.#store, groupRef, { defaultDownloadDir: this.#o.downloadDir, ...(only !== undefined && { only }) })
+    await this.reload()
+    return joined
+  }
+
+  /** Torrents of the profile the engine could not start, and why. */
+  errors(): ReadonlyMap<string, string> {
+    return this.#errors
+  }
+
+  async stop(): Promise<void> {
+    this.#stopWatching?.()
+    clearTimeout(this.#renewalTimer)
+    await new Promise<void>((resolve) => (this.#control ? this.#control.close(() => resolve()) : resolve()))
+    const record = this.#resumes.capture()
+    await this.#engine.close()
+    await record()
+  }
+
+  async #reconcile(): Promise<void> {
+    await this.#renewOwnCertificates()
+    await this.#syncIndexes()
+    this.#scheduleRenewals()
+    const profile = await this.#store.read()
+    if (profile.revision === this.#revision) return
+    this.#revision = profile.revision
+    this.#applySettings(profile)
+    // Each group's rendezvous runs beside its shares, like one of them (PROTOCOL.md §12.5).
+    const rendezvous = rendezvousRuns(profile, this.#store.dir)
+    const before = this.#rendezvous
+    this.#rendezvous = new Map(rendezvous.map((r) => [r.infoHash, r.groupId]))
+    const runs = [
+      ...profile.torrents.map((t) => ({ ...t, resumable: true, info: () => this.#store.readTorrentInfo(t.infoHash) })),
+      ...rendezvous.map((r) => ({ ...r, paused: false, resumable: false, info: () => placeRendezvous(r).then(() => r.info) })),
+    ]
+    const wanted = new Set(runs.map((t) => t.infoHash))
+    for (const s of this.#engine.summary()) {
+      if (wanted.has(s.infoHash)) continue
+      this.#resumes.forget(s.infoHash)
+      await this.#engine.remove(s.infoHash)
+    }
+    // A group left or deleted (service/operations/remove-group.ts): its index is neither held nor relayed,
+    // and the rendezvous folder this node may have rewritten meanwhile goes too.
+    for (const swarm of this.#engine.index.groups()) if (!profile.groups.some((g) => g.swarmPublicKey === swarm)) this.#engine.index.forget(hexToBytes(swarm))
+    for (const ih of before.keys()) if (!this.#rendezvous.has(ih)) await rm(rendezvousDir(this.#store.dir, ih), { recursive: true, force: true }).catch(() => {})
+    for (const ih of this.#errors.keys()) if (!wanted.has(ih)) this.#errors.delete(ih)
+    for (const t of runs) {
+      const group = profile.groups.find((g) => g.id === t.groupId)
+      if (group === undefined) continue
+      const m = membership(profile, group)
+      // The discovery secret may have rotated (a removal): running torrents move to the new topic.
+      const topic = discoveryTopic(hexToBytes(group.groupSecret), hexToBytes(t.infoHash))
+      // One torrent that cannot start (a damaged info file, a folder gone) must not stop the others.
+      try {
+        if (this.#engine.has(t.infoHash)) {
+          this.#engine.setMembership(t.infoHash, m)
+          this.#engine.watchTopic(t.infoHash, topic, group.trackers ?? [])
+        } else {
+          const info = await t.info()
+          // Shares and downloads start from their resume record; the rendezvous is rewritten at each start.
+          const bitfield = t.resumable ? await this.#resumes.bitfieldFor(t.infoHash, t.downloadDir, info) : undefined
+          await this.#engine.add(info, t.downloadDir, m, {
+            topic, peers: [...group.peers, ...(this.#o.peers ?? [])], announcePublic: group.announcePublic, trackers: group.trackers ?? [],
+            ...(bitfield !== undefined && { bitfield }),
+          })
+          if (t.resumable) this.#resumes.watch(t.infoHash)
+        }
+        if (t.paused) this.#engine.pause(t.infoHash)
+        else this.#engine.resume(t.infoHash)
+        this.#errors.delete(t.infoHash)
+      } catch (e) {
+        this.#errors.set(t.infoHash, e instanceof Error ? e.message : String(e))
+      }
+    }
+    this.#o.onProfile?.(profile)
+  }
+
+  // Options given to this process (`coterie run --upload-limit`) win over the profile's settings.
+  #applySettings(profile: Profile): void {
+    const s = profile.settings
+    this.#engine.setLimits({ upload: this.#o.uploadLimit ?? s.uploadLimit ?? undefined, download: this.#o.downloadLimit ?? s.downloadLimit ?? undefined })
+    this.#engine.setUploadsPaused(s.seedingPaused)
+    for (const g of profile.groups) this.#engine.setGroupLimits(hexToBytes(g.swarmPublicKey), { upload: g.uploadLimit, download: g.downloadLimit })
+  }
+
+  // Every group's index into the engine (the newest of the file and what it holds); the owner
+  // publishes a new version when the group changed, and renews members' certificates through it.
+  async #syncIndexes(): Promise<void> {
+    const now = Math.floor(Date.now() / 1000)
+    for (const g of this.#store.current.groups) {
+      const swarm = hexToBytes(g.swarmPublicKey)
+      const file = await readGroupIndex(this.#store, g.swarmPublicKey)
+      if (file !== undefined) this.#engine.index.set(swarm, file.bytes)
+      if (!g.owner) continue
+      await this.#store.update((draft) => {
+        const dg = draft.groups.find((x) => x.id === g.id)
+        if (dg !== undefined) renewMemberCertificates(dg, now)
+        if (dg !== undefined) ensureRendezvous(dg) // a group made before rendezvous existed
+      })
+      const profile = this.#store.current
+      const group = profile.groups.find((x) => x.id === g.id)!
+      const held = this.#engine.index.get(swarm)
+      const content = await indexContent(this.#store, profile, group, profile.identity.publicKey, (held?.version ?? 0) + 1, now)
+      if (held !== undefined && sameContent(content, held)) continue
+      const index = publish(group, content)
+      await writeGroupIndex(this.#store, index)
+      this.#engine.index.set(swarm, index.bytes)
+      await this.#store.update((draft) => {
+        const dg = draft.groups.find((x) => x.id === g.id)
+        if (dg !== undefined) dg.indexVersion = index.version
+      })
+    }
+  }
+
+  // A member's node got a newer index from a peer: keep it, and follow it.
+  async #onIndex(index: GroupIndex): Promise<void> {
+    const swarmHex = Buffer.from(index.swarm).toString('hex')
+    const g = this.#store.current.groups.find((x) => x.swarmPublicKey === swarmHex)
+    if (g === undefined || g.owner || (g.indexVersion ?? 0) >= index.version) return
+    const before = g.autoJoin === false ? await readGroupIndex(this.#store, swarmHex) : undefined
+    await writeGroupIndex(this.#store, index)
+    await this.#store.update((draft, ctx) => {
+      const dg = draft.groups.find((x) => x.id === g.id)
+      if (dg === undefined || (dg.indexVersion ?? 0) >= index.version) return
+      applyIndex(draft, dg, index, { putTorrentInfo: ctx.putTorrentInfo, selfKey: ctx.identity.publicKey, defaultDownloadDir: this.#o.downloadDir ?? draft.settings.downloadDir ?? this.#store.dir })
+    })
+    // Left meanwhile (service/operations/remove-group.ts): the file just written belongs to no group.
+    if (!this.#store.current.groups.some((x) => x.swarmPublicKey === swarmHex)) await rm(this.#store.layout.groupIndex(swarmHex), { force: true })
+    await this.#reconcile() // our own write: the profile watch reports only other processes'
+    if (g.autoJoin === false) {
+      const held = new Set(this.#store.current.torrents.map((t) => t.infoHash))
+      const listed = newlyListed(g, before, index, (ih) => held.has(ih))
+      if (listed.length > 0) this.#o.onListed?.(g.name, listed)
+    }
+  }
+
+  // Renewals are due with time, not with a profile change: look again at a quarter of the shortest
+  // certificate lifetime among the groups we own (at most a minute apart, at least a second).
+  #scheduleRenewals(): void {
+    const owned = this.#store.current.groups.filter((g) => g.owner)
+    clearTimeout(this.#renewalTimer)
+    if (owned.length === 0) return
+    const ms = Math.min(60_000, Math.max(1_000, (Math.min(...owned.map(certificateLifetimeS)) * 1000) / 4))
+    this.#renewalTimer = setTimeout(() => void this.reload(), ms)
+    this.#renewalTimer.unref()
+  }
+
+  // The owner certifies itself like any member; it holds the key, so it renews its own.
+  async #renewOwnCertificates(): Promise<void> {
+    const now = Math.floor(Date.now() / 1000)
+    const self = this.#store.current.identity.publicKey
+    // A restored identity (ProfileStore.replaceIdentity) makes the old certificates someone else's.
+    const due = (g: Pick<Group, 'owner' | 'certificate' | 'certificateLifetimeS'>) =>
+      g.owner && (renewalDue(g.certificate, certificateLifetimeS(g), now) || !certifies(g.certificate, self))
+    if (!this.#store.current.groups.some(due)) return
+    await this.#store.update((draft, ctx) => {
+      for (const g of draft.groups.filter(due)) {
+        const swarm = swarmKeyPair(g)!
+        const cert = issueCertificate(swarm, { member: hexToBytes(ctx.identity.publicKey), iat: now - 60, exp: now + certificateLifetimeS(g) })
+        g.certificate = Buffer.from(cert).toString('hex')
+      }
+    })
+  }
+}
+
+/** Whether a certificate (hex) names `member` (hex). */
+function certifies(certHex: string | undefined, member: string): boolean {
+  const c = certHex === undefined ? undefined : decodeCertificate(hexToBytes(certHex))
+  return c?.ok === true && bytesToHex(c.value.member) === member
+}
+
+function membership(profile: Profile, group: GroupView): SwarmMembership {
+  const swarm = hexToBytes(group.swarmPublicKey)
+  if (group.certificate === undefined) return { swarm }
+  return { swarm, credential: { certificate: hexToBytes(group.certificate), secretKey: identityKeyPair(profile.identity).secretKey } }
+}
