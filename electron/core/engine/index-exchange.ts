@@ -13,7 +13,7 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import { acceptIndex, supersedes, type GroupIndex } from '../protocol/group-index.js'
 import { IndexSync, isIndexPayload, type SyncOutput } from '../protocol/index-sync.js'
 import { renewalFor, renewalPayloads } from '../protocol/renewal.js'
-import type { CoterieExtension } from '../wire/coterie-extension.js'
+import type { CoterieExtension } from '../gate/extension.js'
 
 interface Link {
   /** The group (its swarm key, hex). */

@@ -1,4 +1,4 @@
-// The part of bittorrent-protocol's Wire (v5) that Coterie uses. See engine notes §2.
+// The part of bittorrent-protocol's Wire (v5) that Coterie uses. See docs/ENGINE.md §2.
 declare module 'bittorrent-protocol' {
   import { Duplex } from 'node:stream'
 

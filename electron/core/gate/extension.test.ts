@@ -4,7 +4,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import Wire, { type ExtensionClass } from 'bittorrent-protocol'
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { coterieExtension, type CoterieExtension, type GatedTorrent } from './coterie-extension.js'
+import { coterieExtension, extensionOf, type CoterieExtension, type GatedTorrent } from './extension.js'
 import { issueCertificate } from '../protocol/certificate.js'
 import { CLOCK_SKEW_S } from '../protocol/constants.js'
 import { ephemeralFromSecret } from '../protocol/session.js'
@@ -39,7 +39,7 @@ function connect(iT: GatedTorrent | undefined, rT: GatedTorrent | undefined, o: 
     else if (t !== undefined) {
       const lookup = (ih: string) => (ih === IH && gates ? t : undefined)
       wire.use(coterieExtension({ lookup, now: o.now ?? (() => NOW), timeoutMs: o.timeoutMs, clockMs: o.clockMs }))
-      const ext = (wire as unknown as Record<string, CoterieExtension>).coterie!
+      const ext = extensionOf(wire)!
       s.ext = ext
       ext.on('authorized', () => s.events.push('authorized'))
       ext.on('refused', (code: string) => s.events.push(`refused:${code}`))

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import Wire from 'bittorrent-protocol'
 import utMetadata from 'ut_metadata'
 import type { Torrent } from 'webtorrent'
-import { gateWire, rechokeAuthorizedOnly } from './gate.js'
+import { gateWire, rechokeAuthorizedOnly } from './upload-gate.js'
 import { infoHashOf } from '../protocol/torrent-info.js'
 
 // ut_metadata checks what it receives against the infohash, so the wires use the real one.
