@@ -151,7 +151,7 @@ describe('the coterie BEP 10 extension on piped wires', () => {
     const { i, r } = connect(alice, bob)
     await settle()
     const got: string[] = []
-    r.ext!.on('message', (m: Uint8Array) => got.push(Buffer.from(m).toString()))
+    r.ext!.on('message', (_e, m: Uint8Array) => got.push(Buffer.from(m).toString()))
     assert.ok(i.ext!.sendSealed(new TextEncoder().encode('first')))
     assert.ok(i.ext!.sendSealed(new TextEncoder().encode('second')))
     await settle(50)
@@ -242,7 +242,7 @@ describe('renewal for a member whose certificate expired (PROTOCOL.md §13.3)', 
   const listen = (s: Side) => {
     const got: string[] = []
     s.ext!.on('lapsed', () => got.push('lapsed'))
-    s.ext!.on('renewal', (m: Uint8Array) => got.push(`renewal:${Buffer.from(m).toString()}`))
+    s.ext!.on('renewal', (_e, m: Uint8Array) => got.push(`renewal:${Buffer.from(m).toString()}`))
     s.ext!.on('message', () => got.push('message'))
     s.ext!.on('tampered', () => got.push('tampered'))
     return got

@@ -23,11 +23,11 @@
  *         'pex'        (PeerAddress[]) member addresses from a peer we authorized, rate-limited
  *         'pex-ignored' (PexIgnored)  a pex we did not use, and why
  *         'no-extension'              the peer does not speak Coterie
- *         'message'    (Uint8Array)   a sealed message opened (PROTOCOL.md §5.6)
+ *         'message'    (Envelope, bytes) a sealed message opened and decoded (PROTOCOL.md §5.6)
  *         'tampered'                  a sealed record failed to open: the wire is being destroyed
  *         'lapsed'     (Certificate)  we refused the peer `expired`, but it proved its member key:
  *                                     it may be sent its renewal (sendRenewal, PROTOCOL.md §13.3)
- *         'renewal'    (Uint8Array)   a sealed message from a peer that refused us `expired`: what
+ *         'renewal'    (Envelope, bytes) a sealed message from a peer that refused us `expired`: what
  *                                     may carry our renewal (an index payload), nothing else
  *
  * Sealed transfers: once we authorized the peer (and so told it), every piece block and sealed
@@ -39,13 +39,14 @@ import type Wire from 'bittorrent-protocol'
 import type { ExtensionClass } from 'bittorrent-protocol'
 import { bytesToHex, hexToBytes, randomBytes } from '@noble/hashes/utils.js'
 import { EXTENSION_NAME, HANDSHAKE_TIMEOUT_MS, MAX_PEX_PEERS, PROTOCOL_VERSION, ROLE } from '../protocol/constants.js'
-import { isIndexPayload } from '../protocol/index-sync.js'
-import { decodePex, encodePex, isPexMessage, type PexProblem } from '../protocol/pex.js'
+import { decodeEnvelope, isFamily, type Envelope } from '../protocol/envelope.js'
+import { encodePex, pexPeers, type PexProblem } from '../protocol/pex.js'
+import { err } from '../../../shared/result.js'
 import type { PeerAddress } from '../protocol/address.js'
 import { secondsLeft, type Certificate } from '../protocol/certificate.js'
 import { Handshake, helloBytes, type Credential, type HandshakeRole, type PeerVerdict, type SelfVerdict } from '../protocol/handshake.js'
 import { ephemeralFromSecret } from '../protocol/session.js'
-import { SealedTransfer, encodeSealedMessage, sealedBox } from '../protocol/transfer.js'
+import { SealedTransfer, encodeSealedMessage } from '../protocol/transfer.js'
 import type { RejectCode } from '../../../shared/protocol-codes.js'
 import { PexLimits } from './pex-limits.js'
 import { RenewalWindow } from './renewal-window.js'
@@ -108,10 +109,10 @@ export interface GateEvents {
   pex: [peers: PeerAddress[]]
   'pex-ignored': [why: PexIgnored]
   'no-extension': []
-  message: [payload: Uint8Array]
+  message: [payload: Envelope, bytes: Uint8Array]
   tampered: []
   lapsed: [certificate: Certificate]
-  renewal: [payload: Uint8Array]
+  renewal: [payload: Envelope, bytes: Uint8Array]
 }
 
 // Each wire's extension, set when bittorrent-protocol constructs it in wire.use().
@@ -245,7 +246,7 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
     sendRenewal(payload: Uint8Array): boolean {
       const left = this.#renewal.sendableFor(clockMs())
       if (this.#hs?.lapsed === undefined || left === undefined) return false
-      if (this.#wire.destroyed || !peerSpeaksCoterie(this.#wire) || !isIndexPayload(payload)) return false
+      if (this.#wire.destroyed || !peerSpeaksCoterie(this.#wire) || !isFamily(decodeEnvelope(payload), 'index')) return false
       const box = this.#sealed()?.sealMessage(payload)
       if (box === undefined) return this.#tampered(), false
       if (this.#renewalTimer === undefined) {
@@ -312,32 +313,47 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
       this.#apply(this.#hs.onPeerHello(handshake[EXTENSION_NAME]))
     }
 
+    // Each message is decoded once (protocol/envelope.ts), and a sealed one's payload once more
+    // after it is opened; every step below takes the decoded value.
     onMessage(buf: Uint8Array): void {
       if (this.#hs === undefined) return
       this.bytesReceived += buf.length
-      const box = sealedBox(buf)
-      if (box === 'other') {
-        // A pex in clear is not one we sent (ours are sealed): dropped, it never changes a verdict.
-        if (isPexMessage(buf)) return void this.emit('pex-ignored', 'unsealed')
-        return this.#apply(this.#hs.onMessage(buf, now()))
+      const e = decodeEnvelope(buf)
+      switch (e.kind) {
+        case 'sealed':
+          return this.#onSealed(e.box)
+        case 'pex':
+          // A pex in clear is not one we sent (ours are sealed): dropped, it never changes a verdict.
+          return void this.emit('pex-ignored', 'unsealed')
+        case 'malformed':
+          if (e.claimed === 'sealed') return this.#tampered()
+          if (e.claimed === 'pex') return void this.emit('pex-ignored', 'unsealed')
+          return this.#apply(this.#hs.onEnvelope(e, now()))
+        case 'handshake':
+        case 'index': // in clear it is no handshake message: refused as malformed
+          return this.#apply(this.#hs.onEnvelope(e, now()))
       }
+    }
+
+    #onSealed(box: Uint8Array): void {
       // A sealed message before the peer accepted us cannot be one of its records (tampering),
       // unless it refused us `expired` a moment ago: then it may be our renewal (§13.3).
       const renewal = !this.opensIncoming && this.renewing
-      const plain = box === 'malformed' || !(this.opensIncoming || renewal) ? undefined : this.#sealed()?.openMessage(box)
+      const plain = !(this.opensIncoming || renewal) ? undefined : this.#sealed()?.openMessage(box)
       if (plain === undefined) return this.#tampered()
-      if (renewal) return void this.emit('renewal', plain)
+      const e = decodeEnvelope(plain)
+      if (renewal) return void this.emit('renewal', e, plain)
       // A pex is no handshake message: a bad one is dropped, it never changes a verdict.
-      if (isPexMessage(plain)) return this.#onPex(plain)
-      this.emit('message', plain)
+      if (isFamily(e, 'pex')) return this.#onPex(e)
+      this.emit('message', e, plain)
     }
 
-    #onPex(buf: Uint8Array): void {
+    #onPex(e: Envelope): void {
       const ignore = (why: PexIgnored) => void this.emit('pex-ignored', why)
       if (this.#hs?.peer.kind !== 'authorized') return ignore('unauthorized')
       const at = clockMs()
       if (this.#pex.tooSoonToTake(at)) return ignore('too-soon')
-      const peers = decodePex(buf)
+      const peers = e.kind === 'pex' ? pexPeers(e.message) : err('malformed' as const)
       if (!peers.ok) return ignore(peers.error)
       this.#pex.took(at)
       this.emit('pex', peers.value)
