@@ -35,6 +35,7 @@ declare module 'bittorrent-protocol' {
     downloadSpeed(): number
     choke(): void
     unchoke(): void
+    keepAlive(): void
     piece(index: number, offset: number, buffer: Uint8Array): void
     /** Internal: queues bytes for the peer (through MSE's cipher if one was chosen). */
     _push(data: Uint8Array): void
