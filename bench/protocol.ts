@@ -6,7 +6,7 @@
 import Wire from 'bittorrent-protocol'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { verifyCertificate } from '../electron/core/protocol/certificate.js'
-import { coterieExtension, type CoterieExtension } from '../electron/core/wire/coterie-extension.js'
+import { coterieExtension, extensionOf } from '../electron/core/gate/extension.js'
 import { primitives } from '../electron/core/protocol/primitives.js'
 import { SealedTransfer } from '../electron/core/protocol/transfer.js'
 import { NOW, seed, world } from '../electron/core/testing/fixtures.js'
@@ -43,7 +43,7 @@ function handshakeOnce(): Promise<{ ms: number; iToR: number; rToI: number }> {
   const mk = (type: string, cert: Uint8Array, secretKey: Uint8Array) => {
     const wire = new Wire(type)
     wire.use(coterieExtension({ lookup: () => ({ swarm: w.swarm.publicKey, credential: { certificate: cert, secretKey } }), now: () => NOW }))
-    return { wire, ext: (wire as unknown as Record<string, CoterieExtension>).coterie! }
+    return { wire, ext: extensionOf(wire)! }
   }
   const i = mk('tcpOutgoing', w.aliceCert, w.alice.secretKey)
   const r = mk('tcpIncoming', w.bobCert, w.bob.secretKey)

@@ -12,13 +12,13 @@ import { concatBytes, equalBytes, utf8 } from '../protocol/bytes.js'
 import type { Credential } from '../protocol/handshake.js'
 import { decodeInfo, infoHashOf, plainTorrent, swarmKeyOfInfo } from '../protocol/torrent-info.js'
 import { installNativePrimitives } from '../platform/native-primitives.js'
-import { coterieExtension, type CoterieExtension } from '../wire/coterie-extension.js'
+import type { CoterieExtension } from '../gate/extension.js'
+import { installGate } from '../gate/install.js'
+import { rechokeAuthorizedOnly, type Gate } from '../gate/upload-gate.js'
 import { createClosedTorrent } from './create.js'
 import { TopicDiscovery } from './discovery.js'
-import { sealWire } from './sealing.js'
 import { IndexBook } from './index-exchange.js'
 import { isRevoked as isRevokedIn, type GroupIndex } from '../protocol/group-index.js'
-import { gateWire, rechokeAuthorizedOnly, type Gate } from './gate.js'
 import { listenAddress, MemberExchange, type PexReport } from './member-exchange.js'
 import { dropDuplicate } from './duplicates.js'
 import { redialRefusedAsExpired } from './redial.js'
@@ -168,7 +168,7 @@ export class Engine extends EventEmitter {
       utp: o.utp ?? false,
       dht: o.dht === undefined || o.dht === false ? false : { bootstrap: [...o.dht.bootstrap] },
       tracker: false, // closed torrents carry no trackers; private topics come with discovery
-      lsd: false, // LSD multicasts the plain infohash, even for private torrents (engine notes §1)
+      lsd: false, // LSD multicasts the plain infohash, even for private torrents (docs/ENGINE.md §1)
       natUpnp: false,
       natPmp: false,
       secure: o.obfuscate === false ? 0 : 1,
@@ -368,41 +368,39 @@ export class Engine extends EventEmitter {
     await new Promise<void>((resolve) => this.#client.destroy(() => resolve()))
   }
 
-  // Everything a wire needs, installed synchronously in 'wire' (engine notes §2: after an await
-  // the extended handshake is already gone).
+  // Everything a wire needs, installed synchronously in 'wire' (docs/ENGINE.md §2: after an await
+  // the extended handshake is already gone): the gate (gate/install.ts), then what the engine adds.
   #gate(torrent: Torrent, membership: () => SwarmMembership): void {
     rechokeAuthorizedOnly(torrent, (w) => !this.#uploadsPaused && this.#wires.get(w)?.gate.authorized === true)
     const exchange = new MemberExchange(torrent, (w) => this.#wires.get(w)?.ext, (r) => this.emit('pex', r))
     torrent.on('wire', (wire: Wire) => {
       noDelayOnOutgoing(torrent, wire)
-      // BEP 10 "p": our listen port, so a member we accepted can be named in pex (an incoming
-      // connection's source port is not where we listen).
-      wire.extendedHandshake.p = this.#client.torrentPort
       const m = membership()
       const isRevoked = (member: Uint8Array) => isRevokedIn(this.index.get(m.swarm), member)
-      const lookup = (ih: string) => (ih === torrent.infoHash ? { swarm: m.swarm, credential: m.credential, isRevoked } : undefined)
-      wire.use(coterieExtension({ lookup, ownHellos: this.#ownHellos, infoHash: torrent.infoHash }))
-      const ext = (wire as unknown as { coterie: CoterieExtension }).coterie
-      if (this.#unsealed !== true) sealWire(wire, ext)
-      limitWire(wire, this.#groupLimits.of(bytesToHex(m.swarm)), (n) => this.emit('warning', new Error(`${wire.remoteAddress}:${wire.remotePort} asked for ${n} bytes more than its group's upload limit lets go: connection closed`)))
-      this.index.attach(m.swarm, ext, (f) => wire.once('close', f))
-      const gate = gateWire(torrent, wire, () => !this.#uploadsPaused)
+      let refusedPeer: PeerSummary | undefined
+      const { ext, gate } = installGate(torrent, wire, {
+        gated: { swarm: m.swarm, credential: m.credential, isRevoked },
+        listenPort: this.#client.torrentPort,
+        ownHellos: this.#ownHellos,
+        uploadsAllowed: () => !this.#uploadsPaused,
+        unsealed: this.#unsealed,
+        follow: (ext) => {
+          limitWire(wire, this.#groupLimits.of(bytesToHex(m.swarm)), (n) => this.emit('warning', new Error(`${wire.remoteAddress}:${wire.remotePort} asked for ${n} bytes more than its group's upload limit lets go: connection closed`)))
+          this.index.attach(m.swarm, ext, (f) => wire.once('close', f))
+        },
+        onAuthorized: () => {
+          dropDuplicate(torrent, wire, this.#client.peerId, (w) => {
+            const v = this.#wires.get(w)?.ext.peer
+            return v?.kind === 'authorized' ? bytesToHex(v.certificate.member) : undefined
+          })
+          this.emit('peer', { infoHash: torrent.infoHash, peer: summarizePeer(wire, ext) } satisfies PeerEvent)
+        },
+        onTampered: () => this.emit('warning', new Error(`a sealed record from ${wire.remoteAddress}:${wire.remotePort} did not open: connection closed`)),
+        onRefusing: () => (refusedPeer = summarizePeer(wire, ext)), // before the gate may close the wire
+        onRefused: () => this.emit('peer', { infoHash: torrent.infoHash, peer: refusedPeer! } satisfies PeerEvent),
+      })
       this.#wires.set(wire, { ext, gate, since: Date.now() })
       exchange.add(wire, ext)
-      ext.on('authorized', () => {
-        gate.authorize()
-        dropDuplicate(torrent, wire, this.#client.peerId, (w) => {
-          const v = this.#wires.get(w)?.ext.peer
-          return v?.kind === 'authorized' ? bytesToHex(v.certificate.member) : undefined
-        })
-        this.emit('peer', { infoHash: torrent.infoHash, peer: summarizePeer(wire, ext) } satisfies PeerEvent)
-      })
-      ext.on('tampered', () => this.emit('warning', new Error(`a sealed record from ${wire.remoteAddress}:${wire.remotePort} did not open: connection closed`)))
-      ext.on('refused', () => {
-        const peer = summarizePeer(wire, ext) // before revoke() may close the wire
-        gate.revoke()
-        this.emit('peer', { infoHash: torrent.infoHash, peer } satisfies PeerEvent)
-      })
     })
   }
 

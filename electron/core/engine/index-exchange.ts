@@ -11,9 +11,10 @@
 import { EventEmitter } from 'node:events'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { acceptIndex, supersedes, type GroupIndex } from '../protocol/group-index.js'
-import { IndexSync, isIndexPayload, type SyncOutput } from '../protocol/index-sync.js'
+import { isFamily, type Envelope } from '../protocol/envelope.js'
+import { IndexSync, type SyncOutput } from '../protocol/index-sync.js'
 import { renewalFor, renewalPayloads } from '../protocol/renewal.js'
-import type { CoterieExtension } from '../wire/coterie-extension.js'
+import type { CoterieExtension } from '../gate/extension.js'
 
 interface Link {
   /** The group (its swarm key, hex). */
@@ -94,17 +95,17 @@ export class IndexBook extends EventEmitter {
         this.emit('index', out.accepted)
       }
     }
-    ext.on('message', (payload: Uint8Array) => {
-      if (!isIndexPayload(payload) || !live()) return
-      const out = link.sync.onPayload(payload)
+    ext.on('message', (payload: Envelope) => {
+      if (!isFamily(payload, 'index') || !live()) return
+      const out = link.sync.onEnvelope(payload)
       for (const m of out.send) ext.sendSealed(m)
       take(out)
     })
     ext.on('lapsed', () => this.#renew(link))
     // From a peer that refused us `expired`: only the index it pushes, and nothing goes back (we
     // are not accepted, so we may not seal to it). The first thing not of use ends the renewal.
-    ext.on('renewal', (payload: Uint8Array) => {
-      const out: SyncOutput = isIndexPayload(payload) ? link.sync.onPayload(payload) : { send: [], ignored: 'unexpected' }
+    ext.on('renewal', (payload: Envelope) => {
+      const out: SyncOutput = isFamily(payload, 'index') ? link.sync.onEnvelope(payload) : { send: [], ignored: 'unexpected' }
       if (out.ignored !== undefined || out.accepted !== undefined) ext.endRenewal()
       take(out)
     })

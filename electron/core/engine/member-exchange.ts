@@ -9,7 +9,7 @@ import type Wire from 'bittorrent-protocol'
 import type { Torrent } from 'webtorrent'
 import { MAX_PEX_PEERS, PEX_INTERVAL_MS } from '../protocol/constants.js'
 import { formatAddress, isLoopback, isUsableCandidate, peerAddress, type PeerAddress } from '../protocol/address.js'
-import type { CoterieExtension, PexIgnored } from '../wire/coterie-extension.js'
+import type { CoterieExtension, PexIgnored } from '../gate/extension.js'
 
 /** Distinct addresses one torrent takes from pex, in all: webtorrent dials them all eventually. */
 const MAX_CANDIDATES = 200

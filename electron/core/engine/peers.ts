@@ -1,7 +1,7 @@
 /** What the UI and the CLI show about one peer of one torrent: plain JSON, no live objects. */
 import type Wire from 'bittorrent-protocol'
 import type { RejectCode } from '../../../shared/protocol-codes.js'
-import type { CoterieExtension } from '../wire/coterie-extension.js'
+import type { CoterieExtension } from '../gate/extension.js'
 
 export type PeerAuthState = 'pending' | 'authorized' | 'refused' | 'no-extension'
 

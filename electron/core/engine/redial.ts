@@ -7,7 +7,7 @@
 import type Wire from 'bittorrent-protocol'
 import type { Torrent } from 'webtorrent'
 import { formatAddress } from '../protocol/address.js'
-import type { CoterieExtension } from '../wire/coterie-extension.js'
+import type { CoterieExtension } from '../gate/extension.js'
 import { listenAddress } from './member-exchange.js'
 
 export function redialRefusedAsExpired(torrent: Torrent, extOf: (wire: Wire) => CoterieExtension | undefined): void {

@@ -1,6 +1,6 @@
 /**
  * The mutual-authentication handshake as a pure state machine: bytes and time in, bytes out.
- * The BEP 10 extension (../wire/coterie-extension.ts) wires it to a connection; tests drive it
+ * The BEP 10 extension (../gate/extension.ts) wires it to a connection; tests drive it
  * directly and through piped wires. docs/PROTOCOL.md §5 is the normative description.
  *
  *   extended handshake   I -> R  coterie: {v, n: nI, e: eI}    R -> I  coterie: {v, n: nR, e: eR}
@@ -18,6 +18,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js'
 import { z } from 'zod'
+import { decodeEnvelope, type Envelope, type HandshakeMessage } from './envelope.js'
 import { isRejectCode, type RejectCode } from '../../../shared/protocol-codes.js'
 import { concatBytes, equalBytes } from './bytes.js'
 import { decodeCanonical, encode, type Bencodable } from './canonical.js'
@@ -26,7 +27,7 @@ import {
   EXTENSION_NAME, INFOHASH_BYTES, KEY_BYTES, MAX_HELLO_BYTES, MAX_MESSAGE_BYTES, NONCE_BYTES, PROTOCOL_VERSION, ROLE,
   SIGNATURE_BYTES,
 } from './constants.js'
-import { bytesOf, text, uint, versionField } from './schema.js'
+import { bytesOf, uint, versionField } from './schema.js'
 import { deriveKeys, ephemeralFromSecret, open, seal, transcriptHash, type Ephemeral, type SessionKeys } from './session.js'
 import { sign, verify } from './signing.js'
 
@@ -81,25 +82,14 @@ export interface Hello {
 }
 
 const helloSchema = z.strictObject({ v: uint, n: bytesOf(NONCE_BYTES), e: bytesOf(KEY_BYTES) })
-const messageSchema = z.discriminatedUnion('t', [
-  z.strictObject({ t: z.literal('proof'), box: z.instanceof(Uint8Array) }),
-  z.strictObject({ t: z.literal('noproof') }),
-  z.strictObject({ t: z.literal('accept') }),
-  z.strictObject({ t: z.literal('refuse'), code: text(64) }),
-])
 const proofSchema = z.strictObject({
   cert: z.instanceof(Uint8Array), // decodeCertificate bounds it ("oversize")
   sig: bytesOf(SIGNATURE_BYTES),
 })
 
-// The wire carries "t" as a byte string; compare it as text.
-function decodeMessage(bytes: Uint8Array): z.infer<typeof messageSchema> | 'oversize' | 'malformed' {
-  if (bytes.length > MAX_MESSAGE_BYTES) return 'oversize'
-  const d = decodeCanonical(bytes, MAX_MESSAGE_BYTES)
-  if (d === undefined || typeof d !== 'object' || d instanceof Uint8Array || Array.isArray(d)) return 'malformed'
-  const t = d.t instanceof Uint8Array ? new TextDecoder().decode(d.t) : undefined
-  const parsed = messageSchema.safeParse({ ...d, t })
-  return parsed.success ? parsed.data : 'malformed'
+// Any message that is not a well-formed handshake message (envelope.ts) is refused as malformed.
+function handshakeMessage(e: Envelope): HandshakeMessage | 'oversize' | 'malformed' {
+  return e.kind === 'handshake' ? e.message : e.kind === 'malformed' && e.reason === 'oversize' ? 'oversize' : 'malformed'
 }
 
 /**
@@ -204,7 +194,12 @@ export class Handshake {
 
   /** Handles one extension message from the peer at time `now` (unix seconds). */
   onMessage(bytes: Uint8Array, now: number): Uint8Array[] {
-    const m = decodeMessage(bytes)
+    return this.onEnvelope(decodeEnvelope(bytes), now)
+  }
+
+  /** The same, for a message the caller decoded once (envelope.ts). */
+  onEnvelope(e: Envelope, now: number): Uint8Array[] {
+    const m = handshakeMessage(e)
     if (m === 'oversize' || m === 'malformed') return this.#refuse(m)
     switch (m.t) {
       case 'refuse':

@@ -12,40 +12,17 @@
  * peer can make it hold at most MAX_INDEX_BYTES), verifies it whole (group-index.ts) and keeps it
  * only if it is still newer. A side answers only for the version it holds now.
  */
-import { z } from 'zod'
 import type { IndexErrorCode } from '../../../shared/protocol-codes.js'
-import { decodeCanonical, encode } from './canonical.js'
-import { MAX_INDEX_BYTES, MAX_MESSAGE_BYTES } from './constants.js'
+import { encode } from './canonical.js'
+import { decodeEnvelope, INDEX_PART_BYTES, isFamily, type Envelope, type IndexPayload } from './envelope.js'
 import { acceptIndex, type GroupIndex } from './group-index.js'
-import { uint } from './schema.js'
 
-/** Bytes of index per part: a part with its keys stays well under MAX_MESSAGE_BYTES once sealed. */
-export const INDEX_PART_BYTES = 6144
-
-const payloadSchema = z.discriminatedUnion('t', [
-  z.strictObject({ t: z.literal('index'), version: uint.min(1) }),
-  z.strictObject({ t: z.literal('index-get'), version: uint.min(1), offset: uint }),
-  z.strictObject({
-    t: z.literal('index-part'), version: uint.min(1), offset: uint, total: uint.min(1).max(MAX_INDEX_BYTES),
-    data: z.instanceof(Uint8Array).refine((d) => d.length >= 1 && d.length <= INDEX_PART_BYTES),
-  }),
-])
-export type IndexPayload = z.infer<typeof payloadSchema>
+// The payloads' shapes are in envelope.ts's table of message kinds.
+export { INDEX_PART_BYTES, type IndexPayload } from './envelope.js'
 
 /** True for payloads this module handles (so other sealed payloads go elsewhere). */
 export function isIndexPayload(bytes: Uint8Array): boolean {
-  const d = decodeCanonical(bytes, MAX_MESSAGE_BYTES)
-  if (typeof d !== 'object' || d === null || d instanceof Uint8Array || Array.isArray(d)) return false
-  const t = d.t instanceof Uint8Array ? new TextDecoder().decode(d.t) : ''
-  return t === 'index' || t === 'index-get' || t === 'index-part'
-}
-
-function decodePayload(bytes: Uint8Array): IndexPayload | undefined {
-  const d = decodeCanonical(bytes, MAX_MESSAGE_BYTES)
-  if (typeof d !== 'object' || d === null || d instanceof Uint8Array || Array.isArray(d)) return undefined
-  const t = d.t instanceof Uint8Array ? new TextDecoder().decode(d.t) : undefined
-  const parsed = payloadSchema.safeParse({ ...d, t })
-  return parsed.success ? parsed.data : undefined
+  return isFamily(decodeEnvelope(bytes), 'index')
 }
 
 export interface SyncOutput {
@@ -79,8 +56,13 @@ export class IndexSync {
   }
 
   onPayload(bytes: Uint8Array): SyncOutput {
-    const m = decodePayload(bytes)
-    if (m === undefined) return { send: [], ignored: 'malformed' }
+    return this.onEnvelope(decodeEnvelope(bytes))
+  }
+
+  /** A payload decoded once by the caller (envelope.ts); anything but a well-formed index payload is 'malformed'. */
+  onEnvelope(e: Envelope): SyncOutput {
+    if (e.kind !== 'index') return { send: [], ignored: 'malformed' }
+    const m = e.payload
     const held = this.#held()
     switch (m.t) {
       case 'index': {

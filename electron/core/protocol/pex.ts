@@ -10,10 +10,10 @@
  * omitted, never empty. This module only encodes and decodes; who may send, who is listed and how
  * often is the extension's and the engine's business.
  */
-import { z } from 'zod'
 import { err, ok, type Result } from '../../../shared/result.js'
 import { bytesToHex } from './bytes.js'
-import { decodeCanonical, encode, type Decoded } from './canonical.js'
+import { encode } from './canonical.js'
+import { decodeEnvelope, isFamily, type PexFields } from './envelope.js'
 import { MAX_MESSAGE_BYTES, MAX_PEX_PEERS } from './constants.js'
 import { compact, type PeerAddress } from './address.js'
 
@@ -22,16 +22,9 @@ export const PEX_TYPE = 'pex'
 /** Why a received pex was not used (local only: a pex is never answered with a refuse). */
 export type PexProblem = 'oversize' | 'malformed' | 'too-many'
 
-const schema = z.strictObject({
-  t: z.literal(PEX_TYPE),
-  ip4: z.instanceof(Uint8Array).optional(),
-  ip6: z.instanceof(Uint8Array).optional(),
-})
-
 /** Whether a coterie-extension message is a pex (read before the handshake sees it). */
 export function isPexMessage(bytes: Uint8Array): boolean {
-  const d = bytes.length <= MAX_MESSAGE_BYTES ? decodeCanonical(bytes, MAX_MESSAGE_BYTES) : undefined
-  return isDict(d) && d.t instanceof Uint8Array && new TextDecoder().decode(d.t) === PEX_TYPE
+  return isFamily(decodeEnvelope(bytes), 'pex')
 }
 
 /** Encodes up to MAX_PEX_PEERS addresses (a caller's longer list is a bug: it throws). */
@@ -48,11 +41,12 @@ export function encodePex(peers: readonly PeerAddress[]): Uint8Array {
 
 export function decodePex(bytes: Uint8Array): Result<PeerAddress[], PexProblem> {
   if (bytes.length > MAX_MESSAGE_BYTES) return err('oversize')
-  const d = decodeCanonical(bytes, MAX_MESSAGE_BYTES)
-  if (!isDict(d)) return err('malformed')
-  const parsed = schema.safeParse({ ...d, t: d.t instanceof Uint8Array ? new TextDecoder().decode(d.t) : undefined })
-  if (!parsed.success) return err('malformed')
-  const { ip4, ip6 } = parsed.data
+  const e = decodeEnvelope(bytes)
+  return e.kind === 'pex' ? pexPeers(e.message) : err('malformed')
+}
+
+/** The addresses of a pex whose fields decodeEnvelope read (envelope.ts). */
+export function pexPeers({ ip4, ip6 }: PexFields): Result<PeerAddress[], PexProblem> {
   if ((ip4 !== undefined && (ip4.length === 0 || ip4.length % 6 !== 0)) || (ip6 !== undefined && (ip6.length === 0 || ip6.length % 18 !== 0))) {
     return err('malformed')
   }
@@ -77,6 +71,3 @@ function split(bytes: Uint8Array | undefined, ipBytes: number): PeerAddress[] {
   }
   return out
 }
-
-const isDict = (d: Decoded | undefined): d is { [key: string]: Decoded } =>
-  typeof d === 'object' && !(d instanceof Uint8Array) && !Array.isArray(d)

@@ -19,8 +19,9 @@
  */
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { decodeCanonical, encode } from './canonical.js'
-import { DOMAIN, KEY_BYTES, MAX_MESSAGE_BYTES, PROTOCOL_VERSION, ROLE } from './constants.js'
+import { encode } from './canonical.js'
+import { DOMAIN, KEY_BYTES, PROTOCOL_VERSION, ROLE } from './constants.js'
+import { decodeEnvelope, isFamily } from './envelope.js'
 import type { HandshakeRole } from './handshake.js'
 import { primitives } from './primitives.js'
 
@@ -155,10 +156,7 @@ export const encodeSealedMessage = (box: Uint8Array): Uint8Array => encode({ t: 
  * `'malformed'` for a `sealed` message that is not exactly {t, box} or is over the size bound.
  */
 export function sealedBox(bytes: Uint8Array): Uint8Array | 'other' | 'malformed' {
-  if (bytes.length > MAX_MESSAGE_BYTES) return 'other' // the handshake refuses it as oversize
-  const d = decodeCanonical(bytes, MAX_MESSAGE_BYTES)
-  if (d === undefined || typeof d !== 'object' || d instanceof Uint8Array || Array.isArray(d)) return 'other'
-  if (!(d.t instanceof Uint8Array) || new TextDecoder().decode(d.t) !== 'sealed') return 'other'
-  const keys = Object.keys(d)
-  return keys.length === 2 && d.box instanceof Uint8Array && d.box.length >= TAG_BYTES ? d.box : 'malformed'
+  // An oversize message names no family: 'other' (the handshake refuses it as oversize).
+  const e = decodeEnvelope(bytes)
+  return e.kind === 'sealed' ? e.box : isFamily(e, 'sealed') ? 'malformed' : 'other'
 }

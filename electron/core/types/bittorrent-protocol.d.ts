@@ -1,4 +1,4 @@
-// The part of bittorrent-protocol's Wire (v5) that Coterie uses. See engine notes §2.
+// The part of bittorrent-protocol's Wire (v5) that Coterie uses. See docs/ENGINE.md §2.
 declare module 'bittorrent-protocol' {
   import { Duplex } from 'node:stream'
 
@@ -35,6 +35,7 @@ declare module 'bittorrent-protocol' {
     downloadSpeed(): number
     choke(): void
     unchoke(): void
+    keepAlive(): void
     piece(index: number, offset: number, buffer: Uint8Array): void
     /** Internal: queues bytes for the peer (through MSE's cipher if one was chosen). */
     _push(data: Uint8Array): void

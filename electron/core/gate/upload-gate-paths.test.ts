@@ -5,15 +5,25 @@ import assert from 'node:assert/strict'
 import Wire from 'bittorrent-protocol'
 import utMetadata from 'ut_metadata'
 import type { Torrent } from 'webtorrent'
-import { gateWire, rechokeAuthorizedOnly } from './gate.js'
+import { gateWire, rechokeAuthorizedOnly } from './upload-gate.js'
 import { infoHashOf } from '../protocol/torrent-info.js'
+import { until } from '../testing/swarm.js'
 
 // ut_metadata checks what it receives against the infohash, so the wires use the real one.
 const METADATA = new TextEncoder().encode('d6:lengthi1e4:name1:a12:piece lengthi16384e6:pieces20:aaaaaaaaaaaaaaaaaaaae')
 const IH = Buffer.from(infoHashOf(METADATA)).toString('hex')
 const PIECES = 8
-// In-memory pipes settle within a few ms; the margin is for a loaded CI machine.
-const settle = () => new Promise((r) => setTimeout(r, 150))
+
+/**
+ * A round trip of keep-alives, theirs -> ours -> theirs: the pipes keep order, so once it is back,
+ * everything either side sent before it (and ours answered to) has arrived. What a test asserts
+ * did NOT arrive, it asserts after this, not after a guessed delay.
+ */
+const flush = (ours: Wire, theirs: Wire) => new Promise<void>((resolve) => {
+  ours.once('keep-alive', () => ours.keepAlive())
+  theirs.once('keep-alive', () => resolve())
+  theirs.keepAlive()
+})
 
 /** Our gated side (incoming) and the outsider's side, after both handshakes. */
 async function pair(o: { fast?: boolean; metadata?: Uint8Array } = {}) {
@@ -34,7 +44,7 @@ async function pair(o: { fast?: boolean; metadata?: Uint8Array } = {}) {
   ours.on('handshake', () => ours.handshake(IH, 'bb'.repeat(20), { fast: o.fast ?? false }))
   theirs.pipe(ours).pipe(theirs)
   theirs.handshake(IH, 'cc'.repeat(20), { fast: o.fast ?? false })
-  await settle()
+  await flush(ours, theirs)
   const bitfield = { get: (i: number) => i < PIECES, buffer: new Uint8Array([0xff]) }
   const torrent = { bitfield, pieces: new Array(PIECES), wires: [ours], _rechoke() {} } as unknown as Torrent
   return { ours, theirs, seen, torrent, fetchMetadata: () => meta.fetch() }
@@ -42,96 +52,96 @@ async function pair(o: { fast?: boolean; metadata?: Uint8Array } = {}) {
 
 describe('gate paths, one at a time', () => {
   it('unchoke (on interest, rechoke, optimistic: all call wire.unchoke) does nothing until authorized', async () => {
-    const { ours, seen, torrent } = await pair()
+    const { ours, theirs, seen, torrent } = await pair()
     const gate = gateWire(torrent, ours)
     ours.unchoke()
-    await settle()
+    await flush(ours, theirs)
     assert.equal(seen.unchoke, 0)
     assert.equal(ours.amChoking, true)
     gate.authorize()
     ours.unchoke()
-    await settle()
+    await flush(ours, theirs)
     assert.equal(seen.unchoke, 1)
   })
 
   it('a PIECE handed to the wire is dropped for an unauthorized peer', async () => {
-    const { ours, seen, torrent } = await pair()
+    const { ours, theirs, seen, torrent } = await pair()
     gateWire(torrent, ours)
     ours.piece(0, 0, new Uint8Array(16384))
-    await settle()
+    await flush(ours, theirs)
     assert.equal(seen.pieces, 0)
   })
 
   it('the bitfield says "nothing" until authorized, then HAVEs tell the truth', async () => {
-    const { ours, seen, torrent } = await pair()
+    const { ours, theirs, seen, torrent } = await pair()
     const gate = gateWire(torrent, ours)
     ours.bitfield(new Uint8Array([0xff]))
     ours.have(3)
-    await settle()
+    await flush(ours, theirs)
     assert.equal(seen.bitfieldBits, 0, 'an all-zero bitfield')
     assert.deepEqual(seen.haves, [], 'no HAVE while unauthorized')
     gate.authorize()
-    await settle()
+    await flush(ours, theirs)
     assert.deepEqual(seen.haves, [0, 1, 2, 3, 4, 5, 6, 7])
   })
 
   it('with the fast extension, have-all becomes have-none, and allowed-fast is never granted', async () => {
-    const { ours, seen, torrent } = await pair({ fast: true })
+    const { ours, theirs, seen, torrent } = await pair({ fast: true })
     gateWire(torrent, ours)
     ours.haveAll()
     ours.allowedFast(0)
-    await settle()
+    await flush(ours, theirs)
     assert.equal(seen.haveAll, 0)
     assert.equal(seen.haveNone, 1)
     assert.equal(seen.allowedFast, 0)
   })
 
   it('a seeder announces itself with one have-all once the peer is authorized (fast extension)', async () => {
-    const { ours, seen, torrent } = await pair({ fast: true })
+    const { ours, theirs, seen, torrent } = await pair({ fast: true })
     const gate = gateWire(torrent, ours)
     ours.haveAll()
-    await settle()
+    await flush(ours, theirs)
     gate.authorize()
-    await settle()
+    await flush(ours, theirs)
     assert.equal(seen.haveAll, 1)
     assert.deepEqual(seen.haves, [], 'not one HAVE per piece')
   })
 
   it('a peer authorized while we hold pieces is unchoked with the availability, before it says INTERESTED', async () => {
-    const { ours, seen, torrent } = await pair({ fast: true })
+    const { ours, theirs, seen, torrent } = await pair({ fast: true })
     const gate = gateWire(torrent, ours)
     ours.haveAll()
-    await settle()
+    await flush(ours, theirs)
     assert.equal(seen.unchoke, 0)
     gate.authorize()
-    await settle()
+    await flush(ours, theirs)
     assert.equal(seen.haveAll, 1)
     assert.equal(seen.unchoke, 1, 'one flight: what we hold, and that it may ask')
   })
 
   it('holding nothing, an authorized peer is unchoked only once it is interested', async () => {
-    const { ours, seen } = await pair({ fast: true })
+    const { ours, theirs, seen } = await pair({ fast: true })
     const empty = { bitfield: { get: () => false, buffer: new Uint8Array(1) }, pieces: new Array(PIECES), wires: [ours], _rechoke() {} } as unknown as Torrent
     const gate = gateWire(empty, ours)
     ours.haveNone()
-    await settle()
+    await flush(ours, theirs)
     gate.authorize()
-    await settle()
+    await flush(ours, theirs)
     assert.equal(seen.unchoke, 0)
   })
 
   it('ut_metadata requests are never answered, before or after authorization (it would cross in clear)', async () => {
-    const { ours, seen, torrent, fetchMetadata } = await pair({ metadata: METADATA })
+    const { ours, theirs, seen, torrent, fetchMetadata } = await pair({ metadata: METADATA })
     const gate = gateWire(torrent, ours)
     const sent: number[] = []
     const extended = ours.extended.bind(ours)
     ours.extended = (ext: string | number, obj: unknown) => (sent.push(Number(ext)), extended(ext, obj as Uint8Array))
     fetchMetadata()
-    await settle()
+    await flush(ours, theirs)
     assert.equal(seen.metadata, 0)
     gate.authorize()
     fetchMetadata()
-    await settle()
+    await flush(ours, theirs)
     assert.equal(seen.metadata, 0)
     assert.deepEqual(sent, [], 'no ut_metadata message at all, not even a reject')
   })
@@ -152,7 +162,7 @@ describe('gate paths, one at a time', () => {
     const gate = gateWire(torrent, ours)
     gate.authorize()
     gate.revoke()
-    await settle()
+    await until(() => ours.destroyed, 5_000, 'the wire to close')
     assert.equal(ours.destroyed, true)
     assert.equal(gate.authorized, false)
   })

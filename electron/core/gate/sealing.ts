@@ -5,10 +5,10 @@
  * flipped bit costs a reconnect, never a corrupt block. Peers without Coterie are untouched: we
  * download from them in plain BitTorrent, and the gate sends them nothing.
  *
- * Installed before the gate, so the gate's last-line `piece` check wraps this one.
+ * Installed before the upload gate (install.ts), so the gate's last-line `piece` check wraps this one.
  */
 import type Wire from 'bittorrent-protocol'
-import type { CoterieExtension } from '../wire/coterie-extension.js'
+import type { CoterieExtension } from './extension.js'
 
 export function sealWire(wire: Wire, ext: CoterieExtension): void {
   const piece = wire.piece.bind(wire)

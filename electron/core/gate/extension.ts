@@ -1,8 +1,10 @@
 /**
  * The closed-swarm handshake as a BEP 10 extension for bittorrent-protocol wires, written the way
- * ut_metadata is: a factory that takes its dependencies and returns a class whose prototype names
- * the extension. It only authenticates; what "authorized" unlocks (unchoke, bitfield, metadata)
- * is the engine's gate, which listens to the events below.
+ * ut_metadata is (docs/ENGINE.md §2): a factory that takes its dependencies and returns a class
+ * whose prototype names the extension. It drives protocol/handshake.ts over the wire and opens and
+ * seals what passes; what "authorized" unlocks (unchoke, bitfield, metadata) is upload-gate.ts,
+ * and install.ts connects the two on every wire. The engine finds a wire's extension with
+ * extensionOf(wire), never through a property on the wire.
  *
  * Lifecycle on one wire:
  *   constructor        our hello goes into wire.extendedHandshake.coterie (incoming wires send
@@ -13,18 +15,19 @@
  *   onMessage          proofs, accept, refuse (protocol/handshake.ts); then `sealed` messages
  *   (timer)            deadline, then re-checks of the peer's certificate expiry while connected
  *
- * Events: 'authorized' (Certificate)  the peer proved membership: we may upload to it
+ * Events (typed: GateEvents):
+ *         'authorized' (Certificate)  the peer proved membership: we may upload to it
  *         'refused'    (RejectCode)   we will not upload to it (also after it was authorized)
  *         'self'       (SelfVerdict)  what the peer made of our proof
  *         'mutual'                    authorized both ways: pex may flow (protocol/pex.ts)
  *         'pex'        (PeerAddress[]) member addresses from a peer we authorized, rate-limited
  *         'pex-ignored' (PexIgnored)  a pex we did not use, and why
  *         'no-extension'              the peer does not speak Coterie
- *         'message'    (Uint8Array)   a sealed message opened (PROTOCOL.md §5.6)
+ *         'message'    (Envelope, bytes) a sealed message opened and decoded (PROTOCOL.md §5.6)
  *         'tampered'                  a sealed record failed to open: the wire is being destroyed
  *         'lapsed'     (Certificate)  we refused the peer `expired`, but it proved its member key:
  *                                     it may be sent its renewal (sendRenewal, PROTOCOL.md §13.3)
- *         'renewal'    (Uint8Array)   a sealed message from a peer that refused us `expired`: what
+ *         'renewal'    (Envelope, bytes) a sealed message from a peer that refused us `expired`: what
  *                                     may carry our renewal (an index payload), nothing else
  *
  * Sealed transfers: once we authorized the peer (and so told it), every piece block and sealed
@@ -35,15 +38,18 @@ import { EventEmitter } from 'node:events'
 import type Wire from 'bittorrent-protocol'
 import type { ExtensionClass } from 'bittorrent-protocol'
 import { bytesToHex, hexToBytes, randomBytes } from '@noble/hashes/utils.js'
-import { EXTENSION_NAME, HANDSHAKE_TIMEOUT_MS, MAX_PEX_PEERS, PEX_INTERVAL_MS, PROTOCOL_VERSION, RENEWAL_TIMEOUT_MS, ROLE } from '../protocol/constants.js'
-import { isIndexPayload } from '../protocol/index-sync.js'
-import { decodePex, encodePex, isPexMessage, type PexProblem } from '../protocol/pex.js'
+import { EXTENSION_NAME, HANDSHAKE_TIMEOUT_MS, MAX_PEX_PEERS, PROTOCOL_VERSION, ROLE } from '../protocol/constants.js'
+import { decodeEnvelope, isFamily, type Envelope } from '../protocol/envelope.js'
+import { encodePex, pexPeers, type PexProblem } from '../protocol/pex.js'
+import { err } from '../../../shared/result.js'
 import type { PeerAddress } from '../protocol/address.js'
 import { secondsLeft, type Certificate } from '../protocol/certificate.js'
 import { Handshake, helloBytes, type Credential, type HandshakeRole, type PeerVerdict, type SelfVerdict } from '../protocol/handshake.js'
 import { ephemeralFromSecret } from '../protocol/session.js'
-import { SealedTransfer, encodeSealedMessage, sealedBox } from '../protocol/transfer.js'
+import { SealedTransfer, encodeSealedMessage } from '../protocol/transfer.js'
 import type { RejectCode } from '../../../shared/protocol-codes.js'
+import { PexLimits } from './pex-limits.js'
+import { RenewalWindow } from './renewal-window.js'
 
 /** What the engine knows about a torrent it gates. */
 export interface GatedTorrent {
@@ -80,10 +86,6 @@ export interface CoterieExtensionOptions {
 /** Why a received pex was dropped: its bytes, a peer we did not authorize, or too soon after the last. */
 export type PexIgnored = PexProblem | 'unauthorized' | 'too-soon' | 'unsealed'
 
-// A receiver takes one pex per half interval: a sender keeping to PEX_INTERVAL_MS is never cut,
-// a flooding one is (each accepted pex can make the node dial up to MAX_PEX_PEERS addresses).
-const PEX_MIN_GAP_MS = PEX_INTERVAL_MS / 2
-
 export type PeerState = PeerVerdict['kind'] | 'no-extension'
 
 // Longest single wait for a re-check timer: setTimeout overflows past 2^31-1 ms.
@@ -98,7 +100,28 @@ const peerSpeaksCoterie = (wire: Wire): boolean => {
 export const roleFromWireType = (wire: Wire): HandshakeRole | undefined =>
   /Outgoing$/.test(wire.type) ? ROLE.initiator : /Incoming$/.test(wire.type) ? ROLE.responder : undefined
 
-export interface CoterieExtension extends EventEmitter {
+/** What each event carries (see the header). */
+export interface GateEvents {
+  authorized: [certificate: Certificate]
+  refused: [code: RejectCode]
+  self: [verdict: SelfVerdict]
+  mutual: []
+  pex: [peers: PeerAddress[]]
+  'pex-ignored': [why: PexIgnored]
+  'no-extension': []
+  message: [payload: Envelope, bytes: Uint8Array]
+  tampered: []
+  lapsed: [certificate: Certificate]
+  renewal: [payload: Envelope, bytes: Uint8Array]
+}
+
+// Each wire's extension, set when bittorrent-protocol constructs it in wire.use().
+const extensions = new WeakMap<Wire, CoterieExtension>()
+
+/** The Coterie extension installed on `wire`, if any. */
+export const extensionOf = (wire: Wire): CoterieExtension | undefined => extensions.get(wire)
+
+export interface CoterieExtension extends EventEmitter<GateEvents> {
   readonly state: PeerState
   readonly peer: PeerVerdict | undefined
   readonly self: SelfVerdict | undefined
@@ -144,7 +167,7 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
   const roleOf = o.roleOf ?? roleFromWireType
   const clockMs = o.clockMs ?? Date.now
 
-  class Coterie extends EventEmitter implements CoterieExtension {
+  class Coterie extends EventEmitter<GateEvents> implements CoterieExtension {
     declare name: string
     readonly #wire: Wire
     readonly #nonce = random(32)
@@ -153,13 +176,9 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
     #noExtension = false
     #timer: NodeJS.Timeout | undefined
     #announced: string | undefined
-    #pexReceivedAt: number | undefined
-    #pexSentAt: number | undefined
+    readonly #pex = new PexLimits()
     #transfer: SealedTransfer | undefined
-    /** clockMs() when we refused a lapsed peer, and when a peer refused us `expired` (§13.3). */
-    #lapsedAt: number | undefined
-    #renewingSince: number | undefined
-    #renewalEnded = false
+    readonly #renewal = new RenewalWindow()
     #renewalTimer: NodeJS.Timeout | undefined
     bytesSent = 0
     bytesReceived = 0
@@ -167,6 +186,7 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
     constructor(wire: Wire) {
       super()
       this.#wire = wire
+      extensions.set(wire, this)
       const hello = { v: PROTOCOL_VERSION, n: this.#nonce, e: ephemeralFromSecret(this.#ephemeralSecret).publicKey }
       wire.extendedHandshake[EXTENSION_NAME] = hello
       this.bytesSent += helloBytes(hello) ?? 0
@@ -195,10 +215,10 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
     sendPex(peers: readonly PeerAddress[]): boolean {
       const at = clockMs()
       if (!this.mutual || peers.length === 0 || this.#wire.destroyed || !peerSpeaksCoterie(this.#wire)) return false
-      if (this.#pexSentAt !== undefined && at - this.#pexSentAt < PEX_MIN_GAP_MS) return false
+      if (this.#pex.tooSoonToSend(at)) return false
       // Member addresses are membership: they travel sealed (PROTOCOL.md §5.6), never in clear.
       if (!this.sendSealed(encodePex(peers.slice(0, MAX_PEX_PEERS)))) return false
-      this.#pexSentAt = at
+      this.#pex.sent(at)
       return true
     }
 
@@ -224,15 +244,15 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
     get lapsed(): Certificate | undefined { return this.#hs?.lapsed }
 
     sendRenewal(payload: Uint8Array): boolean {
-      const at = this.#lapsedAt
-      if (this.#hs?.lapsed === undefined || at === undefined || clockMs() - at >= RENEWAL_TIMEOUT_MS) return false
-      if (this.#wire.destroyed || !peerSpeaksCoterie(this.#wire) || !isIndexPayload(payload)) return false
+      const left = this.#renewal.sendableFor(clockMs())
+      if (this.#hs?.lapsed === undefined || left === undefined) return false
+      if (this.#wire.destroyed || !peerSpeaksCoterie(this.#wire) || !isFamily(decodeEnvelope(payload), 'index')) return false
       const box = this.#sealed()?.sealMessage(payload)
       if (box === undefined) return this.#tampered(), false
       if (this.#renewalTimer === undefined) {
         // The peer closes the connection once it has its renewal (to reconnect with it); this is
         // the bound if it does not.
-        this.#renewalTimer = setTimeout(() => this.#wire.destroy(), Math.max(0, at + RENEWAL_TIMEOUT_MS - clockMs()))
+        this.#renewalTimer = setTimeout(() => this.#wire.destroy(), Math.max(0, left))
         this.#renewalTimer.unref?.()
       }
       const m = encodeSealedMessage(box)
@@ -242,12 +262,11 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
     }
 
     get renewing(): boolean {
-      const since = this.#renewingSince
-      return this.#hs?.awaitsRenewal === true && !this.#renewalEnded && since !== undefined && clockMs() - since < RENEWAL_TIMEOUT_MS
+      return this.#hs?.awaitsRenewal === true && this.#renewal.receiving(clockMs())
     }
 
     endRenewal(): void {
-      this.#renewalEnded = true
+      this.#renewal.end()
     }
 
     sendSealed(payload: Uint8Array): boolean {
@@ -294,34 +313,49 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
       this.#apply(this.#hs.onPeerHello(handshake[EXTENSION_NAME]))
     }
 
+    // Each message is decoded once (protocol/envelope.ts), and a sealed one's payload once more
+    // after it is opened; every step below takes the decoded value.
     onMessage(buf: Uint8Array): void {
       if (this.#hs === undefined) return
       this.bytesReceived += buf.length
-      const box = sealedBox(buf)
-      if (box === 'other') {
-        // A pex in clear is not one we sent (ours are sealed): dropped, it never changes a verdict.
-        if (isPexMessage(buf)) return void this.emit('pex-ignored', 'unsealed' satisfies PexIgnored)
-        return this.#apply(this.#hs.onMessage(buf, now()))
+      const e = decodeEnvelope(buf)
+      switch (e.kind) {
+        case 'sealed':
+          return this.#onSealed(e.box)
+        case 'pex':
+          // A pex in clear is not one we sent (ours are sealed): dropped, it never changes a verdict.
+          return void this.emit('pex-ignored', 'unsealed')
+        case 'malformed':
+          if (e.claimed === 'sealed') return this.#tampered()
+          if (e.claimed === 'pex') return void this.emit('pex-ignored', 'unsealed')
+          return this.#apply(this.#hs.onEnvelope(e, now()))
+        case 'handshake':
+        case 'index': // in clear it is no handshake message: refused as malformed
+          return this.#apply(this.#hs.onEnvelope(e, now()))
       }
+    }
+
+    #onSealed(box: Uint8Array): void {
       // A sealed message before the peer accepted us cannot be one of its records (tampering),
       // unless it refused us `expired` a moment ago: then it may be our renewal (§13.3).
       const renewal = !this.opensIncoming && this.renewing
-      const plain = box === 'malformed' || !(this.opensIncoming || renewal) ? undefined : this.#sealed()?.openMessage(box)
+      const plain = !(this.opensIncoming || renewal) ? undefined : this.#sealed()?.openMessage(box)
       if (plain === undefined) return this.#tampered()
-      if (renewal) return void this.emit('renewal', plain)
+      const e = decodeEnvelope(plain)
+      if (renewal) return void this.emit('renewal', e, plain)
       // A pex is no handshake message: a bad one is dropped, it never changes a verdict.
-      if (isPexMessage(plain)) return this.#onPex(plain)
-      this.emit('message', plain)
+      if (isFamily(e, 'pex')) return this.#onPex(e)
+      this.emit('message', e, plain)
     }
 
-    #onPex(buf: Uint8Array): void {
+    #onPex(e: Envelope): void {
       const ignore = (why: PexIgnored) => void this.emit('pex-ignored', why)
       if (this.#hs?.peer.kind !== 'authorized') return ignore('unauthorized')
       const at = clockMs()
-      if (this.#pexReceivedAt !== undefined && at - this.#pexReceivedAt < PEX_MIN_GAP_MS) return ignore('too-soon')
-      const peers = decodePex(buf)
+      if (this.#pex.tooSoonToTake(at)) return ignore('too-soon')
+      const peers = e.kind === 'pex' ? pexPeers(e.message) : err('malformed' as const)
       if (!peers.ok) return ignore(peers.error)
-      this.#pexReceivedAt = at
+      this.#pex.took(at)
       this.emit('pex', peers.value)
     }
 
@@ -341,7 +375,7 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
     // Emits each change of verdict once, and keeps the right timer running.
     #announce(): void {
       const hs = this.#hs!
-      if (hs.awaitsRenewal && this.#renewingSince === undefined) this.#renewingSince = clockMs()
+      if (hs.awaitsRenewal) this.#renewal.awaiting(clockMs())
       const key = `${hs.peer.kind}/${hs.peer.kind === 'refused' ? hs.peer.code : ''}/${hs.self.kind}`
       if (key === this.#announced) return
       const before = this.#announced
@@ -351,9 +385,9 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
         this.emit('authorized', hs.peer.certificate)
       } else if (hs.peer.kind === 'refused' && !before?.startsWith('refused/')) {
         this.#clearTimer()
-        this.emit('refused', hs.peer.code as RejectCode)
+        this.emit('refused', hs.peer.code)
         if (hs.lapsed !== undefined) {
-          this.#lapsedAt = clockMs()
+          this.#renewal.peerLapsed(clockMs())
           this.emit('lapsed', hs.lapsed)
         }
       }

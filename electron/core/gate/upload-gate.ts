@@ -3,13 +3,13 @@
  * send it no piece data, no metadata and no word about which pieces we hold; once it does, the
  * real state follows. Downloads from the peer are never gated.
  *
- * Each upload path webtorrent has, and what closes it (engine notes §1; each is tested on its own):
+ * Each upload path webtorrent has, and what closes it (docs/ENGINE.md §1; each is tested on its own):
  *   unchoke on 'interested', rechoke loop, optimistic unchoke  -> wire.unchoke is a no-op
  *   fast extension allowed-fast                                -> wire.allowedFast is a no-op
  *   a PIECE that still slips through (last line)               -> wire.piece drops it
  *   bitfield / have-all / HAVE                                 -> empty bitfield or have-none, HAVEs held
  *   ut_metadata answers                                        -> never answered (see below)
- *   ut_pex, DHT, trackers, LSD                                 -> closed torrents are private (engine.ts);
+ *   ut_pex, DHT, trackers, LSD                                 -> closed torrents are private (engine/engine.ts);
  *                                                                 discovery is under private topics, and
  *                                                                 pex goes to authorized members only
  * Wrappers replace methods on this wire instance only; the originals stay reachable for us.
@@ -112,7 +112,7 @@ export function gateWire(torrent: Torrent, wire: Wire, uploadsAllowed: () => boo
       if (!authorized) return
       authorized = false
       // Blocks already handed to the wire sit in its stream and the upload throttle, beyond the
-      // reach of choke() (about 10 MB unthrottled, engine notes §1): only closing the connection
+      // reach of choke() (about 10 MB unthrottled, docs/ENGINE.md §1): only closing the connection
       // stops them. A peer that reconnects is refused at the handshake and gets nothing.
       original.choke()
       wire.destroy()

@@ -1,0 +1,67 @@
+/**
+ * Everything the gate puts on one wire, in one call: our listen port in the extended handshake,
+ * the Coterie extension (extension.ts), sealed transfers (sealing.ts) and the upload gate
+ * (upload-gate.ts), and the verdicts driving the gate: authorized opens uploads, refused closes
+ * them (and the wire). It must run synchronously in webtorrent's 'wire' event (docs/ENGINE.md §2:
+ * after an await the peer's extended handshake is already gone).
+ *
+ * What the engine adds on top (pex, the group index, speed limits, duplicate connections) it
+ * attaches to the returned handle; it never reaches into the wire for the gate.
+ */
+import type Wire from 'bittorrent-protocol'
+import type { Torrent } from 'webtorrent'
+import { coterieExtension, extensionOf, type CoterieExtension, type GatedTorrent } from './extension.js'
+import { sealWire } from './sealing.js'
+import { gateWire, type Gate } from './upload-gate.js'
+
+export interface GateDeps {
+  /** The torrent's swarm key, our credential and its revocation list, read when the wire arrives. */
+  readonly gated: GatedTorrent
+  /** Our TCP listening port, sent as BEP 10 "p" so a member we accepted can be named in pex. */
+  readonly listenPort: number
+  /** Hex of every hello of this node, shared by all its wires (extension.ts). */
+  readonly ownHellos: Set<string>
+  /** The engine-wide "don't seed on this network" switch: false keeps even members choked. */
+  readonly uploadsAllowed: () => boolean
+  /** Benchmarks only: no sealed transfers (engine.ts `unsealed`). */
+  readonly unsealed?: boolean
+  /** What the engine follows on this wire (limits, the group index), attached before the gate. */
+  readonly follow?: (ext: CoterieExtension) => void
+  /** After the gate opened for a newly authorized peer. */
+  readonly onAuthorized?: () => void
+  /** A refused peer, before the gate closes (and may destroy) its wire, then after. */
+  readonly onRefusing?: () => void
+  readonly onRefused?: () => void
+  /** A sealed record from the peer did not open: the wire is being destroyed. */
+  readonly onTampered?: () => void
+}
+
+/** What install leaves on a wire: its extension and its upload gate. */
+export interface GateHandle {
+  readonly ext: CoterieExtension
+  readonly gate: Gate
+}
+
+export function installGate(torrent: Torrent, wire: Wire, deps: GateDeps): GateHandle {
+  // BEP 10 "p": an incoming connection's source port is not where the peer listens.
+  wire.extendedHandshake.p = deps.listenPort
+  const lookup = (ih: string) => (ih === torrent.infoHash ? deps.gated : undefined)
+  wire.use(coterieExtension({ lookup, ownHellos: deps.ownHellos, infoHash: torrent.infoHash }))
+  const ext = extensionOf(wire)
+  if (ext === undefined) throw new Error('installGate: the extension was not constructed')
+  if (deps.unsealed !== true) sealWire(wire, ext)
+  // Before the gate's own listeners, so the engine's run first on each verdict, as they always did.
+  deps.follow?.(ext)
+  const gate = gateWire(torrent, wire, deps.uploadsAllowed)
+  ext.on('authorized', () => {
+    gate.authorize()
+    deps.onAuthorized?.()
+  })
+  ext.on('tampered', () => deps.onTampered?.())
+  ext.on('refused', () => {
+    deps.onRefusing?.()
+    gate.revoke()
+    deps.onRefused?.()
+  })
+  return { ext, gate }
+}
