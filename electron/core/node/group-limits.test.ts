@@ -73,7 +73,7 @@ describe('per-group speed limits on a running node', () => {
     // What `coterie group set-limits A --upload none` does while `run` is active.
     await setGroupLimits(owner.store, 'A', { upload: null })
     const answer = await callControl(owner.store.dir, 'reload')
-    assert.equal(answer?.ok, true)
+    assert.equal(answer?.ok, true, JSON.stringify(answer))
     assert.deepEqual(ownerNode.engine.groupLimits(swarmA), { upload: undefined, download: undefined })
     const d0 = m.torrentSummary(infoHash.A!).downloaded
     const t0 = performance.now()

@@ -21,6 +21,7 @@ import { decodeCertificate, issueCertificate } from '../protocol/certificate.js'
 import { CLOCK_SKEW_S } from '../protocol/constants.js'
 import { LOOPBACK, randomFile, sleep, tempDirs, until } from '../testing/swarm.js'
 import { fileDone, nodeStarter, testProfile } from '../testing/profiles.js'
+import { assertOk } from '../testing/assert-result.js'
 
 const { temp, cleanup } = tempDirs()
 const { start, stopAll } = nodeStarter()
@@ -79,7 +80,7 @@ async function ownerAway(label: string, beforeOwnerLeaves?: (o: { owner: Coterie
 
 const certOf = (store: ProfileStore) => {
   const c = decodeCertificate(hexToBytes(store.current.groups[0]!.certificate!))
-  assert.ok(c.ok)
+  assertOk(c)
   return c.value
 }
 
