@@ -8,6 +8,7 @@ import path from 'node:path'
 import { eventChannels, invokeChannels, type InvokeChannel } from '../../../shared/ipc/contract.js'
 import { torrentView, type GroupView } from '../../../shared/ipc/views.js'
 import { until } from '../testing/swarm.js'
+import { eventually } from '../testing/wait.js'
 import { startTestApp } from './testing.js'
 import { dispatcher } from './dispatch.js'
 import type { Handlers } from './context.js'
@@ -278,7 +279,9 @@ describe('app backend: a first share, Alice to Bob, through the contract only', 
     const invite = await alice.call('invites.create', { group: group.id, friend: bobId.key })
     await bob.call('invites.accept', { data: invite.data })
     await until(() => bob.backend.node.engine.has(infoHash!) && bob.backend.node.engine.torrentSummary(infoHash!).peers.some((p) => p.state === 'authorized'), 15_000, 'Bob to be authorized by Alice')
-    await new Promise((r) => setTimeout(r, 1500))
+    // Proves an absence: Bob is authorized, so with seeding on the first blocks would arrive well within this.
+    const PAUSED_QUIET_MS = 1_500
+    await new Promise((r) => setTimeout(r, PAUSED_QUIET_MS))
     assert.equal(bob.backend.node.engine.torrentSummary(infoHash!).progress, 0, 'nothing arrived while seeding is paused')
     await alice.call('settings.set', { seedingPaused: false })
     await bob.waitFor('notice', (n) => n.kind === 'download-finished', 60_000)
@@ -300,15 +303,6 @@ describe('app backend: honest torrent states', () => {
     assert.equal(stalled.changed.find((v) => v.infoHash === infoHash)!.eta, null)
   })
 })
-
-/** Asks again every 100 ms until `check` holds; fails after `ms`. */
-async function eventually(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 describe('app backend: members and their state', () => {
   it("Alice's view of the group shows Bob connected while his node is (on the rendezvous alone), by event, and not connected once he stops", async (t) => {
@@ -332,8 +326,10 @@ describe('app backend: members and their state', () => {
     // Coalesced: while nothing changes, nothing is sent (one look every 100 ms here).
     const count = () => alice.events.filter((e) => e.event === 'groups.changed').length
     const before = count()
-    await new Promise((r) => setTimeout(r, 1500))
-    assert.ok(count() - before <= 1, `${count() - before} groups.changed events in 1.5 s with nothing changing`)
+    // Proves an absence: fifteen looks of the coalescer with nothing changing, at most one event.
+    const UNCHANGED_MS = 1_500
+    await new Promise((r) => setTimeout(r, UNCHANGED_MS))
+    assert.ok(count() - before <= 1, `${count() - before} groups.changed events in ${UNCHANGED_MS} ms with nothing changing`)
 
     await bob.backend.stop()
     const off = await alice.waitFor('groups.changed', (p) => p.changed.some((g) => g.id === group.id && bobIn(g)?.connected === false), 30_000)
@@ -382,7 +378,9 @@ describe('app backend: auto-join per group', () => {
     valid('groups.list', [listed])
     assert.deepEqual(listed.available, [{ infoHash: second.infoHash, name: 'ep2.bin', length: second.data.length }])
     assert.ok(!listed.torrents.includes(second.infoHash), 'listed, not joined')
-    await new Promise((r) => setTimeout(r, 1000))
+    // Proves an absence: a join would start within this (the notice above came after the index arrived).
+    const NOT_JOINED_MS = 1_000
+    await new Promise((r) => setTimeout(r, NOT_JOINED_MS))
     assert.ok(!engine.has(second.infoHash), 'nothing of ep2 is fetched while auto-join is off')
 
     const fetched = await bob.call('groups.download', { group: g, infoHash: second.infoHash })

@@ -18,7 +18,8 @@ import { join as joinInvite, writeInvite } from '../services/invites.js'
 import { rendezvousOf } from '../services/rendezvous.js'
 import { discoveryTopic } from '../protocol/topic.js'
 import { bytesToHex } from '../protocol/bytes.js'
-import { LOOPBACK, randomFile, sleep, tempDirs, until } from '../testing/swarm.js'
+import { LOOPBACK, randomFile, tempDirs, until } from '../testing/swarm.js'
+import { onceWithin } from '../testing/wait.js'
 import { fileDone, testProfile } from '../testing/profiles.js'
 import { startTestApp } from '../app/testing.js'
 
@@ -68,8 +69,10 @@ async function trackerLookup(url: string, topic: string): Promise<string[]> {
   client.on('peer', (address: string) => void found.push(address))
   client.on('warning', () => {})
   client.on('error', () => {})
+  // The tracker's answer names every peer it hands out ('peer' follows 'update' synchronously).
+  const answered = onceWithin(client, 'update', 10_000, `the tracker's answer for ${topic}`)
   client.start()
-  await sleep(2_000)
+  await answered
   client.stop()
   await new Promise<void>((r) => client.destroy(() => r()))
   return found
