@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { startTestApp } from '../core/service/contract/testing.js'
+import { eventually } from '../core/testing/wait.js'
 import type { EventChannel } from '../../shared/ipc/contract.js'
 import { fromOurPage } from './sender.js'
 import { InviteOpener } from './invites.js'
@@ -41,7 +42,7 @@ describe('main: invites opened from outside', () => {
     await opener.open(file)
     assert.equal(pushed.length, 0, 'held until the page listens')
     opener.ready()
-    await new Promise((r) => setTimeout(r, 500))
+    await eventually(() => pushed.length === 1, 10_000, 'the held invite to be opened once the page listens')
     await opener.open(`coterie://invite/${Buffer.from(invite.data, 'base64').toString('base64url')}`)
     await opener.open(junk)
     await opener.open(path.join(bob.root, 'missing.coterie'))

@@ -9,6 +9,7 @@ import { invokeChannels, type InvokeChannel } from '../../shared/ipc/contract.js
 import { IPC_EVENT, ipcChannel } from '../../shared/ipc/electron.js'
 import { startTestApp } from '../core/service/contract/testing.js'
 import { createApi, type IpcTransport } from './api.js'
+import { assertOk, assertErr } from '../core/testing/assert-result.js'
 
 describe('preload: window.coterie', () => {
   it('invokes every channel through its own IPC channel and delivers events to subscribers only', async (t) => {
@@ -25,11 +26,12 @@ describe('preload: window.coterie', () => {
     const api = createApi(transport, () => '/picked')
 
     const id = await api.invoke('identity.get', {})
-    assert.ok(id.ok && id.value.key.startsWith('coterie1'))
+    assertOk(id)
+    assert.ok(id.value.key.startsWith('coterie1'), id.value.key)
     const unknown = await api.invoke('nope' as InvokeChannel, {} as never)
-    assert.ok(!unknown.ok && unknown.error.code === 'unknown-channel', 'refused before it reaches IPC')
+    assertErr(unknown, 'unknown-channel', 'refused before it reaches IPC')
     const bad = await api.invoke('friends.add', { key: 1 } as never)
-    assert.ok(!bad.ok && bad.error.code === 'bad-request', 'main validates what the page sends')
+    assertErr(bad, 'bad-request', 'main validates what the page sends')
 
     const revisions: number[] = []
     const off = api.on('profile.changed', (p) => void revisions.push(p.revision))

@@ -35,10 +35,10 @@ after(async () => {
 const client = (o: Partial<ConstructorParameters<typeof BrowserClient>[0]> = {}) =>
   new BrowserClient({ origin, token: 'tok_0123456789abcdef', socket: (url) => new WebSocket(url) as unknown as SocketLike, backoffMs: 10, maxBackoffMs: 40, ...o })
 const answer = (value: unknown) => (f: { id: number }, ws: ServerSocket) => ws.send(JSON.stringify({ t: 'result', id: f.id, result: { ok: true, value } }))
-const until = async (cond: () => boolean, ms = 2000) => {
+const until = async (cond: () => boolean, what: string, ms = 5_000) => {
   const end = Date.now() + ms
   while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time')
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 5))
   }
 }
@@ -51,7 +51,7 @@ test('a request gets its result; events reach listeners until they unsubscribe',
     const seen: number[] = []
     const off = c.on('profile.changed', (p) => seen.push(p.revision))
     for (const s of sockets) s.send(JSON.stringify({ t: 'event', event: 'profile.changed', payload: { revision: 7 } }))
-    await until(() => seen.length === 1)
+    await until(() => seen.length === 1, 'the pushed event')
     off()
     for (const s of sockets) {
       s.send('not json')
@@ -100,7 +100,7 @@ test('a lost connection fails what was sent, reconnects with backoff, and sends 
     const r = await c.invoke('friends.list', {})
     assert.equal(!r.ok && r.error.code, 'unavailable', 'sent, then the socket died: not replayed')
     behave = answer(['back'])
-    await until(() => states.at(-1) === 'open' && states.includes('reconnecting'))
+    await until(() => states.at(-1) === 'open' && states.includes('reconnecting'), 'the client to reconnect')
     assert.deepEqual(await c.invoke('friends.list', {}), { ok: true, value: ['back'] })
   } finally {
     c.close()

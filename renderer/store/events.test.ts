@@ -16,6 +16,14 @@ const torrent = (infoHash: string, progress: number): TorrentView => ({
   infoHash, name: `t-${infoHash.slice(0, 4)}`, groupId: 'g', state: 'downloading', progress, length: 100, downloaded: progress * 100,
   uploaded: 0, downloadSpeed: 1, uploadSpeed: 0, eta: 10, downloadDir: '/d', peers: [],
 })
+/** Polls until `check` holds, failing after `ms` with what was awaited (the renderer's tests do not reach electron/core/testing). */
+async function until(check: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}
 const A = 'a'.repeat(40)
 const B = 'b'.repeat(40)
 
@@ -51,7 +59,7 @@ test('events feed the stores: profile refetch, torrent merge, hashing progress, 
   const disconnect = connectStores(f.api)
 
   f.emit('profile.changed', { revision: 2 })
-  await new Promise((r) => setTimeout(r, 10))
+  await until(() => useProfile.getState().friends.length > 0, 5_000, 'the profile refetch to land')
   assert.deepEqual(useProfile.getState().friends.map((x) => x.name), ['Bob'])
   assert.ok(f.calls.includes('friends.list') && f.calls.includes('groups.list') && f.calls.includes('identity.get'))
 
@@ -81,7 +89,9 @@ test('a burst of profile events costs at most two refetches, not one per event',
   setApi(f.api)
   const disconnect = connectStores(f.api)
   for (let i = 0; i < 20; i++) f.emit('profile.changed', { revision: i })
-  await new Promise((r) => setTimeout(r, 20))
+  // Proves an absence: the fake answers at once, so any further refetch of the burst would come within this.
+  const BURST_SETTLED_MS = 20
+  await new Promise((r) => setTimeout(r, BURST_SETTLED_MS))
   assert.ok(f.calls.filter((c) => c === 'friends.list').length <= 2, `refetched ${f.calls.filter((c) => c === 'friends.list').length} times`)
   disconnect()
 })

@@ -4,8 +4,10 @@ import { describe, it, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { randomFile, tempDir, until, sleep } from '../testing/swarm.js'
+import { randomFile, tempDir, until } from '../testing/swarm.js'
 import { coterie, ok, runners, stop } from '../testing/cli.js'
+import { eventually } from '../testing/wait.js'
+import { isNodeRunning } from '../service/index.js'
 
 const dir = tempDir('cli')
 const { run, killAll } = runners()
@@ -113,7 +115,7 @@ describe('coterie CLI', () => {
     let memberNode = await run(member2, '--peer', `127.0.0.1:${ownerNode.port}`)
     await until(() => { const p = status(member2).torrents[0]?.progress ?? 0; return p > 0.2 && p < 0.8 }, 30_000, 'a partial download')
     assert.equal(await stop(memberNode.proc), 0)
-    await sleep(200)
+    await eventually(async () => !(await isNodeRunning(member2)), 10_000, 'the stopped node to free its control socket')
     memberNode = await run(member2, '--peer', `127.0.0.1:${ownerNode.port}`)
     // Right after the restart, what was on disk counts again (verified, not fetched anew).
     await until(() => (status(member2).torrents[0]?.progress ?? 0) > 0.2, 15_000, 'the restarted node to verify what it had')

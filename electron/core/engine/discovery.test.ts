@@ -48,7 +48,9 @@ describe('discovery under a private topic', () => {
     const outsider = new WebTorrent({ dht, tracker: false, lsd: false, natUpnp: false, natPmp: false, utp: false })
     closers.push(() => destroyClient(outsider))
     const ot = outsider.add(Buffer.concat([Buffer.from('d4:info'), t.info, Buffer.from('e')]), { path: `${dir.path}/outsider`, private: false })
-    await sleep(4_000)
+    // Proves an absence: the member found the owner on this DHT within this; the outsider must not.
+    const LOOKUP_MS = 4_000
+    await sleep(LOOKUP_MS)
     assert.equal(ot.numPeers, 0, 'nobody announced the plain infohash')
     assert.equal(ot.downloaded, 0)
 
@@ -57,7 +59,9 @@ describe('discovery under a private topic', () => {
     const pub = await owner.seed(randomFile(dir.path, 'public.bin', 256 * 1024).path, membership('discovery owner'), { announcePublic: true })
     const pt = outsider.add(Buffer.concat([Buffer.from('d4:info'), pub.info, Buffer.from('e')]), { path: `${dir.path}/outsider` })
     await until(() => pt.numPeers > 0, 20_000, 'the outsider to find the public torrent\'s seeder on the DHT')
-    await sleep(2_000)
+    // Proves an absence: a peer found on loopback would have served its first blocks within this.
+    const NOT_SERVED_MS = 2_000
+    await sleep(NOT_SERVED_MS)
     assert.equal(pt.downloaded, 0, 'found, but not served')
   })
 })

@@ -38,7 +38,7 @@ describe('local service discovery under private topics', () => {
       assert.fail(`the namespaced test body printed no result (exit ${r.status}): ${r.stderr}${r.stdout}`)
     }
     assert.equal(r.status, 0, `${out.why ?? ''} ${r.stderr}`)
-    assert.ok(out.ok)
+    assert.ok(out.ok, JSON.stringify(out))
     assert.ok((out.withTopic ?? 0) >= 2, `both engines announced the topic: ${JSON.stringify(out)}`)
     assert.equal(out.withInfoHash, 0, 'no datagram carried the infohash')
     assert.ok(out.peers?.includes('authorized'), 'the peer found by LSD was authorized')

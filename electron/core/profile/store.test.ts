@@ -312,7 +312,9 @@ describe('ProfileStore: noticing other processes\' changes', () => {
     await writeFile(`${store.layout.state}.new`, 'not json')
     await rename(`${store.layout.state}.new`, store.layout.state)
     await reported
-    await new Promise((r) => setTimeout(r, 60))
+    // Proves an absence: a second report of the same replacement would come within this.
+    const NO_SECOND_REPORT_MS = 60
+    await new Promise((r) => setTimeout(r, NO_SECOND_REPORT_MS))
     assert.deepEqual(errors.map((e) => e.code), ['corrupt'])
   })
 })

@@ -7,6 +7,7 @@ import { CLOCK_SKEW_S, MAX_CERTIFICATE_BYTES, MAX_SCOPE_ENTRIES } from './consta
 import { sign } from './signing.js'
 import { DAY, NOW, keyPair, seed, world } from '../testing/fixtures.js'
 import { REJECT_CODES } from '../../../shared/protocol-codes.js'
+import { assertOk } from '../testing/assert-result.js'
 
 const w = world('cert')
 const ctx = { swarm: w.swarm.publicKey, infoHash: w.infoHash, now: NOW }
@@ -18,7 +19,7 @@ const codeOf = (bytes: Uint8Array, c: CertificateContext = ctx) => {
 describe('certificates', () => {
   it('verifies and exposes every signed field', () => {
     const r = verifyCertificate(w.aliceCert, ctx)
-    assert.ok(r.ok)
+    assertOk(r)
     assert.deepEqual(r.value.member, w.alice.publicKey)
     assert.deepEqual(r.value.swarm, w.swarm.publicKey)
     assert.equal(r.value.exp, NOW + 30 * DAY)
@@ -109,7 +110,7 @@ describe('certificates', () => {
     assert.throws(() => issueCertificate(w.swarm, { member: w.alice.publicKey, iat: NOW, exp: NOW + DAY, scope: full }), RangeError)
     const max = issueCertificate(w.swarm, { member: w.alice.publicKey, iat: NOW, exp: NOW + DAY, scope: full.slice(1) })
     assert.ok(max.length <= MAX_CERTIFICATE_BYTES, `a maximal certificate is ${max.length} bytes`)
-    assert.ok(decodeCertificate(max).ok)
+    assertOk(decodeCertificate(max))
   })
 
   it('refuses to issue nonsense (caller bugs throw)', () => {

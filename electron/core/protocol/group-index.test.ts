@@ -8,6 +8,7 @@ import { acceptIndex, isRevoked, openIndex, publishIndex, supersedes, type Group
 import { signingInput } from './signing.js'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { DAY, NOW, infoDict, keyPair, seed, world } from '../testing/fixtures.js'
+import { assertOk, assertErr } from '../testing/assert-result.js'
 
 const w = world('index')
 const carol = keyPair('index carol')
@@ -25,7 +26,7 @@ describe('group index', () => {
   it('round-trips what the owner published, members sorted, certificates by member', () => {
     const bytes = publishIndex(w.swarm, content())
     const r = openIndex(bytes, w.swarm.publicKey)
-    assert.ok(r.ok)
+    assertOk(r)
     assert.equal(r.value.version, 1)
     assert.equal(r.value.name, 'Film club')
     assert.equal(r.value.infoHashes.length, 2)
@@ -72,13 +73,13 @@ describe('group index', () => {
 
   it('goes only forward: an older or equal version is stale, a newer one replaces it', () => {
     const v1 = openIndex(publishIndex(w.swarm, content()), w.swarm.publicKey)
-    assert.ok(v1.ok)
+    assertOk(v1)
     const v2 = publishIndex(w.swarm, content({ version: 2, torrents: [w.info] }))
     const r = acceptIndex(v1.value, v2, w.swarm.publicKey)
-    assert.ok(r.ok)
-    assert.equal(acceptIndex(r.value, publishIndex(w.swarm, content()), w.swarm.publicKey).ok, false)
+    assertOk(r)
+    assertErr(acceptIndex(r.value, publishIndex(w.swarm, content()), w.swarm.publicKey))
     const replay = acceptIndex(r.value, v2, w.swarm.publicKey)
-    assert.equal(replay.ok ? 'ok' : replay.error.code, 'stale')
+    assertErr(replay, 'stale')
     assert.ok(supersedes(undefined, r.value))
   })
 
@@ -92,13 +93,13 @@ describe('group index', () => {
   it('carries the group’s trackers, absent when there are none (an index from before them reads as none)', () => {
     const urls = ['udp://tracker.example:6969/announce', 'https://t.example/announce']
     const r = openIndex(publishIndex(w.swarm, content({ trackers: [...urls, urls[0]!] })), w.swarm.publicKey)
-    assert.ok(r.ok)
+    assertOk(r)
     assert.deepEqual(r.value.trackers, urls, 'in the owner’s order, once each')
     const none = publishIndex(w.swarm, content({ trackers: [] }))
     assert.equal('trackers' in decodedFields(none), false, 'canonical: absent, not an empty list')
     assert.deepEqual(publishIndex(w.swarm, content()), none, 'the same bytes as before trackers existed')
     const opened = openIndex(none, w.swarm.publicKey)
-    assert.ok(opened.ok)
+    assertOk(opened)
     assert.deepEqual(opened.value.trackers, [])
     assert.throws(() => publishIndex(w.swarm, content({ trackers: ['wss://webrtc.example'] })), /trackers/)
   })

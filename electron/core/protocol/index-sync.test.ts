@@ -7,6 +7,7 @@ import { INFO_SWARM_KEY } from './constants.js'
 import { openIndex, publishIndex, type GroupIndex, type GroupIndexContent } from './group-index.js'
 import { INDEX_PART_BYTES, IndexSync, isIndexPayload, type SyncOutput } from './index-sync.js'
 import { NOW, seed, world } from '../testing/fixtures.js'
+import { assertOk } from '../testing/assert-result.js'
 
 const w = world('sync')
 const S = w.swarm.publicKey
@@ -17,7 +18,7 @@ const index = (version: number, over: Partial<GroupIndexContent> = {}): GroupInd
     version, iat: NOW, name: 'Club', secret: seed('sync secret'), torrents: [w.info], members: [{ key: w.alice.publicKey, name: 'Alice' }],
     revoked: [], certificates: [w.aliceCert], ...over,
   }), S)
-  assert.ok(r.ok)
+  assertOk(r)
   return r.value
 }
 

@@ -14,6 +14,7 @@ import { infoHashOf } from './torrent-info.js'
 import type { KeyPair } from './keys.js'
 import { DAY, NOW, infoDict, keyPair, seed, world } from '../testing/fixtures.js'
 import type { InviteErrorCode } from '../../../shared/protocol-codes.js'
+import { assertOk } from '../testing/assert-result.js'
 
 const w = world('invite')
 const carol = keyPair('invite carol')
@@ -63,7 +64,7 @@ function inner(o: { to?: Uint8Array; signer?: KeyPair; owner?: KeyPair; fields?:
 describe('invites: round trip', () => {
   it('opens for its recipient with every field intact', () => {
     const r = openInvite(invite(), w.bob, NOW)
-    assert.ok(r.ok)
+    assertOk(r)
     const v = r.value
     assert.deepEqual(v.from, w.alice.publicKey)
     assert.deepEqual(v.to, w.bob.publicKey)
@@ -80,7 +81,7 @@ describe('invites: round trip', () => {
     const second = infoDict(w.swarm.publicKey, 'zweite Datei.mkv', 5000)
     const name = 'Ciné-club Ünïcode 映画 👨‍👩‍👧'
     const r = openInvite(invite({ group: { name, swarm: w.swarm.publicKey, secret }, torrents: [w.info, second], peers: [] }), w.bob, NOW)
-    assert.ok(r.ok)
+    assertOk(r)
     assert.equal(r.value.group.name, name)
     assert.deepEqual(r.value.peers, [])
     assert.deepEqual(r.value.infoHashes, [w.info, second].map((t) => bytesToHex(infoHashOf(t))))
@@ -104,7 +105,7 @@ describe('invites: the public flag and trackers', () => {
 
   it('carries a public group and its trackers to the member', () => {
     const r = openInvite(invite(group({ announcePublic: true, trackers: TRACKERS })), w.bob, NOW)
-    assert.ok(r.ok)
+    assertOk(r)
     assert.equal(r.value.group.announcePublic, true)
     assert.deepEqual(r.value.group.trackers, TRACKERS)
   })
@@ -114,7 +115,7 @@ describe('invites: the public flag and trackers', () => {
     const plain = invite()
     assert.deepEqual(invite(group({ announcePublic: false, trackers: [] })), plain)
     const opened = openInvite(plain, w.bob, NOW)
-    assert.ok(opened.ok)
+    assertOk(opened)
     assert.equal(opened.value.group.announcePublic, false)
     assert.deepEqual(opened.value.group.trackers, [])
     assert.equal(codeOf(seal(inner(), w.bob.publicKey)), 'ok', 'an invite made without the fields opens')

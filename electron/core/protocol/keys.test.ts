@@ -9,6 +9,7 @@ import { HRP } from './constants.js'
 import { bytesToHex, concatBytes, utf8 } from './bytes.js'
 import { keyPair } from '../testing/fixtures.js'
 import { KEY_TEXT_CODES, type KeyTextErrorCode } from '../../../shared/protocol-codes.js'
+import { assertOk, assertErr } from '../testing/assert-result.js'
 
 const CHARSET = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l'
 const KINDS: readonly KeyKind[] = ['identity', 'swarm']
@@ -43,7 +44,7 @@ describe('key text: round trip', () => {
         const text = keyToText(kind, publicKey)
         assert.ok(text.startsWith(`${HRP[kind]}1`))
         const r = parseKeyText(kind, text)
-        assert.ok(r.ok)
+        assertOk(r)
         assert.deepEqual(r.value, publicKey)
       }),
     )
@@ -142,7 +143,7 @@ describe('key text: each error code is reachable', () => {
   it('maps each paste to the expected code (a code only: the UI words it)', () => {
     for (const [kind, input, code] of cases) {
       const r = parseKeyText(kind, input)
-      assert.ok(!r.ok, `${JSON.stringify(input)} should be refused`)
+      assertErr(r, undefined, `${JSON.stringify(input)} should be refused`)
       assert.equal(r.error.code, code, JSON.stringify(input))
       assert.deepEqual(r.error, { code }, 'no sentence in the protocol')
     }

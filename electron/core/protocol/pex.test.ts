@@ -8,6 +8,7 @@ import { compact, formatAddress, isUsableCandidate, peerAddress, type PeerAddres
 import { encode } from './canonical.js'
 import { utf8 } from './bytes.js'
 import { MAX_MESSAGE_BYTES, MAX_PEX_PEERS } from './constants.js'
+import { assertOk } from '../testing/assert-result.js'
 
 const a = (host: string, port: number): PeerAddress => peerAddress(host, port)!
 const cat = (...parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => [...p]))
@@ -19,7 +20,7 @@ describe('pex codec', () => {
     const text = Buffer.from(bytes).toString('latin1')
     assert.ok(text.startsWith('d3:ip412:') && text.includes('3:ip618:') && text.endsWith('1:t3:pexe'), text)
     const back = decodePex(bytes)
-    assert.ok(back.ok)
+    assertOk(back)
     assert.deepEqual(back.value.map(formatAddress).sort(), ['127.0.0.1:1', '192.0.2.7:6881', '[2001:db8:0:0:0:0:0:1]:51413'])
     assert.ok(isPexMessage(bytes))
   })

@@ -10,6 +10,7 @@ import { INDEX_PART_BYTES, IndexSync } from './index-sync.js'
 import { renewalFor, renewalPayloads } from './renewal.js'
 import { encodeSealedMessage, TAG_BYTES } from './transfer.js'
 import { DAY, NOW, keyPair, seed, world } from '../testing/fixtures.js'
+import { assertOk } from '../testing/assert-result.js'
 
 const w = world('renewal')
 const S = w.swarm.publicKey
@@ -23,7 +24,7 @@ const index = (over: Partial<GroupIndexContent> = {}): GroupIndex => {
     members: [{ key: w.alice.publicKey, name: 'Alice' }, { key: w.bob.publicKey, name: 'Bob' }],
     revoked: [carol.publicKey], certificates: [renewed, w.bobCert], ...over,
   }), S)
-  assert.ok(r.ok)
+  assertOk(r)
   return r.value
 }
 
@@ -74,7 +75,7 @@ describe('the pushed index (renewalPayloads)', () => {
     const forged = openIndex(publishIndex(other.swarm, {
       version: 9, iat: NOW, name: 'Club', secret: seed('x'), torrents: [], members: [{ key: w.alice.publicKey, name: 'A' }], revoked: [], certificates: [],
     }), other.swarm.publicKey)
-    assert.ok(forged.ok)
+    assertOk(forged)
     const receiver = new IndexSync(S, () => undefined)
     const outs = renewalPayloads(forged.value).map((p) => receiver.onPayload(p))
     assert.ok(outs.every((o) => o.accepted === undefined))

@@ -19,6 +19,7 @@ import { renewalFor } from './renewal.js'
 import { SealedTransfer, sealedBox } from './transfer.js'
 import { asRendezvous } from './rendezvous.js'
 import { openBackup, readBackup } from './backup.js'
+import { assertOk, assertErr } from '../testing/assert-result.js'
 
 const stored = JSON.parse(readFileSync(new URL('./vectors/protocol-v1.json', import.meta.url), 'utf8'))
 const h = hexToBytes
@@ -33,7 +34,8 @@ describe('protocol test vectors (electron/core/protocol/vectors/protocol-v1.json
       assert.equal(k.publicKey, Buffer.from(keyPairFromSecret(h(k.secretKey)).publicKey).toString('hex'))
       const id = parseKeyText('identity', k.identityText)
       const group = parseKeyText('swarm', k.groupText)
-      assert.ok(id.ok && group.ok)
+      assertOk(id)
+      assertOk(group)
       assert.deepEqual(id.value, h(k.publicKey))
       assert.deepEqual(group.value, h(k.publicKey))
       assert.equal(fingerprint(h(k.publicKey)), k.fingerprint)
@@ -57,27 +59,28 @@ describe('protocol test vectors (electron/core/protocol/vectors/protocol-v1.json
     const alice = stored.keys.find((k: { seedLabel: string }) => k.seedLabel === stored.invite.recipient)
     const bob = stored.keys.find((k: { seedLabel: string }) => k.seedLabel === 'vector bob')
     const opened = openInvite(h(stored.invite.file), keyPairFromSecret(h(alice.secretKey)), stored.invite.now)
-    assert.ok(opened.ok)
+    assertOk(opened)
     assert.deepEqual(opened.value.infoHashes, [stored.torrent.infoHash])
     const refused = openInvite(h(stored.invite.file), keyPairFromSecret(h(bob.secretKey)), stored.invite.now)
-    assert.ok(!refused.ok && refused.error.code === 'cannot-open')
+    assertErr(refused, 'cannot-open')
   })
 
   it('the public invite carries its flag and trackers; the private one reads as private', () => {
     const alice = stored.keys.find((k: { seedLabel: string }) => k.seedLabel === stored.publicInvite.recipient)
     const me = keyPairFromSecret(h(alice.secretKey))
     const pub = openInvite(h(stored.publicInvite.file), me, stored.publicInvite.now)
-    assert.ok(pub.ok)
+    assertOk(pub)
     assert.equal(pub.value.group.announcePublic, stored.publicInvite.announcePublic)
     assert.deepEqual(pub.value.group.trackers, stored.publicInvite.trackers)
     const priv = openInvite(h(stored.invite.file), me, stored.invite.now)
-    assert.ok(priv.ok && !priv.value.group.announcePublic && priv.value.group.trackers.length === 0)
+    assertOk(priv)
+    assert.ok(!priv.value.group.announcePublic && priv.value.group.trackers.length === 0)
   })
 
   it('the discovery topic and the pex messages decode as stated', () => {
     assert.equal(Buffer.from(discoveryTopic(h(stored.topic.groupSecret), h(stored.topic.infoHash))).toString('hex'), stored.topic.topic)
     const pex = decodePex(h(stored.pex.hex))
-    assert.ok(pex.ok)
+    assertOk(pex)
     assert.deepEqual(pex.value.map(formatAddress), stored.pex.peers)
     for (const r of stored.pex.rejected) assert.deepEqual(decodePex(h(r.hex)), { ok: false, error: r.why })
   })
@@ -88,7 +91,7 @@ describe('protocol test vectors (electron/core/protocol/vectors/protocol-v1.json
 
   it('the group index opens for its group, at its version, with its revocation', () => {
     const r = openIndex(h(stored.groupIndex.hex), h(stored.handshake.swarm))
-    assert.ok(r.ok)
+    assertOk(r)
     assert.equal(r.value.version, stored.groupIndex.version)
     assert.equal(r.value.revoked.length, 1)
   })
@@ -98,7 +101,7 @@ describe('protocol test vectors (electron/core/protocol/vectors/protocol-v1.json
     const refuse = decodeCanonical(h(v.messages[1].hex), 8192) as Record<string, Uint8Array>
     assert.equal(new TextDecoder().decode(refuse.t), 'refuse')
     assert.equal(new TextDecoder().decode(refuse.code), 'expired')
-    assert.equal(verifyCertificate(h(v.initiator.certificate), { swarm: h(stored.handshake.swarm), now: v.now }).ok, false)
+    assertErr(verifyCertificate(h(v.initiator.certificate), { swarm: h(stored.handshake.swarm), now: v.now }))
     const mine = new SealedTransfer(h(v.sessionSecret), h(v.transcriptHash), 'initiator')
     const sync = new IndexSync(h(stored.handshake.swarm), () => undefined)
     const accepted = v.pushed.map((p: { message: string; payload: string }) => {

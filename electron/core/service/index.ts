@@ -33,7 +33,7 @@ export { isPeerAddress } from '../protocol/invite.js'
 export { MAX_INVITE_BYTES } from '../protocol/constants.js'
 
 // The running node.
-export { callControl } from './runtime/control.js'
+export { callControl, isNodeRunning } from './runtime/control.js'
 export { DEFAULT_DHT_BOOTSTRAP } from './runtime/bootstrap.js'
 export type { CoterieNode, NodeOptions, TorrentStatus } from './runtime/node.js'
 export async function startNode(store: ProfileStore, o: NodeOptions): Promise<CoterieNode> {

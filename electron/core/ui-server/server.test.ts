@@ -10,6 +10,7 @@ import { WebSocket } from 'ws'
 import { startTestApp, type TestApp } from '../service/contract/testing.js'
 import { startUiServer, type UiServer } from './server.js'
 import { uploadSegments, SHARED_BY_ME } from './upload.js'
+import { assertOk } from '../testing/assert-result.js'
 
 interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
 
@@ -140,7 +141,7 @@ describe('ui server: the IPC WebSocket', () => {
     const inbox = messages(ws)
     ws.send(JSON.stringify({ t: 'invoke', id: 1, channel: 'identity.get', request: {} }))
     const id = await inbox.next((m) => m.t === 'result' && m.id === 1)
-    assert.equal(id.result.ok, true)
+    assertOk(id.result)
     assert.equal(id.result.value.key, (await app.call('identity.get', {})).key)
 
     ws.send(JSON.stringify({ t: 'invoke', id: 2, channel: 'identity.setName', request: { name: 'Zed' } }))

@@ -9,6 +9,7 @@ import path from 'node:path'
 import { invokeChannels, type InvokeChannel } from '../../../../shared/ipc/contract.js'
 import { until } from '../../testing/swarm.js'
 import { startTestApp } from './testing.js'
+import { assertOk, assertErr } from '../../testing/assert-result.js'
 
 const valid = <C extends InvokeChannel>(channel: C, value: unknown) => {
   const r = invokeChannels[channel].res.safeParse(value)
@@ -32,16 +33,17 @@ describe('app backend: leaving and deleting a group', () => {
     const revision = alice.store.current.revision
     for (const [request, field] of [[{}, 'group'], [{ group: 'Not An Id' }, 'group'], [{ group: group.id, yes: true }, 'yes'], [{ group: 7 }, 'group']] as const) {
       const r = await alice.invoke('groups.remove', request)
-      assert.ok(!r.ok && r.error.code === 'bad-request' && r.error.message.includes(field), JSON.stringify(r))
+      assertErr(r, 'bad-request', JSON.stringify(request))
+      assert.ok(r.error.message.includes(field), `${JSON.stringify(request)}: ${r.error.message}`)
     }
     const unknown = await alice.invoke('groups.remove', { group: 'nope' })
-    assert.ok(!unknown.ok && unknown.error.code === 'unknown-group', JSON.stringify(unknown))
+    assertErr(unknown, 'unknown-group')
     assert.equal((await alice.store.read()).revision, revision, 'refused requests changed nothing')
 
     // Bob leaves: no confirmation needed on the main side, the group and its torrent go.
     assert.ok(bob.backend.node.engine.has(infoHash!))
     const left = await bob.invoke('groups.remove', { group: joined.group })
-    assert.ok(left.ok, JSON.stringify(left))
+    assertOk(left)
     valid('groups.remove', left.value)
     assert.deepEqual(await bob.call('groups.list', {}), [])
     assert.ok(!bob.backend.node.engine.has(infoHash!), 'the running node dropped the torrent')

@@ -14,6 +14,7 @@ import { decodeCertificate } from '../../protocol/certificate.js'
 import { Server } from 'bittorrent-tracker'
 import { LOOPBACK, randomFile, tempDir, until } from '../../testing/swarm.js'
 import { fileDone, nodeStarter, testProfile } from '../../testing/profiles.js'
+import { assertOk } from '../../testing/assert-result.js'
 
 const dirs: { remove(): void }[] = []
 const temp = (label: string) => {
@@ -147,7 +148,7 @@ describe('groups as living collections', () => {
     await joinInvite(alice.store, inv, alice.downloads)
     const expOf = () => decodeCertificate(Buffer.from(alice.store.current.groups[0]!.certificate!, 'hex'))
     const first = expOf()
-    assert.ok(first.ok)
+    assertOk(first)
     const ownerNode = await start(owner.store)
     await start(alice.store, [`${LOOPBACK}:${ownerNode.port}`])
     await until(fileDone(join(alice.downloads, 'one.bin'), file.data), 20_000, 'alice to get the file')

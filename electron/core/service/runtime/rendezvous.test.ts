@@ -21,6 +21,7 @@ import { bytesToHex } from '../../protocol/bytes.js'
 import { LOOPBACK, randomFile, sleep, tempDirs, until } from '../../testing/swarm.js'
 import { fileDone, testProfile } from '../../testing/profiles.js'
 import { startTestApp } from '../contract/testing.js'
+import { onceWithin } from '../../testing/wait.js'
 
 const { temp, cleanup } = tempDirs()
 const closers: (() => Promise<unknown>)[] = []
@@ -68,8 +69,10 @@ async function trackerLookup(url: string, topic: string): Promise<string[]> {
   client.on('peer', (address: string) => void found.push(address))
   client.on('warning', () => {})
   client.on('error', () => {})
+  // The tracker's answer names every peer it hands out ('peer' follows 'update' synchronously).
+  const answered = onceWithin(client, 'update', 10_000, `the tracker's answer for ${topic}`)
   client.start()
-  await sleep(2_000)
+  await answered
   client.stop()
   await new Promise<void>((r) => client.destroy(() => r()))
   return found

@@ -21,8 +21,11 @@ import { decodeCertificate, issueCertificate } from '../../protocol/certificate.
 import { CLOCK_SKEW_S } from '../../protocol/constants.js'
 import { LOOPBACK, randomFile, sleep, tempDirs, until } from '../../testing/swarm.js'
 import { fileDone, nodeStarter, testProfile } from '../../testing/profiles.js'
+import { assertOk } from '../../testing/assert-result.js'
 
 const { temp, cleanup } = tempDirs()
+/** Proves an absence: what a renewal would have had time to deliver (it takes well under a second). */
+const NO_RENEWAL_MS = 3_000
 const { start, stopAll } = nodeStarter()
 const engines: Engine[] = []
 after(async () => {
@@ -79,7 +82,7 @@ async function ownerAway(label: string, beforeOwnerLeaves?: (o: { owner: Coterie
 
 const certOf = (store: ProfileStore) => {
   const c = decodeCertificate(hexToBytes(store.current.groups[0]!.certificate!))
-  assert.ok(c.ok)
+  assertOk(c)
   return c.value
 }
 
@@ -117,7 +120,7 @@ describe('renewal for a member whose certificate expired while the owner was awa
     })
     const bobNode = await start(s.bob.store, [at(s.aliceNode)])
     await until(s.refusedExpired, 20_000, 'alice to refuse bob')
-    await sleep(3_000) // what a renewal would have had time to deliver (it takes well under a second)
+    await sleep(NO_RENEWAL_MS)
     assert.ok(s.aliceSaw.filter((e) => e.peer.state === 'refused').every((e) => e.peer.reason === 'expired'), 'refused as expired, as before')
     assert.deepEqual(s.served, [], 'alice pushed him nothing')
     assert.equal(bobNode.engine.index.get(s.swarm.publicKey), undefined, 'bob holds no index')
@@ -135,7 +138,7 @@ describe('renewal for a member whose certificate expired while the owner was awa
     const credential = { certificate: s.expiredFor(stranger.publicKey), secretKey: stranger.secretKey }
     await engine.add(s.info, temp('stranger'), { swarm: s.swarm.publicKey, credential }, { peers: [at(s.aliceNode)] })
     await until(s.refusedExpired, 20_000, 'alice to refuse the stranger')
-    await sleep(3_000)
+    await sleep(NO_RENEWAL_MS)
     assert.deepEqual(s.served, [], 'alice pushed it nothing')
     assert.equal(engine.index.get(s.swarm.publicKey), undefined, 'it holds no index')
     assert.equal(engine.torrentSummary(s.infoHash).downloaded, 0, 'and no data')
