@@ -180,7 +180,7 @@ export function buildLab(o: LabOptions): Lab {
     uplink: o.uplink,
     wan,
     spawn(host, cmd, args, env) {
-      const p = spawn('ip', ['netns', 'exec', nsOf(host), cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env })
+      const p = spawn('ip', ['netns', 'exec', nsOf(host), cmd, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: env ?? process.env })
       children.push(p)
       return p
     },
