@@ -158,7 +158,7 @@ export async function runCase(spec: CaseSpec): Promise<CaseResult> {
       await sleep(200)
     }
     const identical = done !== undefined && readFileSync(join(downloads, 'film.bin')).equals(data)
-    const reachability = [a, b].flatMap((n) => n.output.split('\n').filter((l) => l.startsWith('reachab') || l.startsWith('not reachable')))
+    const reachability = [...new Set([a, b].flatMap((n) => n.output.split('\n').filter((l) => l.startsWith('reachab') || l.startsWith('not reachable'))))]
     return {
       name: spec.name, done: done !== undefined, bytes, identical, reachability,
       ...(firstByte !== undefined && { firstByteS: seconds(firstByte) }),
