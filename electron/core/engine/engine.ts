@@ -237,7 +237,7 @@ export class Engine extends EventEmitter {
     for (const peer of o.peers ?? []) torrent.addPeer(peer)
     if (!torrent.done) this.#dialGroupMembers(torrent, m.swarm)
     // A private torrent is announced under its topic only; a public one under its infohash too.
-    const trackers = this.#useTrackers ? { peerId: this.#client.peerId, port: () => this.announcePort, onWarning: (e: Error) => this.emit('warning', e)} : undefined
+    const trackers = this.#useTrackers ? { peerId: this.#client.peerId, port: () => this.announcePort, onWarning: (e: Error) => this.emit('warning', e), lonely: () => !torrent.destroyed && torrent.wires.length === 0 } : undefined
     const dial = (address: string) => {
       if (!torrent.destroyed) torrent.addPeer(address)
     }

@@ -27,7 +27,7 @@ describe('NAT lab', { skip: why }, () => {
     assert.ok(r.reachability.some((l) => /reachable from the internet at 11\.0\.0\.2:\d+ \((NAT-PMP|UPnP)\)/.test(l)), 'Alice says how she is reached')
   })
 
-  test('public owner and member started at the same moment, tracker only: found within seconds', { todo: 'issue 14: no re-announce before the tracker interval yet' }, async (t) => void (await connects(CASES.startedTogether, t)))
+  test('public owner and member started at the same moment, tracker only: found within seconds', async (t) => void (await connects(CASES.startedTogether, t)))
 
   test('the owner restarted mid-download on the same address: the member resumes without a restart', async (t) => {
     const r = await connects(CASES.restart, t)
