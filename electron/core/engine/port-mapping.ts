@@ -287,7 +287,10 @@ export class PortMapper {
       this.#o.onWarning?.(new Error(`port mapping: the router's external address ${m.externalIp} is not public (carrier-grade NAT?)`))
       m = undefined
     }
-    if (this.#stopped) return undefined
+    if (this.#stopped) {
+      this.#current = m // stop() deletes it once this attempt has ended
+      return m
+    }
     const changed = m?.externalPort !== this.#current?.externalPort || m?.externalIp !== this.#current?.externalIp || m?.method !== this.#current?.method
     this.#current = m
     if (changed) this.#o.onChange?.(m)
@@ -298,12 +301,26 @@ export class PortMapper {
     return m
   }
 
-  /** Stops renewing and deletes the mapping from the router. */
+  /**
+   * Stops renewing and deletes the mapping from the router. A first attempt still under way (up to
+   * about 4 s with a gateway that answers neither protocol) is waited for 1 s at most: a node told
+   * to stop should stop; the mapping it might still get is deleted when it comes, if we are alive.
+   */
   async stop(): Promise<void> {
     if (this.#stopped) return
     this.#stopped = true
     clearTimeout(this.#timer)
-    await this.mapped
+    let wait: NodeJS.Timeout | undefined
+    const settled = await Promise.race([this.mapped.then(() => true), new Promise<false>((r) => (wait = setTimeout(() => r(false), 1000)))])
+    clearTimeout(wait)
+    if (!settled) {
+      void this.mapped.then(() => this.#unmap())
+      return
+    }
+    await this.#unmap()
+  }
+
+  async #unmap(): Promise<void> {
     const m = this.#current
     this.#current = undefined
     if (m === undefined) return
