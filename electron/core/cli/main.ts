@@ -15,6 +15,7 @@ import {
 import { ServiceError } from '../../../shared/service-errors.js'
 import { formatRate, parseRate } from './rate.js'
 import { bytes, isShare, peerLines, torrentLine } from './format.js'
+import { describeReachability, type Reachability } from '../engine/port-mapping.js'
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
@@ -188,16 +189,17 @@ program.command('run').description('serve and fetch everything in the profile un
   .option('--no-tracker', 'do not announce to the groups\' trackers (private topics; public groups\' infohashes too)')
   .addOption(new Option('--dht-bootstrap <host:port>', 'DHT bootstrap node (repeatable; tests use a local one)').argParser(peerOption))
   .option('--utp', 'also use uTP (slower than TCP on fast links)')
+  .option('--no-port-mapping', 'do not ask the router to forward the port (NAT-PMP, UPnP IGD)')
   .option('--upload-limit <B/s>', 'cap the upload rate for this run (e.g. 2MiB; without it, Settings\' limit)', runRateOption)
   .option('--download-limit <B/s>', 'cap the download rate for this run (e.g. 2MiB; without it, Settings\' limit)', runRateOption)
   .option('--ui', 'also serve the app\'s interface to a browser on this machine (127.0.0.1)')
   .option('--ui-port <n>', 'port of the browser interface (default: a free one)', (v) => Number.parseInt(v, 10))
-  .action(async (o: { port?: number; peer: string[]; dht: boolean; lsd: boolean; tracker: boolean; dhtBootstrap?: string[]; utp?: boolean; uploadLimit?: number; downloadLimit?: number; ui?: boolean; uiPort?: number }) => {
+  .action(async (o: { port?: number; peer: string[]; dht: boolean; lsd: boolean; tracker: boolean; portMapping: boolean; dhtBootstrap?: string[]; utp?: boolean; uploadLimit?: number; downloadLimit?: number; ui?: boolean; uiPort?: number }) => {
     const store = await openStore()
     const dht = !o.dht ? (false as const) : { bootstrap: o.dhtBootstrap ?? DEFAULT_DHT_BOOTSTRAP }
     // The port option wins; else the profile's setting (0: a free one).
     const nodeOptions: NodeOptions = {
-      port: o.port ?? store.current.settings.port, peers: o.peer, dht, lsd: o.lsd, trackers: o.tracker, utp: o.utp === true,
+      port: o.port ?? store.current.settings.port, peers: o.peer, dht, lsd: o.lsd, trackers: o.tracker, utp: o.utp === true, portMapping: o.portMapping,
       uploadLimit: o.uploadLimit, downloadLimit: o.downloadLimit,
     }
     let node: CoterieNode
@@ -223,7 +225,7 @@ program.command('run').description('serve and fetch everything in the profile un
     out(`listening on port ${node.port}`)
     let previous = ''
     const tick = setInterval(() => {
-      const lines = node.status().filter(isShare).map(torrentLine).join('\n')
+      const lines = [describeReachability(node.engine.reachability), ...node.status().filter(isShare).map(torrentLine)].join('\n')
       if (lines !== previous) out((previous = lines))
     }, 2_000)
     await new Promise<void>((resolveStop) => {
@@ -248,6 +250,10 @@ program.command('status').option('--json').description('torrents, progress, peer
     }))
     if (o.json) return out(JSON.stringify({ running, torrents }, null, 2))
     if (!running) out('no node is running on this profile (start one with: coterie run)')
+    else {
+      const ping = await callControl(store.dir, 'ping')
+      out(describeReachability((ping?.ok === true ? (ping.result as { reachability?: Reachability }).reachability : undefined) ?? { kind: 'unknown' }))
+    }
     for (const t of (torrents as TorrentStatus[]).filter(isShare)) {
       out(torrentLine(t))
       peerLines(t).forEach((l) => out(l))

@@ -27,6 +27,7 @@ import { TorrentDiscovery } from './torrent-discovery.js'
 import { summarizePeer, type PeerSummary } from './peers.js'
 import { formatAddress } from '../protocol/address.js'
 import { GroupLimits, limitWire, type Limits } from './group-limits.js'
+import { PortMapper, reachabilityOf, type Reachability } from './port-mapping.js'
 
 export interface EngineOptions {
   /** TCP (and uTP) listening port; 0 picks a free one. */
@@ -44,6 +45,11 @@ export interface EngineOptions {
   readonly lsd?: boolean
   /** Announce to the trackers a torrent's group lists (under its topic); on unless false (--no-tracker). */
   readonly trackers?: boolean
+  /**
+   * Ask the local gateway to forward the listening port (NAT-PMP, then UPnP IGD; issue 14), and
+   * announce the port it granted. Off unless true: `coterie run` turns it on unless --no-port-mapping.
+   */
+  readonly portMapping?: boolean
   /** Bytes per second, for all torrents; unlimited when absent. */
   readonly uploadLimit?: number
   readonly downloadLimit?: number
@@ -142,6 +148,7 @@ export class Engine extends EventEmitter {
   #uploadsPaused = false
   /** Per-group speed limits, by swarm key: on top of the global ones, on every wire of the group's torrents. */
   readonly #groupLimits = new GroupLimits()
+  #mapper: PortMapper | undefined
 
   private constructor(client: WebTorrent, o: EngineOptions) {
     super()
@@ -182,11 +189,25 @@ export class Engine extends EventEmitter {
       client.once('error', reject)
     })
     noDelayOnIncoming(client)
+    // A mapping made (or changed) after torrents started is announced at once, not at the next interval.
+    if (o.portMapping === true) {
+      engine.#mapper = new PortMapper(client.torrentPort, { udp: o.utp === true, onWarning: (e) => engine.emit('warning', e), onChange: () => engine.#announced.forEach((a) => a.reannounce()) })
+    }
     return engine
   }
 
   get port(): number {
     return this.#client.torrentPort
+  }
+
+  /** The port announced to trackers: the one the gateway granted, if mapped. */
+  get announcePort(): number {
+    return this.#mapper?.current?.externalPort ?? this.#client.torrentPort
+  }
+
+  /** How peers outside our network can reach us (issue 14); 'unknown' while a mapping is being asked for. */
+  get reachability(): Reachability {
+    return reachabilityOf(this.#client.torrentPort, this.#mapper)
   }
 
   /** Creates a closed torrent of a file or folder, hashing it on disk, and seeds it. */
@@ -216,7 +237,7 @@ export class Engine extends EventEmitter {
     for (const peer of o.peers ?? []) torrent.addPeer(peer)
     if (!torrent.done) this.#dialGroupMembers(torrent, m.swarm)
     // A private torrent is announced under its topic only; a public one under its infohash too.
-    const trackers = this.#useTrackers ? { peerId: this.#client.peerId, port: () => this.#client.torrentPort, onWarning: (e: Error) => this.emit('warning', e) } : undefined
+    const trackers = this.#useTrackers ? { peerId: this.#client.peerId, port: () => this.announcePort, onWarning: (e: Error) => this.emit('warning', e), lonely: () => !torrent.destroyed && torrent.wires.length === 0 } : undefined
     const dial = (address: string) => {
       if (!torrent.destroyed) torrent.addPeer(address)
     }
@@ -365,6 +386,7 @@ export class Engine extends EventEmitter {
     clearInterval(this.#sweeper)
     this.#discovery?.close()
     await this.#lsd?.close()
+    await this.#mapper?.stop()
     await new Promise<void>((resolve) => this.#client.destroy(() => resolve()))
   }
 

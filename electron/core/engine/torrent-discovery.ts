@@ -51,6 +51,15 @@ export class TorrentDiscovery {
   setTrackers(trackers: readonly string[]): void {
     if (this.#stopped || (trackers.length === this.#trackers.length && trackers.every((t, i) => t === this.#trackers[i]))) return
     this.#trackers = [...trackers]
+    this.reannounce()
+  }
+
+  /**
+   * Announces again now with every source (our announced port changed: a port mapping was made):
+   * each key's watch is restarted.
+   */
+  reannounce(): void {
+    if (this.#stopped) return
     this.#stopPlain()
     this.#stopPlain = this.#plain === undefined ? () => {} : this.#watch(this.#plain, false)
     const topic = this.#topic

@@ -35,13 +35,13 @@ export interface RunningNode {
 
 /**
  * `coterie run` processes that `killAll` ends (call it in `after`). They never multicast (LSD off)
- * nor leave loopback (no DHT, no trackers).
+ * nor leave loopback (no DHT, no trackers, no port mapping).
  */
 export function runners(): { run(profile: string, ...args: string[]): Promise<RunningNode>; killAll(): void } {
   const running: ChildProcess[] = []
   return {
     async run(profile, ...args) {
-      const proc = spawn(process.execPath, [BIN, '--profile', profile, 'run', '--no-dht', '--no-lsd', '--no-tracker', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      const proc = spawn(process.execPath, [BIN, '--profile', profile, 'run', '--no-dht', '--no-lsd', '--no-tracker', '--no-port-mapping', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
       running.push(proc)
       let output = ''
       proc.stdout!.on('data', (d) => (output += d))

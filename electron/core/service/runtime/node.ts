@@ -70,7 +70,7 @@ export class CoterieNode {
     try {
       node.#control = await serveControl(store.dir, async (method) => {
         if (method === 'reload') await node.reload()
-        return method === 'status' ? node.status() : { port: engine.port }
+        return method === 'status' ? node.status() : { port: engine.port, reachability: engine.reachability }
       })
       await node.reload()
     } catch (e) {

@@ -1,0 +1,24 @@
+/**
+ * The NAT lab's figures (issue 14): each case of the issue's table run for real in network
+ * namespaces (electron/core/testing/netlab/), printed as a table. Root only.
+ * Usage: npm run bench:net [-- case ...]   (cases: the keys of CASES in scenario.ts)
+ */
+import { labUnavailable } from '../electron/core/testing/netlab/lab.js'
+import { CASES, runCase } from '../electron/core/testing/netlab/scenario.js'
+
+const why = labUnavailable()
+if (why !== undefined) {
+  console.log(`bench:net skipped: ${why}`)
+  process.exit(0)
+}
+const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(CASES)
+console.log('| case | first byte (s) | done (s) | throughput / uplink | resumed after restart (s) | reachability |')
+console.log('|---|---|---|---|---|---|')
+for (const name of names) {
+  const spec = CASES[name as keyof typeof CASES]
+  if (spec === undefined) throw new Error(`no case ${name}; cases: ${Object.keys(CASES).join(' ')}`)
+  const r = await runCase(spec)
+  const cell = (v: number | undefined) => (v === undefined ? '—' : String(v))
+  const done = r.done ? `${cell(r.doneS)}${r.identical ? '' : ' (DIFFERENT BYTES)'}` : `not done: ${r.bytes} B after ${spec.timeoutMs / 1000} s`
+  console.log(`| ${r.name} | ${cell(r.firstByteS)} | ${done} | ${cell(r.throughputRatio)} | ${cell(r.resumeS)} | ${r.reachability.join('; ')} |`)
+}
