@@ -12,8 +12,8 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { callControl } from '../../node/control.js'
-import type { TorrentStatus } from '../../node/node.js'
+import { callControl } from '../../service/runtime/control.js'
+import type { TorrentStatus } from '../../service/runtime/node.js'
 import { buildLab, PUBLIC_IP, type Host, type Lab, type LabOptions } from './lab.js'
 
 const BIN = new URL('../../cli/coterie.mjs', import.meta.url).pathname
