@@ -52,7 +52,7 @@ export async function startInstance(name: string, o: { peers?: string[] } = {}):
   const profile = join(home, 'profile')
   mkdirSync(ARTIFACTS, { recursive: true })
   const log = createWriteStream(join(ARTIFACTS, `${name.toLowerCase()}.log`))
-  const args = [COTERIE, '--profile', profile, 'run', '--ui', '--port', '0', '--no-dht', '--no-lsd', '--no-tracker', ...(o.peers ?? []).flatMap((p) => ['--peer', p])]
+  const args = [COTERIE, '--profile', profile, 'run', '--ui', '--port', '0', '--no-dht', '--no-lsd', '--no-tracker', '--no-port-mapping', ...(o.peers ?? []).flatMap((p) => ['--peer', p])]
   const child = spawn(process.execPath, args, { env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config') }, stdio: ['ignore', 'pipe', 'pipe'] })
   child.stderr.pipe(log)
   let stdout = ''

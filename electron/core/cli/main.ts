@@ -15,7 +15,7 @@ import {
 import { ServiceError } from '../../../shared/service-errors.js'
 import { formatRate, parseRate } from './rate.js'
 import { bytes, isShare, peerLines, torrentLine } from './format.js'
-import { describeReachability, type Reachability } from '../engine/port-mapping.js'
+import { describeReachability, type Reachability } from '../service/index.js'
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 

@@ -402,7 +402,7 @@ export class Engine extends EventEmitter {
       let refusedPeer: PeerSummary | undefined
       const { ext, gate } = installGate(torrent, wire, {
         gated: { swarm: m.swarm, credential: m.credential, isRevoked },
-        listenPort: this.#client.torrentPort,
+        listenPort: this.announcePort,
         ownHellos: this.#ownHellos,
         uploadsAllowed: () => !this.#uploadsPaused,
         unsealed: this.#unsealed,

@@ -35,6 +35,7 @@ export { MAX_INVITE_BYTES } from '../protocol/constants.js'
 // The running node.
 export { callControl, isNodeRunning } from './runtime/control.js'
 export { DEFAULT_DHT_BOOTSTRAP } from './runtime/bootstrap.js'
+export { describeReachability, type Reachability } from '../engine/port-mapping.js'
 export type { CoterieNode, NodeOptions, TorrentStatus } from './runtime/node.js'
 export async function startNode(store: ProfileStore, o: NodeOptions): Promise<CoterieNode> {
   const { CoterieNode } = await import('./runtime/node.js')

@@ -234,7 +234,7 @@ describe('the group rendezvous', () => {
     assert.match(shown.rendezvous ?? '', /^[0-9a-f]{40}$/)
     assert.deepEqual(shown.torrents, [])
     assert.ok(!cli('group', 'show', 'Solo').includes(shown.rendezvous!), 'group show names no rendezvous')
-    const proc: ChildProcess = spawn(process.execPath, [bin, '--profile', dir, 'run', '--no-dht', '--no-lsd', '--no-tracker'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const proc: ChildProcess = spawn(process.execPath, [bin, '--profile', dir, 'run', '--no-dht', '--no-lsd', '--no-tracker', '--no-port-mapping'], { stdio: ['ignore', 'pipe', 'pipe'] })
     closers.push(async () => proc.kill('SIGKILL'))
     let output = ''
     proc.stdout!.on('data', (d) => (output += d))
