@@ -39,6 +39,9 @@ const PEER_LABELS: Record<PeerView['state'], string> = {
 const IDLE_BPS = 1024
 const moving = (n: number): boolean => n >= IDLE_BPS
 
+/** Rows rendered at first, and added per "Show more": keeps a 500-item list responsive (e2e bench). */
+const PAGE = 100
+
 const FILTERS: { value: TransferFilter; label: string }[] = [
   { value: 'active', label: 'Active' },
   { value: 'sharing', label: 'Sharing' },
@@ -69,6 +72,8 @@ export function Transfers() {
   const up = all.reduce((n, t) => n + t.uploadSpeed, 0)
   const active = all.filter(isActive).length
   const id = useFieldId()
+  // Hundreds of rows cost seconds to lay out; the first page holds what matters (active first).
+  const [shown, setShown] = useState(PAGE)
   return (
     <Screen title="Transfers" intro={<>Everything you share and receive.{moving(down) || moving(up) ? <> Now: {moving(down) && `↓ ${speed(down)}`}{moving(down) && moving(up) && ' · '}{moving(up) && `↑ ${speed(up)}`}</> : ' Nothing is moving right now.'}</>}>
       {seedingPaused && (
@@ -100,9 +105,16 @@ export function Transfers() {
           {torrents.length === 0 ? (
             <p className="muted" data-testid="transfers-none">{filter === 'active' ? 'Nothing is downloading or being checked.' : 'Nothing finished yet.'}</p>
           ) : (
-            <ul className="list transfers" aria-label="Transfers">
-              {torrents.map((t) => <TorrentRow key={t.infoHash} t={t} group={names.get(t.groupId) ?? t.groupId} seedingPaused={seedingPaused} />)}
-            </ul>
+            <>
+              <ul className="list transfers" aria-label="Transfers">
+                {torrents.slice(0, shown).map((t) => <TorrentRow key={t.infoHash} t={t} group={names.get(t.groupId) ?? t.groupId} seedingPaused={seedingPaused} />)}
+              </ul>
+              {torrents.length > shown && (
+                <div className="row center">
+                  <button type="button" className="secondary" data-testid="show-more" onClick={() => setShown(shown + PAGE)}>Show {Math.min(PAGE, torrents.length - shown)} more ({torrents.length - shown} not shown)</button>
+                </div>
+              )}
+            </>
           )}
         </>
       )}
