@@ -296,7 +296,7 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await shot(alice, 'groups-drop-invite')
     await question.getByRole('button', { name: 'Open invite' }).click()
     await alice.page.getByTestId('invite-dialog').waitFor({ timeout: UI_MS }) // opened as an invite (made for Bob, not her)
-    await alice.page.keyboard.press('Escape')
+    await alice.page.getByTestId('invite-dialog').getByRole('button', { name: /^(Close|Decline)$/ }).click()
     await alice.page.getByTestId('invite-dialog').waitFor({ state: 'detached', timeout: UI_MS })
     assert.equal(await alice.page.getByRole('list', { name: 'Shared in this group' }).getByText('.coterie').count(), 0, 'the invite was not shared')
     // Bob drops his old invite anywhere on the window: he is a member already, so it would only

@@ -68,7 +68,7 @@ export function Transfers() {
   const all = Object.values(byHash)
   const torrents = arrange(all, filter, sort)
   const names = new Map(groups.map((g) => [g.id, g.name]))
-  const down = all.reduce((n, t) => n + t.downloadSpeed, 0)
+  const down = all.reduce((n, t) => n + (t.progress < 1 ? t.downloadSpeed : 0), 0)
   const up = all.reduce((n, t) => n + t.uploadSpeed, 0)
   const active = all.filter(isActive).length
   const id = useFieldId()
@@ -144,7 +144,8 @@ const TorrentRow = memo(function TorrentRow({ t, group, seedingPaused }: { t: To
           <p className="muted small">
             in {group} · {bytes(t.length)}
             {!done && <> · {percent(t.progress)}</>}
-            {moving(t.downloadSpeed) && <> · ↓ {speed(t.downloadSpeed)}</>}
+            {/* A finished item downloads nothing: the engine's decaying average is not news. */}
+            {!done && moving(t.downloadSpeed) && <> · ↓ {speed(t.downloadSpeed)}</>}
             {moving(t.uploadSpeed) && <> · ↑ {speed(t.uploadSpeed)}</>}
             {!done && t.state === 'downloading' && moving(t.downloadSpeed) && <> · {duration(t.eta)} left</>}
             {t.uploaded > 0 && <> · sent {bytes(t.uploaded)} since Coterie started</>}
