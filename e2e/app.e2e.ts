@@ -5,10 +5,11 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { existsSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext } from 'playwright-core'
-import { CHROMIUM, cli, launchChromium, removeDir, screenshot, startInstance, tempDir, watchConsole, type Instance } from './harness.js'
+import { benchTransfers } from './transfers-bench.js'
+import { ARTIFACTS, CHROMIUM, cli, launchChromium, removeDir, screenshot, startInstance, tempDir, watchConsole, type Instance } from './harness.js'
 import { shareScenario } from './scenario.js'
 
 const instances: Instance[] = []
@@ -29,8 +30,8 @@ after(async () => {
   removeDir(tmp)
 })
 
-// About 40 s on an idle 2-core machine; the bound leaves room for one shared with other test runs.
-test('browser mode: Alice shares a file with Bob through an invite', { timeout: 240_000 }, async (t) => {
+// About a minute on an idle 2-core machine; the bound leaves room for one shared with other test runs.
+test('browser mode: Alice shares a file with Bob through an invite', { timeout: 360_000 }, async (t) => {
   const errors: string[] = []
   const alice = await startInstance('Alice')
   instances.push(alice)
@@ -52,6 +53,19 @@ test('browser mode: Alice shares a file with Bob through an invite', { timeout: 
   }
   const [alicePage, bobPage] = await Promise.all([open(alice), open(bob)])
   await shareScenario(t, { alice: { page: alicePage, name: 'Alice' }, bob: { page: bobPage, name: 'Bob' }, carolKey, tmp, prefix: 'browser', errors })
+
+  await t.test('Transfers with 500 items stays responsive (render times measured in Chromium)', async () => {
+    const r = await benchTransfers(browser!, join(tmp, 'bench'))
+    writeFileSync(join(ARTIFACTS, 'transfers-bench.json'), JSON.stringify(r, null, 2) + '\n')
+    t.diagnostic(`transfers bench: ${JSON.stringify(r)}`)
+    assert.equal(r.rows, 100, 'the first page of rows, not all 500 at once')
+    assert.equal(r.activeRows, 50, 'the Active filter shows the 50 downloads')
+    assert.equal(r.allRows, 500, '"Show more" reaches every row')
+    // Bounds for a loaded, shared 2-core machine; the measured values are in the README.
+    assert.ok(r.firstRenderMs < 3000, `first render ${r.firstRenderMs} ms`)
+    assert.ok(r.updateMedianMs < 500, `an update of 50 rows ${r.updateMedianMs} ms (median)`)
+    assert.ok(r.updateWithAllRowsMs < 1000, `an update with all 500 rows shown ${r.updateWithAllRowsMs} ms`)
+  })
 
   await t.test('the address without its token says where to find one, and does not connect', async () => {
     const context = await browser!.newContext()

@@ -10,6 +10,7 @@ import type { TestContext } from 'node:test'
 import type { Locator, Page } from 'playwright-core'
 import { KEY_TEXT_REASONS } from '../shared/ui/reason-text.js'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { axeViolations } from './a11y.js'
 import { dropFiles, randomFile, screenshot, sha256 } from './harness.js'
 
 export interface Side {
@@ -54,6 +55,18 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
       await side.page.getByRole('button', { name: 'Save name' }).click()
       await side.page.getByText('Name saved').first().waitFor({ timeout: UI_MS })
     }
+    // Toasts never cover the content column: the "Name saved" toast sits beside the screen.
+    const toastBox = await alice.page.getByTestId('toasts').getByText('Name saved').first().boundingBox()
+    const screenBox = await alice.page.locator('.screen').boundingBox()
+    assert.ok(toastBox && screenBox && toastBox.x + toastBox.width <= screenBox.x, `the toast (${JSON.stringify(toastBox)}) does not cover the screen (${JSON.stringify(screenBox)})`)
+    // Keyboard: the first Tab stop skips the navigation, straight to the screen's heading.
+    const firstStop = `document.querySelector('a[href], button:not([disabled]), input:not([tabindex="-1"]), select, textarea, summary, [tabindex]:not([tabindex="-1"])').textContent`
+    assert.equal(await alice.page.evaluate(firstStop), 'Skip to content', 'the first Tab stop is the skip link')
+    await alice.page.getByRole('link', { name: 'Skip to content' }).focus()
+    const skip = await alice.page.getByRole('link', { name: 'Skip to content' }).boundingBox()
+    assert.ok(skip && skip.y >= 0, 'focused, the skip link is on screen')
+    await alice.page.keyboard.press('Enter')
+    assert.equal(await alice.page.evaluate('document.activeElement.id'), 'screen-title', 'Enter on it lands on the heading')
     bobKey = await text(bob.page.getByTestId('own-key'))
     bobFingerprint = await text(bob.page.getByTestId('own-fingerprint'))
     aliceFingerprint = await text(alice.page.getByTestId('own-fingerprint'))
@@ -101,6 +114,12 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await alice.page.getByText(KEY_TEXT_REASONS['bad-checksum']).waitFor({ timeout: UI_MS })
     assert.equal(await alice.page.getByRole('button', { name: 'Add friend' }).isDisabled(), true)
     await shot(alice, 'friends-mistyped-key')
+    // A key half-dealt-with survives a trip to another screen (it is a draft, not lost).
+    await nav(alice.page, 'You')
+    await nav(alice.page, 'Friends')
+    assert.equal(await alice.page.getByLabel('Their key').inputValue(), typo, 'the typed key is still there')
+    assert.equal(await alice.page.getByLabel('Name').inputValue(), 'Bob', 'and the name')
+    await alice.page.getByText(KEY_TEXT_ERRORS['bad-checksum']).waitFor({ timeout: UI_MS })
   })
 
   await t.test('Alice pastes Bob’s key, compares the fingerprint and adds him', async () => {
@@ -129,9 +148,23 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
   const sourceHash = randomFile(source, FILE_BYTES)
   const invites = { bob: join(env.tmp, 'Holiday-for-Bob.coterie'), carol: join(env.tmp, 'Holiday-for-Carol.coterie') }
 
-  await t.test('Alice creates a group with Bob and Carol, drops a file on it, saves their invites', async () => {
+  await t.test('a group with only Alice says so, and counts no one; she deletes it', async () => {
     await nav(alice.page, 'Groups')
     await shot(alice, 'groups-empty')
+    await alice.page.getByRole('button', { name: 'New group' }).click()
+    await alice.page.getByLabel('Group name').fill('Scratch')
+    await alice.page.getByRole('button', { name: 'Create group' }).click()
+    await alice.page.getByTestId('toasts').getByText('Nobody else is in it yet').first().waitFor({ timeout: UI_MS })
+    await alice.page.getByTestId('only-you').waitFor({ timeout: UI_MS })
+    await alice.page.getByRole('button', { name: /^Scratch.*only you · 0 shared/ }).waitFor({ timeout: UI_MS })
+    await shot(alice, 'groups-only-you')
+    await alice.page.getByRole('button', { name: 'Delete group' }).click()
+    await alice.page.getByRole('group', { name: /Delete “Scratch” for good\?/ }).getByRole('button', { name: 'Delete group' }).click()
+    await alice.page.getByRole('button', { name: /^Scratch/ }).waitFor({ state: 'detached', timeout: UI_MS })
+  })
+
+  await t.test('Alice creates a group with Bob and Carol, drops a file on it, saves their invites', async () => {
+    await nav(alice.page, 'Groups')
     await alice.page.getByRole('button', { name: 'New group' }).click()
     await alice.page.getByLabel('Group name').fill('Holiday')
     await alice.page.getByRole('checkbox', { name: /Bob/ }).check()
@@ -141,6 +174,7 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     // The drop zone's file input: the same path a drop takes (upload in browser mode, then share).
     await alice.page.getByTestId('share-files').setInputFiles(source)
     await alice.page.getByRole('list', { name: 'Shared in this group' }).getByText(fileName).waitFor({ timeout: SHARE_MS })
+    await alice.page.getByRole('button', { name: /^Holiday.*2 members · 1 shared/ }).waitFor({ timeout: UI_MS })
     await shot(alice, 'groups')
     for (const [who, path] of [['Bob', invites.bob], ['Carol', invites.carol]] as const) {
       const download = alice.page.waitForEvent('download', { timeout: UI_MS })
@@ -148,6 +182,8 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
       const d = await download
       assert.equal(d.suggestedFilename(), `Holiday-for-${who}.coterie`)
       await d.saveAs(path)
+      // The toast says what the file is called and where a browser put it.
+      await alice.page.getByTestId('toasts').getByText(`Invite for ${who} saved as “Holiday-for-${who}.coterie”`).first().waitFor({ timeout: UI_MS })
     }
   })
 
@@ -178,6 +214,14 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await bob.page.getByRole('heading', { name: 'Join “Holiday”?' }).waitFor({ timeout: UI_MS })
     assert.equal(await text(bob.page.getByTestId('invite-fingerprint')), aliceFingerprint, 'the invite shows who sent it')
     await bob.page.getByTestId('invite-dialog').getByText(fileName).waitFor({ timeout: UI_MS })
+    await bob.page.getByTestId('invite-dialog').getByText('renews by itself while you are in the group').waitFor({ timeout: UI_MS })
+    // Where the files go, changeable before accepting; a relative path is refused, not guessed at.
+    const folder = bob.page.getByLabel('Saved to')
+    assert.equal(await folder.inputValue(), bobDownloads, 'the preview says where the files will be saved')
+    await folder.fill('holiday')
+    await bob.page.getByText('The folder must be a full path').waitFor({ timeout: UI_MS })
+    assert.equal(await bob.page.getByRole('button', { name: 'Accept and join' }).isDisabled(), true)
+    await folder.fill(bobDownloads)
     await shot(bob, 'invite-preview')
     // The fingerprint checks out: Bob adds Alice as a friend from the invite itself.
     const dialog = bob.page.getByTestId('invite-dialog')
@@ -207,6 +251,18 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
 
     await row.getByTestId('torrent-state').filter({ hasText: 'Sharing' }).waitFor({ timeout: TRANSFER_MS })
     assert.equal(await sha256(join(bobDownloads, fileName)), sourceHash, 'the file on Bob’s disk is byte-identical')
+    // One toast says where it finished (the group, not a bare "Download finished"), one per group.
+    await bob.page.getByTestId('toasts').getByText('Finished in “Holiday”').waitFor({ timeout: UI_MS })
+    assert.equal(await bob.page.getByTestId('toasts').getByText(/finished/i).count(), 1, 'one toast per group, not one per file')
+    // Done: the nav badge counts only active work, and the finished row shows no speed noise.
+    await bob.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Transfers', exact: true }).waitFor({ timeout: UI_MS })
+    assert.doesNotMatch(await text(row.locator('.torrent-line')), /↓/, 'a finished row shows no download speed')
+    // The filter: Active is empty, Sharing lists it, All again.
+    await bob.page.getByRole('button', { name: /^Active/ }).click()
+    await bob.page.getByTestId('transfers-none').waitFor({ timeout: UI_MS })
+    await bob.page.getByRole('button', { name: /^Sharing \(/ }).click()
+    await row.waitFor({ timeout: UI_MS })
+    await bob.page.getByRole('button', { name: /^All/ }).click()
     await shot(bob, 'transfers')
     // "Show in folder": browser mode cannot open a file manager, so it says where the files are.
     await row.getByRole('button', { name: 'Show in folder' }).click()
@@ -233,6 +289,16 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     const item = alice.page.getByRole('list', { name: 'Shared in this group' }).getByRole('listitem').filter({ hasText: 'Photos' })
     await item.filter({ hasText: '11 B' }).waitFor({ timeout: SHARE_MS })
     await shot(alice, 'groups-collection')
+    // An invite dropped on the group is not shared to every member as a file: it asks first.
+    await dropFiles(alice.page, '[data-testid="dropzone"]', [{ name: 'Holiday-for-Bob.coterie', bytes: readFileSync(invites.bob) }])
+    const question = alice.page.getByRole('group', { name: 'Open this invite instead?' })
+    await question.waitFor({ timeout: UI_MS })
+    await shot(alice, 'groups-drop-invite')
+    await question.getByRole('button', { name: 'Open invite' }).click()
+    await alice.page.getByTestId('invite-dialog').waitFor({ timeout: UI_MS }) // opened as an invite (made for Bob, not her)
+    await alice.page.getByTestId('invite-dialog').getByRole('button', { name: /^(Close|Decline)$/ }).click()
+    await alice.page.getByTestId('invite-dialog').waitFor({ state: 'detached', timeout: UI_MS })
+    assert.equal(await alice.page.getByRole('list', { name: 'Shared in this group' }).getByText('.coterie').count(), 0, 'the invite was not shared')
     // Bob drops his old invite anywhere on the window: he is a member already, so it would only
     // renew his membership; he declines, and nothing changes.
     await nav(bob.page, 'You')
@@ -378,8 +444,23 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
         const snapshot = await side.page.locator('body').ariaSnapshot({ timeout: UI_MS })
         const unnamed = snapshot.split('\n').filter((l) => /^\s*- (textbox|checkbox|combobox|button|spinbutton|radio|slider)\s*(\[[^\]]*\])?\s*:?\s*$/.test(l))
         assert.deepEqual(unnamed, [], `${side.name}'s ${screen} screen has controls without a name`)
+        assert.deepEqual(await axeViolations(side.page), [], `${side.name}'s ${screen} screen: axe-core (WCAG 2.1 A/AA, best practices)`)
       }
     }
+    // A narrow window (800×600): one column, the navigation a bar on top, nothing wider than the window.
+    const wide = alice.page.viewportSize()
+    await alice.page.setViewportSize({ width: 800, height: 600 })
+    for (const screen of ['Groups', 'Transfers', 'You']) {
+      await nav(alice.page, screen)
+      const navBox = await alice.page.getByRole('navigation', { name: 'Main' }).boundingBox()
+      const head = await alice.page.getByRole('heading', { name: screen, level: 1 }).boundingBox()
+      assert.ok(navBox && head && navBox.y + navBox.height <= head.y, `${screen} at 800×600: the navigation is above the screen`)
+      assert.ok(head.x < 100, `${screen} at 800×600: the screen uses the full width (heading at x=${head.x})`)
+      assert.equal(await alice.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'), true, `${screen} at 800×600: no sideways scrolling`)
+      assert.deepEqual(await axeViolations(alice.page), [], `${screen} at 800×600: axe-core`)
+      await shot(alice, `${screen.toLowerCase()}-800x600`)
+    }
+    if (wide) await alice.page.setViewportSize(wide)
     await shot(alice, 'settings')
     await nav(bob.page, 'Groups')
     await shot(bob, 'groups')

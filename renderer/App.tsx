@@ -13,12 +13,20 @@ import { useInvite } from './store/invite.js'
 import { useNav, SCREENS, type Screen } from './store/nav.js'
 import { useProfile } from './store/profile.js'
 import { toast } from './store/toasts.js'
-import { useTorrents } from './store/torrents.js'
+import { isActive, useTorrents } from './store/torrents.js'
 
 const LABELS: Record<Screen, string> = { you: 'You', friends: 'Friends', groups: 'Groups', transfers: 'Transfers', invites: 'Invites', settings: 'Settings' }
 const VIEWS: Record<Screen, () => React.JSX.Element> = { you: You, friends: Friends, groups: Groups, transfers: Transfers, invites: Invites, settings: Settings }
 
 const hasFiles = (e: DragEvent) => e.dataTransfer.types.includes('Files')
+
+/** What a nav badge stands for, read out in words ("1 friend", "3 active transfers"), never "1 items". */
+const BADGE: Partial<Record<Screen, [string, string]>> = {
+  friends: ['friend', 'friends'],
+  groups: ['group', 'groups'],
+  transfers: ['active transfer', 'active transfers'],
+}
+const badgeLabel = (s: Screen, n: number): string => `${n} ${BADGE[s]![n === 1 ? 0 : 1]}`
 
 export function App() {
   const screen = useNav((s) => s.screen)
@@ -27,7 +35,8 @@ export function App() {
   const counts: Partial<Record<Screen, number>> = {
     friends: useProfile((s) => s.friends.length),
     groups: useProfile((s) => s.groups.length),
-    transfers: useTorrents((s) => Object.keys(s.byHash).length),
+    // Only work under way: finished items sharing quietly are not something to look at.
+    transfers: useTorrents((s) => Object.values(s.byHash).filter(isActive).length),
   }
   const View = VIEWS[screen]
   // A .coterie file dropped anywhere opens as an invite; other files belong on a group.
@@ -41,6 +50,8 @@ export function App() {
   }
   return (
     <div className="app" onDragOver={(e) => { if (hasFiles(e)) e.preventDefault() }} onDrop={onDrop}>
+      {/* The first Tab stop: past the navigation, straight to the screen. */}
+      <a className="skip-link" href="#screen-title" onClick={(e) => { e.preventDefault(); document.getElementById('screen-title')?.focus() }}>Skip to content</a>
       <nav className="sidebar" aria-label="Main">
         <p className="brand">Coterie</p>
         <ul>
@@ -48,7 +59,7 @@ export function App() {
             <li key={s}>
               <button type="button" className="nav-item" aria-current={screen === s ? 'page' : undefined} onClick={() => go(s)}>
                 <span>{LABELS[s]}</span>
-                {counts[s] ? <span className="count" aria-label={`${counts[s]} items`}>{counts[s]}</span> : null}
+                {counts[s] ? <><span className="count" aria-hidden="true">{counts[s]}</span><span className="visually-hidden">, {badgeLabel(s, counts[s]!)}</span></> : null}
               </button>
             </li>
           ))}

@@ -3,12 +3,20 @@ import { useEffect, useRef, useState, type FormEvent } from 'react'
 import { FieldError, useFieldId } from './common.js'
 import { date } from '../lib/format.js'
 import { useInvite } from '../store/invite.js'
+import { useSettings } from '../store/settings.js'
 
 export function InviteDialog() {
   const invite = useInvite((s) => s.invite)
   const accept = useInvite((s) => s.accept)
   const close = useInvite((s) => s.close)
   const ref = useRef<HTMLDialogElement>(null)
+  const settings = useSettings((s) => s.settings)
+  const mode = useSettings((s) => s.app?.mode)
+  const id = useFieldId()
+  // The folder starts as the download folder each time an invite opens; null until settings load.
+  const [folder, setFolder] = useState<string | null>(null)
+  const opened = invite?.phase === 'preview' ? invite.preview : null
+  useEffect(() => setFolder(settings?.downloadDir ?? null), [opened, settings?.downloadDir])
   useEffect(() => {
     const d = ref.current
     if (!d) return
@@ -31,6 +39,8 @@ export function InviteDialog() {
           {(invite.phase === 'preview' || invite.phase === 'accepting') && (() => {
             const p = invite.preview
             const busy = invite.phase === 'accepting'
+            // The engine resolves a relative path against its own working directory: refuse it here.
+            const badFolder = folder !== null && folder.trim() !== '' && !/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(folder.trim())
             return (
               <>
                 <h2 id="invite-title">Join “{p.group}”?</h2>
@@ -45,8 +55,14 @@ export function InviteDialog() {
                   </dd>
                   <dt>It grants</dt>
                   <dd>Membership of “{p.group}”: you can download {p.torrents.length > 0 ? `the ${p.torrents.length} item${p.torrents.length === 1 ? '' : 's'} below` : 'what is shared in it'} and pass it on to other members. Items shared later arrive by themselves.</dd>
-                  <dt>Valid until</dt>
-                  <dd>{date(p.expires)}</dd>
+                  <dt>Membership</dt>
+                  <dd>Valid until {date(p.expires)}; it renews by itself while you are in the group.</dd>
+                  <dt><label htmlFor={`${id}-dir`} className="inline">Saved to</label></dt>
+                  <dd>
+                    <input id={`${id}-dir`} className="folder" value={folder ?? ''} placeholder="Your download folder" disabled={busy} onChange={(e) => setFolder(e.target.value)} aria-invalid={badFolder} aria-describedby={`${id}-dir-err ${id}-dir-hint`} />
+                    <FieldError id={`${id}-dir-err`} message={badFolder ? 'The folder must be a full path (e.g. /home/you/Holiday).' : null} />
+                    <p id={`${id}-dir-hint`} className="muted small">{mode === 'browser' ? 'A folder on the computer running Coterie. ' : ''}Change it before accepting to keep this group’s files apart.</p>
+                  </dd>
                 </dl>
                 {p.torrents.length > 0 && (
                   <ul className="list compact" aria-label="Shared in the group">
@@ -59,7 +75,7 @@ export function InviteDialog() {
                 <div className="row end">
                   {/* Focus starts on the safe choice: Enter never joins a group by reflex. */}
                   <button type="button" className="secondary" onClick={close} disabled={busy} autoFocus>Decline</button>
-                  <button type="button" onClick={() => void accept()} disabled={busy}>{busy ? 'Joining…' : 'Accept and join'}</button>
+                  <button type="button" onClick={() => void accept(folder !== null && folder.trim() !== '' && folder.trim() !== settings?.downloadDir ? folder.trim() : undefined)} disabled={busy || badFolder}>{busy ? 'Joining…' : 'Accept and join'}</button>
                 </div>
               </>
             )

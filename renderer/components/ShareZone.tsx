@@ -8,6 +8,7 @@ import { FieldError, Progress, useFieldId } from './common.js'
 import { bytes } from '../lib/format.js'
 import { batches, collect, fromPicked, pathsFor, readDrop, type Dropped, type ShareProgress } from '../lib/share.js'
 import { call, getApi } from '../store/api.js'
+import { useInvite } from '../store/invite.js'
 import { useShares } from '../store/shares.js'
 import { toast } from '../store/toasts.js'
 
@@ -16,6 +17,9 @@ export function ShareZone({ group }: { group: GroupView }) {
   const [over, setOver] = useState(false)
   const [progress, setProgress] = useState<ShareProgress | null>(null)
   const [error, setError] = useState<string | null>(null)
+  /** A dropped .coterie file is almost surely an invite to open, not a file to share: ask first. */
+  const [invite, setInvite] = useState<{ file: File; shareAnyway: () => Promise<void> } | null>(null)
+  const others = group.members.filter((m) => !m.self).length
   const hashing = useShares((s) => s.byGroup[group.id])
   const fileInput = useRef<HTMLInputElement>(null)
   const folderInput = useRef<HTMLInputElement>(null)
@@ -49,8 +53,11 @@ export function ShareZone({ group }: { group: GroupView }) {
       shared += r.value.infoHashes.length
     }
     done()
-    // The group index carries it to members (PROTOCOL.md §13): no new invite needed.
-    toast('success', `Shared ${shared} item${shared === 1 ? '' : 's'} in “${group.name}”`, 'Members get it by themselves as soon as their Coterie meets yours or another member’s.')
+    // The group index carries it to members (PROTOCOL.md §13): no new invite needed. With nobody
+    // else in the group, say so rather than promise deliveries to no one.
+    toast('success', `Shared ${shared} item${shared === 1 ? '' : 's'} in “${group.name}”`, others > 0
+      ? 'Members get it by themselves as soon as their Coterie meets yours or another member’s.'
+      : 'Nobody else is in this group yet: add a friend below and send them an invite; they get it then.')
   }
 
   const onDrop = async (e: DragEvent) => {
@@ -58,6 +65,12 @@ export function ShareZone({ group }: { group: GroupView }) {
     e.stopPropagation()
     setOver(false)
     const { files, entries } = readDrop(e.dataTransfer)
+    const run = () => shareDrop(files, entries)
+    const inviteFile = files.find((f) => f.name.toLowerCase().endsWith('.coterie'))
+    if (inviteFile) return setInvite({ file: inviteFile, shareAnyway: run })
+    await run()
+  }
+  const shareDrop = async (files: File[], entries: (FileSystemEntry | null)[]) => {
     try {
       if (getApi().pathForFile) return await share([], files)
       const dropped = await collect(entries, files)
@@ -79,13 +92,25 @@ export function ShareZone({ group }: { group: GroupView }) {
       className={`dropzone${over ? ' over' : ''}${progress ? ' busy' : ''}`}
       data-testid="dropzone"
       onDragOver={(e) => { e.preventDefault(); e.stopPropagation(); e.dataTransfer.dropEffect = 'copy'; setOver(true) }}
-      onDragLeave={() => setOver(false)}
+      // Leaving for a child of the zone is not leaving the zone: no flicker while dragging across it.
+      onDragLeave={(e) => { if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOver(false) }}
       onDrop={(e) => void onDrop(e)}
       aria-busy={progress !== null}
     >
-      {progress === null && (
+      {invite && progress === null && (
+        <div className="drop-question" role="group" aria-label="Open this invite instead?" data-testid="drop-invite-question">
+          <p className="drop-title">“{invite.file.name}” is a Coterie invite. Open this invite instead?</p>
+          <p className="muted small">Shared here, it would go to every member of “{group.name}” as an ordinary file.</p>
+          <div className="row center">
+            <button type="button" autoFocus onClick={() => { const f = invite.file; setInvite(null); void useInvite.getState().openFile(f) }}>Open invite</button>
+            <button type="button" className="secondary" onClick={() => { const go = invite.shareAnyway; setInvite(null); void go() }}>Share it as a file</button>
+            <button type="button" className="secondary" onClick={() => setInvite(null)}>Cancel</button>
+          </div>
+        </div>
+      )}
+      {progress === null && !invite && (
         <>
-          <p className="drop-title">Drop files or folders here to share them with “{group.name}”</p>
+          <p className="drop-title">{over ? `Release to share with “${group.name}”` : `Drop files or folders here to share them with “${group.name}”`}</p>
           <p className="muted small">or</p>
           <div className="row center">
             <button type="button" onClick={() => fileInput.current?.click()}>Choose files…</button>
@@ -106,7 +131,7 @@ export function ShareZone({ group }: { group: GroupView }) {
         </div>
       )}
       <label htmlFor={`${id}-files`} className="visually-hidden">Files to share</label>
-      <input id={`${id}-files`} ref={fileInput} type="file" multiple className="visually-hidden" data-testid="share-files" onChange={(e) => { onPick(e.target.files); e.target.value = '' }} />
+      <input id={`${id}-files`} ref={fileInput} type="file" multiple className="visually-hidden" tabIndex={-1} data-testid="share-files" onChange={(e) => { onPick(e.target.files); e.target.value = '' }} />
       <label htmlFor={`${id}-folder`} className="visually-hidden">Folder to share</label>
       <input id={`${id}-folder`} ref={folderInput} type="file" className="visually-hidden" tabIndex={-1} data-testid="share-folder" onChange={(e) => { onPick(e.target.files); e.target.value = '' }} />
       <FieldError id={`${id}-err`} message={error} />

@@ -1,3 +1,4 @@
+/** The toasts: passing messages, coalesced per subject (store/toasts.ts). */
 import { useToasts } from '../store/toasts.js'
 
 /** Announced politely; errors assertively (role=alert). */
@@ -5,7 +6,7 @@ export function Toasts() {
   const toasts = useToasts((s) => s.toasts)
   const dismiss = useToasts((s) => s.dismiss)
   return (
-    <div className="toasts" aria-live="polite">
+    <div className="toasts" aria-live="polite" data-testid="toasts">
       {toasts.map((t) => (
         <div key={t.id} className={`toast toast-${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'}>
           <div className="grow">

@@ -4,6 +4,7 @@ import type { ResponseOf } from '../../shared/ipc/contract.js'
 import { ConfirmButton, CopyButton, Empty, FieldError, Screen, useFieldId } from '../components/common.js'
 import { date } from '../lib/format.js'
 import { call } from '../store/api.js'
+import { useDrafts } from '../store/drafts.js'
 import { useProfile } from '../store/profile.js'
 import { toast } from '../store/toasts.js'
 
@@ -47,8 +48,12 @@ export function Friends() {
 }
 
 function AddFriend() {
-  const [key, setKey] = useState('')
-  const [name, setName] = useState('')
+  // Kept in the drafts store: a key pasted here survives a trip to another screen.
+  const key = useDrafts((s) => s.friendKey)
+  const name = useDrafts((s) => s.friendName)
+  const setDraft = useDrafts((s) => s.set)
+  const setKey = (friendKey: string) => setDraft({ friendKey })
+  const setName = (friendName: string) => setDraft({ friendName })
   const [check, setCheck] = useState<Check | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)

@@ -7,9 +7,9 @@ import { useState, type FormEvent } from 'react'
 import type { GroupView, MemberView } from '../../shared/ipc/views.js'
 import { ConfirmButton, Empty, FieldError, Screen, useFieldId } from '../components/common.js'
 import { safeFileName, saveBytes } from '../lib/bytes.js'
-import { bytes, percent } from '../lib/format.js'
+import { bytes, date, percent } from '../lib/format.js'
 import { presenceText } from '../lib/members.js'
-import { call } from '../store/api.js'
+import { call, getApi } from '../store/api.js'
 import { useNav } from '../store/nav.js'
 import { useProfile } from '../store/profile.js'
 import { useSettings } from '../store/settings.js'
@@ -48,7 +48,7 @@ export function Groups() {
               <li key={g.id}>
                 <button type="button" className={`group-tab${g.id === current?.id ? ' active' : ''}`} aria-current={g.id === current?.id} onClick={() => go('groups', g.id)}>
                   <span className="title">{g.name}</span>
-                  <span className="muted small">{g.owner ? `${g.members.length} member${g.members.length === 1 ? '' : 's'}` : 'you are a member'} · {g.torrents.length} shared</span>
+                  <span className="muted small">{g.owner ? othersText(g) : 'you are a member'} · {g.torrents.length} shared</span>
                 </button>
               </li>
             ))}
@@ -70,7 +70,9 @@ function CreateGroup({ onDone }: { onDone: (id?: string) => void }) {
     e.preventDefault()
     const r = await call('groups.create', { name: name.trim(), members: [...members] })
     if (!r.ok) return setError(r.error.message)
-    toast('success', `Group “${r.value.name}” created`, 'Drop files on it to share them, then save an invite for each member.')
+    toast('success', `Group “${r.value.name}” created`, members.size > 0
+      ? 'Drop files on it to share them, then save an invite for each member.'
+      : 'Nobody else is in it yet: add a friend to it, then save an invite for them.')
     onDone(r.value.id)
   }
   return (
@@ -102,6 +104,12 @@ function CreateGroup({ onDone }: { onDone: (id?: string) => void }) {
   )
 }
 
+/** Members other than you: "2 members", or "only you" (you are not a member of your own audience). */
+export const othersText = (g: GroupView): string => {
+  const n = g.members.filter((m) => !m.self).length
+  return n === 0 ? 'only you' : `${n} member${n === 1 ? '' : 's'}`
+}
+
 const memberName = (m: MemberView): string => (m.self ? 'You' : m.name ?? `Unknown (${m.fingerprint})`)
 
 function GroupDetail({ group }: { group: GroupView }) {
@@ -114,6 +122,7 @@ function GroupDetail({ group }: { group: GroupView }) {
   const collection = sortTorrents(group.torrents.map((h) => byHash[h]).filter((t) => t !== undefined))
   const pendingMeta = group.torrents.length - collection.length
   const [fetching, setFetching] = useState<Set<string>>(new Set())
+  const go = useNav((s) => s.go)
 
   const addMember = async () => {
     if (!adding) return
@@ -132,8 +141,10 @@ function GroupDetail({ group }: { group: GroupView }) {
   const invite = async (m: MemberView) => {
     const r = await call('invites.create', { group: group.id, friend: m.key })
     if (!r.ok) return toast('error', `Could not make an invite for ${memberName(m)}`, r.error.message)
-    saveBytes(`${safeFileName(group.name)}-for-${safeFileName(memberName(m))}.coterie`, r.value.data)
-    toast('success', `Invite for ${memberName(m)} saved`, 'Send the file to them (mail, chat, USB stick): only they can open it.')
+    const file = `${safeFileName(group.name)}-for-${safeFileName(memberName(m))}.coterie`
+    saveBytes(file, r.value.data)
+    // A browser saves without asking where: say where it went (Electron asked, so the user knows).
+    toast('success', `Invite for ${memberName(m)} saved as “${file}”`, `${getApi().pathForFile ? 'It is where you chose to save it.' : 'Your browser put it in its downloads folder.'} Send the file to them (mail, chat, USB stick): only they can open it.`)
   }
 
   const download = async (infoHash: string, name: string) => {
@@ -182,6 +193,9 @@ function GroupDetail({ group }: { group: GroupView }) {
       )}
       <h3>Members</h3>
       {!group.owner && group.members.length === 0 && <p className="muted small">The member list arrives from the owner once your node meets another member.</p>}
+      {group.owner && group.members.every((m) => m.self) && (
+        <p className="banner info" data-testid="only-you">Only you are in this group so far: what you share here reaches nobody until you add a friend{candidates.length > 0 ? ' (below)' : ''} and send them an invite.{friends.length === 0 && <> First add one in <button type="button" className="link" onClick={() => go('friends')}>Friends</button>.</>}</p>
+      )}
       <ul className="list" aria-label="Members">
         {group.members.map((m) => (
           <li key={m.key} className="row item" data-testid="member">
@@ -217,7 +231,7 @@ function GroupDetail({ group }: { group: GroupView }) {
           </div>
         ) : <p className="muted small">{friends.length === 0 ? 'Add friends in Friends, then add them here.' : 'All your friends are in this group. Add more friends in Friends to invite them.'}</p>
       )}
-      {group.certificateExpires && <p className="muted small">Your membership certificate is valid until {new Date(group.certificateExpires).toLocaleDateString()}.</p>}
+      {group.certificateExpires && <p className="muted small">Your membership is valid until {date(group.certificateExpires)} and renews by itself while you are in the group.</p>}
       <GroupLimits group={group} />
       <RemoveGroup group={group} />
     </div>

@@ -21,6 +21,7 @@ export function Invites() {
         type="file"
         accept=".coterie"
         className="visually-hidden"
+        tabIndex={-1}
         aria-label="Invite file"
         data-testid="invite-file"
         onChange={(e) => {

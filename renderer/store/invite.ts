@@ -24,7 +24,8 @@ interface InviteState {
   invite: InviteView | null
   openFile(file: File): Promise<void>
   show(file: FileBytes, preview: InvitePreview): void
-  accept(): Promise<void>
+  /** Joins; `downloadDir` saves this group's files elsewhere than the download folder. */
+  accept(downloadDir?: string): Promise<void>
   /** Adds the sender (not yet a friend) to friends under a name; answers the error, if any. */
   addSender(name: string): Promise<string | null>
   close(): void
@@ -52,11 +53,11 @@ export const useInvite = create<InviteState>((set, get) => ({
   show(file, preview) {
     set({ invite: { phase: 'preview', file, preview } })
   },
-  async accept() {
+  async accept(downloadDir) {
     const inv = get().invite
     if (inv?.phase !== 'preview') return
     set({ invite: { phase: 'accepting', file: inv.file, preview: inv.preview } })
-    const r = await call('invites.accept', { data: inv.file.data })
+    const r = await call('invites.accept', { data: inv.file.data, ...(downloadDir !== undefined && { downloadDir }) })
     if (!r.ok) {
       set({ invite: { ...inv, error: r.error.message } })
       return

@@ -29,3 +29,10 @@ export const useTorrents = create<Torrents>((set, get) => ({
 /** Stable order for lists: by name, then infohash. */
 export const sortTorrents = (ts: Iterable<TorrentView>): TorrentView[] =>
   [...ts].sort((a, b) => a.name.localeCompare(b.name) || a.infoHash.localeCompare(b.infoHash))
+
+/** Work still under way: what the nav badge counts and the "Active" filter shows (finished sharing is not work). */
+export const isActive = (t: TorrentView): boolean => t.progress < 1 || t.state === 'checking' || t.state === 'error'
+
+/** Active first (what the user is waiting for), then by name. */
+export const activeFirst = (ts: Iterable<TorrentView>): TorrentView[] =>
+  sortTorrents(ts).sort((a, b) => Number(isActive(b)) - Number(isActive(a)))
