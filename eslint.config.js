@@ -1,30 +1,39 @@
-// Lint, and the one-way layering of the code (docs/ARCHITECTURE.md):
-//   renderer -> shared <- electron/main, electron/preload -> electron/core -> (protocol <- wire)
-// `shared` is pure TypeScript; `electron/core` never imports `electron`, so the CLI, the tests and
-// a seedbox run it in plain Node; `electron/core/protocol` is pure (no Node, no network, no engine).
+// Lint: typescript-eslint's recommended rules, a few type-aware ones that catch real bugs (a
+// promise nobody awaits, a promise where a callback is expected, a switch that misses a case),
+// and the layering of docs/ARCHITECTURE.md as allow-lists (scripts/layers.js, applied by the
+// rule in scripts/eslint-layers.js, proved by scripts/layers.test.ts).
 import tseslint from 'typescript-eslint'
-import { layers } from './scripts/layers.js'
+import layersPlugin from './scripts/eslint-layers.js'
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'out/', 'dist/', 'renderer/dist/', 'e2e/artifacts/', 'build/no-webrtc/', 'bench/results/'] },
   ...tseslint.configs.recommended,
   {
+    plugins: { local: layersPlugin },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-non-null-assertion': 'off',
       eqeqeq: 'error',
+      'local/layers': 'error',
     },
   },
-  ...layers.map(({ files, forbid, pure }) => ({
-    files,
-    // Tests wire layers together on purpose (e.g. piped wires around the protocol core).
-    ignores: ['**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: forbid }],
-      // import() would slip past the rule above; pure layers load nothing at run time.
-      ...(pure && {
-        'no-restricted-syntax': ['error', { selector: 'ImportExpression', message: 'Pure layers use static imports only, so the layering rule can see them.' }],
-      }),
+  {
+    files: ['**/*.ts', '**/*.tsx'],
+    ignores: ['**/*.d.ts'],
+    languageOptions: {
+      parserOptions: {
+        project: ['./tsconfig.json', './tsconfig.renderer.json', './tsconfig.renderer-tests.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
-  })),
+    rules: {
+      // node:test's describe/it return promises the runner itself awaits.
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] }] },
+      ],
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+    },
+  },
 )

@@ -1,64 +1,121 @@
-// The layering rules, as data: eslint.config.js applies them and scripts/layers.test.ts proves
-// each one fires. A layer lists the import specifiers (gitignore-style globs) it may not use;
-// a layer inside another (protocol inside core) repeats its parent's rules, because in a flat
-// ESLint config the later `no-restricted-imports` replaces the earlier one for the same file.
-const NODE = ['node:*', 'fs', 'fs/*', 'path', 'net', 'dgram', 'os', 'child_process', 'crypto', 'http', 'https', 'stream']
-const rule = (group, message) => ({ group, message })
+// The layering rules, as data: what each layer MAY import (other layers, npm packages, Node's
+// built-ins); everything else is refused. scripts/eslint-layers.js applies them as the lint rule
+// `local/layers`, scripts/layers.test.ts proves each one fires, and scripts/draw-architecture.mjs
+// draws the table in docs/ARCHITECTURE.md from them. Allow-lists rather than deny-lists: a new
+// folder, package or built-in is refused until someone says here why a layer needs it.
 
-const core = [
-  rule(['electron', 'electron/*'], 'electron/core runs in plain Node (CLI, tests, seedbox): never import Electron.'),
-  rule(['**/main/**', '**/preload/**', '**/renderer/**'], 'electron/core knows nothing of the app shell or the UI.'),
+/**
+ * @typedef {object} Layer
+ * @property {string} name
+ * @property {string} dir        path prefix from the repository root; a file belongs to the longest matching dir
+ * @property {boolean} node      may import Node's built-ins
+ * @property {boolean} pure      loads nothing at run time (no computed import()), so this rule sees every edge
+ * @property {string[]} packages npm packages it may import (a trailing /* allows a scope)
+ * @property {string[]} may      layers it may import, besides itself
+ * @property {string} why        one line for docs/ARCHITECTURE.md
+ */
+
+/**
+ * The order inside electron/core, stated once: each layer may import the layers before it, except
+ * that the layers after `service` (its index.ts, the one door) reach the rest only through it.
+ */
+export const CORE_ORDER = [
+  'protocol',
+  'platform',
+  'profile',
+  'gate',
+  'engine',
+  'service/operations',
+  'service/runtime',
+  'service/contract',
+  'service',
+  'ui-server',
+  'cli',
 ]
 
-export const layers = [
-  {
-    name: 'shared',
-    files: ['shared/**/*.ts'],
+const DOOR = CORE_ORDER.indexOf('service')
+
+/** What each electron/core layer adds to what the order allows. */
+const core = {
+  protocol: {
+    node: false,
     pure: true,
-    forbid: [
-      rule(['electron', 'electron/*'], 'shared/ is pure: no Electron.'),
-      rule(NODE, 'shared/ is pure: no Node built-ins (the renderer imports it).'),
-      rule(['**/electron/**', '**/renderer/**'], 'shared/ is the bottom layer: it imports nothing of the app.'),
-    ],
+    packages: ['@noble/*', '@scure/base', 'bencode', 'zod'],
+    why: 'pure functions over bytes and time: encoding, keys, certificates, handshake, sealed records, invites, backups',
   },
+  platform: { node: true, pure: false, packages: ['@noble/*'], why: 'Node-specific primitives (native curves and AEADs, scrypt)' },
+  profile: {
+    node: true,
+    pure: false,
+    packages: ['@noble/*', 'proper-lockfile', 'write-file-atomic', 'zod'],
+    why: 'the profile directory: crash-safe, locked, validated on every read',
+  },
+  gate: {
+    node: true,
+    pure: false,
+    packages: ['@noble/*', 'bencode', 'bittorrent-protocol'],
+    why: 'the authorization gate on each wire: BEP 10 extension, handshake driver, sealing, upload gate',
+  },
+  engine: {
+    node: true,
+    pure: false,
+    packages: ['@noble/*', 'webtorrent', 'bittorrent-protocol', 'bittorrent-dht', 'bittorrent-tracker', 'create-torrent', 'ut_metadata'],
+    why: 'WebTorrent behind the gate; discovery under private topics (DHT, LSD, trackers), pex among members',
+  },
+  'service/operations': {
+    node: true,
+    pure: false,
+    packages: ['@noble/*', 'write-file-atomic'],
+    why: 'what a user does (friends, groups, share, invite, join), over the profile',
+  },
+  'service/runtime': {
+    node: true,
+    pure: false,
+    packages: ['@noble/*', 'bittorrent-dht', 'bittorrent-tracker'],
+    why: 'a running node on a profile, its control socket and rendezvous',
+  },
+  'service/contract': {
+    node: true,
+    pure: false,
+    packages: ['@noble/*', 'zod'],
+    why: 'the IPC contract of shared/ipc answered over a profile and a node (one dispatcher)',
+  },
+  service: { node: true, pure: false, packages: [], why: "the service's public surface: the one door for the CLI, browser mode and the shell" },
+  'ui-server': { node: true, pure: false, packages: ['ws', 'zod'], why: 'browser mode: the renderer and the contract over HTTP + WebSocket, loopback' },
+  cli: { node: true, pure: false, packages: ['@noble/*', 'commander', 'tsx/*'], why: 'the headless `coterie` command' },
+}
+
+/** @type {Layer[]} */
+export const layers = [
+  { name: 'shared', dir: 'shared/', node: false, pure: true, packages: ['zod'], may: [], why: 'pure TypeScript both sides use: results, reason codes, the IPC contract' },
   {
     name: 'renderer',
-    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    dir: 'renderer/',
+    node: false,
     pure: true,
-    forbid: [
-      rule(['electron', 'electron/*'], 'The renderer reaches the main process only through the preload API.'),
-      rule(NODE, 'The renderer is sandboxed: no Node built-ins.'),
-      rule(['**/electron/**'], 'The renderer imports shared/, never the main process code.'),
-    ],
+    packages: ['react', 'react-dom', 'react-dom/*', 'react/*', 'zustand', 'zustand/*', 'uqr'],
+    may: ['shared'],
+    why: 'the React UI, sandboxed: it reaches the rest only through the preload API',
   },
-  { name: 'core', files: ['electron/core/**/*.ts'], pure: false, forbid: core },
+  { name: 'preload', dir: 'electron/preload/', node: false, pure: false, packages: ['electron'], may: ['shared'], why: 'exposes the typed contract of shared/ and nothing else' },
+  { name: 'main', dir: 'electron/main/', node: true, pure: false, packages: ['electron'], may: ['shared', 'service'], why: 'the Electron shell: windows, IPC handlers, OS integration' },
+  ...CORE_ORDER.map((name, i) => ({
+    name,
+    dir: `electron/core/${name}/`,
+    ...core[/** @type {keyof typeof core} */ (name)],
+    may: ['shared', 'types', ...(i > DOOR ? CORE_ORDER.slice(DOOR, i) : CORE_ORDER.slice(0, i))],
+  })),
+  { name: 'types', dir: 'electron/core/types/', node: true, pure: true, packages: ['*'], may: [], why: 'type declarations for untyped npm packages' },
   {
-    name: 'main',
-    files: ['electron/main/**/*.ts'],
+    name: 'testing',
+    dir: 'electron/core/testing/',
+    node: true,
     pure: false,
-    forbid: [rule(['**/renderer/**', '**/preload/**'], 'The main process reaches the page through IPC only: never import the renderer or the preload.')],
-  },
-  {
-    name: 'preload',
-    files: ['electron/preload/**/*.ts'],
-    pure: false,
-    forbid: [
-      rule(NODE, 'The preload runs sandboxed: no Node built-ins (only electron).'),
-      rule(['**/core/**', '**/main/**', '**/renderer/**'], 'The preload exposes the contract from shared/ and nothing of the app.'),
-    ],
-  },
-  {
-    name: 'protocol',
-    files: ['electron/core/protocol/**/*.ts'],
-    pure: true,
-    forbid: [
-      ...core,
-      rule(['webtorrent', 'bittorrent-protocol', 'ut_*'], 'The protocol core is pure: no engine.'),
-      rule(NODE, 'The protocol core is pure functions over bytes and time: no Node I/O.'),
-      rule(
-        ['**/wire/**', '**/engine/**', '**/profile/**', '**/platform/**', '**/testing/**', '**/cli/**'],
-        'The protocol knows nothing of the rest of electron/core.',
-      ),
-    ],
+    packages: ['*'],
+    may: ['shared', 'types', ...CORE_ORDER],
+    why: 'fixtures, real peers, the NAT lab and the vector builder (tests only)',
   },
 ]
+
+/** Files of these folders are tests: they may use what their layer may, their own layer, `testing`, and any package. */
+export const isTest = (/** @type {string} */ file) => /\.test\.tsx?$/.test(file) || /(^|\/)testing\//.test(file)

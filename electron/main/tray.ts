@@ -15,9 +15,9 @@ export function createTray(icon: string, dispatch: Dispatch, show: () => void, q
         label: "Don't seed on this network",
         type: 'checkbox',
         checked: paused,
-        click: async (item) => {
-          await dispatch('settings.set', { seedingPaused: item.checked })
-          await rebuild()
+        // Electron ignores a click handler's promise: the chain is started here and ends in rebuild().
+        click: (item) => {
+          void dispatch('settings.set', { seedingPaused: item.checked }).then(rebuild)
         },
       },
       { type: 'separator' },
