@@ -119,7 +119,7 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await nav(alice.page, 'Friends')
     assert.equal(await alice.page.getByLabel('Their key').inputValue(), typo, 'the typed key is still there')
     assert.equal(await alice.page.getByLabel('Name').inputValue(), 'Bob', 'and the name')
-    await alice.page.getByText(KEY_TEXT_ERRORS['bad-checksum']).waitFor({ timeout: UI_MS })
+    await alice.page.getByText(KEY_TEXT_REASONS['bad-checksum']).waitFor({ timeout: UI_MS })
   })
 
   await t.test('Alice pastes Bob’s key, compares the fingerprint and adds him', async () => {

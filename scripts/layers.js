@@ -53,7 +53,8 @@ const core = {
   gate: {
     node: true,
     pure: false,
-    packages: ['@noble/*', 'bencode', 'bittorrent-protocol'],
+    // webtorrent for its Torrent type only: the gate is installed on a torrent's wires.
+    packages: ['@noble/*', 'bencode', 'bittorrent-protocol', 'webtorrent'],
     why: 'the authorization gate on each wire: BEP 10 extension, handshake driver, sealing, upload gate',
   },
   engine: {

@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { invokeChannels, type InvokeChannel } from '../../shared/ipc/contract.js'
 import { IPC_EVENT, ipcChannel } from '../../shared/ipc/electron.js'
-import { startTestApp } from '../core/service/contract/testing.js'
+import { startTestApp } from '../core/testing/app.js'
 import { createApi, type IpcTransport } from './api.js'
 import { assertOk, assertErr } from '../core/testing/assert-result.js'
 

@@ -9,7 +9,7 @@ import { eventChannels, invokeChannels, type InvokeChannel } from '../../../../s
 import { torrentView, type GroupView } from '../../../../shared/ipc/views.js'
 import { until } from '../../testing/swarm.js'
 import { eventually } from '../../testing/wait.js'
-import { startTestApp } from './testing.js'
+import { startTestApp } from '../../testing/app.js'
 import { dispatcher } from './dispatch.js'
 import type { Handlers } from './context.js'
 import { assertErr } from '../../testing/assert-result.js'

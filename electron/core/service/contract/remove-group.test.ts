@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { invokeChannels, type InvokeChannel } from '../../../../shared/ipc/contract.js'
 import { until } from '../../testing/swarm.js'
-import { startTestApp } from './testing.js'
+import { startTestApp } from '../../testing/app.js'
 import { assertOk, assertErr } from '../../testing/assert-result.js'
 
 const valid = <C extends InvokeChannel>(channel: C, value: unknown) => {

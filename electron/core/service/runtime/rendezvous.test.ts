@@ -18,9 +18,9 @@ import { join as joinInvite, writeInvite } from '../operations/invites.js'
 import { rendezvousOf } from '../operations/rendezvous.js'
 import { discoveryTopic } from '../../protocol/topic.js'
 import { bytesToHex } from '../../protocol/bytes.js'
-import { LOOPBACK, randomFile, sleep, tempDirs, until } from '../../testing/swarm.js'
+import { LOOPBACK, randomFile, tempDirs, until } from '../../testing/swarm.js'
 import { fileDone, testProfile } from '../../testing/profiles.js'
-import { startTestApp } from '../contract/testing.js'
+import { startTestApp } from '../../testing/app.js'
 import { onceWithin } from '../../testing/wait.js'
 
 const { temp, cleanup } = tempDirs()

@@ -3,8 +3,8 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
-import { browserPolicy, electronPolicy, pagePolicy } from '../../shared/csp.js'
-import { securityHeaders } from '../core/ui-server/static.js'
+import { browserPolicy, electronPolicy, pagePolicy } from '../../../shared/csp.js'
+import { securityHeaders } from './static.js'
 
 const parse = (policy: string): Map<string, string> =>
   new Map(policy.split(';').map((d) => d.trim()).filter(Boolean).map((d) => {
@@ -31,7 +31,7 @@ describe('content security policy: one builder, every door', () => {
   })
 
   it('renderer/index.html carries the page copy, a subset of the headers with the same values', async () => {
-    const html = await readFile(new URL('../../renderer/index.html', import.meta.url), 'utf8')
+    const html = await readFile(new URL('../../../renderer/index.html', import.meta.url), 'utf8')
     const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html)
     assert.ok(meta, 'index.html has a CSP <meta>')
     assert.equal(meta[1], pagePolicy())

@@ -2,7 +2,7 @@
 // for longer than a rechoke period (10 s) so the regular and the optimistic unchoke both ran.
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Engine, type PeerEvent, type SwarmMembership, type SeededTorrent } from '../engine/engine.js'
+import { Engine, type PeerEvent, type SwarmMembership, type SeededTorrent } from './engine.js'
 import { issueCertificate } from '../protocol/certificate.js'
 import { CLOCK_SKEW_S } from '../protocol/constants.js'
 import { DAY, keyPair, seed } from '../testing/fixtures.js'

@@ -2,9 +2,9 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { ProfileStore } from '../../profile/index.js'
-import type { EventChannel, EventOf, InvokeChannel, IpcResult, RequestOf, ResponseOf } from '../../../../shared/ipc/contract.js'
-import { AppBackend, type BackendOptions } from './backend.js'
+import { ProfileStore } from '../profile/index.js'
+import type { EventChannel, EventOf, InvokeChannel, IpcResult, RequestOf, ResponseOf } from '../../../shared/ipc/contract.js'
+import { AppBackend, type BackendOptions } from '../service/contract/backend.js'
 
 export interface TestApp {
   readonly backend: AppBackend
