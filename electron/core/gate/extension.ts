@@ -44,7 +44,7 @@ import { encodePex, pexPeers, type PexProblem } from '../protocol/pex.js'
 import { err } from '../../../shared/result.js'
 import type { PeerAddress } from '../protocol/address.js'
 import { secondsLeft, type Certificate } from '../protocol/certificate.js'
-import { Handshake, helloBytes, type Credential, type HandshakeRole, type PeerVerdict, type SelfVerdict } from '../protocol/handshake.js'
+import { Handshake, helloBytes, type Credential, type HandshakeStep, type HandshakeRole, type PeerVerdict, type SelfVerdict } from '../protocol/handshake.js'
 import { ephemeralFromSecret } from '../protocol/session.js'
 import { SealedTransfer, encodeSealedMessage } from '../protocol/transfer.js'
 import type { RejectCode } from '../../../shared/protocol-codes.js'
@@ -359,8 +359,8 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
       this.emit('pex', peers.value)
     }
 
-    #apply(out: Uint8Array[]): void {
-      for (const m of out) {
+    #apply(step: HandshakeStep): void {
+      for (const m of step.send) {
         if (this.#wire.destroyed || !peerSpeaksCoterie(this.#wire)) break
         try {
           this.#wire.extended(EXTENSION_NAME, m)
