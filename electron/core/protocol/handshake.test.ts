@@ -54,6 +54,26 @@ describe('handshake between two members', () => {
     assert.ok(i.settled && r.settled)
   })
 
+  it('returns each change as the step that made it, and the getters show only what the steps returned', () => {
+    const i = make('initiator', cred(w.aliceCert, w.alice))
+    const r = make('responder', cred(w.bobCert, w.bob))
+    const hi = i.onPeerHello(r.hello)
+    const hr = r.onPeerHello(i.hello)
+    assert.deepEqual(Object.keys(hi).sort(), ['send', 'sessionSecret'])
+    assert.deepEqual(Object.keys(hr).sort(), ['send', 'sessionSecret'])
+    assert.ok(Buffer.from(hi.sessionSecret!).equals(hr.sessionSecret!) && i.sessionSecret === hi.sessionSecret)
+    const proofR = r.onMessage(hi.send[0]!, NOW)
+    assert.equal(proofR.peer?.kind, 'authorized')
+    assert.equal(proofR.self, undefined, 'the responder is not accepted until the accept')
+    assert.equal(r.peer, proofR.peer)
+    const acceptI = i.onMessage(proofR.send[0]!, NOW)
+    assert.deepEqual(acceptI.self, { kind: 'accepted' })
+    assert.equal(acceptI.peer?.kind, 'authorized')
+    const done = r.onMessage(acceptI.send[0]!, NOW)
+    assert.deepEqual(done, { send: [], self: { kind: 'accepted' } })
+    assert.deepEqual(r.self, { kind: 'accepted' })
+  })
+
   it('uses fresh keys per connection: the same members get different session secrets', () => {
     const a = make('initiator', cred(w.aliceCert)), b = make('responder', cred(w.bobCert, w.bob))
     const c = make('initiator', cred(w.aliceCert)), d = make('responder', cred(w.bobCert, w.bob))
