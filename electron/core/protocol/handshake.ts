@@ -1,6 +1,6 @@
 /**
- * The mutual-authentication handshake as a pure state machine: bytes and time in, bytes out.
- * The BEP 10 extension (../gate/extension.ts) wires it to a connection; tests drive it
+ * The mutual-authentication handshake as a pure state machine: bytes and time in, messages and verdict changes out.
+ * The gate's handshake driver (../gate/handshake-driver.ts) wires it to a connection; tests drive it
  * directly and through piped wires. docs/PROTOCOL.md §5 is the normative description.
  *
  *   extended handshake   I -> R  coterie: {v, n: nI, e: eI}    R -> I  coterie: {v, n: nR, e: eR}
