@@ -1,19 +1,21 @@
 /**
  * The closed-swarm handshake as a BEP 10 extension for bittorrent-protocol wires, written the way
  * ut_metadata is (docs/ENGINE.md §2): a factory that takes its dependencies and returns a class
- * whose prototype names the extension. It drives protocol/handshake.ts over the wire and opens and
- * seals what passes; what "authorized" unlocks (unchoke, bitfield, metadata) is upload-gate.ts,
- * and install.ts connects the two on every wire. The engine finds a wire's extension with
- * extensionOf(wire), never through a property on the wire.
+ * whose prototype names the extension. It is the thin adapter between BEP 10 and the gate: it
+ * decodes each message once and routes it by its kind (one switch, in onMessage); the handshake's
+ * steps, deadline and re-checks are handshake-driver.ts, and this file only relays the verdicts
+ * as events and opens and seals what passes. What "authorized" unlocks (unchoke, bitfield,
+ * metadata) is upload-gate.ts, and install.ts connects the two on every wire. The engine finds a
+ * wire's extension with extensionOf(wire), never through a property on the wire.
  *
  * Lifecycle on one wire:
  *   constructor        our hello goes into wire.extendedHandshake.coterie (incoming wires send
  *                      their extended handshake before onHandshake runs, so it must be there now)
  *   onHandshake        learn the infohash; a torrent we cannot gate, or a peer without BEP 10,
- *                      ends here ("no-extension"); start the handshake deadline
+ *                      ends here ("no-extension"); start the handshake driver (and its deadline)
  *   onExtendedHandshake  the peer's hello: derive keys; the initiator sends its proof
- *   onMessage          proofs, accept, refuse (protocol/handshake.ts); then `sealed` messages
- *   (timer)            deadline, then re-checks of the peer's certificate expiry while connected
+ *   onMessage          proofs, accept, refuse (to the driver); then `sealed` messages
+ *   (driver's timer)   deadline, then re-checks of the peer's certificate expiry while connected
  *
  * Events (typed: GateEvents):
  *         'authorized' (Certificate)  the peer proved membership: we may upload to it
@@ -43,11 +45,12 @@ import { decodeEnvelope, isFamily, type Envelope } from '../protocol/envelope.js
 import { encodePex, pexPeers, type PexProblem } from '../protocol/pex.js'
 import { err } from '../../../shared/result.js'
 import type { PeerAddress } from '../protocol/address.js'
-import { secondsLeft, type Certificate } from '../protocol/certificate.js'
-import { Handshake, helloBytes, type Credential, type HandshakeRole, type PeerVerdict, type SelfVerdict } from '../protocol/handshake.js'
+import type { Certificate } from '../protocol/certificate.js'
+import { helloBytes, type Credential, type HandshakeRole, type PeerVerdict, type SelfVerdict } from '../protocol/handshake.js'
 import { ephemeralFromSecret } from '../protocol/session.js'
 import { SealedTransfer, encodeSealedMessage } from '../protocol/transfer.js'
 import type { RejectCode } from '../../../shared/protocol-codes.js'
+import { HandshakeDriver } from './handshake-driver.js'
 import { PexLimits } from './pex-limits.js'
 import { RenewalWindow } from './renewal-window.js'
 
@@ -87,9 +90,6 @@ export interface CoterieExtensionOptions {
 export type PexIgnored = PexProblem | 'unauthorized' | 'too-soon' | 'unsealed'
 
 export type PeerState = PeerVerdict['kind'] | 'no-extension'
-
-// Longest single wait for a re-check timer: setTimeout overflows past 2^31-1 ms.
-const MAX_TIMER_MS = 2 ** 31 - 1
 
 // BEP 10: an id of 0 in "m" means the peer disabled the extension, exactly like its absence.
 const peerSpeaksCoterie = (wire: Wire): boolean => {
@@ -172,10 +172,8 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
     readonly #wire: Wire
     readonly #nonce = random(32)
     readonly #ephemeralSecret = random(32)
-    #hs: Handshake | undefined
+    #hs: HandshakeDriver | undefined
     #noExtension = false
-    #timer: NodeJS.Timeout | undefined
-    #announced: string | undefined
     readonly #pex = new PexLimits()
     #transfer: SealedTransfer | undefined
     readonly #renewal = new RenewalWindow()
@@ -193,7 +191,7 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
       const own = [bytesToHex(hello.n), bytesToHex(hello.e)]
       own.forEach((h) => o.ownHellos?.add(h))
       wire.once('close', () => {
-        this.#clearTimer()
+        this.#hs?.stop()
         clearTimeout(this.#renewalTimer)
         own.forEach((h) => o.ownHellos?.delete(h))
       })
@@ -210,7 +208,7 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
     get peer(): PeerVerdict | undefined { return this.#hs?.peer }
     get self(): SelfVerdict | undefined { return this.#hs?.self }
     get sessionSecret(): Uint8Array | undefined { return this.#hs?.sessionSecret }
-    get mutual(): boolean { return this.#hs?.peer.kind === 'authorized' && this.#hs.self.kind === 'accepted' }
+    get mutual(): boolean { return this.#hs?.mutual === true }
 
     sendPex(peers: readonly PeerAddress[]): boolean {
       const at = clockMs()
@@ -238,7 +236,7 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
     }
 
     recheck(): void {
-      if (this.#hs?.peer.kind === 'authorized') this.#apply(this.#hs.recheck(now()))
+      this.#hs?.recheck()
     }
 
     get lapsed(): Certificate | undefined { return this.#hs?.lapsed }
@@ -298,19 +296,35 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
       const torrent = o.lookup(infoHashHex)
       const role = roleOf(this.#wire)
       if (torrent === undefined || role === undefined || extensions.extended !== true) return this.#markNoExtension()
-      this.#hs = new Handshake({
+      this.#hs?.stop() // a second BitTorrent handshake starts over: the old deadline must not fire
+      this.#hs = new HandshakeDriver({
         role, infoHash: hexToBytes(infoHashHex), swarm: torrent.swarm, credential: torrent.credential,
         nonce: this.#nonce, ephemeralSecret: this.#ephemeralSecret,
         isOwn: (n, e) => o.ownHellos !== undefined && (o.ownHellos.has(bytesToHex(n)) || o.ownHellos.has(bytesToHex(e))),
         isRevoked: torrent.isRevoked,
+      }, {
+        now, timeoutMs: o.timeoutMs ?? HANDSHAKE_TIMEOUT_MS,
+        send: (m) => this.#send(m),
+        hooks: {
+          awaitsRenewal: () => this.#renewal.awaiting(clockMs()),
+          authorized: (c) => void this.emit('authorized', c),
+          refused: (code, lapsed) => {
+            this.emit('refused', code)
+            if (lapsed !== undefined) {
+              this.#renewal.peerLapsed(clockMs())
+              this.emit('lapsed', lapsed)
+            }
+          },
+          self: (v) => void this.emit('self', v),
+          mutual: () => void this.emit('mutual'),
+        },
       })
-      this.#schedule(o.timeoutMs ?? HANDSHAKE_TIMEOUT_MS, () => this.#apply(this.#hs!.timeout()))
     }
 
     onExtendedHandshake(handshake: Record<string, unknown>): void {
       if (this.#hs === undefined) return
       this.bytesReceived += helloBytes(handshake[EXTENSION_NAME]) ?? 0
-      this.#apply(this.#hs.onPeerHello(handshake[EXTENSION_NAME]))
+      this.#hs.onPeerHello(handshake[EXTENSION_NAME])
     }
 
     // Each message is decoded once (protocol/envelope.ts), and a sealed one's payload once more
@@ -328,10 +342,10 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
         case 'malformed':
           if (e.claimed === 'sealed') return this.#tampered()
           if (e.claimed === 'pex') return void this.emit('pex-ignored', 'unsealed')
-          return this.#apply(this.#hs.onEnvelope(e, now()))
+          return this.#hs.onEnvelope(e)
         case 'handshake':
         case 'index': // in clear it is no handshake message: refused as malformed
-          return this.#apply(this.#hs.onEnvelope(e, now()))
+          return this.#hs.onEnvelope(e)
       }
     }
 
@@ -359,66 +373,22 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
       this.emit('pex', peers.value)
     }
 
-    #apply(out: Uint8Array[]): void {
-      for (const m of out) {
-        if (this.#wire.destroyed || !peerSpeaksCoterie(this.#wire)) break
-        try {
-          this.#wire.extended(EXTENSION_NAME, m)
-          this.bytesSent += m.length
-        } catch {
-          break // the wire closed under us; its 'close' handler cleans up
-        }
+    // One handshake message out, for the driver; false once the wire takes no more.
+    #send(m: Uint8Array): boolean {
+      if (this.#wire.destroyed || !peerSpeaksCoterie(this.#wire)) return false
+      try {
+        this.#wire.extended(EXTENSION_NAME, m)
+        this.bytesSent += m.length
+        return true
+      } catch {
+        return false // the wire closed under us; its 'close' handler cleans up
       }
-      this.#announce()
-    }
-
-    // Emits each change of verdict once, and keeps the right timer running.
-    #announce(): void {
-      const hs = this.#hs!
-      if (hs.awaitsRenewal) this.#renewal.awaiting(clockMs())
-      const key = `${hs.peer.kind}/${hs.peer.kind === 'refused' ? hs.peer.code : ''}/${hs.self.kind}`
-      if (key === this.#announced) return
-      const before = this.#announced
-      this.#announced = key
-      if (hs.peer.kind === 'authorized' && !before?.startsWith('authorized/')) {
-        this.#scheduleRecheck(hs.peer.certificate)
-        this.emit('authorized', hs.peer.certificate)
-      } else if (hs.peer.kind === 'refused' && !before?.startsWith('refused/')) {
-        this.#clearTimer()
-        this.emit('refused', hs.peer.code)
-        if (hs.lapsed !== undefined) {
-          this.#renewal.peerLapsed(clockMs())
-          this.emit('lapsed', hs.lapsed)
-        }
-      }
-      if (!before?.endsWith(`/${hs.self.kind}`)) this.emit('self', hs.self)
-      const wasMutual = before?.startsWith('authorized/') === true && before.endsWith('/accepted')
-      if (this.mutual && !wasMutual) this.emit('mutual')
-    }
-
-    #scheduleRecheck(c: Certificate): void {
-      const ms = Math.max(0, secondsLeft(c, now()) * 1000)
-      this.#schedule(Math.min(ms, MAX_TIMER_MS), () => {
-        this.#apply(this.#hs!.recheck(now()))
-        if (this.#hs!.peer.kind === 'authorized') this.#scheduleRecheck(c)
-      })
-    }
-
-    #schedule(ms: number, fn: () => void): void {
-      this.#clearTimer()
-      this.#timer = setTimeout(fn, ms)
-      this.#timer.unref?.()
-    }
-
-    #clearTimer(): void {
-      if (this.#timer !== undefined) clearTimeout(this.#timer)
-      this.#timer = undefined
     }
 
     #markNoExtension(): void {
       if (this.#noExtension || this.#hs?.peer.kind === 'authorized') return
       this.#noExtension = true
-      this.#clearTimer()
+      this.#hs?.stop()
       this.emit('no-extension')
     }
   }

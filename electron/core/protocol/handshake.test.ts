@@ -21,14 +21,14 @@ const make = (role: HandshakeRole, credential?: Credential, o: Partial<{ swarm: 
 function exchange(i: Handshake, r: Handshake, now = NOW) {
   const log: { from: 'I' | 'R'; msg: Uint8Array }[] = []
   const pending: { from: 'I' | 'R'; msg: Uint8Array }[] = []
-  for (const msg of i.onPeerHello(r.hello)) pending.push({ from: 'I', msg })
-  for (const msg of r.onPeerHello(i.hello)) pending.push({ from: 'R', msg })
+  for (const msg of i.onPeerHello(r.hello).send) pending.push({ from: 'I', msg })
+  for (const msg of r.onPeerHello(i.hello).send) pending.push({ from: 'R', msg })
   for (let steps = 0; pending.length > 0; steps++) {
     assert.ok(steps < 20, 'the handshake terminates')
     const { from, msg } = pending.shift()!
     log.push({ from, msg })
     const to = from === 'I' ? r : i
-    for (const out of to.onMessage(msg, now)) pending.push({ from: from === 'I' ? 'R' : 'I', msg: out })
+    for (const out of to.onMessage(msg, now).send) pending.push({ from: from === 'I' ? 'R' : 'I', msg: out })
   }
   return log
 }
@@ -52,6 +52,26 @@ describe('handshake between two members', () => {
     assert.ok(r.peer.kind === 'authorized' && Buffer.from(r.peer.certificate.member).equals(w.alice.publicKey))
     assert.ok(i.sessionSecret && r.sessionSecret && Buffer.from(i.sessionSecret).equals(r.sessionSecret))
     assert.ok(i.settled && r.settled)
+  })
+
+  it('returns each change as the step that made it, and the getters show only what the steps returned', () => {
+    const i = make('initiator', cred(w.aliceCert, w.alice))
+    const r = make('responder', cred(w.bobCert, w.bob))
+    const hi = i.onPeerHello(r.hello)
+    const hr = r.onPeerHello(i.hello)
+    assert.deepEqual(Object.keys(hi).sort(), ['send', 'sessionSecret'])
+    assert.deepEqual(Object.keys(hr).sort(), ['send', 'sessionSecret'])
+    assert.ok(Buffer.from(hi.sessionSecret!).equals(hr.sessionSecret!) && i.sessionSecret === hi.sessionSecret)
+    const proofR = r.onMessage(hi.send[0]!, NOW)
+    assert.equal(proofR.peer?.kind, 'authorized')
+    assert.equal(proofR.self, undefined, 'the responder is not accepted until the accept')
+    assert.equal(r.peer, proofR.peer)
+    const acceptI = i.onMessage(proofR.send[0]!, NOW)
+    assert.deepEqual(acceptI.self, { kind: 'accepted' })
+    assert.equal(acceptI.peer?.kind, 'authorized')
+    const done = r.onMessage(acceptI.send[0]!, NOW)
+    assert.deepEqual(done, { send: [], self: { kind: 'accepted' } })
+    assert.deepEqual(r.self, { kind: 'accepted' })
   })
 
   it('uses fresh keys per connection: the same members get different session secrets', () => {
@@ -117,33 +137,33 @@ describe('handshake refusals (each with its reason, and the responder\'s certifi
 describe('handshake against an active attacker', () => {
   it('rejects a proof replayed from another connection', () => {
     const i1 = make('initiator', cred(w.aliceCert)), r1 = make('responder', cred(w.bobCert, w.bob))
-    const proof = i1.onPeerHello(r1.hello)[0]!
+    const proof = i1.onPeerHello(r1.hello).send[0]!
     // The attacker opens its own connection to the responder and replays Alice's proof.
     const r2 = make('responder', cred(w.bobCert, w.bob))
     const attacker = make('initiator')
     r2.onPeerHello(attacker.hello)
-    assert.deepEqual(r2.onMessage(proof, NOW).map(typeOf), ['refuse:decrypt-failed'])
+    assert.deepEqual(r2.onMessage(proof, NOW).send.map(typeOf), ['refuse:decrypt-failed'])
     // Replaying it with Alice's hello too does not help: the responder's fresh nonce changed the keys.
     const r3 = make('responder', cred(w.bobCert, w.bob))
     r3.onPeerHello(i1.hello)
-    assert.deepEqual(r3.onMessage(proof, NOW).map(typeOf), ['refuse:decrypt-failed'])
+    assert.deepEqual(r3.onMessage(proof, NOW).send.map(typeOf), ['refuse:decrypt-failed'])
   })
 
   it('rejects a proof reflected back to the node that made it', () => {
     const i = make('initiator', cred(w.aliceCert)), r = make('responder', cred(w.bobCert, w.bob))
-    const proofI = i.onPeerHello(r.hello)[0]!
+    const proofI = i.onPeerHello(r.hello).send[0]!
     r.onPeerHello(i.hello)
-    const proofR = r.onMessage(proofI, NOW)[0]!
+    const proofR = r.onMessage(proofI, NOW).send[0]!
     // The responder's own proof, sent back to a responder: sealed for the other direction.
     assert.equal(r.peer.kind, 'authorized')
     const again = make('responder', cred(w.bobCert, w.bob))
     again.onPeerHello(i.hello)
-    assert.deepEqual(again.onMessage(proofR, NOW).map(typeOf), ['refuse:decrypt-failed'])
+    assert.deepEqual(again.onMessage(proofR, NOW).send.map(typeOf), ['refuse:decrypt-failed'])
   })
 
   it('rejects a peer that echoes our own hello', () => {
     const r = make('responder', cred(w.bobCert, w.bob))
-    assert.deepEqual(r.onPeerHello(r.hello).map(typeOf), ['refuse:reflected'])
+    assert.deepEqual(r.onPeerHello(r.hello).send.map(typeOf), ['refuse:reflected'])
   })
 
   it('refuses its own hello forwarded from another of its connections (self-authorization)', () => {
@@ -160,19 +180,19 @@ describe('handshake against an active attacker', () => {
       return h
     }
     const r = mk('responder'), i = mk('initiator')
-    assert.deepEqual(r.onPeerHello(i.hello).map(typeOf), ['refuse:reflected'])
-    assert.deepEqual(i.onPeerHello(r.hello).map(typeOf), ['refuse:reflected'])
+    assert.deepEqual(r.onPeerHello(i.hello).send.map(typeOf), ['refuse:reflected'])
+    assert.deepEqual(i.onPeerHello(r.hello).send.map(typeOf), ['refuse:reflected'])
   })
 
   it('defeats a man in the middle who substitutes ephemeral keys', () => {
     const i = make('initiator', cred(w.aliceCert)), r = make('responder', cred(w.bobCert, w.bob))
     const mToI = make('responder'), mToR = make('initiator')
-    const proofForM = i.onPeerHello(mToI.hello)[0]!
+    const proofForM = i.onPeerHello(mToI.hello).send[0]!
     mToI.onPeerHello(i.hello)
     r.onPeerHello(mToR.hello)
     // Forwarded as is, the proof was sealed for M's keys, and signed over M's transcript.
-    assert.deepEqual(r.onMessage(proofForM, NOW).map(typeOf), ['refuse:decrypt-failed'])
-    assert.equal(mToI.onMessage(proofForM, NOW).length, 1, 'M can open it, being the endpoint Alice talked to')
+    assert.deepEqual(r.onMessage(proofForM, NOW).send.map(typeOf), ['refuse:decrypt-failed'])
+    assert.equal(mToI.onMessage(proofForM, NOW).send.length, 1, 'M can open it, being the endpoint Alice talked to')
     assert.equal(mToI.peer.kind, 'authorized', 'a Coterie node in the middle verifies Alice only for its own connection')
   })
 
@@ -188,12 +208,12 @@ describe('handshake against an active attacker', () => {
   it('refuses a responder that proves first, and messages out of order', () => {
     const i = make('initiator', cred(w.aliceCert)), r = make('responder', cred(w.bobCert, w.bob))
     i.onPeerHello(r.hello)
-    assert.deepEqual(i.onMessage(encode({ t: 'accept' }), NOW).map(typeOf), ['refuse:unexpected-message'])
+    assert.deepEqual(i.onMessage(encode({ t: 'accept' }), NOW).send.map(typeOf), ['refuse:unexpected-message'])
     const r2 = make('responder', cred(w.bobCert, w.bob))
-    assert.deepEqual(r2.onMessage(encode({ t: 'noproof' }), NOW).map(typeOf), ['refuse:unexpected-message'], 'before any hello')
+    assert.deepEqual(r2.onMessage(encode({ t: 'noproof' }), NOW).send.map(typeOf), ['refuse:unexpected-message'], 'before any hello')
     const i2 = make('initiator')
     i2.onPeerHello(make('responder').hello)
-    assert.deepEqual(i2.onMessage(encode({ t: 'proof', box: new Uint8Array(64) }), NOW).map(typeOf), ['refuse:unexpected-message'])
+    assert.deepEqual(i2.onMessage(encode({ t: 'proof', box: new Uint8Array(64) }), NOW).send.map(typeOf), ['refuse:unexpected-message'])
   })
 
   it('rejects malformed, oversize and non-canonical messages, then stays silent', () => {
@@ -207,19 +227,19 @@ describe('handshake against an active attacker', () => {
     for (const [msg, code] of cases) {
       const r = make('responder', cred(w.bobCert, w.bob))
       r.onPeerHello(make('initiator').hello)
-      assert.deepEqual(r.onMessage(msg, NOW).map(typeOf), [`refuse:${code}`])
-      assert.deepEqual(r.onMessage(msg, NOW), [], 'a refused peer gets one refusal, not an echo')
+      assert.deepEqual(r.onMessage(msg, NOW).send.map(typeOf), [`refuse:${code}`])
+      assert.deepEqual(r.onMessage(msg, NOW), { send: [] }, 'a refused peer gets one refusal, not an echo')
     }
     for (const hello of [undefined, 'x', { v: 1 }, { v: 1, n: new Uint8Array(31), e: new Uint8Array(32) }]) {
-      assert.deepEqual(make('responder').onPeerHello(hello).map(typeOf), ['refuse:malformed'])
+      assert.deepEqual(make('responder').onPeerHello(hello).send.map(typeOf), ['refuse:malformed'])
     }
-    assert.deepEqual(make('responder').onPeerHello({ ...make('initiator').hello, v: 2 }).map(typeOf), ['refuse:unsupported-version'])
-    assert.deepEqual(make('responder').onPeerHello({ ...make('initiator').hello, pad: new Uint8Array(300) }).map(typeOf), ['refuse:oversize'])
-    assert.deepEqual(make('responder').onPeerHello({ ...make('initiator').hello, e: new Uint8Array(32) }).map(typeOf), ['refuse:bad-key-exchange'])
+    assert.deepEqual(make('responder').onPeerHello({ ...make('initiator').hello, v: 2 }).send.map(typeOf), ['refuse:unsupported-version'])
+    assert.deepEqual(make('responder').onPeerHello({ ...make('initiator').hello, pad: new Uint8Array(300) }).send.map(typeOf), ['refuse:oversize'])
+    assert.deepEqual(make('responder').onPeerHello({ ...make('initiator').hello, e: new Uint8Array(32) }).send.map(typeOf), ['refuse:bad-key-exchange'])
   })
 
   it('tells a newer peer from a broken one, and keeps an unknown refusal reason as "unknown"', () => {
-    assert.deepEqual(make('responder').onPeerHello({ ...make('initiator').hello, v: 2, extra: 1 }).map(typeOf), ['refuse:unsupported-version'])
+    assert.deepEqual(make('responder').onPeerHello({ ...make('initiator').hello, v: 2, extra: 1 }).send.map(typeOf), ['refuse:unsupported-version'])
     const i = make('initiator', cred(w.aliceCert))
     i.onPeerHello(make('responder').hello)
     i.onMessage(encode({ t: 'refuse', code: 'reason-from-the-future' }), NOW)
@@ -229,9 +249,9 @@ describe('handshake against an active attacker', () => {
   it('says "oversize" for a certificate too large to be one, inside a valid proof box', () => {
     const i = make('initiator', cred(new Uint8Array(7000).fill(0x61)))
     const r = make('responder', cred(w.bobCert, w.bob))
-    const proof = i.onPeerHello(r.hello)
+    const proof = i.onPeerHello(r.hello).send
     r.onPeerHello(i.hello)
-    assert.deepEqual(r.onMessage(proof[0]!, NOW).map(typeOf), ['refuse:oversize'])
+    assert.deepEqual(r.onMessage(proof[0]!, NOW).send.map(typeOf), ['refuse:oversize'])
   })
 
   it('property: arbitrary bytes from a peer never authorize it and never throw', () => {
@@ -252,8 +272,8 @@ describe('handshake over time', () => {
     const i = make('initiator', cred(short)), r = make('responder', cred(w.bobCert, w.bob))
     exchange(i, r)
     assert.equal(r.peer.kind, 'authorized')
-    assert.deepEqual(r.recheck(NOW + 60 + CLOCK_SKEW_S - 1), [])
-    assert.deepEqual(r.recheck(NOW + 60 + CLOCK_SKEW_S).map(typeOf), ['refuse:expired'])
+    assert.deepEqual(r.recheck(NOW + 60 + CLOCK_SKEW_S - 1), { send: [] })
+    assert.deepEqual(r.recheck(NOW + 60 + CLOCK_SKEW_S).send.map(typeOf), ['refuse:expired'])
     assert.deepEqual(r.peer, { kind: 'refused', code: 'expired' })
     i.onMessage(encode({ t: 'refuse', code: 'expired' }), NOW)
     assert.deepEqual(i.self, { kind: 'refused', code: 'expired' })
@@ -262,10 +282,10 @@ describe('handshake over time', () => {
   it('refuses a peer that does not finish in time', () => {
     const r = make('responder', cred(w.bobCert, w.bob))
     r.onPeerHello(make('initiator').hello)
-    assert.deepEqual(r.timeout().map(typeOf), ['refuse:timeout'])
+    assert.deepEqual(r.timeout().send.map(typeOf), ['refuse:timeout'])
     const done = make('responder', cred(w.bobCert, w.bob)), i = make('initiator', cred(w.aliceCert))
     exchange(i, done)
-    assert.deepEqual(done.timeout(), [], 'an authorized peer is not timed out')
+    assert.deepEqual(done.timeout(), { send: [] }, 'an authorized peer is not timed out')
   })
 })
 
@@ -316,7 +336,7 @@ describe('handshake with a member whose certificate expired (renewal, PROTOCOL.m
     const short = issueCertificate(w.swarm, { member: w.alice.publicKey, iat: NOW - 10, exp: NOW + 60 })
     const i = make('initiator', cred(short)), r = make('responder', cred(w.bobCert, w.bob))
     exchange(i, r)
-    for (const m of r.recheck(NOW + 60 + CLOCK_SKEW_S)) i.onMessage(m, NOW + 60 + CLOCK_SKEW_S)
+    for (const m of r.recheck(NOW + 60 + CLOCK_SKEW_S).send) i.onMessage(m, NOW + 60 + CLOCK_SKEW_S)
     assert.deepEqual(i.self, { kind: 'refused', code: 'expired' })
     assert.ok(!i.awaitsRenewal, 'it was accepted on this connection: the refuser closes it')
     assert.equal(r.lapsed, undefined)

@@ -67,10 +67,10 @@ export function buildVectors() {
     infoHash, initiatorNonce: initiator.nonce, initiatorEphemeral: i.hello.e, responderNonce: responder.nonce, responderEphemeral: r.hello.e,
   })
   const k = deriveKeys(ephemeralFromSecret(initiator.ephemeralSecret), r.hello.e, th)!
-  const m1 = i.onPeerHello(r.hello)
+  const m1 = i.onPeerHello(r.hello).send
   r.onPeerHello(i.hello)
-  const m2 = r.onMessage(m1[0]!, NOW)
-  const m3 = i.onMessage(m2[0]!, NOW)
+  const m2 = r.onMessage(m1[0]!, NOW).send
+  const m3 = i.onMessage(m2[0]!, NOW).send
 
   // Sealed transfers (§5.6) on that connection: I's records 0 (a block) and 1 (a message), R's record 0.
   const iSide = new SealedTransfer(k.session, th, 'initiator')
@@ -99,17 +99,18 @@ export function buildVectors() {
   }
   const li = new Handshake({ role: 'initiator', infoHash, swarm: swarm.publicKey, credential: { certificate: lapsedCert, secretKey: alice.secretKey }, ...lapsed.initiator })
   const lr = new Handshake({ role: 'responder', infoHash, swarm: swarm.publicKey, credential: { certificate: bobCert, secretKey: bob.secretKey }, ...lapsed.responder })
-  const l1 = li.onPeerHello(lr.hello)
-  lr.onPeerHello(li.hello)
-  const l2 = lr.onMessage(l1[0]!, NOW)
+  const l1 = li.onPeerHello(lr.hello).send
+  // The responder's session secret, from the step that derived it.
+  const lrSecret = lr.onPeerHello(li.hello).sessionSecret!
+  const l2 = lr.onMessage(l1[0]!, NOW).send
   const heldIndex = openIndex(groupIndex, swarm.publicKey)
   if (!heldIndex.ok) throw new Error('vectors: the group index does not open')
-  const lrSeal = new SealedTransfer(lr.sessionSecret!, lr.transcript!, 'responder')
+  const lrSeal = new SealedTransfer(lrSecret, lr.transcript!, 'responder')
   const renewal = {
     now: NOW, infoHash: hex(infoHash),
     initiator: { member: 'vector alice', certificate: hex(lapsedCert), nonce: hex(lapsed.initiator.nonce), ephemeralSecret: hex(lapsed.initiator.ephemeralSecret) },
     responder: { member: 'vector bob', certificate: hex(bobCert), nonce: hex(lapsed.responder.nonce), ephemeralSecret: hex(lapsed.responder.ephemeralSecret) },
-    transcriptHash: hex(lr.transcript!), sessionSecret: hex(lr.sessionSecret!),
+    transcriptHash: hex(lr.transcript!), sessionSecret: hex(lrSecret),
     messages: [{ from: 'initiator', hex: hex(l1[0]!) }, { from: 'responder', hex: hex(l2[0]!) }],
     pushed: renewalPayloads(heldIndex.value).map((p, record) => ({ record, payload: hex(p), message: hex(encodeSealedMessage(lrSeal.sealMessage(p)!)) })),
   }
