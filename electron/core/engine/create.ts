@@ -23,13 +23,13 @@ export interface ClosedTorrent {
 const MAX_TORRENT_FILE_BYTES = 64 * 1024 * 1024
 
 export interface CreateOptions {
-  readonly onProgress?: (hashed: number, total: number) => void
+  readonly onProgress?: ((hashed: number, total: number) => void) | undefined
   /**
    * Leave the private flag off, so the plain infohash is announced on the DHT and peers are
    * exchanged (PEX): non-enforcing clients holding the content can then find and help members
    * (the content-provider case). Members' addresses become visible to anyone with the infohash.
    */
-  readonly announcePublic?: boolean
+  readonly announcePublic?: boolean | undefined
 }
 
 export function createClosedTorrent(path: string, swarm: Uint8Array, o: CreateOptions = {}): Promise<ClosedTorrent> {

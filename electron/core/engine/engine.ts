@@ -51,8 +51,8 @@ export interface EngineOptions {
    */
   readonly portMapping?: boolean
   /** Bytes per second, for all torrents; unlimited when absent. */
-  readonly uploadLimit?: number
-  readonly downloadLimit?: number
+  readonly uploadLimit?: number | undefined
+  readonly downloadLimit?: number | undefined
   /**
    * BitTorrent's obfuscation handshake (MSE/PE, webtorrent's default, plaintext selected after it):
    * on by default so clients that insist on it still connect. It protects nothing after the
@@ -310,7 +310,7 @@ export class Engine extends EventEmitter {
   }
 
   /** Bytes per second for all torrents, at once; undefined lifts the limit. */
-  setLimits(limits: { readonly upload?: number; readonly download?: number }): void {
+  setLimits(limits: { readonly upload?: number | undefined; readonly download?: number | undefined }): void {
     this.#client.throttleUpload(limits.upload ?? -1)
     this.#client.throttleDownload(limits.download ?? -1)
   }

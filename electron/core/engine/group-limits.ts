@@ -131,8 +131,8 @@ export interface GroupLimit {
 }
 
 export interface Limits {
-  readonly upload?: number
-  readonly download?: number
+  readonly upload?: number | undefined
+  readonly download?: number | undefined
 }
 
 /** The limits of every group, by swarm key (hex): one object per group for as long as the engine runs. */

@@ -12,10 +12,10 @@ import type { LocalDiscovery } from './local-discovery.js'
 import { watchTrackers, type TrackerDiscoveryOptions } from './tracker-discovery.js'
 
 export interface DiscoverySources {
-  readonly dht?: TopicDiscovery
-  readonly lsd?: LocalDiscovery
+  readonly dht?: TopicDiscovery | undefined
+  readonly lsd?: LocalDiscovery | undefined
   /** Absent when trackers are off for this engine. */
-  readonly trackers?: TrackerDiscoveryOptions
+  readonly trackers?: TrackerDiscoveryOptions | undefined
 }
 
 export class TorrentDiscovery {

@@ -57,7 +57,7 @@ import { RenewalWindow } from './renewal-window.js'
 /** What the engine knows about a torrent it gates. */
 export interface GatedTorrent {
   readonly swarm: Uint8Array
-  readonly credential?: Credential
+  readonly credential?: Credential | undefined
   /** Members the group's owner removed (the newest group index, PROTOCOL.md §13). */
   readonly isRevoked?: (member: Uint8Array) => boolean
 }

@@ -24,7 +24,7 @@ export interface GateDeps {
   /** The engine-wide "don't seed on this network" switch: false keeps even members choked. */
   readonly uploadsAllowed: () => boolean
   /** Benchmarks only: no sealed transfers (engine.ts `unsealed`). */
-  readonly unsealed?: boolean
+  readonly unsealed?: boolean | undefined
   /** What the engine follows on this wire (limits, the group index), attached before the gate. */
   readonly follow?: (ext: CoterieExtension) => void
   /** After the gate opened for a newly authorized peer. */

@@ -52,7 +52,7 @@ export interface OpenOptions {
    * Seals the identity key at rest (the desktop app: the OS keyring). A profile opened with one
    * has its plain key sealed on the spot; without one (the CLI), the key stays in the owner-only file.
    */
-  readonly sealer?: SecretSealer
+  readonly sealer?: SecretSealer | undefined
 }
 
 export interface UpdateContext {

@@ -29,7 +29,7 @@ export interface Certificate {
   readonly iat: number
   readonly exp: number
   /** Infohashes covered; undefined means every torrent of the swarm. */
-  readonly scope?: readonly Uint8Array[]
+  readonly scope?: readonly Uint8Array[] | undefined
   readonly sig: Uint8Array
 }
 
@@ -51,7 +51,7 @@ export interface IssueOptions {
   readonly member: Uint8Array
   readonly iat: number
   readonly exp: number
-  readonly scope?: readonly Uint8Array[]
+  readonly scope?: readonly Uint8Array[] | undefined
 }
 
 /** Signs a certificate with the swarm key. Throws on caller bugs (bad lengths, exp before iat). */

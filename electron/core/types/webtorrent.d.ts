@@ -15,8 +15,8 @@ declare module 'webtorrent' {
     torrentPort?: number
     dhtPort?: number
     maxConns?: number
-    uploadLimit?: number
-    downloadLimit?: number
+    uploadLimit?: number | undefined
+    downloadLimit?: number | undefined
     secure?: number
   }
 
@@ -35,7 +35,7 @@ declare module 'webtorrent' {
     info?: Record<string, unknown>
     pieceLength?: number
     createdBy?: string
-    skipVerify?: boolean
+    skipVerify?: boolean | undefined
     /** Pieces held already (BEP 3 bitfield order): trusted, with one piece of each file hashed to check. */
     bitfield?: Uint8Array
     paused?: boolean
@@ -102,7 +102,7 @@ declare module 'create-torrent' {
     info?: Record<string, unknown>
     createdBy?: string
     creationDate?: Date
-    onProgress?: (hashed: number, total: number) => void
+    onProgress?: ((hashed: number, total: number) => void) | undefined
   }
   export default function createTorrent(
     input: string | string[],

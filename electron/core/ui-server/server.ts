@@ -18,7 +18,7 @@ export const LOOPBACK = '127.0.0.1'
 
 export interface UiServerOptions {
   /** 0 (the default) picks a free port. */
-  readonly port?: number
+  readonly port?: number | undefined
   readonly token?: string
   readonly staticDir?: string
   readonly log?: Logger
@@ -44,10 +44,11 @@ export async function startUiServer(backend: AppBackend, o: UiServerOptions = {}
     handleProtocols: (offered) => [...offered].find((p) => p.startsWith(PROTOCOL_PREFIX)) ?? false,
   })
 
-  const json = (res: ServerResponse, status: number, body: unknown) =>
+  const json = (res: ServerResponse, status: number, body: unknown): void => {
     res.writeHead(status, { ...securityHeaders(port), 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }).end(JSON.stringify(body))
+  }
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const server = createServer((req: IncomingMessage, res: ServerResponse): void => {
     if (!hostAllowed(req, port)) return json(res, 403, { error: 'This server answers only to 127.0.0.1 and localhost.' })
     const url = new URL(req.url ?? '/', `http://${LOOPBACK}`)
     if (url.pathname === '/upload') {

@@ -113,7 +113,7 @@ export async function setAutoJoin(store: ProfileStore, groupRef: string, on: boo
 }
 
 /** How long the group's certificates last (the owner chooses; 30 days unless it said otherwise). */
-export const certificateLifetimeS = (g: { readonly certificateLifetimeS?: number }): number =>
+export const certificateLifetimeS = (g: { readonly certificateLifetimeS?: number | undefined }): number =>
   g.certificateLifetimeS ?? DEFAULT_CERTIFICATE_DAYS * DAY_S
 
 /** A certificate for `member`, valid from a minute ago (clock skew) for `lifetimeS`. */

@@ -15,13 +15,13 @@ export interface GroupLimits {
 
 /** What to change: a number sets a limit, null lifts it, absent leaves it as it is. */
 export interface GroupLimitsChange {
-  readonly upload?: number | null
-  readonly download?: number | null
+  readonly upload?: number | null | undefined
+  readonly download?: number | null | undefined
 }
 
 const isRate = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n > 0
 
-export const groupLimits = (g: { readonly uploadLimit?: number; readonly downloadLimit?: number }): GroupLimits => ({
+export const groupLimits = (g: { readonly uploadLimit?: number | undefined; readonly downloadLimit?: number | undefined }): GroupLimits => ({
   upload: g.uploadLimit ?? null,
   download: g.downloadLimit ?? null,
 })

@@ -93,7 +93,10 @@ function readLines(socket: Socket, onLine: (line: string) => void | Promise<void
   socket.setEncoding('utf8')
   socket.on('data', (chunk: string) => {
     buffered += chunk
-    if (buffered.length > MAX_CONTROL_MESSAGE_BYTES) return socket.destroy()
+    if (buffered.length > MAX_CONTROL_MESSAGE_BYTES) {
+      socket.destroy()
+      return
+    }
     let nl: number
     while ((nl = buffered.indexOf('\n')) >= 0) {
       const line = buffered.slice(0, nl)

@@ -35,7 +35,7 @@ async function start(store: ProfileStore, peers: string[] = [], downloadDir?: st
 const at = (n: CoterieNode) => `${LOOPBACK}:${n.port}`
 
 /** What a group left behind in a profile, by the paths it would be at. */
-function storedFiles(p: TestProfile, g: { swarmPublicKey: string; rendezvous?: string }, infoHashes: readonly string[]) {
+function storedFiles(p: TestProfile, g: { swarmPublicKey: string; rendezvous?: string | undefined }, infoHashes: readonly string[]) {
   const rv = rendezvousOf(g)
   return {
     infos: infoHashes.map((ih) => p.store.layout.torrentInfo(ih)),
