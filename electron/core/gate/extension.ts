@@ -68,7 +68,7 @@ export interface CoterieExtensionOptions {
   /** Unix seconds; injected so tests can move time. */
   readonly now?: () => number
   readonly random?: (n: number) => Uint8Array
-  readonly timeoutMs?: number
+  readonly timeoutMs?: number | undefined
   /** Which side we are; by default from the wire's type (tcpOutgoing / utpIncoming / ...). */
   readonly roleOf?: (wire: Wire) => HandshakeRole | undefined
   /**
@@ -77,7 +77,7 @@ export interface CoterieExtensionOptions {
    */
   readonly ownHellos?: Set<string>
   /** Milliseconds, for pex rate limits; injected so tests can move time. */
-  readonly clockMs?: () => number
+  readonly clockMs?: (() => number) | undefined
   /**
    * The infohash of the torrent this wire belongs to, for a wire whose BitTorrent handshake arrived
    * before the extension was installed: webtorrent installs on an incoming plaintext (non-MSE)

@@ -11,7 +11,7 @@ import { open } from './session.js'
 const w = world('hs')
 const cred = (cert: Uint8Array, who = w.alice): Credential => ({ certificate: cert, secretKey: who.secretKey })
 let counter = 0
-const make = (role: HandshakeRole, credential?: Credential, o: Partial<{ swarm: Uint8Array; infoHash: Uint8Array; isRevoked: (m: Uint8Array) => boolean }> = {}) =>
+const make = (role: HandshakeRole, credential?: Credential, o: Partial<{ swarm: Uint8Array; infoHash: Uint8Array; isRevoked: ((m: Uint8Array) => boolean) | undefined }> = {}) =>
   new Handshake({
     role, credential, swarm: o.swarm ?? w.swarm.publicKey, infoHash: o.infoHash ?? w.infoHash,
     nonce: seed(`nonce ${++counter}`), ephemeralSecret: seed(`eph ${counter}`), isRevoked: o.isRevoked,

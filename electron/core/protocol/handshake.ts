@@ -49,7 +49,7 @@ export interface HandshakeOptions {
   readonly infoHash: Uint8Array
   /** The swarm public key from the torrent's info dictionary. */
   readonly swarm: Uint8Array
-  readonly credential?: Credential
+  readonly credential?: Credential | undefined
   /** 32 fresh random bytes; injected so that vectors are reproducible. */
   readonly nonce: Uint8Array
   /** 32 fresh random bytes: the X25519 ephemeral secret. */
@@ -59,9 +59,9 @@ export interface HandshakeOptions {
    * attacker who cross-forwards a node's hellos between its incoming and outgoing connections
    * would otherwise make the node authorize itself (found by the SPIN model, docs/MODEL.md).
    */
-  readonly isOwn?: (nonce: Uint8Array, ephemeral: Uint8Array) => boolean
+  readonly isOwn?: ((nonce: Uint8Array, ephemeral: Uint8Array) => boolean) | undefined
   /** True for a member the group's owner removed (the newest group index's revocation list, §12). */
-  readonly isRevoked?: (member: Uint8Array) => boolean
+  readonly isRevoked?: ((member: Uint8Array) => boolean) | undefined
 }
 
 /** Our verdict on the peer: do we upload to it? */
