@@ -6,7 +6,17 @@ import tseslint from 'typescript-eslint'
 import layersPlugin from './scripts/eslint-layers.js'
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'out/', 'dist/', 'renderer/dist/', 'e2e/artifacts/', 'build/no-webrtc/', 'bench/results/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'out/',
+      'dist/',
+      'renderer/dist/',
+      'e2e/artifacts/',
+      'build/no-webrtc/',
+      'bench/results/',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     plugins: { local: layersPlugin },
@@ -30,7 +40,11 @@ export default tseslint.config(
       // node:test's describe/it return promises the runner itself awaits.
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] },
+          ],
+        },
       ],
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],

@@ -19,6 +19,10 @@ for (const name of names) {
   if (spec === undefined) throw new Error(`no case ${name}; cases: ${Object.keys(CASES).join(' ')}`)
   const r = await runCase(spec)
   const cell = (v: number | undefined) => (v === undefined ? '—' : String(v))
-  const done = r.done ? `${cell(r.doneS)}${r.identical ? '' : ' (DIFFERENT BYTES)'}` : `not done: ${r.bytes} B after ${spec.timeoutMs / 1000} s`
-  console.log(`| ${r.name} | ${cell(r.firstByteS)} | ${done} | ${cell(r.throughputRatio)} | ${cell(r.resumeS)} | ${r.reachability.join('; ')} |`)
+  const done = r.done
+    ? `${cell(r.doneS)}${r.identical ? '' : ' (DIFFERENT BYTES)'}`
+    : `not done: ${r.bytes} B after ${spec.timeoutMs / 1000} s`
+  console.log(
+    `| ${r.name} | ${cell(r.firstByteS)} | ${done} | ${cell(r.throughputRatio)} | ${cell(r.resumeS)} | ${r.reachability.join('; ')} |`,
+  )
 }

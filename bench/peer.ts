@@ -24,7 +24,15 @@ export type Request =
   | { cmd: 'seed'; path: string }
   /** `meta`: hex of the raw info dictionary (closed) or of the .torrent file (open). */
   | { cmd: 'add'; meta: string; dir: string }
-  | { cmd: 'go'; infoHash: string; peers: string[]; stallMs: number; limitMs: number; watchPort?: number; trace?: boolean }
+  | {
+      cmd: 'go'
+      infoHash: string
+      peers: string[]
+      stallMs: number
+      limitMs: number
+      watchPort?: number
+      trace?: boolean
+    }
   | { cmd: 'cpu' }
   | { cmd: 'peers'; infoHash: string }
   | { cmd: 'stop' }
@@ -56,7 +64,9 @@ type Node = { kind: 'closed'; engine: Engine; membership: SwarmMembership } | { 
 
 // BENCH_ENGINE=<path to engine.ts> runs the closed peers on another copy of the engine: a way to
 // measure a candidate engine change side by side without touching the tree.
-const { Engine } = (await import(process.env.BENCH_ENGINE ?? '../electron/core/engine/engine.js')) as typeof import('../electron/core/engine/engine.js')
+const { Engine } = (await import(
+  process.env.BENCH_ENGINE ?? '../electron/core/engine/engine.js'
+)) as typeof import('../electron/core/engine/engine.js')
 type Engine = EngineType
 
 export const SWARM_LABEL = 'bench engine swarm'
@@ -93,7 +103,15 @@ function membership(who: string): SwarmMembership {
 }
 
 async function plainClient(utp: boolean): Promise<WebTorrent> {
-  const client = new WebTorrent({ torrentPort: 0, utp, dht: false, tracker: false, lsd: false, natUpnp: false, natPmp: false })
+  const client = new WebTorrent({
+    torrentPort: 0,
+    utp,
+    dht: false,
+    tracker: false,
+    lsd: false,
+    natUpnp: false,
+    natPmp: false,
+  })
   await new Promise<void>((resolve, reject) => {
     if (client.address() !== null) return resolve()
     client.once('listening', () => resolve())
@@ -132,7 +150,10 @@ function progress(n: Node, infoHash: string): { downloaded: number; length: numb
 
 /** Linux only: is there an ESTABLISHED TCP connection to 127.0.0.1:port (from this host)? */
 function tcpTo(port: number): boolean | undefined {
-  const table = ['/proc/net/tcp', '/proc/net/tcp6'].filter(existsSync).map((f) => readFileSync(f, 'utf8')).join('\n')
+  const table = ['/proc/net/tcp', '/proc/net/tcp6']
+    .filter(existsSync)
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n')
   if (table === '') return undefined
   const want = port.toString(16).toUpperCase().padStart(4, '0')
   return table.split('\n').some((line) => {
@@ -146,7 +167,8 @@ async function go(r: Extract<Request, { cmd: 'go' }>): Promise<GoResult> {
   const cpu0 = cpuMs()
   const start = wallNow()
   const trace = r.trace === true ? { samples: [] as [number, number][], events: [] as [number, string][] } : undefined
-  const onPeer = (e: PeerEvent) => trace?.events.push([Math.round(wallNow() - start), `${e.peer.address} ${e.peer.state}`])
+  const onPeer = (e: PeerEvent) =>
+    trace?.events.push([Math.round(wallNow() - start), `${e.peer.address} ${e.peer.state}`])
   if (trace !== undefined && n.kind === 'closed') n.engine.on('peer', onPeer)
   const done = new Promise<void>((resolve) => {
     if (n.kind === 'closed') void n.engine.whenDone(r.infoHash).then(resolve)
@@ -189,7 +211,9 @@ async function go(r: Extract<Request, { cmd: 'go' }>): Promise<GoResult> {
       if (stalled || over) {
         clearInterval(timer)
         const why = stalled ? `no progress for ${r.stallMs} ms` : `not done after ${r.limitMs} ms`
-        reject(new Error(`${n.kind} leecher: ${why} (${p.downloaded} of ${p.length} bytes, ${p.peers} peer(s) connected)`))
+        reject(
+          new Error(`${n.kind} leecher: ${why} (${p.downloaded} of ${p.length} bytes, ${p.peers} peer(s) connected)`),
+        )
       }
     }, 200)
     void done.then(() => {
@@ -199,16 +223,35 @@ async function go(r: Extract<Request, { cmd: 'go' }>): Promise<GoResult> {
   }).finally(() => clearInterval(firstByteTimer))
   const end = wallNow()
   if (n.kind === 'closed') n.engine.off('peer', onPeer)
-  return { start, end, ms: end - start, firstByteMs: firstByte ?? end - start, bytes: progress(n, r.infoHash).length, cpuMs: cpuMs() - cpu0, ...(transport && { transport }), ...(trace && { trace }) }
+  return {
+    start,
+    end,
+    ms: end - start,
+    firstByteMs: firstByte ?? end - start,
+    bytes: progress(n, r.infoHash).length,
+    cpuMs: cpuMs() - cpu0,
+    ...(transport && { transport }),
+    ...(trace && { trace }),
+  }
 }
 
 function peers(infoHash: string): PeerInfo[] {
   const n = the()
   if (n.kind === 'closed') {
-    return n.engine.torrentSummary(infoHash).peers.map((p) => ({ address: p.address, client: p.client, state: p.state, uploaded: p.uploaded, downloaded: p.downloaded }))
+    return n.engine.torrentSummary(infoHash).peers.map((p) => ({
+      address: p.address,
+      client: p.client,
+      state: p.state,
+      uploaded: p.uploaded,
+      downloaded: p.downloaded,
+    }))
   }
   return openTorrent(n.client, infoHash).wires.map((w) => ({
-    address: `${w.remoteAddress}:${w.remotePort}`, client: w.type, state: 'open', uploaded: w.uploaded, downloaded: w.downloaded,
+    address: `${w.remoteAddress}:${w.remotePort}`,
+    client: w.type,
+    state: 'open',
+    uploaded: w.uploaded,
+    downloaded: w.downloaded,
   }))
 }
 
@@ -216,9 +259,14 @@ async function handle(r: Request): Promise<Record<string, unknown>> {
   switch (r.cmd) {
     case 'start': {
       if (node !== undefined) throw new Error('a node is already running')
-      node = r.kind !== 'open'
-        ? { kind: 'closed', engine: await Engine.start({ utp: r.utp, unsealed: r.kind === 'gate' }), membership: membership(r.who) }
-        : { kind: 'open', client: await plainClient(r.utp) }
+      node =
+        r.kind !== 'open'
+          ? {
+              kind: 'closed',
+              engine: await Engine.start({ utp: r.utp, unsealed: r.kind === 'gate' }),
+              membership: membership(r.who),
+            }
+          : { kind: 'open', client: await plainClient(r.utp) }
       return { port: node.kind === 'closed' ? node.engine.port : node.client.torrentPort }
     }
     case 'seed': {

@@ -42,7 +42,12 @@ function handshakeOnce(): Promise<{ ms: number; iToR: number; rToI: number }> {
   const ih = bytesToHex(w.infoHash)
   const mk = (type: string, cert: Uint8Array, secretKey: Uint8Array) => {
     const wire = new Wire(type)
-    wire.use(coterieExtension({ lookup: () => ({ swarm: w.swarm.publicKey, credential: { certificate: cert, secretKey } }), now: () => NOW }))
+    wire.use(
+      coterieExtension({
+        lookup: () => ({ swarm: w.swarm.publicKey, credential: { certificate: cert, secretKey } }),
+        now: () => NOW,
+      }),
+    )
     return { wire, ext: extensionOf(wire)! }
   }
   const i = mk('tcpOutgoing', w.aliceCert, w.alice.secretKey)

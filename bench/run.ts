@@ -48,9 +48,12 @@ const cfg = {
   swarmPeers: env('BENCH_SWARM_PEERS', 8),
 }
 const experiments = {
-  ...(process.env.BENCH_NODELAY === '1' && { nodelay: 'BENCH_NODELAY=1: TCP_NODELAY on every peer socket (the engine does not set it)' }),
+  ...(process.env.BENCH_NODELAY === '1' && {
+    nodelay: 'BENCH_NODELAY=1: TCP_NODELAY on every peer socket (the engine does not set it)',
+  }),
   ...(process.env.BENCH_PIN === '1' && { pin: 'BENCH_PIN=1: seeders on CPU 0, leechers on CPU 1 (taskset)' }),
-  ...(process.env.BENCH_ENGINE !== undefined && process.env.BENCH_ENGINE !== '' && { engine: process.env.BENCH_ENGINE }),
+  ...(process.env.BENCH_ENGINE !== undefined &&
+    process.env.BENCH_ENGINE !== '' && { engine: process.env.BENCH_ENGINE }),
 }
 
 // Child processes and temp files go whatever happens: errors, Ctrl-C, a kill.
@@ -67,7 +70,8 @@ const secs = () => `${((performance.now() - began) / 1000).toFixed(0)} s`
 const say = (s: string) => process.stderr.write(`${s}\n`)
 // Other work on the machine skews every throughput figure: the load averages go into the results.
 const loadBefore = loadavg().map((x) => round(x, 2))
-if (loadBefore[0]! > 1) say(`warning: load average ${loadBefore.join(' ')} before the bench; throughput figures will be noisy`)
+if (loadBefore[0]! > 1)
+  say(`warning: load average ${loadBefore.join(' ')} before the bench; throughput figures will be noisy`)
 for (const [k, v] of Object.entries(experiments)) say(`experiment (${k}): ${v}`)
 
 // Pure-JS curves first (what a renderer or a runtime without native curves gets), then native
@@ -83,7 +87,14 @@ try {
   say(`transfer: writing ${cfg.pairBytes / MiB} MiB of random data (${secs()})`)
   const file = randomFile(join(root, 'src'), 'bench.bin', cfg.pairBytes)
   say(`transfer: 1 seeder -> 1 leecher, TCP, ${cfg.tcpRuns} runs each (${secs()})`)
-  const tcp = await benchPair({ root, file, bytes: cfg.pairBytes, runs: cfg.tcpRuns, utp: false, kinds: ['closed', 'gate', 'open'] })
+  const tcp = await benchPair({
+    root,
+    file,
+    bytes: cfg.pairBytes,
+    runs: cfg.tcpRuns,
+    utp: false,
+    kinds: ['closed', 'gate', 'open'],
+  })
   let utp
   if (cfg.utpRuns > 0) {
     say(`transfer: 1 seeder -> 1 leecher, uTP, ${cfg.utpRuns} runs each (${secs()})`)
@@ -92,8 +103,17 @@ try {
   let swarm
   if (cfg.swarmPeers > 0 && cfg.swarmRuns > 0) {
     const swarmFile = randomFile(join(root, 'swarm-src'), 'swarm.bin', cfg.swarmBytes)
-    say(`transfer: 1 seeder -> ${cfg.swarmPeers} leechers, TCP, ${cfg.swarmBytes / MiB} MiB, ${cfg.swarmRuns} runs each (${secs()})`)
-    swarm = await benchSwarm({ root, file: swarmFile, bytes: cfg.swarmBytes, runs: cfg.swarmRuns, leechers: cfg.swarmPeers, kinds: ['closed', 'gate', 'open'] })
+    say(
+      `transfer: 1 seeder -> ${cfg.swarmPeers} leechers, TCP, ${cfg.swarmBytes / MiB} MiB, ${cfg.swarmRuns} runs each (${secs()})`,
+    )
+    swarm = await benchSwarm({
+      root,
+      file: swarmFile,
+      bytes: cfg.swarmBytes,
+      runs: cfg.swarmRuns,
+      leechers: cfg.swarmPeers,
+      kinds: ['closed', 'gate', 'open'],
+    })
   }
   transfer = { tcp, utp, swarm }
 } catch (err) {
@@ -152,27 +172,34 @@ const results = {
 }
 
 console.log('\nProtocol')
-console.table(Object.keys(native).map((metric) => ({
-  metric, '@noble/curves': pure[metric as keyof typeof pure], 'node:crypto': native[metric as keyof typeof native],
-})))
+console.table(
+  Object.keys(native).map((metric) => ({
+    metric,
+    '@noble/curves': pure[metric as keyof typeof pure],
+    'node:crypto': native[metric as keyof typeof native],
+  })),
+)
 
 const rows: Record<string, string | number>[] = []
-const row = (name: string, r: ComparisonResult) => rows.push({
-  transfer: name,
-  runs: r.runs.length / (r.gate ? 3 : 2),
-  'closed MB/s': r.closed.MBps_median,
-  'gate MB/s': r.gate?.MBps_median ?? '-',
-  'open MB/s': r.open.MBps_median,
-  ratio: r.ratio,
-  'pair ratios': r.pair_ratios.join(' '),
-  'closed min-max': `${r.closed.MBps_min}-${r.closed.MBps_max}`,
-  'open min-max': `${r.open.MBps_min}-${r.open.MBps_max}`,
-  '1st byte ms c/o': `${r.closed.first_byte_ms_median}/${r.open.first_byte_ms_median}`,
-})
+const row = (name: string, r: ComparisonResult) =>
+  rows.push({
+    transfer: name,
+    runs: r.runs.length / (r.gate ? 3 : 2),
+    'closed MB/s': r.closed.MBps_median,
+    'gate MB/s': r.gate?.MBps_median ?? '-',
+    'open MB/s': r.open.MBps_median,
+    ratio: r.ratio,
+    'pair ratios': r.pair_ratios.join(' '),
+    'closed min-max': `${r.closed.MBps_min}-${r.closed.MBps_max}`,
+    'open min-max': `${r.open.MBps_min}-${r.open.MBps_max}`,
+    '1st byte ms c/o': `${r.closed.first_byte_ms_median}/${r.open.first_byte_ms_median}`,
+  })
 row(`1->1 TCP ${cfg.pairBytes / MiB} MiB`, tcp)
 if (utp) row(`1->1 uTP ${cfg.pairBytes / MiB} MiB`, utp)
 if (swarm) row(`1->${swarm.leechers} TCP ${cfg.swarmBytes / MiB} MiB, aggregate`, swarm)
-console.log('\nTransfer (medians; MB = 10^6 bytes; addPeer to done; closed = gate + sealed transfers, gate = unsealed; ratio = closed / open; runs back to back)')
+console.log(
+  '\nTransfer (medians; MB = 10^6 bytes; addPeer to done; closed = gate + sealed transfers, gate = unsealed; ratio = closed / open; runs back to back)',
+)
 console.table(rows)
 
 if (uiLag) printUiLag(uiLag)
@@ -182,14 +209,16 @@ if (start) {
     { start: 'with resume records', ms: start.start_resume_ms },
     { start: 'verifying every piece (no records)', ms: start.start_verify_ms },
   ])
-  console.log(`sharing them on a running node: ${start.share_to_seeding_ms} ms from share() to seeding, of which ${start.share_node_ms} ms the node's`)
+  console.log(
+    `sharing them on a running node: ${start.share_to_seeding_ms} ms from share() to seeding, of which ${start.share_node_ms} ms the node's`,
+  )
 }
 
 const dir = new URL('./results/', import.meta.url)
 mkdirSync(dir, { recursive: true })
 writeFileSync(new URL('latest.json', dir), JSON.stringify(results, null, 2) + '\n')
 
-const targets: [string, number | undefined, string, ((x: number) => boolean)][] = [
+const targets: [string, number | undefined, string, (x: number) => boolean][] = [
   ['ratio (TCP 1->1, closed/open: gate + sealed transfers)', results.ratio, '>= 0.9 (sealed)', (x) => x >= 0.9],
   ['gate_ratio (TCP 1->1, unsealed gate/open)', results.gate_ratio, '>= 0.97', (x) => x >= 0.97],
   ['swarm8_ratio (1->8, sealed/open)', swarm?.ratio, '>= 0.9 (sealed)', (x) => x >= 0.9],
@@ -200,7 +229,9 @@ const targets: [string, number | undefined, string, ((x: number) => boolean)][] 
 ]
 console.log('')
 for (const [name, value, target, ok] of targets) {
-  console.log(`${name} ${value ?? '-'} (target ${target}): ${value === undefined ? 'not measured' : ok(value) ? 'met' : 'MISSED'}`)
+  console.log(
+    `${name} ${value ?? '-'} (target ${target}): ${value === undefined ? 'not measured' : ok(value) ? 'met' : 'MISSED'}`,
+  )
 }
 if (loadBefore[0]! > 1) console.log(`(load average ${loadBefore.join(' ')} at the start: other work shared the cores)`)
 console.log(`\nbench took ${results.bench_seconds} s; wrote bench/results/latest.json`)

@@ -41,7 +41,8 @@ async function startToSeeding(store: ProfileStore): Promise<number> {
   const t0 = performance.now()
   const node = await CoterieNode.start(store, { dht: false })
   const ms = performance.now() - t0
-  if (!node.engine.summary().every((s) => s.state === 'seeding')) throw new Error('bench start: a share is not seeding after start')
+  if (!node.engine.summary().every((s) => s.state === 'seeding'))
+    throw new Error('bench start: a share is not seeding after start')
   await node.stop()
   return ms
 }
@@ -77,14 +78,20 @@ export async function benchStart(gib: number, runs: number, say: (s: string) => 
       withRecords.push(await startToSeeding(store)) // the stop before left the records
       for (const t of store.current.torrents) await rm(store.layout.resumeRecord(t.infoHash), { force: true })
       verifying.push(await startToSeeding(store)) // and its clean stop records them again
-      say(`start: run ${i + 1}/${runs}: ${round(withRecords.at(-1)!, 0)} ms with records, ${round(verifying.at(-1)!, 0)} ms verifying`)
+      say(
+        `start: run ${i + 1}/${runs}: ${round(withRecords.at(-1)!, 0)} ms with records, ${round(verifying.at(-1)!, 0)} ms verifying`,
+      )
     }
     const resume = median(withRecords)
     const verify = median(verifying)
     return {
-      gib, files: FILES,
-      start_resume_ms: round(resume, 1), start_verify_ms: round(verify, 1), start_resume_ratio: round(resume / verify, 3),
-      share_to_seeding_ms: round(shareMs, 0), share_node_ms: round(nodeMs, 1),
+      gib,
+      files: FILES,
+      start_resume_ms: round(resume, 1),
+      start_verify_ms: round(verify, 1),
+      start_resume_ratio: round(resume / verify, 3),
+      share_to_seeding_ms: round(shareMs, 0),
+      share_node_ms: round(nodeMs, 1),
     }
   } finally {
     rmSync(root, { recursive: true, force: true })

@@ -57,7 +57,11 @@ class Peer {
   readonly #ready: Promise<void>
 
   private constructor(readonly name: string) {
-    this.#child = fork(PEER_SCRIPT, [], { cwd: ROOT, execArgv: ['--import', 'tsx', ...PROFILE_ARGS], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    this.#child = fork(PEER_SCRIPT, [], {
+      cwd: ROOT,
+      execArgv: ['--import', 'tsx', ...PROFILE_ARGS],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
     live.add(this)
     if (PIN && this.#child.pid !== undefined) {
       const cpu = name.includes('seeder') ? '0' : '1'
@@ -234,13 +238,18 @@ function summarize(runs: PairRun[]): KindSummary {
   }
 }
 
-function compare<R extends PairRun>(bytes: number, runs: { run: R; pair: number }[]): Omit<ComparisonResult, 'runs'> & { runs: R[] } {
+function compare<R extends PairRun>(
+  bytes: number,
+  runs: { run: R; pair: number }[],
+): Omit<ComparisonResult, 'runs'> & { runs: R[] } {
   const of = (k: Kind) => runs.filter((r) => r.run.kind === k).map((r) => r.run)
   const closed = summarize(of('closed'))
   const open = summarize(of('open'))
   const gate = of('gate').length > 0 ? summarize(of('gate')) : undefined
   const pairs = [...new Set(runs.map((r) => r.pair))].map((p) => {
-    const [c, o] = (['closed', 'open'] as const).map((k) => runs.find((r) => r.pair === p && r.run.kind === k)!.run.MBps)
+    const [c, o] = (['closed', 'open'] as const).map(
+      (k) => runs.find((r) => r.pair === p && r.run.kind === k)!.run.MBps,
+    )
     return c! / o!
   })
   return {
@@ -249,7 +258,11 @@ function compare<R extends PairRun>(bytes: number, runs: { run: R; pair: number 
     closed,
     open,
     ratio: round(closed.MBps_median / open.MBps_median, 3),
-    ...(gate && { gate, gate_ratio: round(gate.MBps_median / open.MBps_median, 3), sealed_vs_gate: round(closed.MBps_median / gate.MBps_median, 3) }),
+    ...(gate && {
+      gate,
+      gate_ratio: round(gate.MBps_median / open.MBps_median, 3),
+      sealed_vs_gate: round(closed.MBps_median / gate.MBps_median, 3),
+    }),
     pair_ratios: pairs.map((x) => round(x, 3)),
     pair_ratio_median: round(median(pairs), 3),
   }
@@ -258,7 +271,14 @@ function compare<R extends PairRun>(bytes: number, runs: { run: R; pair: number 
 const log = (s: string) => process.stderr.write(`  ${s}\n`)
 
 /** One seeder process to one leecher process: `runs` closed/open pairs after one warm-up of each. */
-export async function benchPair(o: { root: string; file: string; bytes: number; runs: number; utp: boolean; kinds?: readonly Kind[] }): Promise<ComparisonResult> {
+export async function benchPair(o: {
+  root: string
+  file: string
+  bytes: number
+  runs: number
+  utp: boolean
+  kinds?: readonly Kind[]
+}): Promise<ComparisonResult> {
   const label = o.utp ? 'uTP' : 'TCP'
   const kinds = o.kinds ?? ['closed', 'open']
   const seeders = {} as Record<Kind, Seeded>
@@ -267,7 +287,9 @@ export async function benchPair(o: { root: string; file: string; bytes: number; 
     leecher = await Peer.spawn('leecher')
     for (const kind of kinds) {
       seeders[kind] = await startSeeder(kind, o.utp, o.file)
-      log(`${label} ${kind} seeder on port ${seeders[kind].port}: hashed ${(o.bytes / MiB).toFixed(0)} MiB in ${(seeders[kind].hashMs / 1000).toFixed(1)} s`)
+      log(
+        `${label} ${kind} seeder on port ${seeders[kind].port}: hashed ${(o.bytes / MiB).toFixed(0)} MiB in ${(seeders[kind].hashMs / 1000).toFixed(1)} s`,
+      )
     }
     const limitMs = Math.max(60_000, (o.bytes / (2 * MB)) * 1000) // fails below 2 MB/s
     const runs: { run: PairRun; pair: number }[] = []
@@ -280,7 +302,15 @@ export async function benchPair(o: { root: string; file: string; bytes: number; 
       await leecher.req({ cmd: 'add', meta: s.meta, dir }, LIMIT.add)
       const seederCpu0 = await cpuOf(s.peer)
       const g = await leecher.req<GoResult>(
-        { cmd: 'go', infoHash: s.infoHash, peers: [`${LOOPBACK}:${s.port}`], stallMs: LIMIT.stall, limitMs, watchPort: s.port, trace: DEBUG },
+        {
+          cmd: 'go',
+          infoHash: s.infoHash,
+          peers: [`${LOOPBACK}:${s.port}`],
+          stallMs: LIMIT.stall,
+          limitMs,
+          watchPort: s.port,
+          trace: DEBUG,
+        },
         limitMs + 15_000,
       )
       const seederCpu = (await cpuOf(s.peer)) - seederCpu0
@@ -305,7 +335,9 @@ export async function benchPair(o: { root: string; file: string; bytes: number; 
       }
       if (!warmUp) runs.push({ run, pair })
       if (DEBUG) log(`trace: ${JSON.stringify({ ...g.trace, samples: g.trace?.samples.slice(0, 12) })}`)
-      log(`${label} ${kind.padEnd(6)} ${run.MBps.toFixed(1).padStart(6)} MB/s  ${(run.ms / 1000).toFixed(2)} s  first byte ${run.first_byte_ms.toFixed(0)} ms  cpu leecher ${run.leecher_cpu_pct}% seeder ${run.seeder_cpu_pct}%  (${run.transport ?? '?'})${warmUp ? '  warm-up, not counted' : ''}`)
+      log(
+        `${label} ${kind.padEnd(6)} ${run.MBps.toFixed(1).padStart(6)} MB/s  ${(run.ms / 1000).toFixed(2)} s  first byte ${run.first_byte_ms.toFixed(0)} ms  cpu leecher ${run.leecher_cpu_pct}% seeder ${run.seeder_cpu_pct}%  (${run.transport ?? '?'})${warmUp ? '  warm-up, not counted' : ''}`,
+      )
     }
     return compare(o.bytes, runs)
   } finally {
@@ -331,7 +363,14 @@ export interface SwarmResult extends Omit<ComparisonResult, 'runs'> {
  * every leecher before it (one connection per pair), so pieces also flow member to member, as
  * in a real swarm; closed members authorize each other on each of those connections.
  */
-export async function benchSwarm(o: { root: string; file: string; bytes: number; runs: number; leechers: number; kinds?: readonly Kind[] }): Promise<SwarmResult> {
+export async function benchSwarm(o: {
+  root: string
+  file: string
+  bytes: number
+  runs: number
+  leechers: number
+  kinds?: readonly Kind[]
+}): Promise<SwarmResult> {
   const kinds = o.kinds ?? ['closed', 'open']
   const seeders = {} as Record<Kind, Seeded>
   const leechers: Peer[] = []
@@ -340,7 +379,9 @@ export async function benchSwarm(o: { root: string; file: string; bytes: number;
     for (let i = 0; i < o.leechers; i++) leechers.push(await Peer.spawn(`leecher ${i + 1}`))
     for (const kind of kinds) {
       seeders[kind] = await startSeeder(kind, false, o.file)
-      log(`swarm ${kind} seeder on port ${seeders[kind].port}: hashed ${(o.bytes / MiB).toFixed(0)} MiB in ${(seeders[kind].hashMs / 1000).toFixed(1)} s`)
+      log(
+        `swarm ${kind} seeder on port ${seeders[kind].port}: hashed ${(o.bytes / MiB).toFixed(0)} MiB in ${(seeders[kind].hashMs / 1000).toFixed(1)} s`,
+      )
     }
     const limitMs = Math.max(90_000, ((o.leechers * o.bytes) / (2 * MB)) * 1000)
     const runs: { run: SwarmRun; pair: number }[] = []
@@ -351,14 +392,21 @@ export async function benchSwarm(o: { root: string; file: string; bytes: number;
       const dirs = leechers.map((_, i) => join(o.root, `swarm-${run}-${kind}-${i + 1}`))
       dirs.forEach((d) => mkdirSync(d))
       const ports = await Promise.all(
-        leechers.map((l, i) => l.req<{ port: number }>({ cmd: 'start', kind, utp: false, who: `member ${i + 1}` }, LIMIT.start).then((r) => r.port)),
+        leechers.map((l, i) =>
+          l
+            .req<{ port: number }>({ cmd: 'start', kind, utp: false, who: `member ${i + 1}` }, LIMIT.start)
+            .then((r) => r.port),
+        ),
       )
       await Promise.all(leechers.map((l, i) => l.req({ cmd: 'add', meta: s.meta, dir: dirs[i]! }, LIMIT.add)))
       const seederCpu0 = await cpuOf(s.peer)
       const gos = await Promise.all(
         leechers.map((l, i) => {
           const peers = [`${LOOPBACK}:${s.port}`, ...ports.slice(0, i).map((p) => `${LOOPBACK}:${p}`)]
-          return l.req<GoResult>({ cmd: 'go', infoHash: s.infoHash, peers, stallMs: LIMIT.stall, limitMs, trace: DEBUG }, limitMs + 15_000)
+          return l.req<GoResult>(
+            { cmd: 'go', infoHash: s.infoHash, peers, stallMs: LIMIT.stall, limitMs, trace: DEBUG },
+            limitMs + 15_000,
+          )
         }),
       )
       const seederCpu = (await cpuOf(s.peer)) - seederCpu0
@@ -368,7 +416,9 @@ export async function benchSwarm(o: { root: string; file: string; bytes: number;
       }
       const seederUploaded = peers.reduce((a, p) => a + p.uploaded, 0)
       if (DEBUG) {
-        const leecherPeers = await Promise.all(leechers.map((l) => l.req<{ peers: PeerInfo[] }>({ cmd: 'peers', infoHash: s.infoHash }, LIMIT.start)))
+        const leecherPeers = await Promise.all(
+          leechers.map((l) => l.req<{ peers: PeerInfo[] }>({ cmd: 'peers', infoHash: s.infoHash }, LIMIT.start)),
+        )
         leecherPeers.forEach((lp, i) => log(`leecher ${i + 1} port ${ports[i]} peers: ${JSON.stringify(lp.peers)}`))
         gos.forEach((g, i) => log(`leecher ${i + 1} trace: ${JSON.stringify(g.trace)}`))
       }
@@ -390,7 +440,9 @@ export async function benchSwarm(o: { root: string; file: string; bytes: number;
         seeder_share_pct: round((100 * seederUploaded) / (o.leechers * o.bytes), 1),
       }
       if (!warmUp) runs.push({ run: r, pair })
-      log(`swarm ${kind.padEnd(6)} ${r.MBps.toFixed(1).padStart(6)} MB/s aggregate  last done ${(last / 1000).toFixed(2)} s, first ${(first / 1000).toFixed(2)} s, first byte ${r.first_byte_ms.toFixed(0)} ms  seeder sent ${r.seeder_share_pct}%  cpu leechers ${r.leecher_cpu_pct}% seeder ${r.seeder_cpu_pct}%${warmUp ? '  warm-up, not counted' : ''}`)
+      log(
+        `swarm ${kind.padEnd(6)} ${r.MBps.toFixed(1).padStart(6)} MB/s aggregate  last done ${(last / 1000).toFixed(2)} s, first ${(first / 1000).toFixed(2)} s, first byte ${r.first_byte_ms.toFixed(0)} ms  seeder sent ${r.seeder_share_pct}%  cpu leechers ${r.leecher_cpu_pct}% seeder ${r.seeder_cpu_pct}%${warmUp ? '  warm-up, not counted' : ''}`,
+      )
     }
     return { ...compare(o.bytes, runs), leechers: o.leechers }
   } finally {

@@ -18,7 +18,18 @@
  * Standalone: `npm run bench:ui` merges its figures into bench/results/latest.json.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync, openSync, ftruncateSync, closeSync, writeFileSync, createWriteStream, mkdirSync, readFileSync, existsSync } from 'node:fs'
+import {
+  mkdtempSync,
+  rmSync,
+  openSync,
+  ftruncateSync,
+  closeSync,
+  writeFileSync,
+  createWriteStream,
+  mkdirSync,
+  readFileSync,
+  existsSync,
+} from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { cpus, tmpdir, loadavg } from 'node:os'
 import { join } from 'node:path'
@@ -89,7 +100,9 @@ const until = async (check: () => boolean, ms: number, what: string) => {
   }
 }
 
-export async function benchUiLag(say: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<UiLagResult> {
+export async function benchUiLag(
+  say: (s: string) => void = (s) => process.stderr.write(`${s}\n`),
+): Promise<UiLagResult> {
   const shareBytes = Math.round(env('BENCH_UI_GIB', 2) * 1024 * MiB)
   const serveBytes = Math.round(env('BENCH_UI_SERVE_MIB', 256) * MiB)
   const sparse = process.env.BENCH_UI_RANDOM !== '1'
@@ -111,7 +124,14 @@ export async function benchUiLag(say: (s: string) => void = (s) => process.stder
     await writeRandom(join(files, 'served.bin'), serveBytes)
 
     const store = await ProfileStore.open(join(root, 'alice'), { create: true, displayName: 'Alice' })
-    alice = await AppBackend.start(store, { mode: 'browser', version: 'bench', secretStorage: 'file', dht: false, log: () => {}, defaultDownloadDir: join(root, 'alice-dl') })
+    alice = await AppBackend.start(store, {
+      mode: 'browser',
+      version: 'bench',
+      secretStorage: 'file',
+      dht: false,
+      log: () => {},
+      defaultDownloadDir: join(root, 'alice-dl'),
+    })
     const call = async (channel: Parameters<AppBackend['dispatch']>[0], request: unknown) => {
       const r = await alice!.dispatch(channel, request)
       if (!r.ok) throw new Error(`${channel}: ${r.error.message}`)
@@ -122,12 +142,28 @@ export async function benchUiLag(say: (s: string) => void = (s) => process.stder
     const bobDir = join(root, 'bob')
     const bobKey = cli(bobDir, 'id').split('\n')[0]!.trim()
     await call('friends.add', { key: bobKey, name: 'Bob' })
-    const group = await call('groups.create', { name: 'Bench', members: [bobKey] }) as { id: string }
-    const served = (await call('groups.share', { group: group.id, paths: [join(files, 'served.bin')] }) as { infoHashes: string[] }).infoHashes[0]!
-    const invite = await call('invites.create', { group: group.id, friend: bobKey }) as { data: string }
+    const group = (await call('groups.create', { name: 'Bench', members: [bobKey] })) as { id: string }
+    const served = (
+      (await call('groups.share', { group: group.id, paths: [join(files, 'served.bin')] })) as { infoHashes: string[] }
+    ).infoHashes[0]!
+    const invite = (await call('invites.create', { group: group.id, friend: bobKey })) as { data: string }
     writeFileSync(join(root, 'bob.coterie'), Buffer.from(invite.data, 'base64'))
     cli(bobDir, 'join', join(root, 'bob.coterie'), '--download-dir', join(root, 'bob-dl'))
-    bob = spawn(process.execPath, [CLI, '--profile', bobDir, 'run', '--no-dht', '--peer', `127.0.0.1:${alice.node.port}`, '--download-limit', String(Math.round(serveBytes / 90))], { stdio: 'ignore' })
+    bob = spawn(
+      process.execPath,
+      [
+        CLI,
+        '--profile',
+        bobDir,
+        'run',
+        '--no-dht',
+        '--peer',
+        `127.0.0.1:${alice.node.port}`,
+        '--download-limit',
+        String(Math.round(serveBytes / 90)),
+      ],
+      { stdio: 'ignore' },
+    )
     const uploaded = () => alice!.node.engine.torrentSummary(served).uploaded
     await until(() => uploaded() > 0, 30_000, 'Bob to start downloading')
 
@@ -173,7 +209,9 @@ export async function benchUiLag(say: (s: string) => void = (s) => process.stder
       const { default: createTorrent } = await import('create-torrent')
       const m = monitorEventLoopDelay({ resolution: RESOLUTION_MS })
       m.enable()
-      await new Promise<void>((resolve, reject) => createTorrent(big, { name: 'big.bin', private: true, announceList: [] }, (e) => (e ? reject(e) : resolve())))
+      await new Promise<void>((resolve, reject) =>
+        createTorrent(big, { name: 'big.bin', private: true, announceList: [] }, (e) => (e ? reject(e) : resolve())),
+      )
       m.disable()
       inThread = { p99: ms(m.percentile(99)), max: ms(m.max), invokeP99: round(percentile(invokeMs.splice(0), 99), 1) }
     }
@@ -197,7 +235,11 @@ export async function benchUiLag(say: (s: string) => void = (s) => process.stder
       baseline_lag_max_ms: ms(base.max),
       baseline_invoke_p99_ms: round(percentile(baseInvokes, 99), 1),
       loadavg_1min: round(loadavg()[0]!, 2),
-      ...(inThread !== undefined && { in_thread_lag_p99_ms: inThread.p99, in_thread_lag_max_ms: inThread.max, in_thread_invoke_p99_ms: inThread.invokeP99 }),
+      ...(inThread !== undefined && {
+        in_thread_lag_p99_ms: inThread.p99,
+        in_thread_lag_max_ms: inThread.max,
+        in_thread_invoke_p99_ms: inThread.invokeP99,
+      }),
       served_during_hash_bytes: servedDuring,
       target_p99_ms: TARGET_P99_MS,
     }
@@ -209,19 +251,47 @@ export async function benchUiLag(say: (s: string) => void = (s) => process.stder
 }
 
 export function printUiLag(r: UiLagResult): void {
-  console.log(`\nUI lag (event loop of the process answering the UI, while hashing ${r.share_gib} GiB at ${r.hash_MBps} MB/s and serving a peer ${r.served_during_hash_bytes} bytes)`)
+  console.log(
+    `\nUI lag (event loop of the process answering the UI, while hashing ${r.share_gib} GiB at ${r.hash_MBps} MB/s and serving a peer ${r.served_during_hash_bytes} bytes)`,
+  )
   console.table([
     { measure: 'event-loop delay, hashing', 'p50 ms': r.lag_p50_ms, 'p99 ms': r.lag_p99_ms, 'max ms': r.lag_max_ms },
-    { measure: `torrents.list round trip, hashing (${r.invokes})`, 'p50 ms': r.invoke_p50_ms, 'p99 ms': r.invoke_p99_ms, 'max ms': r.invoke_max_ms },
-    { measure: 'event-loop delay, baseline (serving only)', 'p50 ms': r.baseline_lag_p50_ms, 'p99 ms': r.baseline_lag_p99_ms, 'max ms': r.baseline_lag_max_ms },
-    ...(r.in_thread_lag_p99_ms !== undefined ? [{ measure: 'event-loop delay, hashing on the main thread (before)', 'p50 ms': '', 'p99 ms': r.in_thread_lag_p99_ms, 'max ms': r.in_thread_lag_max_ms }] : []),
+    {
+      measure: `torrents.list round trip, hashing (${r.invokes})`,
+      'p50 ms': r.invoke_p50_ms,
+      'p99 ms': r.invoke_p99_ms,
+      'max ms': r.invoke_max_ms,
+    },
+    {
+      measure: 'event-loop delay, baseline (serving only)',
+      'p50 ms': r.baseline_lag_p50_ms,
+      'p99 ms': r.baseline_lag_p99_ms,
+      'max ms': r.baseline_lag_max_ms,
+    },
+    ...(r.in_thread_lag_p99_ms !== undefined
+      ? [
+          {
+            measure: 'event-loop delay, hashing on the main thread (before)',
+            'p50 ms': '',
+            'p99 ms': r.in_thread_lag_p99_ms,
+            'max ms': r.in_thread_lag_max_ms,
+          },
+        ]
+      : []),
   ])
   console.log(`load average (1 min) at the end: ${r.loadavg_1min} on ${cpus().length} cores`)
-  console.log(`ui_lag_p99_ms ${r.lag_p99_ms} (target < ${r.target_p99_ms}): ${r.lag_p99_ms < r.target_p99_ms ? 'met' : 'MISSED'}`)
+  console.log(
+    `ui_lag_p99_ms ${r.lag_p99_ms} (target < ${r.target_p99_ms}): ${r.lag_p99_ms < r.target_p99_ms ? 'met' : 'MISSED'}`,
+  )
 }
 
 /** The figures as bench/results/latest.json keys. */
-export const uiLagFields = (r: UiLagResult) => ({ ui_lag_p50_ms: r.lag_p50_ms, ui_lag_p99_ms: r.lag_p99_ms, ui_lag_max_ms: r.lag_max_ms, ui_lag: r })
+export const uiLagFields = (r: UiLagResult) => ({
+  ui_lag_p50_ms: r.lag_p50_ms,
+  ui_lag_p99_ms: r.lag_p99_ms,
+  ui_lag_max_ms: r.lag_max_ms,
+  ui_lag: r,
+})
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const load = loadavg().map((x) => round(x, 2))
@@ -231,6 +301,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   mkdirSync(dir, { recursive: true })
   const file = new URL('latest.json', dir)
   const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {}
-  writeFileSync(file, JSON.stringify({ ...previous, ...uiLagFields(r), ui_lag_date: new Date().toISOString(), ui_lag_loadavg_before: load }, null, 2) + '\n')
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { ...previous, ...uiLagFields(r), ui_lag_date: new Date().toISOString(), ui_lag_loadavg_before: load },
+      null,
+      2,
+    ) + '\n',
+  )
   console.log('merged into bench/results/latest.json')
 }

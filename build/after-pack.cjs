@@ -29,7 +29,10 @@ function executable(context) {
 
 async function afterPack(context) {
   const settings = fusesFor()
-  const config = { version: FuseVersion.V1, resetAdHocDarwinSignature: context.electronPlatformName === 'darwin' && context.arch === 3 /* arm64 */ }
+  const config = {
+    version: FuseVersion.V1,
+    resetAdHocDarwinSignature: context.electronPlatformName === 'darwin' && context.arch === 3 /* arm64 */,
+  }
   for (const [name, on] of Object.entries(settings)) config[FuseV1Options[name]] = on
   await flipFuses(executable(context), config)
 }

@@ -16,7 +16,14 @@ module.exports = {
   afterPack: 'build/after-pack.cjs',
   // Double-clicking an invite opens it in Coterie (a running one, through the single-instance lock).
   fileAssociations: [
-    { ext: 'coterie', name: 'Coterie invite', description: 'An invitation to a Coterie group', mimeType: 'application/x-coterie-invite', role: 'Viewer', icon: 'icon' },
+    {
+      ext: 'coterie',
+      name: 'Coterie invite',
+      description: 'An invitation to a Coterie group',
+      mimeType: 'application/x-coterie-invite',
+      role: 'Viewer',
+      icon: 'icon',
+    },
   ],
   // Linux ignores setAsDefaultProtocolClient: the scheme must be in the .desktop file, which this writes.
   protocols: [{ name: 'Coterie link', schemes: ['coterie'] }],

@@ -9,7 +9,18 @@ import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext } from 'playwright-core'
 import { benchTransfers } from './transfers-bench.js'
-import { ARTIFACTS, CHROMIUM, cli, launchChromium, removeDir, screenshot, startInstance, tempDir, watchConsole, type Instance } from './harness.js'
+import {
+  ARTIFACTS,
+  CHROMIUM,
+  cli,
+  launchChromium,
+  removeDir,
+  screenshot,
+  startInstance,
+  tempDir,
+  watchConsole,
+  type Instance,
+} from './harness.js'
 import { shareScenario } from './scenario.js'
 
 const instances: Instance[] = []
@@ -18,8 +29,10 @@ let browser: Browser | undefined
 const tmp = tempDir('files')
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run installs it)`)
-  if (!existsSync(join(import.meta.dirname, '..', 'renderer', 'dist', 'index.html'))) throw new Error('renderer/dist is missing: npm run build:renderer')
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run installs it)`)
+  if (!existsSync(join(import.meta.dirname, '..', 'renderer', 'dist', 'index.html')))
+    throw new Error('renderer/dist is missing: npm run build:renderer')
 })
 
 after(async () => {
@@ -52,7 +65,14 @@ test('browser mode: Alice shares a file with Bob through an invite', { timeout: 
     return page
   }
   const [alicePage, bobPage] = await Promise.all([open(alice), open(bob)])
-  await shareScenario(t, { alice: { page: alicePage, name: 'Alice' }, bob: { page: bobPage, name: 'Bob' }, carolKey, tmp, prefix: 'browser', errors })
+  await shareScenario(t, {
+    alice: { page: alicePage, name: 'Alice' },
+    bob: { page: bobPage, name: 'Bob' },
+    carolKey,
+    tmp,
+    prefix: 'browser',
+    errors,
+  })
 
   await t.test('Transfers with 500 items stays responsive (render times measured in Chromium)', async () => {
     const r = await benchTransfers(browser!, join(tmp, 'bench'))

@@ -29,14 +29,24 @@ export async function runElectronScenario(t: TestContext, executablePath: string
   try {
     const alice = await launch('Alice', homes[0]!, [])
     // Alice's listening port, from her Settings screen ("now listening on N").
-    await alice.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: /^Settings/ }).click()
+    await alice
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('button', { name: /^Settings/ })
+      .click()
     const hint = await alice.getByText(/now listening on \d+/).textContent({ timeout: LAUNCH_MS })
     const port = /listening on (\d+)/.exec(hint ?? '')?.[1]
     if (!port) throw new Error('Alice did not report her listening port')
     await alice.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: /^You/ }).click()
     const bob = await launch('Bob', homes[1]!, ['--peer', `127.0.0.1:${port}`])
     const carolKey = (await cli(homes[2]!, join(homes[2]!, 'carol'), ['id'])).split('\n')[0]!.trim()
-    await shareScenario(t, { alice: { page: alice, name: 'Alice' }, bob: { page: bob, name: 'Bob' }, carolKey, tmp: homes[2]!, prefix: 'electron', errors })
+    await shareScenario(t, {
+      alice: { page: alice, name: 'Alice' },
+      bob: { page: bob, name: 'Bob' },
+      carolKey,
+      tmp: homes[2]!,
+      prefix: 'electron',
+      errors,
+    })
   } finally {
     for (const a of apps) await a.close().catch(() => {})
     homes.forEach(removeDir)

@@ -21,7 +21,9 @@ const binary = electronBinary()
 
 test('Electron: Alice shares a file with Bob through an invite', { timeout: 180_000 }, async (t) => {
   if (binary === null) {
-    t.skip('Electron binary absent (ELECTRON_SKIP_BINARY_DOWNLOAD): this variant needs it; e2e/app.e2e.ts runs the same spec in browser mode')
+    t.skip(
+      'Electron binary absent (ELECTRON_SKIP_BINARY_DOWNLOAD): this variant needs it; e2e/app.e2e.ts runs the same spec in browser mode',
+    )
     return
   }
   // With the binary present: launch two instances through playwright-core's _electron on two

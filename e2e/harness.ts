@@ -15,7 +15,13 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const ARTIFACTS = join(ROOT, 'e2e', 'artifacts')
 const COTERIE = join(ROOT, 'electron', 'core', 'cli', 'coterie.mjs')
 export const CHROMIUM = '/usr/bin/chromium'
-export const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run']
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+]
 /** Start-up: tsx compiles the CLI, the engine binds its ports. Generous for a loaded 2-core machine. */
 const START_MS = 45_000
 const STOP_MS = 10_000
@@ -36,7 +42,10 @@ export const tempDir = (prefix: string): string => mkdtempSync(join(tmpdir(), `c
 
 /** Runs the CLI once (e.g. `id`, to make a profile that never runs). */
 export async function cli(home: string, profile: string, args: string[]): Promise<string> {
-  const child = spawn(process.execPath, [COTERIE, '--profile', profile, ...args], { env: { ...process.env, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [COTERIE, '--profile', profile, ...args], {
+    env: { ...process.env, HOME: home },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let out = ''
   let errOut = ''
   child.stdout.on('data', (d: Buffer) => (out += d))
@@ -52,14 +61,33 @@ export async function startInstance(name: string, o: { peers?: string[] } = {}):
   const profile = join(home, 'profile')
   mkdirSync(ARTIFACTS, { recursive: true })
   const log = createWriteStream(join(ARTIFACTS, `${name.toLowerCase()}.log`))
-  const args = [COTERIE, '--profile', profile, 'run', '--ui', '--port', '0', '--no-dht', '--no-lsd', '--no-tracker', '--no-port-mapping', ...(o.peers ?? []).flatMap((p) => ['--peer', p])]
-  const child = spawn(process.execPath, args, { env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config') }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const args = [
+    COTERIE,
+    '--profile',
+    profile,
+    'run',
+    '--ui',
+    '--port',
+    '0',
+    '--no-dht',
+    '--no-lsd',
+    '--no-tracker',
+    '--no-port-mapping',
+    ...(o.peers ?? []).flatMap((p) => ['--peer', p]),
+  ]
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   child.stderr.pipe(log)
   let stdout = ''
   const found = await new Promise<{ url: string; port: number }>((resolve, reject) => {
     let url: string | undefined
     let port: number | undefined
-    const timer = setTimeout(() => fail(new Error(`${name}: no "ui:" and port lines within ${START_MS / 1000} s; output so far:\n${stdout}`)), START_MS)
+    const timer = setTimeout(
+      () => fail(new Error(`${name}: no "ui:" and port lines within ${START_MS / 1000} s; output so far:\n${stdout}`)),
+      START_MS,
+    )
     const fail = (e: Error) => {
       clearTimeout(timer)
       child.kill('SIGKILL')
@@ -76,11 +104,16 @@ export async function startInstance(name: string, o: { peers?: string[] } = {}):
         resolve({ url, port })
       }
     })
-    child.once('exit', (code) => fail(new Error(`${name}: coterie exited (${code}) before it was ready; output:\n${stdout}`)))
+    child.once('exit', (code) =>
+      fail(new Error(`${name}: coterie exited (${code}) before it was ready; output:\n${stdout}`)),
+    )
   })
   child.stdout.on('data', (d: Buffer) => log.write(d))
   return {
-    name, home, profile, ...found,
+    name,
+    home,
+    profile,
+    ...found,
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM')
@@ -105,7 +138,8 @@ function exited(child: ChildProcess, ms: number): Promise<number | string> {
   })
 }
 
-export const launchChromium = (): Promise<Browser> => chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, timeout: START_MS })
+export const launchChromium = (): Promise<Browser> =>
+  chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, timeout: START_MS })
 
 /**
  * Every console error and uncaught page error, to fail the test on: a screen that renders but
@@ -128,7 +162,9 @@ export function randomFile(path: string, bytes: number): string {
   const buf = Buffer.alloc(bytes)
   let x = 0x9e3779b9
   for (let i = 0; i < bytes; i += 4) {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
     buf.writeUInt32LE(x >>> 0, i)
   }
   writeFileSync(path, buf)
@@ -138,7 +174,10 @@ export function randomFile(path: string, bytes: number): string {
 export function sha256(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const h = createHash('sha256')
-    createReadStream(path).on('data', (d) => h.update(d)).on('end', () => resolve(h.digest('hex'))).on('error', reject)
+    createReadStream(path)
+      .on('data', (d) => h.update(d))
+      .on('end', () => resolve(h.digest('hex')))
+      .on('error', reject)
   })
 }
 

@@ -38,7 +38,10 @@ const BOB_LIMIT_KIB = 1024
 const BECH32 = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l'
 
 const nav = (page: Page, screen: string): Promise<void> =>
-  page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: new RegExp(`^${screen}`) }).click()
+  page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('button', { name: new RegExp(`^${screen}`) })
+    .click()
 const text = async (l: Locator): Promise<string> => ((await l.textContent({ timeout: UI_MS })) ?? '').trim()
 
 export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<void> {
@@ -58,7 +61,10 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     // Toasts never cover the content column: the "Name saved" toast sits beside the screen.
     const toastBox = await alice.page.getByTestId('toasts').getByText('Name saved').first().boundingBox()
     const screenBox = await alice.page.locator('.screen').boundingBox()
-    assert.ok(toastBox && screenBox && toastBox.x + toastBox.width <= screenBox.x, `the toast (${JSON.stringify(toastBox)}) does not cover the screen (${JSON.stringify(screenBox)})`)
+    assert.ok(
+      toastBox && screenBox && toastBox.x + toastBox.width <= screenBox.x,
+      `the toast (${JSON.stringify(toastBox)}) does not cover the screen (${JSON.stringify(screenBox)})`,
+    )
     // Keyboard: the first Tab stop skips the navigation, straight to the screen's heading.
     const firstStop = `document.querySelector('a[href], button:not([disabled]), input:not([tabindex="-1"]), select, textarea, summary, [tabindex]:not([tabindex="-1"])').textContent`
     assert.equal(await alice.page.evaluate(firstStop), 'Skip to content', 'the first Tab stop is the skip link')
@@ -66,42 +72,57 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     const skip = await alice.page.getByRole('link', { name: 'Skip to content' }).boundingBox()
     assert.ok(skip && skip.y >= 0, 'focused, the skip link is on screen')
     await alice.page.keyboard.press('Enter')
-    assert.equal(await alice.page.evaluate('document.activeElement.id'), 'screen-title', 'Enter on it lands on the heading')
+    assert.equal(
+      await alice.page.evaluate('document.activeElement.id'),
+      'screen-title',
+      'Enter on it lands on the heading',
+    )
     bobKey = await text(bob.page.getByTestId('own-key'))
     bobFingerprint = await text(bob.page.getByTestId('own-fingerprint'))
     aliceFingerprint = await text(alice.page.getByTestId('own-fingerprint'))
     assert.match(bobKey, /^coterie1[a-z0-9]+$/)
     await bob.page.getByRole('button', { name: 'Copy key' }).click()
     await bob.page.getByText('Copied ✓').waitFor({ timeout: UI_MS })
-    assert.equal(await bob.page.evaluate('navigator.clipboard.readText()'), bobKey, 'the Copy button puts the key on the clipboard')
+    assert.equal(
+      await bob.page.evaluate('navigator.clipboard.readText()'),
+      bobKey,
+      'the Copy button puts the key on the clipboard',
+    )
     await shot(alice, 'you')
     await shot(bob, 'you')
   })
 
-  await t.test('Alice backs up her identity to a passphrase-encrypted file; a wrong passphrase cannot restore it, the right one can', async () => {
-    const page = alice.page
-    await page.getByLabel('Passphrase (8 characters or more)').fill('correct horse battery')
-    await page.getByLabel('Passphrase again').fill('correct horse batterY')
-    await page.getByText('The two passphrases differ.').waitFor({ timeout: UI_MS })
-    assert.equal(await page.getByRole('button', { name: 'Save backup file…' }).isDisabled(), true)
-    await page.getByLabel('Passphrase again').fill('correct horse battery')
-    const download = page.waitForEvent('download', { timeout: UI_MS })
-    await page.getByRole('button', { name: 'Save backup file…' }).click()
-    const backup = join(env.tmp, (await download).suggestedFilename())
-    await (await download).saveAs(backup)
-    assert.match(backup, /\.coterie-backup$/)
-    await page.getByText('Restore from a backup…').click()
-    await page.getByLabel('Backup file').setInputFiles(backup)
-    await page.getByLabel('Its passphrase').fill('wrong passphrase')
-    await page.getByLabel('Replace my current identity').check()
-    await page.getByRole('button', { name: 'Restore identity' }).click()
-    await page.getByRole('alert').filter({ hasText: /backup/i }).first().waitFor({ timeout: UI_MS })
-    await shot(alice, 'you-restore-wrong-passphrase')
-    await page.getByLabel('Its passphrase').fill('correct horse battery')
-    await page.getByRole('button', { name: 'Restore identity' }).click()
-    await page.getByText('Identity restored').waitFor({ timeout: UI_MS })
-    assert.equal(await text(page.getByTestId('own-fingerprint')), aliceFingerprint, 'the same identity is back')
-  })
+  await t.test(
+    'Alice backs up her identity to a passphrase-encrypted file; a wrong passphrase cannot restore it, the right one can',
+    async () => {
+      const page = alice.page
+      await page.getByLabel('Passphrase (8 characters or more)').fill('correct horse battery')
+      await page.getByLabel('Passphrase again').fill('correct horse batterY')
+      await page.getByText('The two passphrases differ.').waitFor({ timeout: UI_MS })
+      assert.equal(await page.getByRole('button', { name: 'Save backup file…' }).isDisabled(), true)
+      await page.getByLabel('Passphrase again').fill('correct horse battery')
+      const download = page.waitForEvent('download', { timeout: UI_MS })
+      await page.getByRole('button', { name: 'Save backup file…' }).click()
+      const backup = join(env.tmp, (await download).suggestedFilename())
+      await (await download).saveAs(backup)
+      assert.match(backup, /\.coterie-backup$/)
+      await page.getByText('Restore from a backup…').click()
+      await page.getByLabel('Backup file').setInputFiles(backup)
+      await page.getByLabel('Its passphrase').fill('wrong passphrase')
+      await page.getByLabel('Replace my current identity').check()
+      await page.getByRole('button', { name: 'Restore identity' }).click()
+      await page
+        .getByRole('alert')
+        .filter({ hasText: /backup/i })
+        .first()
+        .waitFor({ timeout: UI_MS })
+      await shot(alice, 'you-restore-wrong-passphrase')
+      await page.getByLabel('Its passphrase').fill('correct horse battery')
+      await page.getByRole('button', { name: 'Restore identity' }).click()
+      await page.getByText('Identity restored').waitFor({ timeout: UI_MS })
+      assert.equal(await text(page.getByTestId('own-fingerprint')), aliceFingerprint, 'the same identity is back')
+    },
+  )
 
   await t.test('Alice: a mistyped key shows the checksum error inline and cannot be added', async () => {
     await nav(alice.page, 'Friends')
@@ -124,7 +145,11 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
 
   await t.test('Alice pastes Bob’s key, compares the fingerprint and adds him', async () => {
     await alice.page.getByLabel('Their key').fill(bobKey)
-    assert.equal(await text(alice.page.getByTestId('checked-fingerprint')), bobFingerprint, 'the fingerprint to compare is Bob’s')
+    assert.equal(
+      await text(alice.page.getByTestId('checked-fingerprint')),
+      bobFingerprint,
+      'the fingerprint to compare is Bob’s',
+    )
     await alice.page.getByRole('button', { name: 'Add friend' }).click()
     await alice.page.getByTestId('friend').filter({ hasText: 'Bob' }).waitFor({ timeout: UI_MS })
   })
@@ -159,7 +184,10 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await alice.page.getByRole('button', { name: /^Scratch.*only you · 0 shared/ }).waitFor({ timeout: UI_MS })
     await shot(alice, 'groups-only-you')
     await alice.page.getByRole('button', { name: 'Delete group' }).click()
-    await alice.page.getByRole('group', { name: /Delete “Scratch” for good\?/ }).getByRole('button', { name: 'Delete group' }).click()
+    await alice.page
+      .getByRole('group', { name: /Delete “Scratch” for good\?/ })
+      .getByRole('button', { name: 'Delete group' })
+      .click()
     await alice.page.getByRole('button', { name: /^Scratch/ }).waitFor({ state: 'detached', timeout: UI_MS })
   })
 
@@ -173,17 +201,27 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await alice.page.getByTestId('dropzone').waitFor({ timeout: UI_MS })
     // The drop zone's file input: the same path a drop takes (upload in browser mode, then share).
     await alice.page.getByTestId('share-files').setInputFiles(source)
-    await alice.page.getByRole('list', { name: 'Shared in this group' }).getByText(fileName).waitFor({ timeout: SHARE_MS })
+    await alice.page
+      .getByRole('list', { name: 'Shared in this group' })
+      .getByText(fileName)
+      .waitFor({ timeout: SHARE_MS })
     await alice.page.getByRole('button', { name: /^Holiday.*2 members · 1 shared/ }).waitFor({ timeout: UI_MS })
     await shot(alice, 'groups')
-    for (const [who, path] of [['Bob', invites.bob], ['Carol', invites.carol]] as const) {
+    for (const [who, path] of [
+      ['Bob', invites.bob],
+      ['Carol', invites.carol],
+    ] as const) {
       const download = alice.page.waitForEvent('download', { timeout: UI_MS })
       await alice.page.getByTestId('member').filter({ hasText: who }).getByRole('button', { name: 'Invite…' }).click()
       const d = await download
       assert.equal(d.suggestedFilename(), `Holiday-for-${who}.coterie`)
       await d.saveAs(path)
       // The toast says what the file is called and where a browser put it.
-      await alice.page.getByTestId('toasts').getByText(`Invite for ${who} saved as “Holiday-for-${who}.coterie”`).first().waitFor({ timeout: UI_MS })
+      await alice.page
+        .getByTestId('toasts')
+        .getByText(`Invite for ${who} saved as “Holiday-for-${who}.coterie”`)
+        .first()
+        .waitFor({ timeout: UI_MS })
     }
   })
 
@@ -209,164 +247,246 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await bob.page.getByRole('button', { name: 'Close' }).click()
   })
 
-  await t.test('Bob opens his invite: group, Alice’s fingerprint, expiry; adds her as a friend from it; accepts', async () => {
-    await bob.page.getByTestId('invite-file').setInputFiles(invites.bob)
-    await bob.page.getByRole('heading', { name: 'Join “Holiday”?' }).waitFor({ timeout: UI_MS })
-    assert.equal(await text(bob.page.getByTestId('invite-fingerprint')), aliceFingerprint, 'the invite shows who sent it')
-    await bob.page.getByTestId('invite-dialog').getByText(fileName).waitFor({ timeout: UI_MS })
-    await bob.page.getByTestId('invite-dialog').getByText('renews by itself while you are in the group').waitFor({ timeout: UI_MS })
-    // Where the files go, changeable before accepting; a relative path is refused, not guessed at.
-    const folder = bob.page.getByLabel('Saved to')
-    assert.equal(await folder.inputValue(), bobDownloads, 'the preview says where the files will be saved')
-    await folder.fill('holiday')
-    await bob.page.getByText('The folder must be a full path').waitFor({ timeout: UI_MS })
-    assert.equal(await bob.page.getByRole('button', { name: 'Accept and join' }).isDisabled(), true)
-    await folder.fill(bobDownloads)
-    await shot(bob, 'invite-preview')
-    // The fingerprint checks out: Bob adds Alice as a friend from the invite itself.
-    const dialog = bob.page.getByTestId('invite-dialog')
-    await dialog.getByLabel('Add them to your friends as').fill('Alice')
-    await dialog.getByRole('button', { name: 'Add friend' }).click()
-    await dialog.getByText('Alice', { exact: true }).waitFor({ timeout: UI_MS })
-    await bob.page.getByRole('button', { name: 'Accept and join' }).click()
-    await bob.page.getByRole('heading', { name: 'Transfers' }).waitFor({ timeout: UI_MS })
-  })
+  await t.test(
+    'Bob opens his invite: group, Alice’s fingerprint, expiry; adds her as a friend from it; accepts',
+    async () => {
+      await bob.page.getByTestId('invite-file').setInputFiles(invites.bob)
+      await bob.page.getByRole('heading', { name: 'Join “Holiday”?' }).waitFor({ timeout: UI_MS })
+      assert.equal(
+        await text(bob.page.getByTestId('invite-fingerprint')),
+        aliceFingerprint,
+        'the invite shows who sent it',
+      )
+      await bob.page.getByTestId('invite-dialog').getByText(fileName).waitFor({ timeout: UI_MS })
+      await bob.page
+        .getByTestId('invite-dialog')
+        .getByText('renews by itself while you are in the group')
+        .waitFor({ timeout: UI_MS })
+      // Where the files go, changeable before accepting; a relative path is refused, not guessed at.
+      const folder = bob.page.getByLabel('Saved to')
+      assert.equal(await folder.inputValue(), bobDownloads, 'the preview says where the files will be saved')
+      await folder.fill('holiday')
+      await bob.page.getByText('The folder must be a full path').waitFor({ timeout: UI_MS })
+      assert.equal(await bob.page.getByRole('button', { name: 'Accept and join' }).isDisabled(), true)
+      await folder.fill(bobDownloads)
+      await shot(bob, 'invite-preview')
+      // The fingerprint checks out: Bob adds Alice as a friend from the invite itself.
+      const dialog = bob.page.getByTestId('invite-dialog')
+      await dialog.getByLabel('Add them to your friends as').fill('Alice')
+      await dialog.getByRole('button', { name: 'Add friend' }).click()
+      await dialog.getByText('Alice', { exact: true }).waitFor({ timeout: UI_MS })
+      await bob.page.getByRole('button', { name: 'Accept and join' }).click()
+      await bob.page.getByRole('heading', { name: 'Transfers' }).waitFor({ timeout: UI_MS })
+    },
+  )
 
-  await t.test('the file arrives on Bob’s disk, byte-identical; both peer views show the other authorized', async () => {
-    const row = bob.page.getByTestId('torrent').filter({ hasText: fileName })
-    await row.waitFor({ timeout: UI_MS })
-    await row.getByRole('button', { name: /^Peers/ }).click()
-    // Bob sees Alice authorized, by the name he gave her and her fingerprint.
-    const alicePeer = row.locator('[data-testid="peer"][data-state="authorized"]').filter({ hasText: `as Alice ${aliceFingerprint}` })
-    await alicePeer.waitFor({ timeout: TRANSFER_MS })
-    await shot(bob, 'transfers-downloading')
+  await t.test(
+    'the file arrives on Bob’s disk, byte-identical; both peer views show the other authorized',
+    async () => {
+      const row = bob.page.getByTestId('torrent').filter({ hasText: fileName })
+      await row.waitFor({ timeout: UI_MS })
+      await row.getByRole('button', { name: /^Peers/ }).click()
+      // Bob sees Alice authorized, by the name he gave her and her fingerprint.
+      const alicePeer = row
+        .locator('[data-testid="peer"][data-state="authorized"]')
+        .filter({ hasText: `as Alice ${aliceFingerprint}` })
+      await alicePeer.waitFor({ timeout: TRANSFER_MS })
+      await shot(bob, 'transfers-downloading')
 
-    await nav(alice.page, 'Transfers')
-    const aliceRow = alice.page.getByTestId('torrent').filter({ hasText: fileName })
-    await aliceRow.getByRole('button', { name: /^Peers/ }).click()
-    // Alice sees Bob authorized, by the name she gave him and his fingerprint.
-    const bobPeer = aliceRow.locator('[data-testid="peer"][data-state="authorized"]').filter({ hasText: `as Bob ${bobFingerprint}` })
-    await bobPeer.waitFor({ timeout: TRANSFER_MS })
-    await shot(alice, 'transfers')
+      await nav(alice.page, 'Transfers')
+      const aliceRow = alice.page.getByTestId('torrent').filter({ hasText: fileName })
+      await aliceRow.getByRole('button', { name: /^Peers/ }).click()
+      // Alice sees Bob authorized, by the name she gave him and his fingerprint.
+      const bobPeer = aliceRow
+        .locator('[data-testid="peer"][data-state="authorized"]')
+        .filter({ hasText: `as Bob ${bobFingerprint}` })
+      await bobPeer.waitFor({ timeout: TRANSFER_MS })
+      await shot(alice, 'transfers')
 
-    await row.getByTestId('torrent-state').filter({ hasText: 'Sharing' }).waitFor({ timeout: TRANSFER_MS })
-    assert.equal(await sha256(join(bobDownloads, fileName)), sourceHash, 'the file on Bob’s disk is byte-identical')
-    // One toast says where it finished (the group, not a bare "Download finished"), one per group.
-    await bob.page.getByTestId('toasts').getByText('Finished in “Holiday”').waitFor({ timeout: UI_MS })
-    assert.equal(await bob.page.getByTestId('toasts').getByText(/finished/i).count(), 1, 'one toast per group, not one per file')
-    // Done: the nav badge counts only active work, and the finished row shows no speed noise.
-    await bob.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Transfers', exact: true }).waitFor({ timeout: UI_MS })
-    assert.doesNotMatch(await text(row.locator('.torrent-line')), /↓/, 'a finished row shows no download speed')
-    // The filter: Active is empty, Sharing lists it, All again.
-    await bob.page.getByRole('button', { name: /^Active/ }).click()
-    await bob.page.getByTestId('transfers-none').waitFor({ timeout: UI_MS })
-    await bob.page.getByRole('button', { name: /^Sharing \(/ }).click()
-    await row.waitFor({ timeout: UI_MS })
-    await bob.page.getByRole('button', { name: /^All/ }).click()
-    await shot(bob, 'transfers')
-    // "Show in folder": browser mode cannot open a file manager, so it says where the files are.
-    await row.getByRole('button', { name: 'Show in folder' }).click()
-    await bob.page.getByRole('status').filter({ hasText: 'Files are in' }).filter({ hasText: bobDownloads }).waitFor({ timeout: UI_MS })
-    // Honest states: paused is shown as paused, and resuming goes back to sharing.
-    await aliceRow.getByRole('button', { name: 'Pause' }).click()
-    await aliceRow.getByTestId('torrent-state').filter({ hasText: 'Paused' }).waitFor({ timeout: UI_MS })
-    await aliceRow.getByRole('button', { name: 'Resume' }).click()
-    await aliceRow.getByTestId('torrent-state').filter({ hasText: 'Sharing' }).waitFor({ timeout: UI_MS })
-  })
+      await row.getByTestId('torrent-state').filter({ hasText: 'Sharing' }).waitFor({ timeout: TRANSFER_MS })
+      assert.equal(await sha256(join(bobDownloads, fileName)), sourceHash, 'the file on Bob’s disk is byte-identical')
+      // One toast says where it finished (the group, not a bare "Download finished"), one per group.
+      await bob.page.getByTestId('toasts').getByText('Finished in “Holiday”').waitFor({ timeout: UI_MS })
+      assert.equal(
+        await bob.page
+          .getByTestId('toasts')
+          .getByText(/finished/i)
+          .count(),
+        1,
+        'one toast per group, not one per file',
+      )
+      // Done: the nav badge counts only active work, and the finished row shows no speed noise.
+      await bob.page
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('button', { name: 'Transfers', exact: true })
+        .waitFor({ timeout: UI_MS })
+      assert.doesNotMatch(await text(row.locator('.torrent-line')), /↓/, 'a finished row shows no download speed')
+      // The filter: Active is empty, Sharing lists it, All again.
+      await bob.page.getByRole('button', { name: /^Active/ }).click()
+      await bob.page.getByTestId('transfers-none').waitFor({ timeout: UI_MS })
+      await bob.page.getByRole('button', { name: /^Sharing \(/ }).click()
+      await row.waitFor({ timeout: UI_MS })
+      await bob.page.getByRole('button', { name: /^All/ }).click()
+      await shot(bob, 'transfers')
+      // "Show in folder": browser mode cannot open a file manager, so it says where the files are.
+      await row.getByRole('button', { name: 'Show in folder' }).click()
+      await bob.page
+        .getByRole('status')
+        .filter({ hasText: 'Files are in' })
+        .filter({ hasText: bobDownloads })
+        .waitFor({ timeout: UI_MS })
+      // Honest states: paused is shown as paused, and resuming goes back to sharing.
+      await aliceRow.getByRole('button', { name: 'Pause' }).click()
+      await aliceRow.getByTestId('torrent-state').filter({ hasText: 'Paused' }).waitFor({ timeout: UI_MS })
+      await aliceRow.getByRole('button', { name: 'Resume' }).click()
+      await aliceRow.getByTestId('torrent-state').filter({ hasText: 'Sharing' }).waitFor({ timeout: UI_MS })
+    },
+  )
 
-  await t.test('drag and drop: a dropped file and a chosen folder are shared, and reach Bob by themselves; an old invite dropped on the window changes nothing', async () => {
-    await nav(alice.page, 'Groups')
-    await dropFiles(alice.page, '[data-testid="dropzone"]', [{ name: 'notes.txt', bytes: Buffer.from('Bring sunscreen.\n') }])
-    await alice.page.getByRole('list', { name: 'Shared in this group' }).getByText('notes.txt').waitFor({ timeout: SHARE_MS })
-    // A folder ("Choose a folder…"): browser mode uploads each file under its relative path, then
-    // shares the folder as one item.
-    const folder = join(env.tmp, 'Photos')
-    mkdirSync(join(folder, 'day 2'), { recursive: true })
-    writeFileSync(join(folder, 'beach.txt'), 'sand\n')
-    writeFileSync(join(folder, 'day 2', 'boat.txt'), 'waves\n')
-    await alice.page.getByTestId('share-folder').setInputFiles(folder)
-    // Both files are in the shared folder (5 + 6 bytes); the size may show a moment after the name.
-    const item = alice.page.getByRole('list', { name: 'Shared in this group' }).getByRole('listitem').filter({ hasText: 'Photos' })
-    await item.filter({ hasText: '11 B' }).waitFor({ timeout: SHARE_MS })
-    await shot(alice, 'groups-collection')
-    // An invite dropped on the group is not shared to every member as a file: it asks first.
-    await dropFiles(alice.page, '[data-testid="dropzone"]', [{ name: 'Holiday-for-Bob.coterie', bytes: readFileSync(invites.bob) }])
-    const question = alice.page.getByRole('group', { name: 'Open this invite instead?' })
-    await question.waitFor({ timeout: UI_MS })
-    await shot(alice, 'groups-drop-invite')
-    await question.getByRole('button', { name: 'Open invite' }).click()
-    await alice.page.getByTestId('invite-dialog').waitFor({ timeout: UI_MS }) // opened as an invite (made for Bob, not her)
-    await alice.page.getByTestId('invite-dialog').getByRole('button', { name: /^(Close|Decline)$/ }).click()
-    await alice.page.getByTestId('invite-dialog').waitFor({ state: 'detached', timeout: UI_MS })
-    assert.equal(await alice.page.getByRole('list', { name: 'Shared in this group' }).getByText('.coterie').count(), 0, 'the invite was not shared')
-    // Bob drops his old invite anywhere on the window: he is a member already, so it would only
-    // renew his membership; he declines, and nothing changes.
-    await nav(bob.page, 'You')
-    await dropFiles(bob.page, 'main', [{ name: 'Holiday-for-Bob.coterie', bytes: readFileSync(invites.bob) }])
-    await bob.page.getByText('You are already a member').waitFor({ timeout: UI_MS })
-    await bob.page.getByRole('button', { name: 'Decline' }).click()
-    await bob.page.getByTestId('invite-dialog').waitFor({ state: 'detached', timeout: UI_MS })
-    // New items reach members by themselves (the group index, PROTOCOL.md §13): no new invite.
-    await nav(bob.page, 'Transfers')
-    for (const name of ['notes.txt', 'Photos']) {
-      await bob.page.getByTestId('torrent').filter({ hasText: name }).getByTestId('torrent-state').filter({ hasText: 'Sharing' }).waitFor({ timeout: TRANSFER_MS })
-    }
-    assert.equal(readFileSync(join(bobDownloads, 'Photos', 'day 2', 'boat.txt'), 'utf8'), 'waves\n', 'the folder arrives with its structure')
-    // Removing asks once more, in place; the row goes when the engine says it is gone.
-    await nav(alice.page, 'Transfers')
-    const notes = alice.page.getByTestId('torrent').filter({ hasText: 'notes.txt' })
-    await notes.getByRole('button', { name: 'Remove' }).click()
-    await notes.getByRole('group', { name: /Stop sharing “notes.txt”\?/ }).getByRole('button', { name: 'Remove' }).click()
-    await notes.waitFor({ state: 'detached', timeout: UI_MS })
-  })
+  await t.test(
+    'drag and drop: a dropped file and a chosen folder are shared, and reach Bob by themselves; an old invite dropped on the window changes nothing',
+    async () => {
+      await nav(alice.page, 'Groups')
+      await dropFiles(alice.page, '[data-testid="dropzone"]', [
+        { name: 'notes.txt', bytes: Buffer.from('Bring sunscreen.\n') },
+      ])
+      await alice.page
+        .getByRole('list', { name: 'Shared in this group' })
+        .getByText('notes.txt')
+        .waitFor({ timeout: SHARE_MS })
+      // A folder ("Choose a folder…"): browser mode uploads each file under its relative path, then
+      // shares the folder as one item.
+      const folder = join(env.tmp, 'Photos')
+      mkdirSync(join(folder, 'day 2'), { recursive: true })
+      writeFileSync(join(folder, 'beach.txt'), 'sand\n')
+      writeFileSync(join(folder, 'day 2', 'boat.txt'), 'waves\n')
+      await alice.page.getByTestId('share-folder').setInputFiles(folder)
+      // Both files are in the shared folder (5 + 6 bytes); the size may show a moment after the name.
+      const item = alice.page
+        .getByRole('list', { name: 'Shared in this group' })
+        .getByRole('listitem')
+        .filter({ hasText: 'Photos' })
+      await item.filter({ hasText: '11 B' }).waitFor({ timeout: SHARE_MS })
+      await shot(alice, 'groups-collection')
+      // An invite dropped on the group is not shared to every member as a file: it asks first.
+      await dropFiles(alice.page, '[data-testid="dropzone"]', [
+        { name: 'Holiday-for-Bob.coterie', bytes: readFileSync(invites.bob) },
+      ])
+      const question = alice.page.getByRole('group', { name: 'Open this invite instead?' })
+      await question.waitFor({ timeout: UI_MS })
+      await shot(alice, 'groups-drop-invite')
+      await question.getByRole('button', { name: 'Open invite' }).click()
+      await alice.page.getByTestId('invite-dialog').waitFor({ timeout: UI_MS }) // opened as an invite (made for Bob, not her)
+      await alice.page
+        .getByTestId('invite-dialog')
+        .getByRole('button', { name: /^(Close|Decline)$/ })
+        .click()
+      await alice.page.getByTestId('invite-dialog').waitFor({ state: 'detached', timeout: UI_MS })
+      assert.equal(
+        await alice.page.getByRole('list', { name: 'Shared in this group' }).getByText('.coterie').count(),
+        0,
+        'the invite was not shared',
+      )
+      // Bob drops his old invite anywhere on the window: he is a member already, so it would only
+      // renew his membership; he declines, and nothing changes.
+      await nav(bob.page, 'You')
+      await dropFiles(bob.page, 'main', [{ name: 'Holiday-for-Bob.coterie', bytes: readFileSync(invites.bob) }])
+      await bob.page.getByText('You are already a member').waitFor({ timeout: UI_MS })
+      await bob.page.getByRole('button', { name: 'Decline' }).click()
+      await bob.page.getByTestId('invite-dialog').waitFor({ state: 'detached', timeout: UI_MS })
+      // New items reach members by themselves (the group index, PROTOCOL.md §13): no new invite.
+      await nav(bob.page, 'Transfers')
+      for (const name of ['notes.txt', 'Photos']) {
+        await bob.page
+          .getByTestId('torrent')
+          .filter({ hasText: name })
+          .getByTestId('torrent-state')
+          .filter({ hasText: 'Sharing' })
+          .waitFor({ timeout: TRANSFER_MS })
+      }
+      assert.equal(
+        readFileSync(join(bobDownloads, 'Photos', 'day 2', 'boat.txt'), 'utf8'),
+        'waves\n',
+        'the folder arrives with its structure',
+      )
+      // Removing asks once more, in place; the row goes when the engine says it is gone.
+      await nav(alice.page, 'Transfers')
+      const notes = alice.page.getByTestId('torrent').filter({ hasText: 'notes.txt' })
+      await notes.getByRole('button', { name: 'Remove' }).click()
+      await notes
+        .getByRole('group', { name: /Stop sharing “notes.txt”\?/ })
+        .getByRole('button', { name: 'Remove' })
+        .click()
+      await notes.waitFor({ state: 'detached', timeout: UI_MS })
+    },
+  )
 
-  await t.test('Alice switches on “Don’t seed on this network”: Transfers says so, a limit she was typing stays; she switches it off', async () => {
-    await nav(alice.page, 'Settings')
-    const upload = alice.page.getByLabel('Upload limit (KiB/s)')
-    await upload.fill('100')
-    await alice.page.getByLabel('Don’t seed on this network').check()
-    await alice.page.getByText('Not sharing on this network').first().waitFor({ timeout: UI_MS })
-    assert.equal(await upload.inputValue(), '100', 'saving the switch keeps what she was typing in the form below')
-    await nav(alice.page, 'Transfers')
-    await alice.page.getByText('Sharing is paused on this network').waitFor({ timeout: UI_MS })
-    const video = alice.page.getByTestId('torrent').filter({ hasText: 'holiday-video.bin' })
-    assert.equal(await text(video.getByTestId('torrent-state')), 'Complete, not sharing here', 'not “Sharing” while it shares nothing')
-    await shot(alice, 'transfers-not-seeding')
-    await nav(alice.page, 'Settings')
-    await alice.page.getByLabel('Don’t seed on this network').uncheck()
-    await alice.page.getByText('Sharing again').first().waitFor({ timeout: UI_MS })
-    await nav(alice.page, 'Transfers')
-    await alice.page.getByText('Sharing is paused on this network').waitFor({ state: 'detached', timeout: UI_MS })
-  })
+  await t.test(
+    'Alice switches on “Don’t seed on this network”: Transfers says so, a limit she was typing stays; she switches it off',
+    async () => {
+      await nav(alice.page, 'Settings')
+      const upload = alice.page.getByLabel('Upload limit (KiB/s)')
+      await upload.fill('100')
+      await alice.page.getByLabel('Don’t seed on this network').check()
+      await alice.page.getByText('Not sharing on this network').first().waitFor({ timeout: UI_MS })
+      assert.equal(await upload.inputValue(), '100', 'saving the switch keeps what she was typing in the form below')
+      await nav(alice.page, 'Transfers')
+      await alice.page.getByText('Sharing is paused on this network').waitFor({ timeout: UI_MS })
+      const video = alice.page.getByTestId('torrent').filter({ hasText: 'holiday-video.bin' })
+      assert.equal(
+        await text(video.getByTestId('torrent-state')),
+        'Complete, not sharing here',
+        'not “Sharing” while it shares nothing',
+      )
+      await shot(alice, 'transfers-not-seeding')
+      await nav(alice.page, 'Settings')
+      await alice.page.getByLabel('Don’t seed on this network').uncheck()
+      await alice.page.getByText('Sharing again').first().waitFor({ timeout: UI_MS })
+      await nav(alice.page, 'Transfers')
+      await alice.page.getByText('Sharing is paused on this network').waitFor({ state: 'detached', timeout: UI_MS })
+    },
+  )
 
-  await t.test('Alice limits her uploads for the group to 512 KiB/s on its Groups screen, then lifts the limit', async () => {
-    await nav(alice.page, 'Groups')
-    const limits = alice.page.getByRole('form', { name: 'Speed limits for this group' })
-    await limits.getByLabel('Upload limit (KiB/s)').fill('512')
-    await limits.getByRole('button', { name: 'Save limits' }).click()
-    await limits.getByText('Now: upload 512 KiB/s, download no limit').waitFor({ timeout: UI_MS })
-    await shot(alice, 'groups-speed-limits')
-    await limits.getByLabel('Upload limit (KiB/s)').fill('')
-    await limits.getByRole('button', { name: 'Save limits' }).click()
-    await limits.getByText('Now: upload no limit, download no limit').waitFor({ timeout: UI_MS })
-  })
+  await t.test(
+    'Alice limits her uploads for the group to 512 KiB/s on its Groups screen, then lifts the limit',
+    async () => {
+      await nav(alice.page, 'Groups')
+      const limits = alice.page.getByRole('form', { name: 'Speed limits for this group' })
+      await limits.getByLabel('Upload limit (KiB/s)').fill('512')
+      await limits.getByRole('button', { name: 'Save limits' }).click()
+      await limits.getByText('Now: upload 512 KiB/s, download no limit').waitFor({ timeout: UI_MS })
+      await shot(alice, 'groups-speed-limits')
+      await limits.getByLabel('Upload limit (KiB/s)').fill('')
+      await limits.getByRole('button', { name: 'Save limits' }).click()
+      await limits.getByText('Now: upload no limit, download no limit').waitFor({ timeout: UI_MS })
+    },
+  )
 
-  await t.test('Alice removes Carol from her friends, after confirming; the group keeps her as an unnamed member', async () => {
-    await nav(alice.page, 'Friends')
-    const carol = alice.page.getByTestId('friend').filter({ hasText: 'Carol' })
-    await carol.getByRole('button', { name: 'Remove' }).click()
-    await carol.getByRole('button', { name: 'Cancel' }).click()
-    await carol.getByRole('button', { name: 'Remove' }).click()
-    await carol.getByRole('group', { name: /Remove Carol from your friends\?/ }).getByRole('button', { name: 'Remove' }).click()
-    await carol.waitFor({ state: 'detached', timeout: UI_MS })
-    await nav(alice.page, 'Groups')
-    await alice.page.getByTestId('member').filter({ hasText: 'Unknown (' }).waitFor({ timeout: UI_MS })
-  })
+  await t.test(
+    'Alice removes Carol from her friends, after confirming; the group keeps her as an unnamed member',
+    async () => {
+      await nav(alice.page, 'Friends')
+      const carol = alice.page.getByTestId('friend').filter({ hasText: 'Carol' })
+      await carol.getByRole('button', { name: 'Remove' }).click()
+      await carol.getByRole('button', { name: 'Cancel' }).click()
+      await carol.getByRole('button', { name: 'Remove' }).click()
+      await carol
+        .getByRole('group', { name: /Remove Carol from your friends\?/ })
+        .getByRole('button', { name: 'Remove' })
+        .click()
+      await carol.waitFor({ state: 'detached', timeout: UI_MS })
+      await nav(alice.page, 'Groups')
+      await alice.page.getByTestId('member').filter({ hasText: 'Unknown (' }).waitFor({ timeout: UI_MS })
+    },
+  )
 
   await t.test('Alice removes Carol from the group, after confirming; Bob stays', async () => {
     const carol = alice.page.getByTestId('member').filter({ hasText: 'Unknown (' })
     await carol.getByRole('button', { name: 'Remove' }).click()
-    await carol.getByRole('group', { name: /They get nothing new/ }).getByRole('button', { name: 'Remove' }).click()
+    await carol
+      .getByRole('group', { name: /They get nothing new/ })
+      .getByRole('button', { name: 'Remove' })
+      .click()
     await carol.waitFor({ state: 'detached', timeout: UI_MS })
     await alice.page.getByTestId('member').filter({ hasText: 'Bob' }).waitFor({ timeout: UI_MS })
     await shot(alice, 'groups-member-removed')
@@ -390,12 +510,30 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await bob.page.getByRole('heading', { name: 'Join “Books”?' }).waitFor({ timeout: UI_MS })
     await bob.page.getByRole('button', { name: 'Accept and join' }).click()
     await bob.page.getByRole('heading', { name: 'Transfers' }).waitFor({ timeout: UI_MS })
-    await dropFiles(alice.page, '[data-testid="dropzone"]', [{ name: 'chapter-1.txt', bytes: Buffer.from('It was a bright cold day.\n') }])
-    await alice.page.getByRole('list', { name: 'Shared in this group' }).getByText('chapter-1.txt').waitFor({ timeout: SHARE_MS })
-    await bob.page.getByTestId('torrent').filter({ hasText: 'chapter-1.txt' }).getByTestId('torrent-state').filter({ hasText: 'Sharing' }).waitFor({ timeout: TRANSFER_MS })
-    assert.equal(readFileSync(join(bobDownloads, 'chapter-1.txt'), 'utf8'), 'It was a bright cold day.\n', 'the later share arrives intact')
+    await dropFiles(alice.page, '[data-testid="dropzone"]', [
+      { name: 'chapter-1.txt', bytes: Buffer.from('It was a bright cold day.\n') },
+    ])
+    await alice.page
+      .getByRole('list', { name: 'Shared in this group' })
+      .getByText('chapter-1.txt')
+      .waitFor({ timeout: SHARE_MS })
+    await bob.page
+      .getByTestId('torrent')
+      .filter({ hasText: 'chapter-1.txt' })
+      .getByTestId('torrent-state')
+      .filter({ hasText: 'Sharing' })
+      .waitFor({ timeout: TRANSFER_MS })
+    assert.equal(
+      readFileSync(join(bobDownloads, 'chapter-1.txt'), 'utf8'),
+      'It was a bright cold day.\n',
+      'the later share arrives intact',
+    )
     // The rendezvous itself is plumbing: it is listed nowhere a person looks.
-    assert.equal(await bob.page.getByTestId('torrent').filter({ hasText: 'coterie-rendezvous' }).count(), 0, 'no rendezvous among Bob’s transfers')
+    assert.equal(
+      await bob.page.getByTestId('torrent').filter({ hasText: 'coterie-rendezvous' }).count(),
+      0,
+      'no rendezvous among Bob’s transfers',
+    )
     await nav(bob.page, 'Groups')
     await bob.page.getByRole('button', { name: /^Books/ }).click()
     const shared = bob.page.getByRole('list', { name: 'Shared in this group' })
@@ -403,36 +541,65 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     assert.equal(await shared.getByRole('listitem').count(), 1, 'Bob’s view of “Books” lists the one share')
   })
 
-  await t.test('Alice’s Groups screen shows Bob connected while both run; Bob’s view of the group downloads new shares automatically', async () => {
-    await nav(alice.page, 'Groups')
-    await alice.page.getByRole('button', { name: /^Books/ }).click()
-    // Connected: his node proved his member key to hers, on a share or on the group's rendezvous.
-    await alice.page.getByTestId('member').filter({ hasText: 'Bob' }).getByTestId('presence').filter({ hasText: /^Connected$/ }).waitFor({ timeout: TRANSFER_MS })
-    await shot(alice, 'groups-members-connected')
-    await nav(bob.page, 'Groups')
-    await bob.page.getByRole('button', { name: /^Books/ }).click()
-    const auto = bob.page.getByRole('checkbox', { name: 'Download new shares automatically' })
-    await auto.waitFor({ timeout: UI_MS })
-    assert.equal(await auto.isChecked(), true, 'auto-join is on by default')
-    await bob.page.getByTestId('member').filter({ hasText: 'Alice' }).getByTestId('presence').filter({ hasText: /^Connected$/ }).waitFor({ timeout: TRANSFER_MS })
-  })
+  await t.test(
+    'Alice’s Groups screen shows Bob connected while both run; Bob’s view of the group downloads new shares automatically',
+    async () => {
+      await nav(alice.page, 'Groups')
+      await alice.page.getByRole('button', { name: /^Books/ }).click()
+      // Connected: his node proved his member key to hers, on a share or on the group's rendezvous.
+      await alice.page
+        .getByTestId('member')
+        .filter({ hasText: 'Bob' })
+        .getByTestId('presence')
+        .filter({ hasText: /^Connected$/ })
+        .waitFor({ timeout: TRANSFER_MS })
+      await shot(alice, 'groups-members-connected')
+      await nav(bob.page, 'Groups')
+      await bob.page.getByRole('button', { name: /^Books/ }).click()
+      const auto = bob.page.getByRole('checkbox', { name: 'Download new shares automatically' })
+      await auto.waitFor({ timeout: UI_MS })
+      assert.equal(await auto.isChecked(), true, 'auto-join is on by default')
+      await bob.page
+        .getByTestId('member')
+        .filter({ hasText: 'Alice' })
+        .getByTestId('presence')
+        .filter({ hasText: /^Connected$/ })
+        .waitFor({ timeout: TRANSFER_MS })
+    },
+  )
 
-  await t.test('Bob leaves “Books”, after confirming: the group is gone from his list, his file stays on disk', async () => {
-    await nav(bob.page, 'Groups')
-    const list = bob.page.getByRole('list', { name: 'Your groups' })
-    await list.getByRole('button', { name: /^Books/ }).click()
-    await bob.page.getByRole('button', { name: 'Leave group' }).click()
-    await bob.page.getByRole('group', { name: /Leave “Books”\?/ }).getByRole('button', { name: 'Cancel' }).click()
-    assert.equal(await list.getByRole('button', { name: /^Books/ }).count(), 1, 'cancelled: still a member')
-    await bob.page.getByRole('button', { name: 'Leave group' }).click()
-    await bob.page.getByRole('group', { name: /what you downloaded stays on this computer/ }).getByRole('button', { name: 'Leave group' }).click()
-    await list.getByRole('button', { name: /^Books/ }).waitFor({ state: 'detached', timeout: UI_MS })
-    await bob.page.getByRole('heading', { name: /^Holiday/ }).waitFor({ timeout: UI_MS }) // the next group
-    assert.equal(readFileSync(join(bobDownloads, 'chapter-1.txt'), 'utf8'), 'It was a bright cold day.\n', 'the file stays on Bob’s disk')
-    await shot(bob, 'groups-left')
-    await nav(bob.page, 'Transfers')
-    await bob.page.getByTestId('torrent').filter({ hasText: 'chapter-1.txt' }).waitFor({ state: 'detached', timeout: UI_MS })
-  })
+  await t.test(
+    'Bob leaves “Books”, after confirming: the group is gone from his list, his file stays on disk',
+    async () => {
+      await nav(bob.page, 'Groups')
+      const list = bob.page.getByRole('list', { name: 'Your groups' })
+      await list.getByRole('button', { name: /^Books/ }).click()
+      await bob.page.getByRole('button', { name: 'Leave group' }).click()
+      await bob.page
+        .getByRole('group', { name: /Leave “Books”\?/ })
+        .getByRole('button', { name: 'Cancel' })
+        .click()
+      assert.equal(await list.getByRole('button', { name: /^Books/ }).count(), 1, 'cancelled: still a member')
+      await bob.page.getByRole('button', { name: 'Leave group' }).click()
+      await bob.page
+        .getByRole('group', { name: /what you downloaded stays on this computer/ })
+        .getByRole('button', { name: 'Leave group' })
+        .click()
+      await list.getByRole('button', { name: /^Books/ }).waitFor({ state: 'detached', timeout: UI_MS })
+      await bob.page.getByRole('heading', { name: /^Holiday/ }).waitFor({ timeout: UI_MS }) // the next group
+      assert.equal(
+        readFileSync(join(bobDownloads, 'chapter-1.txt'), 'utf8'),
+        'It was a bright cold day.\n',
+        'the file stays on Bob’s disk',
+      )
+      await shot(bob, 'groups-left')
+      await nav(bob.page, 'Transfers')
+      await bob.page
+        .getByTestId('torrent')
+        .filter({ hasText: 'chapter-1.txt' })
+        .waitFor({ state: 'detached', timeout: UI_MS })
+    },
+  )
 
   await t.test('every screen renders without console errors, every control named', async () => {
     for (const side of [alice, bob]) {
@@ -442,9 +609,17 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
         // Every control has an accessible name (a label, or aria-label): in the ARIA snapshot an
         // unnamed one is a bare role, e.g. `- textbox` with nothing after it.
         const snapshot = await side.page.locator('body').ariaSnapshot({ timeout: UI_MS })
-        const unnamed = snapshot.split('\n').filter((l) => /^\s*- (textbox|checkbox|combobox|button|spinbutton|radio|slider)\s*(\[[^\]]*\])?\s*:?\s*$/.test(l))
+        const unnamed = snapshot
+          .split('\n')
+          .filter((l) =>
+            /^\s*- (textbox|checkbox|combobox|button|spinbutton|radio|slider)\s*(\[[^\]]*\])?\s*:?\s*$/.test(l),
+          )
         assert.deepEqual(unnamed, [], `${side.name}'s ${screen} screen has controls without a name`)
-        assert.deepEqual(await axeViolations(side.page), [], `${side.name}'s ${screen} screen: axe-core (WCAG 2.1 A/AA, best practices)`)
+        assert.deepEqual(
+          await axeViolations(side.page),
+          [],
+          `${side.name}'s ${screen} screen: axe-core (WCAG 2.1 A/AA, best practices)`,
+        )
       }
     }
     // A narrow window (800×600): one column, the navigation a bar on top, nothing wider than the window.
@@ -454,9 +629,16 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
       await nav(alice.page, screen)
       const navBox = await alice.page.getByRole('navigation', { name: 'Main' }).boundingBox()
       const head = await alice.page.getByRole('heading', { name: screen, level: 1 }).boundingBox()
-      assert.ok(navBox && head && navBox.y + navBox.height <= head.y, `${screen} at 800×600: the navigation is above the screen`)
+      assert.ok(
+        navBox && head && navBox.y + navBox.height <= head.y,
+        `${screen} at 800×600: the navigation is above the screen`,
+      )
       assert.ok(head.x < 100, `${screen} at 800×600: the screen uses the full width (heading at x=${head.x})`)
-      assert.equal(await alice.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'), true, `${screen} at 800×600: no sideways scrolling`)
+      assert.equal(
+        await alice.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'),
+        true,
+        `${screen} at 800×600: no sideways scrolling`,
+      )
       assert.deepEqual(await axeViolations(alice.page), [], `${screen} at 800×600: axe-core`)
       await shot(alice, `${screen.toLowerCase()}-800x600`)
     }

@@ -29,11 +29,21 @@ export async function benchTransfers(browser: Browser, dir: string): Promise<Ben
   mkdirSync(dir, { recursive: true })
   await build({
     entryPoints: { bench: join(ROOT, 'renderer', 'bench', 'transfers-bench.tsx') },
-    outdir: dir, bundle: true, format: 'iife', platform: 'browser', target: ['chrome120'], jsx: 'automatic', minify: true,
-    define: { 'process.env.NODE_ENV': '"production"' }, logLevel: 'warning',
+    outdir: dir,
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: ['chrome120'],
+    jsx: 'automatic',
+    minify: true,
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'warning',
   })
   copyFileSync(join(ROOT, 'renderer', 'dist', 'app.css'), join(dir, 'app.css'))
-  writeFileSync(join(dir, 'index.html'), '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title><link rel="stylesheet" href="app.css"></head><body><div id="root"></div><script src="bench.js"></script></body></html>')
+  writeFileSync(
+    join(dir, 'index.html'),
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title><link rel="stylesheet" href="app.css"></head><body><div id="root"></div><script src="bench.js"></script></body></html>',
+  )
   const context = await browser.newContext({ viewport: { width: 1100, height: 760 } })
   try {
     const page = await context.newPage()

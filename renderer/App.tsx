@@ -15,8 +15,22 @@ import { useProfile } from './store/profile.js'
 import { toast } from './store/toasts.js'
 import { isActive, useTorrents } from './store/torrents.js'
 
-const LABELS: Record<Screen, string> = { you: 'You', friends: 'Friends', groups: 'Groups', transfers: 'Transfers', invites: 'Invites', settings: 'Settings' }
-const VIEWS: Record<Screen, () => React.JSX.Element> = { you: You, friends: Friends, groups: Groups, transfers: Transfers, invites: Invites, settings: Settings }
+const LABELS: Record<Screen, string> = {
+  you: 'You',
+  friends: 'Friends',
+  groups: 'Groups',
+  transfers: 'Transfers',
+  invites: 'Invites',
+  settings: 'Settings',
+}
+const VIEWS: Record<Screen, () => React.JSX.Element> = {
+  you: You,
+  friends: Friends,
+  groups: Groups,
+  transfers: Transfers,
+  invites: Invites,
+  settings: Settings,
+}
 
 const hasFiles = (e: DragEvent) => e.dataTransfer.types.includes('Files')
 
@@ -46,28 +60,68 @@ export function App() {
     const files = [...e.dataTransfer.files]
     const invite = files.find((f) => f.name.toLowerCase().endsWith('.coterie'))
     if (invite) void useInvite.getState().openFile(invite)
-    else if (files.length) toast('info', 'To share files, drop them on a group', 'Open Groups, choose a group, and drop them on its sharing area.')
+    else if (files.length)
+      toast(
+        'info',
+        'To share files, drop them on a group',
+        'Open Groups, choose a group, and drop them on its sharing area.',
+      )
   }
   return (
-    <div className="app" onDragOver={(e) => { if (hasFiles(e)) e.preventDefault() }} onDrop={onDrop}>
+    <div
+      className="app"
+      onDragOver={(e) => {
+        if (hasFiles(e)) e.preventDefault()
+      }}
+      onDrop={onDrop}
+    >
       {/* The first Tab stop: past the navigation, straight to the screen. */}
-      <a className="skip-link" href="#screen-title" onClick={(e) => { e.preventDefault(); document.getElementById('screen-title')?.focus() }}>Skip to content</a>
+      <a
+        className="skip-link"
+        href="#screen-title"
+        onClick={(e) => {
+          e.preventDefault()
+          document.getElementById('screen-title')?.focus()
+        }}
+      >
+        Skip to content
+      </a>
       <nav className="sidebar" aria-label="Main">
         <p className="brand">Coterie</p>
         <ul>
           {SCREENS.map((s) => (
             <li key={s}>
-              <button type="button" className="nav-item" aria-current={screen === s ? 'page' : undefined} onClick={() => go(s)}>
+              <button
+                type="button"
+                className="nav-item"
+                aria-current={screen === s ? 'page' : undefined}
+                onClick={() => go(s)}
+              >
                 <span>{LABELS[s]}</span>
-                {counts[s] ? <><span className="count" aria-hidden="true">{counts[s]}</span><span className="visually-hidden">, {badgeLabel(s, counts[s]!)}</span></> : null}
+                {counts[s] ? (
+                  <>
+                    <span className="count" aria-hidden="true">
+                      {counts[s]}
+                    </span>
+                    <span className="visually-hidden">, {badgeLabel(s, counts[s]!)}</span>
+                  </>
+                ) : null}
               </button>
             </li>
           ))}
         </ul>
       </nav>
       <main className="main">
-        {connection === 'reconnecting' && <div className="banner warn" role="alert">Lost the connection to Coterie; reconnecting… If Coterie was restarted, open the new address it printed.</div>}
-        {connection === 'closed' && <div className="banner warn" role="alert">Disconnected from Coterie. Reload the page to reconnect.</div>}
+        {connection === 'reconnecting' && (
+          <div className="banner warn" role="alert">
+            Lost the connection to Coterie; reconnecting… If Coterie was restarted, open the new address it printed.
+          </div>
+        )}
+        {connection === 'closed' && (
+          <div className="banner warn" role="alert">
+            Disconnected from Coterie. Reload the page to reconnect.
+          </div>
+        )}
         <View key={screen} />
       </main>
       <Toasts />

@@ -21,7 +21,10 @@ if (transport.kind === 'no-token') {
     <StrictMode>
       <main className="main lone">
         <h1>Coterie</h1>
-        <p>This page needs the address that <code>coterie run --ui</code> printed (it ends with <code>#token=…</code>). Open that address again; it is valid while Coterie runs.</p>
+        <p>
+          This page needs the address that <code>coterie run --ui</code> printed (it ends with <code>#token=…</code>).
+          Open that address again; it is valid while Coterie runs.
+        </p>
       </main>
     </StrictMode>,
   )

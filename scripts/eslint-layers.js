@@ -12,9 +12,15 @@ const BUILTINS = new Set(builtinModules)
 export const layerOf = (/** @type {string} */ rel) =>
   layers.filter((l) => rel.startsWith(l.dir)).sort((a, b) => b.dir.length - a.dir.length)[0]
 
-const packageName = (/** @type {string} */ spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/')
+const packageName = (/** @type {string} */ spec) =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/')
 const packageAllowed = (/** @type {string[]} */ allowed, /** @type {string} */ spec) =>
-  allowed.some((p) => p === '*' || p === spec || p === packageName(spec) || (p.endsWith('/*') && spec.startsWith(p.slice(0, -1))))
+  allowed.some(
+    (p) => p === '*' || p === spec || p === packageName(spec) || (p.endsWith('/*') && spec.startsWith(p.slice(0, -1))),
+  )
 
 /** Why `spec` may not be imported from `rel`, or undefined when it may. */
 export function verdict(/** @type {string} */ rel, /** @type {string} */ spec) {
@@ -22,7 +28,10 @@ export function verdict(/** @type {string} */ rel, /** @type {string} */ spec) {
   if (!layer) return undefined
   const test = isTest(rel)
   if (spec.startsWith('.')) {
-    const target = path.relative(ROOT, path.resolve(ROOT, path.dirname(rel), spec)).split(path.sep).join('/')
+    const target = path
+      .relative(ROOT, path.resolve(ROOT, path.dirname(rel), spec))
+      .split(path.sep)
+      .join('/')
     const to = layerOf(target)
     if (!to) return `${layer.name} may not import ${spec}: it is outside every layer (scripts/layers.js).`
     const allowed = new Set([layer.name, ...layer.may, ...(test ? ['testing'] : [])])
@@ -46,20 +55,32 @@ const rule = {
     if (!layer) {
       // Every file of the app's own folders has a layer; anything else (scripts, bench, e2e) is free.
       if (!/^(electron|shared|renderer)\//.test(rel)) return {}
-      return { Program: (node) => context.report({ node, message: `${rel} belongs to no layer: add its folder to scripts/layers.js.` }) }
+      return {
+        Program: (node) =>
+          context.report({ node, message: `${rel} belongs to no layer: add its folder to scripts/layers.js.` }),
+      }
     }
     /** @param {import('estree').Node & { source?: import('estree').Node | null }} node */
     const check = (node) => {
       const src = node.source
       if (!src) return
       if (src.type !== 'Literal' || typeof src.value !== 'string') {
-        if (layer.pure) context.report({ node, message: `${layer.name} is pure: import() only with a literal specifier, so the layering rule can see it.` })
+        if (layer.pure)
+          context.report({
+            node,
+            message: `${layer.name} is pure: import() only with a literal specifier, so the layering rule can see it.`,
+          })
         return
       }
       const why = verdict(rel, src.value)
       if (why) context.report({ node: src, message: why })
     }
-    return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: check }
+    return {
+      ImportDeclaration: check,
+      ExportNamedDeclaration: check,
+      ExportAllDeclaration: check,
+      ImportExpression: check,
+    }
   },
 }
 

@@ -43,7 +43,12 @@ const core = {
     packages: ['@noble/*', '@scure/base', 'bencode', 'zod'],
     why: 'pure functions over bytes and time: encoding, keys, certificates, handshake, sealed records, invites, backups',
   },
-  platform: { node: true, pure: false, packages: ['@noble/*'], why: 'Node-specific primitives (native curves and AEADs, scrypt)' },
+  platform: {
+    node: true,
+    pure: false,
+    packages: ['@noble/*'],
+    why: 'Node-specific primitives (native curves and AEADs, scrypt)',
+  },
   profile: {
     node: true,
     pure: false,
@@ -60,7 +65,15 @@ const core = {
   engine: {
     node: true,
     pure: false,
-    packages: ['@noble/*', 'webtorrent', 'bittorrent-protocol', 'bittorrent-dht', 'bittorrent-tracker', 'create-torrent', 'ut_metadata'],
+    packages: [
+      '@noble/*',
+      'webtorrent',
+      'bittorrent-protocol',
+      'bittorrent-dht',
+      'bittorrent-tracker',
+      'create-torrent',
+      'ut_metadata',
+    ],
     why: 'WebTorrent behind the gate; discovery under private topics (DHT, LSD, trackers), pex among members',
   },
   'service/operations': {
@@ -81,14 +94,32 @@ const core = {
     packages: ['@noble/*', 'zod'],
     why: 'the IPC contract of shared/ipc answered over a profile and a node (one dispatcher)',
   },
-  service: { node: true, pure: false, packages: [], why: "the service's public surface: the one door for the CLI, browser mode and the shell" },
-  'ui-server': { node: true, pure: false, packages: ['ws', 'zod'], why: 'browser mode: the renderer and the contract over HTTP + WebSocket, loopback' },
+  service: {
+    node: true,
+    pure: false,
+    packages: [],
+    why: "the service's public surface: the one door for the CLI, browser mode and the shell",
+  },
+  'ui-server': {
+    node: true,
+    pure: false,
+    packages: ['ws', 'zod'],
+    why: 'browser mode: the renderer and the contract over HTTP + WebSocket, loopback',
+  },
   cli: { node: true, pure: false, packages: ['@noble/*', 'commander', 'tsx/*'], why: 'the headless `coterie` command' },
 }
 
 /** @type {Layer[]} */
 export const layers = [
-  { name: 'shared', dir: 'shared/', node: false, pure: true, packages: ['zod'], may: [], why: 'pure TypeScript both sides use: results, reason codes, the IPC contract' },
+  {
+    name: 'shared',
+    dir: 'shared/',
+    node: false,
+    pure: true,
+    packages: ['zod'],
+    may: [],
+    why: 'pure TypeScript both sides use: results, reason codes, the IPC contract',
+  },
   {
     name: 'renderer',
     dir: 'renderer/',
@@ -98,15 +129,39 @@ export const layers = [
     may: ['shared'],
     why: 'the React UI, sandboxed: it reaches the rest only through the preload API',
   },
-  { name: 'preload', dir: 'electron/preload/', node: false, pure: false, packages: ['electron'], may: ['shared'], why: 'exposes the typed contract of shared/ and nothing else' },
-  { name: 'main', dir: 'electron/main/', node: true, pure: false, packages: ['electron'], may: ['shared', 'service'], why: 'the Electron shell: windows, IPC handlers, OS integration' },
+  {
+    name: 'preload',
+    dir: 'electron/preload/',
+    node: false,
+    pure: false,
+    packages: ['electron'],
+    may: ['shared'],
+    why: 'exposes the typed contract of shared/ and nothing else',
+  },
+  {
+    name: 'main',
+    dir: 'electron/main/',
+    node: true,
+    pure: false,
+    packages: ['electron'],
+    may: ['shared', 'service'],
+    why: 'the Electron shell: windows, IPC handlers, OS integration',
+  },
   ...CORE_ORDER.map((name, i) => ({
     name,
     dir: `electron/core/${name}/`,
     ...core[/** @type {keyof typeof core} */ (name)],
     may: ['shared', 'types', ...(i > DOOR ? CORE_ORDER.slice(DOOR, i) : CORE_ORDER.slice(0, i))],
   })),
-  { name: 'types', dir: 'electron/core/types/', node: true, pure: true, packages: ['*'], may: [], why: 'type declarations for untyped npm packages' },
+  {
+    name: 'types',
+    dir: 'electron/core/types/',
+    node: true,
+    pure: true,
+    packages: ['*'],
+    may: [],
+    why: 'type declarations for untyped npm packages',
+  },
   {
     name: 'testing',
     dir: 'electron/core/testing/',

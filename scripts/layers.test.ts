@@ -48,7 +48,8 @@ const layer = (name: string): Layer => byName.get(name) ?? assert.fail(`no layer
 /** A file of the layer, one folder deep so relative paths below resolve the same for every layer. */
 const fileIn = (l: Layer) => `${l.dir}x.ts`
 /** A specifier from `from`'s file to a module of `to`. */
-const spec = (from: Layer, to: Layer) => path.posix.relative(path.posix.dirname(fileIn(from)), `${to.dir}y.js`).replace(/^(?!\.)/, './')
+const spec = (from: Layer, to: Layer) =>
+  path.posix.relative(path.posix.dirname(fileIn(from)), `${to.dir}y.js`).replace(/^(?!\.)/, './')
 
 describe('layering rule', () => {
   it('states the order inside electron/core once, and every folder of electron/core is a layer', () => {
@@ -56,16 +57,29 @@ describe('layering rule', () => {
     const dirs = readdirSync(core).filter((d) => statSync(path.join(core, d)).isDirectory())
     const folders = dirs.flatMap((d) =>
       d === 'service'
-        ? ['service', ...readdirSync(path.join(core, d)).filter((s) => statSync(path.join(core, d, s)).isDirectory()).map((s) => `service/${s}`)]
+        ? [
+            'service',
+            ...readdirSync(path.join(core, d))
+              .filter((s) => statSync(path.join(core, d, s)).isDirectory())
+              .map((s) => `service/${s}`),
+          ]
         : [d],
     )
     const known = new Set([...CORE_ORDER, 'testing', 'types'])
-    assert.deepEqual(folders.filter((f) => !known.has(f)), [], 'folders of electron/core that belong to no layer')
+    assert.deepEqual(
+      folders.filter((f) => !known.has(f)),
+      [],
+      'folders of electron/core that belong to no layer',
+    )
     const door = CORE_ORDER.indexOf('service')
     for (const [i, name] of CORE_ORDER.entries()) {
       // Above the service's index, the rest of the core is reached only through it.
       const below = i > door ? CORE_ORDER.slice(door, i) : CORE_ORDER.slice(0, i)
-      assert.deepEqual(layer(name).may.filter((m) => CORE_ORDER.includes(m)), below, `${name} may import exactly ${below.join(', ')}`)
+      assert.deepEqual(
+        layer(name).may.filter((m) => CORE_ORDER.includes(m)),
+        below,
+        `${name} may import exactly ${below.join(', ')}`,
+      )
     }
   })
 
@@ -75,7 +89,12 @@ describe('layering rule', () => {
         const allowed = to === from || from.may.includes(to.name)
         const found = await reasons(fileIn(from), `import '${spec(from, to)}'`)
         if (allowed) assert.deepEqual(found, [], `${from.name} -> ${to.name} should be allowed`)
-        else assert.match(found.join('\n'), new RegExp(`${from.name} may not import the ${to.name} layer`), `${from.name} -> ${to.name}`)
+        else
+          assert.match(
+            found.join('\n'),
+            new RegExp(`${from.name} may not import the ${to.name} layer`),
+            `${from.name} -> ${to.name}`,
+          )
       }
     })
 
@@ -106,7 +125,10 @@ describe('layering rule', () => {
     ['electron/core/cli/x.ts', "import { ProfileStore } from '../profile/store.js'\nexport { ProfileStore }"],
     ['electron/core/cli/x.ts', "import { Node } from '../service/runtime/node.js'\nexport { Node }"],
     ['electron/core/ui-server/x.ts', "import { Dispatch } from '../service/contract/dispatch.js'\nexport { Dispatch }"],
-    ['electron/main/x.ts', "import { MAX_INVITE_BYTES } from '../core/protocol/constants.js'\nexport { MAX_INVITE_BYTES }"],
+    [
+      'electron/main/x.ts',
+      "import { MAX_INVITE_BYTES } from '../core/protocol/constants.js'\nexport { MAX_INVITE_BYTES }",
+    ],
     ['electron/core/engine/x.ts', "import '../../../scripts/layers.js'"],
     ['electron/core/x.ts', 'export const x = 1'],
   ]
@@ -117,31 +139,49 @@ describe('layering rule', () => {
   }
 
   it('a pure layer may not load a module it names at run time', async () => {
-    const found = await reasons('electron/core/protocol/x.ts', 'const m = "node:fs"\nexport const load = () => import(m)')
+    const found = await reasons(
+      'electron/core/protocol/x.ts',
+      'const m = "node:fs"\nexport const load = () => import(m)',
+    )
     assert.match(found.join(), /pure/)
-    assert.deepEqual(await reasons('electron/core/engine/x.ts', 'const m = "node:fs"\nexport const load = () => import(m)'), [])
+    assert.deepEqual(
+      await reasons('electron/core/engine/x.ts', 'const m = "node:fs"\nexport const load = () => import(m)'),
+      [],
+    )
   })
 
   it('re-exports and literal import() are checked like imports', async () => {
     assert.equal((await reasons('electron/core/protocol/x.ts', "export * from '../engine/engine.js'")).length, 1)
     assert.equal((await reasons('electron/core/protocol/x.ts', "export { x } from 'webtorrent'")).length, 1)
-    assert.equal((await reasons('electron/core/gate/x.ts', "export const e = () => import('../engine/engine.js')")).length, 1)
+    assert.equal(
+      (await reasons('electron/core/gate/x.ts', "export const e = () => import('../engine/engine.js')")).length,
+      1,
+    )
   })
 
   it('a test may import testing/, its own layer and what its layer may, and nothing above it', async () => {
-    const ok = "import '../testing/swarm.js'\nimport './canonical.js'\nimport '../../../shared/result.js'\nimport fs from 'node:fs'\nimport wt from 'webtorrent'\nexport { fs, wt }"
+    const ok =
+      "import '../testing/swarm.js'\nimport './canonical.js'\nimport '../../../shared/result.js'\nimport fs from 'node:fs'\nimport wt from 'webtorrent'\nexport { fs, wt }"
     assert.deepEqual(await reasons('electron/core/protocol/x.test.ts', ok), [])
     assert.equal((await reasons('electron/core/protocol/x.test.ts', "import '../engine/engine.js'")).length, 1)
     assert.equal((await reasons('electron/core/engine/x.test.ts', "import '../service/runtime/node.js'")).length, 1)
     assert.equal((await reasons('renderer/lib/x.test.ts', "import '../../electron/core/engine/engine.js'")).length, 1)
     // A layer's own testing/ folder holds its test helpers: they are tests too.
-    assert.deepEqual(await reasons('electron/core/profile/testing/x.ts', "import fs from 'node:fs'\nimport '../../testing/fixtures.js'\nexport { fs }"), [])
+    assert.deepEqual(
+      await reasons(
+        'electron/core/profile/testing/x.ts',
+        "import fs from 'node:fs'\nimport '../../testing/fixtures.js'\nexport { fs }",
+      ),
+      [],
+    )
   })
 
   it('eslint.config.js applies the rule to every layered file', async () => {
     const real = new ESLint({ cwd: process.cwd() })
     for (const l of layers) {
-      const file = readdirSync(l.dir, { recursive: true, encoding: 'utf8' }).find((f) => /\.tsx?$/.test(f) && !f.endsWith('.d.ts'))
+      const file = readdirSync(l.dir, { recursive: true, encoding: 'utf8' }).find(
+        (f) => /\.tsx?$/.test(f) && !f.endsWith('.d.ts'),
+      )
       if (!file) continue
       const config = (await real.calculateConfigForFile(path.join(l.dir, file))) as { rules: Record<string, unknown> }
       assert.deepEqual(config.rules['local/layers'], [2], `${l.dir}${file}`)

@@ -13,7 +13,8 @@ const FG = [246, 196, 83]
 const CENTER = [255, 255, 255]
 
 const inRoundedSquare = (x, y) => {
-  const r = 96, m = 16
+  const r = 96,
+    m = 16
   const cx = Math.min(Math.max(x, m + r), SIZE - m - r)
   const cy = Math.min(Math.max(y, m + r), SIZE - m - r)
   return (x - cx) ** 2 + (y - cy) ** 2 <= r * r && x >= m && y >= m && x <= SIZE - m && y <= SIZE - m
@@ -34,11 +35,15 @@ for (let y = 0; y < SIZE; y++) {
   raw[y * (SIZE * 4 + 1)] = 0 // filter: none
   for (let x = 0; x < SIZE; x++) {
     const acc = [0, 0, 0, 0]
-    for (let sy = 0; sy < SS; sy++) for (let sx = 0; sx < SS; sx++) {
-      const c = colour(x + (sx + 0.5) / SS, y + (sy + 0.5) / SS)
-      if (c === null) continue
-      acc[0] += c[0]; acc[1] += c[1]; acc[2] += c[2]; acc[3] += 255
-    }
+    for (let sy = 0; sy < SS; sy++)
+      for (let sx = 0; sx < SS; sx++) {
+        const c = colour(x + (sx + 0.5) / SS, y + (sy + 0.5) / SS)
+        if (c === null) continue
+        acc[0] += c[0]
+        acc[1] += c[1]
+        acc[2] += c[2]
+        acc[3] += 255
+      }
     const n = acc[3] / 255
     const o = y * (SIZE * 4 + 1) + 1 + x * 4
     raw[o] = n ? Math.round(acc[0] / n) : 0

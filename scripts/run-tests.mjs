@@ -8,7 +8,11 @@ const roots = ['electron', 'shared', 'renderer', 'scripts', 'bench', 'e2e']
 const files = []
 const walk = (dir) => {
   let entries
-  try { entries = readdirSync(dir, { withFileTypes: true }) } catch { return }
+  try {
+    entries = readdirSync(dir, { withFileTypes: true })
+  } catch {
+    return
+  }
   for (const e of entries) {
     const p = join(dir, e.name)
     if (e.isDirectory() && e.name !== 'node_modules') walk(p)
@@ -22,5 +26,7 @@ if (selected.length === 0) {
   console.error('no test files found')
   process.exit(1)
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...selected.sort()], { stdio: 'inherit' })
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...selected.sort()], {
+  stdio: 'inherit',
+})
 process.exit(r.status ?? 1)

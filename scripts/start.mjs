@@ -20,11 +20,17 @@ if (binary !== null) {
   await buildElectron()
   child = spawn(binary, [ROOT, ...args], { stdio: 'inherit' })
 } else {
-  console.log('Electron binary not found (node_modules/electron has none; ELECTRON_SKIP_BINARY_DOWNLOAD?): starting browser mode, open the ui: URL below')
+  console.log(
+    'Electron binary not found (node_modules/electron has none; ELECTRON_SKIP_BINARY_DOWNLOAD?): starting browser mode, open the ui: URL below',
+  )
   // --profile is the CLI's global option: it goes before the command.
   const at = args.indexOf('--profile')
   const profile = at >= 0 ? args.splice(at, 2) : []
-  child = spawn(process.execPath, [join(ROOT, 'electron', 'core', 'cli', 'coterie.mjs'), ...profile, 'run', '--ui', ...args], { stdio: 'inherit' })
+  child = spawn(
+    process.execPath,
+    [join(ROOT, 'electron', 'core', 'cli', 'coterie.mjs'), ...profile, 'run', '--ui', ...args],
+    { stdio: 'inherit' },
+  )
 }
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig))
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))

@@ -54,11 +54,12 @@ const CONFIGS = ['OUTSIDER', 'FORMER', 'INSIDER']
 /** Broken variants: what changes in the honest parties, and where SPIN must refute it. */
 const BROKEN = [
   { flag: 'NO_NONCE_BINDING', why: 'signature does not cover th: a proof replays into another session' },
-  { flag: 'NO_ROLE_LABEL', why: 'no role label: the initiator\'s own proof is reflected back as the responder\'s' },
+  { flag: 'NO_ROLE_LABEL', why: "no role label: the initiator's own proof is reflected back as the responder's" },
   { flag: 'RESPONDER_FIRST', why: 'responder proves before verifying: its certificate goes to anyone' },
   { flag: 'NO_KEY_BINDING', why: 'keys computable from the transcript alone: a relay learns them' },
   {
-    flag: 'UNSIGNED_EXPIRY', why: 'expiry outside the swarm signature: a lapsed member extends its certificate',
+    flag: 'UNSIGNED_EXPIRY',
+    why: 'expiry outside the swarm signature: a lapsed member extends its certificate',
     // An outsider's certificate is from another swarm: extending it changes nothing.
     safeIn: { OUTSIDER: 'needs a certificate of THIS swarm to extend; an outsider has none' },
   },
@@ -70,7 +71,11 @@ const WITNESSES = [
   { flag: 'WITNESS_DROP', why: 'an authorization is dropped by the expiry re-check' },
   { flag: 'WITNESS_SELF', why: 'a member authorizes itself across two of its own connections' },
   { flag: 'WITNESS_INSIDER', why: 'the insider is authorized under its own key', configs: ['INSIDER'] },
-  { flag: 'WITNESS_INITIATOR_CERT', why: 'an outsider reads the certificate of an initiator that connects to it (by design)', configs: ['OUTSIDER'] },
+  {
+    flag: 'WITNESS_INITIATOR_CERT',
+    why: 'an outsider reads the certificate of an initiator that connects to it (by design)',
+    configs: ['OUTSIDER'],
+  },
 ]
 
 /*
@@ -80,12 +85,13 @@ const WITNESSES = [
 const INDEX_BROKEN = [
   { flag: 'NO_VERSION_CHECK', why: 'an older signed index replaces a newer one: the held version goes back' },
   {
-    flag: 'NO_VERSION_CHECK', noClaim: true,
+    flag: 'NO_VERSION_CHECK',
+    noClaim: true,
     why: 'an older signed index replaces the one revoking M: M is authorized and downloads again',
   },
-  { flag: 'UNSIGNED_INDEX', why: 'the owner\'s signature is not checked: a forged index is held' },
+  { flag: 'UNSIGNED_INDEX', why: "the owner's signature is not checked: a forged index is held" },
   { flag: 'RENEW_ANY', why: 'the renewal path serves any key that proved itself: the revoked M gets v3' },
-  { flag: 'NO_LIVE_CUT', why: 'a newer index revoking M does not cut M\'s live connections' },
+  { flag: 'NO_LIVE_CUT', why: "a newer index revoking M does not cut M's live connections" },
   { flag: 'EXPIRED_DATA', why: 'the renewal connection of an expired peer is also authorized for data' },
   { flag: 'INDEX_IN_CLEAR', why: 'indexes pass between members unsealed: the network reads the rotated secret' },
 ]
@@ -94,7 +100,7 @@ const INDEX_WITNESSES = [
   { flag: 'WITNESS_RELAYED', why: 'a member gets v3 (the revocation) from another member' },
   { flag: 'WITNESS_RENEWAL', why: 'a member whose certificate expired gets its renewal over the renewal path' },
   { flag: 'WITNESS_M_RENEWAL', why: 'M, still a member, gets its renewal over the renewal path' },
-  { flag: 'WITNESS_CUT', why: 'M\'s live connection, on its renewed certificate, is cut when v3 arrives' },
+  { flag: 'WITNESS_CUT', why: "M's live connection, on its renewed certificate, is cut when v3 arrives" },
   { flag: 'WITNESS_WINDOW', why: 'after v3 is published, M still downloads from a member v3 has not reached' },
 ]
 
@@ -104,27 +110,64 @@ function matrix() {
     const base = { config, model: HANDSHAKE, expectError: false }
     runs.push({ ...base, kind: 'correct', variant: 'correct', claim: 'p4', defines: [config] })
     runs.push({ ...base, kind: 'correct', variant: 'correct', claim: 'p5', defines: [config, 'LIVENESS'] })
-    runs.push({ ...base, kind: 'correct', variant: 'correct MIXED_HELLOS NI=3', claim: 'p4', defines: [config, 'MIXED_HELLOS', 'NI=3'] })
+    runs.push({
+      ...base,
+      kind: 'correct',
+      variant: 'correct MIXED_HELLOS NI=3',
+      claim: 'p4',
+      defines: [config, 'MIXED_HELLOS', 'NI=3'],
+    })
     for (const b of BROKEN) {
       const safe = b.safeIn?.[config]
       runs.push({
-        config, model: HANDSHAKE, kind: 'broken', variant: b.flag, why: safe ?? b.why, expectError: safe === undefined,
-        claim: b.liveness ? 'p5' : 'p4', defines: [config, b.flag, ...(b.liveness ? ['LIVENESS'] : [])],
+        config,
+        model: HANDSHAKE,
+        kind: 'broken',
+        variant: b.flag,
+        why: safe ?? b.why,
+        expectError: safe === undefined,
+        claim: b.liveness ? 'p5' : 'p4',
+        defines: [config, b.flag, ...(b.liveness ? ['LIVENESS'] : [])],
       })
     }
     for (const w of WITNESSES) {
       if (w.configs && !w.configs.includes(config)) continue
-      runs.push({ config, model: HANDSHAKE, kind: 'witness', variant: w.flag, why: w.why, expectError: true, claim: 'p4', defines: [config, w.flag] })
+      runs.push({
+        config,
+        model: HANDSHAKE,
+        kind: 'witness',
+        variant: w.flag,
+        why: w.why,
+        expectError: true,
+        claim: 'p4',
+        defines: [config, w.flag],
+      })
     }
   }
   const index = { config: 'INDEX', model: INDEX }
   runs.push({ ...index, kind: 'correct', variant: 'correct', expectError: false, claim: 'i1', defines: [] })
   for (const b of INDEX_BROKEN) {
     const claim = b.noClaim ? 'none' : 'i1'
-    runs.push({ ...index, kind: 'broken', variant: b.flag, why: b.why, expectError: true, claim, defines: [b.flag, ...(b.noClaim ? ['NO_LTL'] : [])] })
+    runs.push({
+      ...index,
+      kind: 'broken',
+      variant: b.flag,
+      why: b.why,
+      expectError: true,
+      claim,
+      defines: [b.flag, ...(b.noClaim ? ['NO_LTL'] : [])],
+    })
   }
   for (const w of INDEX_WITNESSES) {
-    runs.push({ ...index, kind: 'witness', variant: w.flag, why: w.why, expectError: true, claim: 'i1', defines: [w.flag] })
+    runs.push({
+      ...index,
+      kind: 'witness',
+      variant: w.flag,
+      why: w.why,
+      expectError: true,
+      claim: 'i1',
+      defines: [w.flag],
+    })
   }
   return runs.map((r) => ({ ...r, name: `${r.config}/${r.variant}/${r.claim}` }))
 }
@@ -146,9 +189,15 @@ function run(cmd, argv, cwd, timeoutMs = STEP_TIMEOUT_MS) {
       timedOut = true
       child.kill('SIGKILL')
     }, timeoutMs)
-    child.stdout.on('data', (d) => { out += d })
-    child.stderr.on('data', (d) => { out += d })
-    child.on('error', (e) => { out += String(e) })
+    child.stdout.on('data', (d) => {
+      out += d
+    })
+    child.stderr.on('data', (d) => {
+      out += d
+    })
+    child.on('error', (e) => {
+      out += String(e)
+    })
     child.on('close', (code) => {
       clearTimeout(timer)
       resolve({ code: code ?? -1, out, timedOut, seconds: (Date.now() - started) / 1000 })
@@ -180,7 +229,18 @@ async function verifyOne(r, workRoot) {
   for (const f of readdirSync(MODEL_DIR)) if (f.endsWith('.pml')) cpSync(join(MODEL_DIR, f), join(dir, f))
   const D = r.defines.map((d) => `-D${d}`)
   const MODEL = r.model
-  const res = { ...r, errors: undefined, states: undefined, depth: undefined, panSeconds: undefined, seconds: 0, ok: false, problem: undefined, finding: undefined, trail: [] }
+  const res = {
+    ...r,
+    errors: undefined,
+    states: undefined,
+    depth: undefined,
+    panSeconds: undefined,
+    seconds: 0,
+    ok: false,
+    problem: undefined,
+    finding: undefined,
+    trail: [],
+  }
   const t0 = Date.now()
   const fail = (problem, out = '') => {
     res.problem = problem
@@ -196,7 +256,16 @@ async function verifyOne(r, workRoot) {
   // -O1: compiling pan.c is most of a run's time, and -O2 doubles it for no faster search here.
   // -w: the generated pan.c draws spurious -Wstringop-overflow warnings from gcc 12+.
   // -DNFAIR=3: room for weak fairness over this many processes; -DREACH: needed by pan -i.
-  const ccFlags = ['-O1', '-w', `-DMEMLIM=${MEMLIM_MB}`, '-DNFAIR=3', ...(r.expectError ? ['-DREACH'] : []), '-o', 'pan', 'pan.c']
+  const ccFlags = [
+    '-O1',
+    '-w',
+    `-DMEMLIM=${MEMLIM_MB}`,
+    '-DNFAIR=3',
+    ...(r.expectError ? ['-DREACH'] : []),
+    '-o',
+    'pan',
+    'pan.c',
+  ]
   const c = await run(CC, ccFlags, dir)
   if (c.timedOut) return fail('gcc timed out', c.out)
   if (c.code !== 0) return fail(`gcc failed (exit ${c.code})`, c.out)
@@ -209,18 +278,23 @@ async function verifyOne(r, workRoot) {
   const panArgs = [
     ...(r.claim === 'p5' ? ['-a', '-f'] : r.expectError || r.claim === 'none' ? [] : ['-a']),
     ...(r.expectError ? ['-i'] : []),
-    `-m${MAX_DEPTH}`, '-n',
+    `-m${MAX_DEPTH}`,
+    '-n',
   ]
   const p = await run('./pan', panArgs, dir)
   if (p.timedOut) return fail(`pan timed out after ${STEP_TIMEOUT_MS / 1000} s`, p.out)
-  const num = (re) => { const m = re.exec(p.out); return m ? Number(m[1]) : undefined }
+  const num = (re) => {
+    const m = re.exec(p.out)
+    return m ? Number(m[1]) : undefined
+  }
   res.errors = num(/errors: (\d+)/)
   res.states = num(/(\d+) states, stored/)
   res.depth = num(/depth reached (\d+)/)
   res.panSeconds = num(/elapsed time ([\d.e+-]+) seconds/)
   res.panCommand = `spin -a ${D.join(' ')} ${MODEL} && ${CC} ${ccFlags.join(' ')} && ./pan ${panArgs.join(' ')}`
   if (res.errors === undefined || res.states === undefined) return fail('could not parse pan output', p.out)
-  if (/max search depth too small/.test(p.out) && !r.expectError) return fail(`search truncated: raise -m${MAX_DEPTH}`, p.out)
+  if (/max search depth too small/.test(p.out) && !r.expectError)
+    return fail(`search truncated: raise -m${MAX_DEPTH}`, p.out)
   if (/MEMLIM|out of memory/i.test(p.out) && !/errors: [1-9]/.test(p.out)) return fail('pan ran out of memory', p.out)
   const first = /pan:1: (.*?) \(at depth \d+\)/.exec(p.out)
 
@@ -232,16 +306,23 @@ async function verifyOne(r, workRoot) {
     // spin -t stops at the step that failed; text after "spin:" on a line is its own report.
     res.trail = lines
       .filter((l) => l.startsWith('MSG ') || l.includes('START OF CYCLE'))
-      .map((l) => l.replace(/^MSG /, '').replace(/\s*spin: .*$/, '').replace(/<<<<<START OF CYCLE>>>>>/, '... then forever (cycle):'))
+      .map((l) =>
+        l
+          .replace(/^MSG /, '')
+          .replace(/\s*spin: .*$/, '')
+          .replace(/<<<<<START OF CYCLE>>>>>/, '... then forever (cycle):'),
+      )
       .filter((l) => l.trim() !== '')
     // The replay goes on to the end of the failing atomic step, so it reports every assertion
     // that fails at that point (e.g. both P1 and P2 for a replayed proof).
     const at = new RegExp(`spin: ${MODEL.replace('.', '\\.')}:(\\d+), Error: assertion violated`)
     const bad = [...new Set(lines.map((l) => at.exec(l)?.[1]).filter(Boolean))]
-    if (first && /acceptance cycle/.test(first[1])) res.finding = `${CLAIMS[r.claim]} (ltl ${r.claim}): acceptance cycle`
+    if (first && /acceptance cycle/.test(first[1]))
+      res.finding = `${CLAIMS[r.claim]} (ltl ${r.claim}): acceptance cycle`
     else if (bad.length > 0 && r.kind === 'witness') res.finding = `reachable: ${r.why}`
     else if (bad.length > 0) res.finding = bad.map((l) => propertyAt(MODEL, Number(l))).join('; ')
-    else if (first && /assertion violated/.test(first[1]) && !first[1].includes(MODEL)) res.finding = `${CLAIMS[r.claim]} (ltl ${r.claim}) violated`
+    else if (first && /assertion violated/.test(first[1]) && !first[1].includes(MODEL))
+      res.finding = `${CLAIMS[r.claim]} (ltl ${r.claim}) violated`
     else res.finding = first ? first[1] : 'error'
   }
   res.ok = r.expectError ? res.errors >= 1 : res.errors === 0
@@ -252,7 +333,11 @@ async function verifyOne(r, workRoot) {
 
 // ---------------------------------------------------------------- main
 const t0 = Date.now()
-const spinVersion = requireTool(SPIN, ['-V'], 'Install SPIN 6.5 or later (Debian/Ubuntu: apt-get install spin), or set SPIN=/path/to/spin.')
+const spinVersion = requireTool(
+  SPIN,
+  ['-V'],
+  'Install SPIN 6.5 or later (Debian/Ubuntu: apt-get install spin), or set SPIN=/path/to/spin.',
+)
 const ccVersion = requireTool(CC, ['--version'], 'Install a C compiler (apt-get install gcc), or set CC.')
 let runs = matrix()
 if (only) runs = runs.filter((r) => r.name.includes(only))
@@ -261,7 +346,9 @@ if (runs.length === 0) {
   process.exit(1)
 }
 console.log(`${spinVersion.trim()}; ${ccVersion.trim()}`)
-console.log(`${runs.length} runs of docs/model/{${HANDSHAKE},${INDEX}}, ${jobs} at a time, each step limited to ${STEP_TIMEOUT_MS / 1000} s\n`)
+console.log(
+  `${runs.length} runs of docs/model/{${HANDSHAKE},${INDEX}}, ${jobs} at a time, each step limited to ${STEP_TIMEOUT_MS / 1000} s\n`,
+)
 
 const workRoot = mkdtempSync(join(tmpdir(), 'coterie-verify-'))
 const results = new Array(runs.length)
@@ -272,7 +359,9 @@ async function worker() {
     const r = await verifyOne(runs[i], workRoot)
     results[i] = r
     const mark = r.ok ? 'ok  ' : 'FAIL'
-    console.log(`${mark} ${r.name.padEnd(52)} errors ${String(r.errors ?? '-').padStart(3)}  ${r.seconds.toFixed(1)} s${r.problem ? `  -- ${r.problem}` : ''}`)
+    console.log(
+      `${mark} ${r.name.padEnd(52)} errors ${String(r.errors ?? '-').padStart(3)}  ${r.seconds.toFixed(1)} s${r.problem ? `  -- ${r.problem}` : ''}`,
+    )
   }
 }
 await Promise.all(Array.from({ length: Math.min(jobs, runs.length) }, worker))
@@ -280,13 +369,35 @@ await Promise.all(Array.from({ length: Math.min(jobs, runs.length) }, worker))
 // ---------------------------------------------------------------- report
 const fmt = (n) => (n === undefined ? '-' : n.toLocaleString('en-US'))
 const rows = results.map((r) => [
-  r.config, r.variant, r.claim, r.expectError ? '>= 1' : '0', fmt(r.errors), fmt(r.states), fmt(r.depth),
-  r.panSeconds === undefined ? '-' : r.panSeconds.toFixed(2), r.seconds.toFixed(1), r.ok ? 'ok' : 'FAIL',
+  r.config,
+  r.variant,
+  r.claim,
+  r.expectError ? '>= 1' : '0',
+  fmt(r.errors),
+  fmt(r.states),
+  fmt(r.depth),
+  r.panSeconds === undefined ? '-' : r.panSeconds.toFixed(2),
+  r.seconds.toFixed(1),
+  r.ok ? 'ok' : 'FAIL',
 ])
-const head = ['config', 'variant', 'claim', 'expected', 'errors', 'states stored', 'depth', 'pan s', 'total s', 'result']
+const head = [
+  'config',
+  'variant',
+  'claim',
+  'expected',
+  'errors',
+  'states stored',
+  'depth',
+  'pan s',
+  'total s',
+  'result',
+]
 const width = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)))
-const line = (cells) => `| ${cells.map((c, i) => (i >= 4 && i <= 8 ? c.padStart(width[i]) : c.padEnd(width[i]))).join(' | ')} |`
-console.log(`\n${line(head)}\n|${width.map((w, i) => (i >= 4 && i <= 8 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`)
+const line = (cells) =>
+  `| ${cells.map((c, i) => (i >= 4 && i <= 8 ? c.padStart(width[i]) : c.padEnd(width[i]))).join(' | ')} |`
+console.log(
+  `\n${line(head)}\n|${width.map((w, i) => (i >= 4 && i <= 8 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`,
+)
 for (const row of rows) console.log(line(row))
 
 if (!quiet) {
@@ -309,7 +420,8 @@ if (!quiet) {
 
 const failed = results.filter((r) => !r.ok)
 const total = (Date.now() - t0) / 1000
-if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify({ spin: spinVersion.trim(), seconds: total, results }, null, 2)}\n`)
+if (jsonOut)
+  writeFileSync(jsonOut, `${JSON.stringify({ spin: spinVersion.trim(), seconds: total, results }, null, 2)}\n`)
 if (keep) console.log(`\nwork dirs kept in ${workRoot}`)
 else rmSync(workRoot, { recursive: true, force: true })
 

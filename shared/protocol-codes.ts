@@ -8,19 +8,67 @@
  */
 
 /** Why a pasted key text was not accepted. */
-export const KEY_TEXT_CODES = ['empty', 'wrong-kind', 'not-a-key', 'bad-character', 'mixed-case', 'truncated', 'too-long', 'bad-checksum', 'invalid-key'] as const
+export const KEY_TEXT_CODES = [
+  'empty',
+  'wrong-kind',
+  'not-a-key',
+  'bad-character',
+  'mixed-case',
+  'truncated',
+  'too-long',
+  'bad-checksum',
+  'invalid-key',
+] as const
 export type KeyTextErrorCode = (typeof KEY_TEXT_CODES)[number]
 
 /** Why a peer's proof (or a certificate on its own) was refused. Sent on the wire in `refuse`. */
-export const REJECT_CODES = ['malformed', 'oversize', 'unsupported-version', 'reflected', 'bad-key-exchange', 'decrypt-failed', 'bad-certificate-signature', 'wrong-swarm', 'out-of-scope', 'expired', 'not-yet-valid', 'bad-proof-signature', 'no-certificate', 'revoked', 'unexpected-message', 'timeout', 'unknown'] as const
+export const REJECT_CODES = [
+  'malformed',
+  'oversize',
+  'unsupported-version',
+  'reflected',
+  'bad-key-exchange',
+  'decrypt-failed',
+  'bad-certificate-signature',
+  'wrong-swarm',
+  'out-of-scope',
+  'expired',
+  'not-yet-valid',
+  'bad-proof-signature',
+  'no-certificate',
+  'revoked',
+  'unexpected-message',
+  'timeout',
+  'unknown',
+] as const
 export type RejectCode = (typeof REJECT_CODES)[number]
 
 /** Why an invite file could not be opened. */
-export const INVITE_CODES = ['not-an-invite', 'oversize', 'unsupported-version', 'cannot-open', 'malformed', 'bad-signature', 'not-from-owner', 'wrong-recipient', 'certificate-invalid', 'torrent-invalid'] as const
+export const INVITE_CODES = [
+  'not-an-invite',
+  'oversize',
+  'unsupported-version',
+  'cannot-open',
+  'malformed',
+  'bad-signature',
+  'not-from-owner',
+  'wrong-recipient',
+  'certificate-invalid',
+  'torrent-invalid',
+] as const
 export type InviteErrorCode = (typeof INVITE_CODES)[number]
 
 /** Why a group index (a signed version of a group's collection, members and revocations) was ignored. */
-export const INDEX_CODES = ['oversize', 'malformed', 'unsupported-version', 'wrong-group', 'bad-signature', 'torrent-invalid', 'certificate-invalid', 'stale'] as const
+export const INDEX_CODES = [
+  'oversize',
+  'malformed',
+  'unsupported-version',
+  'wrong-group',
+  'bad-signature',
+  'torrent-invalid',
+  'certificate-invalid',
+  'stale',
+] as const
 export type IndexErrorCode = (typeof INDEX_CODES)[number]
 
 const REJECT_SET: ReadonlySet<string> = new Set(REJECT_CODES)

@@ -13,8 +13,9 @@ export const SERVICE_ERRORS = {
   'ambiguous-friend': 'More than one friend matches; use their full name or key.',
   'unknown-group': 'No group by that name.',
   'duplicate-group': 'You already have a group with this name.',
-  'not-owner': 'Only the group\'s owner can do this (it needs the group\'s key).',
-  'owned-group': 'You own this group: deleting it destroys its key, so no one can renew their membership or get anything new in it, and it cannot be undone.',
+  'not-owner': "Only the group's owner can do this (it needs the group's key).",
+  'owned-group':
+    'You own this group: deleting it destroys its key, so no one can renew their membership or get anything new in it, and it cannot be undone.',
   'not-member': 'That friend is not a member of the group.',
   'missing-file': 'No such file or folder.',
   'empty-share': 'There is nothing to share in that folder.',

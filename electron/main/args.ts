@@ -42,16 +42,27 @@ export function parseArgs(argv: readonly string[]): MainArgs {
       if (p !== undefined) peers.push(p)
     } else if (isInviteArg(a)) opened.push(a)
   }
-  return { ...(profile !== undefined && { profile }), ...(port !== undefined && Number.isInteger(port) && { port }), dht, peers, hidden, opened }
+  return {
+    ...(profile !== undefined && { profile }),
+    ...(port !== undefined && Number.isInteger(port) && { port }),
+    dht,
+    peers,
+    hidden,
+    opened,
+  }
 }
 
-export const isInviteArg = (a: string): boolean => a.toLowerCase().endsWith(INVITE_EXTENSION) || a.toLowerCase().startsWith(`${SCHEME}:`)
+export const isInviteArg = (a: string): boolean =>
+  a.toLowerCase().endsWith(INVITE_EXTENSION) || a.toLowerCase().startsWith(`${SCHEME}:`)
 
-export type InviteSource = { readonly kind: 'path'; readonly path: string } | { readonly kind: 'bytes'; readonly fileName: string; readonly data: Uint8Array }
+export type InviteSource =
+  | { readonly kind: 'path'; readonly path: string }
+  | { readonly kind: 'bytes'; readonly fileName: string; readonly data: Uint8Array }
 
 /** A `.coterie` path or a `coterie:` link, as where to read the invite from; undefined when it is neither. */
 export function inviteSource(arg: string): InviteSource | undefined {
-  if (!arg.toLowerCase().startsWith(`${SCHEME}:`)) return arg.toLowerCase().endsWith(INVITE_EXTENSION) ? { kind: 'path', path: arg } : undefined
+  if (!arg.toLowerCase().startsWith(`${SCHEME}:`))
+    return arg.toLowerCase().endsWith(INVITE_EXTENSION) ? { kind: 'path', path: arg } : undefined
   if (arg.length > MAX_LINK_CHARS) return undefined
   let url: URL
   try {

@@ -10,7 +10,13 @@
 import { app, dialog, Notification, shell, type BrowserWindow, type Tray } from 'electron'
 import path from 'node:path'
 import {
-  DEFAULT_DHT_BOOTSTRAP, defaultProfileDir, isProfileError, ProfileStore, startBackend, type AppBackend, type SecretSealer,
+  DEFAULT_DHT_BOOTSTRAP,
+  defaultProfileDir,
+  isProfileError,
+  ProfileStore,
+  startBackend,
+  type AppBackend,
+  type SecretSealer,
 } from '../core/service/index.js'
 import { parseArgs, SCHEME } from './args.js'
 import { InviteOpener } from './invites.js'
@@ -53,7 +59,8 @@ if (!app.requestSingleInstanceLock()) {
   app.quit() // the running instance got our argv in 'second-instance'
 } else {
   // In development (electron .), the link must start Electron with the app's path.
-  if (process.defaultApp && process.argv[1] !== undefined) app.setAsDefaultProtocolClient(SCHEME, process.execPath, [path.resolve(process.argv[1])])
+  if (process.defaultApp && process.argv[1] !== undefined)
+    app.setAsDefaultProtocolClient(SCHEME, process.execPath, [path.resolve(process.argv[1])])
   else app.setAsDefaultProtocolClient(SCHEME)
   app.on('second-instance', (_event, argv) => {
     show()
@@ -100,7 +107,11 @@ async function start(): Promise<void> {
       ...(args.port !== undefined && { port: args.port }),
     })
   } catch (e) {
-    return fatal('Coterie could not start sharing', e, 'If `coterie run` is running on this profile, stop it first: one node per profile.')
+    return fatal(
+      'Coterie could not start sharing',
+      e,
+      'If `coterie run` is running on this profile, stop it first: one node per profile.',
+    )
   }
   const b = backend
   handleIpc(b.dispatch, () => win)

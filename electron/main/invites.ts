@@ -34,13 +34,17 @@ export class InviteOpener {
       this.#queue.push(arg)
       return
     }
-    const fail = (body: string) => this.#push('notice', { kind: 'error', title: 'This invite could not be opened', body })
+    const fail = (body: string) =>
+      this.#push('notice', { kind: 'error', title: 'This invite could not be opened', body })
     const source = inviteSource(arg)
     if (source === undefined) return fail('That is not a Coterie invite file or link.')
     let fileName: string
     let bytes: Uint8Array
     if (source.kind === 'path') {
-      const size = await stat(source.path).then((s) => s.size, () => undefined)
+      const size = await stat(source.path).then(
+        (s) => s.size,
+        () => undefined,
+      )
       if (size === undefined) return fail(`${source.path} does not exist.`)
       if (size > MAX_INVITE_BYTES) return fail('The file is far larger than any invite.')
       bytes = await readFile(source.path)

@@ -14,7 +14,8 @@ export function handleIpc(dispatch: Dispatch, window: () => BrowserWindow | unde
   const channels = Object.keys(invokeChannels) as InvokeChannel[]
   for (const channel of channels) {
     ipcMain.handle(ipcChannel(channel), (event, request: unknown) => {
-      if (!fromOurPage(window(), event.sender, event.senderFrame)) return err({ code: 'bad-request', message: 'Not from the Coterie window.' })
+      if (!fromOurPage(window(), event.sender, event.senderFrame))
+        return err({ code: 'bad-request', message: 'Not from the Coterie window.' })
       return dispatch(channel, request)
     })
   }

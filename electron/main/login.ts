@@ -7,7 +7,8 @@ import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import path from 'node:path'
 
-const autostartFile = () => path.join(process.env.XDG_CONFIG_HOME || path.join(homedir(), '.config'), 'autostart', 'coterie.desktop')
+const autostartFile = () =>
+  path.join(process.env.XDG_CONFIG_HOME || path.join(homedir(), '.config'), 'autostart', 'coterie.desktop')
 
 export function setStartAtLogin(on: boolean): void {
   if (process.platform !== 'linux') {
@@ -19,6 +20,8 @@ export function setStartAtLogin(on: boolean): void {
   const exec = process.env.APPIMAGE ?? process.execPath
   const entry = `[Desktop Entry]\nType=Application\nName=Coterie\nExec="${exec.replace(/"/g, '\\"')}" --hidden\nX-GNOME-Autostart-enabled=true\n`
   const file = autostartFile()
-  const done = on ? mkdir(path.dirname(file), { recursive: true }).then(() => writeFile(file, entry, { mode: 0o644 })) : rm(file, { force: true })
+  const done = on
+    ? mkdir(path.dirname(file), { recursive: true }).then(() => writeFile(file, entry, { mode: 0o644 }))
+    : rm(file, { force: true })
   done.catch((e: unknown) => console.error('coterie: could not change start at login', e))
 }

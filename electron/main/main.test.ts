@@ -47,8 +47,16 @@ describe('main: invites opened from outside', () => {
     await opener.open(junk)
     await opener.open(path.join(bob.root, 'missing.coterie'))
     await opener.open('coterie://elsewhere')
-    const opened = pushed.filter((p) => p.event === 'invite.opened').map((p) => p.payload as { file: { fileName: string; data: string }; preview: { group: string } })
-    assert.deepEqual(opened.map((o) => [o.file.fileName, o.preview.group]), [['For Bob.coterie', 'Opened'], ['invite.coterie', 'Opened']])
+    const opened = pushed
+      .filter((p) => p.event === 'invite.opened')
+      .map((p) => p.payload as { file: { fileName: string; data: string }; preview: { group: string } })
+    assert.deepEqual(
+      opened.map((o) => [o.file.fileName, o.preview.group]),
+      [
+        ['For Bob.coterie', 'Opened'],
+        ['invite.coterie', 'Opened'],
+      ],
+    )
     assert.equal(opened[0]!.file.data, invite.data)
     const errors = pushed.filter((p) => p.event === 'notice').map((p) => p.payload as { kind: string; body: string })
     assert.equal(errors.length, 3)

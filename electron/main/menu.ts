@@ -2,10 +2,18 @@
 import { Menu, dialog, type BrowserWindow, type MenuItemConstructorOptions } from 'electron'
 import { INVITE_EXTENSION } from './args.js'
 
-export function installMenu(window: () => BrowserWindow | undefined, openInvite: (path: string) => void, quit: () => void): void {
+export function installMenu(
+  window: () => BrowserWindow | undefined,
+  openInvite: (path: string) => void,
+  quit: () => void,
+): void {
   const pick = async () => {
     const win = window()
-    const options = { title: 'Open invite', properties: ['openFile' as const], filters: [{ name: 'Coterie invites', extensions: [INVITE_EXTENSION.slice(1)] }] }
+    const options = {
+      title: 'Open invite',
+      properties: ['openFile' as const],
+      filters: [{ name: 'Coterie invites', extensions: [INVITE_EXTENSION.slice(1)] }],
+    }
     const r = win === undefined ? await dialog.showOpenDialog(options) : await dialog.showOpenDialog(win, options)
     for (const p of r.filePaths) openInvite(p)
   }

@@ -14,7 +14,9 @@ export const CSP = electronPolicy()
 
 /** Before 'ready'. */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }])
+  protocol.registerSchemesAsPrivileged([
+    { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  ])
 }
 
 /** After 'ready': serves `rendererDir` under app://coterie/ and refuses every other request. */
@@ -24,7 +26,8 @@ export function serveRenderer(rendererDir: string): void {
     const url = new URL(request.url)
     const rel = decodeURIComponent(url.pathname).replace(/^\/+/, '') || 'index.html'
     const file = path.resolve(root, rel)
-    if (url.host !== 'coterie' || rel.includes('\0') || !file.startsWith(root + path.sep)) return new Response('Not found', { status: 404 })
+    if (url.host !== 'coterie' || rel.includes('\0') || !file.startsWith(root + path.sep))
+      return new Response('Not found', { status: 404 })
     const res = await net.fetch(pathToFileURL(file).toString()).catch(() => undefined)
     if (res === undefined || !res.ok) return new Response('Not found', { status: 404 })
     const headers = new Headers(res.headers)

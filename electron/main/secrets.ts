@@ -18,7 +18,8 @@ export interface Keyring {
 /** Call after app 'ready' (safeStorage is not available before). */
 export function keyring(): Keyring {
   if (!safeStorage.isEncryptionAvailable()) return { storage: 'file' }
-  if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text') return { storage: 'basic_text' }
+  if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text')
+    return { storage: 'basic_text' }
   return {
     storage: 'os',
     sealer: {

@@ -14,7 +14,11 @@ export interface FrameLike {
   readonly url: string
 }
 
-export function fromOurPage(win: WindowLike | undefined, sender: { readonly id: number }, frame: FrameLike | null | undefined): boolean {
+export function fromOurPage(
+  win: WindowLike | undefined,
+  sender: { readonly id: number },
+  frame: FrameLike | null | undefined,
+): boolean {
   if (win === undefined || win.isDestroyed() || sender.id !== win.webContents.id) return false
   if (frame === null || frame === undefined || frame.parent !== null) return false
   return frame.url.startsWith(`${APP_ORIGIN}/`)

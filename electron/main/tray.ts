@@ -9,20 +9,22 @@ export function createTray(icon: string, dispatch: Dispatch, show: () => void, q
   const rebuild = async () => {
     const settings = await dispatch('settings.get', {})
     const paused = settings.ok && (settings.value as { seedingPaused: boolean }).seedingPaused
-    tray.setContextMenu(Menu.buildFromTemplate([
-      { label: 'Show Coterie', click: show },
-      {
-        label: "Don't seed on this network",
-        type: 'checkbox',
-        checked: paused,
-        // Electron ignores a click handler's promise: the chain is started here and ends in rebuild().
-        click: (item) => {
-          void dispatch('settings.set', { seedingPaused: item.checked }).then(rebuild)
+    tray.setContextMenu(
+      Menu.buildFromTemplate([
+        { label: 'Show Coterie', click: show },
+        {
+          label: "Don't seed on this network",
+          type: 'checkbox',
+          checked: paused,
+          // Electron ignores a click handler's promise: the chain is started here and ends in rebuild().
+          click: (item) => {
+            void dispatch('settings.set', { seedingPaused: item.checked }).then(rebuild)
+          },
         },
-      },
-      { type: 'separator' },
-      { label: 'Quit Coterie', click: quit },
-    ]))
+        { type: 'separator' },
+        { label: 'Quit Coterie', click: quit },
+      ]),
+    )
   }
   void rebuild()
   tray.on('click', show)

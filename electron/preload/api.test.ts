@@ -15,7 +15,8 @@ describe('preload: window.coterie', () => {
   it('invokes every channel through its own IPC channel and delivers events to subscribers only', async (t) => {
     const app = await startTestApp(t, 'preload')
     const handlers = new Map<string, (request: unknown) => Promise<unknown>>()
-    for (const c of Object.keys(invokeChannels) as InvokeChannel[]) handlers.set(ipcChannel(c), (r) => app.backend.dispatch(c, r))
+    for (const c of Object.keys(invokeChannels) as InvokeChannel[])
+      handlers.set(ipcChannel(c), (r) => app.backend.dispatch(c, r))
     const renderer = new EventEmitter()
     const transport: IpcTransport = {
       invoke: (channel, request) => handlers.get(channel)!(request),
@@ -49,7 +50,9 @@ describe('preload: window.coterie', () => {
   })
 
   it('is bundled into one CommonJS file that requires only electron', async () => {
-    const { buildElectron } = (await import(new URL('../../scripts/build-electron.mjs', import.meta.url).href)) as { buildElectron(o: { quiet: boolean }): Promise<string> }
+    const { buildElectron } = (await import(new URL('../../scripts/build-electron.mjs', import.meta.url).href)) as {
+      buildElectron(o: { quiet: boolean }): Promise<string>
+    }
     const out = await buildElectron({ quiet: true })
     const code = readFileSync(`${out}/preload.cjs`, 'utf8')
     const required = [...code.matchAll(/require\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1])

@@ -4,7 +4,15 @@
  * the tests run against the real backend in plain Node.
  */
 import { err } from '../../shared/result.js'
-import { IPC_ERRORS, isEventChannel, isInvokeChannel, type CoterieApi, type EventChannel, type InvokeChannel, type IpcResult } from '../../shared/ipc/contract.js'
+import {
+  IPC_ERRORS,
+  isEventChannel,
+  isInvokeChannel,
+  type CoterieApi,
+  type EventChannel,
+  type InvokeChannel,
+  type IpcResult,
+} from '../../shared/ipc/contract.js'
 import { IPC_EVENT, ipcChannel } from '../../shared/ipc/electron.js'
 
 /** The part of ipcRenderer the API uses. */
@@ -29,7 +37,8 @@ export function createApi(ipc: IpcTransport, pathForFile: (file: File) => string
   })
   return {
     invoke<C extends InvokeChannel>(channel: C, request: unknown): Promise<IpcResult<C>> {
-      if (!isInvokeChannel(channel)) return Promise.resolve(err({ code: 'unknown-channel', message: IPC_ERRORS['unknown-channel'] }))
+      if (!isInvokeChannel(channel))
+        return Promise.resolve(err({ code: 'unknown-channel', message: IPC_ERRORS['unknown-channel'] }))
       return ipc.invoke(ipcChannel(channel), request) as Promise<IpcResult<C>>
     },
     on(event, listener) {

@@ -7,4 +7,7 @@
 import { contextBridge, ipcRenderer, webUtils } from 'electron'
 import { createApi } from './api.js'
 
-contextBridge.exposeInMainWorld('coterie', createApi(ipcRenderer, (file) => webUtils.getPathForFile(file)))
+contextBridge.exposeInMainWorld(
+  'coterie',
+  createApi(ipcRenderer, (file) => webUtils.getPathForFile(file)),
+)

@@ -19,18 +19,46 @@ const N = 500
 const hex = (i: number): string => i.toString(16).padStart(40, '0')
 /** One in ten downloading (the rest finished and sharing), spread over five groups. */
 const view = (i: number, progress: number): TorrentView => ({
-  infoHash: hex(i), name: `item-${String(i).padStart(3, '0')}.bin`, groupId: `g${i % 5}`,
-  state: progress < 1 ? 'downloading' : 'seeding', progress, length: (i + 1) * 1_048_576, downloaded: progress * (i + 1) * 1_048_576,
-  uploaded: 0, downloadSpeed: progress < 1 ? 200_000 : 0, uploadSpeed: 0, eta: progress < 1 ? 60 : null, downloadDir: '/d', peers: [],
+  infoHash: hex(i),
+  name: `item-${String(i).padStart(3, '0')}.bin`,
+  groupId: `g${i % 5}`,
+  state: progress < 1 ? 'downloading' : 'seeding',
+  progress,
+  length: (i + 1) * 1_048_576,
+  downloaded: progress * (i + 1) * 1_048_576,
+  uploaded: 0,
+  downloadSpeed: progress < 1 ? 200_000 : 0,
+  uploadSpeed: 0,
+  eta: progress < 1 ? 60 : null,
+  downloadDir: '/d',
+  peers: [],
 })
 const torrents = Array.from({ length: N }, (_, i) => view(i, i % 10 === 0 ? 0.3 : 1))
 const listeners = new Map<string, Set<(p: unknown) => void>>()
 const answers: Record<string, unknown> = {
   'identity.get': { key: 'coterie1bench', fingerprint: 'BENCH', displayName: 'Bench' },
   'friends.list': [],
-  'groups.list': Array.from({ length: 5 }, (_, g) => ({ id: `g${g}`, name: `Group ${g}`, owner: true, public: false, members: [], torrents: [], uploadLimit: null, downloadLimit: null, autoJoin: true, available: [] })),
+  'groups.list': Array.from({ length: 5 }, (_, g) => ({
+    id: `g${g}`,
+    name: `Group ${g}`,
+    owner: true,
+    public: false,
+    members: [],
+    torrents: [],
+    uploadLimit: null,
+    downloadLimit: null,
+    autoJoin: true,
+    available: [],
+  })),
   'torrents.list': torrents,
-  'settings.get': { downloadDir: '/d', port: 0, uploadLimit: null, downloadLimit: null, seedingPaused: false, startAtLogin: false },
+  'settings.get': {
+    downloadDir: '/d',
+    port: 0,
+    uploadLimit: null,
+    downloadLimit: null,
+    seedingPaused: false,
+    startAtLogin: false,
+  },
   'app.info': { mode: 'browser', version: 'bench', profileDir: '/p', secretStorage: 'file', port: 1 },
 }
 const api: CoterieApi = {
@@ -75,8 +103,27 @@ async function run() {
   let showAll = 0
   for (let b = more(); b; b = more()) showAll += await time(() => b.click())
   const allRows = document.querySelectorAll('[data-testid="torrent"]').length
-  const tickAll = await time(() => emit('torrents.changed', { changed: torrents.filter((t) => t.progress < 1).map((t) => view(parseInt(t.infoHash, 16), 0.95)), removed: [] }))
+  const tickAll = await time(() =>
+    emit('torrents.changed', {
+      changed: torrents.filter((t) => t.progress < 1).map((t) => view(parseInt(t.infoHash, 16), 0.95)),
+      removed: [],
+    }),
+  )
   const sorted = [...tick].sort((a, b) => a - b)
-  Object.assign(window, { benchResult: { items: N, rows, activeRows, firstRenderMs: first, updateMedianMs: sorted[5], updateMaxMs: sorted[9], filterActiveMs: filter, filterAllMs: back, allRows, showAllMs: showAll, updateWithAllRowsMs: tickAll } })
+  Object.assign(window, {
+    benchResult: {
+      items: N,
+      rows,
+      activeRows,
+      firstRenderMs: first,
+      updateMedianMs: sorted[5],
+      updateMaxMs: sorted[9],
+      filterActiveMs: filter,
+      filterAllMs: back,
+      allRows,
+      showAllMs: showAll,
+      updateWithAllRowsMs: tickAll,
+    },
+  })
 }
 void run()

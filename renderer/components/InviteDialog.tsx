@@ -24,62 +24,130 @@ export function InviteDialog() {
     if (!invite && d.open) d.close()
   }, [invite])
   return (
-    <dialog ref={ref} className="dialog" aria-labelledby="invite-title" onCancel={(e) => { e.preventDefault(); close() }}>
+    <dialog
+      ref={ref}
+      className="dialog"
+      aria-labelledby="invite-title"
+      onCancel={(e) => {
+        e.preventDefault()
+        close()
+      }}
+    >
       {invite && (
         <div className="dialog-body" data-testid="invite-dialog">
           {invite.phase === 'reading' && <p aria-live="polite">Opening {invite.fileName}…</p>}
           {invite.phase === 'error' && (
             <>
               <h2 id="invite-title">This invite cannot be opened</h2>
-              <p className="field-error" role="alert" data-testid="invite-error">{invite.error}</p>
+              <p className="field-error" role="alert" data-testid="invite-error">
+                {invite.error}
+              </p>
               <p className="muted small">{invite.fileName}</p>
-              <div className="row end"><button type="button" onClick={close} autoFocus>Close</button></div>
+              <div className="row end">
+                <button type="button" onClick={close} autoFocus>
+                  Close
+                </button>
+              </div>
             </>
           )}
-          {(invite.phase === 'preview' || invite.phase === 'accepting') && (() => {
-            const p = invite.preview
-            const busy = invite.phase === 'accepting'
-            // The engine resolves a relative path against its own working directory: refuse it here.
-            const badFolder = folder !== null && folder.trim() !== '' && !/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(folder.trim())
-            return (
-              <>
-                <h2 id="invite-title">Join “{p.group}”?</h2>
-                <dl className="facts">
-                  <dt>From</dt>
-                  <dd>{p.fromFriend ?? 'Someone who is not in your friends'}</dd>
-                  <dt>Their fingerprint</dt>
-                  <dd>
-                    <code data-testid="invite-fingerprint">{p.fromFingerprint}</code>
-                    {!p.fromFriend && <p className="muted small">Ask the sender (in person or on a call) whether this is the fingerprint on their “You” screen before you accept.</p>}
-                    {!p.fromFriend && !busy && <AddSender />}
-                  </dd>
-                  <dt>It grants</dt>
-                  <dd>Membership of “{p.group}”: you can download {p.torrents.length > 0 ? `the ${p.torrents.length} item${p.torrents.length === 1 ? '' : 's'} below` : 'what is shared in it'} and pass it on to other members. Items shared later arrive by themselves.</dd>
-                  <dt>Membership</dt>
-                  <dd>Valid until {date(p.expires)}; it renews by itself while you are in the group.</dd>
-                  <dt><label htmlFor={`${id}-dir`} className="inline">Saved to</label></dt>
-                  <dd>
-                    <input id={`${id}-dir`} className="folder" value={folder ?? ''} placeholder="Your download folder" disabled={busy} onChange={(e) => setFolder(e.target.value)} aria-invalid={badFolder} aria-describedby={`${id}-dir-err ${id}-dir-hint`} />
-                    <FieldError id={`${id}-dir-err`} message={badFolder ? 'The folder must be a full path (e.g. /home/you/Holiday).' : null} />
-                    <p id={`${id}-dir-hint`} className="muted small">{mode === 'browser' ? 'A folder on the computer running Coterie. ' : ''}Change it before accepting to keep this group’s files apart.</p>
-                  </dd>
-                </dl>
-                {p.torrents.length > 0 && (
-                  <ul className="list compact" aria-label="Shared in the group">
-                    {p.torrents.map((t) => <li key={t.infoHash}>{t.name}</li>)}
-                  </ul>
-                )}
-                {p.alreadyMember && <p className="banner info">You are already a member: accepting renews your membership.</p>}
-                {invite.phase === 'preview' && invite.error && <p className="field-error" role="alert">{invite.error}</p>}
-                <p className="muted small">Declining changes nothing: you can open the file again later.</p>
-                <div className="row end">
-                  {/* Focus starts on the safe choice: Enter never joins a group by reflex. */}
-                  <button type="button" className="secondary" onClick={close} disabled={busy} autoFocus>Decline</button>
-                  <button type="button" onClick={() => void accept(folder !== null && folder.trim() !== '' && folder.trim() !== settings?.downloadDir ? folder.trim() : undefined)} disabled={busy || badFolder}>{busy ? 'Joining…' : 'Accept and join'}</button>
-                </div>
-              </>
-            )
-          })()}
+          {(invite.phase === 'preview' || invite.phase === 'accepting') &&
+            (() => {
+              const p = invite.preview
+              const busy = invite.phase === 'accepting'
+              // The engine resolves a relative path against its own working directory: refuse it here.
+              const badFolder =
+                folder !== null && folder.trim() !== '' && !/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(folder.trim())
+              return (
+                <>
+                  <h2 id="invite-title">Join “{p.group}”?</h2>
+                  <dl className="facts">
+                    <dt>From</dt>
+                    <dd>{p.fromFriend ?? 'Someone who is not in your friends'}</dd>
+                    <dt>Their fingerprint</dt>
+                    <dd>
+                      <code data-testid="invite-fingerprint">{p.fromFingerprint}</code>
+                      {!p.fromFriend && (
+                        <p className="muted small">
+                          Ask the sender (in person or on a call) whether this is the fingerprint on their “You” screen
+                          before you accept.
+                        </p>
+                      )}
+                      {!p.fromFriend && !busy && <AddSender />}
+                    </dd>
+                    <dt>It grants</dt>
+                    <dd>
+                      Membership of “{p.group}”: you can download{' '}
+                      {p.torrents.length > 0
+                        ? `the ${p.torrents.length} item${p.torrents.length === 1 ? '' : 's'} below`
+                        : 'what is shared in it'}{' '}
+                      and pass it on to other members. Items shared later arrive by themselves.
+                    </dd>
+                    <dt>Membership</dt>
+                    <dd>Valid until {date(p.expires)}; it renews by itself while you are in the group.</dd>
+                    <dt>
+                      <label htmlFor={`${id}-dir`} className="inline">
+                        Saved to
+                      </label>
+                    </dt>
+                    <dd>
+                      <input
+                        id={`${id}-dir`}
+                        className="folder"
+                        value={folder ?? ''}
+                        placeholder="Your download folder"
+                        disabled={busy}
+                        onChange={(e) => setFolder(e.target.value)}
+                        aria-invalid={badFolder}
+                        aria-describedby={`${id}-dir-err ${id}-dir-hint`}
+                      />
+                      <FieldError
+                        id={`${id}-dir-err`}
+                        message={badFolder ? 'The folder must be a full path (e.g. /home/you/Holiday).' : null}
+                      />
+                      <p id={`${id}-dir-hint`} className="muted small">
+                        {mode === 'browser' ? 'A folder on the computer running Coterie. ' : ''}Change it before
+                        accepting to keep this group’s files apart.
+                      </p>
+                    </dd>
+                  </dl>
+                  {p.torrents.length > 0 && (
+                    <ul className="list compact" aria-label="Shared in the group">
+                      {p.torrents.map((t) => (
+                        <li key={t.infoHash}>{t.name}</li>
+                      ))}
+                    </ul>
+                  )}
+                  {p.alreadyMember && (
+                    <p className="banner info">You are already a member: accepting renews your membership.</p>
+                  )}
+                  {invite.phase === 'preview' && invite.error && (
+                    <p className="field-error" role="alert">
+                      {invite.error}
+                    </p>
+                  )}
+                  <p className="muted small">Declining changes nothing: you can open the file again later.</p>
+                  <div className="row end">
+                    {/* Focus starts on the safe choice: Enter never joins a group by reflex. */}
+                    <button type="button" className="secondary" onClick={close} disabled={busy} autoFocus>
+                      Decline
+                    </button>
+                    <button
+                      type="button"
+                      onClick={() =>
+                        void accept(
+                          folder !== null && folder.trim() !== '' && folder.trim() !== settings?.downloadDir
+                            ? folder.trim()
+                            : undefined,
+                        )
+                      }
+                      disabled={busy || badFolder}
+                    >
+                      {busy ? 'Joining…' : 'Accept and join'}
+                    </button>
+                  </div>
+                </>
+              )
+            })()}
         </div>
       )}
     </dialog>
@@ -98,9 +166,20 @@ function AddSender() {
   }
   return (
     <form className="row add-sender" onSubmit={(e) => void submit(e)}>
-      <label htmlFor={`${id}-name`} className="inline small">Add them to your friends as</label>
-      <input id={`${id}-name`} value={name} maxLength={200} placeholder="Name" onChange={(e) => setName(e.target.value)} aria-describedby={`${id}-err`} />
-      <button type="submit" className="secondary" disabled={name.trim() === ''}>Add friend</button>
+      <label htmlFor={`${id}-name`} className="inline small">
+        Add them to your friends as
+      </label>
+      <input
+        id={`${id}-name`}
+        value={name}
+        maxLength={200}
+        placeholder="Name"
+        onChange={(e) => setName(e.target.value)}
+        aria-describedby={`${id}-err`}
+      />
+      <button type="submit" className="secondary" disabled={name.trim() === ''}>
+        Add friend
+      </button>
       <FieldError id={`${id}-err`} message={error} />
     </form>
   )

@@ -6,9 +6,11 @@ export function QrCode({ text, label }: { text: string; label: string }) {
   const { size, d } = useMemo(() => {
     const qr = encode(text, { ecc: 'M', border: 2 })
     let d = ''
-    qr.data.forEach((row, y) => row.forEach((dark, x) => {
-      if (dark) d += `M${x} ${y}h1v1h-1z`
-    }))
+    qr.data.forEach((row, y) =>
+      row.forEach((dark, x) => {
+        if (dark) d += `M${x} ${y}h1v1h-1z`
+      }),
+    )
     return { size: qr.size, d }
   }, [text])
   return (

@@ -55,9 +55,13 @@ export function ShareZone({ group }: { group: GroupView }) {
     done()
     // The group index carries it to members (PROTOCOL.md §13): no new invite needed. With nobody
     // else in the group, say so rather than promise deliveries to no one.
-    toast('success', `Shared ${shared} item${shared === 1 ? '' : 's'} in “${group.name}”`, others > 0
-      ? 'Members get it by themselves as soon as their Coterie meets yours or another member’s.'
-      : 'Nobody else is in this group yet: add a friend below and send them an invite; they get it then.')
+    toast(
+      'success',
+      `Shared ${shared} item${shared === 1 ? '' : 's'} in “${group.name}”`,
+      others > 0
+        ? 'Members get it by themselves as soon as their Coterie meets yours or another member’s.'
+        : 'Nobody else is in this group yet: add a friend below and send them an invite; they get it then.',
+    )
   }
 
   const onDrop = async (e: DragEvent) => {
@@ -79,7 +83,9 @@ export function ShareZone({ group }: { group: GroupView }) {
     } catch {
       // Reading a dropped folder can fail midway (moved, unreadable): say so, share nothing.
       setProgress(null)
-      setError('Some of what was dropped could not be read; nothing was shared. Try again, or choose the files instead.')
+      setError(
+        'Some of what was dropped could not be read; nothing was shared. Try again, or choose the files instead.',
+      )
     }
   }
   const onPick = (files: FileList | null) => {
@@ -91,49 +97,127 @@ export function ShareZone({ group }: { group: GroupView }) {
     <div
       className={`dropzone${over ? ' over' : ''}${progress ? ' busy' : ''}`}
       data-testid="dropzone"
-      onDragOver={(e) => { e.preventDefault(); e.stopPropagation(); e.dataTransfer.dropEffect = 'copy'; setOver(true) }}
+      onDragOver={(e) => {
+        e.preventDefault()
+        e.stopPropagation()
+        e.dataTransfer.dropEffect = 'copy'
+        setOver(true)
+      }}
       // Leaving for a child of the zone is not leaving the zone: no flicker while dragging across it.
-      onDragLeave={(e) => { if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOver(false) }}
+      onDragLeave={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOver(false)
+      }}
       onDrop={(e) => void onDrop(e)}
       aria-busy={progress !== null}
     >
       {invite && progress === null && (
-        <div className="drop-question" role="group" aria-label="Open this invite instead?" data-testid="drop-invite-question">
+        <div
+          className="drop-question"
+          role="group"
+          aria-label="Open this invite instead?"
+          data-testid="drop-invite-question"
+        >
           <p className="drop-title">“{invite.file.name}” is a Coterie invite. Open this invite instead?</p>
           <p className="muted small">Shared here, it would go to every member of “{group.name}” as an ordinary file.</p>
           <div className="row center">
-            <button type="button" autoFocus onClick={() => { const f = invite.file; setInvite(null); void useInvite.getState().openFile(f) }}>Open invite</button>
-            <button type="button" className="secondary" onClick={() => { const go = invite.shareAnyway; setInvite(null); void go() }}>Share it as a file</button>
-            <button type="button" className="secondary" onClick={() => setInvite(null)}>Cancel</button>
+            <button
+              type="button"
+              autoFocus
+              onClick={() => {
+                const f = invite.file
+                setInvite(null)
+                void useInvite.getState().openFile(f)
+              }}
+            >
+              Open invite
+            </button>
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => {
+                const go = invite.shareAnyway
+                setInvite(null)
+                void go()
+              }}
+            >
+              Share it as a file
+            </button>
+            <button type="button" className="secondary" onClick={() => setInvite(null)}>
+              Cancel
+            </button>
           </div>
         </div>
       )}
       {progress === null && !invite && (
         <>
-          <p className="drop-title">{over ? `Release to share with “${group.name}”` : `Drop files or folders here to share them with “${group.name}”`}</p>
+          <p className="drop-title">
+            {over
+              ? `Release to share with “${group.name}”`
+              : `Drop files or folders here to share them with “${group.name}”`}
+          </p>
           <p className="muted small">or</p>
           <div className="row center">
-            <button type="button" onClick={() => fileInput.current?.click()}>Choose files…</button>
-            <button type="button" className="secondary" onClick={() => folderInput.current?.click()}>Choose a folder…</button>
+            <button type="button" onClick={() => fileInput.current?.click()}>
+              Choose files…
+            </button>
+            <button type="button" className="secondary" onClick={() => folderInput.current?.click()}>
+              Choose a folder…
+            </button>
           </div>
         </>
       )}
       {progress?.phase === 'uploading' && (
         <div className="share-progress" aria-live="polite">
-          <p>Sending {progress.file} to Coterie… {bytes(progress.sent)} of {bytes(progress.total)}</p>
+          <p>
+            Sending {progress.file} to Coterie… {bytes(progress.sent)} of {bytes(progress.total)}
+          </p>
           <Progress value={progress.total ? progress.sent / progress.total : 0} label="Upload progress" />
         </div>
       )}
       {progress?.phase === 'hashing' && (
         <div className="share-progress" aria-live="polite">
-          <p><span className="spinner" aria-hidden="true" /> Preparing {hashing ? `“${hashing.name}”` : `${progress.items} item${progress.items === 1 ? '' : 's'}`}: computing checksums so members can verify every piece{hashing && hashing.total > 0 ? ` (${bytes(hashing.hashed)} of ${bytes(hashing.total)})` : ''}.</p>
-          {hashing && hashing.total > 0 && <Progress value={hashing.hashed / hashing.total} label="Checksum progress" />}
+          <p>
+            <span className="spinner" aria-hidden="true" /> Preparing{' '}
+            {hashing ? `“${hashing.name}”` : `${progress.items} item${progress.items === 1 ? '' : 's'}`}: computing
+            checksums so members can verify every piece
+            {hashing && hashing.total > 0 ? ` (${bytes(hashing.hashed)} of ${bytes(hashing.total)})` : ''}.
+          </p>
+          {hashing && hashing.total > 0 && (
+            <Progress value={hashing.hashed / hashing.total} label="Checksum progress" />
+          )}
         </div>
       )}
-      <label htmlFor={`${id}-files`} className="visually-hidden">Files to share</label>
-      <input id={`${id}-files`} ref={fileInput} type="file" multiple className="visually-hidden" tabIndex={-1} data-testid="share-files" onChange={(e) => { onPick(e.target.files); e.target.value = '' }} />
-      <label htmlFor={`${id}-folder`} className="visually-hidden">Folder to share</label>
-      <input id={`${id}-folder`} ref={folderInput} type="file" className="visually-hidden" tabIndex={-1} data-testid="share-folder" onChange={(e) => { onPick(e.target.files); e.target.value = '' }} />
+      <label htmlFor={`${id}-files`} className="visually-hidden">
+        Files to share
+      </label>
+      <input
+        id={`${id}-files`}
+        ref={fileInput}
+        type="file"
+        multiple
+        className="visually-hidden"
+        tabIndex={-1}
+        data-testid="share-files"
+        onChange={(e) => {
+          onPick(e.target.files)
+          e.target.value = ''
+        }}
+      />
+      <label htmlFor={`${id}-folder`} className="visually-hidden">
+        Folder to share
+      </label>
+      <input
+        id={`${id}-folder`}
+        ref={folderInput}
+        type="file"
+        className="visually-hidden"
+        tabIndex={-1}
+        data-testid="share-folder"
+        onChange={(e) => {
+          onPick(e.target.files)
+          e.target.value = ''
+        }}
+      />
       <FieldError id={`${id}-err`} message={error} />
     </div>
   )

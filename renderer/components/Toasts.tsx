@@ -13,7 +13,9 @@ export function Toasts() {
             <p className="title">{t.title}</p>
             {t.body && <p className="small">{t.body}</p>}
           </div>
-          <button type="button" className="icon" aria-label="Dismiss" onClick={() => dismiss(t.id)}>×</button>
+          <button type="button" className="icon" aria-label="Dismiss" onClick={() => dismiss(t.id)}>
+            ×
+          </button>
         </div>
       ))}
     </div>

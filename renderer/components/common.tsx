@@ -3,14 +3,26 @@ import { useEffect, useId, useRef, useState, type ReactNode } from 'react'
 import { toast } from '../store/toasts.js'
 
 /** A screen: its heading takes focus when it opens, so keyboard and screen-reader users land on it. */
-export function Screen({ title, intro, actions, children }: { title: string; intro?: ReactNode; actions?: ReactNode; children: ReactNode }) {
+export function Screen({
+  title,
+  intro,
+  actions,
+  children,
+}: {
+  title: string
+  intro?: ReactNode
+  actions?: ReactNode
+  children: ReactNode
+}) {
   const h = useRef<HTMLHeadingElement>(null)
   useEffect(() => h.current?.focus(), [])
   return (
     <section className="screen" aria-labelledby="screen-title">
       <header className="screen-head">
         <div>
-          <h1 id="screen-title" ref={h} tabIndex={-1}>{title}</h1>
+          <h1 id="screen-title" ref={h} tabIndex={-1}>
+            {title}
+          </h1>
           {intro && <p className="intro">{intro}</p>}
         </div>
         {actions && <div className="screen-actions">{actions}</div>}
@@ -30,7 +42,15 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
 }
 
 /** Copies text; where the clipboard is refused (an insecure page, a denied permission) it selects it instead. */
-export function CopyButton({ text, label = 'Copy', target }: { text: string; label?: string; target?: React.RefObject<HTMLElement | null> }) {
+export function CopyButton({
+  text,
+  label = 'Copy',
+  target,
+}: {
+  text: string
+  label?: string
+  target?: React.RefObject<HTMLElement | null>
+}) {
   const [copied, setCopied] = useState(false)
   const copy = async () => {
     try {
@@ -57,7 +77,13 @@ export function CopyButton({ text, label = 'Copy', target }: { text: string; lab
 }
 
 /** A destructive action asks once more, in place (no modal to hunt for). */
-export function ConfirmButton({ label, question, confirm, onConfirm, disabled }: {
+export function ConfirmButton({
+  label,
+  question,
+  confirm,
+  onConfirm,
+  disabled,
+}: {
   label: string
   question: string
   confirm: string
@@ -75,13 +101,36 @@ export function ConfirmButton({ label, question, confirm, onConfirm, disabled }:
     asked.current = asking
   }, [asking])
   if (!asking) {
-    return <button type="button" ref={first} className="secondary" disabled={disabled} onClick={() => setAsking(true)}>{label}</button>
+    return (
+      <button type="button" ref={first} className="secondary" disabled={disabled} onClick={() => setAsking(true)}>
+        {label}
+      </button>
+    )
   }
   return (
-    <span className="confirm" role="group" aria-label={question} onKeyDown={(e) => { if (e.key === 'Escape') setAsking(false) }}>
+    <span
+      className="confirm"
+      role="group"
+      aria-label={question}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') setAsking(false)
+      }}
+    >
       <span className="confirm-q">{question}</span>
-      <button type="button" ref={yes} className="danger" onClick={() => { setAsking(false); void onConfirm() }}>{confirm}</button>
-      <button type="button" className="secondary" onClick={() => setAsking(false)}>Cancel</button>
+      <button
+        type="button"
+        ref={yes}
+        className="danger"
+        onClick={() => {
+          setAsking(false)
+          void onConfirm()
+        }}
+      >
+        {confirm}
+      </button>
+      <button type="button" className="secondary" onClick={() => setAsking(false)}>
+        Cancel
+      </button>
     </span>
   )
 }
@@ -89,7 +138,14 @@ export function ConfirmButton({ label, question, confirm, onConfirm, disabled }:
 export function Progress({ value, label }: { value: number; label: string }) {
   const pct = Math.round(Math.max(0, Math.min(1, value)) * 1000) / 10
   return (
-    <div className="progress" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
+    <div
+      className="progress"
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={pct}
+    >
       <div className="progress-fill" style={{ width: `${pct}%` }} />
     </div>
   )
@@ -97,7 +153,11 @@ export function Progress({ value, label }: { value: number; label: string }) {
 
 /** An error next to the control it concerns, announced when it appears. */
 export function FieldError({ id, message }: { id: string; message: string | null | undefined }) {
-  return <p id={id} className="field-error" role="alert">{message ?? ''}</p>
+  return (
+    <p id={id} className="field-error" role="alert">
+      {message ?? ''}
+    </p>
+  )
 }
 
 export const useFieldId = (): string => useId().replace(/:/g, '')

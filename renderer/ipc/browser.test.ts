@@ -33,8 +33,16 @@ after(async () => {
 })
 
 const client = (o: Partial<ConstructorParameters<typeof BrowserClient>[0]> = {}) =>
-  new BrowserClient({ origin, token: 'tok_0123456789abcdef', socket: (url) => new WebSocket(url) as unknown as SocketLike, backoffMs: 10, maxBackoffMs: 40, ...o })
-const answer = (value: unknown) => (f: { id: number }, ws: ServerSocket) => ws.send(JSON.stringify({ t: 'result', id: f.id, result: { ok: true, value } }))
+  new BrowserClient({
+    origin,
+    token: 'tok_0123456789abcdef',
+    socket: (url) => new WebSocket(url) as unknown as SocketLike,
+    backoffMs: 10,
+    maxBackoffMs: 40,
+    ...o,
+  })
+const answer = (value: unknown) => (f: { id: number }, ws: ServerSocket) =>
+  ws.send(JSON.stringify({ t: 'result', id: f.id, result: { ok: true, value } }))
 const until = async (cond: () => boolean, what: string, ms = 5_000) => {
   const end = Date.now() + ms
   while (!cond()) {
@@ -58,7 +66,11 @@ test('a request gets its result; events reach listeners until they unsubscribe',
       s.send(JSON.stringify({ t: 'result', id: 'x' }))
       s.send(JSON.stringify({ t: 'event', event: 'profile.changed', payload: { revision: 8 } }))
     }
-    assert.deepEqual(await c.invoke('friends.list', {}), { ok: true, value: [] }, 'malformed frames are dropped, the socket lives on')
+    assert.deepEqual(
+      await c.invoke('friends.list', {}),
+      { ok: true, value: [] },
+      'malformed frames are dropped, the socket lives on',
+    )
     assert.deepEqual(seen, [7])
   } finally {
     c.close()

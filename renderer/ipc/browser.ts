@@ -8,7 +8,15 @@
  *   queue, within its timeout, and is sent once the socket is back.
  * - The socket reconnects with exponential backoff and jitter; the app refetches on reconnect.
  */
-import type { CoterieApi, EventChannel, EventOf, InvokeChannel, IpcErrorCode, IpcResult, RequestOf } from '../../shared/ipc/contract.js'
+import type {
+  CoterieApi,
+  EventChannel,
+  EventOf,
+  InvokeChannel,
+  IpcErrorCode,
+  IpcResult,
+  RequestOf,
+} from '../../shared/ipc/contract.js'
 import type { Problem, Result } from '../../shared/result.js'
 import { parseServerFrame, type InvokeFrame } from './frames.js'
 
@@ -48,14 +56,29 @@ const OPEN = 1
  * Requests that hash or fetch real data: bounded, but by minutes, not seconds. Joining a share
  * (accept, Download, auto-join on) checks what of it is already on disk before it answers.
  */
-const LONG: ReadonlySet<InvokeChannel> = new Set(['groups.share', 'invites.accept', 'groups.download', 'groups.setAutoJoin', 'identity.restore', 'identity.backup'])
+const LONG: ReadonlySet<InvokeChannel> = new Set([
+  'groups.share',
+  'invites.accept',
+  'groups.download',
+  'groups.setAutoJoin',
+  'identity.restore',
+  'identity.backup',
+])
 /** An upload whose bytes stop moving for this long is abandoned. */
 const UPLOAD_STALL_MS = 60_000
 
-type Pending = { frame: string; sent: boolean; timer: ReturnType<typeof setTimeout>; settle: (r: IpcResult<InvokeChannel>) => void }
+type Pending = {
+  frame: string
+  sent: boolean
+  timer: ReturnType<typeof setTimeout>
+  settle: (r: IpcResult<InvokeChannel>) => void
+}
 type AnyListener = (payload: unknown) => void
 
-const fail = <C extends InvokeChannel>(code: IpcErrorCode, message: string): IpcResult<C> => ({ ok: false, error: { code, message } })
+const fail = <C extends InvokeChannel>(code: IpcErrorCode, message: string): IpcResult<C> => ({
+  ok: false,
+  error: { code, message },
+})
 
 export class BrowserClient implements CoterieApi {
   readonly #o: Required<Omit<BrowserClientOptions, 'onState'>> & Pick<BrowserClientOptions, 'onState'>
@@ -83,11 +106,14 @@ export class BrowserClient implements CoterieApi {
   invoke<C extends InvokeChannel>(channel: C, request: RequestOf<C>): Promise<IpcResult<C>> {
     if (this.#closed) return Promise.resolve(fail<C>('unavailable', 'The connection to Coterie is closed.'))
     if (this.#pending.size >= this.#o.maxPending) {
-      return Promise.resolve(fail<C>('unavailable', 'Too many requests are waiting for Coterie; try again in a moment.'))
+      return Promise.resolve(
+        fail<C>('unavailable', 'Too many requests are waiting for Coterie; try again in a moment.'),
+      )
     }
     const id = this.#nextId++
     const frame = JSON.stringify({ t: 'invoke', id, channel, request } satisfies InvokeFrame)
-    if (frame.length > MAX_FRAME) return Promise.resolve(fail<C>('bad-request', 'This is too large to send to Coterie.'))
+    if (frame.length > MAX_FRAME)
+      return Promise.resolve(fail<C>('bad-request', 'This is too large to send to Coterie.'))
     const ms = LONG.has(channel) ? this.#o.longTimeoutMs : this.#o.timeoutMs
     return new Promise<IpcResult<C>>((resolve) => {
       const timer = setTimeout(() => {
@@ -116,7 +142,11 @@ export class BrowserClient implements CoterieApi {
    * Uploads under a name that may hold relative folder segments ("Photos/2024/a.jpg"): the server
    * recreates them under "Shared by me". XMLHttpRequest, because fetch cannot report upload progress.
    */
-  uploadAs(file: File, name: string, onProgress?: (sent: number) => void): Promise<Result<{ path: string }, Problem<IpcErrorCode>>> {
+  uploadAs(
+    file: File,
+    name: string,
+    onProgress?: (sent: number) => void,
+  ): Promise<Result<{ path: string }, Problem<IpcErrorCode>>> {
     return new Promise((resolve) => {
       const xhr = new XMLHttpRequest()
       let stall: ReturnType<typeof setTimeout> | undefined
@@ -141,14 +171,28 @@ export class BrowserClient implements CoterieApi {
         } catch {
           /* not JSON: the status says enough */
         }
-        const b = (typeof body === 'object' && body !== null ? body : {}) as { path?: unknown; message?: unknown; error?: { message?: unknown } }
-        if (xhr.status >= 200 && xhr.status < 300 && typeof b.path === 'string') return done({ ok: true, value: { path: b.path } })
-        const said = typeof b.error?.message === 'string' ? b.error.message : typeof b.message === 'string' ? b.message : ''
-        const why = xhr.status === 401 || xhr.status === 403 ? 'Coterie refused the upload: open the address printed by `coterie run --ui` again.' : said || `Upload failed (HTTP ${xhr.status}).`
+        const b = (typeof body === 'object' && body !== null ? body : {}) as {
+          path?: unknown
+          message?: unknown
+          error?: { message?: unknown }
+        }
+        if (xhr.status >= 200 && xhr.status < 300 && typeof b.path === 'string')
+          return done({ ok: true, value: { path: b.path } })
+        const said =
+          typeof b.error?.message === 'string' ? b.error.message : typeof b.message === 'string' ? b.message : ''
+        const why =
+          xhr.status === 401 || xhr.status === 403
+            ? 'Coterie refused the upload: open the address printed by `coterie run --ui` again.'
+            : said || `Upload failed (HTTP ${xhr.status}).`
         done({ ok: false, error: { code: 'unavailable', message: `${name}: ${why}` } })
       }
-      xhr.onerror = () => done({ ok: false, error: { code: 'unavailable', message: `${name}: the upload was interrupted.` } })
-      xhr.onabort = () => done({ ok: false, error: { code: 'unavailable', message: `${name}: the upload stopped making progress and was abandoned.` } })
+      xhr.onerror = () =>
+        done({ ok: false, error: { code: 'unavailable', message: `${name}: the upload was interrupted.` } })
+      xhr.onabort = () =>
+        done({
+          ok: false,
+          error: { code: 'unavailable', message: `${name}: the upload stopped making progress and was abandoned.` },
+        })
       arm()
       xhr.send(file)
     })
@@ -159,7 +203,8 @@ export class BrowserClient implements CoterieApi {
     this.#closed = true
     if (this.#retry) clearTimeout(this.#retry)
     this.#ws?.close(1000)
-    for (const [id, p] of this.#pending) this.#settle(id, p, fail('unavailable', 'The connection to Coterie is closed.'))
+    for (const [id, p] of this.#pending)
+      this.#settle(id, p, fail('unavailable', 'The connection to Coterie is closed.'))
     this.#o.onState?.('closed')
   }
 
@@ -189,7 +234,15 @@ export class BrowserClient implements CoterieApi {
       if (this.#ws !== ws) return
       this.#ws = null
       for (const [id, p] of this.#pending) {
-        if (p.sent) this.#settle(id, p, fail('unavailable', 'The connection to Coterie was lost before it answered; check whether it happened, then try again.'))
+        if (p.sent)
+          this.#settle(
+            id,
+            p,
+            fail(
+              'unavailable',
+              'The connection to Coterie was lost before it answered; check whether it happened, then try again.',
+            ),
+          )
       }
       this.#scheduleRetry()
     }

@@ -11,9 +11,7 @@ export type { ConnectionState } from './browser.js'
 export { BrowserClient } from './browser.js'
 
 export type Transport =
-  | { kind: 'electron'; api: CoterieApi }
-  | { kind: 'browser'; api: BrowserClient }
-  | { kind: 'no-token' }
+  { kind: 'electron'; api: CoterieApi } | { kind: 'browser'; api: BrowserClient } | { kind: 'no-token' }
 
 export function chooseTransport(onState: (s: ConnectionState) => void): Transport {
   const electron = electronApi()

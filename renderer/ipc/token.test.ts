@@ -6,7 +6,10 @@ const TOKEN = 'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcde'
 
 function fakes(hash: string) {
   const store = new Map<string, string>()
-  const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) } as Storage
+  const storage = {
+    getItem: (k: string) => store.get(k) ?? null,
+    setItem: (k: string, v: string) => void store.set(k, v),
+  } as Storage
   const replaced: string[] = []
   const hist = { replaceState: (_s: unknown, _t: string, url: string) => void replaced.push(url) } as History
   const loc = { hash, pathname: '/', search: '' } as Location

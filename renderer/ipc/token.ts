@@ -7,7 +7,11 @@
 const KEY = 'coterie.token'
 const TOKEN = /^[A-Za-z0-9_-]{16,128}$/
 
-export function takeToken(loc: Location = location, storage: Storage = sessionStorage, hist: History = history): string | null {
+export function takeToken(
+  loc: Location = location,
+  storage: Storage = sessionStorage,
+  hist: History = history,
+): string | null {
   const fromHash = new URLSearchParams(loc.hash.replace(/^#/, '')).get('token')
   if (fromHash !== null && TOKEN.test(fromHash)) {
     storage.setItem(KEY, fromHash)

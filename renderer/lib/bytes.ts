@@ -19,7 +19,10 @@ export const fileToBase64 = async (file: Blob): Promise<string> => toBase64(new 
 
 /** A file name safe on every OS, for names built from group and friend names. */
 export const safeFileName = (s: string): string =>
-  s.replace(/[\\/:*?"<>|\x00-\x1f]+/g, '-').replace(/^[.\s-]+|[.\s]+$/g, '').slice(0, 100) || 'coterie'
+  s
+    .replace(/[\\/:*?"<>|\x00-\x1f]+/g, '-')
+    .replace(/^[.\s-]+|[.\s]+$/g, '')
+    .slice(0, 100) || 'coterie'
 
 /** Offers bytes as a download (Electron asks where to save; a browser saves to Downloads). */
 export function saveBytes(fileName: string, b64: string, type = 'application/octet-stream'): void {

@@ -27,5 +27,7 @@ export const percent = (p: number): string => `${Math.floor(Math.max(0, Math.min
 
 export const date = (iso: string): string => {
   const d = new Date(iso)
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleDateString(undefined, { year: 'numeric', month: 'long', day: 'numeric' })
+  return Number.isNaN(d.getTime())
+    ? iso
+    : d.toLocaleDateString(undefined, { year: 'numeric', month: 'long', day: 'numeric' })
 }

@@ -30,7 +30,10 @@ test('file names built from group and friend names are safe everywhere', () => {
 
 test('a folder upload is shared from its root on the server, whatever the separator', () => {
   assert.equal(folderRoot('/home/a/Shared by me/Photos/2024/x.jpg', 'Photos/2024/x.jpg'), '/home/a/Shared by me/Photos')
-  assert.equal(folderRoot('C:\\Users\\a\\Shared by me\\Photos\\x.jpg', 'Photos/x.jpg'), 'C:\\Users\\a\\Shared by me\\Photos')
+  assert.equal(
+    folderRoot('C:\\Users\\a\\Shared by me\\Photos\\x.jpg', 'Photos/x.jpg'),
+    'C:\\Users\\a\\Shared by me\\Photos',
+  )
   assert.equal(folderRoot('/s/file (2).bin', 'file.bin'), '/s/file (2).bin')
   assert.deepEqual(batches([1, 2, 3, 4, 5], 2), [[1, 2], [3, 4], [5]])
 })
@@ -41,11 +44,21 @@ test('Electron: dropped items are shared by their own paths; a picked folder by 
   const a = file('a.txt')
   const inFolder = file('x.jpg', 'Photos/2024/x.jpg')
   where.set(a, '/home/u/a.txt').set(inFolder, '/home/u/Photos/2024/x.jpg')
-  const api = { invoke: async () => ({ ok: true }), on: () => () => {}, pathForFile: (f: File) => where.get(f) ?? '' } as never
+  const api = {
+    invoke: async () => ({ ok: true }),
+    on: () => () => {},
+    pathForFile: (f: File) => where.get(f) ?? '',
+  } as never
   const noProgress = () => {}
   assert.deepEqual(await pathsFor(api, [], [a], noProgress), { ok: true, value: ['/home/u/a.txt'] })
-  const picked = [{ kind: 'file' as const, file: a }, { kind: 'folder' as const, name: 'Photos', files: [{ file: inFolder, rel: 'Photos/2024/x.jpg' }] }]
-  assert.deepEqual(await pathsFor(api, picked, null, noProgress), { ok: true, value: ['/home/u/a.txt', '/home/u/Photos'] })
+  const picked = [
+    { kind: 'file' as const, file: a },
+    { kind: 'folder' as const, name: 'Photos', files: [{ file: inFolder, rel: 'Photos/2024/x.jpg' }] },
+  ]
+  assert.deepEqual(await pathsFor(api, picked, null, noProgress), {
+    ok: true,
+    value: ['/home/u/a.txt', '/home/u/Photos'],
+  })
   const r = await pathsFor(api, [], [file('unknown')], noProgress)
   assert.equal(r.ok, false)
 })

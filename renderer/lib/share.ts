@@ -8,11 +8,11 @@ import type { Problem, Result } from '../../shared/result.js'
 import type { BrowserClient } from '../ipc/browser.js'
 
 /** One dropped or picked thing: a file, or a folder's files with paths relative to the drop. */
-export type Dropped = { kind: 'file'; file: File } | { kind: 'folder'; name: string; files: { file: File; rel: string }[] }
+export type Dropped =
+  { kind: 'file'; file: File } | { kind: 'folder'; name: string; files: { file: File; rel: string }[] }
 
 export type ShareProgress =
-  | { phase: 'uploading'; sent: number; total: number; file: string }
-  | { phase: 'hashing'; items: number }
+  { phase: 'uploading'; sent: number; total: number; file: string } | { phase: 'hashing'; items: number }
 
 /** A folder larger than this many files is refused rather than half-uploaded. */
 export const MAX_FOLDER_FILES = 10_000
@@ -21,7 +21,10 @@ const SHARE_BATCH = 100
 
 /** Reads what a drop carries. Must be called inside the drop handler: the DataTransfer empties after it. */
 export function readDrop(dt: DataTransfer): { files: File[]; entries: (FileSystemEntry | null)[] } {
-  return { files: [...dt.files], entries: [...dt.items].filter((i) => i.kind === 'file').map((i) => i.webkitGetAsEntry()) }
+  return {
+    files: [...dt.files],
+    entries: [...dt.items].filter((i) => i.kind === 'file').map((i) => i.webkitGetAsEntry()),
+  }
 }
 
 /** Walks dropped entries into files with relative paths (browser mode only needs this). */
@@ -41,14 +44,22 @@ export async function collect(entries: (FileSystemEntry | null)[], files: File[]
   return { ok: true, value: out }
 }
 
-async function walk(dir: FileSystemDirectoryEntry, prefix: string, into: { file: File; rel: string }[]): Promise<Result<void, string>> {
+async function walk(
+  dir: FileSystemDirectoryEntry,
+  prefix: string,
+  into: { file: File; rel: string }[],
+): Promise<Result<void, string>> {
   const reader = dir.createReader()
   // readEntries answers in batches; an empty batch means the end.
   for (;;) {
     const batch = await new Promise<FileSystemEntry[]>((res, rej) => reader.readEntries(res, rej))
     if (batch.length === 0) return { ok: true, value: undefined }
     for (const e of batch) {
-      if (into.length >= MAX_FOLDER_FILES) return { ok: false, error: `“${prefix}” holds more than ${MAX_FOLDER_FILES} files; share its sub-folders separately.` }
+      if (into.length >= MAX_FOLDER_FILES)
+        return {
+          ok: false,
+          error: `“${prefix}” holds more than ${MAX_FOLDER_FILES} files; share its sub-folders separately.`,
+        }
       if (e.isDirectory) {
         const r = await walk(e as FileSystemDirectoryEntry, `${prefix}/${e.name}`, into)
         if (!r.ok) return r
@@ -92,21 +103,35 @@ export function folderRoot(storedFile: string, rel: string): string {
 type Fail = Problem<IpcErrorCode | 'empty'>
 
 /** Turns drops into paths on the engine's machine: directly (Electron) or by uploading (browser). */
-export async function pathsFor(api: CoterieApi, dropped: Dropped[], electronFiles: File[] | null, onProgress: (p: ShareProgress) => void): Promise<Result<string[], Fail>> {
+export async function pathsFor(
+  api: CoterieApi,
+  dropped: Dropped[],
+  electronFiles: File[] | null,
+  onProgress: (p: ShareProgress) => void,
+): Promise<Result<string[], Fail>> {
   if (api.pathForFile) {
     const pathOf = api.pathForFile
     // A drop hands over its top-level files and folders as they are; a folder picked with
     // "Choose a folder…" arrives as its files, so share the folder they sit in.
     const paths = electronFiles
       ? electronFiles.map((f) => pathOf(f))
-      : dropped.map((d) => (d.kind === 'file' ? pathOf(d.file) : d.files[0] ? folderRoot(pathOf(d.files[0].file), d.files[0].rel) : ''))
+      : dropped.map((d) =>
+          d.kind === 'file' ? pathOf(d.file) : d.files[0] ? folderRoot(pathOf(d.files[0].file), d.files[0].rel) : '',
+        )
     const found = paths.filter((p) => p !== '')
-    return found.length ? { ok: true, value: found } : { ok: false, error: { code: 'empty', message: 'Nothing to share in what was dropped.' } }
+    return found.length
+      ? { ok: true, value: found }
+      : { ok: false, error: { code: 'empty', message: 'Nothing to share in what was dropped.' } }
   }
   const uploader = api as BrowserClient
-  if (typeof uploader.uploadAs !== 'function') return { ok: false, error: { code: 'unavailable', message: 'This window cannot send files to Coterie.' } }
+  if (typeof uploader.uploadAs !== 'function')
+    return { ok: false, error: { code: 'unavailable', message: 'This window cannot send files to Coterie.' } }
   const all = dropped.flatMap((d) => (d.kind === 'file' ? [{ file: d.file, rel: d.file.name }] : d.files))
-  if (all.length === 0) return { ok: false, error: { code: 'empty', message: 'Nothing to share in what was dropped (empty folders are skipped).' } }
+  if (all.length === 0)
+    return {
+      ok: false,
+      error: { code: 'empty', message: 'Nothing to share in what was dropped (empty folders are skipped).' },
+    }
   const total = all.reduce((n, f) => n + f.file.size, 0)
   let done = 0
   const paths: string[] = []
@@ -115,7 +140,9 @@ export async function pathsFor(api: CoterieApi, dropped: Dropped[], electronFile
     let root: string | null = null
     for (const { file, rel } of items) {
       onProgress({ phase: 'uploading', sent: done, total, file: rel })
-      const r = await uploader.uploadAs(file, rel, (sent) => onProgress({ phase: 'uploading', sent: done + sent, total, file: rel }))
+      const r = await uploader.uploadAs(file, rel, (sent) =>
+        onProgress({ phase: 'uploading', sent: done + sent, total, file: rel }),
+      )
       if (!r.ok) return r
       done += file.size
       root ??= d.kind === 'file' ? r.value.path : folderRoot(r.value.path, rel)
@@ -125,4 +152,5 @@ export async function pathsFor(api: CoterieApi, dropped: Dropped[], electronFile
   return { ok: true, value: paths }
 }
 
-export const batches = <T>(xs: T[], n = SHARE_BATCH): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n))
+export const batches = <T>(xs: T[], n = SHARE_BATCH): T[][] =>
+  Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n))

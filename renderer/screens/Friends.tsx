@@ -16,17 +16,24 @@ export function Friends() {
   const friends = useProfile((s) => s.friends)
   const loaded = useProfile((s) => s.loaded)
   return (
-    <Screen title="Friends" intro="People you can put in groups. Add them by their key: ask them to copy it from their “You” screen and send it to you.">
+    <Screen
+      title="Friends"
+      intro="People you can put in groups. Add them by their key: ask them to copy it from their “You” screen and send it to you."
+    >
       <AddFriend />
       {loaded && friends.length === 0 ? (
-        <Empty title="No friends yet">Ask a friend for their key and paste it above. Then send them yours (it is on the “You” screen).</Empty>
+        <Empty title="No friends yet">
+          Ask a friend for their key and paste it above. Then send them yours (it is on the “You” screen).
+        </Empty>
       ) : (
         <ul className="list" aria-label="Your friends">
           {friends.map((f) => (
             <li key={f.key} className="card friend" data-testid="friend">
               <div className="grow">
                 <p className="title">{f.name}</p>
-                <p className="muted small">Fingerprint <code>{f.fingerprint}</code> · added {date(f.addedAt)}</p>
+                <p className="muted small">
+                  Fingerprint <code>{f.fingerprint}</code> · added {date(f.addedAt)}
+                </p>
               </div>
               <CopyButton text={f.key} label="Copy key" />
               <ConfirmButton
@@ -91,8 +98,10 @@ function AddFriend() {
 
   let keyStatus: React.ReactNode = null
   if (check?.valid === false) keyStatus = <FieldError id={`${id}-kerr`} message={check.message} />
-  else if (check?.valid === true && check.self) keyStatus = <FieldError id={`${id}-kerr`} message="This is your own key. Paste your friend’s key instead." />
-  else if (check?.valid === true && check.friend !== undefined) keyStatus = <FieldError id={`${id}-kerr`} message={`You already have this friend, as “${check.friend}”.`} />
+  else if (check?.valid === true && check.self)
+    keyStatus = <FieldError id={`${id}-kerr`} message="This is your own key. Paste your friend’s key instead." />
+  else if (check?.valid === true && check.friend !== undefined)
+    keyStatus = <FieldError id={`${id}-kerr`} message={`You already have this friend, as “${check.friend}”.`} />
   else keyStatus = <FieldError id={`${id}-kerr`} message={null} />
 
   return (
@@ -119,13 +128,25 @@ function AddFriend() {
       {keyStatus}
       <p id={`${id}-fp`} className="fingerprint" aria-live="polite">
         {check?.valid === true && !blocked && (
-          <>Fingerprint <code data-testid="checked-fingerprint">{check.fingerprint}</code>: ask your friend whether it matches the one on their “You” screen.</>
+          <>
+            Fingerprint <code data-testid="checked-fingerprint">{check.fingerprint}</code>: ask your friend whether it
+            matches the one on their “You” screen.
+          </>
         )}
       </p>
       <label htmlFor={`${id}-name`}>Name</label>
       <div className="row">
-        <input id={`${id}-name`} value={name} maxLength={200} placeholder="What you call them" onChange={(e) => setName(e.target.value)} aria-describedby={`${id}-err`} />
-        <button type="submit" disabled={!canAdd}>{busy ? 'Adding…' : 'Add friend'}</button>
+        <input
+          id={`${id}-name`}
+          value={name}
+          maxLength={200}
+          placeholder="What you call them"
+          onChange={(e) => setName(e.target.value)}
+          aria-describedby={`${id}-err`}
+        />
+        <button type="submit" disabled={!canAdd}>
+          {busy ? 'Adding…' : 'Add friend'}
+        </button>
       </div>
       <FieldError id={`${id}-err`} message={error} />
     </form>

@@ -31,14 +31,35 @@ export function Groups() {
     <Screen
       title="Groups"
       intro="A group is a closed circle: only its members can download what is shared in it."
-      actions={!creating && <button type="button" onClick={() => setCreating(true)}>New group</button>}
+      actions={
+        !creating && (
+          <button type="button" onClick={() => setCreating(true)}>
+            New group
+          </button>
+        )
+      }
     >
-      {creating && <CreateGroup onDone={(id) => { setCreating(false); if (id) go('groups', id) }} />}
+      {creating && (
+        <CreateGroup
+          onDone={(id) => {
+            setCreating(false)
+            if (id) go('groups', id)
+          }}
+        />
+      )}
       {loaded && groups.length === 0 && !creating && (
         <Empty title="No groups yet">
-          {friends.length === 0
-            ? <>First add a friend in <button type="button" className="link" onClick={() => go('friends')}>Friends</button>, then create a group with them.</>
-            : <>Create a group with your friends: press “New group”. Then drop files on it to share them.</>}
+          {friends.length === 0 ? (
+            <>
+              First add a friend in{' '}
+              <button type="button" className="link" onClick={() => go('friends')}>
+                Friends
+              </button>
+              , then create a group with them.
+            </>
+          ) : (
+            <>Create a group with your friends: press “New group”. Then drop files on it to share them.</>
+          )}
         </Empty>
       )}
       {groups.length > 0 && (
@@ -46,9 +67,16 @@ export function Groups() {
           <ul className="group-list" aria-label="Your groups">
             {groups.map((g) => (
               <li key={g.id}>
-                <button type="button" className={`group-tab${g.id === current?.id ? ' active' : ''}`} aria-current={g.id === current?.id} onClick={() => go('groups', g.id)}>
+                <button
+                  type="button"
+                  className={`group-tab${g.id === current?.id ? ' active' : ''}`}
+                  aria-current={g.id === current?.id}
+                  onClick={() => go('groups', g.id)}
+                >
                   <span className="title">{g.name}</span>
-                  <span className="muted small">{g.owner ? othersText(g) : 'you are a member'} · {g.torrents.length} shared</span>
+                  <span className="muted small">
+                    {g.owner ? othersText(g) : 'you are a member'} · {g.torrents.length} shared
+                  </span>
                 </button>
               </li>
             ))}
@@ -70,35 +98,54 @@ function CreateGroup({ onDone }: { onDone: (id?: string) => void }) {
     e.preventDefault()
     const r = await call('groups.create', { name: name.trim(), members: [...members] })
     if (!r.ok) return setError(r.error.message)
-    toast('success', `Group “${r.value.name}” created`, members.size > 0
-      ? 'Drop files on it to share them, then save an invite for each member.'
-      : 'Nobody else is in it yet: add a friend to it, then save an invite for them.')
+    toast(
+      'success',
+      `Group “${r.value.name}” created`,
+      members.size > 0
+        ? 'Drop files on it to share them, then save an invite for each member.'
+        : 'Nobody else is in it yet: add a friend to it, then save an invite for them.',
+    )
     onDone(r.value.id)
   }
   return (
     <form className="card" onSubmit={(e) => void submit(e)} aria-label="New group">
       <h2>New group</h2>
       <label htmlFor={`${id}-name`}>Group name</label>
-      <input id={`${id}-name`} value={name} maxLength={200} placeholder="e.g. Family photos" onChange={(e) => setName(e.target.value)} autoFocus />
+      <input
+        id={`${id}-name`}
+        value={name}
+        maxLength={200}
+        placeholder="e.g. Family photos"
+        onChange={(e) => setName(e.target.value)}
+        autoFocus
+      />
       <fieldset>
         <legend>Members</legend>
         {friends.length === 0 && <p className="muted">You have no friends to add yet; you can add members later.</p>}
         {friends.map((f) => (
           <label key={f.key} className="check">
-            <input type="checkbox" checked={members.has(f.key)} onChange={(e) => {
-              const next = new Set(members)
-              if (e.target.checked) next.add(f.key)
-              else next.delete(f.key)
-              setMembers(next)
-            }} />
+            <input
+              type="checkbox"
+              checked={members.has(f.key)}
+              onChange={(e) => {
+                const next = new Set(members)
+                if (e.target.checked) next.add(f.key)
+                else next.delete(f.key)
+                setMembers(next)
+              }}
+            />
             {f.name} <code className="muted small">{f.fingerprint}</code>
           </label>
         ))}
       </fieldset>
       <FieldError id={`${id}-err`} message={error} />
       <div className="row">
-        <button type="submit" disabled={name.trim() === ''}>Create group</button>
-        <button type="button" className="secondary" onClick={() => onDone()}>Cancel</button>
+        <button type="submit" disabled={name.trim() === ''}>
+          Create group
+        </button>
+        <button type="button" className="secondary" onClick={() => onDone()}>
+          Cancel
+        </button>
       </div>
     </form>
   )
@@ -110,7 +157,7 @@ export const othersText = (g: GroupView): string => {
   return n === 0 ? 'only you' : `${n} member${n === 1 ? '' : 's'}`
 }
 
-const memberName = (m: MemberView): string => (m.self ? 'You' : m.name ?? `Unknown (${m.fingerprint})`)
+const memberName = (m: MemberView): string => (m.self ? 'You' : (m.name ?? `Unknown (${m.fingerprint})`))
 
 function GroupDetail({ group }: { group: GroupView }) {
   const friends = useProfile((s) => s.friends)
@@ -135,7 +182,11 @@ function GroupDetail({ group }: { group: GroupView }) {
   const remove = async (m: MemberView) => {
     const r = await call('groups.removeMember', { group: group.id, friend: m.key })
     if (!r.ok) return toast('error', `Could not remove ${memberName(m)}`, r.error.message)
-    toast('success', `${memberName(m)} removed from “${group.name}”`, 'Members’ Coterie refuses them from now on; the group’s discovery secret changed.')
+    toast(
+      'success',
+      `${memberName(m)} removed from “${group.name}”`,
+      'Members’ Coterie refuses them from now on; the group’s discovery secret changed.',
+    )
   }
 
   const invite = async (m: MemberView) => {
@@ -144,7 +195,11 @@ function GroupDetail({ group }: { group: GroupView }) {
     const file = `${safeFileName(group.name)}-for-${safeFileName(memberName(m))}.coterie`
     saveBytes(file, r.value.data)
     // A browser saves without asking where: say where it went (Electron asked, so the user knows).
-    toast('success', `Invite for ${memberName(m)} saved as “${file}”`, `${getApi().pathForFile ? 'It is where you chose to save it.' : 'Your browser put it in its downloads folder.'} Send the file to them (mail, chat, USB stick): only they can open it.`)
+    toast(
+      'success',
+      `Invite for ${memberName(m)} saved as “${file}”`,
+      `${getApi().pathForFile ? 'It is where you chose to save it.' : 'Your browser put it in its downloads folder.'} Send the file to them (mail, chat, USB stick): only they can open it.`,
+    )
   }
 
   const download = async (infoHash: string, name: string) => {
@@ -161,10 +216,17 @@ function GroupDetail({ group }: { group: GroupView }) {
 
   return (
     <div className="group-detail" aria-label={`Group ${group.name}`}>
-      <h2>{group.name} {group.owner ? <span className="badge">You own it</span> : <span className="badge">Member</span>}</h2>
-      {group.owner ? <ShareZone group={group} /> : (
+      <h2>
+        {group.name} {group.owner ? <span className="badge">You own it</span> : <span className="badge">Member</span>}
+      </h2>
+      {group.owner ? (
+        <ShareZone group={group} />
+      ) : (
         <>
-          <p className="muted">Only the group’s owner shares into it. What they share later reaches you by itself, from the owner or from other members.</p>
+          <p className="muted">
+            Only the group’s owner shares into it. What they share later reaches you by itself, from the owner or from
+            other members.
+          </p>
           <AutoJoin group={group} />
         </>
       )}
@@ -177,7 +239,10 @@ function GroupDetail({ group }: { group: GroupView }) {
             <li key={t.infoHash} className="row item">
               <span className="grow">{t.name}</span>
               <span className="muted small">{bytes(t.length)}</span>
-              <span className={`state state-${t.state}`}>{stateLabel(t, seedingPaused)}{t.state === 'downloading' ? ` ${percent(t.progress)}` : ''}</span>
+              <span className={`state state-${t.state}`}>
+                {stateLabel(t, seedingPaused)}
+                {t.state === 'downloading' ? ` ${percent(t.progress)}` : ''}
+              </span>
             </li>
           ))}
           {group.available.map((a) => (
@@ -185,29 +250,66 @@ function GroupDetail({ group }: { group: GroupView }) {
               <span className="grow">{a.name}</span>
               <span className="muted small">{bytes(a.length)}</span>
               <span className="state">Not downloaded</span>
-              <button type="button" className="secondary" aria-label={`Download ${a.name}`} disabled={fetching.has(a.infoHash)} onClick={() => void download(a.infoHash, a.name)}>Download</button>
+              <button
+                type="button"
+                className="secondary"
+                aria-label={`Download ${a.name}`}
+                disabled={fetching.has(a.infoHash)}
+                onClick={() => void download(a.infoHash, a.name)}
+              >
+                Download
+              </button>
             </li>
           ))}
           {pendingMeta > 0 && <li className="muted small">{pendingMeta} more loading…</li>}
         </ul>
       )}
       <h3>Members</h3>
-      {!group.owner && group.members.length === 0 && <p className="muted small">The member list arrives from the owner once your node meets another member.</p>}
+      {!group.owner && group.members.length === 0 && (
+        <p className="muted small">The member list arrives from the owner once your node meets another member.</p>
+      )}
       {group.owner && group.members.every((m) => m.self) && (
-        <p className="banner info" data-testid="only-you">Only you are in this group so far: what you share here reaches nobody until you add a friend{candidates.length > 0 ? ' (below)' : ''} and send them an invite.{friends.length === 0 && <> First add one in <button type="button" className="link" onClick={() => go('friends')}>Friends</button>.</>}</p>
+        <p className="banner info" data-testid="only-you">
+          Only you are in this group so far: what you share here reaches nobody until you add a friend
+          {candidates.length > 0 ? ' (below)' : ''} and send them an invite.
+          {friends.length === 0 && (
+            <>
+              {' '}
+              First add one in{' '}
+              <button type="button" className="link" onClick={() => go('friends')}>
+                Friends
+              </button>
+              .
+            </>
+          )}
+        </p>
       )}
       <ul className="list" aria-label="Members">
         {group.members.map((m) => (
           <li key={m.key} className="row item" data-testid="member">
-            <span className="grow">{memberName(m)} <code className="muted small">{m.fingerprint}</code></span>
+            <span className="grow">
+              {memberName(m)} <code className="muted small">{m.fingerprint}</code>
+            </span>
             {presenceText(m) !== undefined && (
               <span
                 className={`presence${m.connected ? ' presence-on' : ''}`}
                 data-testid="presence"
-                title={m.connected ? 'Their Coterie is connected to yours now.' : m.lastSeen ? undefined : 'Not connected since your Coterie started.'}
-              >{presenceText(m)}</span>
+                title={
+                  m.connected
+                    ? 'Their Coterie is connected to yours now.'
+                    : m.lastSeen
+                      ? undefined
+                      : 'Not connected since your Coterie started.'
+                }
+              >
+                {presenceText(m)}
+              </span>
             )}
-            {group.owner && !m.self && <button type="button" className="secondary" onClick={() => void invite(m)}>Invite…</button>}
+            {group.owner && !m.self && (
+              <button type="button" className="secondary" onClick={() => void invite(m)}>
+                Invite…
+              </button>
+            )}
             {group.owner && !m.self && (
               <ConfirmButton
                 label="Remove"
@@ -219,19 +321,37 @@ function GroupDetail({ group }: { group: GroupView }) {
           </li>
         ))}
       </ul>
-      {group.owner && (
-        candidates.length > 0 ? (
+      {group.owner &&
+        (candidates.length > 0 ? (
           <div className="row">
-            <label htmlFor={`${id}-add`} className="inline">Add a friend</label>
+            <label htmlFor={`${id}-add`} className="inline">
+              Add a friend
+            </label>
             <select id={`${id}-add`} value={adding} onChange={(e) => setAdding(e.target.value)}>
               <option value="">Choose…</option>
-              {candidates.map((f) => <option key={f.key} value={f.key}>{f.name}</option>)}
+              {candidates.map((f) => (
+                <option key={f.key} value={f.key}>
+                  {f.name}
+                </option>
+              ))}
             </select>
-            <button type="button" className="secondary" disabled={!adding} onClick={() => void addMember()}>Add member</button>
+            <button type="button" className="secondary" disabled={!adding} onClick={() => void addMember()}>
+              Add member
+            </button>
           </div>
-        ) : <p className="muted small">{friends.length === 0 ? 'Add friends in Friends, then add them here.' : 'All your friends are in this group. Add more friends in Friends to invite them.'}</p>
+        ) : (
+          <p className="muted small">
+            {friends.length === 0
+              ? 'Add friends in Friends, then add them here.'
+              : 'All your friends are in this group. Add more friends in Friends to invite them.'}
+          </p>
+        ))}
+      {group.certificateExpires && (
+        <p className="muted small">
+          Your membership is valid until {date(group.certificateExpires)} and renews by itself while you are in the
+          group.
+        </p>
       )}
-      {group.certificateExpires && <p className="muted small">Your membership is valid until {date(group.certificateExpires)} and renews by itself while you are in the group.</p>}
       <GroupLimits group={group} />
       <RemoveGroup group={group} />
     </div>

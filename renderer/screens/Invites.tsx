@@ -14,7 +14,11 @@ export function Invites() {
     <Screen
       title="Invites"
       intro="A friend who owns a group sends you an invite: a small .coterie file made for you alone. Open it to see what it grants before you join."
-      actions={<button type="button" onClick={() => input.current?.click()}>Open invite…</button>}
+      actions={
+        <button type="button" onClick={() => input.current?.click()}>
+          Open invite…
+        </button>
+      }
     >
       <input
         ref={input}
@@ -33,13 +37,17 @@ export function Invites() {
       <p className="hint">You can also drop a .coterie file anywhere on this window.</p>
       <h2>Groups you joined</h2>
       {joined.length === 0 ? (
-        <Empty title="You have not joined any group yet">Give a friend your key (on the “You” screen); when they send you an invite, open it here.</Empty>
+        <Empty title="You have not joined any group yet">
+          Give a friend your key (on the “You” screen); when they send you an invite, open it here.
+        </Empty>
       ) : (
         <ul className="list" aria-label="Groups you joined">
           {joined.map((g) => (
             <li key={g.id} className="row item">
               <span className="grow">{g.name}</span>
-              <span className="muted small">{g.torrents.length} shared{g.certificateExpires && ` · valid until ${date(g.certificateExpires)}`}</span>
+              <span className="muted small">
+                {g.torrents.length} shared{g.certificateExpires && ` · valid until ${date(g.certificateExpires)}`}
+              </span>
             </li>
           ))}
         </ul>

@@ -75,43 +75,105 @@ export function Transfers() {
   // Hundreds of rows cost seconds to lay out; the first page holds what matters (active first).
   const [shown, setShown] = useState(PAGE)
   return (
-    <Screen title="Transfers" intro={<>Everything you share and receive.{moving(down) || moving(up) ? <> Now: {moving(down) && `↓ ${speed(down)}`}{moving(down) && moving(up) && ' · '}{moving(up) && `↑ ${speed(up)}`}</> : ' Nothing is moving right now.'}</>}>
+    <Screen
+      title="Transfers"
+      intro={
+        <>
+          Everything you share and receive.
+          {moving(down) || moving(up) ? (
+            <>
+              {' '}
+              Now: {moving(down) && `↓ ${speed(down)}`}
+              {moving(down) && moving(up) && ' · '}
+              {moving(up) && `↑ ${speed(up)}`}
+            </>
+          ) : (
+            ' Nothing is moving right now.'
+          )}
+        </>
+      }
+    >
       {seedingPaused && (
         <div className="banner info" role="note">
-          Sharing is paused on this network: nobody receives anything from you. <button type="button" className="link" onClick={() => go('settings')}>Change in Settings</button>
+          Sharing is paused on this network: nobody receives anything from you.{' '}
+          <button type="button" className="link" onClick={() => go('settings')}>
+            Change in Settings
+          </button>
         </div>
       )}
       {loaded && all.length === 0 ? (
         <Empty title="Nothing here yet">
-          Share files by dropping them on a group in <button type="button" className="link" onClick={() => go('groups')}>Groups</button>, or open an invite from a friend in <button type="button" className="link" onClick={() => go('invites')}>Invites</button>.
+          Share files by dropping them on a group in{' '}
+          <button type="button" className="link" onClick={() => go('groups')}>
+            Groups
+          </button>
+          , or open an invite from a friend in{' '}
+          <button type="button" className="link" onClick={() => go('invites')}>
+            Invites
+          </button>
+          .
         </Empty>
       ) : (
         <>
           <div className="toolbar">
             <div className="segmented" role="group" aria-label="Show">
               {FILTERS.map((f) => (
-                <button key={f.value} type="button" className="secondary" aria-pressed={filter === f.value} onClick={() => setDraft({ transferFilter: f.value })}>
-                  {f.label}{f.value === 'active' ? ` (${active})` : f.value === 'sharing' ? ` (${all.length - active})` : ` (${all.length})`}
+                <button
+                  key={f.value}
+                  type="button"
+                  className="secondary"
+                  aria-pressed={filter === f.value}
+                  onClick={() => setDraft({ transferFilter: f.value })}
+                >
+                  {f.label}
+                  {f.value === 'active'
+                    ? ` (${active})`
+                    : f.value === 'sharing'
+                      ? ` (${all.length - active})`
+                      : ` (${all.length})`}
                 </button>
               ))}
             </div>
-            <label htmlFor={`${id}-sort`} className="inline small">Sort by</label>
-            <select id={`${id}-sort`} className="sort" value={sort} onChange={(e) => setDraft({ transferSort: e.target.value as TransferSort })}>
+            <label htmlFor={`${id}-sort`} className="inline small">
+              Sort by
+            </label>
+            <select
+              id={`${id}-sort`}
+              className="sort"
+              value={sort}
+              onChange={(e) => setDraft({ transferSort: e.target.value as TransferSort })}
+            >
               <option value="active-first">Active first</option>
               <option value="name">Name</option>
               <option value="size">Size</option>
             </select>
           </div>
           {torrents.length === 0 ? (
-            <p className="muted" data-testid="transfers-none">{filter === 'active' ? 'Nothing is downloading or being checked.' : 'Nothing finished yet.'}</p>
+            <p className="muted" data-testid="transfers-none">
+              {filter === 'active' ? 'Nothing is downloading or being checked.' : 'Nothing finished yet.'}
+            </p>
           ) : (
             <>
               <ul className="list transfers" aria-label="Transfers">
-                {torrents.slice(0, shown).map((t) => <TorrentRow key={t.infoHash} t={t} group={names.get(t.groupId) ?? t.groupId} seedingPaused={seedingPaused} />)}
+                {torrents.slice(0, shown).map((t) => (
+                  <TorrentRow
+                    key={t.infoHash}
+                    t={t}
+                    group={names.get(t.groupId) ?? t.groupId}
+                    seedingPaused={seedingPaused}
+                  />
+                ))}
               </ul>
               {torrents.length > shown && (
                 <div className="row center">
-                  <button type="button" className="secondary" data-testid="show-more" onClick={() => setShown(shown + PAGE)}>Show {Math.min(PAGE, torrents.length - shown)} more ({torrents.length - shown} not shown)</button>
+                  <button
+                    type="button"
+                    className="secondary"
+                    data-testid="show-more"
+                    onClick={() => setShown(shown + PAGE)}
+                  >
+                    Show {Math.min(PAGE, torrents.length - shown)} more ({torrents.length - shown} not shown)
+                  </button>
                 </div>
               )}
             </>
@@ -123,7 +185,15 @@ export function Transfers() {
 }
 
 /** One compact row; memoized: an event replaces only the views that changed, so the others skip rendering. */
-const TorrentRow = memo(function TorrentRow({ t, group, seedingPaused }: { t: TorrentView; group: string; seedingPaused: boolean }) {
+const TorrentRow = memo(function TorrentRow({
+  t,
+  group,
+  seedingPaused,
+}: {
+  t: TorrentView
+  group: string
+  seedingPaused: boolean
+}) {
   const [open, setOpen] = useState(false)
   const done = t.progress >= 1
   const act = async (what: 'torrents.pause' | 'torrents.resume' | 'torrents.remove') => {
@@ -151,21 +221,40 @@ const TorrentRow = memo(function TorrentRow({ t, group, seedingPaused }: { t: To
             {t.uploaded > 0 && <> · sent {bytes(t.uploaded)} since Coterie started</>}
           </p>
         </div>
-        <span className={`state state-${t.state}`} data-testid="torrent-state">{stateLabel(t, seedingPaused)}</span>
+        <span className={`state state-${t.state}`} data-testid="torrent-state">
+          {stateLabel(t, seedingPaused)}
+        </span>
       </div>
       {!done && <Progress value={t.progress} label={`${t.name}: ${percent(t.progress)}`} />}
-      {t.error && <p className="field-error" role="alert">{t.error}</p>}
+      {t.error && (
+        <p className="field-error" role="alert">
+          {t.error}
+        </p>
+      )}
       <div className="row actions">
-        {t.state === 'paused'
-          ? <button type="button" className="secondary" onClick={() => void act('torrents.resume')}>Resume</button>
-          : <button type="button" className="secondary" onClick={() => void act('torrents.pause')}>Pause</button>}
-        <button type="button" className="secondary" onClick={() => void reveal()}>Show in folder</button>
+        {t.state === 'paused' ? (
+          <button type="button" className="secondary" onClick={() => void act('torrents.resume')}>
+            Resume
+          </button>
+        ) : (
+          <button type="button" className="secondary" onClick={() => void act('torrents.pause')}>
+            Pause
+          </button>
+        )}
+        <button type="button" className="secondary" onClick={() => void reveal()}>
+          Show in folder
+        </button>
         <button type="button" className="secondary peers-toggle" aria-expanded={open} onClick={() => setOpen(!open)}>
           Peers ({authorized}/{t.peers.length} authorized)
         </button>
         {/* Destructive, so apart from the everyday actions. */}
         <span className="apart">
-          <ConfirmButton label="Remove" question={`Stop sharing “${t.name}”? The files stay on disk.`} confirm="Remove" onConfirm={() => act('torrents.remove')} />
+          <ConfirmButton
+            label="Remove"
+            question={`Stop sharing “${t.name}”? The files stay on disk.`}
+            confirm="Remove"
+            onConfirm={() => act('torrents.remove')}
+          />
         </span>
       </div>
       {open && <Peers peers={t.peers} />}
@@ -179,21 +268,36 @@ function Peers({ peers }: { peers: PeerView[] }) {
   // A member is shown by our name for them when we know their fingerprint.
   const names = new Map<string, string>()
   for (const f of friends) names.set(f.fingerprint, f.name)
-  for (const g of groups) for (const m of g.members) if (m.name && !names.has(m.fingerprint)) names.set(m.fingerprint, m.name)
+  for (const g of groups)
+    for (const m of g.members) if (m.name && !names.has(m.fingerprint)) names.set(m.fingerprint, m.name)
   if (peers.length === 0) return <p className="muted small peers-empty">No peers connected right now.</p>
   return (
     <table className="peers">
       <caption className="visually-hidden">Peers</caption>
       <thead>
-        <tr><th scope="col">Peer</th><th scope="col">Status</th><th scope="col">↓</th><th scope="col">↑</th></tr>
+        <tr>
+          <th scope="col">Peer</th>
+          <th scope="col">Status</th>
+          <th scope="col">↓</th>
+          <th scope="col">↑</th>
+        </tr>
       </thead>
       <tbody>
         {peers.map((p) => (
           <tr key={p.address} data-testid="peer" data-state={p.state}>
-            <td><code>{p.address}</code><br /><span className="muted small">{p.client}</span></td>
+            <td>
+              <code>{p.address}</code>
+              <br />
+              <span className="muted small">{p.client}</span>
+            </td>
             <td>
               <span className={`peer-state peer-${p.state}`}>{PEER_LABELS[p.state]}</span>
-              {p.state === 'authorized' && p.member && <> as {names.get(p.member) ?? 'member'} <code className="small">{p.member}</code></>}
+              {p.state === 'authorized' && p.member && (
+                <>
+                  {' '}
+                  as {names.get(p.member) ?? 'member'} <code className="small">{p.member}</code>
+                </>
+              )}
               {p.state === 'refused' && p.reason && <span className="small"> — {REJECT_REASONS[p.reason]}</span>}
             </td>
             <td>{speed(p.downloadSpeed)}</td>

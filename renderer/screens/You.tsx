@@ -16,22 +16,37 @@ export function You() {
   const app = useSettings((s) => s.app)
   const go = useNav((s) => s.go)
   const keyRef = useRef<HTMLElement>(null)
-  if (!identity) return <Screen title="You"><p className="muted">Loading your identity…</p></Screen>
+  if (!identity)
+    return (
+      <Screen title="You">
+        <p className="muted">Loading your identity…</p>
+      </Screen>
+    )
   return (
-    <Screen title="You" intro="Give your key to the friends you want to share with. They add it once; from then on they can invite you to their groups.">
+    <Screen
+      title="You"
+      intro="Give your key to the friends you want to share with. They add it once; from then on they can invite you to their groups."
+    >
       {app?.secretStorage === 'basic_text' && <SecretStorageWarning />}
       <div className="card key-card">
         <div className="key-text">
           <h2>Your key</h2>
-          <code ref={keyRef} className="key" data-testid="own-key" aria-label="Your key">{identity.key}</code>
+          <code ref={keyRef} className="key" data-testid="own-key" aria-label="Your key">
+            {identity.key}
+          </code>
           <div className="row">
             <CopyButton text={identity.key} label="Copy key" target={keyRef} />
           </div>
           <dl className="facts">
             <dt>Fingerprint</dt>
-            <dd><code data-testid="own-fingerprint">{identity.fingerprint}</code></dd>
+            <dd>
+              <code data-testid="own-fingerprint">{identity.fingerprint}</code>
+            </dd>
           </dl>
-          <p className="hint">When a friend adds your key, they see this fingerprint: compare it with them (in person or on a call) to be sure the key was not swapped on the way.</p>
+          <p className="hint">
+            When a friend adds your key, they see this fingerprint: compare it with them (in person or on a call) to be
+            sure the key was not swapped on the way.
+          </p>
         </div>
         <QrCode text={identity.key} label="Your key as a QR code" />
       </div>
@@ -40,9 +55,22 @@ export function You() {
           <h2>Getting started</h2>
           <ol>
             <li>Send your key to a friend (copy it above) and ask for theirs.</li>
-            <li className={friends > 0 ? 'done' : ''}><button type="button" className="link" onClick={() => go('friends')}>Add your friend’s key</button> in Friends.</li>
-            <li className={groups > 0 ? 'done' : ''}><button type="button" className="link" onClick={() => go('groups')}>Create a group</button> with them and drop files on it.</li>
-            <li>Save their invite and send it to them: once they open it, the files arrive. What you share later reaches them by itself.</li>
+            <li className={friends > 0 ? 'done' : ''}>
+              <button type="button" className="link" onClick={() => go('friends')}>
+                Add your friend’s key
+              </button>{' '}
+              in Friends.
+            </li>
+            <li className={groups > 0 ? 'done' : ''}>
+              <button type="button" className="link" onClick={() => go('groups')}>
+                Create a group
+              </button>{' '}
+              with them and drop files on it.
+            </li>
+            <li>
+              Save their invite and send it to them: once they open it, the files arrive. What you share later reaches
+              them by itself.
+            </li>
           </ol>
         </div>
       )}
@@ -55,8 +83,9 @@ export function You() {
 function SecretStorageWarning() {
   return (
     <div className="banner warn" role="note">
-      <strong>Your secret keys are not protected by a system keyring.</strong> This computer has no keyring Coterie can use, so your keys are stored with a fixed password anyone with access to your files could use.
-      Make a backup below, and install or unlock a keyring (GNOME Keyring, KWallet) to protect them.
+      <strong>Your secret keys are not protected by a system keyring.</strong> This computer has no keyring Coterie can
+      use, so your keys are stored with a fixed password anyone with access to your files could use. Make a backup
+      below, and install or unlock a keyring (GNOME Keyring, KWallet) to protect them.
     </div>
   )
 }
@@ -76,11 +105,21 @@ function NameForm({ current }: { current: string }) {
   return (
     <form className="card" onSubmit={(e) => void submit(e)}>
       <h2>Your name</h2>
-      <p className="hint">What your friends see in invites you send. It is only a label: your key is what identifies you.</p>
+      <p className="hint">
+        What your friends see in invites you send. It is only a label: your key is what identifies you.
+      </p>
       <label htmlFor={`${id}-name`}>Display name</label>
       <div className="row">
-        <input id={`${id}-name`} value={name} maxLength={200} onChange={(e) => setName(e.target.value)} aria-describedby={`${id}-err`} />
-        <button type="submit" disabled={name.trim() === current || name.trim() === ''}>Save name</button>
+        <input
+          id={`${id}-name`}
+          value={name}
+          maxLength={200}
+          onChange={(e) => setName(e.target.value)}
+          aria-describedby={`${id}-err`}
+        />
+        <button type="submit" disabled={name.trim() === current || name.trim() === ''}>
+          Save name
+        </button>
       </div>
       <FieldError id={`${id}-err`} message={error} />
     </form>
@@ -110,21 +149,39 @@ function Backup({ name }: { name: string }) {
     <div className="card">
       <h2>Back up your identity</h2>
       <p className="banner warn" role="note">
-        Your identity key is what makes you a member of your groups. <strong>If this computer is lost and you have no backup, you lose every membership</strong> and every group you own: friends would have to invite a new key.
+        Your identity key is what makes you a member of your groups.{' '}
+        <strong>If this computer is lost and you have no backup, you lose every membership</strong> and every group you
+        own: friends would have to invite a new key.
       </p>
       <form onSubmit={(e) => void backup(e)}>
         <div className="grid2">
           <div>
             <label htmlFor={`${id}-p1`}>Passphrase (8 characters or more)</label>
-            <input id={`${id}-p1`} type="password" autoComplete="new-password" value={pass} onChange={(e) => setPass(e.target.value)} />
+            <input
+              id={`${id}-p1`}
+              type="password"
+              autoComplete="new-password"
+              value={pass}
+              onChange={(e) => setPass(e.target.value)}
+            />
           </div>
           <div>
             <label htmlFor={`${id}-p2`}>Passphrase again</label>
-            <input id={`${id}-p2`} type="password" autoComplete="new-password" value={pass2} onChange={(e) => setPass2(e.target.value)} aria-invalid={mismatch} aria-describedby={`${id}-berr`} />
+            <input
+              id={`${id}-p2`}
+              type="password"
+              autoComplete="new-password"
+              value={pass2}
+              onChange={(e) => setPass2(e.target.value)}
+              aria-invalid={mismatch}
+              aria-describedby={`${id}-berr`}
+            />
           </div>
         </div>
         <FieldError id={`${id}-berr`} message={mismatch ? 'The two passphrases differ.' : error} />
-        <button type="submit" disabled={busy || pass.length < 8 || pass !== pass2}>{busy ? 'Encrypting…' : 'Save backup file…'}</button>
+        <button type="submit" disabled={busy || pass.length < 8 || pass !== pass2}>
+          {busy ? 'Encrypting…' : 'Save backup file…'}
+        </button>
       </form>
       <Restore />
     </div>
@@ -151,14 +208,29 @@ function Restore() {
     <details className="restore">
       <summary>Restore from a backup…</summary>
       <form onSubmit={(e) => void restore(e)}>
-        <p className="hint">Restoring replaces the identity on this computer with the one in the backup. Back up the current one first if it is a member of anything.</p>
+        <p className="hint">
+          Restoring replaces the identity on this computer with the one in the backup. Back up the current one first if
+          it is a member of anything.
+        </p>
         <label htmlFor={`${id}-file`}>Backup file</label>
         <input id={`${id}-file`} type="file" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
         <label htmlFor={`${id}-pass`}>Its passphrase</label>
-        <input id={`${id}-pass`} type="password" autoComplete="current-password" value={pass} onChange={(e) => setPass(e.target.value)} aria-describedby={`${id}-rerr`} />
-        <label className="check"><input type="checkbox" checked={sure} onChange={(e) => setSure(e.target.checked)} /> Replace my current identity</label>
+        <input
+          id={`${id}-pass`}
+          type="password"
+          autoComplete="current-password"
+          value={pass}
+          onChange={(e) => setPass(e.target.value)}
+          aria-describedby={`${id}-rerr`}
+        />
+        <label className="check">
+          <input type="checkbox" checked={sure} onChange={(e) => setSure(e.target.checked)} /> Replace my current
+          identity
+        </label>
         <FieldError id={`${id}-rerr`} message={error} />
-        <button type="submit" className="danger" disabled={!file || pass === '' || !sure}>Restore identity</button>
+        <button type="submit" className="danger" disabled={!file || pass === '' || !sure}>
+          Restore identity
+        </button>
       </form>
     </details>
   )

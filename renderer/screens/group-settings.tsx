@@ -21,7 +21,11 @@ export function RemoveGroup({ group }: { group: GroupView }) {
     const r = await call('groups.remove', { group: group.id })
     if (!r.ok) return toast('error', `Could not ${group.owner ? 'delete' : 'leave'} “${group.name}”`, r.error.message)
     go('groups', null) // the list shows the next group, or the empty state
-    toast('success', group.owner ? `“${group.name}” deleted` : `You left “${group.name}”`, 'Its files stay on this computer, where they were.')
+    toast(
+      'success',
+      group.owner ? `“${group.name}” deleted` : `You left “${group.name}”`,
+      'Its files stay on this computer, where they were.',
+    )
   }
   return (
     <div className="remove-group">
@@ -59,16 +63,28 @@ export function AutoJoin({ group }: { group: GroupView }) {
     const r = await call('groups.setAutoJoin', { group: group.id, on })
     setBusy(false)
     if (!r.ok) return toast('error', 'Could not change the setting', r.error.message)
-    if (on && group.available.length > 0) toast('success', `Downloading ${group.available.length} item${group.available.length === 1 ? '' : 's'}`, 'What was waiting in the group is in Transfers now.')
+    if (on && group.available.length > 0)
+      toast(
+        'success',
+        `Downloading ${group.available.length} item${group.available.length === 1 ? '' : 's'}`,
+        'What was waiting in the group is in Transfers now.',
+      )
   }
   return (
     <div className="auto-join">
       <label className="check">
-        <input type="checkbox" checked={group.autoJoin} disabled={busy} aria-describedby={`${id}-hint`} onChange={(e) => void toggle(e.target.checked)} />
+        <input
+          type="checkbox"
+          checked={group.autoJoin}
+          disabled={busy}
+          aria-describedby={`${id}-hint`}
+          onChange={(e) => void toggle(e.target.checked)}
+        />
         Download new shares automatically
       </label>
       <p id={`${id}-hint`} className="hint">
-        When this is off, what the owner shares later is listed below as “Not downloaded” and nothing of it is fetched until you press its Download button. Turning it back on downloads everything listed.
+        When this is off, what the owner shares later is listed below as “Not downloaded” and nothing of it is fetched
+        until you press its Download button. Turning it back on downloads everything listed.
       </p>
     </div>
   )
@@ -81,7 +97,10 @@ export function GroupLimits({ group }: { group: GroupView }) {
   const [form, setForm] = useState({ up: toKiB(group.uploadLimit), down: toKiB(group.downloadLimit) })
   const [error, setError] = useState<string | null>(null)
   const id = useFieldId()
-  useEffect(() => setForm({ up: toKiB(group.uploadLimit), down: toKiB(group.downloadLimit) }), [group.uploadLimit, group.downloadLimit])
+  useEffect(
+    () => setForm({ up: toKiB(group.uploadLimit), down: toKiB(group.downloadLimit) }),
+    [group.uploadLimit, group.downloadLimit],
+  )
   const submit = async (e: FormEvent) => {
     e.preventDefault()
     const up = fromKiB(form.up)
@@ -90,7 +109,11 @@ export function GroupLimits({ group }: { group: GroupView }) {
     const r = await call('groups.setLimits', { group: group.id, uploadLimit: up, downloadLimit: down })
     if (!r.ok) return setError(r.error.message)
     setError(null)
-    toast('success', `Speed limits for “${group.name}” saved`, `Upload ${limitText(r.value.uploadLimit)}, download ${limitText(r.value.downloadLimit)}.`)
+    toast(
+      'success',
+      `Speed limits for “${group.name}” saved`,
+      `Upload ${limitText(r.value.uploadLimit)}, download ${limitText(r.value.downloadLimit)}.`,
+    )
   }
   return (
     <form className="group-limits" onSubmit={(e) => void submit(e)} aria-labelledby={`${id}-title`}>
@@ -98,18 +121,35 @@ export function GroupLimits({ group }: { group: GroupView }) {
       <div className="grid2">
         <div>
           <label htmlFor={`${id}-up`}>Upload limit (KiB/s)</label>
-          <input id={`${id}-up`} inputMode="numeric" placeholder="No limit" value={form.up} aria-describedby={`${id}-hint ${id}-err`} onChange={(e) => setForm({ ...form, up: e.target.value })} />
+          <input
+            id={`${id}-up`}
+            inputMode="numeric"
+            placeholder="No limit"
+            value={form.up}
+            aria-describedby={`${id}-hint ${id}-err`}
+            onChange={(e) => setForm({ ...form, up: e.target.value })}
+          />
         </div>
         <div>
           <label htmlFor={`${id}-down`}>Download limit (KiB/s)</label>
-          <input id={`${id}-down`} inputMode="numeric" placeholder="No limit" value={form.down} aria-describedby={`${id}-hint ${id}-err`} onChange={(e) => setForm({ ...form, down: e.target.value })} />
+          <input
+            id={`${id}-down`}
+            inputMode="numeric"
+            placeholder="No limit"
+            value={form.down}
+            aria-describedby={`${id}-hint ${id}-err`}
+            onChange={(e) => setForm({ ...form, down: e.target.value })}
+          />
         </div>
       </div>
       <p id={`${id}-hint`} className="hint">
-        Empty means no limit. These apply to this group’s files on this computer only, on top of the limits in Settings. Now: upload {limitText(group.uploadLimit)}, download {limitText(group.downloadLimit)}.
+        Empty means no limit. These apply to this group’s files on this computer only, on top of the limits in Settings.
+        Now: upload {limitText(group.uploadLimit)}, download {limitText(group.downloadLimit)}.
       </p>
       <FieldError id={`${id}-err`} message={error} />
-      <button type="submit" className="secondary">Save limits</button>
+      <button type="submit" className="secondary">
+        Save limits
+      </button>
     </form>
   )
 }

@@ -34,9 +34,11 @@ export function notice(n: EventOf<'notice'>): void {
   if (n.kind !== 'download-finished') return toast(n.kind === 'error' ? 'error' : 'info', n.title, n.body)
   const groupId = n.infoHash ? useTorrents.getState().byHash[n.infoHash]?.groupId : undefined
   const group = groupId ? useProfile.getState().groups.find((g) => g.id === groupId)?.name : undefined
-  useToasts.getState().coalesce(`finished:${groupId ?? ''}`, 'success', (count) =>
-    count === 1
-      ? { title: group ? `Finished in “${group}”` : n.title, body: n.body }
-      : { title: `${count} items finished${group ? ` in “${group}”` : ''}`, body: 'They are in Transfers.' },
-  )
+  useToasts
+    .getState()
+    .coalesce(`finished:${groupId ?? ''}`, 'success', (count) =>
+      count === 1
+        ? { title: group ? `Finished in “${group}”` : n.title, body: n.body }
+        : { title: `${count} items finished${group ? ` in “${group}”` : ''}`, body: 'They are in Transfers.' },
+    )
 }

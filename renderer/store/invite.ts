@@ -43,12 +43,22 @@ export const useInvite = create<InviteState>((set, get) => ({
     try {
       data = await fileToBase64(file)
     } catch {
-      set({ invite: { phase: 'error', fileName: file.name, error: 'This file could not be read (was it moved or deleted?).' } })
+      set({
+        invite: {
+          phase: 'error',
+          fileName: file.name,
+          error: 'This file could not be read (was it moved or deleted?).',
+        },
+      })
       return
     }
     const bytes = { fileName: file.name.slice(0, 255), data }
     const r = await call('invites.preview', bytes)
-    set({ invite: r.ok ? { phase: 'preview', file: bytes, preview: r.value } : { phase: 'error', fileName: file.name, error: r.error.message } })
+    set({
+      invite: r.ok
+        ? { phase: 'preview', file: bytes, preview: r.value }
+        : { phase: 'error', fileName: file.name, error: r.error.message },
+    })
   },
   show(file, preview) {
     set({ invite: { phase: 'preview', file, preview } })
@@ -64,7 +74,11 @@ export const useInvite = create<InviteState>((set, get) => ({
     }
     set({ invite: null })
     const n = r.value.torrents.length
-    toast('success', `You joined “${inv.preview.group}”`, n > 0 ? `Downloading ${n} shared item${n === 1 ? '' : 's'}.` : 'Nothing is shared in it yet.')
+    toast(
+      'success',
+      `You joined “${inv.preview.group}”`,
+      n > 0 ? `Downloading ${n} shared item${n === 1 ? '' : 's'}.` : 'Nothing is shared in it yet.',
+    )
     useNav.getState().go('transfers')
   },
   async addSender(name) {
@@ -73,7 +87,8 @@ export const useInvite = create<InviteState>((set, get) => ({
     const r = await call('friends.add', { key: inv.preview.from, name })
     if (!r.ok) return r.error.message
     const now = get().invite
-    if (now?.phase === 'preview' && now.preview === inv.preview) set({ invite: { ...now, preview: { ...now.preview, fromFriend: r.value.name } } })
+    if (now?.phase === 'preview' && now.preview === inv.preview)
+      set({ invite: { ...now, preview: { ...now.preview, fromFriend: r.value.name } } })
     toast('success', `${r.value.name} added to your friends`)
     return null
   },

@@ -23,7 +23,11 @@ export const useProfile = create<Profile>((set, get) => ({
   groups: [],
   loaded: false,
   refresh: coalesced(async () => {
-    const [identity, friends, groups] = await Promise.all([call('identity.get', {}), call('friends.list', {}), call('groups.list', {})])
+    const [identity, friends, groups] = await Promise.all([
+      call('identity.get', {}),
+      call('friends.list', {}),
+      call('groups.list', {}),
+    ])
     const problem = [identity, friends, groups].find((r) => !r.ok)
     if (problem && !problem.ok) toast('error', 'Could not load your profile', problem.error.message)
     set((s) => ({

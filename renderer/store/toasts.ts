@@ -66,4 +66,5 @@ export const useToasts = create<Toasts>((set, get) => {
   }
 })
 
-export const toast = (kind: ToastKind, title: string, body?: string): void => useToasts.getState().push(kind, title, body)
+export const toast = (kind: ToastKind, title: string, body?: string): void =>
+  useToasts.getState().push(kind, title, body)

@@ -12,8 +12,20 @@ import { z } from 'zod'
 import type { Result, Problem } from '../result.js'
 import type { ServiceErrorCode } from '../service-errors.js'
 import {
-  appInfo, base64, bytesPerSecond, displayName, friendView, groupId, groupView, identityView, infoHash, invitePreview, keyText, notice,
-  settingsView, torrentView,
+  appInfo,
+  base64,
+  bytesPerSecond,
+  displayName,
+  friendView,
+  groupId,
+  groupView,
+  identityView,
+  infoHash,
+  invitePreview,
+  keyText,
+  notice,
+  settingsView,
+  torrentView,
 } from './views.js'
 
 const none = z.object({}).strict()
@@ -45,7 +57,10 @@ export const invokeChannels = {
   'friends.remove': { req: req({ key: keyText }), res: none },
 
   'groups.list': { req: none, res: z.array(groupView) },
-  'groups.create': { req: req({ name: displayName, members: z.array(keyText).max(1000), public: z.boolean().optional() }), res: groupView },
+  'groups.create': {
+    req: req({ name: displayName, members: z.array(keyText).max(1000), public: z.boolean().optional() }),
+    res: groupView,
+  },
   'groups.addMember': { req: req({ group: groupId, friend: keyText }), res: groupView },
   /**
    * Removes a member from a group we own: up-to-date peers refuse it from now on and it gets
@@ -57,7 +72,11 @@ export const invokeChannels = {
    * ones: a number sets one, null lifts it, absent leaves it. The running node follows at once.
    */
   'groups.setLimits': {
-    req: req({ group: groupId, uploadLimit: bytesPerSecond.nullable().optional(), downloadLimit: bytesPerSecond.nullable().optional() }),
+    req: req({
+      group: groupId,
+      uploadLimit: bytesPerSecond.nullable().optional(),
+      downloadLimit: bytesPerSecond.nullable().optional(),
+    }),
     res: groupView,
   },
   /**
@@ -74,13 +93,19 @@ export const invokeChannels = {
   /** Member: fetches one share of the group's index that this computer is not downloading yet. */
   'groups.download': { req: req({ group: groupId, infoHash }), res: groupView },
   /** Shares files or folders (paths on the machine running the engine) into a group we own. */
-  'groups.share': { req: req({ group: groupId, paths: z.array(z.string().min(1).max(4096)).min(1).max(100) }), res: z.object({ infoHashes: z.array(infoHash) }) },
+  'groups.share': {
+    req: req({ group: groupId, paths: z.array(z.string().min(1).max(4096)).min(1).max(100) }),
+    res: z.object({ infoHashes: z.array(infoHash) }),
+  },
   /** An invite for one member, as the bytes of a `.coterie` file for the user to save and send. */
   'invites.create': { req: req({ group: groupId, friend: keyText }), res: fileBytes },
 
   /** Opens an invite without accepting it: what it grants and who sent it. */
   'invites.preview': { req: fileBytes, res: invitePreview },
-  'invites.accept': { req: req({ data: base64, downloadDir: z.string().max(4096).optional() }), res: z.object({ group: groupId, torrents: z.array(infoHash) }) },
+  'invites.accept': {
+    req: req({ data: base64, downloadDir: z.string().max(4096).optional() }),
+    res: z.object({ group: groupId, torrents: z.array(infoHash) }),
+  },
 
   'torrents.list': { req: none, res: z.array(torrentView) },
   'torrents.pause': { req: req({ infoHash }), res: none },
@@ -114,7 +139,7 @@ export const eventChannels = {
   'share.progress': z.object({ group: groupId, name: z.string(), hashed: z.number(), total: z.number() }),
   /** An invite was opened from outside (file association, argv, `coterie:` link, second instance). */
   'invite.opened': z.object({ file: fileBytes, preview: invitePreview }),
-  'notice': notice,
+  notice: notice,
 } as const
 
 export type InvokeChannel = keyof typeof invokeChannels
@@ -127,8 +152,8 @@ export type EventOf<E extends EventChannel> = z.output<(typeof eventChannels)[E]
 export const IPC_ERRORS = {
   'bad-request': 'The request did not match its schema.',
   'unknown-channel': 'No such request.',
-  'internal': 'Something went wrong inside Coterie; the details are in its log.',
-  'unavailable': 'This is not available in this mode.',
+  internal: 'Something went wrong inside Coterie; the details are in its log.',
+  unavailable: 'This is not available in this mode.',
 } as const
 export type IpcErrorCode = keyof typeof IPC_ERRORS | ServiceErrorCode
 

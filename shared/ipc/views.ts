@@ -16,7 +16,10 @@ export const bytesPerSecond = z.number().int().positive().max(Number.MAX_SAFE_IN
 export const groupId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/)
 /** Bytes as base64: invites and identity backups are small files (bounded by MAX_FILE_B64). */
 export const MAX_FILE_B64 = 1_500_000 // ~1 MiB of bytes: invites carry full torrent metadata
-export const base64 = z.string().max(MAX_FILE_B64).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64')
+export const base64 = z
+  .string()
+  .max(MAX_FILE_B64)
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64')
 
 export const identityView = z.object({
   key: z.string(),

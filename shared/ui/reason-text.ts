@@ -11,11 +11,13 @@ export const KEY_TEXT_REASONS: Readonly<Record<KeyTextErrorCode, string>> = {
   empty: 'Nothing was pasted.',
   'wrong-kind': 'This is a Coterie key of another kind (for example a group key, not a friend key).',
   'not-a-key': 'This is not a Coterie key: it should start with the prefix shown in the app, e.g. "coterie1".',
-  'bad-character': 'The key contains a character that cannot appear in a key (only a-z and 0-9, without 1, b, i, o after the prefix).',
+  'bad-character':
+    'The key contains a character that cannot appear in a key (only a-z and 0-9, without 1, b, i, o after the prefix).',
   'mixed-case': 'The key mixes upper and lower case; keys are all lower case.',
   truncated: 'The key is too short: part of it is missing from the paste.',
   'too-long': 'The key is too long: something extra was pasted with it.',
-  'bad-checksum': 'The key\'s checksum does not match: a character was mistyped, dropped or swapped. Ask your friend to send it again.',
+  'bad-checksum':
+    "The key's checksum does not match: a character was mistyped, dropped or swapped. Ask your friend to send it again.",
   'invalid-key': 'The checksum is right but the bytes are not a valid public key.',
 }
 
@@ -24,17 +26,18 @@ export const REJECT_REASONS: Readonly<Record<RejectCode, string>> = {
   malformed: 'The message was not valid canonical bencode of the expected shape.',
   oversize: 'The message was larger than the protocol allows.',
   'unsupported-version': 'The peer speaks a protocol version this node does not.',
-  reflected: 'The peer echoed this node\'s own nonce or ephemeral key back.',
-  'bad-key-exchange': 'The peer\'s ephemeral key is not a usable X25519 key.',
-  'decrypt-failed': 'The proof did not decrypt under this connection\'s keys: tampered, replayed from another connection, or relayed.',
-  'bad-certificate-signature': 'The certificate is not signed by this swarm\'s key (forged or altered).',
+  reflected: "The peer echoed this node's own nonce or ephemeral key back.",
+  'bad-key-exchange': "The peer's ephemeral key is not a usable X25519 key.",
+  'decrypt-failed':
+    "The proof did not decrypt under this connection's keys: tampered, replayed from another connection, or relayed.",
+  'bad-certificate-signature': "The certificate is not signed by this swarm's key (forged or altered).",
   'wrong-swarm': 'The certificate belongs to another swarm.',
   'out-of-scope': 'The certificate does not cover this torrent.',
   expired: 'The certificate has expired.',
   'not-yet-valid': 'The certificate is not valid yet (check the clock).',
-  'bad-proof-signature': 'The proof is not signed for this connection by the certificate\'s member key.',
+  'bad-proof-signature': "The proof is not signed for this connection by the certificate's member key.",
   'no-certificate': 'The peer showed no certificate for this torrent.',
-  revoked: 'The group\'s owner removed this member: its key is on the group\'s revocation list.',
+  revoked: "The group's owner removed this member: its key is on the group's revocation list.",
   'unexpected-message': 'The peer sent a message out of order.',
   timeout: 'The peer did not complete the handshake in time.',
   unknown: 'The peer refused for a reason this version of Coterie does not know (the peer is newer).',
@@ -45,13 +48,14 @@ export const INVITE_REASONS: Readonly<Record<InviteErrorCode, string>> = {
   'not-an-invite': 'This file is not a Coterie invite.',
   oversize: 'This invite file is larger than any invite can be.',
   'unsupported-version': 'This invite was made by a newer version of Coterie.',
-  'cannot-open': 'This invite was made for someone else, or the file is damaged. Only the friend it was made for can open it.',
+  'cannot-open':
+    'This invite was made for someone else, or the file is damaged. Only the friend it was made for can open it.',
   malformed: 'The invite opened, but its contents are malformed.',
-  'bad-signature': 'The invite\'s signature does not match its sender: it was altered.',
-  'not-from-owner': 'The invite is not signed by the group\'s key: whoever made it does not own the group.',
+  'bad-signature': "The invite's signature does not match its sender: it was altered.",
+  'not-from-owner': "The invite is not signed by the group's key: whoever made it does not own the group.",
   'wrong-recipient': 'The invite is signed for another identity.',
   'certificate-invalid': 'The access certificate inside the invite is not valid for this group or for you.',
-  'torrent-invalid': 'A torrent inside the invite does not belong to the invite\'s group.',
+  'torrent-invalid': "A torrent inside the invite does not belong to the invite's group.",
 }
 
 /** Why a group index (a signed version of a group's collection, members and revocations) was ignored. */
@@ -60,7 +64,7 @@ export const INDEX_REASONS: Readonly<Record<IndexErrorCode, string>> = {
   malformed: 'The group index is not in the expected form.',
   'unsupported-version': 'The group index was made by a newer version of Coterie.',
   'wrong-group': 'The group index belongs to another group.',
-  'bad-signature': 'The group index is not signed by the group\'s key.',
+  'bad-signature': "The group index is not signed by the group's key.",
   'torrent-invalid': 'A torrent in the group index does not belong to the group.',
   'certificate-invalid': 'A certificate in the group index is not valid for this group, or names someone not in it.',
   stale: 'The group index is not newer than the one already held.',

@@ -16,9 +16,11 @@ after(() => {
   dir.remove()
 })
 
-const status = (profile: string) => JSON.parse(ok(profile, 'status', '--json').join('\n')) as {
-  running: boolean; torrents: { infoHash: string; progress: number; state: string; peers: { state: string; reason?: string }[] }[]
-}
+const status = (profile: string) =>
+  JSON.parse(ok(profile, 'status', '--json').join('\n')) as {
+    running: boolean
+    torrents: { infoHash: string; progress: number; state: string; peers: { state: string; reason?: string }[] }[]
+  }
 
 describe('coterie CLI', () => {
   const owner = join(dir.path, 'owner')
@@ -42,7 +44,10 @@ describe('coterie CLI', () => {
       [['friend', 'add', key.slice(0, 30), '--name', 'Bob'], /too short/],
       [['group', 'create', 'Film club', '--member', 'nobody'], /No friend/],
       [['share', join(files, 'missing.bin'), '--group', 'Film club'], /No such file/],
-      [['group', 'create', 'Film club', '--tracker', 'ws://tracker.example/announce'], /udp:\/\/, http:\/\/ or https:\/\//],
+      [
+        ['group', 'create', 'Film club', '--tracker', 'ws://tracker.example/announce'],
+        /udp:\/\/, http:\/\/ or https:\/\//,
+      ],
       [['group', 'set-trackers', 'Film club', 'udp://t.example:1'], /No group/],
     ]
     for (const [args, message] of cases) {
@@ -56,7 +61,10 @@ describe('coterie CLI', () => {
 
   it('owner shares a file and a folder, invites a friend; the friend joins and downloads them', async () => {
     const film = randomFile(files, 'film.bin', 2 * 1024 * 1024 + 11)
-    const album = [randomFile(join(files, 'album'), 'a.flac', 300_000), randomFile(join(files, 'album', 'cd2'), 'b.flac', 200_000)]
+    const album = [
+      randomFile(join(files, 'album'), 'a.flac', 300_000),
+      randomFile(join(files, 'album', 'cd2'), 'b.flac', 200_000),
+    ]
     ok(owner, 'friend', 'add', ok(member, 'id')[0]!, '--name', 'Bob')
     ok(owner, 'group', 'create', 'Film club', '--member', 'bob')
     const ihFilm = ok(owner, 'share', film.path, '--group', 'Film club').at(-1)!
@@ -81,12 +89,19 @@ describe('coterie CLI', () => {
     assert.ok(readFileSync(join(downloads, 'album', 'cd2', 'b.flac')).equals(album[1]!.data))
     const seen = status(owner)
     assert.equal(seen.running, true)
-    assert.ok(seen.torrents.every((t) => t.peers.some((p) => p.state === 'authorized')), 'the owner shows the member as authorized')
+    assert.ok(
+      seen.torrents.every((t) => t.peers.some((p) => p.state === 'authorized')),
+      'the owner shows the member as authorized',
+    )
 
     // A command given while `run` is active takes effect in the running node.
     const extra = randomFile(files, 'extra.bin', 100_000)
     const ihExtra = ok(owner, 'share', extra.path, '--group', 'Film club').at(-1)!
-    await until(() => status(owner).torrents.some((t) => t.infoHash === ihExtra && t.state === 'seeding'), 15_000, 'the running node to seed the new share')
+    await until(
+      () => status(owner).torrents.some((t) => t.infoHash === ihExtra && t.state === 'seeding'),
+      15_000,
+      'the running node to seed the new share',
+    )
 
     assert.equal(await stop(memberNode.proc), 0, 'SIGTERM is a clean stop')
     assert.equal(await stop(ownerNode.proc), 0)
@@ -102,7 +117,9 @@ describe('coterie CLI', () => {
   })
 
   it('a restarted run resumes a partial download, keeping what is on disk', async () => {
-    const owner2 = join(dir.path, 'owner2'), member2 = join(dir.path, 'member2'), dl2 = join(dir.path, 'dl2')
+    const owner2 = join(dir.path, 'owner2'),
+      member2 = join(dir.path, 'member2'),
+      dl2 = join(dir.path, 'dl2')
     mkdirSync(dl2, { recursive: true })
     const big = randomFile(join(dir.path, 'files2'), 'big.bin', 8 * 1024 * 1024)
     ok(owner2, 'friend', 'add', ok(member2, 'id')[0]!, '--name', 'Carol')
@@ -113,12 +130,23 @@ describe('coterie CLI', () => {
     ok(member2, 'join', invite, '--download-dir', dl2)
     const ownerNode = await run(owner2, '--upload-limit', '1500000') // ~5 s for the file
     let memberNode = await run(member2, '--peer', `127.0.0.1:${ownerNode.port}`)
-    await until(() => { const p = status(member2).torrents[0]?.progress ?? 0; return p > 0.2 && p < 0.8 }, 30_000, 'a partial download')
+    await until(
+      () => {
+        const p = status(member2).torrents[0]?.progress ?? 0
+        return p > 0.2 && p < 0.8
+      },
+      30_000,
+      'a partial download',
+    )
     assert.equal(await stop(memberNode.proc), 0)
     await eventually(async () => !(await isNodeRunning(member2)), 10_000, 'the stopped node to free its control socket')
     memberNode = await run(member2, '--peer', `127.0.0.1:${ownerNode.port}`)
     // Right after the restart, what was on disk counts again (verified, not fetched anew).
-    await until(() => (status(member2).torrents[0]?.progress ?? 0) > 0.2, 15_000, 'the restarted node to verify what it had')
+    await until(
+      () => (status(member2).torrents[0]?.progress ?? 0) > 0.2,
+      15_000,
+      'the restarted node to verify what it had',
+    )
     await until(() => status(member2).torrents[0]?.progress === 1, 60_000, 'the download to finish')
     assert.ok(readFileSync(join(dl2, 'big.bin')).equals(big.data))
     await stop(memberNode.proc)
@@ -128,11 +156,17 @@ describe('coterie CLI', () => {
   it('run --ui prints one line with the browser URL and its token, and serves the interface on 127.0.0.1', async () => {
     const profile = join(dir.path, 'ui')
     const node = await run(profile, '--ui')
-    const line = node.output().split('\n').find((l) => l.startsWith('ui: '))
+    const line = node
+      .output()
+      .split('\n')
+      .find((l) => l.startsWith('ui: '))
     const m = /^ui: http:\/\/127\.0\.0\.1:(\d+)\/#token=([A-Za-z0-9_-]{43})$/.exec(line ?? '')
     assert.ok(m, `one ui line: ${node.output()}`)
     const res = await fetch(`http://127.0.0.1:${m[1]}/`)
-    assert.ok(res.status === 200 || res.status === 503, `the interface or the page saying how to build it (${res.status})`)
+    assert.ok(
+      res.status === 200 || res.status === 503,
+      `the interface or the page saying how to build it (${res.status})`,
+    )
     assert.ok(res.headers.get('content-security-policy')?.includes("script-src 'self'"))
     assert.equal(await stop(node.proc), 0)
   })

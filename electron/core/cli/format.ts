@@ -17,8 +17,13 @@ export const isShare = (t: Pick<TorrentStatus, 'rendezvous'>): boolean => t.rend
 export function torrentLine(t: TorrentStatus): string {
   const authorized = t.peers.filter((p) => p.state === 'authorized').length
   return [
-    t.infoHash, t.state.padEnd(11), `${(t.progress * 100).toFixed(1)}%`.padStart(6),
-    `↓${bytes(t.downloadSpeed)}/s`, `↑${bytes(t.uploadSpeed)}/s`, `peers ${authorized}/${t.peers.length}`, `${t.group}/${t.name}`,
+    t.infoHash,
+    t.state.padEnd(11),
+    `${(t.progress * 100).toFixed(1)}%`.padStart(6),
+    `↓${bytes(t.downloadSpeed)}/s`,
+    `↑${bytes(t.uploadSpeed)}/s`,
+    `peers ${authorized}/${t.peers.length}`,
+    `${t.group}/${t.name}`,
   ].join('  ')
 }
 

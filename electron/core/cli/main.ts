@@ -7,17 +7,48 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { Argument, Command, CommanderError, Option } from 'commander'
 import {
-  addFriend, addMember, callControl, createGroup, DEFAULT_DHT_BOOTSTRAP, defaultDownloadDir, defaultProfileDir, exportTorrent,
-  findGroup, fingerprintOf, groupDetailsOf, groupKeyText, identityView, isPeerAddress, isProfileError, joinHeldShares, joinInvite,
-  keyText, ProfileStore, readInvite, removeFriend, removeGroup, removeMember, setAutoJoin, setGroupLimits, setTrackers, share,
-  startBackend, startNode, writeInvite, type CoterieNode, type NodeOptions, type TorrentStatus,
+  addFriend,
+  addMember,
+  callControl,
+  createGroup,
+  DEFAULT_DHT_BOOTSTRAP,
+  defaultDownloadDir,
+  defaultProfileDir,
+  exportTorrent,
+  findGroup,
+  fingerprintOf,
+  groupDetailsOf,
+  groupKeyText,
+  identityView,
+  isPeerAddress,
+  isProfileError,
+  joinHeldShares,
+  joinInvite,
+  keyText,
+  ProfileStore,
+  readInvite,
+  removeFriend,
+  removeGroup,
+  removeMember,
+  setAutoJoin,
+  setGroupLimits,
+  setTrackers,
+  share,
+  startBackend,
+  startNode,
+  writeInvite,
+  type CoterieNode,
+  type NodeOptions,
+  type TorrentStatus,
 } from '../service/index.js'
 import { ServiceError } from '../../../shared/service-errors.js'
 import { formatRate, parseRate } from './rate.js'
 import { bytes, isShare, peerLines, torrentLine } from './format.js'
 import { describeReachability, type Reachability } from '../service/index.js'
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version
 
 const out = (line = ''): void => void process.stdout.write(line + '\n')
 const collect = (value: string, previous: string[] = []) => [...previous, value]
@@ -31,13 +62,17 @@ const rateOption = (value: string): number => parseRate(value) ?? 0
 /** A cap for one run: a rate, never "none" (leaving the option out already means Settings' limit). */
 const runRateOption = (value: string): number => {
   const n = parseRate(value)
-  if (n === null) throw new ServiceError('bad-limit', `"${value}": give the cap, e.g. 262144, 256KiB or 2MiB; leave the option out for Settings' limit.`)
+  if (n === null)
+    throw new ServiceError(
+      'bad-limit',
+      `"${value}": give the cap, e.g. 262144, 256KiB or 2MiB; leave the option out for Settings' limit.`,
+    )
   return n
 }
 
 const program = new Command('coterie')
   .description('Share files only with a closed group of friends, over BitTorrent closed swarms.')
-  .option('--profile <dir>', 'profile directory (default: the desktop app\'s; or $COTERIE_PROFILE)')
+  .option('--profile <dir>', "profile directory (default: the desktop app's; or $COTERIE_PROFILE)")
   .showHelpAfterError()
 
 const profileDir = (): string => resolve(program.opts<{ profile?: string }>().profile ?? defaultProfileDir())
@@ -45,23 +80,39 @@ const openStore = () => ProfileStore.open(profileDir(), { create: true })
 /** After a change, a running node picks it up now instead of at its next poll. */
 const poke = () => callControl(profileDir(), 'reload').catch(() => undefined)
 
-program.command('id').description('your identity key (first line) and its fingerprint').action(async () => {
-  const me = identityView((await openStore()).current)
-  out(me.key)
-  out(me.fingerprint)
-})
+program
+  .command('id')
+  .description('your identity key (first line) and its fingerprint')
+  .action(async () => {
+    const me = identityView((await openStore()).current)
+    out(me.key)
+    out(me.fingerprint)
+  })
 
 const friend = program.command('friend').description('people you share with, by their key')
-friend.command('add <key>').requiredOption('--name <name>', 'what to call them').action(async (key: string, o: { name: string }) => {
-  const f = await addFriend(await openStore(), key, o.name)
-  out(`added ${f.name}  ${fingerprintOf(f.publicKey)}`)
-  await poke()
-})
-friend.command('list').option('--json').action(async (o: { json?: boolean }) => {
-  const { friends } = (await openStore()).current
-  if (o.json) return out(JSON.stringify(friends.map((f) => ({ ...f, key: keyText(f.publicKey), fingerprint: fingerprintOf(f.publicKey) })), null, 2))
-  for (const f of friends) out(`${f.name}\t${fingerprintOf(f.publicKey)}\t${keyText(f.publicKey)}`)
-})
+friend
+  .command('add <key>')
+  .requiredOption('--name <name>', 'what to call them')
+  .action(async (key: string, o: { name: string }) => {
+    const f = await addFriend(await openStore(), key, o.name)
+    out(`added ${f.name}  ${fingerprintOf(f.publicKey)}`)
+    await poke()
+  })
+friend
+  .command('list')
+  .option('--json')
+  .action(async (o: { json?: boolean }) => {
+    const { friends } = (await openStore()).current
+    if (o.json)
+      return out(
+        JSON.stringify(
+          friends.map((f) => ({ ...f, key: keyText(f.publicKey), fingerprint: fingerprintOf(f.publicKey) })),
+          null,
+          2,
+        ),
+      )
+    for (const f of friends) out(`${f.name}\t${fingerprintOf(f.publicKey)}\t${keyText(f.publicKey)}`)
+  })
 friend.command('remove <friend>').action(async (ref: string) => {
   const f = await removeFriend(await openStore(), ref)
   out(`removed ${f.name}`)
@@ -69,11 +120,22 @@ friend.command('remove <friend>').action(async (ref: string) => {
 })
 
 const group = program.command('group').description('closed groups and their members')
-group.command('create <name>').option('--member <friend>', 'a friend to add (repeatable)', collect, [])
+group
+  .command('create <name>')
+  .option('--member <friend>', 'a friend to add (repeatable)', collect, [])
   .option('--public', 'also announce the plain infohash, so non-enforcing clients can help seed')
-  .option('--tracker <url>', 'a tracker for the group (repeatable; private groups announce only their private topics)', collect, [])
+  .option(
+    '--tracker <url>',
+    'a tracker for the group (repeatable; private groups announce only their private topics)',
+    collect,
+    [],
+  )
   .action(async (name: string, o: { member: string[]; public?: boolean; tracker: string[] }) => {
-    const g = await createGroup(await openStore(), name, { members: o.member, announcePublic: o.public === true, trackers: o.tracker })
+    const g = await createGroup(await openStore(), name, {
+      members: o.member,
+      announcePublic: o.public === true,
+      trackers: o.tracker,
+    })
     out(`created ${g.name} (${g.id})  group key ${groupKeyText(g.swarmPublicKey)}`)
     await poke()
   })
@@ -82,58 +144,82 @@ group.command('add-member <group> <friend>').action(async (g: string, f: string)
   out(`added ${f} to ${g}`)
   await poke()
 })
-group.command('set-trackers <group> [urls...]').description('replace the group\'s trackers (none: stop using trackers); members follow through the group index')
+group
+  .command('set-trackers <group> [urls...]')
+  .description("replace the group's trackers (none: stop using trackers); members follow through the group index")
   .action(async (g: string, urls: string[]) => {
     const trackers = await setTrackers(await openStore(), g, urls)
     out(trackers.length === 0 ? `${g} uses no trackers` : `${g} uses ${trackers.join(' ')}`)
     await poke()
   })
-group.command('remove-member <group> <friend>').description('revoke a member: refused from now on, gets nothing new (keeps what it has)')
+group
+  .command('remove-member <group> <friend>')
+  .description('revoke a member: refused from now on, gets nothing new (keeps what it has)')
   .action(async (g: string, f: string) => {
     await removeMember(await openStore(), g, f)
     out(`removed ${f} from ${g}: up-to-date peers refuse them from now on; what they already downloaded stays theirs`)
     await poke()
   })
 // One command for both sides, named like `friend remove`: a member leaves, the owner deletes.
-group.command('remove <group>').description('leave a group (a member) or delete it (the owner, with --yes); your files stay on disk')
+group
+  .command('remove <group>')
+  .description('leave a group (a member) or delete it (the owner, with --yes); your files stay on disk')
   .option('--yes', 'delete a group you own: its key is destroyed, so members can no longer renew or get anything new')
   .action(async (ref: string, o: { yes?: boolean }) => {
     const store = await openStore()
     const removed = await removeGroup(store, ref, { deleteOwned: o.yes === true }).catch((e: unknown) => {
-      if (e instanceof ServiceError && e.code === 'owned-group') throw new ServiceError('owned-group', `"${findGroup(store.current, ref).name}" was not deleted: add --yes to delete it.`)
+      if (e instanceof ServiceError && e.code === 'owned-group')
+        throw new ServiceError(
+          'owned-group',
+          `"${findGroup(store.current, ref).name}" was not deleted: add --yes to delete it.`,
+        )
       throw e
     })
     const kept = removed.downloadDirs.length === 0 ? '' : `; the files stay in ${removed.downloadDirs.join(', ')}`
-    out(removed.owner
-      ? `deleted ${removed.name}: no one can renew a membership or share in it again; members keep what they have${kept}`
-      : `left ${removed.name}: your certificate and the group's secret are gone${kept}`)
+    out(
+      removed.owner
+        ? `deleted ${removed.name}: no one can renew a membership or share in it again; members keep what they have${kept}`
+        : `left ${removed.name}: your certificate and the group's secret are gone${kept}`,
+    )
     await poke()
   })
-group.command('auto-join <group>').description('join what the owner adds to the group by itself (default on)')
+group
+  .command('auto-join <group>')
+  .description('join what the owner adds to the group by itself (default on)')
   .addArgument(new Argument('<switch>', 'on or off').choices(['on', 'off']))
   .action(async (g: string, v: 'on' | 'off') => {
     const store = await openStore()
     await setAutoJoin(store, g, v === 'on')
     // On again: what the index listed meanwhile is fetched too, as if it had been on all along.
     const joined = v === 'on' ? await joinHeldShares(store, g) : []
-    out(`auto-join ${v} for ${g}${joined.length > 0 ? `: joined ${joined.length} torrent${joined.length === 1 ? '' : 's'} the group lists` : ''}`)
+    out(
+      `auto-join ${v} for ${g}${joined.length > 0 ? `: joined ${joined.length} torrent${joined.length === 1 ? '' : 's'} the group lists` : ''}`,
+    )
     await poke()
   })
-group.command('set-limits <group>').description('speed limits for the group\'s torrents on this machine, on top of the global ones (0 or none: no limit)')
+group
+  .command('set-limits <group>')
+  .description("speed limits for the group's torrents on this machine, on top of the global ones (0 or none: no limit)")
   .option('--upload <B/s>', 'bytes per second, or with a unit: 256KiB, 2MiB', rateOption)
   .option('--download <B/s>', 'bytes per second, or with a unit: 256KiB, 2MiB', rateOption)
   .action(async (g: string, o: { upload?: number; download?: number }) => {
-    if (o.upload === undefined && o.download === undefined) throw new ServiceError('bad-limit', 'Give --upload, --download or both.')
+    if (o.upload === undefined && o.download === undefined)
+      throw new ServiceError('bad-limit', 'Give --upload, --download or both.')
     const lift = (v?: number) => (v === 0 ? null : v) // commander takes a parser's null for "no value"
     const limits = await setGroupLimits(await openStore(), g, { upload: lift(o.upload), download: lift(o.download) })
     out(`${g}: upload ${formatRate(limits.upload)}, download ${formatRate(limits.download)}`)
     await poke()
   })
-group.command('show <group>').option('--json').description('the group index: version, trackers, torrents, members, revoked')
+group
+  .command('show <group>')
+  .option('--json')
+  .description('the group index: version, trackers, torrents, members, revoked')
   .action(async (ref: string, o: { json?: boolean }) => {
     const view = await groupDetailsOf(await openStore(), ref)
     if (o.json) return out(JSON.stringify(view, null, 2))
-    out(`${view.name} (${view.owner ? 'owner' : 'member'})  index version ${view.indexVersion ?? '-'}  auto-join ${view.autoJoin ? 'on' : 'off'}`)
+    out(
+      `${view.name} (${view.owner ? 'owner' : 'member'})  index version ${view.indexVersion ?? '-'}  auto-join ${view.autoJoin ? 'on' : 'off'}`,
+    )
     out(`speed limits: upload ${formatRate(view.uploadLimit)}, download ${formatRate(view.downloadLimit)}`)
     if (view.certificateExpires !== null) out(`your certificate expires ${view.certificateExpires}`)
     if (view.trackers.length > 0) out(`trackers: ${view.trackers.join(' ')}`)
@@ -144,14 +230,26 @@ group.command('show <group>').option('--json').description('the group index: ver
     if (view.revoked.length > 0) out(`revoked (${view.revoked.length}):`)
     for (const m of view.revoked) out(`  ${m.fingerprint}  ${m.name}`)
   })
-group.command('list').option('--json').action(async (o: { json?: boolean }) => {
-  const p = (await openStore()).current
-  const view = p.groups.map(({ swarmSecretKey: _s, groupSecret: _g, ...g }) => ({ ...g, torrents: p.torrents.filter((t) => t.groupId === g.id).map((t) => t.infoHash) }))
-  if (o.json) return out(JSON.stringify(view, null, 2))
-  for (const g of view) out(`${g.name}\t${g.id}\t${g.owner ? 'owner' : 'member'}\t${g.members.length} members\t${g.torrents.length} torrents`)
-})
+group
+  .command('list')
+  .option('--json')
+  .action(async (o: { json?: boolean }) => {
+    const p = (await openStore()).current
+    const view = p.groups.map(({ swarmSecretKey: _s, groupSecret: _g, ...g }) => ({
+      ...g,
+      torrents: p.torrents.filter((t) => t.groupId === g.id).map((t) => t.infoHash),
+    }))
+    if (o.json) return out(JSON.stringify(view, null, 2))
+    for (const g of view)
+      out(
+        `${g.name}\t${g.id}\t${g.owner ? 'owner' : 'member'}\t${g.members.length} members\t${g.torrents.length} torrents`,
+      )
+  })
 
-program.command('share <path>').requiredOption('--group <group>').description('share a file or folder; prints the infohash last')
+program
+  .command('share <path>')
+  .requiredOption('--group <group>')
+  .description('share a file or folder; prints the infohash last')
   .action(async (path: string, o: { group: string }) => {
     let last = 0
     const t = await share(await openStore(), path, o.group, (done, total) => {
@@ -164,95 +262,169 @@ program.command('share <path>').requiredOption('--group <group>').description('s
     out(t.infoHash)
   })
 
-program.command('invite <group> <friend>').requiredOption('--out <file>').option('--peer <host:port>', 'a peer address to include (repeatable)', peerOption, [])
+program
+  .command('invite <group> <friend>')
+  .requiredOption('--out <file>')
+  .option('--peer <host:port>', 'a peer address to include (repeatable)', peerOption, [])
   .action(async (g: string, f: string, o: { out: string; peer: string[] }) => {
     await writeInvite(await openStore(), g, f, o.out, { peers: o.peer })
     out(`wrote ${resolve(o.out)}`)
     await poke()
   })
 
-program.command('join <invite>').option('--download-dir <dir>', 'where the files go', defaultDownloadDir())
+program
+  .command('join <invite>')
+  .option('--download-dir <dir>', 'where the files go', defaultDownloadDir())
   .action(async (file: string, o: { downloadDir: string }) => {
     const store = await openStore()
     const preview = await readInvite(store, file)
-    out(`group "${preview.group}" from ${preview.fromFriend ?? 'someone not in your friends'} (${preview.fromFingerprint}), ${preview.torrents.length} torrent(s), access until ${preview.expires}`)
+    out(
+      `group "${preview.group}" from ${preview.fromFriend ?? 'someone not in your friends'} (${preview.fromFingerprint}), ${preview.torrents.length} torrent(s), access until ${preview.expires}`,
+    )
     const { torrents } = await joinInvite(store, file, o.downloadDir)
     for (const t of torrents) out(t)
     await poke()
   })
 
-program.command('run').description('serve and fetch everything in the profile until SIGINT/SIGTERM')
-  .option('--port <n>', 'listening port (TCP and uTP; default: the profile\'s setting, else a free one)', (v) => Number.parseInt(v, 10))
+program
+  .command('run')
+  .description('serve and fetch everything in the profile until SIGINT/SIGTERM')
+  .option('--port <n>', "listening port (TCP and uTP; default: the profile's setting, else a free one)", (v) =>
+    Number.parseInt(v, 10),
+  )
   .option('--peer <host:port>', 'a peer to connect to (repeatable)', peerOption, [])
   .option('--no-dht', 'do not use the DHT (private topics)')
-  .option('--no-lsd', 'no local discovery (BEP 14 multicast of private topics; public groups\' infohashes too)')
-  .option('--no-tracker', 'do not announce to the groups\' trackers (private topics; public groups\' infohashes too)')
-  .addOption(new Option('--dht-bootstrap <host:port>', 'DHT bootstrap node (repeatable; tests use a local one)').argParser(peerOption))
+  .option('--no-lsd', "no local discovery (BEP 14 multicast of private topics; public groups' infohashes too)")
+  .option('--no-tracker', "do not announce to the groups' trackers (private topics; public groups' infohashes too)")
+  .addOption(
+    new Option('--dht-bootstrap <host:port>', 'DHT bootstrap node (repeatable; tests use a local one)').argParser(
+      peerOption,
+    ),
+  )
   .option('--utp', 'also use uTP (slower than TCP on fast links)')
   .option('--no-port-mapping', 'do not ask the router to forward the port (NAT-PMP, UPnP IGD)')
-  .option('--upload-limit <B/s>', 'cap the upload rate for this run (e.g. 2MiB; without it, Settings\' limit)', runRateOption)
-  .option('--download-limit <B/s>', 'cap the download rate for this run (e.g. 2MiB; without it, Settings\' limit)', runRateOption)
-  .option('--ui', 'also serve the app\'s interface to a browser on this machine (127.0.0.1)')
+  .option(
+    '--upload-limit <B/s>',
+    "cap the upload rate for this run (e.g. 2MiB; without it, Settings' limit)",
+    runRateOption,
+  )
+  .option(
+    '--download-limit <B/s>',
+    "cap the download rate for this run (e.g. 2MiB; without it, Settings' limit)",
+    runRateOption,
+  )
+  .option('--ui', "also serve the app's interface to a browser on this machine (127.0.0.1)")
   .option('--ui-port <n>', 'port of the browser interface (default: a free one)', (v) => Number.parseInt(v, 10))
-  .action(async (o: { port?: number; peer: string[]; dht: boolean; lsd: boolean; tracker: boolean; portMapping: boolean; dhtBootstrap?: string[]; utp?: boolean; uploadLimit?: number; downloadLimit?: number; ui?: boolean; uiPort?: number }) => {
-    const store = await openStore()
-    const dht = !o.dht ? (false as const) : { bootstrap: o.dhtBootstrap ?? DEFAULT_DHT_BOOTSTRAP }
-    // The port option wins; else the profile's setting (0: a free one).
-    const nodeOptions: NodeOptions = {
-      port: o.port ?? store.current.settings.port, peers: o.peer, dht, lsd: o.lsd, trackers: o.tracker, utp: o.utp === true, portMapping: o.portMapping,
-      uploadLimit: o.uploadLimit, downloadLimit: o.downloadLimit,
-    }
-    let node: CoterieNode
-    let stopUi = async (): Promise<void> => {}
-    if (o.ui === true) {
-      // The engine, the backend and the server load only for `run` (and the UI only with --ui).
-      const { startUiServer } = await import('../ui-server/server.js')
-      const backend = await startBackend(store, { ...nodeOptions, mode: 'browser', version: VERSION, secretStorage: 'file' })
-      const ui = await startUiServer(backend, { port: o.uiPort }).catch(async (e: unknown) => {
-        await backend.stop()
-        throw e
-      })
-      node = backend.node
-      stopUi = async () => {
-        await ui.close()
-        await backend.stop()
+  .action(
+    async (o: {
+      port?: number
+      peer: string[]
+      dht: boolean
+      lsd: boolean
+      tracker: boolean
+      portMapping: boolean
+      dhtBootstrap?: string[]
+      utp?: boolean
+      uploadLimit?: number
+      downloadLimit?: number
+      ui?: boolean
+      uiPort?: number
+    }) => {
+      const store = await openStore()
+      const dht = !o.dht ? (false as const) : { bootstrap: o.dhtBootstrap ?? DEFAULT_DHT_BOOTSTRAP }
+      // The port option wins; else the profile's setting (0: a free one).
+      const nodeOptions: NodeOptions = {
+        port: o.port ?? store.current.settings.port,
+        peers: o.peer,
+        dht,
+        lsd: o.lsd,
+        trackers: o.tracker,
+        utp: o.utp === true,
+        portMapping: o.portMapping,
+        uploadLimit: o.uploadLimit,
+        downloadLimit: o.downloadLimit,
       }
-      out(`ui: ${ui.url}`)
-    } else {
-      node = await startNode(store, nodeOptions)
-      stopUi = () => node.stop()
-    }
-    out(`listening on port ${node.port}`)
-    let previous = ''
-    const tick = setInterval(() => {
-      const lines = [describeReachability(node.engine.reachability), ...node.status().filter(isShare).map(torrentLine)].join('\n')
-      if (lines !== previous) out((previous = lines))
-    }, 2_000)
-    await new Promise<void>((resolveStop) => {
-      const stop = () => resolveStop()
-      process.once('SIGINT', stop)
-      process.once('SIGTERM', stop)
-    })
-    clearInterval(tick)
-    await stopUi()
-    out('stopped')
-  })
+      let node: CoterieNode
+      let stopUi = async (): Promise<void> => {}
+      if (o.ui === true) {
+        // The engine, the backend and the server load only for `run` (and the UI only with --ui).
+        const { startUiServer } = await import('../ui-server/server.js')
+        const backend = await startBackend(store, {
+          ...nodeOptions,
+          mode: 'browser',
+          version: VERSION,
+          secretStorage: 'file',
+        })
+        const ui = await startUiServer(backend, { port: o.uiPort }).catch(async (e: unknown) => {
+          await backend.stop()
+          throw e
+        })
+        node = backend.node
+        stopUi = async () => {
+          await ui.close()
+          await backend.stop()
+        }
+        out(`ui: ${ui.url}`)
+      } else {
+        node = await startNode(store, nodeOptions)
+        stopUi = () => node.stop()
+      }
+      out(`listening on port ${node.port}`)
+      let previous = ''
+      const tick = setInterval(() => {
+        const lines = [
+          describeReachability(node.engine.reachability),
+          ...node.status().filter(isShare).map(torrentLine),
+        ].join('\n')
+        if (lines !== previous) out((previous = lines))
+      }, 2_000)
+      await new Promise<void>((resolveStop) => {
+        const stop = () => resolveStop()
+        process.once('SIGINT', stop)
+        process.once('SIGTERM', stop)
+      })
+      clearInterval(tick)
+      await stopUi()
+      out('stopped')
+    },
+  )
 
-program.command('status').option('--json').description('torrents, progress, peers and their authorization')
+program
+  .command('status')
+  .option('--json')
+  .description('torrents, progress, peers and their authorization')
   .action(async (o: { json?: boolean }) => {
     const store = await openStore()
     const live = await callControl(store.dir, 'status')
     if (live !== undefined && !live.ok) throw new Error(live.error)
     const running = live !== undefined
-    const torrents = running ? (live.result as TorrentStatus[]) : store.current.torrents.map((t) => ({
-      infoHash: t.infoHash, name: t.name, state: 'stopped', progress: 0, length: 0, downloaded: 0, uploaded: 0, downloadSpeed: 0, uploadSpeed: 0, peers: [],
-      group: findGroup(store.current, t.groupId).name, downloadDir: t.downloadDir,
-    }))
+    const torrents = running
+      ? (live.result as TorrentStatus[])
+      : store.current.torrents.map((t) => ({
+          infoHash: t.infoHash,
+          name: t.name,
+          state: 'stopped',
+          progress: 0,
+          length: 0,
+          downloaded: 0,
+          uploaded: 0,
+          downloadSpeed: 0,
+          uploadSpeed: 0,
+          peers: [],
+          group: findGroup(store.current, t.groupId).name,
+          downloadDir: t.downloadDir,
+        }))
     if (o.json) return out(JSON.stringify({ running, torrents }, null, 2))
     if (!running) out('no node is running on this profile (start one with: coterie run)')
     else {
       const ping = await callControl(store.dir, 'ping')
-      out(describeReachability((ping?.ok === true ? (ping.result as { reachability?: Reachability }).reachability : undefined) ?? { kind: 'unknown' }))
+      out(
+        describeReachability(
+          (ping?.ok === true ? (ping.result as { reachability?: Reachability }).reachability : undefined) ?? {
+            kind: 'unknown',
+          },
+        ),
+      )
     }
     for (const t of (torrents as TorrentStatus[]).filter(isShare)) {
       out(torrentLine(t))
@@ -260,7 +432,10 @@ program.command('status').option('--json').description('torrents, progress, peer
     }
   })
 
-program.command('export-torrent <infohash>').requiredOption('--out <file>').description('the plain .torrent: what a leak would hand an outsider')
+program
+  .command('export-torrent <infohash>')
+  .requiredOption('--out <file>')
+  .description('the plain .torrent: what a leak would hand an outsider')
   .action(async (infoHash: string, o: { out: string }) => {
     out(`wrote ${await exportTorrent(await openStore(), infoHash, o.out)}`)
   })
@@ -272,9 +447,9 @@ export async function main(argv: string[]): Promise<number> {
     return 0
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2 // commander printed the usage
-    const message = e instanceof ServiceError || isProfileError(e) ? e.message : e instanceof Error ? e.message : String(e)
+    const message =
+      e instanceof ServiceError || isProfileError(e) ? e.message : e instanceof Error ? e.message : String(e)
     process.stderr.write(`coterie: ${message}\n`)
     return 1
   }
 }
-

@@ -14,7 +14,11 @@ export function parseRate(text: string): number | null {
   const unit = m === null ? undefined : UNITS[m[2]!]
   const n = m === null || unit === undefined ? Number.NaN : Number(m[1]) * unit
   if (n === 0) return null
-  if (!Number.isSafeInteger(n) || n < 0) throw new ServiceError('bad-limit', `"${text}" is not one: give e.g. 262144, 256KiB or 2MiB, or 0 or none for no limit.`)
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new ServiceError(
+      'bad-limit',
+      `"${text}" is not one: give e.g. 262144, 256KiB or 2MiB, or 0 or none for no limit.`,
+    )
   return n
 }
 
@@ -22,6 +26,7 @@ export function parseRate(text: string): number | null {
 export function formatRate(n: number | null): string {
   if (n === null) return 'no limit'
   if (n < 1024) return `${n} B/s`
-  const [value, unit] = n < 1024 ** 2 ? [n / 1024, 'KiB'] : n < 1024 ** 3 ? [n / 1024 ** 2, 'MiB'] : [n / 1024 ** 3, 'GiB']
+  const [value, unit] =
+    n < 1024 ** 2 ? [n / 1024, 'KiB'] : n < 1024 ** 3 ? [n / 1024 ** 2, 'MiB'] : [n / 1024 ** 3, 'GiB']
   return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}/s`
 }

@@ -15,8 +15,10 @@ after(() => {
   dir.remove()
 })
 const state = (profile: string) => readFileSync(join(profile, 'profile.json'))
-const groups = (profile: string) => (JSON.parse(ok(profile, 'group', 'list', '--json').join('\n')) as { name: string }[]).map((g) => g.name)
-const live = (profile: string) => JSON.parse(ok(profile, 'status', '--json').join('\n')) as { running: boolean; torrents: { infoHash: string }[] }
+const groups = (profile: string) =>
+  (JSON.parse(ok(profile, 'group', 'list', '--json').join('\n')) as { name: string }[]).map((g) => g.name)
+const live = (profile: string) =>
+  JSON.parse(ok(profile, 'status', '--json').join('\n')) as { running: boolean; torrents: { infoHash: string }[] }
 
 describe('coterie group remove', () => {
   const owner = join(dir.path, 'owner')
@@ -37,7 +39,10 @@ describe('coterie group remove', () => {
 
     const owned = coterie(owner, 'group', 'remove', 'Books')
     assert.equal(owned.code, 1)
-    assert.match(owned.stderr, /^coterie: You own this group: deleting it destroys its key, so no one can renew their membership or get anything new in it, and it cannot be undone\. "Books" was not deleted: add --yes to delete it\.\n$/)
+    assert.match(
+      owned.stderr,
+      /^coterie: You own this group: deleting it destroys its key, so no one can renew their membership or get anything new in it, and it cannot be undone\. "Books" was not deleted: add --yes to delete it\.\n$/,
+    )
     assert.equal(owned.stdout, '')
     assert.ok(state(owner).equals(before), 'profile.json untouched by both refusals')
     assert.deepEqual(groups(owner), ['Books'])
@@ -57,7 +62,11 @@ describe('coterie group remove', () => {
     ok(member, 'join', invite, '--download-dir', downloads)
 
     const { proc } = await run(member)
-    await until(() => live(member).torrents.some((t) => t.infoHash === infoHash), 20_000, 'the running node to hold the share')
+    await until(
+      () => live(member).torrents.some((t) => t.infoHash === infoHash),
+      20_000,
+      'the running node to hold the share',
+    )
     // A file in the group's download folder (the node test checks a real download): it must stay.
     const kept = join(downloads, 'mine.txt')
     writeFileSync(kept, 'kept')
@@ -76,7 +85,10 @@ describe('coterie group remove', () => {
 
   it('the owner deletes with --yes', () => {
     const deleted = ok(owner, 'group', 'remove', 'books', '--yes')
-    assert.match(deleted[0]!, /^deleted Books: no one can renew a membership or share in it again; members keep what they have; the files stay in /)
+    assert.match(
+      deleted[0]!,
+      /^deleted Books: no one can renew a membership or share in it again; members keep what they have; the files stay in /,
+    )
     assert.deepEqual(groups(owner), [])
     assert.ok(existsSync(join(dir.path, 'files', 'chapter-1.txt')), 'the shared file stays')
   })

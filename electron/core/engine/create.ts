@@ -42,7 +42,8 @@ export function createClosedTorrent(path: string, swarm: Uint8Array, o: CreateOp
     createdBy: 'Coterie',
   }
   return hashInWorker({ path, opts }, o.onProgress).then((torrentFile) => {
-    const decoded = decodeCanonical(torrentFile, MAX_TORRENT_FILE_BYTES) as { info?: Parameters<typeof encode>[0] } | undefined
+    const decoded = decodeCanonical(torrentFile, MAX_TORRENT_FILE_BYTES) as
+      { info?: Parameters<typeof encode>[0] } | undefined
     if (decoded?.info === undefined) throw new Error('create-torrent produced no canonical info dictionary')
     const info = encode(decoded.info)
     return { infoHash: bytesToHex(infoHashOf(info)), info, name }
@@ -74,7 +75,11 @@ function workerScript(): URL {
  * runtime without workers) must not make sharing impossible: then the same hashing runs on this
  * thread. A failure of the hashing itself (an empty folder, an unreadable file) is the caller's.
  */
-export function hashInWorker(job: HashJob, onProgress?: (hashed: number, total: number) => void, script: URL = workerScript()): Promise<Uint8Array> {
+export function hashInWorker(
+  job: HashJob,
+  onProgress?: (hashed: number, total: number) => void,
+  script: URL = workerScript(),
+): Promise<Uint8Array> {
   return new Promise<Uint8Array | undefined>((resolve, reject) => {
     let worker: Worker
     try {
@@ -98,12 +103,16 @@ export function hashInWorker(job: HashJob, onProgress?: (hashed: number, total: 
     })
     // Before any message, an error is the worker failing to start: fall back. After, it is real.
     worker.on('error', (e) => settle(() => (heard ? reject(e) : resolve(undefined))))
-    worker.on('exit', (code) => settle(() => (heard ? reject(new Error(`the hashing worker stopped (exit code ${code})`)) : resolve(undefined))))
+    worker.on('exit', (code) =>
+      settle(() => (heard ? reject(new Error(`the hashing worker stopped (exit code ${code})`)) : resolve(undefined))),
+    )
   }).then((torrent) => torrent ?? hashHere(job, onProgress))
 }
 
 function hashHere(job: HashJob, onProgress?: (hashed: number, total: number) => void): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    createTorrent(job.path, { ...job.opts, onProgress }, (err, torrent) => (err !== null ? reject(err) : resolve(new Uint8Array(torrent))))
+    createTorrent(job.path, { ...job.opts, onProgress }, (err, torrent) =>
+      err !== null ? reject(err) : resolve(new Uint8Array(torrent)),
+    )
   })
 }

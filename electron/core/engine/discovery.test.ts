@@ -14,7 +14,13 @@ const now = () => Math.floor(Date.now() / 1000)
 const swarm = keyPair('discovery swarm')
 const membership = (who: string): SwarmMembership => {
   const k = keyPair(who)
-  return { swarm: swarm.publicKey, credential: { certificate: issueCertificate(swarm, { member: k.publicKey, iat: now() - 60, exp: now() + DAY }), secretKey: k.secretKey } }
+  return {
+    swarm: swarm.publicKey,
+    credential: {
+      certificate: issueCertificate(swarm, { member: k.publicKey, iat: now() - 60, exp: now() + DAY }),
+      secretKey: k.secretKey,
+    },
+  }
 }
 
 describe('discovery under a private topic', () => {
@@ -42,12 +48,19 @@ describe('discovery under a private topic', () => {
     const member = await Engine.start({ dht })
     closers.push(() => member.close())
     await member.add(t.info, `${dir.path}/member`, membership('discovery member'), { topic })
-    await until(() => member.torrentSummary(t.infoHash).progress === 1, 20_000, 'the member to find the owner on the DHT and finish')
+    await until(
+      () => member.torrentSummary(t.infoHash).progress === 1,
+      20_000,
+      'the member to find the owner on the DHT and finish',
+    )
 
     // The outsider runs plain WebTorrent on the same DHT and forces a lookup of the plain infohash.
     const outsider = new WebTorrent({ dht, tracker: false, lsd: false, natUpnp: false, natPmp: false, utp: false })
     closers.push(() => destroyClient(outsider))
-    const ot = outsider.add(Buffer.concat([Buffer.from('d4:info'), t.info, Buffer.from('e')]), { path: `${dir.path}/outsider`, private: false })
+    const ot = outsider.add(Buffer.concat([Buffer.from('d4:info'), t.info, Buffer.from('e')]), {
+      path: `${dir.path}/outsider`,
+      private: false,
+    })
     // Proves an absence: the member found the owner on this DHT within this; the outsider must not.
     const LOOKUP_MS = 4_000
     await sleep(LOOKUP_MS)
@@ -56,9 +69,13 @@ describe('discovery under a private topic', () => {
 
     // A public group's torrent is announced under its plain infohash: the same outsider finds the
     // owner (so non-enforcing holders of the content could help), and still gets nothing from it.
-    const pub = await owner.seed(randomFile(dir.path, 'public.bin', 256 * 1024).path, membership('discovery owner'), { announcePublic: true })
-    const pt = outsider.add(Buffer.concat([Buffer.from('d4:info'), pub.info, Buffer.from('e')]), { path: `${dir.path}/outsider` })
-    await until(() => pt.numPeers > 0, 20_000, 'the outsider to find the public torrent\'s seeder on the DHT')
+    const pub = await owner.seed(randomFile(dir.path, 'public.bin', 256 * 1024).path, membership('discovery owner'), {
+      announcePublic: true,
+    })
+    const pt = outsider.add(Buffer.concat([Buffer.from('d4:info'), pub.info, Buffer.from('e')]), {
+      path: `${dir.path}/outsider`,
+    })
+    await until(() => pt.numPeers > 0, 20_000, "the outsider to find the public torrent's seeder on the DHT")
     // Proves an absence: a peer found on loopback would have served its first blocks within this.
     const NOT_SERVED_MS = 2_000
     await sleep(NOT_SERVED_MS)

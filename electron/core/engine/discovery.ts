@@ -19,7 +19,10 @@ const LOOKUP_EVERY_MS = 2 * 60_000
 export class TopicDiscovery {
   readonly #dht: Dht
   readonly #port: () => number
-  readonly #watched = new Map<string, { topic: Uint8Array; onPeer: (address: string) => void; timers: NodeJS.Timeout[] }>()
+  readonly #watched = new Map<
+    string,
+    { topic: Uint8Array; onPeer: (address: string) => void; timers: NodeJS.Timeout[] }
+  >()
   readonly #onDhtPeer = (peer: { host: string; port: number }, key: Uint8Array) => {
     this.#watched.get(bytesToHex(key))?.onPeer(`${peer.host}:${peer.port}`)
   }

@@ -12,7 +12,13 @@ const now = () => Math.floor(Date.now() / 1000)
 const swarm = keyPair('duplicates swarm')
 const member = (who: string): SwarmMembership => {
   const k = keyPair(who)
-  return { swarm: swarm.publicKey, credential: { certificate: issueCertificate(swarm, { member: k.publicKey, iat: now() - 60, exp: now() + DAY }), secretKey: k.secretKey } }
+  return {
+    swarm: swarm.publicKey,
+    credential: {
+      certificate: issueCertificate(swarm, { member: k.publicKey, iat: now() - 60, exp: now() + DAY }),
+      secretKey: k.secretKey,
+    },
+  }
 }
 
 describe('one connection per member', () => {

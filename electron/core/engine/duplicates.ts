@@ -22,13 +22,21 @@ interface PeerRecord {
 // used up its retries is not re-dialled (with uTP off, the engine's default).
 const NO_MORE_RETRIES = 3
 
-const initiatorId = (wire: Wire, ownPeerId: string): string => (/Outgoing$/.test(wire.type) ? ownPeerId : (wire.peerId ?? ''))
+const initiatorId = (wire: Wire, ownPeerId: string): string =>
+  /Outgoing$/.test(wire.type) ? ownPeerId : (wire.peerId ?? '')
 
 /** Call when `wire` becomes authorized; `memberOf` gives the member key (hex) a wire's peer proved. */
-export function dropDuplicate(torrent: Torrent, wire: Wire, ownPeerId: string, memberOf: (w: Wire) => string | undefined): void {
+export function dropDuplicate(
+  torrent: Torrent,
+  wire: Wire,
+  ownPeerId: string,
+  memberOf: (w: Wire) => string | undefined,
+): void {
   const member = memberOf(wire)
   if (member === undefined || wire.peerId === null) return
-  const twin = torrent.wires.find((w) => w !== wire && !w.destroyed && w.peerId === wire.peerId && memberOf(w) === member)
+  const twin = torrent.wires.find(
+    (w) => w !== wire && !w.destroyed && w.peerId === wire.peerId && memberOf(w) === member,
+  )
   if (twin === undefined) return
   const [keep, drop] = initiatorId(wire, ownPeerId) < initiatorId(twin, ownPeerId) ? [wire, twin] : [twin, wire]
   if (keep.type === drop.type) return // both opened by the same side: not a crossing, leave it to webtorrent

@@ -13,9 +13,16 @@ const now = () => Math.floor(Date.now() / 1000)
 const swarm = keyPair('engine swarm')
 const owner = keyPair('engine owner')
 const member = keyPair('engine member')
-const cert = (who: typeof owner) => issueCertificate(swarm, { member: who.publicKey, iat: now() - 60, exp: now() + DAY })
-const ownerM: SwarmMembership = { swarm: swarm.publicKey, credential: { certificate: cert(owner), secretKey: owner.secretKey } }
-const memberM: SwarmMembership = { swarm: swarm.publicKey, credential: { certificate: cert(member), secretKey: member.secretKey } }
+const cert = (who: typeof owner) =>
+  issueCertificate(swarm, { member: who.publicKey, iat: now() - 60, exp: now() + DAY })
+const ownerM: SwarmMembership = {
+  swarm: swarm.publicKey,
+  credential: { certificate: cert(owner), secretKey: owner.secretKey },
+}
+const memberM: SwarmMembership = {
+  swarm: swarm.publicKey,
+  credential: { certificate: cert(member), secretKey: member.secretKey },
+}
 const { temp, cleanup } = tempDirs()
 after(cleanup)
 
@@ -57,12 +64,22 @@ describe('engine: members download closed torrents', () => {
     const outsider = plainClient()
     try {
       const t = await ownerEngine.seed(file.path, ownerM)
-      const ot = outsider.add(Buffer.concat([Buffer.from('d4:info'), t.info, Buffer.from('e')]), { path: temp('idle-outsider') })
+      const ot = outsider.add(Buffer.concat([Buffer.from('d4:info'), t.info, Buffer.from('e')]), {
+        path: temp('idle-outsider'),
+      })
       await until(() => ot.infoHash !== undefined, 5_000, 'the outsider to parse the torrent')
       ot.addPeer(`${LOOPBACK}:${ownerEngine.port}`)
       // Connected, and known for a plain client once its extended handshake has arrived.
-      await until(() => ownerEngine.torrentSummary(t.infoHash).peers[0]?.state === 'no-extension', 10_000, 'the outsider to connect')
-      await until(() => ownerEngine.torrentSummary(t.infoHash).peers.length === 0, 10_000, 'the idle outsider to be dropped')
+      await until(
+        () => ownerEngine.torrentSummary(t.infoHash).peers[0]?.state === 'no-extension',
+        10_000,
+        'the outsider to connect',
+      )
+      await until(
+        () => ownerEngine.torrentSummary(t.infoHash).peers.length === 0,
+        10_000,
+        'the idle outsider to be dropped',
+      )
     } finally {
       await Promise.all([ownerEngine.close(), destroyClient(outsider)])
     }

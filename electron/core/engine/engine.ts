@@ -191,7 +191,11 @@ export class Engine extends EventEmitter {
     noDelayOnIncoming(client)
     // A mapping made (or changed) after torrents started is announced at once, not at the next interval.
     if (o.portMapping === true) {
-      engine.#mapper = new PortMapper(client.torrentPort, { udp: o.utp === true, onWarning: (e) => engine.emit('warning', e), onChange: () => engine.#announced.forEach((a) => a.reannounce()) })
+      engine.#mapper = new PortMapper(client.torrentPort, {
+        udp: o.utp === true,
+        onWarning: (e) => engine.emit('warning', e),
+        onChange: () => engine.#announced.forEach((a) => a.reannounce()),
+      })
     }
     return engine
   }
@@ -230,19 +234,32 @@ export class Engine extends EventEmitter {
     const announce = o.announcePublic === true && decoded?.private !== 1
     // webtorrent parses the torrent asynchronously: torrent.infoHash is not set yet here.
     const infoHash = bytesToHex(infoHashOf(info))
-    const torrent = this.#client.add(torrentFile, { path: downloadDir, private: !announce, skipVerify: o.skipVerify, ...(o.bitfield !== undefined && { bitfield: o.bitfield }) })
+    const torrent = this.#client.add(torrentFile, {
+      path: downloadDir,
+      private: !announce,
+      skipVerify: o.skipVerify,
+      ...(o.bitfield !== undefined && { bitfield: o.bitfield }),
+    })
     this.#membership.set(infoHash, m)
     this.#gate(torrent, () => this.#membership.get(infoHash) ?? m)
     await ready(torrent)
     for (const peer of o.peers ?? []) torrent.addPeer(peer)
     if (!torrent.done) this.#dialGroupMembers(torrent, m.swarm)
     // A private torrent is announced under its topic only; a public one under its infohash too.
-    const trackers = this.#useTrackers ? { peerId: this.#client.peerId, port: () => this.announcePort, onWarning: (e: Error) => this.emit('warning', e), lonely: () => !torrent.destroyed && torrent.wires.length === 0 } : undefined
+    const trackers = this.#useTrackers
+      ? {
+          peerId: this.#client.peerId,
+          port: () => this.announcePort,
+          onWarning: (e: Error) => this.emit('warning', e),
+          lonely: () => !torrent.destroyed && torrent.wires.length === 0,
+        }
+      : undefined
     const dial = (address: string) => {
       if (!torrent.destroyed) torrent.addPeer(address)
     }
     const announced = new TorrentDiscovery({ dht: this.#discovery, lsd: this.#lsd, trackers }, dial, {
-      trackers: o.trackers ?? [], ...(announce && { plain: hexToBytes(torrent.infoHash) }),
+      trackers: o.trackers ?? [],
+      ...(announce && { plain: hexToBytes(torrent.infoHash) }),
     })
     this.#announced.set(infoHash, announced)
     torrent.once('close', () => {
@@ -293,7 +310,8 @@ export class Engine extends EventEmitter {
     const before = this.#membership.get(infoHash)?.credential?.certificate
     this.#membership.set(infoHash, m)
     const after = m.credential?.certificate
-    if (after !== undefined && (before === undefined || !equalBytes(before, after))) redialRefusedAsExpired(torrent, (w) => this.#wires.get(w)?.ext)
+    if (after !== undefined && (before === undefined || !equalBytes(before, after)))
+      redialRefusedAsExpired(torrent, (w) => this.#wires.get(w)?.ext)
   }
 
   async remove(infoHash: string): Promise<void> {
@@ -394,7 +412,11 @@ export class Engine extends EventEmitter {
   // the extended handshake is already gone): the gate (gate/install.ts), then what the engine adds.
   #gate(torrent: Torrent, membership: () => SwarmMembership): void {
     rechokeAuthorizedOnly(torrent, (w) => !this.#uploadsPaused && this.#wires.get(w)?.gate.authorized === true)
-    const exchange = new MemberExchange(torrent, (w) => this.#wires.get(w)?.ext, (r) => this.emit('pex', r))
+    const exchange = new MemberExchange(
+      torrent,
+      (w) => this.#wires.get(w)?.ext,
+      (r) => this.emit('pex', r),
+    )
     torrent.on('wire', (wire: Wire) => {
       noDelayOnOutgoing(torrent, wire)
       const m = membership()
@@ -407,7 +429,14 @@ export class Engine extends EventEmitter {
         uploadsAllowed: () => !this.#uploadsPaused,
         unsealed: this.#unsealed,
         follow: (ext) => {
-          limitWire(wire, this.#groupLimits.of(bytesToHex(m.swarm)), (n) => this.emit('warning', new Error(`${wire.remoteAddress}:${wire.remotePort} asked for ${n} bytes more than its group's upload limit lets go: connection closed`)))
+          limitWire(wire, this.#groupLimits.of(bytesToHex(m.swarm)), (n) =>
+            this.emit(
+              'warning',
+              new Error(
+                `${wire.remoteAddress}:${wire.remotePort} asked for ${n} bytes more than its group's upload limit lets go: connection closed`,
+              ),
+            ),
+          )
           this.index.attach(m.swarm, ext, (f) => wire.once('close', f))
         },
         onAuthorized: () => {
@@ -417,7 +446,11 @@ export class Engine extends EventEmitter {
           })
           this.emit('peer', { infoHash: torrent.infoHash, peer: summarizePeer(wire, ext) } satisfies PeerEvent)
         },
-        onTampered: () => this.emit('warning', new Error(`a sealed record from ${wire.remoteAddress}:${wire.remotePort} did not open: connection closed`)),
+        onTampered: () =>
+          this.emit(
+            'warning',
+            new Error(`a sealed record from ${wire.remoteAddress}:${wire.remotePort} did not open: connection closed`),
+          ),
         onRefusing: () => (refusedPeer = summarizePeer(wire, ext)), // before the gate may close the wire
         onRefused: () => this.emit('peer', { infoHash: torrent.infoHash, peer: refusedPeer! } satisfies PeerEvent),
       })
@@ -448,7 +481,15 @@ export class Engine extends EventEmitter {
 
   #summarize(t: Torrent): TorrentSummary {
     // "checking" is not "downloading": before 'ready' webtorrent is verifying what is on disk.
-    const state = t.paused ? 'paused' : !t.ready ? (t.info === undefined ? 'metadata' : 'checking') : t.done ? 'seeding' : 'downloading'
+    const state = t.paused
+      ? 'paused'
+      : !t.ready
+        ? t.info === undefined
+          ? 'metadata'
+          : 'checking'
+        : t.done
+          ? 'seeding'
+          : 'downloading'
     return {
       infoHash: t.infoHash,
       name: t.name,
@@ -490,7 +531,9 @@ interface Socketish {
 }
 
 function noDelayOnIncoming(client: WebTorrent): void {
-  const server = (client as unknown as { _connPool?: { tcpServer?: { on?(e: 'connection', f: (s: Socketish) => void): void } } })._connPool?.tcpServer
+  const server = (
+    client as unknown as { _connPool?: { tcpServer?: { on?(e: 'connection', f: (s: Socketish) => void): void } } }
+  )._connPool?.tcpServer
   server?.on?.('connection', (socket) => socket.setNoDelay?.(true))
 }
 

@@ -181,9 +181,21 @@ describe('RateLimit', () => {
     assert.ok(r.tryTake(1000))
     const order: string[] = []
     let goneB = false
-    r.wait(10, () => order.push('a'), () => false)
-    r.wait(10, () => order.push('b'), () => goneB)
-    r.wait(10, () => order.push('c'), () => false)
+    r.wait(
+      10,
+      () => order.push('a'),
+      () => false,
+    )
+    r.wait(
+      10,
+      () => order.push('b'),
+      () => goneB,
+    )
+    r.wait(
+      10,
+      () => order.push('c'),
+      () => false,
+    )
     assert.ok(!r.tryTake(1), 'others wait: no jumping the queue')
     goneB = true
     r.set(undefined)

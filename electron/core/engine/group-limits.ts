@@ -53,7 +53,8 @@ export class RateLimit {
 
   /** A new rate (undefined: none) for what is waiting too, at once. */
   set(rate: number | undefined): void {
-    if (rate !== undefined && !(Number.isSafeInteger(rate) && rate > 0)) throw new RangeError(`rate limit: expected a positive whole number of bytes per second, got ${rate}`)
+    if (rate !== undefined && !(Number.isSafeInteger(rate) && rate > 0))
+      throw new RangeError(`rate limit: expected a positive whole number of bytes per second, got ${rate}`)
     if (rate === this.#rate) return
     this.#refill()
     this.#rate = rate
@@ -84,7 +85,8 @@ export class RateLimit {
 
   #refill(): void {
     const now = this.#now()
-    if (this.#rate !== undefined) this.#tokens = Math.min(this.#rate * BURST_S, this.#tokens + (this.#rate * (now - this.#at)) / 1000)
+    if (this.#rate !== undefined)
+      this.#tokens = Math.min(this.#rate * BURST_S, this.#tokens + (this.#rate * (now - this.#at)) / 1000)
     this.#at = now
   }
 
@@ -214,10 +216,14 @@ export function limitWire(wire: Wire, limit: GroupLimit, onOverflow: (bytes: num
     if (ending) return cb(null) // what was queued behind a released write: the connection is over
     if (limit.download.tryTake(data.length)) return write(data, cb)
     pending = cb
-    limit.download.wait(data.length, () => {
-      pending = undefined
-      write(data, cb)
-    }, gone)
+    limit.download.wait(
+      data.length,
+      () => {
+        pending = undefined
+        write(data, cb)
+      },
+      gone,
+    )
   }
   // Ending waits for the write in progress: release a held one unparsed, as the connection is over.
   const end = w.end.bind(wire)

@@ -9,16 +9,20 @@ import createTorrent from 'create-torrent'
 
 const { path, opts } = workerData
 let last = 0
-createTorrent(path, {
-  ...opts,
-  onProgress: (hashed, total) => {
-    // At most ~10 messages a second: progress is for a person watching a bar.
-    const now = Date.now()
-    if (now - last < 100 && hashed < total) return
-    last = now
-    parentPort.postMessage({ type: 'progress', hashed, total })
+createTorrent(
+  path,
+  {
+    ...opts,
+    onProgress: (hashed, total) => {
+      // At most ~10 messages a second: progress is for a person watching a bar.
+      const now = Date.now()
+      if (now - last < 100 && hashed < total) return
+      last = now
+      parentPort.postMessage({ type: 'progress', hashed, total })
+    },
   },
-}, (err, torrent) => {
-  if (err) parentPort.postMessage({ type: 'error', message: err.message })
-  else parentPort.postMessage({ type: 'done', torrent: new Uint8Array(torrent) })
-})
+  (err, torrent) => {
+    if (err) parentPort.postMessage({ type: 'error', message: err.message })
+    else parentPort.postMessage({ type: 'done', torrent: new Uint8Array(torrent) })
+  },
+)

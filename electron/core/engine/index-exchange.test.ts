@@ -14,21 +14,35 @@ const now = () => Math.floor(Date.now() / 1000)
 const swarm = keyPair('exchange swarm')
 const people = { owner: keyPair('exchange owner'), alice: keyPair('exchange alice'), bob: keyPair('exchange bob') }
 type Who = keyof typeof people
-const certs = Object.fromEntries(Object.entries(people).map(([k, p]) => [k, issueCertificate(swarm, { member: p.publicKey, iat: now() - 60, exp: now() + DAY })])) as Record<Who, Uint8Array>
-const membership = (who: Who): SwarmMembership => ({ swarm: swarm.publicKey, credential: { certificate: certs[who], secretKey: people[who].secretKey } })
+const certs = Object.fromEntries(
+  Object.entries(people).map(([k, p]) => [
+    k,
+    issueCertificate(swarm, { member: p.publicKey, iat: now() - 60, exp: now() + DAY }),
+  ]),
+) as Record<Who, Uint8Array>
+const membership = (who: Who): SwarmMembership => ({
+  swarm: swarm.publicKey,
+  credential: { certificate: certs[who], secretKey: people[who].secretKey },
+})
 const { temp, cleanup } = tempDirs()
 after(cleanup)
 
 const publish = (version: number, torrents: Uint8Array[], revoked: Who[] = []) => {
   const members = (['alice', 'bob'] as const).filter((w) => !revoked.includes(w))
   return publishIndex(swarm, {
-    version, iat: now(), name: 'Club', secret: seed(`exchange secret ${revoked.join()}`), torrents,
-    members: members.map((w) => ({ key: people[w].publicKey, name: w })), revoked: revoked.map((w) => people[w].publicKey),
+    version,
+    iat: now(),
+    name: 'Club',
+    secret: seed(`exchange secret ${revoked.join()}`),
+    torrents,
+    members: members.map((w) => ({ key: people[w].publicKey, name: w })),
+    revoked: revoked.map((w) => people[w].publicKey),
     certificates: members.map((w) => certs[w]),
   })
 }
 
-const nextIndex = async (e: Engine, ms = 15_000): Promise<GroupIndex> => (await onceWithin<[GroupIndex]>(e.index, 'index', ms, 'the next group index'))[0]
+const nextIndex = async (e: Engine, ms = 15_000): Promise<GroupIndex> =>
+  (await onceWithin<[GroupIndex]>(e.index, 'index', ms, 'the next group index'))[0]
 
 describe('group index between engines', () => {
   it('reaches a member from the owner, and from another member once the owner is gone', async () => {
@@ -42,7 +56,10 @@ describe('group index between engines', () => {
       const v1 = publish(1, [one.info])
       const v2 = publish(2, [one.info, two.info])
       assert.ok(owner.index.set(swarm.publicKey, v1))
-      for (const [e, who] of [[alice, 'alice'], [bob, 'bob']] as const) {
+      for (const [e, who] of [
+        [alice, 'alice'],
+        [bob, 'bob'],
+      ] as const) {
         assert.ok(e.index.set(swarm.publicKey, v1))
         await e.add(one.info, temp(who), membership(who))
       }
@@ -54,14 +71,17 @@ describe('group index between engines', () => {
       const got = await bobGets
       assert.equal(got.version, 2)
       assert.deepEqual(got.bytes, v2)
-      assert.deepEqual(got.infoHashes.map((h) => Buffer.from(h).toString('hex')), [one.infoHash, two.infoHash])
+      assert.deepEqual(
+        got.infoHashes.map((h) => Buffer.from(h).toString('hex')),
+        [one.infoHash, two.infoHash],
+      )
       assert.equal(owner.index.set(swarm.publicKey, v1), false, 'versions only go forward')
 
       await owner.close()
       const aliceGets = nextIndex(alice)
       alice.addPeer(one.infoHash, `${LOOPBACK}:${bob.port}`)
       const relayed = await aliceGets
-      assert.equal(relayed.version, 2, 'bob relayed the owner\'s index')
+      assert.equal(relayed.version, 2, "bob relayed the owner's index")
       assert.ok(openIndex(relayed.bytes, swarm.publicKey).ok)
     } finally {
       await Promise.allSettled([owner.close(), alice.close(), bob.close()])
@@ -76,7 +96,9 @@ describe('group index between engines', () => {
       const v1 = publish(1, [one.info])
       for (const e of [owner, alice, bob]) assert.ok(e.index.set(swarm.publicKey, v1))
       await alice.add(one.info, temp('rev-alice'), membership('alice'), { peers: [`${LOOPBACK}:${owner.port}`] })
-      await bob.add(one.info, temp('rev-bob'), membership('bob'), { peers: [`${LOOPBACK}:${owner.port}`, `${LOOPBACK}:${alice.port}`] })
+      await bob.add(one.info, temp('rev-bob'), membership('bob'), {
+        peers: [`${LOOPBACK}:${owner.port}`, `${LOOPBACK}:${alice.port}`],
+      })
       await Promise.all([alice.whenDone(one.infoHash), bob.whenDone(one.infoHash)])
       const aliceKey = Buffer.from(people.alice.publicKey).toString('hex')
       const peerOf = (e: Engine) => e.torrentSummary(one.infoHash).peers.find((p) => p.member === aliceKey)
@@ -84,13 +106,28 @@ describe('group index between engines', () => {
       await until(() => peerOf(bob)?.state === 'authorized', 10_000, 'bob and alice connected')
 
       const refused: string[] = []
-      for (const [name, e] of [['owner', owner], ['bob', bob]] as const) {
+      for (const [name, e] of [
+        ['owner', owner],
+        ['bob', bob],
+      ] as const) {
         // Only alice is removed, so a 'revoked' refusal can only be about her.
-        e.on('peer', (ev: PeerEvent) => { if (ev.peer.state === 'refused') refused.push(`${name}:${ev.peer.reason}`) })
+        e.on('peer', (ev: PeerEvent) => {
+          if (ev.peer.state === 'refused') refused.push(`${name}:${ev.peer.reason}`)
+        })
       }
       assert.ok(owner.index.set(swarm.publicKey, publish(2, [one.info], ['alice'])), 'the owner removes alice')
-      await until(() => refused.includes('owner:revoked') && refused.includes('bob:revoked'), 15_000, 'owner and bob to refuse alice').catch((e) => { throw new Error(`${e.message}: ${refused.join()} bob has v${bob.index.get(swarm.publicKey)?.version}`) })
-      await until(() => peerOf(owner) === undefined && peerOf(bob) === undefined, 10_000, 'alice\'s connections to close')
+      await until(
+        () => refused.includes('owner:revoked') && refused.includes('bob:revoked'),
+        15_000,
+        'owner and bob to refuse alice',
+      ).catch((e) => {
+        throw new Error(`${e.message}: ${refused.join()} bob has v${bob.index.get(swarm.publicKey)?.version}`)
+      })
+      await until(
+        () => peerOf(owner) === undefined && peerOf(bob) === undefined,
+        10_000,
+        "alice's connections to close",
+      )
       // Alice dials again: refused at the handshake, for the same reason.
       refused.length = 0
       alice.addPeer(one.infoHash, `${LOOPBACK}:${owner.port}`)

@@ -105,7 +105,9 @@ export class IndexBook extends EventEmitter {
     // From a peer that refused us `expired`: only the index it pushes, and nothing goes back (we
     // are not accepted, so we may not seal to it). The first thing not of use ends the renewal.
     ext.on('renewal', (payload: Envelope) => {
-      const out: SyncOutput = isFamily(payload, 'index') ? link.sync.onEnvelope(payload) : { send: [], ignored: 'unexpected' }
+      const out: SyncOutput = isFamily(payload, 'index')
+        ? link.sync.onEnvelope(payload)
+        : { send: [], ignored: 'unexpected' }
       if (out.ignored !== undefined || out.accepted !== undefined) ext.endRenewal()
       take(out)
     })

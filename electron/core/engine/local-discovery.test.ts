@@ -27,11 +27,24 @@ describe('local service discovery under private topics', () => {
       t.skip(`LSD test skipped: ${why}`)
       return
     }
-    const r = spawnSync('unshare', ['-rn', 'sh', '-c', `${SETUP} && exec "$0" --import tsx "$1"`, process.execPath, CHILD], {
-      cwd: ROOT, encoding: 'utf8', timeout: 90_000,
-    })
+    const r = spawnSync(
+      'unshare',
+      ['-rn', 'sh', '-c', `${SETUP} && exec "$0" --import tsx "$1"`, process.execPath, CHILD],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 90_000,
+      },
+    )
     const line = r.stdout.trim().split('\n').pop() ?? ''
-    let out: { ok?: boolean; why?: string; datagrams?: number; withTopic?: number; withInfoHash?: number; peers?: string[] }
+    let out: {
+      ok?: boolean
+      why?: string
+      datagrams?: number
+      withTopic?: number
+      withInfoHash?: number
+      peers?: string[]
+    }
     try {
       out = JSON.parse(line)
     } catch {

@@ -80,7 +80,11 @@ export class LocalDiscovery {
     if (keys.length === 0 || this.#closed) return
     void this.#ready.then(() => {
       for (let i = 0; i < keys.length && !this.#closed; i += MAX_LSD_KEYS) {
-        const datagram = formatLsdAnnounce({ port: this.#o.port(), keys: keys.slice(i, i + MAX_LSD_KEYS), cookie: this.#cookie })
+        const datagram = formatLsdAnnounce({
+          port: this.#o.port(),
+          keys: keys.slice(i, i + MAX_LSD_KEYS),
+          cookie: this.#cookie,
+        })
         this.#socket.send(datagram, LSD_PORT, LSD_HOST, (e) => e && this.#o.onWarning?.(e))
       }
     })

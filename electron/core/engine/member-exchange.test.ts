@@ -15,7 +15,13 @@ const now = () => Math.floor(Date.now() / 1000)
 const swarm = keyPair('pex swarm')
 const member = (who: string): SwarmMembership => {
   const k = keyPair(who)
-  return { swarm: swarm.publicKey, credential: { certificate: issueCertificate(swarm, { member: k.publicKey, iat: now() - 60, exp: now() + DAY }), secretKey: k.secretKey } }
+  return {
+    swarm: swarm.publicKey,
+    credential: {
+      certificate: issueCertificate(swarm, { member: k.publicKey, iat: now() - 60, exp: now() + DAY }),
+      secretKey: k.secretKey,
+    },
+  }
 }
 
 describe('pex among authorized members', () => {
@@ -48,16 +54,28 @@ describe('pex among authorized members', () => {
     // B holds almost nothing (its download is throttled), so whatever C gets, it gets from A.
     const b = await start({ downloadLimit: 8 * 1024 })
     await b.add(t.info, join(dir.path, 'b'), member('pex B'), { peers: [`${LOOPBACK}:${a.port}`] })
-    const authorizedAt = (e: Engine, port: number) => () => e.torrentSummary(t.infoHash).peers.some((p) => p.address === `${LOOPBACK}:${port}` && p.state === 'authorized')
+    const authorizedAt = (e: Engine, port: number) => () =>
+      e.torrentSummary(t.infoHash).peers.some((p) => p.address === `${LOOPBACK}:${port}` && p.state === 'authorized')
     await until(authorizedAt(b, a.port), 15_000, 'B to be authorized by A')
 
     // Outsiders on B: a Coterie node without a certificate, and a raw peer that claims a listen port.
     const outsider = await start()
     const atOutsider = reports(outsider)
-    await outsider.add(t.info, join(dir.path, 'outsider'), { swarm: swarm.publicKey }, { peers: [`${LOOPBACK}:${b.port}`] })
+    await outsider.add(
+      t.info,
+      join(dir.path, 'outsider'),
+      { swarm: swarm.publicKey },
+      { peers: [`${LOOPBACK}:${b.port}`] },
+    )
     const raw = rawPeer(LOOPBACK, b.port, t.infoHash, { listenPort: 1 + (outsider.port % 60000) })
     closers.push(() => raw.close())
-    await until(() => b.torrentSummary(t.infoHash).peers.filter((p) => p.state === 'refused' || p.state === 'no-extension').length >= 2, 15_000, 'B to see both outsiders')
+    await until(
+      () =>
+        b.torrentSummary(t.infoHash).peers.filter((p) => p.state === 'refused' || p.state === 'no-extension').length >=
+        2,
+      15_000,
+      'B to see both outsiders',
+    )
 
     const c = await start()
     const atC = reports(c)
@@ -73,9 +91,13 @@ describe('pex among authorized members', () => {
 
     // What every node actually received: no outsider address, and nothing at all for the outsider.
     const outsiderAddresses = [`${LOOPBACK}:${outsider.port}`, `${LOOPBACK}:${1 + (outsider.port % 60000)}`]
-    for (const r of [...atA, ...atC]) for (const p of r.peers ?? []) assert.ok(!outsiderAddresses.includes(p), `${p} was named in a pex to a member`)
+    for (const r of [...atA, ...atC])
+      for (const p of r.peers ?? []) assert.ok(!outsiderAddresses.includes(p), `${p} was named in a pex to a member`)
     assert.deepEqual(atOutsider, [], 'the outsider received no pex')
-    assert.ok(!raw.log.peerExtensions.includes('ut_pex'), `B offered ${raw.log.peerExtensions.join(', ')} to an outsider`)
+    assert.ok(
+      !raw.log.peerExtensions.includes('ut_pex'),
+      `B offered ${raw.log.peerExtensions.join(', ')} to an outsider`,
+    )
     assert.ok(raw.log.peerExtensions.includes('coterie'))
   })
 })

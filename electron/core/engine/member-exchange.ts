@@ -33,7 +33,8 @@ export interface PexReport {
 /** Where the peer on `wire` accepts connections: the address we dialled, or the BEP 10 `p` it sent. */
 export function listenAddress(wire: Wire): PeerAddress | undefined {
   if (wire.remoteAddress === undefined) return undefined
-  if (/Outgoing$/.test(wire.type)) return wire.remotePort === undefined ? undefined : peerAddress(wire.remoteAddress, wire.remotePort)
+  if (/Outgoing$/.test(wire.type))
+    return wire.remotePort === undefined ? undefined : peerAddress(wire.remoteAddress, wire.remotePort)
   const p = (wire.peerExtendedHandshake as Record<string, unknown> | undefined)?.p
   return typeof p === 'number' ? peerAddress(wire.remoteAddress, p) : undefined
 }

@@ -23,8 +23,17 @@ export interface PeerSummary {
 
 // Azureus-style peer ids ("-XX1234-"): the client names people will recognise.
 const CLIENTS: Record<string, string> = {
-  CO: 'Coterie', WW: 'WebTorrent', qB: 'qBittorrent', TR: 'Transmission', LT: 'libtorrent',
-  lt: 'libtorrent (rakshasa)', UT: 'µTorrent', DE: 'Deluge', BI: 'BiglyBT', AZ: 'Vuze', TX: 'Tixati',
+  CO: 'Coterie',
+  WW: 'WebTorrent',
+  qB: 'qBittorrent',
+  TR: 'Transmission',
+  LT: 'libtorrent',
+  lt: 'libtorrent (rakshasa)',
+  UT: 'µTorrent',
+  DE: 'Deluge',
+  BI: 'BiglyBT',
+  AZ: 'Vuze',
+  TX: 'Tixati',
 }
 
 export function clientName(peerIdHex: string | null): string {
@@ -42,7 +51,8 @@ export function summarizePeer(wire: Wire, ext: CoterieExtension | undefined): Pe
     client: clientName(wire.peerId),
     state: ext?.state ?? 'no-extension',
     ...(peer?.kind === 'refused' && { reason: peer.code }),
-    self: ext?.self === undefined ? 'pending' : ext.self.kind === 'refused' ? `refused: ${ext.self.code}` : ext.self.kind,
+    self:
+      ext?.self === undefined ? 'pending' : ext.self.kind === 'refused' ? `refused: ${ext.self.code}` : ext.self.kind,
     ...(peer?.kind === 'authorized' && { member: Buffer.from(peer.certificate.member).toString('hex') }),
     uploaded: wire.uploaded,
     downloaded: wire.downloaded,

@@ -67,12 +67,23 @@ function readRoutes(): string {
 /** True for addresses nobody outside a LAN or CGNAT can dial (RFC 1918, 100.64/10, loopback, link-local). */
 export function isPrivateIPv4(ip: string): boolean {
   const [a, b] = ip.split('.').map(Number) as [number, number]
-  return a === 10 || a === 127 || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b < 128) || a === 0
+  return (
+    a === 10 ||
+    a === 127 ||
+    (a === 172 && b >= 16 && b < 32) ||
+    (a === 192 && b === 168) ||
+    (a === 169 && b === 254) ||
+    (a === 100 && b >= 64 && b < 128) ||
+    a === 0
+  )
 }
 
 /** Our non-internal IPv4 addresses. */
 export function localIPv4s(): string[] {
-  return Object.values(networkInterfaces()).flatMap((l) => l ?? []).filter((i) => i.family === 'IPv4' && !i.internal).map((i) => i.address)
+  return Object.values(networkInterfaces())
+    .flatMap((l) => l ?? [])
+    .filter((i) => i.family === 'IPv4' && !i.internal)
+    .map((i) => i.address)
 }
 
 // ---- NAT-PMP (RFC 6886) -------------------------------------------------------------------
@@ -110,7 +121,12 @@ async function pmpExternalIp(gateway: string): Promise<string | undefined> {
 }
 
 /** Maps `port` (TCP opcode 2, UDP opcode 1); the granted external port and lifetime, or an error. */
-async function pmpMap(gateway: string, protocol: 'tcp' | 'udp', port: number, leaseS: number): Promise<{ externalPort: number; lifetimeS: number } | Error> {
+async function pmpMap(
+  gateway: string,
+  protocol: 'tcp' | 'udp',
+  port: number,
+  leaseS: number,
+): Promise<{ externalPort: number; lifetimeS: number } | Error> {
   const req = Buffer.alloc(12)
   req[1] = protocol === 'udp' ? 1 : 2
   req.writeUInt16BE(port, 4)
@@ -126,9 +142,17 @@ async function pmpMap(gateway: string, protocol: 'tcp' | 'udp', port: number, le
 
 // ---- UPnP IGD ------------------------------------------------------------------------------
 
-interface Igd { readonly controlUrl: string; readonly serviceType: string; readonly localIp: string }
+interface Igd {
+  readonly controlUrl: string
+  readonly serviceType: string
+  readonly localIp: string
+}
 
-const IGD_SERVICES = ['urn:schemas-upnp-org:service:WANIPConnection:2', 'urn:schemas-upnp-org:service:WANIPConnection:1', 'urn:schemas-upnp-org:service:WANPPPConnection:1']
+const IGD_SERVICES = [
+  'urn:schemas-upnp-org:service:WANIPConnection:2',
+  'urn:schemas-upnp-org:service:WANIPConnection:1',
+  'urn:schemas-upnp-org:service:WANPPPConnection:1',
+]
 
 /** SSDP M-SEARCH for an InternetGatewayDevice; its description's first WAN connection service. */
 async function findIgd(gateway: string | undefined): Promise<Igd | undefined> {
@@ -148,7 +172,9 @@ async function findIgd(gateway: string | undefined): Promise<Igd | undefined> {
         resolve()
       })
     })
-    const search = Buffer.from(`M-SEARCH * HTTP/1.1\r\nHOST: ${SSDP.host}:${SSDP.port}\r\nMAN: "ssdp:discover"\r\nMX: 1\r\nST: urn:schemas-upnp-org:device:InternetGatewayDevice:1\r\n\r\n`)
+    const search = Buffer.from(
+      `M-SEARCH * HTTP/1.1\r\nHOST: ${SSDP.host}:${SSDP.port}\r\nMAN: "ssdp:discover"\r\nMX: 1\r\nST: urn:schemas-upnp-org:device:InternetGatewayDevice:1\r\n\r\n`,
+    )
     sock.send(search, SSDP.port, SSDP.host)
     if (gateway !== undefined) sock.send(search, SSDP.port, gateway) // unicast too, as libtorrent: some LANs drop multicast
     await done
@@ -163,7 +189,11 @@ async function findIgd(gateway: string | undefined): Promise<Igd | undefined> {
     if (at < 0) continue
     const control = /<controlURL>\s*([^<\s]+)\s*<\/controlURL>/.exec(xml.slice(at))?.[1]
     if (control === undefined) continue
-    return { controlUrl: new URL(control, url).href, serviceType, localIp: await localAddressTowards(url.hostname, Number(url.port || 80)) }
+    return {
+      controlUrl: new URL(control, url).href,
+      serviceType,
+      localIp: await localAddressTowards(url.hostname, Number(url.port || 80)),
+    }
   }
   return undefined
 }
@@ -172,7 +202,9 @@ async function findIgd(gateway: string | undefined): Promise<Igd | undefined> {
 async function localAddressTowards(host: string, port: number): Promise<string> {
   const sock = createSocket('udp4')
   try {
-    await new Promise<void>((resolve, reject) => (sock.once('error', reject), sock.connect(port, host, () => resolve())))
+    await new Promise<void>(
+      (resolve, reject) => (sock.once('error', reject), sock.connect(port, host, () => resolve())),
+    )
     return sock.address().address
   } finally {
     sock.close()
@@ -181,11 +213,19 @@ async function localAddressTowards(host: string, port: number): Promise<string> 
 
 const xmlEscape = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`)
 
-async function soap(igd: Igd, action: string, args: Record<string, string | number>): Promise<{ ok: true; body: string } | { ok: false; code: number | undefined; body: string }> {
-  const params = Object.entries(args).map(([k, v]) => `<${k}>${xmlEscape(String(v))}</${k}>`).join('')
+async function soap(
+  igd: Igd,
+  action: string,
+  args: Record<string, string | number>,
+): Promise<{ ok: true; body: string } | { ok: false; code: number | undefined; body: string }> {
+  const params = Object.entries(args)
+    .map(([k, v]) => `<${k}>${xmlEscape(String(v))}</${k}>`)
+    .join('')
   const body = `<?xml version="1.0"?>\r\n<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body><u:${action} xmlns:u="${igd.serviceType}">${params}</u:${action}></s:Body></s:Envelope>`
   const res = await fetch(igd.controlUrl, {
-    method: 'POST', body, signal: AbortSignal.timeout(SOAP_TIMEOUT_MS),
+    method: 'POST',
+    body,
+    signal: AbortSignal.timeout(SOAP_TIMEOUT_MS),
     headers: { 'Content-Type': 'text/xml; charset="utf-8"', SOAPAction: `"${igd.serviceType}#${action}"` },
   })
   const text = await res.text()
@@ -194,18 +234,33 @@ async function soap(igd: Igd, action: string, args: Record<string, string | numb
   return { ok: false, code: code === undefined ? undefined : Number(code), body: text }
 }
 
-async function upnpMap(igd: Igd, protocol: 'TCP' | 'UDP', externalPort: number, internalPort: number, leaseS: number, description: string): Promise<number | Error> {
+async function upnpMap(
+  igd: Igd,
+  protocol: 'TCP' | 'UDP',
+  externalPort: number,
+  internalPort: number,
+  leaseS: number,
+  description: string,
+): Promise<number | Error> {
   const args = (lease: number, ext: number) => ({
-    NewRemoteHost: '', NewExternalPort: ext, NewProtocol: protocol, NewInternalPort: internalPort, NewInternalClient: igd.localIp,
-    NewEnabled: 1, NewPortMappingDescription: description, NewLeaseDuration: lease,
+    NewRemoteHost: '',
+    NewExternalPort: ext,
+    NewProtocol: protocol,
+    NewInternalPort: internalPort,
+    NewInternalClient: igd.localIp,
+    NewEnabled: 1,
+    NewPortMappingDescription: description,
+    NewLeaseDuration: lease,
   })
   let lease = leaseS
   let ext = externalPort
   for (let attempt = 0; attempt < 5; attempt++) {
     const r = await soap(igd, 'AddPortMapping', args(lease, ext))
     if (r.ok) return ext
-    if (r.code === 725 && lease !== 0) lease = 0 // OnlyPermanentLeasesSupported
-    else if (r.code === 718 || r.code === 501) ext = 40000 + Math.floor(Math.random() * 10000) // ConflictInMappingEntry: another port, as libtorrent
+    if (r.code === 725 && lease !== 0)
+      lease = 0 // OnlyPermanentLeasesSupported
+    else if (r.code === 718 || r.code === 501)
+      ext = 40000 + Math.floor(Math.random() * 10000) // ConflictInMappingEntry: another port, as libtorrent
     else return new Error(`UPnP AddPortMapping: error ${r.code ?? 'unknown'}`)
   }
   return new Error('UPnP AddPortMapping: no free external port')
@@ -235,10 +290,12 @@ export class PortMapper {
   constructor(port: number, o: PortMapperOptions = {}) {
     this.#port = port
     this.#o = o
-    this.mapped = this.#map().catch((e: unknown) => {
-      o.onWarning?.(e instanceof Error ? e : new Error(String(e)))
-      return undefined
-    }).finally(() => (this.#settled = true))
+    this.mapped = this.#map()
+      .catch((e: unknown) => {
+        o.onWarning?.(e instanceof Error ? e : new Error(String(e)))
+        return undefined
+      })
+      .finally(() => (this.#settled = true))
   }
 
   /** The first attempt has ended (mapped or not). */
@@ -267,36 +324,61 @@ export class PortMapper {
       const tcp = await pmpMap(gateway, 'tcp', this.#port, this.#lease)
       if (!(tcp instanceof Error)) {
         if (this.#o.udp === true) await pmpMap(gateway, 'udp', this.#port, this.#lease)
-        m = { method: 'nat-pmp', externalIp: await pmpExternalIp(gateway), externalPort: tcp.externalPort, internalPort: this.#port }
+        m = {
+          method: 'nat-pmp',
+          externalIp: await pmpExternalIp(gateway),
+          externalPort: tcp.externalPort,
+          internalPort: this.#port,
+        }
         renewS = tcp.lifetimeS
       }
     }
     if (m === undefined && !this.#stopped && methods.includes('upnp')) {
       this.#igd ??= await findIgd(gateway)
       if (this.#igd !== undefined) {
-        const ext = await upnpMap(this.#igd, 'TCP', this.#current?.externalPort ?? this.#port, this.#port, this.#lease, this.#description)
+        const ext = await upnpMap(
+          this.#igd,
+          'TCP',
+          this.#current?.externalPort ?? this.#port,
+          this.#port,
+          this.#lease,
+          this.#description,
+        )
         if (ext instanceof Error) this.#o.onWarning?.(ext)
         else {
           if (this.#o.udp === true) await upnpMap(this.#igd, 'UDP', ext, this.#port, this.#lease, this.#description)
-          m = { method: 'upnp', externalIp: await upnpExternalIp(this.#igd), externalPort: ext, internalPort: this.#port }
+          m = {
+            method: 'upnp',
+            externalIp: await upnpExternalIp(this.#igd),
+            externalPort: ext,
+            internalPort: this.#port,
+          }
         }
       }
     }
     // Behind CGNAT a router maps happily on a 100.64/10 or private "external" address: nobody can dial it.
     if (m?.externalIp !== undefined && isPrivateIPv4(m.externalIp)) {
-      this.#o.onWarning?.(new Error(`port mapping: the router's external address ${m.externalIp} is not public (carrier-grade NAT?)`))
+      this.#o.onWarning?.(
+        new Error(`port mapping: the router's external address ${m.externalIp} is not public (carrier-grade NAT?)`),
+      )
       m = undefined
     }
     if (this.#stopped) {
       this.#current = m // stop() deletes it once this attempt has ended
       return m
     }
-    const changed = m?.externalPort !== this.#current?.externalPort || m?.externalIp !== this.#current?.externalIp || m?.method !== this.#current?.method
+    const changed =
+      m?.externalPort !== this.#current?.externalPort ||
+      m?.externalIp !== this.#current?.externalIp ||
+      m?.method !== this.#current?.method
     this.#current = m
     if (changed) this.#o.onChange?.(m)
     // Renew at 3/4 of the lease granted (libtorrent); when nothing mapped, try again in 5 minutes.
     const nextS = m === undefined ? 300 : Math.max(60, Math.floor((renewS === 0 ? this.#lease : renewS) * 0.75))
-    this.#timer = setTimeout(() => void this.#map().catch((e: unknown) => this.#o.onWarning?.(e as Error)), nextS * 1000)
+    this.#timer = setTimeout(
+      () => void this.#map().catch((e: unknown) => this.#o.onWarning?.(e as Error)),
+      nextS * 1000,
+    )
     this.#timer.unref()
     return m
   }
@@ -311,7 +393,10 @@ export class PortMapper {
     this.#stopped = true
     clearTimeout(this.#timer)
     let wait: NodeJS.Timeout | undefined
-    const settled = await Promise.race([this.mapped.then(() => true), new Promise<false>((r) => (wait = setTimeout(() => r(false), 1000)))])
+    const settled = await Promise.race([
+      this.mapped.then(() => true),
+      new Promise<false>((r) => (wait = setTimeout(() => r(false), 1000))),
+    ])
     clearTimeout(wait)
     if (!settled) {
       void this.mapped.then(() => this.#unmap())
@@ -330,7 +415,12 @@ export class PortMapper {
         await pmpMap(gateway, 'tcp', this.#port, 0)
         if (this.#o.udp === true) await pmpMap(gateway, 'udp', this.#port, 0)
       } else if (m.method === 'upnp' && this.#igd !== undefined) {
-        for (const protocol of this.#o.udp === true ? ['TCP', 'UDP'] : ['TCP']) await soap(this.#igd, 'DeletePortMapping', { NewRemoteHost: '', NewExternalPort: m.externalPort, NewProtocol: protocol })
+        for (const protocol of this.#o.udp === true ? ['TCP', 'UDP'] : ['TCP'])
+          await soap(this.#igd, 'DeletePortMapping', {
+            NewRemoteHost: '',
+            NewExternalPort: m.externalPort,
+            NewProtocol: protocol,
+          })
       }
     } catch (e) {
       this.#o.onWarning?.(e instanceof Error ? e : new Error(String(e)))
@@ -357,9 +447,13 @@ export function reachabilityOf(port: number, mapper: PortMapper | undefined, add
 /** One line for people: "reachable from the internet at 11.0.0.2:51413 (UPnP)". */
 export function describeReachability(r: Reachability): string {
   switch (r.kind) {
-    case 'mapped': return `reachable from the internet at ${r.address} (${r.method === 'upnp' ? 'UPnP' : 'NAT-PMP'})`
-    case 'public': return `reachable from the internet at ${r.address} (public address)`
-    case 'nat': return 'not reachable from outside: behind NAT, no port mapping (friends behind NAT too cannot connect to us yet)'
-    case 'unknown': return 'reachability: asking the router for a port mapping'
+    case 'mapped':
+      return `reachable from the internet at ${r.address} (${r.method === 'upnp' ? 'UPnP' : 'NAT-PMP'})`
+    case 'public':
+      return `reachable from the internet at ${r.address} (public address)`
+    case 'nat':
+      return 'not reachable from outside: behind NAT, no port mapping (friends behind NAT too cannot connect to us yet)'
+    case 'unknown':
+      return 'reachability: asking the router for a port mapping'
   }
 }

@@ -17,9 +17,11 @@ export function redialRefusedAsExpired(torrent: Torrent, extOf: (wire: Wire) => 
     const at = listenAddress(wire)
     // After the close, so that webtorrent has forgotten the old peer and takes the address again
     // (for an outgoing one it would also re-dial by itself, a second later).
-    wire.once('close', () => setImmediate(() => {
-      if (at !== undefined && !torrent.destroyed) torrent.addPeer(formatAddress(at))
-    }))
+    wire.once('close', () =>
+      setImmediate(() => {
+        if (at !== undefined && !torrent.destroyed) torrent.addPeer(formatAddress(at))
+      }),
+    )
     wire.destroy()
   }
 }

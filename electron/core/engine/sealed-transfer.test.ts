@@ -17,7 +17,10 @@ const now = () => Math.floor(Date.now() / 1000)
 const swarm = keyPair('sealed swarm')
 const people = { owner: keyPair('sealed owner'), alice: keyPair('sealed alice'), bob: keyPair('sealed bob') }
 const certs = Object.fromEntries(
-  Object.entries(people).map(([k, p]) => [k, issueCertificate(swarm, { member: p.publicKey, iat: now() - 60, exp: now() + DAY })]),
+  Object.entries(people).map(([k, p]) => [
+    k,
+    issueCertificate(swarm, { member: p.publicKey, iat: now() - 60, exp: now() + DAY }),
+  ]),
 ) as Record<keyof typeof people, Uint8Array>
 const membership = (who: keyof typeof people): SwarmMembership => ({
   swarm: swarm.publicKey,
@@ -86,7 +89,10 @@ describe('sealed transfers, seen from the path', () => {
         const t = leecher.add(torrent.torrentFile!, { path: temp('plain-dest') })
         t.on('infoHash', () => t.addPeer(`${LOOPBACK}:${relay.port}`))
         await new Promise<void>((resolve) => t.once('done', () => resolve()))
-        assert.ok(leaks(relay.bytes('down'), file.data) >= MiB / BLOCK - 1, 'plain BitTorrent carries every block in clear')
+        assert.ok(
+          leaks(relay.bytes('down'), file.data) >= MiB / BLOCK - 1,
+          'plain BitTorrent carries every block in clear',
+        )
       } finally {
         await relay.close()
       }
@@ -146,7 +152,10 @@ describe('sealed transfers, seen from the path', () => {
         await alice!.add(t.info, dest, membership('alice'), { peers: [`${LOOPBACK}:${relay.port}`] })
         await until(() => relay.closed >= 1, 10_000, 'the tampered connection to close')
         assert.equal(flipped, 1)
-        assert.ok(warnings.some((w) => w.includes('did not open')), `the member saw the tampering: ${warnings.join('; ')}`)
+        assert.ok(
+          warnings.some((w) => w.includes('did not open')),
+          `the member saw the tampering: ${warnings.join('; ')}`,
+        )
         // webtorrent redials a dropped peer after a second; the relay flips only once.
         await alice!.whenDone(t.infoHash)
         assert.ok(readFileSync(join(dest, 'flip.bin')).equals(file.data), 'no corrupt byte reached the file')

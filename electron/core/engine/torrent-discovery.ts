@@ -28,7 +28,11 @@ export class TorrentDiscovery {
   #stopped = false
 
   /** `plain`: the infohash, for a public torrent only. */
-  constructor(sources: DiscoverySources, dial: (address: string) => void, o: { readonly plain?: Uint8Array; readonly trackers: readonly string[] }) {
+  constructor(
+    sources: DiscoverySources,
+    dial: (address: string) => void,
+    o: { readonly plain?: Uint8Array; readonly trackers: readonly string[] },
+  ) {
     this.#sources = sources
     this.#dial = dial
     this.#trackers = o.trackers
@@ -49,7 +53,11 @@ export class TorrentDiscovery {
    * are restarted with them (one watch per key holds all three).
    */
   setTrackers(trackers: readonly string[]): void {
-    if (this.#stopped || (trackers.length === this.#trackers.length && trackers.every((t, i) => t === this.#trackers[i]))) return
+    if (
+      this.#stopped ||
+      (trackers.length === this.#trackers.length && trackers.every((t, i) => t === this.#trackers[i]))
+    )
+      return
     this.#trackers = [...trackers]
     this.reannounce()
   }

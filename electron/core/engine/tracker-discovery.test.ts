@@ -15,7 +15,13 @@ const now = () => Math.floor(Date.now() / 1000)
 const swarm = keyPair('tracker swarm')
 const member = (who: string): SwarmMembership => {
   const k = keyPair(who)
-  return { swarm: swarm.publicKey, credential: { certificate: issueCertificate(swarm, { member: k.publicKey, iat: now() - 60, exp: now() + DAY }), secretKey: k.secretKey } }
+  return {
+    swarm: swarm.publicKey,
+    credential: {
+      certificate: issueCertificate(swarm, { member: k.publicKey, iat: now() - 60, exp: now() + DAY }),
+      secretKey: k.secretKey,
+    },
+  }
 }
 const groupSecret = seed('tracker group secret')
 const topicOf = (infoHash: string) => discoveryTopic(groupSecret, Buffer.from(infoHash, 'hex'))
@@ -32,7 +38,10 @@ describe('trackers under private topics', () => {
   it('members meet through HTTP and UDP trackers that see only the topic of a private torrent', async () => {
     const heard: { infoHash: string; port: number }[] = []
     const server = new Server({
-      http: true, udp: true, ws: false, stats: false,
+      http: true,
+      udp: true,
+      ws: false,
+      stats: false,
       filter: (infoHash, params, cb) => {
         heard.push({ infoHash, port: Number(params.port) })
         cb(null)
@@ -40,7 +49,10 @@ describe('trackers under private topics', () => {
     })
     await new Promise<void>((r) => server.listen(0, { http: LOOPBACK, udp: LOOPBACK }, () => r()))
     closers.push(() => new Promise((r) => server.close(() => r())))
-    const trackers = [`http://${LOOPBACK}:${server.http!.address().port}/announce`, `udp://${LOOPBACK}:${server.udp!.address().port}`]
+    const trackers = [
+      `http://${LOOPBACK}:${server.http!.address().port}/announce`,
+      `udp://${LOOPBACK}:${server.udp!.address().port}`,
+    ]
 
     const owner = await Engine.start()
     closers.push(() => owner.close())
@@ -55,15 +67,29 @@ describe('trackers under private topics', () => {
     const joiner = await Engine.start()
     closers.push(() => joiner.close())
     await joiner.add(t.info, join(dir.path, 'member'), member('tracker member'), { topic, trackers })
-    await until(() => joiner.torrentSummary(t.infoHash).progress === 1, 20_000, 'the member to find the owner through the tracker and finish')
+    await until(
+      () => joiner.torrentSummary(t.infoHash).progress === 1,
+      20_000,
+      'the member to find the owner through the tracker and finish',
+    )
     const ports = new Set(heard.map((h) => h.port))
     assert.ok(ports.has(owner.port) && ports.has(joiner.port), `both announced: ${JSON.stringify(heard)}`)
-    assert.deepEqual([...new Set(heard.map((h) => h.infoHash))], [hex(topic)], 'the tracker heard the topic and nothing else')
+    assert.deepEqual(
+      [...new Set(heard.map((h) => h.infoHash))],
+      [hex(topic)],
+      'the tracker heard the topic and nothing else',
+    )
 
     // A public group's torrent: its plain infohash is announced too, so plain clients can find it.
-    const pub = await owner.seed(randomFile(join(dir.path, 'src'), 'public.bin', 64 * 1024).path, member('tracker owner'), {
-      announcePublic: true, topic: seed('tracker public topic').subarray(0, 20), trackers,
-    })
+    const pub = await owner.seed(
+      randomFile(join(dir.path, 'src'), 'public.bin', 64 * 1024).path,
+      member('tracker owner'),
+      {
+        announcePublic: true,
+        topic: seed('tracker public topic').subarray(0, 20),
+        trackers,
+      },
+    )
     await until(() => heard.some((h) => h.infoHash === pub.infoHash), 10_000, 'the public infohash to be announced')
     assert.ok(!heard.some((h) => h.infoHash === t.infoHash), 'never the private one')
 

@@ -23,7 +23,12 @@ export interface TrackerDiscoveryOptions {
 export const LONELY_RETRY_MS = { first: 2_000, max: 60_000 } as const
 
 /** Announces `key` (20 bytes) to `trackers` and reports every peer they return, until stopped. */
-export function watchTrackers(o: TrackerDiscoveryOptions, key: Uint8Array, trackers: readonly string[], onPeer: (address: string) => void): () => void {
+export function watchTrackers(
+  o: TrackerDiscoveryOptions,
+  key: Uint8Array,
+  trackers: readonly string[],
+  onPeer: (address: string) => void,
+): () => void {
   if (trackers.length === 0) return () => {}
   const client = new Client({ infoHash: bytesToHex(key), peerId: o.peerId, announce: [...trackers], port: o.port() })
   client.on('peer', (address: string) => {

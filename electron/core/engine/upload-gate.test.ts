@@ -13,9 +13,18 @@ import type WebTorrent from 'webtorrent'
 const now = () => Math.floor(Date.now() / 1000)
 const swarm = keyPair('gate swarm')
 const other = keyPair('gate other swarm')
-const cred = (s: typeof swarm, who: string, o: { iat?: number; exp?: number; scope?: Uint8Array[] } = {}): SwarmMembership => {
+const cred = (
+  s: typeof swarm,
+  who: string,
+  o: { iat?: number; exp?: number; scope?: Uint8Array[] } = {},
+): SwarmMembership => {
   const k = keyPair(who)
-  const certificate = issueCertificate(s, { member: k.publicKey, iat: o.iat ?? now() - 60, exp: o.exp ?? now() + DAY, scope: o.scope })
+  const certificate = issueCertificate(s, {
+    member: k.publicKey,
+    iat: o.iat ?? now() - 60,
+    exp: o.exp ?? now() + DAY,
+    scope: o.scope,
+  })
   return { swarm: swarm.publicKey, credential: { certificate, secretKey: k.secretKey } }
 }
 const RECHOKE_PERIOD_MS = 10_000
@@ -47,11 +56,18 @@ describe('the authorization gate against outsiders holding the leaked torrent', 
   it('gives nothing to any of them, on any path, over more than one rechoke period', async () => {
     const targets = [owner.port, member.port]
     // 1. Plain WebTorrent with the leaked .torrent, and 2. with only the magnet link (metadata path).
-    const leaked = plainClient(), magnet = plainClient()
+    const leaked = plainClient(),
+      magnet = plainClient()
     plains.push(leaked, magnet)
-    const lt = leaked.add(Buffer.concat([Buffer.from('d4:info'), t.info, Buffer.from('e')]), { path: `${dir.path}/leaked` })
+    const lt = leaked.add(Buffer.concat([Buffer.from('d4:info'), t.info, Buffer.from('e')]), {
+      path: `${dir.path}/leaked`,
+    })
     const mt = magnet.add(`magnet:?xt=urn:btih:${t.infoHash}`, { path: `${dir.path}/magnet` })
-    await until(() => lt.infoHash !== undefined && mt.infoHash !== undefined, 5_000, 'the plain clients to parse their input')
+    await until(
+      () => lt.infoHash !== undefined && mt.infoHash !== undefined,
+      5_000,
+      'the plain clients to parse their input',
+    )
     for (const port of targets) {
       lt.addPeer(`${LOOPBACK}:${port}`)
       mt.addPeer(`${LOOPBACK}:${port}`)
@@ -79,18 +95,34 @@ describe('the authorization gate against outsiders holding the leaked torrent', 
       assert.equal(p.numPeers >= 1, true, 'it was connected')
     }
     assert.equal(mt.ready, false, 'the magnet-only client never got the metadata')
-    assert.equal(lt.wires.some((w) => (w as unknown as { peerPieces: { buffer: Uint8Array } }).peerPieces.buffer.some((b) => b !== 0)), false, 'it saw an empty bitfield')
+    assert.equal(
+      lt.wires.some((w) =>
+        (w as unknown as { peerPieces: { buffer: Uint8Array } }).peerPieces.buffer.some((b) => b !== 0),
+      ),
+      false,
+      'it saw an empty bitfield',
+    )
     for (const r of raws) {
       assert.equal(r.log.pieceBytes, 0, 'a raw peer got blocks')
       assert.equal(r.log.metadataBytes, 0, 'a raw peer got metadata')
       assert.equal(r.log.unchoked, 0, 'a raw peer was unchoked')
       assert.equal(r.log.bitfieldBitsSet + r.log.haveAll + r.log.haves, 0, 'a raw peer learned which pieces we hold')
-      assert.equal(r.log.sawAvailability, true, 'it was told "nothing" (empty bitfield / have-none), as BitTorrent requires')
+      assert.equal(
+        r.log.sawAvailability,
+        true,
+        'it was told "nothing" (empty bitfield / have-none), as BitTorrent requires',
+      )
     }
     for (const e of engines) assert.equal(e.torrentSummary(t.infoHash).downloaded, 0)
     // The reasons are visible where the CLI and UI read them.
-    const reasons = new Set(owner.torrentSummary(t.infoHash).peers.filter((p) => p.state === 'refused').map((p) => p.reason))
-    for (const code of ['no-certificate', 'wrong-swarm', 'expired', 'out-of-scope']) assert.ok(reasons.has(code as never), `owner shows ${code}: ${[...reasons]}`)
+    const reasons = new Set(
+      owner
+        .torrentSummary(t.infoHash)
+        .peers.filter((p) => p.state === 'refused')
+        .map((p) => p.reason),
+    )
+    for (const code of ['no-certificate', 'wrong-swarm', 'expired', 'out-of-scope'])
+      assert.ok(reasons.has(code as never), `owner shows ${code}: ${[...reasons]}`)
     const member0 = owner.torrentSummary(t.infoHash).peers.find((p) => p.state === 'authorized')
     assert.ok(member0, 'the member is still served')
   })
@@ -117,7 +149,10 @@ describe('the authorization gate against outsiders holding the leaked torrent', 
       const at = leecher.torrentSummary(st.infoHash).downloaded
       await sleep(2_500) // long enough for the leecher to reconnect: refused again, at the handshake
       assert.equal(leecher.torrentSummary(st.infoHash).downloaded, at, 'no byte arrives after the refusal')
-      assert.ok(events.slice(2).every((e) => e.peer.state === 'refused' && e.peer.reason === 'expired'), JSON.stringify(events.map((e) => e.peer.state)))
+      assert.ok(
+        events.slice(2).every((e) => e.peer.state === 'refused' && e.peer.reason === 'expired'),
+        JSON.stringify(events.map((e) => e.peer.state)),
+      )
       assert.ok(at < file.data.length, 'the transfer was cut short')
     } finally {
       src.remove()

@@ -17,10 +17,20 @@ import { until } from '../testing/swarm.js'
 
 const w = world('wire')
 const IH = bytesToHex(w.infoHash)
-const alice: GatedTorrent = { swarm: w.swarm.publicKey, credential: { certificate: w.aliceCert, secretKey: w.alice.secretKey } }
-const bob: GatedTorrent = { swarm: w.swarm.publicKey, credential: { certificate: w.bobCert, secretKey: w.bob.secretKey } }
+const alice: GatedTorrent = {
+  swarm: w.swarm.publicKey,
+  credential: { certificate: w.aliceCert, secretKey: w.alice.secretKey },
+}
+const bob: GatedTorrent = {
+  swarm: w.swarm.publicKey,
+  credential: { certificate: w.bobCert, secretKey: w.bob.secretKey },
+}
 
-interface Side { wire: Wire; ext: CoterieExtension | undefined; events: string[] }
+interface Side {
+  wire: Wire
+  ext: CoterieExtension | undefined
+  events: string[]
+}
 
 /** Connects an initiator and a responder; `undefined` torrent means a plain, non-Coterie peer. */
 interface ConnectOptions {
@@ -63,7 +73,10 @@ const waitFor = (check: () => boolean, what: string) => until(check, 5_000, what
 // A fixed wait only where the test is about time itself (a deadline passing, nothing happening).
 const sleepMs = (ms: number) => new Promise((res) => setTimeout(res, ms))
 // Both sides reached a verdict on each other (or one side has none to reach).
-const settled = (...sides: Side[]) => () => sides.every((x) => x.ext === undefined || (x.ext.state !== 'pending' && x.ext.self?.kind !== 'pending'))
+const settled =
+  (...sides: Side[]) =>
+  () =>
+    sides.every((x) => x.ext === undefined || (x.ext.state !== 'pending' && x.ext.self?.kind !== 'pending'))
 
 describe('the coterie BEP 10 extension on piped wires', () => {
   it('authorizes two members to each other and counts the handshake bytes', async () => {
@@ -76,12 +89,18 @@ describe('the coterie BEP 10 extension on piped wires', () => {
     assert.ok(Buffer.from(i.ext!.sessionSecret!).equals(r.ext!.sessionSecret!))
     assert.equal(i.ext!.bytesSent, r.ext!.bytesReceived)
     assert.equal(r.ext!.bytesSent, i.ext!.bytesReceived)
-    assert.ok(i.ext!.bytesSent < 600 && r.ext!.bytesSent < 600, `bytes I->R ${i.ext!.bytesSent}, R->I ${r.ext!.bytesSent}`)
+    assert.ok(
+      i.ext!.bytesSent < 600 && r.ext!.bytesSent < 600,
+      `bytes I->R ${i.ext!.bytesSent}, R->I ${r.ext!.bytesSent}`,
+    )
   })
 
   it('refuses a member of another swarm, with the reason, on both sides', async () => {
     const other = world('wire-other')
-    const { i, r } = connect({ swarm: w.swarm.publicKey, credential: { certificate: other.aliceCert, secretKey: other.alice.secretKey } }, bob)
+    const { i, r } = connect(
+      { swarm: w.swarm.publicKey, credential: { certificate: other.aliceCert, secretKey: other.alice.secretKey } },
+      bob,
+    )
     await waitFor(() => i.ext!.self?.kind === 'refused' && i.ext!.state === 'refused', 'the refusal on both sides')
     assert.deepEqual(r.events, ['refused:wrong-swarm'])
     assert.deepEqual(i.ext!.self, { kind: 'refused', code: 'wrong-swarm' })
@@ -91,7 +110,10 @@ describe('the coterie BEP 10 extension on piped wires', () => {
   it('marks a plain BitTorrent peer as having no extension, on either side', async () => {
     const a = connect(alice, undefined)
     const b = connect(undefined, bob)
-    await waitFor(() => a.i.events.length > 0 && b.r.events.length > 0, 'both Coterie sides to give up on the plain peer')
+    await waitFor(
+      () => a.i.events.length > 0 && b.r.events.length > 0,
+      'both Coterie sides to give up on the plain peer',
+    )
     assert.deepEqual(a.i.events, ['no-extension'])
     assert.deepEqual(b.r.events, ['no-extension'])
   })
@@ -108,7 +130,11 @@ describe('the coterie BEP 10 extension on piped wires', () => {
     class Silent {
       declare name: string
       constructor(wire: Wire) {
-        wire.extendedHandshake.coterie = { v: 1, n: seed('silent n'), e: ephemeralFromSecret(seed('silent e')).publicKey }
+        wire.extendedHandshake.coterie = {
+          v: 1,
+          n: seed('silent n'),
+          e: ephemeralFromSecret(seed('silent e')).publicKey,
+        }
       }
     }
     Silent.prototype.name = 'coterie'
@@ -127,7 +153,9 @@ describe('the coterie BEP 10 extension on piped wires', () => {
         const send = wire.extended.bind(wire)
         wire.extended = (ext, obj) => {
           if (ext === 0 && obj instanceof Uint8Array) {
-            const text = Buffer.from(obj).toString('latin1').replace(/7:coteriei\d+e/, '7:coteriei0e')
+            const text = Buffer.from(obj)
+              .toString('latin1')
+              .replace(/7:coteriei\d+e/, '7:coteriei0e')
             return send(0, Buffer.from(text, 'latin1'))
           }
           return send(ext, obj)
@@ -145,7 +173,11 @@ describe('the coterie BEP 10 extension on piped wires', () => {
     let clock = NOW
     // Valid until NOW + 1 for a verifier (expiry plus the clock-skew allowance).
     const short = issueCertificate(w.swarm, { member: w.alice.publicKey, iat: NOW - DAY, exp: NOW + 1 - CLOCK_SKEW_S })
-    const { i, r } = connect({ swarm: w.swarm.publicKey, credential: { certificate: short, secretKey: w.alice.secretKey } }, bob, { now: () => clock })
+    const { i, r } = connect(
+      { swarm: w.swarm.publicKey, credential: { certificate: short, secretKey: w.alice.secretKey } },
+      bob,
+      { now: () => clock },
+    )
     await waitFor(() => r.events.includes('mutual'), 'authorization')
     assert.deepEqual(r.events, ['authorized', 'mutual'])
     clock = NOW + 2 // the re-check timer fires about 1 s after authorization
@@ -193,7 +225,10 @@ describe('pex on the coterie extension', () => {
     assert.ok(i.events.includes('mutual') && r.events.includes('mutual'))
     assert.ok(i.ext!.sendPex([A, B]))
     await waitFor(() => r.events.some((e) => e.startsWith('pex')), 'the pex')
-    assert.deepEqual(r.events.filter((e) => e.startsWith('pex')), ['pex:192.0.2.7:6881,[2001:db8:0:0:0:0:0:1]:51413'])
+    assert.deepEqual(
+      r.events.filter((e) => e.startsWith('pex')),
+      ['pex:192.0.2.7:6881,[2001:db8:0:0:0:0:0:1]:51413'],
+    )
     assert.equal(i.ext!.sendPex([A]), false, 'the sender keeps to the interval too')
     ms += PEX_INTERVAL_MS
     assert.ok(i.ext!.sendPex([B]))
@@ -201,7 +236,10 @@ describe('pex on the coterie extension', () => {
     assert.equal(r.events.filter((e) => e.startsWith('pex:')).length, 2)
 
     const other = world('wire-other')
-    const refused = connect({ swarm: w.swarm.publicKey, credential: { certificate: other.aliceCert, secretKey: other.alice.secretKey } }, bob)
+    const refused = connect(
+      { swarm: w.swarm.publicKey, credential: { certificate: other.aliceCert, secretKey: other.alice.secretKey } },
+      bob,
+    )
     await waitFor(settled(refused.i, refused.r), 'the refusal')
     assert.equal(refused.r.ext!.sendPex([A]), false, 'never to a peer we refused')
     assert.equal(refused.i.ext!.sendPex([A]), false, 'never by a peer that was refused')
@@ -215,11 +253,20 @@ describe('pex on the coterie extension', () => {
     assert.deepEqual(r.events, ['refused:no-certificate', 'pex-ignored:unsealed'])
     // A responder whose certificate we refused still authorized us, so it can seal a pex to us.
     const other = world('wire-pex-other')
-    const bad = connect(alice, { swarm: w.swarm.publicKey, credential: { certificate: other.bobCert, secretKey: other.bob.secretKey } })
-    await waitFor(() => bad.r.ext!.sealsOutgoing && bad.i.events.length > 0, 'the responder to authorize, and the initiator to refuse')
+    const bad = connect(alice, {
+      swarm: w.swarm.publicKey,
+      credential: { certificate: other.bobCert, secretKey: other.bob.secretKey },
+    })
+    await waitFor(
+      () => bad.r.ext!.sealsOutgoing && bad.i.events.length > 0,
+      'the responder to authorize, and the initiator to refuse',
+    )
     sealed(bad.r, encodePex([A]))
     await waitFor(() => bad.i.events.some((e) => e.startsWith('pex')), 'the sealed pex')
-    assert.deepEqual(bad.i.events.filter((e) => e.startsWith('pex') || e.startsWith('refused')), ['refused:wrong-swarm', 'pex-ignored:unauthorized'])
+    assert.deepEqual(
+      bad.i.events.filter((e) => e.startsWith('pex') || e.startsWith('refused')),
+      ['refused:wrong-swarm', 'pex-ignored:unauthorized'],
+    )
   })
 
   it('drops a malformed or too-frequent pex without refusing the member', async () => {
@@ -234,7 +281,10 @@ describe('pex on the coterie extension', () => {
     ms += PEX_INTERVAL_MS / 2
     sealed(i, encodePex([B]))
     await waitFor(() => pexes() >= 4, 'the fourth pex')
-    assert.deepEqual(r.events.filter((e) => e.startsWith('pex')), ['pex-ignored:malformed', 'pex:192.0.2.7:6881', 'pex-ignored:too-soon', 'pex:[2001:db8:0:0:0:0:0:1]:51413'])
+    assert.deepEqual(
+      r.events.filter((e) => e.startsWith('pex')),
+      ['pex-ignored:malformed', 'pex:192.0.2.7:6881', 'pex-ignored:too-soon', 'pex:[2001:db8:0:0:0:0:0:1]:51413'],
+    )
     assert.equal(r.ext!.state, 'authorized')
   })
 })
@@ -243,7 +293,10 @@ describe('renewal for a member whose certificate expired (PROTOCOL.md §13.3)', 
   const LATER = NOW + 31 * DAY + CLOCK_SKEW_S // w's certificates have expired by then
   const fresh = (who: typeof w.alice): GatedTorrent => ({
     swarm: w.swarm.publicKey,
-    credential: { certificate: issueCertificate(w.swarm, { member: who.publicKey, iat: LATER - DAY, exp: LATER + DAY }), secretKey: who.secretKey },
+    credential: {
+      certificate: issueCertificate(w.swarm, { member: who.publicKey, iat: LATER - DAY, exp: LATER + DAY }),
+      secretKey: who.secretKey,
+    },
   })
   const announce = encode({ t: 'index', version: 7 })
   const listen = (s: Side) => {
@@ -257,18 +310,28 @@ describe('renewal for a member whose certificate expired (PROTOCOL.md §13.3)', 
 
   for (const expiredSide of ['initiator', 'responder'] as const) {
     it(`the refuser seals index payloads, and only those, to the expired ${expiredSide}`, async () => {
-      const { i, r } = expiredSide === 'initiator'
-        ? connect(alice, fresh(w.bob), { now: () => LATER })
-        : connect(fresh(w.bob), alice, { now: () => LATER })
+      const { i, r } =
+        expiredSide === 'initiator'
+          ? connect(alice, fresh(w.bob), { now: () => LATER })
+          : connect(fresh(w.bob), alice, { now: () => LATER })
       const [expired, upToDate] = expiredSide === 'initiator' ? [i, r] : [r, i]
       const heard = { expired: listen(expired), upToDate: listen(upToDate) }
-      await waitFor(() => heard.upToDate.includes('lapsed') && expired.ext!.renewing, 'the refusal as expired, on both sides')
+      await waitFor(
+        () => heard.upToDate.includes('lapsed') && expired.ext!.renewing,
+        'the refusal as expired, on both sides',
+      )
       assert.deepEqual(upToDate.ext!.peer, { kind: 'refused', code: 'expired' }, 'the verdict is as before')
-      assert.ok(upToDate.ext!.lapsed !== undefined && Buffer.from(upToDate.ext!.lapsed.member).equals(w.alice.publicKey))
+      assert.ok(
+        upToDate.ext!.lapsed !== undefined && Buffer.from(upToDate.ext!.lapsed.member).equals(w.alice.publicKey),
+      )
       assert.ok(expired.ext!.renewing)
       assert.equal(upToDate.ext!.sendSealed(announce), false, 'no ordinary sealed message: it is not authorized')
       assert.equal(upToDate.ext!.sendPex([peerAddress('192.0.2.7', 6881)!]), false, 'no pex')
-      assert.equal(upToDate.ext!.sendRenewal(new TextEncoder().encode('d1:t3:pexe')), false, 'nothing but index payloads')
+      assert.equal(
+        upToDate.ext!.sendRenewal(new TextEncoder().encode('d1:t3:pexe')),
+        false,
+        'nothing but index payloads',
+      )
       assert.ok(upToDate.ext!.sendRenewal(announce))
       await waitFor(() => heard.expired.length > 0, 'the renewal')
       assert.deepEqual(heard.expired, [`renewal:${Buffer.from(announce).toString()}`])
@@ -302,9 +365,17 @@ describe('renewal for a member whose certificate expired (PROTOCOL.md §13.3)', 
     assert.ok(again.r.wire.destroyed || again.i.wire.destroyed)
   })
 
-  it('gives a revoked member, a non-member\'s copied certificate, or a live member nothing to renew', async () => {
-    const revoked = connect(alice, { ...fresh(w.bob), isRevoked: (m) => Buffer.from(m).equals(w.alice.publicKey) }, { now: () => LATER })
-    const copied = connect({ swarm: w.swarm.publicKey, credential: { certificate: w.aliceCert, secretKey: w.bob.secretKey } }, fresh(w.bob), { now: () => LATER })
+  it("gives a revoked member, a non-member's copied certificate, or a live member nothing to renew", async () => {
+    const revoked = connect(
+      alice,
+      { ...fresh(w.bob), isRevoked: (m) => Buffer.from(m).equals(w.alice.publicKey) },
+      { now: () => LATER },
+    )
+    const copied = connect(
+      { swarm: w.swarm.publicKey, credential: { certificate: w.aliceCert, secretKey: w.bob.secretKey } },
+      fresh(w.bob),
+      { now: () => LATER },
+    )
     const live = connect(alice, bob)
     await waitFor(settled(revoked.i, revoked.r, copied.i, copied.r, live.i, live.r), 'the three handshakes')
     assert.deepEqual(revoked.r.ext!.peer, { kind: 'refused', code: 'expired' }, 'the code stays as before')

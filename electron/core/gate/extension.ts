@@ -46,7 +46,13 @@ import { encodePex, pexPeers, type PexProblem } from '../protocol/pex.js'
 import { err } from '../../../shared/result.js'
 import type { PeerAddress } from '../protocol/address.js'
 import type { Certificate } from '../protocol/certificate.js'
-import { helloBytes, type Credential, type HandshakeRole, type PeerVerdict, type SelfVerdict } from '../protocol/handshake.js'
+import {
+  helloBytes,
+  type Credential,
+  type HandshakeRole,
+  type PeerVerdict,
+  type SelfVerdict,
+} from '../protocol/handshake.js'
 import { ephemeralFromSecret } from '../protocol/session.js'
 import { SealedTransfer, encodeSealedMessage } from '../protocol/transfer.js'
 import type { RejectCode } from '../../../shared/protocol-codes.js'
@@ -199,16 +205,25 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
       wire.on('extended', (ext: unknown) => {
         if (ext === 'handshake' && !peerSpeaksCoterie(wire)) this.#markNoExtension()
       })
-      if (o.infoHash !== undefined && wire.peerId !== null) this.onHandshake(o.infoHash, wire.peerId, wire.peerExtensions)
+      if (o.infoHash !== undefined && wire.peerId !== null)
+        this.onHandshake(o.infoHash, wire.peerId, wire.peerExtensions)
     }
 
     get state(): PeerState {
       return this.#noExtension ? 'no-extension' : (this.#hs?.peer.kind ?? 'pending')
     }
-    get peer(): PeerVerdict | undefined { return this.#hs?.peer }
-    get self(): SelfVerdict | undefined { return this.#hs?.self }
-    get sessionSecret(): Uint8Array | undefined { return this.#hs?.sessionSecret }
-    get mutual(): boolean { return this.#hs?.mutual === true }
+    get peer(): PeerVerdict | undefined {
+      return this.#hs?.peer
+    }
+    get self(): SelfVerdict | undefined {
+      return this.#hs?.self
+    }
+    get sessionSecret(): Uint8Array | undefined {
+      return this.#hs?.sessionSecret
+    }
+    get mutual(): boolean {
+      return this.#hs?.mutual === true
+    }
 
     sendPex(peers: readonly PeerAddress[]): boolean {
       const at = clockMs()
@@ -220,8 +235,12 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
       return true
     }
 
-    get sealsOutgoing(): boolean { return this.#hs?.peer.kind === 'authorized' }
-    get opensIncoming(): boolean { return this.#hs?.self.kind === 'accepted' }
+    get sealsOutgoing(): boolean {
+      return this.#hs?.peer.kind === 'authorized'
+    }
+    get opensIncoming(): boolean {
+      return this.#hs?.self.kind === 'accepted'
+    }
 
     sealPiece(index: number, begin: number, block: Uint8Array, headroom = 0): Uint8Array | undefined {
       const box = this.sealsOutgoing ? this.#sealed()?.sealPiece(index, begin, block, headroom) : undefined
@@ -239,14 +258,17 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
       this.#hs?.recheck()
     }
 
-    get lapsed(): Certificate | undefined { return this.#hs?.lapsed }
+    get lapsed(): Certificate | undefined {
+      return this.#hs?.lapsed
+    }
 
     sendRenewal(payload: Uint8Array): boolean {
       const left = this.#renewal.sendableFor(clockMs())
       if (this.#hs?.lapsed === undefined || left === undefined) return false
-      if (this.#wire.destroyed || !peerSpeaksCoterie(this.#wire) || !isFamily(decodeEnvelope(payload), 'index')) return false
+      if (this.#wire.destroyed || !peerSpeaksCoterie(this.#wire) || !isFamily(decodeEnvelope(payload), 'index'))
+        return false
       const box = this.#sealed()?.sealMessage(payload)
-      if (box === undefined) return this.#tampered(), false
+      if (box === undefined) return (this.#tampered(), false)
       if (this.#renewalTimer === undefined) {
         // The peer closes the connection once it has its renewal (to reconnect with it); this is
         // the bound if it does not.
@@ -270,7 +292,7 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
     sendSealed(payload: Uint8Array): boolean {
       if (!this.sealsOutgoing || this.#wire.destroyed || !peerSpeaksCoterie(this.#wire)) return false
       const box = this.#sealed()?.sealMessage(payload)
-      if (box === undefined) return this.#tampered(), false
+      if (box === undefined) return (this.#tampered(), false)
       const m = encodeSealedMessage(box)
       this.#wire.extended(EXTENSION_NAME, m)
       this.bytesSent += m.length
@@ -297,28 +319,37 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
       const role = roleOf(this.#wire)
       if (torrent === undefined || role === undefined || extensions.extended !== true) return this.#markNoExtension()
       this.#hs?.stop() // a second BitTorrent handshake starts over: the old deadline must not fire
-      this.#hs = new HandshakeDriver({
-        role, infoHash: hexToBytes(infoHashHex), swarm: torrent.swarm, credential: torrent.credential,
-        nonce: this.#nonce, ephemeralSecret: this.#ephemeralSecret,
-        isOwn: (n, e) => o.ownHellos !== undefined && (o.ownHellos.has(bytesToHex(n)) || o.ownHellos.has(bytesToHex(e))),
-        isRevoked: torrent.isRevoked,
-      }, {
-        now, timeoutMs: o.timeoutMs ?? HANDSHAKE_TIMEOUT_MS,
-        send: (m) => this.#send(m),
-        hooks: {
-          awaitsRenewal: () => this.#renewal.awaiting(clockMs()),
-          authorized: (c) => void this.emit('authorized', c),
-          refused: (code, lapsed) => {
-            this.emit('refused', code)
-            if (lapsed !== undefined) {
-              this.#renewal.peerLapsed(clockMs())
-              this.emit('lapsed', lapsed)
-            }
-          },
-          self: (v) => void this.emit('self', v),
-          mutual: () => void this.emit('mutual'),
+      this.#hs = new HandshakeDriver(
+        {
+          role,
+          infoHash: hexToBytes(infoHashHex),
+          swarm: torrent.swarm,
+          credential: torrent.credential,
+          nonce: this.#nonce,
+          ephemeralSecret: this.#ephemeralSecret,
+          isOwn: (n, e) =>
+            o.ownHellos !== undefined && (o.ownHellos.has(bytesToHex(n)) || o.ownHellos.has(bytesToHex(e))),
+          isRevoked: torrent.isRevoked,
         },
-      })
+        {
+          now,
+          timeoutMs: o.timeoutMs ?? HANDSHAKE_TIMEOUT_MS,
+          send: (m) => this.#send(m),
+          hooks: {
+            awaitsRenewal: () => this.#renewal.awaiting(clockMs()),
+            authorized: (c) => void this.emit('authorized', c),
+            refused: (code, lapsed) => {
+              this.emit('refused', code)
+              if (lapsed !== undefined) {
+                this.#renewal.peerLapsed(clockMs())
+                this.emit('lapsed', lapsed)
+              }
+            },
+            self: (v) => void this.emit('self', v),
+            mutual: () => void this.emit('mutual'),
+          },
+        },
+      )
     }
 
     onExtendedHandshake(handshake: Record<string, unknown>): void {

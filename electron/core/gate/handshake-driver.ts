@@ -9,7 +9,12 @@
 import type { Envelope } from '../protocol/envelope.js'
 import { secondsLeft, type Certificate } from '../protocol/certificate.js'
 import {
-  Handshake, type HandshakeOptions, type HandshakeRole, type HandshakeStep, type PeerVerdict, type SelfVerdict,
+  Handshake,
+  type HandshakeOptions,
+  type HandshakeRole,
+  type HandshakeStep,
+  type PeerVerdict,
+  type SelfVerdict,
 } from '../protocol/handshake.js'
 import type { RejectCode } from '../../../shared/protocol-codes.js'
 
@@ -49,15 +54,31 @@ export class HandshakeDriver {
     this.#schedule(o.timeoutMs, () => this.#apply(this.#hs.timeout()))
   }
 
-  get role(): HandshakeRole { return this.#hs.role }
-  get peer(): PeerVerdict { return this.#hs.peer }
-  get self(): SelfVerdict { return this.#hs.self }
-  get sessionSecret(): Uint8Array | undefined { return this.#hs.sessionSecret }
-  get transcript(): Uint8Array | undefined { return this.#hs.transcript }
-  get lapsed(): Certificate | undefined { return this.#hs.lapsed }
-  get awaitsRenewal(): boolean { return this.#hs.awaitsRenewal }
+  get role(): HandshakeRole {
+    return this.#hs.role
+  }
+  get peer(): PeerVerdict {
+    return this.#hs.peer
+  }
+  get self(): SelfVerdict {
+    return this.#hs.self
+  }
+  get sessionSecret(): Uint8Array | undefined {
+    return this.#hs.sessionSecret
+  }
+  get transcript(): Uint8Array | undefined {
+    return this.#hs.transcript
+  }
+  get lapsed(): Certificate | undefined {
+    return this.#hs.lapsed
+  }
+  get awaitsRenewal(): boolean {
+    return this.#hs.awaitsRenewal
+  }
   /** We authorized the peer and it accepted our proof. */
-  get mutual(): boolean { return this.#hs.peer.kind === 'authorized' && this.#hs.self.kind === 'accepted' }
+  get mutual(): boolean {
+    return this.#hs.peer.kind === 'authorized' && this.#hs.self.kind === 'accepted'
+  }
 
   /** The peer's hello, from its BEP 10 extended handshake. */
   onPeerHello(value: unknown): void {

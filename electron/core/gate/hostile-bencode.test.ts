@@ -27,7 +27,11 @@ const script = `
 
 describe('hostile bencode from a peer', () => {
   it('is refused promptly by every bencode decoder webtorrent uses, and a wire survives it', () => {
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 5000, encoding: 'utf8', cwd: process.cwd() })
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      timeout: 5000,
+      encoding: 'utf8',
+      cwd: process.cwd(),
+    })
     assert.equal(r.signal, null, 'a decoder hung: is build/patches/ applied (npm ci runs patch-package)?')
     assert.equal(r.stdout.trim(), 'refused,refused,wire-alive', r.stderr)
   })

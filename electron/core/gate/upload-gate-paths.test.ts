@@ -19,11 +19,12 @@ const PIECES = 8
  * everything either side sent before it (and ours answered to) has arrived. What a test asserts
  * did NOT arrive, it asserts after this, not after a guessed delay.
  */
-const flush = (ours: Wire, theirs: Wire) => new Promise<void>((resolve) => {
-  ours.once('keep-alive', () => ours.keepAlive())
-  theirs.once('keep-alive', () => resolve())
-  theirs.keepAlive()
-})
+const flush = (ours: Wire, theirs: Wire) =>
+  new Promise<void>((resolve) => {
+    ours.once('keep-alive', () => ours.keepAlive())
+    theirs.once('keep-alive', () => resolve())
+    theirs.keepAlive()
+  })
 
 /** Our gated side (incoming) and the outsider's side, after both handshakes. */
 async function pair(o: { fast?: boolean; metadata?: Uint8Array } = {}) {
@@ -31,9 +32,20 @@ async function pair(o: { fast?: boolean; metadata?: Uint8Array } = {}) {
   const theirs = new Wire('tcpOutgoing')
   if (o.metadata) ours.use(utMetadata(o.metadata))
   theirs.use(utMetadata())
-  const seen = { unchoke: 0, bitfieldBits: 0, haveAll: 0, haveNone: 0, haves: [] as number[], pieces: 0, metadata: 0, allowedFast: 0 }
+  const seen = {
+    unchoke: 0,
+    bitfieldBits: 0,
+    haveAll: 0,
+    haveNone: 0,
+    haves: [] as number[],
+    pieces: 0,
+    metadata: 0,
+    allowedFast: 0,
+  }
   theirs.on('unchoke', () => seen.unchoke++)
-  theirs.on('bitfield', (bf: { buffer: Uint8Array }) => { for (const b of bf.buffer) for (let x = b; x; x &= x - 1) seen.bitfieldBits++ })
+  theirs.on('bitfield', (bf: { buffer: Uint8Array }) => {
+    for (const b of bf.buffer) for (let x = b; x; x &= x - 1) seen.bitfieldBits++
+  })
   theirs.on('have-all', () => seen.haveAll++)
   theirs.on('have-none', () => seen.haveNone++)
   theirs.on('have', (i: number) => seen.haves.push(i))
@@ -121,7 +133,12 @@ describe('gate paths, one at a time', () => {
 
   it('holding nothing, an authorized peer is unchoked only once it is interested', async () => {
     const { ours, theirs, seen } = await pair({ fast: true })
-    const empty = { bitfield: { get: () => false, buffer: new Uint8Array(1) }, pieces: new Array(PIECES), wires: [ours], _rechoke() {} } as unknown as Torrent
+    const empty = {
+      bitfield: { get: () => false, buffer: new Uint8Array(1) },
+      pieces: new Array(PIECES),
+      wires: [ours],
+      _rechoke() {},
+    } as unknown as Torrent
     const gate = gateWire(empty, ours)
     ours.haveNone()
     await flush(ours, theirs)
@@ -149,8 +166,12 @@ describe('gate paths, one at a time', () => {
   it('the rechoke loop only sees authorized wires (no slot for outsiders, even unwrapped)', () => {
     const unchoked: string[] = []
     const wire = (name: string, ok: boolean) => ({ name, ok, unchoke: () => unchoked.push(name) })
-    const torrent = { wires: [wire('member', true), wire('outsider', false)] } as unknown as Torrent & { wires: { name: string; ok: boolean; unchoke(): void }[] }
-    torrent._rechoke = function (this: typeof torrent) { for (const w of this.wires) w.unchoke() }.bind(torrent) as never
+    const torrent = { wires: [wire('member', true), wire('outsider', false)] } as unknown as Torrent & {
+      wires: { name: string; ok: boolean; unchoke(): void }[]
+    }
+    torrent._rechoke = function (this: typeof torrent) {
+      for (const w of this.wires) w.unchoke()
+    }.bind(torrent) as never
     rechokeAuthorizedOnly(torrent, (w) => (w as unknown as { ok: boolean }).ok)
     torrent._rechoke()
     assert.deepEqual(unchoked, ['member'])

@@ -31,18 +31,26 @@ describe('native curve primitives agree with @noble/curves', () => {
   it('seal the same AEAD boxes, and open only untouched ones', () => {
     const nonce = fc.uint8Array({ minLength: 12, maxLength: 12 })
     fc.assert(
-      fc.property(secret, nonce, fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 20_000 }), fc.nat(), (key, n, aad, m, at) => {
-        const box = nativePrimitives.aeadSeal(key, n, aad, m)
-        const bad = box.slice()
-        bad[at % bad.length]! ^= 1
-        const opened = nativePrimitives.aeadOpen(key, n, aad, box)
-        return (
-          Buffer.from(box).equals(noblePrimitives.aeadSeal(key, n, aad, m)) &&
-          opened !== undefined && Buffer.from(opened).equals(m) &&
-          nativePrimitives.aeadOpen(key, n, aad, bad) === undefined &&
-          nativePrimitives.aeadOpen(key, n, aad, box.subarray(0, 15)) === undefined
-        )
-      }),
+      fc.property(
+        secret,
+        nonce,
+        fc.uint8Array({ maxLength: 40 }),
+        fc.uint8Array({ maxLength: 20_000 }),
+        fc.nat(),
+        (key, n, aad, m, at) => {
+          const box = nativePrimitives.aeadSeal(key, n, aad, m)
+          const bad = box.slice()
+          bad[at % bad.length]! ^= 1
+          const opened = nativePrimitives.aeadOpen(key, n, aad, box)
+          return (
+            Buffer.from(box).equals(noblePrimitives.aeadSeal(key, n, aad, m)) &&
+            opened !== undefined &&
+            Buffer.from(opened).equals(m) &&
+            nativePrimitives.aeadOpen(key, n, aad, bad) === undefined &&
+            nativePrimitives.aeadOpen(key, n, aad, box.subarray(0, 15)) === undefined
+          )
+        },
+      ),
       { numRuns: 100 },
     )
   })
@@ -57,10 +65,23 @@ describe('native curve primitives agree with @noble/curves', () => {
         const malleable = sig.slice()
         malleable.set(bigToLe(leToBig(sig.subarray(32)) + L), 32) // S + L: same math, not canonical
         const agree = (s: Uint8Array) => {
-          const safe = (f: () => boolean) => { try { return f() } catch { return false } }
-          return safe(() => nativePrimitives.ed25519Verify(pk, m, s)) === safe(() => noblePrimitives.ed25519Verify(pk, m, s))
+          const safe = (f: () => boolean) => {
+            try {
+              return f()
+            } catch {
+              return false
+            }
+          }
+          return (
+            safe(() => nativePrimitives.ed25519Verify(pk, m, s)) === safe(() => noblePrimitives.ed25519Verify(pk, m, s))
+          )
         }
-        return nativePrimitives.ed25519Verify(pk, m, sig) && agree(flipped) && agree(malleable) && !nativePrimitives.ed25519Verify(pk, m, malleable)
+        return (
+          nativePrimitives.ed25519Verify(pk, m, sig) &&
+          agree(flipped) &&
+          agree(malleable) &&
+          !nativePrimitives.ed25519Verify(pk, m, malleable)
+        )
       }),
       { numRuns: 100 },
     )
@@ -74,20 +95,29 @@ describe('native curve primitives agree with @noble/curves', () => {
   it('seal the same AES-GCM records, with headroom for framing, and open only untouched ones', () => {
     const nonce = fc.uint8Array({ minLength: 12, maxLength: 12 })
     fc.assert(
-      fc.property(secret, nonce, fc.uint8Array({ maxLength: 20 }), fc.uint8Array({ maxLength: 20_000 }), fc.nat(20), fc.nat(), (key, n, aad, m, room, at) => {
-        const box = nativePrimitives.recordSeal(key, n, aad, m)
-        const bad = box.slice()
-        bad[at % bad.length]! ^= 1
-        const opened = nativePrimitives.recordOpen(key, n, aad, box)
-        return (
-          Buffer.from(box).equals(noblePrimitives.recordSeal(key, n, aad, m)) &&
-          Buffer.from(nativePrimitives.recordSeal(key, n, aad, m, room).subarray(room)).equals(box) &&
-          Buffer.from(noblePrimitives.recordSeal(key, n, aad, m, room).subarray(room)).equals(box) &&
-          opened !== undefined && Buffer.from(opened).equals(m) &&
-          nativePrimitives.recordOpen(key, n, aad, bad) === undefined &&
-          noblePrimitives.recordOpen(key, n, aad, bad) === undefined
-        )
-      }),
+      fc.property(
+        secret,
+        nonce,
+        fc.uint8Array({ maxLength: 20 }),
+        fc.uint8Array({ maxLength: 20_000 }),
+        fc.nat(20),
+        fc.nat(),
+        (key, n, aad, m, room, at) => {
+          const box = nativePrimitives.recordSeal(key, n, aad, m)
+          const bad = box.slice()
+          bad[at % bad.length]! ^= 1
+          const opened = nativePrimitives.recordOpen(key, n, aad, box)
+          return (
+            Buffer.from(box).equals(noblePrimitives.recordSeal(key, n, aad, m)) &&
+            Buffer.from(nativePrimitives.recordSeal(key, n, aad, m, room).subarray(room)).equals(box) &&
+            Buffer.from(noblePrimitives.recordSeal(key, n, aad, m, room).subarray(room)).equals(box) &&
+            opened !== undefined &&
+            Buffer.from(opened).equals(m) &&
+            nativePrimitives.recordOpen(key, n, aad, bad) === undefined &&
+            noblePrimitives.recordOpen(key, n, aad, bad) === undefined
+          )
+        },
+      ),
       { numRuns: 100 },
     )
   })
@@ -110,7 +140,7 @@ describe('native curve primitives agree with @noble/curves', () => {
     assert.equal(JSON.stringify(buildVectors()), reference)
   })
 
-  it('keep the native curves and AES-GCM where the runtime lacks ChaCha20-Poly1305 (Electron\'s BoringSSL)', () => {
+  it("keep the native curves and AES-GCM where the runtime lacks ChaCha20-Poly1305 (Electron's BoringSSL)", () => {
     const reference = JSON.stringify(buildVectors())
     assert.deepEqual(installNativePrimitives({ chacha: false }), { curves: true, chacha: false, gcm: true })
     const p = primitives()

@@ -6,7 +6,15 @@
  * its native results match @noble on a self-test, so a runtime without one (Electron's BoringSSL
  * has no ChaCha20-Poly1305 cipher) keeps the pure implementation of that family alone.
  */
-import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, diffieHellman, sign, verify } from 'node:crypto'
+import {
+  createCipheriv,
+  createDecipheriv,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  sign,
+  verify,
+} from 'node:crypto'
 import type { CipherChaCha20Poly1305, CipherGCM, DecipherChaCha20Poly1305, DecipherGCM, KeyObject } from 'node:crypto'
 import { noblePrimitives, usePrimitives, type Primitives } from '../protocol/primitives.js'
 import { equalBytes } from '../protocol/bytes.js'
@@ -33,16 +41,29 @@ function cached(make: (raw: Uint8Array) => KeyObject): (raw: Uint8Array) => KeyO
     return k
   }
 }
-const edPublic = cached((raw) => createPublicKey({ key: Buffer.concat([DER.ed25519Public, raw]), format: 'der', type: 'spki' }))
-const edPrivate = cached((raw) => createPrivateKey({ key: Buffer.concat([DER.ed25519Private, raw]), format: 'der', type: 'pkcs8' }))
-const xPublic = cached((raw) => createPublicKey({ key: Buffer.concat([DER.x25519Public, raw]), format: 'der', type: 'spki' }))
+const edPublic = cached((raw) =>
+  createPublicKey({ key: Buffer.concat([DER.ed25519Public, raw]), format: 'der', type: 'spki' }),
+)
+const edPrivate = cached((raw) =>
+  createPrivateKey({ key: Buffer.concat([DER.ed25519Private, raw]), format: 'der', type: 'pkcs8' }),
+)
+const xPublic = cached((raw) =>
+  createPublicKey({ key: Buffer.concat([DER.x25519Public, raw]), format: 'der', type: 'spki' }),
+)
 // Ephemeral secrets are used once: not worth a cache slot.
-const xPrivate = (raw: Uint8Array) => createPrivateKey({ key: Buffer.concat([DER.x25519Private, raw]), format: 'der', type: 'pkcs8' })
+const xPrivate = (raw: Uint8Array) =>
+  createPrivateKey({ key: Buffer.concat([DER.x25519Private, raw]), format: 'der', type: 'pkcs8' })
 const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
 
 const TAG_BYTES = 16 // Poly1305 and GCM alike
 
-type Seal = (key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, headroom?: number) => Uint8Array
+type Seal = (
+  key: Uint8Array,
+  nonce: Uint8Array,
+  aad: Uint8Array,
+  plaintext: Uint8Array,
+  headroom?: number,
+) => Uint8Array
 type Open = (key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, box: Uint8Array) => Uint8Array | undefined
 
 type Ciphers = {
@@ -113,7 +134,8 @@ export const nativePrimitives: Primitives = {
   name: 'node:crypto',
   ed25519Sign: (sk, m) => bytes(sign(null, m, edPrivate(sk))),
   ed25519Verify: (pk, m, sig) => sig.length === 64 && verify(null, m, edPublic(pk), sig),
-  x25519Public: (sk) => bytes(createPublicKey(xPrivate(sk)).export({ format: 'der', type: 'spki' }).subarray(DER.x25519Public.length)),
+  x25519Public: (sk) =>
+    bytes(createPublicKey(xPrivate(sk)).export({ format: 'der', type: 'spki' }).subarray(DER.x25519Public.length)),
   x25519Shared: (sk, pk) => bytes(diffieHellman({ privateKey: xPrivate(sk), publicKey: xPublic(pk) })),
   aeadSeal: nativeSeal(CHACHA),
   aeadOpen: nativeOpen(CHACHA),
@@ -135,7 +157,11 @@ export interface NativeFamilies {
 export function installNativePrimitives(available: Partial<NativeFamilies> = {}): NativeFamilies {
   const families = selfTest(available)
   const [n, x] = [noblePrimitives, nativePrimitives]
-  const pure = [!families.curves && 'curves', !families.chacha && 'ChaCha20-Poly1305', !families.gcm && 'AES-GCM'].filter(Boolean)
+  const pure = [
+    !families.curves && 'curves',
+    !families.chacha && 'ChaCha20-Poly1305',
+    !families.gcm && 'AES-GCM',
+  ].filter(Boolean)
   usePrimitives({
     name: pure.length === 0 ? x.name : `${x.name} (pure: ${pure.join(', ')})`,
     ...pick(families.curves ? x : n, 'ed25519Sign', 'ed25519Verify', 'x25519Public', 'x25519Shared'),
@@ -201,11 +227,16 @@ function sameAead(seal: Seal, open: Open, reference: Seal, key: Uint8Array, m: U
   const tampered = box.slice()
   tampered[0]! ^= 1
   return (
-    equalBytes(box, reference(key, nonce, m, m)) && equalBytes(seal(key, nonce, m, m, 3).subarray(3), box) &&
-    opened !== undefined && equalBytes(opened, m) && open(key, nonce, m, tampered) === undefined
+    equalBytes(box, reference(key, nonce, m, m)) &&
+    equalBytes(seal(key, nonce, m, m, 3).subarray(3), box) &&
+    opened !== undefined &&
+    equalBytes(opened, m) &&
+    open(key, nonce, m, tampered) === undefined
   )
 }
 
 function edPublicRaw(sk: Uint8Array): Uint8Array {
-  return bytes(createPublicKey(edPrivate(sk)).export({ format: 'der', type: 'spki' }).subarray(DER.ed25519Public.length))
+  return bytes(
+    createPublicKey(edPrivate(sk)).export({ format: 'der', type: 'spki' }).subarray(DER.ed25519Public.length),
+  )
 }

@@ -10,6 +10,8 @@ import type { ScryptParams } from '../protocol/backup.js'
 export function scrypt(passphrase: string, p: ScryptParams, keyBytes: number): Promise<Uint8Array> {
   const maxmem = 128 * p.N * p.r * p.p + 32 * 1024 * 1024
   return new Promise((resolve, reject) => {
-    scryptCb(passphrase.normalize('NFC'), p.salt, keyBytes, { N: p.N, r: p.r, p: p.p, maxmem }, (e, key) => (e ? reject(e) : resolve(new Uint8Array(key))))
+    scryptCb(passphrase.normalize('NFC'), p.salt, keyBytes, { N: p.N, r: p.r, p: p.p, maxmem }, (e, key) =>
+      e ? reject(e) : resolve(new Uint8Array(key)),
+    )
   })
 }

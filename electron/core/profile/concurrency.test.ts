@@ -6,7 +6,7 @@ import { ProfileStore } from './store.js'
 import { startChild, tempDir } from './testing/processes.js'
 
 describe('two processes on one profile', () => {
-  it('lose none of each other\'s read-modify-write updates', async (t) => {
+  it("lose none of each other's read-modify-write updates", async (t) => {
     const dir = await tempDir(t)
     await ProfileStore.open(dir, { create: true, displayName: '0' })
     const n = 25
@@ -15,18 +15,23 @@ describe('two processes on one profile', () => {
     // Both start together, so their updates interleave rather than run one after the other.
     await Promise.all(children.map((c) => c.waitFor((l) => l === 'ready')))
     children.forEach((c) => c.proc.stdin.write('go\n'))
-    const times = (word: string) => Promise.all(children.map((c) => c.waitFor((l) => l.startsWith(`${word} `)).then((l) => Number(l.split(' ')[1]))))
+    const times = (word: string) =>
+      Promise.all(children.map((c) => c.waitFor((l) => l.startsWith(`${word} `)).then((l) => Number(l.split(' ')[1]))))
     const [starts, ends] = await Promise.all([times('start'), times('done')])
-    assert.ok(Math.max(...starts) < Math.min(...ends), 'the two writers ran at the same time (otherwise this test proves nothing)')
+    assert.ok(
+      Math.max(...starts) < Math.min(...ends),
+      'the two writers ran at the same time (otherwise this test proves nothing)',
+    )
     const p = (await ProfileStore.open(dir)).current
     const names = new Set(p.friends.map((f) => f.name))
-    for (const tag of ['a', 'b']) for (let i = 0; i < n; i++) assert.ok(names.has(`${tag}-${i}`), `${tag}-${i} was lost`)
+    for (const tag of ['a', 'b'])
+      for (let i = 0; i < n; i++) assert.ok(names.has(`${tag}-${i}`), `${tag}-${i} was lost`)
     assert.equal(p.friends.length, 2 * n)
     assert.equal(p.displayName, String(2 * n))
     assert.equal(p.revision, 2 * n)
   })
 
-  it('gives up with \'locked\' when another process holds the lock too long, and takes over once it dies', async (t) => {
+  it("gives up with 'locked' when another process holds the lock too long, and takes over once it dies", async (t) => {
     const dir = await tempDir(t)
     const store = await ProfileStore.open(dir, { create: true, lockTimeoutMs: 300 })
     const holder = startChild('hold', dir)
@@ -46,7 +51,7 @@ describe('two processes on one profile', () => {
     const patient = await ProfileStore.open(dir, { lockTimeoutMs: 3000 })
     const { profile } = await patient.update((d) => void (d.displayName = 'after the holder died'))
     assert.equal(profile.displayName, 'after the holder died')
-    assert.equal(profile.revision, 1, 'the holder\'s unfinished change was never written')
+    assert.equal(profile.revision, 1, "the holder's unfinished change was never written")
   })
 
   it('leaves no lock behind when a process exits while holding it', async (t) => {

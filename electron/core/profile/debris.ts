@@ -6,7 +6,9 @@ import { lockDebrisPrefix } from './lock.js'
 import { PROFILE_FILES, type ProfileLayout } from './paths.js'
 
 // write-file-atomic names its temporary files `<file>.<decimal>`.
-const STATE_TEMP = new RegExp(`^(?:${[PROFILE_FILES.identity, PROFILE_FILES.state].map((f) => f.replace('.', '\\.')).join('|')})\\.\\d+$`)
+const STATE_TEMP = new RegExp(
+  `^(?:${[PROFILE_FILES.identity, PROFILE_FILES.state].map((f) => f.replace('.', '\\.')).join('|')})\\.\\d+$`,
+)
 const INFO_TEMP = /^[0-9a-f]{40}\.(?:info|resume)\.\d+$/
 const INFO = /^([0-9a-f]{40})\.(?:info|resume)$/
 

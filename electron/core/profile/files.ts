@@ -32,7 +32,8 @@ export async function readJsonFile<T>(file: string, schema: z.ZodType<T>, what: 
     throw new ProfileError('corrupt', `${file} is not valid JSON (${why}). ${UNCHANGED}`, file)
   }
   const parsed = schema.safeParse(upgrade(raw, file, kind))
-  if (!parsed.success) throw new ProfileError('corrupt', `${file} is invalid: ${describeIssues(parsed.error)}. ${UNCHANGED}`, file)
+  if (!parsed.success)
+    throw new ProfileError('corrupt', `${file} is invalid: ${describeIssues(parsed.error)}. ${UNCHANGED}`, file)
   return parsed.data
 }
 const UNCHANGED = 'Coterie left it unchanged: fix it by hand or restore it from a backup.'
@@ -42,8 +43,14 @@ export const toJson = (value: unknown): string => `${JSON.stringify(value, null,
 // Windows refuses a rename while another program (an indexer, an antivirus) briefly holds the file.
 const TRANSIENT = new Set(['EPERM', 'EBUSY', 'EACCES'])
 
-export async function writeAtomic(file: string, data: Uint8Array | string, what: string, mode = SECRET_FILE_MODE): Promise<void> {
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+export async function writeAtomic(
+  file: string,
+  data: Uint8Array | string,
+  what: string,
+  mode = SECRET_FILE_MODE,
+): Promise<void> {
+  const bytes =
+    typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
   for (let attempt = 0; ; attempt++) {
     try {
       await writeFileAtomic(file, bytes, { mode, fsync: true })

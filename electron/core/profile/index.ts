@@ -3,11 +3,26 @@ export { defaultProfileDir, profileLayout, PROFILE_FILES, type ProfileLayout } f
 export { ProfileError, isProfileError, type ProfileErrorCode } from './errors.js'
 export type { PermissionFix } from './permissions.js'
 export {
-  FORMAT_VERSION, DEFAULT_SETTINGS, nameKey, identityKeyPair, swarmKeyPair,
-  type Friend, type Settings, type Group, type TorrentEntry, type ProfileData, type Identity,
+  FORMAT_VERSION,
+  DEFAULT_SETTINGS,
+  nameKey,
+  identityKeyPair,
+  swarmKeyPair,
+  type Friend,
+  type Settings,
+  type Group,
+  type TorrentEntry,
+  type ProfileData,
+  type Identity,
 } from './schema.js'
 export {
-  ProfileStore, MAX_TORRENT_INFO_BYTES,
-  type Profile, type OpenOptions, type Mutator, type UpdateContext, type Updated, type WatchOptions,
+  ProfileStore,
+  MAX_TORRENT_INFO_BYTES,
+  type Profile,
+  type OpenOptions,
+  type Mutator,
+  type UpdateContext,
+  type Updated,
+  type WatchOptions,
 } from './store.js'
 export type { SecretSealer } from './secrets.js'

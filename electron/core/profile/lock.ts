@@ -45,7 +45,12 @@ interface Owner {
   readonly token: string
 }
 
-export async function withLock<T>(dir: string, lockPath: string, settings: LockSettings, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
+export async function withLock<T>(
+  dir: string,
+  lockPath: string,
+  settings: LockSettings,
+  fn: (lock: HeldLock) => Promise<T>,
+): Promise<T> {
   const deadline = Date.now() + settings.timeoutMs
   const queue = queueFor(lockPath)
   if (!(await queue.acquire(deadline))) throw await lockedError(dir, lockPath, settings)
@@ -88,7 +93,11 @@ async function acquire(dir: string, lockPath: string, settings: LockSettings, de
       return {
         async assertHeld() {
           if (lost === undefined && (await readOwner(lockPath))?.token === token) return
-          throw new ProfileError('locked', `Lost the lock on the profile ${dir}${lost ? ` (${lost.message})` : ''}; the change was not saved. Try again.`, dir)
+          throw new ProfileError(
+            'locked',
+            `Lost the lock on the profile ${dir}${lost ? ` (${lost.message})` : ''}; the change was not saved. Try again.`,
+            dir,
+          )
         },
         async release() {
           heldLocks.delete(lockPath)
@@ -147,7 +156,8 @@ const heldLocks = new Map<string, string>()
 process.on('exit', () => {
   for (const [lockPath, token] of heldLocks) {
     try {
-      if ((JSON.parse(readFileSync(path.join(lockPath, OWNER_FILE), 'utf8')) as Owner).token === token) rmSync(lockPath, { recursive: true, force: true })
+      if ((JSON.parse(readFileSync(path.join(lockPath, OWNER_FILE), 'utf8')) as Owner).token === token)
+        rmSync(lockPath, { recursive: true, force: true })
     } catch {
       // nothing more can be done while exiting
     }
@@ -157,7 +167,9 @@ process.on('exit', () => {
 async function readOwner(lockPath: string): Promise<Owner | undefined> {
   try {
     const o = JSON.parse(await readFile(path.join(lockPath, OWNER_FILE), 'utf8')) as Partial<Owner>
-    return Number.isSafeInteger(o.pid) && typeof o.host === 'string' && typeof o.token === 'string' ? (o as Owner) : undefined
+    return Number.isSafeInteger(o.pid) && typeof o.host === 'string' && typeof o.token === 'string'
+      ? (o as Owner)
+      : undefined
   } catch {
     return undefined // absent (just taken, or left by a crash) or torn
   }
@@ -179,7 +191,10 @@ async function breakIfAbandoned(lockPath: string): Promise<boolean> {
     if (owner.host !== hostname() || isAlive(owner.pid)) return false
     return removeIf(lockPath, (o) => o?.token === owner.token)
   }
-  const since = await stat(lockPath).then((s) => s.ctimeMs, () => undefined)
+  const since = await stat(lockPath).then(
+    (s) => s.ctimeMs,
+    () => undefined,
+  )
   if (since === undefined || Date.now() - since < OWNERLESS_GRACE_MS) return false
   return removeIf(lockPath, (o) => o === undefined)
 }
@@ -220,11 +235,14 @@ class Queue {
         clearTimeout(timer)
         resolve(true)
       }
-      const timer = setTimeout(() => {
-        const i = this.#waiters.indexOf(wake)
-        if (i >= 0) this.#waiters.splice(i, 1)
-        resolve(false)
-      }, Math.max(0, deadline - Date.now()))
+      const timer = setTimeout(
+        () => {
+          const i = this.#waiters.indexOf(wake)
+          if (i >= 0) this.#waiters.splice(i, 1)
+          resolve(false)
+        },
+        Math.max(0, deadline - Date.now()),
+      )
       this.#waiters.push(wake)
     })
   }

@@ -12,17 +12,30 @@ describe('defaultProfileDir', () => {
   })
 
   it('is ~/Library/Application Support/Coterie on macOS, whatever XDG says', () => {
-    assert.equal(defaultProfileDir({ XDG_CONFIG_HOME: '/xdg' }, 'darwin', '/Users/ann'), '/Users/ann/Library/Application Support/Coterie')
+    assert.equal(
+      defaultProfileDir({ XDG_CONFIG_HOME: '/xdg' }, 'darwin', '/Users/ann'),
+      '/Users/ann/Library/Application Support/Coterie',
+    )
   })
 
   it('is %APPDATA%\\Coterie on Windows', () => {
-    assert.equal(defaultProfileDir({ APPDATA: 'C:\\Users\\ann\\AppData\\Roaming' }, 'win32', 'C:\\Users\\ann'), 'C:\\Users\\ann\\AppData\\Roaming\\Coterie')
+    assert.equal(
+      defaultProfileDir({ APPDATA: 'C:\\Users\\ann\\AppData\\Roaming' }, 'win32', 'C:\\Users\\ann'),
+      'C:\\Users\\ann\\AppData\\Roaming\\Coterie',
+    )
     assert.equal(defaultProfileDir({}, 'win32', 'C:\\Users\\ann'), 'C:\\Users\\ann\\AppData\\Roaming\\Coterie')
   })
 
   it('is COTERIE_PROFILE when set (made absolute), on every platform', () => {
     for (const platform of ['linux', 'darwin', 'win32'] as const) {
-      assert.equal(defaultProfileDir({ COTERIE_PROFILE: '/srv/seedbox', APPDATA: 'C:\\x', XDG_CONFIG_HOME: '/xdg' }, platform, '/home/ann'), path.resolve('/srv/seedbox'))
+      assert.equal(
+        defaultProfileDir(
+          { COTERIE_PROFILE: '/srv/seedbox', APPDATA: 'C:\\x', XDG_CONFIG_HOME: '/xdg' },
+          platform,
+          '/home/ann',
+        ),
+        path.resolve('/srv/seedbox'),
+      )
     }
     assert.equal(defaultProfileDir({ COTERIE_PROFILE: 'rel/dir' }, 'linux', '/home/ann'), path.resolve('rel/dir'))
     assert.equal(defaultProfileDir({ COTERIE_PROFILE: '' }, 'linux', '/home/ann'), '/home/ann/.config/Coterie')
@@ -33,7 +46,8 @@ describe('profileLayout', () => {
   it('keeps every file inside the profile directory', () => {
     const l = profileLayout('/p')
     const infoFile = l.torrentInfo('ab'.repeat(20))
-    for (const f of [l.identity, l.state, l.torrents, l.lock, infoFile]) assert.equal(path.dirname(f).startsWith(path.resolve('/p')), true, f)
+    for (const f of [l.identity, l.state, l.torrents, l.lock, infoFile])
+      assert.equal(path.dirname(f).startsWith(path.resolve('/p')), true, f)
     assert.equal(path.basename(infoFile), `${'ab'.repeat(20)}.info`)
   })
 })

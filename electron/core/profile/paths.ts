@@ -19,11 +19,15 @@ export function defaultProfileDir(
   if (override !== undefined && override !== '') return path.resolve(override)
   // Each branch mirrors what Chromium/Electron computes for app.getPath('appData').
   if (platform === 'win32') {
-    const appData = env.APPDATA !== undefined && env.APPDATA !== '' ? env.APPDATA : path.win32.join(home, 'AppData', 'Roaming')
+    const appData =
+      env.APPDATA !== undefined && env.APPDATA !== '' ? env.APPDATA : path.win32.join(home, 'AppData', 'Roaming')
     return path.win32.join(appData, APP_DIR_NAME)
   }
   if (platform === 'darwin') return path.posix.join(home, 'Library', 'Application Support', APP_DIR_NAME)
-  const config = env.XDG_CONFIG_HOME !== undefined && env.XDG_CONFIG_HOME !== '' ? env.XDG_CONFIG_HOME : path.posix.join(home, '.config')
+  const config =
+    env.XDG_CONFIG_HOME !== undefined && env.XDG_CONFIG_HOME !== ''
+      ? env.XDG_CONFIG_HOME
+      : path.posix.join(home, '.config')
   return path.posix.join(config, APP_DIR_NAME)
 }
 

@@ -15,15 +15,31 @@ describe('profile permissions', { skip: !posix && 'Windows has no POSIX mode bit
     const swarm = keyPair('permissions swarm')
     await store.update((d, ctx) => {
       d.groups.push({
-        id: 'g', name: 'G', owner: true, swarmPublicKey: bytesToHex(swarm.publicKey), swarmSecretKey: bytesToHex(swarm.secretKey),
-        groupSecret: '33'.repeat(32), members: [], announcePublic: false, peers: [], createdAt: new Date().toISOString(),
+        id: 'g',
+        name: 'G',
+        owner: true,
+        swarmPublicKey: bytesToHex(swarm.publicKey),
+        swarmSecretKey: bytesToHex(swarm.secretKey),
+        groupSecret: '33'.repeat(32),
+        members: [],
+        announcePublic: false,
+        peers: [],
+        createdAt: new Date().toISOString(),
       })
-      d.torrents.push({ infoHash: ctx.putTorrentInfo(infoDict(swarm.publicKey)), groupId: 'g', name: 'f', downloadDir: process.cwd(), addedAt: new Date().toISOString(), paused: false })
+      d.torrents.push({
+        infoHash: ctx.putTorrentInfo(infoDict(swarm.publicKey)),
+        groupId: 'g',
+        name: 'f',
+        downloadDir: process.cwd(),
+        addedAt: new Date().toISOString(),
+        paused: false,
+      })
     })
     const { layout } = store
     assert.equal(await mode(layout.dir), 0o700)
     assert.equal(await mode(layout.torrents), 0o700)
-    for (const f of [layout.identity, layout.state, layout.torrentInfo(store.current.torrents[0]!.infoHash)]) assert.equal(await mode(f), 0o600, f)
+    for (const f of [layout.identity, layout.state, layout.torrentInfo(store.current.torrents[0]!.infoHash)])
+      assert.equal(await mode(f), 0o600, f)
     assert.deepEqual(store.warnings, [])
   })
 
@@ -36,9 +52,16 @@ describe('profile permissions', { skip: !posix && 'Windows has no POSIX mode bit
     const store = await ProfileStore.open(layout.dir)
     assert.deepEqual(
       store.warnings.map((w) => [w.path, w.was, w.now]),
-      [[layout.dir, 0o755, 0o700], [layout.identity, 0o644, 0o600], [layout.state, 0o660, 0o600]],
+      [
+        [layout.dir, 0o755, 0o700],
+        [layout.identity, 0o644, 0o600],
+        [layout.state, 0o660, 0o600],
+      ],
     )
-    assert.match(store.warnings[1]!.message, /identity\.json was accessible to other users \(0644\); Coterie changed it to 0600/)
+    assert.match(
+      store.warnings[1]!.message,
+      /identity\.json was accessible to other users \(0644\); Coterie changed it to 0600/,
+    )
     assert.equal(await mode(layout.identity), 0o600)
     assert.equal(await mode(layout.state), 0o600)
     assert.equal(await mode(layout.dir), 0o700)

@@ -18,7 +18,10 @@ export interface PermissionFix {
 const octal = (mode: number): string => `0${mode.toString(8).padStart(3, '0')}`
 
 /** Tightens what others could read or write. POSIX only: Windows has no mode bits to fix. */
-export async function securePermissions(layout: ProfileLayout, platform: NodeJS.Platform = process.platform): Promise<PermissionFix[]> {
+export async function securePermissions(
+  layout: ProfileLayout,
+  platform: NodeJS.Platform = process.platform,
+): Promise<PermissionFix[]> {
   if (platform === 'win32') return []
   const targets: [string, number][] = [
     [layout.dir, PRIVATE_DIR_MODE],

@@ -21,7 +21,13 @@ function setup() {
   writeFileSync(join(dir, 'Photos', 'a.jpg'), Buffer.alloc(40_000, 1))
   writeFileSync(join(dir, 'Photos', 'day 2', 'boat.jpg'), Buffer.alloc(9_000, 2))
   for (const f of ['a.jpg', join('day 2', 'boat.jpg')]) utimesSync(join(dir, 'Photos', f), HOUR_AGO, HOUR_AGO)
-  const layout: TorrentLayout = { pieces: 4, files: [{ path: ['Photos', 'a.jpg'], length: 40_000 }, { path: ['Photos', 'day 2', 'boat.jpg'], length: 9_000 }] }
+  const layout: TorrentLayout = {
+    pieces: 4,
+    files: [
+      { path: ['Photos', 'a.jpg'], length: 40_000 },
+      { path: ['Photos', 'day 2', 'boat.jpg'], length: 9_000 },
+    ],
+  }
   return { profile, dir, layout }
 }
 const partial = new Uint8Array([0b1010_0000])
@@ -38,8 +44,16 @@ describe('resume records', () => {
     assert.equal(await saveResume(profile, IH, dir, layout, partial, { flush: true }), true)
     assert.deepEqual(await loadResume(profile, IH, dir, layout), partial)
     assert.equal(await loadResume(profile, IH, temp('elsewhere'), layout), undefined, 'made for another folder')
-    assert.equal(await loadResume(profile, IH, dir, { ...layout, pieces: 9 }), undefined, 'a bitfield that does not fit')
-    assert.equal(await loadResume(profile, IH, dir, { ...layout, files: [layout.files[1]!, layout.files[0]!] }), undefined, 'another layout')
+    assert.equal(
+      await loadResume(profile, IH, dir, { ...layout, pieces: 9 }),
+      undefined,
+      'a bitfield that does not fit',
+    )
+    assert.equal(
+      await loadResume(profile, IH, dir, { ...layout, files: [layout.files[1]!, layout.files[0]!] }),
+      undefined,
+      'another layout',
+    )
     const boat = join(dir, 'Photos', 'day 2', 'boat.jpg')
     utimesSync(boat, new Date(), new Date())
     assert.equal(await loadResume(profile, IH, dir, layout), undefined, 'touched')
@@ -66,7 +80,14 @@ describe('resume records', () => {
     const { profile, dir, layout } = setup()
     await saveResume(profile, IH, dir, layout, partial, { flush: true })
     const good = readFileSync(profile.resumeRecord(IH), 'utf8')
-    for (const bad of ['', '{', 'null', good.replace('"version":1', '"version":2'), good.replace(/"bitfield":"[^"]*"/, '"bitfield":"!!"'), good.slice(0, -2)]) {
+    for (const bad of [
+      '',
+      '{',
+      'null',
+      good.replace('"version":1', '"version":2'),
+      good.replace(/"bitfield":"[^"]*"/, '"bitfield":"!!"'),
+      good.slice(0, -2),
+    ]) {
       writeFileSync(profile.resumeRecord(IH), bad)
       assert.equal(await loadResume(profile, IH, dir, layout), undefined, bad.slice(0, 40))
     }
@@ -76,7 +97,11 @@ describe('resume records', () => {
     const { profile, dir, layout } = setup()
     const before = await stampTree(dir, join(dir, 'Photos'))
     assert.deepEqual([...before.keys()].sort(), [join('Photos', 'a.jpg'), join('Photos', 'day 2', 'boat.jpg')])
-    assert.equal(await saveResume(profile, IH, dir, layout, fullBitfield(4), { flush: false, before }), true, 'unchanged under the hash')
+    assert.equal(
+      await saveResume(profile, IH, dir, layout, fullBitfield(4), { flush: false, before }),
+      true,
+      'unchanged under the hash',
+    )
     rmSync(profile.resumeRecord(IH))
     writeFileSync(join(dir, 'Photos', 'a.jpg'), Buffer.alloc(40_000, 3)) // what an editor saving during the hash does
     assert.equal(await saveResume(profile, IH, dir, layout, fullBitfield(4), { flush: false, before }), false)

@@ -38,13 +38,16 @@ const recordSchema = z.strictObject({
 const filePaths = (layout: TorrentLayout): string[] => layout.files.map((f) => path.join(path.sep, ...f.path).slice(1))
 
 type Stamp = [size: number, mtimeNs: string]
-const stampOf = (s: BigIntStats | undefined): Stamp => (s?.isFile() === true ? [Number(s.size), s.mtimeNs.toString()] : [-1, ''])
+const stampOf = (s: BigIntStats | undefined): Stamp =>
+  s?.isFile() === true ? [Number(s.size), s.mtimeNs.toString()] : [-1, '']
 
 async function stamps(downloadDir: string, files: readonly string[]): Promise<FileStamp[]> {
   const out: FileStamp[] = []
   for (let i = 0; i < files.length; i += STAT_BATCH) {
     const batch = files.slice(i, i + STAT_BATCH)
-    const stats = await Promise.all(batch.map((f) => stat(path.join(downloadDir, f), { bigint: true }).catch(() => undefined)))
+    const stats = await Promise.all(
+      batch.map((f) => stat(path.join(downloadDir, f), { bigint: true }).catch(() => undefined)),
+    )
     batch.forEach((f, j) => out.push([f, ...stampOf(stats[j])]))
   }
   return out
@@ -57,9 +60,17 @@ const sameStamps = (a: readonly FileStamp[], b: readonly FileStamp[]): boolean =
  * The pieces to trust at start, or undefined to verify everything: no record, a damaged one, one
  * made for another folder or layout, or any file changed since it was made.
  */
-export async function loadResume(profile: ProfileLayout, infoHash: string, downloadDir: string, layout: TorrentLayout): Promise<Uint8Array | undefined> {
+export async function loadResume(
+  profile: ProfileLayout,
+  infoHash: string,
+  downloadDir: string,
+  layout: TorrentLayout,
+): Promise<Uint8Array | undefined> {
   const file = profile.resumeRecord(infoHash)
-  const size = await stat(file).then((s) => s.size, () => undefined)
+  const size = await stat(file).then(
+    (s) => s.size,
+    () => undefined,
+  )
   if (size === undefined || size > MAX_RECORD_BYTES) return undefined
   let parsed: unknown
   try {
@@ -116,7 +127,14 @@ export async function stampTree(downloadDir: string, root: string): Promise<Map<
  * Records `bitfield` with the files as they are now. Returns false, writing nothing, when that
  * cannot be vouched for (a file could not be flushed, or may have changed under the caller's hashing).
  */
-export async function saveResume(profile: ProfileLayout, infoHash: string, downloadDir: string, layout: TorrentLayout, bitfield: Uint8Array, o: SaveOptions): Promise<boolean> {
+export async function saveResume(
+  profile: ProfileLayout,
+  infoHash: string,
+  downloadDir: string,
+  layout: TorrentLayout,
+  bitfield: Uint8Array,
+  o: SaveOptions,
+): Promise<boolean> {
   const paths = filePaths(layout)
   if (o.flush) {
     for (const f of paths) if (!(await flush(path.join(downloadDir, f)))) return false
@@ -124,7 +142,8 @@ export async function saveResume(profile: ProfileLayout, infoHash: string, downl
   const now = await stamps(downloadDir, paths)
   if (o.before !== undefined) {
     const before = o.before
-    if (now.some(([f, size, mtime]) => size < 0 || before.get(f)?.[0] !== size || before.get(f)?.[1] !== mtime)) return false
+    if (now.some(([f, size, mtime]) => size < 0 || before.get(f)?.[0] !== size || before.get(f)?.[1] !== mtime))
+      return false
   }
   await mkdir(profile.torrents, { recursive: true, mode: PRIVATE_DIR_MODE })
   const record = { version: VERSION, downloadDir, bitfield: Buffer.from(bitfield).toString('base64'), files: now }
@@ -136,7 +155,9 @@ export async function saveResume(profile: ProfileLayout, infoHash: string, downl
 // may not write (a read-only share: nothing wrote it here); one that cannot be flushed is not vouched for.
 const NOT_OURS = new Set(['ENOENT', 'EACCES', 'EPERM', 'EROFS'])
 async function flush(file: string): Promise<boolean> {
-  const handle = await open(file, 'r+').catch((e: NodeJS.ErrnoException) => (NOT_OURS.has(e.code ?? '') ? null : undefined))
+  const handle = await open(file, 'r+').catch((e: NodeJS.ErrnoException) =>
+    NOT_OURS.has(e.code ?? '') ? null : undefined,
+  )
   if (handle === null) return true
   if (handle === undefined) return false
   try {

@@ -25,11 +25,19 @@ export const MAX_TORRENT_NAME_CHARS = 1024
 
 const HEX32 = /^[0-9a-f]{64}$/
 const hex = (bytes: number) =>
-  z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `expected ${bytes * 2} lower-case hex characters (${bytes} bytes)`)
+  z
+    .string()
+    .regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `expected ${bytes * 2} lower-case hex characters (${bytes} bytes)`)
 // zod runs a refinement even after the regex before it failed: only decode what is hex.
-const publicKey = hex(32).refine((h) => !HEX32.test(h) || isValidPublicKey(hexToBytes(h)), 'not a valid Ed25519 public key')
+const publicKey = hex(32).refine(
+  (h) => !HEX32.test(h) || isValidPublicKey(hexToBytes(h)),
+  'not a valid Ed25519 public key',
+)
 const secretKey = hex(32)
-const timestamp = z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date and time, e.g. 2026-01-01T00:00:00.000Z' })
+const timestamp = z.iso.datetime({
+  offset: true,
+  message: 'expected an ISO 8601 date and time, e.g. 2026-01-01T00:00:00.000Z',
+})
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 const label = (min: number, max: number) =>
@@ -37,7 +45,10 @@ const label = (min: number, max: number) =>
     .string()
     .min(min, min === 1 ? 'must not be empty' : undefined)
     .max(max, `must have at most ${max} characters`)
-    .refine((s) => s === s.trim() && !CONTROL.test(s), 'must not start or end with spaces or contain control characters')
+    .refine(
+      (s) => s === s.trim() && !CONTROL.test(s),
+      'must not start or end with spaces or contain control characters',
+    )
 
 export { derives }
 
@@ -84,15 +95,22 @@ export const groupSchema = z
     /** "host:port" of peers to try first. */
     peers: z.array(z.string().refine(isPeerAddress, 'expected host:port')).max(MAX_PEERS_PER_GROUP),
     /** Tracker URLs (format 2; absent means none): announced under the private topic unless public. */
-    trackers: z.array(z.string().refine(isTrackerUrl, 'expected a udp:// or http(s):// tracker URL')).max(MAX_INVITE_TRACKERS).optional(),
+    trackers: z
+      .array(z.string().refine(isTrackerUrl, 'expected a udp:// or http(s):// tracker URL'))
+      .max(MAX_INVITE_TRACKERS)
+      .optional(),
     createdAt: timestamp,
     /** Owner: members it removed (their keys go on the group index's revocation list). */
     revoked: z.array(publicKey).optional(),
     /** Owner: the certificate it issued each member, renewed before expiry (hex, any order). */
-    memberCertificates: z.array(z
-      .string()
-      .regex(/^(?:[0-9a-f]{2})+$/, 'expected an even number of lower-case hex characters')
-      .max(MAX_CERTIFICATE_BYTES * 2, `expected at most ${MAX_CERTIFICATE_BYTES} bytes`)).optional(),
+    memberCertificates: z
+      .array(
+        z
+          .string()
+          .regex(/^(?:[0-9a-f]{2})+$/, 'expected an even number of lower-case hex characters')
+          .max(MAX_CERTIFICATE_BYTES * 2, `expected at most ${MAX_CERTIFICATE_BYTES} bytes`),
+      )
+      .optional(),
     /** The version of the group index held (the signed index is the file indexes/<swarm>.index). */
     indexVersion: z.number().int().positive().optional(),
     /** Member: join what the owner adds to the group by itself (default true). */
@@ -104,9 +122,17 @@ export const groupSchema = z
     uploadLimit: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
     downloadLimit: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
     /** Owner: how long the certificates it issues last, in seconds (default 30 days). */
-    certificateLifetimeS: z.number().int().min(60).max(400 * 86_400).optional(),
+    certificateLifetimeS: z
+      .number()
+      .int()
+      .min(60)
+      .max(400 * 86_400)
+      .optional(),
     /** Member: where torrents joined from the index are downloaded. */
-    downloadDir: z.string().refine((d) => path.isAbsolute(d), 'must be an absolute path').optional(),
+    downloadDir: z
+      .string()
+      .refine((d) => path.isAbsolute(d), 'must be an absolute path')
+      .optional(),
     /**
      * The id of the group's rendezvous torrent (PROTOCOL.md §12.5), from which its info dictionary
      * is rebuilt: drawn by the owner, learnt by members from the invite or the index. Absent in
@@ -142,7 +168,10 @@ const rate = z.number().int().positive().max(Number.MAX_SAFE_INTEGER).nullable()
 /** How the node behaves on this machine: the desktop app's settings, honoured by `coterie run` too. */
 export const settingsSchema = z.strictObject({
   /** Where accepted invites download to; absent means the platform's Downloads/Coterie. */
-  downloadDir: z.string().refine((d) => path.isAbsolute(d), 'must be an absolute path').optional(),
+  downloadDir: z
+    .string()
+    .refine((d) => path.isAbsolute(d), 'must be an absolute path')
+    .optional(),
   /** Listening port; 0 picks a free one at start. */
   port: z.number().int().min(0).max(65535),
   uploadLimit: rate,
@@ -153,7 +182,13 @@ export const settingsSchema = z.strictObject({
 })
 export type Settings = z.infer<typeof settingsSchema>
 
-export const DEFAULT_SETTINGS: Settings = Object.freeze({ port: 0, uploadLimit: null, downloadLimit: null, seedingPaused: false, startAtLogin: false })
+export const DEFAULT_SETTINGS: Settings = Object.freeze({
+  port: 0,
+  uploadLimit: null,
+  downloadLimit: null,
+  seedingPaused: false,
+  startAtLogin: false,
+})
 
 const dataShape = {
   /** The name friends see for us (empty until the user picks one). */
@@ -173,13 +208,24 @@ export interface ProfileData {
   settings: Settings
 }
 
-function reportDuplicates<T>(ctx: z.RefinementCtx, items: readonly T[], key: (t: T) => string, at: (string | number)[], what: string): void {
+function reportDuplicates<T>(
+  ctx: z.RefinementCtx,
+  items: readonly T[],
+  key: (t: T) => string,
+  at: (string | number)[],
+  what: string,
+): void {
   const seen = new Map<string, number>()
   items.forEach((item, i) => {
     const k = key(item)
     const first = seen.get(k)
     if (first === undefined) seen.set(k, i)
-    else ctx.addIssue({ code: 'custom', path: [...at, i], message: `duplicate ${what} (same as ${at.join('.')}[${first}])` })
+    else
+      ctx.addIssue({
+        code: 'custom',
+        path: [...at, i],
+        message: `duplicate ${what} (same as ${at.join('.')}[${first}])`,
+      })
   })
 }
 
@@ -191,7 +237,8 @@ function checkData(d: ProfileData, ctx: z.RefinementCtx): void {
   reportDuplicates(ctx, d.torrents, (t) => t.infoHash, ['torrents'], 'torrent')
   const groupIds = new Set(d.groups.map((g) => g.id))
   d.torrents.forEach((t, i) => {
-    if (!groupIds.has(t.groupId)) ctx.addIssue({ code: 'custom', path: ['torrents', i, 'groupId'], message: `no group has id "${t.groupId}"` })
+    if (!groupIds.has(t.groupId))
+      ctx.addIssue({ code: 'custom', path: ['torrents', i, 'groupId'], message: `no group has id "${t.groupId}"` })
   })
 }
 
@@ -217,15 +264,24 @@ export const identityFileSchema = z
     version: z.literal(IDENTITY_FORMAT_VERSION),
     publicKey,
     secretKey: secretKey.optional(),
-    sealed: z.strictObject({
-      scheme: z.string().min(1).max(64),
-      data: z.string().max(8192).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64'),
-    }).optional(),
+    sealed: z
+      .strictObject({
+        scheme: z.string().min(1).max(64),
+        data: z
+          .string()
+          .max(8192)
+          .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64'),
+      })
+      .optional(),
     createdAt: timestamp,
   })
   .superRefine((id, ctx) => {
     if ((id.secretKey === undefined) === (id.sealed === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['secretKey'], message: 'exactly one of secretKey and sealed must be present' })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secretKey'],
+        message: 'exactly one of secretKey and sealed must be present',
+      })
     } else if (id.secretKey !== undefined && !derives(id.secretKey, id.publicKey)) {
       ctx.addIssue({ code: 'custom', path: ['publicKey'], message: 'does not belong to secretKey' })
     }
@@ -238,11 +294,16 @@ export interface Identity {
   readonly createdAt: string
 }
 
-export const identityKeyPair = (id: Identity): KeyPair => ({ publicKey: hexToBytes(id.publicKey), secretKey: hexToBytes(id.secretKey) })
+export const identityKeyPair = (id: Identity): KeyPair => ({
+  publicKey: hexToBytes(id.publicKey),
+  secretKey: hexToBytes(id.secretKey),
+})
 
 /** The group's swarm key pair, when this profile owns the group. */
 export const swarmKeyPair = (g: Pick<Group, 'swarmPublicKey' | 'swarmSecretKey'>): KeyPair | undefined =>
-  g.swarmSecretKey === undefined ? undefined : { publicKey: hexToBytes(g.swarmPublicKey), secretKey: hexToBytes(g.swarmSecretKey) }
+  g.swarmSecretKey === undefined
+    ? undefined
+    : { publicKey: hexToBytes(g.swarmPublicKey), secretKey: hexToBytes(g.swarmSecretKey) }
 
 /** "groups[1].swarmPublicKey: not a valid Ed25519 public key; ..." — never quotes values, which may be secret. */
 export function describeIssues(error: z.ZodError, max = 5): string {

@@ -42,9 +42,19 @@ describe('ProfileStore: a sealed identity key', () => {
     await sealed.update((d) => void (d.displayName = 'Ann B'))
     assert.equal((await sealed.read()).displayName, 'Ann B')
 
-    await assert.rejects(ProfileStore.open(dir), (e) => isProfileError(e, 'sealed') && /desktop app/.test(e.message) && /--profile/.test(e.message))
-    await assert.rejects(ProfileStore.open(dir, { sealer: keyring() }), (e) => isProfileError(e, 'sealed') && /Nothing was deleted/.test(e.message))
-    assert.equal(await readFile(path.join(dir, 'identity.json'), 'utf8'), file, 'a failed unseal leaves the file as it was')
+    await assert.rejects(
+      ProfileStore.open(dir),
+      (e) => isProfileError(e, 'sealed') && /desktop app/.test(e.message) && /--profile/.test(e.message),
+    )
+    await assert.rejects(
+      ProfileStore.open(dir, { sealer: keyring() }),
+      (e) => isProfileError(e, 'sealed') && /Nothing was deleted/.test(e.message),
+    )
+    assert.equal(
+      await readFile(path.join(dir, 'identity.json'), 'utf8'),
+      file,
+      'a failed unseal leaves the file as it was',
+    )
     assert.equal((await ProfileStore.open(dir, { sealer: ring })).current.identity.secretKey, secret)
   })
 
@@ -63,6 +73,10 @@ describe('ProfileStore: a sealed identity key', () => {
     assert.notEqual(fresh.current.identity.secretKey, secret)
     const restored = await fresh.replaceIdentity(Buffer.from(secret, 'hex'))
     assert.equal(restored.identity.secretKey, secret)
-    assert.equal((await ProfileStore.open(dir, { sealer: newRing })).current.identity.secretKey, secret, 'restored and sealed under the new keyring')
+    assert.equal(
+      (await ProfileStore.open(dir, { sealer: newRing })).current.identity.secretKey,
+      secret,
+      'restored and sealed under the new keyring',
+    )
   })
 })

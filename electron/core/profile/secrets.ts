@@ -19,9 +19,16 @@ export interface SecretSealer {
 }
 
 export function sealIdentity(id: Identity, sealer: SecretSealer | undefined): IdentityFile {
-  const base: Omit<IdentityFile, 'secretKey' | 'sealed'> = { version: IDENTITY_FORMAT_VERSION, publicKey: id.publicKey, createdAt: id.createdAt }
+  const base: Omit<IdentityFile, 'secretKey' | 'sealed'> = {
+    version: IDENTITY_FORMAT_VERSION,
+    publicKey: id.publicKey,
+    createdAt: id.createdAt,
+  }
   if (sealer === undefined) return { ...base, secretKey: id.secretKey }
-  return { ...base, sealed: { scheme: sealer.scheme, data: Buffer.from(sealer.seal(hexToBytes(id.secretKey))).toString('base64') } }
+  return {
+    ...base,
+    sealed: { scheme: sealer.scheme, data: Buffer.from(sealer.seal(hexToBytes(id.secretKey))).toString('base64') },
+  }
 }
 
 export function unsealIdentity(file: IdentityFile, path: string, sealer: SecretSealer | undefined): Identity {
@@ -47,7 +54,11 @@ export function unsealIdentity(file: IdentityFile, path: string, sealer: SecretS
     )
   }
   if (!/^[0-9a-f]{64}$/.test(secret) || !derives(secret, publicKey)) {
-    throw new ProfileError('sealed', `The identity key unsealed from ${path} does not match its public key. Nothing was changed; restore the identity from a backup.`, path)
+    throw new ProfileError(
+      'sealed',
+      `The identity key unsealed from ${path} does not match its public key. Nothing was changed; restore the identity from a backup.`,
+      path,
+    )
   }
   return Object.freeze({ publicKey, secretKey: secret, createdAt })
 }

@@ -2,10 +2,23 @@
 import { ProfileError } from './errors.js'
 import { exists, readJsonFile } from './files.js'
 import { PROFILE_FILES, type ProfileLayout } from './paths.js'
-import { DEFAULT_SETTINGS, FORMAT_VERSION, identityFileSchema, stateFileSchema, type Identity, type IdentityFile, type ProfileData, type StateFile } from './schema.js'
+import {
+  DEFAULT_SETTINGS,
+  FORMAT_VERSION,
+  identityFileSchema,
+  stateFileSchema,
+  type Identity,
+  type IdentityFile,
+  type ProfileData,
+  type StateFile,
+} from './schema.js'
 import { unsealIdentity, type SecretSealer } from './secrets.js'
 
-export type DeepReadonly<T> = T extends (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T
+export type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T
 
 /** A validated, frozen snapshot of the profile. */
 export type Profile = DeepReadonly<ProfileData> & {
@@ -36,7 +49,13 @@ export async function readProfile(layout: ProfileLayout, sealer?: SecretSealer):
 
 const EMPTY_STATE_HINT = `{"version": ${FORMAT_VERSION}, "revision": 0, "displayName": "", "friends": [], "groups": [], "torrents": [], "settings": ${JSON.stringify(DEFAULT_SETTINGS)}}`
 
-export const dataOf = ({ displayName, friends, groups, torrents, settings }: ProfileData): ProfileData => ({ displayName, friends, groups, torrents, settings })
+export const dataOf = ({ displayName, friends, groups, torrents, settings }: ProfileData): ProfileData => ({
+  displayName,
+  friends,
+  groups,
+  torrents,
+  settings,
+})
 
 export function snapshot(identity: Identity, state: StateFile): Profile {
   return deepFreeze({ revision: state.revision, identity, ...structuredClone(dataOf(state)) })

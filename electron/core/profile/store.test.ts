@@ -18,12 +18,20 @@ const bob = keyPair('profile bob')
 const ownSwarm = keyPair('profile own swarm')
 const joinedSwarm = keyPair('profile joined swarm')
 
-async function rejects(p: Promise<unknown>, code: ProfileErrorCode, mentions: (string | RegExp)[] = []): Promise<ProfileError> {
+async function rejects(
+  p: Promise<unknown>,
+  code: ProfileErrorCode,
+  mentions: (string | RegExp)[] = [],
+): Promise<ProfileError> {
   let caught: unknown
-  await p.then(() => assert.fail(`expected a '${code}' ProfileError`), (e: unknown) => (caught = e))
+  await p.then(
+    () => assert.fail(`expected a '${code}' ProfileError`),
+    (e: unknown) => (caught = e),
+  )
   assert.ok(isProfileError(caught), `not a ProfileError: ${String(caught)}`)
   assert.equal(caught.code, code, caught.message)
-  for (const m of mentions) assert.match(caught.message, typeof m === 'string' ? new RegExp(m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : m)
+  for (const m of mentions)
+    assert.match(caught.message, typeof m === 'string' ? new RegExp(m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : m)
   return caught
 }
 
@@ -35,20 +43,53 @@ async function fill(store: ProfileStore): Promise<{ own: Uint8Array; joined: Uin
   const cert = issueCertificate(joinedSwarm, { member: me.publicKey, iat: NOW, exp: NOW + DAY })
   await store.update((d, ctx) => {
     d.displayName = 'Ann'
-    d.friends.push({ name: 'Alice', publicKey: hex(alice.publicKey), addedAt: at }, { name: 'Bob', publicKey: hex(bob.publicKey), addedAt: at })
+    d.friends.push(
+      { name: 'Alice', publicKey: hex(alice.publicKey), addedAt: at },
+      { name: 'Bob', publicKey: hex(bob.publicKey), addedAt: at },
+    )
     d.groups.push(
       {
-        id: 'family', name: 'Family', owner: true, swarmPublicKey: hex(ownSwarm.publicKey), swarmSecretKey: hex(ownSwarm.secretKey),
-        groupSecret: '11'.repeat(32), members: [hex(alice.publicKey)], announcePublic: false, peers: ['198.51.100.7:6881'], createdAt: at,
+        id: 'family',
+        name: 'Family',
+        owner: true,
+        swarmPublicKey: hex(ownSwarm.publicKey),
+        swarmSecretKey: hex(ownSwarm.secretKey),
+        groupSecret: '11'.repeat(32),
+        members: [hex(alice.publicKey)],
+        announcePublic: false,
+        peers: ['198.51.100.7:6881'],
+        createdAt: at,
       },
       {
-        id: 'band', name: 'Band', owner: false, swarmPublicKey: hex(joinedSwarm.publicKey), groupSecret: '22'.repeat(32),
-        members: [], certificate: hex(cert), announcePublic: true, peers: ['[2001:db8::1]:51413', 'seed.example.org:6881'], createdAt: at,
+        id: 'band',
+        name: 'Band',
+        owner: false,
+        swarmPublicKey: hex(joinedSwarm.publicKey),
+        groupSecret: '22'.repeat(32),
+        members: [],
+        certificate: hex(cert),
+        announcePublic: true,
+        peers: ['[2001:db8::1]:51413', 'seed.example.org:6881'],
+        createdAt: at,
       },
     )
     d.torrents.push(
-      { infoHash: ctx.putTorrentInfo(own), groupId: 'family', name: 'holiday.mkv', downloadDir: path.resolve('/downloads'), addedAt: at, paused: false },
-      { infoHash: ctx.putTorrentInfo(joined), groupId: 'band', name: 'album.flac', downloadDir: path.resolve('/music'), addedAt: at, paused: true },
+      {
+        infoHash: ctx.putTorrentInfo(own),
+        groupId: 'family',
+        name: 'holiday.mkv',
+        downloadDir: path.resolve('/downloads'),
+        addedAt: at,
+        paused: false,
+      },
+      {
+        infoHash: ctx.putTorrentInfo(joined),
+        groupId: 'band',
+        name: 'album.flac',
+        downloadDir: path.resolve('/music'),
+        addedAt: at,
+        paused: true,
+      },
     )
   })
   return { own, joined }
@@ -98,12 +139,21 @@ describe('ProfileStore: round trip', () => {
     assert.deepEqual(p, store.current)
     assert.equal(p.revision, 1)
     assert.equal(p.displayName, 'Ann')
-    assert.deepEqual(p.friends.map((f) => f.name), ['Alice', 'Bob'])
+    assert.deepEqual(
+      p.friends.map((f) => f.name),
+      ['Alice', 'Bob'],
+    )
     assert.deepEqual(swarmKeyPair(p.groups[0]!), ownSwarm)
     assert.equal(swarmKeyPair(p.groups[1]!), undefined)
     assert.equal(p.groups[1]!.certificate?.length, store.current.groups[1]!.certificate?.length)
     assert.deepEqual(p.groups[1]!.peers, ['[2001:db8::1]:51413', 'seed.example.org:6881'])
-    assert.deepEqual(p.torrents.map((x) => [x.groupId, x.paused]), [['family', false], ['band', true]])
+    assert.deepEqual(
+      p.torrents.map((x) => [x.groupId, x.paused]),
+      [
+        ['family', false],
+        ['band', true],
+      ],
+    )
     assert.deepEqual(await other.readTorrentInfo(p.torrents[0]!.infoHash), own)
     assert.deepEqual(await other.readTorrentInfo(p.torrents[1]!.infoHash), joined)
   })
@@ -119,7 +169,7 @@ describe('ProfileStore: round trip', () => {
     assert.equal(store.current.friends.length, 1)
   })
 
-  it('removes a dropped torrent\'s info file, and refuses to read a damaged one', async (t) => {
+  it("removes a dropped torrent's info file, and refuses to read a damaged one", async (t) => {
     const store = await ProfileStore.open(await tempDir(t), { create: true })
     await fill(store)
     const [first, second] = store.current.torrents.map((x) => x.infoHash)
@@ -155,18 +205,46 @@ describe('ProfileStore: updates', () => {
     const before = await readFile(store.layout.state)
     const stray = infoDict(keyPair('stranger swarm').publicKey, 'x', 1)
     const bad: [string, (d: ProfileData, put: (i: Uint8Array) => string) => void, string][] = [
-      ['same name, other case', (d) => void d.friends.push({ name: 'alice', publicKey: hex(keyPair('x').publicKey), addedAt: at }), 'friends[2]: duplicate friend name'],
-      ['same key', (d) => void d.friends.push({ name: 'Carol', publicKey: hex(bob.publicKey), addedAt: at }), 'friends[2]: duplicate friend key'],
+      [
+        'same name, other case',
+        (d) => void d.friends.push({ name: 'alice', publicKey: hex(keyPair('x').publicKey), addedAt: at }),
+        'friends[2]: duplicate friend name',
+      ],
+      [
+        'same key',
+        (d) => void d.friends.push({ name: 'Carol', publicKey: hex(bob.publicKey), addedAt: at }),
+        'friends[2]: duplicate friend key',
+      ],
       ['unknown group', (d) => void (d.torrents[0]!.groupId = 'nope'), 'torrents[0].groupId: no group has id "nope"'],
-      ['not a key', (d) => void (d.friends[0]!.publicKey = '00'.repeat(32)), 'friends[0].publicKey: not a valid Ed25519 public key'],
-      ['relative path', (d) => void (d.torrents[0]!.downloadDir = 'downloads'), 'torrents[0].downloadDir: must be an absolute path'],
+      [
+        'not a key',
+        (d) => void (d.friends[0]!.publicKey = '00'.repeat(32)),
+        'friends[0].publicKey: not a valid Ed25519 public key',
+      ],
+      [
+        'relative path',
+        (d) => void (d.torrents[0]!.downloadDir = 'downloads'),
+        'torrents[0].downloadDir: must be an absolute path',
+      ],
       ['secret without owner', (d) => void (d.groups[0]!.owner = false), 'groups[0].swarmSecretKey'],
-      ['torrent without info', (d) => void d.torrents.push({ ...d.torrents[0]!, infoHash: 'ab'.repeat(20) }), 'has no info dictionary'],
+      [
+        'torrent without info',
+        (d) => void d.torrents.push({ ...d.torrents[0]!, infoHash: 'ab'.repeat(20) }),
+        'has no info dictionary',
+      ],
       ['staged, not named', (_d, put) => void put(stray), 'no torrent entry names it'],
-      ['wrong swarm', (d, put) => void d.torrents.push({ ...d.torrents[0]!, infoHash: put(stray) }), 'does not carry the swarm key of group "family"'],
+      [
+        'wrong swarm',
+        (d, put) => void d.torrents.push({ ...d.torrents[0]!, infoHash: put(stray) }),
+        'does not carry the swarm key of group "family"',
+      ],
     ]
     for (const [what, change, message] of bad) {
-      const e = await rejects(store.update((d, ctx) => change(d, (i) => ctx.putTorrentInfo(i))), 'invalid', [message])
+      const e = await rejects(
+        store.update((d, ctx) => change(d, (i) => ctx.putTorrentInfo(i))),
+        'invalid',
+        [message],
+      )
       assert.ok(!e.message.includes(hex(ownSwarm.secretKey)), what)
     }
     assert.deepEqual(await readFile(store.layout.state), before)
@@ -181,7 +259,7 @@ describe('ProfileStore: updates', () => {
     assert.deepEqual(await readFile(store.layout.state), before)
   })
 
-  it('gives up with \'locked\' when another task of this process holds the lock too long', async (t) => {
+  it("gives up with 'locked' when another task of this process holds the lock too long", async (t) => {
     const dir = await tempDir(t)
     const a = await ProfileStore.open(dir, { create: true })
     const b = await ProfileStore.open(dir, { lockTimeoutMs: 100 })
@@ -194,7 +272,11 @@ describe('ProfileStore: updates', () => {
       await new Promise<void>((r) => (finish = r))
     })
     await holding
-    await rejects(b.update((d) => void (d.displayName = 'fast')), 'locked', ['This process', dir, '0.1 s'])
+    await rejects(
+      b.update((d) => void (d.displayName = 'fast')),
+      'locked',
+      ['This process', dir, '0.1 s'],
+    )
     finish()
     await slow
     assert.equal((await b.update((d) => void (d.displayName = 'fast'))).profile.revision, 2)
@@ -220,12 +302,42 @@ describe('ProfileStore: updates', () => {
 describe('ProfileStore: damaged files', () => {
   const cases: [string, string, (text: string) => string, ProfileErrorCode, string[]][] = [
     ['garbage', 'profile.json', () => '{"version": 2, "revision": ', 'corrupt', ['profile.json is not valid JSON']],
-    ['a bad key', 'profile.json', (s) => s.replace(hex(alice.publicKey), 'zz'.repeat(32)), 'corrupt', ['profile.json is invalid', 'friends[0].publicKey']],
-    ['a misspelt field', 'profile.json', (s) => s.replace('"paused"', '"pasued"'), 'corrupt', ['torrents[0]', 'pasued']],
-    ['a duplicate name', 'profile.json', (s) => s.replace('"Bob"', '"ALICE"'), 'corrupt', ['friends[1]: duplicate friend name']],
-    ['a newer format', 'profile.json', (s) => s.replace('"version": 2', '"version": 3'), 'unsupported', ['newer Coterie', 'format 3']],
+    [
+      'a bad key',
+      'profile.json',
+      (s) => s.replace(hex(alice.publicKey), 'zz'.repeat(32)),
+      'corrupt',
+      ['profile.json is invalid', 'friends[0].publicKey'],
+    ],
+    [
+      'a misspelt field',
+      'profile.json',
+      (s) => s.replace('"paused"', '"pasued"'),
+      'corrupt',
+      ['torrents[0]', 'pasued'],
+    ],
+    [
+      'a duplicate name',
+      'profile.json',
+      (s) => s.replace('"Bob"', '"ALICE"'),
+      'corrupt',
+      ['friends[1]: duplicate friend name'],
+    ],
+    [
+      'a newer format',
+      'profile.json',
+      (s) => s.replace('"version": 2', '"version": 3'),
+      'unsupported',
+      ['newer Coterie', 'format 3'],
+    ],
     ['no version', 'profile.json', () => '[]', 'corrupt', ['does not hold a JSON object']],
-    ['a swapped key', 'identity.json', (s) => s.replace(/"publicKey": "[0-9a-f]+"/, `"publicKey": "${hex(alice.publicKey)}"`), 'corrupt', ['identity.json is invalid', 'publicKey: does not belong to secretKey']],
+    [
+      'a swapped key',
+      'identity.json',
+      (s) => s.replace(/"publicKey": "[0-9a-f]+"/, `"publicKey": "${hex(alice.publicKey)}"`),
+      'corrupt',
+      ['identity.json is invalid', 'publicKey: does not belong to secretKey'],
+    ],
   ]
   for (const [what, file, edit, code, mentions] of cases) {
     it(`reports ${what} in ${file} as '${code}', naming the file, and leaves it as it is`, async (t) => {
@@ -238,7 +350,10 @@ describe('ProfileStore: damaged files', () => {
       assert.equal(e.path, target)
       assert.ok(!e.message.includes(store.current.identity.secretKey), 'an error never quotes a secret')
       await rejects(store.read(), code)
-      await rejects(store.update((d) => void (d.displayName = 'overwrite?')), code)
+      await rejects(
+        store.update((d) => void (d.displayName = 'overwrite?')),
+        code,
+      )
       assert.equal(await readFile(target, 'utf8'), damaged)
     })
   }
@@ -266,24 +381,27 @@ describe('ProfileStore: damaged files', () => {
   })
 })
 
-describe('ProfileStore: noticing other processes\' changes', () => {
+describe("ProfileStore: noticing other processes' changes", () => {
   // watch() does not keep a process alive on its own; the test has nothing else to.
   const keepAlive = (t: { after: (fn: () => void) => void }) => {
     const timer = setInterval(() => {}, 1000)
     t.after(() => clearInterval(timer))
   }
 
-  it('revision() and watch() see another writer\'s commits, not our own', async (t) => {
+  it("revision() and watch() see another writer's commits, not our own", async (t) => {
     const dir = await tempDir(t)
     keepAlive(t)
     const node = await ProfileStore.open(dir, { create: true })
     const cli = await ProfileStore.open(dir)
     const seen: number[] = []
     let notify: () => void = () => {}
-    const stop = node.watch((p) => {
-      seen.push(p.revision)
-      notify()
-    }, { intervalMs: 20 })
+    const stop = node.watch(
+      (p) => {
+        seen.push(p.revision)
+        notify()
+      },
+      { intervalMs: 20 },
+    )
     t.after(stop)
     await node.update((d) => void (d.displayName = 'own change'))
     const changed = new Promise<void>((r) => (notify = r))
@@ -315,7 +433,10 @@ describe('ProfileStore: noticing other processes\' changes', () => {
     // Proves an absence: a second report of the same replacement would come within this.
     const NO_SECOND_REPORT_MS = 60
     await new Promise((r) => setTimeout(r, NO_SECOND_REPORT_MS))
-    assert.deepEqual(errors.map((e) => e.code), ['corrupt'])
+    assert.deepEqual(
+      errors.map((e) => e.code),
+      ['corrupt'],
+    )
   })
 })
 
@@ -324,7 +445,12 @@ describe('ProfileStore: tidy', () => {
     const store = await ProfileStore.open(await tempDir(t), { create: true })
     await fill(store)
     const orphan = store.layout.torrentInfo('cd'.repeat(20))
-    const leftovers = [`${store.layout.state}.123456`, `${store.layout.identity}.42`, `${store.layout.torrentInfo('ef'.repeat(20))}.99`, orphan]
+    const leftovers = [
+      `${store.layout.state}.123456`,
+      `${store.layout.identity}.42`,
+      `${store.layout.torrentInfo('ef'.repeat(20))}.99`,
+      orphan,
+    ]
     for (const f of leftovers) await writeFile(f, 'x')
     await writeFile(path.join(store.dir, 'Preferences'), '{}') // Electron's, in the same directory
     assert.deepEqual((await store.tidy()).sort(), leftovers.sort())
@@ -341,7 +467,13 @@ describe('ProfileStore: format versions', () => {
     await writeFile(file, JSON.stringify(v1))
     const p = await store.read()
     assert.equal(p.displayName, 'old')
-    assert.deepEqual(p.settings, { port: 0, uploadLimit: null, downloadLimit: null, seedingPaused: false, startAtLogin: false })
+    assert.deepEqual(p.settings, {
+      port: 0,
+      uploadLimit: null,
+      downloadLimit: null,
+      seedingPaused: false,
+      startAtLogin: false,
+    })
     await store.update((d) => void (d.settings.seedingPaused = true))
     const written = JSON.parse(await readFile(file, 'utf8'))
     assert.equal(written.version, 2)

@@ -25,8 +25,14 @@ import { withLock, type LockSettings } from './lock.js'
 import { PRIVATE_DIR_MODE, PROFILE_FILES, profileLayout, type ProfileLayout } from './paths.js'
 import { securePermissions, type PermissionFix } from './permissions.js'
 import {
-  DEFAULT_SETTINGS, FORMAT_VERSION, describeIssues, profileDataSchema, stateFileSchema,
-  type Identity, type ProfileData, type StateFile,
+  DEFAULT_SETTINGS,
+  FORMAT_VERSION,
+  describeIssues,
+  profileDataSchema,
+  stateFileSchema,
+  type Identity,
+  type ProfileData,
+  type StateFile,
 } from './schema.js'
 import { dataOf, readIdentity, readIdentityFile, readProfile, snapshot, type Profile } from './snapshot.js'
 import { sealIdentity, unsealIdentity, type SecretSealer } from './secrets.js'
@@ -94,7 +100,13 @@ export class ProfileStore {
   /** The revision this store is committing right now, so watch() does not report it as foreign. */
   #committing = -1
 
-  private constructor(layout: ProfileLayout, lock: LockSettings, warnings: PermissionFix[], current: Profile, sealer: SecretSealer | undefined) {
+  private constructor(
+    layout: ProfileLayout,
+    lock: LockSettings,
+    warnings: PermissionFix[],
+    current: Profile,
+    sealer: SecretSealer | undefined,
+  ) {
     this.layout = layout
     this.#lock = lock
     this.#sealer = sealer
@@ -125,7 +137,11 @@ export class ProfileStore {
       await withLock(layout.dir, layout.lock, lock, async () => {
         const file = await readIdentityFile(layout)
         if (file.secretKey === undefined) return // sealed meanwhile by another process
-        await writeAtomic(layout.identity, toJson(sealIdentity(unsealIdentity(file, layout.identity, undefined), options.sealer)), PROFILE_FILES.identity)
+        await writeAtomic(
+          layout.identity,
+          toJson(sealIdentity(unsealIdentity(file, layout.identity, undefined), options.sealer)),
+          PROFILE_FILES.identity,
+        )
         await syncDir(layout.dir)
       })
     }
@@ -173,7 +189,11 @@ export class ProfileStore {
     } catch {
       // reported below
     }
-    throw new ProfileError('corrupt', `${this.layout.state} has no valid revision. Coterie left it unchanged.`, this.layout.state)
+    throw new ProfileError(
+      'corrupt',
+      `${this.layout.state} has no valid revision. Coterie left it unchanged.`,
+      this.layout.state,
+    )
   }
 
   /**
@@ -246,11 +266,14 @@ export class ProfileStore {
     return withLock(layout.dir, layout.lock, this.#lock, async (lock) => {
       const previous = await readIdentityFile(layout) // its key may not unseal: restoring is the way out
       const keys = keyPairFromSecret(secretKey)
-      const identity = sealIdentity({
-        publicKey: bytesToHex(keys.publicKey),
-        secretKey: bytesToHex(keys.secretKey),
-        createdAt: previous.publicKey === bytesToHex(keys.publicKey) ? previous.createdAt : new Date().toISOString(),
-      }, this.#sealer)
+      const identity = sealIdentity(
+        {
+          publicKey: bytesToHex(keys.publicKey),
+          secretKey: bytesToHex(keys.secretKey),
+          createdAt: previous.publicKey === bytesToHex(keys.publicKey) ? previous.createdAt : new Date().toISOString(),
+        },
+        this.#sealer,
+      )
       const before = await readJsonFile(layout.state, stateFileSchema, PROFILE_FILES.state, 'state')
       await lock.assertHeld()
       await writeAtomic(layout.identity, toJson(identity), PROFILE_FILES.identity)
@@ -265,15 +288,24 @@ export class ProfileStore {
 
   /** A torrent's raw info dictionary, checked against its infohash ('not-found', 'corrupt'). */
   async readTorrentInfo(infoHash: string): Promise<Uint8Array> {
-    if (!/^[0-9a-f]{40}$/.test(infoHash)) throw new RangeError('readTorrentInfo: infoHash must be 40 lower-case hex characters')
+    if (!/^[0-9a-f]{40}$/.test(infoHash))
+      throw new RangeError('readTorrentInfo: infoHash must be 40 lower-case hex characters')
     const file = this.layout.torrentInfo(infoHash)
-    const size = await stat(file).then((s) => s.size, (e: unknown) => {
-      throw fsError(e, file, `read the info of torrent ${infoHash}`)
-    })
-    if (size > MAX_TORRENT_INFO_BYTES) throw new ProfileError('corrupt', `${file} is too large to be an info dictionary.`, file)
+    const size = await stat(file).then(
+      (s) => s.size,
+      (e: unknown) => {
+        throw fsError(e, file, `read the info of torrent ${infoHash}`)
+      },
+    )
+    if (size > MAX_TORRENT_INFO_BYTES)
+      throw new ProfileError('corrupt', `${file} is too large to be an info dictionary.`, file)
     const info = await readBytes(file, `the info of torrent ${infoHash}`)
     if (bytesToHex(infoHashOf(info)) !== infoHash) {
-      throw new ProfileError('corrupt', `${file} is damaged: its contents do not match infohash ${infoHash}. Add the torrent again to restore it.`, file)
+      throw new ProfileError(
+        'corrupt',
+        `${file} is damaged: its contents do not match infohash ${infoHash}. Add the torrent again to restore it.`,
+        file,
+      )
     }
     return info
   }
@@ -283,11 +315,16 @@ export class ProfileStore {
    * Polls a stat of profile.json; reads and validates only when it moved. Returns a stop function.
    */
   watch(onChange: (profile: Profile) => void, options: WatchOptions = {}): () => void {
-    return pollForChanges(this.layout.state, options.intervalMs ?? 1000, async () => {
-      const seen = this.#current.revision
-      const profile = await this.read()
-      if (profile.revision !== seen && profile.revision !== this.#committing) onChange(profile)
-    }, options.onError)
+    return pollForChanges(
+      this.layout.state,
+      options.intervalMs ?? 1000,
+      async () => {
+        const seen = this.#current.revision
+        const profile = await this.read()
+        if (profile.revision !== seen && profile.revision !== this.#committing) onChange(profile)
+      },
+      options.onError,
+    )
   }
 
   /**
@@ -306,11 +343,19 @@ export class ProfileStore {
    * Every torrent entry that is new (or moved to another group) must come with its info, staged or
    * already on disk, and that info must carry its group's swarm key.
    */
-  async #checkTorrentInfos(before: StateFile, after: ProfileData, staged: ReadonlyMap<string, Uint8Array>): Promise<void> {
+  async #checkTorrentInfos(
+    before: StateFile,
+    after: ProfileData,
+    staged: ReadonlyMap<string, Uint8Array>,
+  ): Promise<void> {
     const old = new Set(before.torrents.map((t) => `${t.infoHash}/${t.groupId}`))
     const named = new Set(after.torrents.map((t) => t.infoHash))
     for (const infoHash of staged.keys()) {
-      if (!named.has(infoHash)) throw new ProfileError('invalid', `The change was not saved: an info dictionary (${infoHash}) was staged but no torrent entry names it.`)
+      if (!named.has(infoHash))
+        throw new ProfileError(
+          'invalid',
+          `The change was not saved: an info dictionary (${infoHash}) was staged but no torrent entry names it.`,
+        )
     }
     for (const t of after.torrents) {
       if (old.has(`${t.infoHash}/${t.groupId}`)) continue
@@ -318,7 +363,10 @@ export class ProfileStore {
       if (info === undefined) {
         info = await this.readTorrentInfo(t.infoHash).catch((e: unknown) => {
           if (e instanceof ProfileError && e.code === 'not-found') {
-            throw new ProfileError('invalid', `The change was not saved: torrent ${t.infoHash} has no info dictionary (stage it with putTorrentInfo).`)
+            throw new ProfileError(
+              'invalid',
+              `The change was not saved: torrent ${t.infoHash} has no info dictionary (stage it with putTorrentInfo).`,
+            )
           }
           throw e
         })
@@ -326,7 +374,10 @@ export class ProfileStore {
       const swarm = swarmKeyOfInfo(decodeInfo(info, MAX_TORRENT_INFO_BYTES))
       const group = after.groups.find((g) => g.id === t.groupId)
       if (swarm === undefined || group === undefined || bytesToHex(swarm) !== group.swarmPublicKey) {
-        throw new ProfileError('invalid', `The change was not saved: torrent ${t.infoHash} does not carry the swarm key of group "${t.groupId}".`)
+        throw new ProfileError(
+          'invalid',
+          `The change was not saved: torrent ${t.infoHash} does not carry the swarm key of group "${t.groupId}".`,
+        )
       }
     }
   }
@@ -335,20 +386,39 @@ export class ProfileStore {
 async function create(layout: ProfileLayout, options: OpenOptions, sealer: SecretSealer | undefined): Promise<void> {
   const hasIdentity = await exists(layout.identity)
   if (hasIdentity && options.exclusive === true) {
-    throw new ProfileError('exists', `A Coterie profile already exists in ${layout.dir}. Use it, or choose another directory.`, layout.dir)
+    throw new ProfileError(
+      'exists',
+      `A Coterie profile already exists in ${layout.dir}. Use it, or choose another directory.`,
+      layout.dir,
+    )
   }
   if (hasIdentity) return
   // identity.json goes last: it is what marks the profile as existing, so a creation interrupted
   // earlier is simply done again. A profile.json already there (an identity deleted by hand) is kept.
   if (!(await exists(layout.state))) {
-    const state: StateFile = { version: FORMAT_VERSION, revision: 0, displayName: options.displayName ?? '', friends: [], groups: [], torrents: [], settings: { ...DEFAULT_SETTINGS } }
+    const state: StateFile = {
+      version: FORMAT_VERSION,
+      revision: 0,
+      displayName: options.displayName ?? '',
+      friends: [],
+      groups: [],
+      torrents: [],
+      settings: { ...DEFAULT_SETTINGS },
+    }
     const parsed = stateFileSchema.safeParse(state)
-    if (!parsed.success) throw new ProfileError('invalid', `The profile was not created: ${describeIssues(parsed.error)}.`)
+    if (!parsed.success)
+      throw new ProfileError('invalid', `The profile was not created: ${describeIssues(parsed.error)}.`)
     await writeAtomic(layout.state, toJson(parsed.data), PROFILE_FILES.state)
   }
   const keys = generateKeyPair()
-  const identity = sealIdentity({ publicKey: bytesToHex(keys.publicKey), secretKey: bytesToHex(keys.secretKey), createdAt: new Date().toISOString() }, sealer)
+  const identity = sealIdentity(
+    {
+      publicKey: bytesToHex(keys.publicKey),
+      secretKey: bytesToHex(keys.secretKey),
+      createdAt: new Date().toISOString(),
+    },
+    sealer,
+  )
   await writeAtomic(layout.identity, toJson(identity), PROFILE_FILES.identity)
   await syncDir(layout.dir)
 }
-

@@ -27,12 +27,20 @@ const MIGRATIONS: Readonly<Record<FileKind, Readonly<Record<number, (raw: Raw) =
 export function upgrade(raw: unknown, file: string, kind: FileKind): unknown {
   const current = CURRENT[kind]
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new ProfileError('corrupt', `${file} does not hold a JSON object. Coterie left it unchanged; restore it from a backup.`, file)
+    throw new ProfileError(
+      'corrupt',
+      `${file} does not hold a JSON object. Coterie left it unchanged; restore it from a backup.`,
+      file,
+    )
   }
   let obj = raw as Raw
   const v = obj.version
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-    throw new ProfileError('corrupt', `${file} has no valid "version" field. Coterie left it unchanged; restore it from a backup.`, file)
+    throw new ProfileError(
+      'corrupt',
+      `${file} has no valid "version" field. Coterie left it unchanged; restore it from a backup.`,
+      file,
+    )
   }
   if (v > current) {
     throw new ProfileError(

@@ -9,7 +9,12 @@ import { keyPair, seed } from '../testing/fixtures.js'
 
 const alice = keyPair('backup alice')
 const key = seed('backup key')
-const header = backupHeader(alice.secretKey, { N: 2 ** 15, r: 8, p: 1 }, seed('backup salt').subarray(0, 16), seed('backup nonce').subarray(0, 24))
+const header = backupHeader(
+  alice.secretKey,
+  { N: 2 ** 15, r: 8, p: 1 },
+  seed('backup salt').subarray(0, 16),
+  seed('backup nonce').subarray(0, 24),
+)
 const file = sealBackup(header, key, alice.secretKey)
 const read = (f: Uint8Array): Backup => {
   const r = readBackup(f)
@@ -26,7 +31,20 @@ const codeOf = (r: { ok: boolean; error?: { code: string } }): string | undefine
 describe('protocol/backup: the identity backup file', () => {
   it('seals exactly as XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha) over the header, and opens back', () => {
     const b = read(file)
-    const aad = new TextEncoder().encode(JSON.stringify([b.format, b.version, b.publicKey, b.kdf.name, b.kdf.N, b.kdf.r, b.kdf.p, b.kdf.salt, b.cipher.name, b.cipher.nonce]))
+    const aad = new TextEncoder().encode(
+      JSON.stringify([
+        b.format,
+        b.version,
+        b.publicKey,
+        b.kdf.name,
+        b.kdf.N,
+        b.kdf.r,
+        b.kdf.p,
+        b.kdf.salt,
+        b.cipher.name,
+        b.cipher.nonce,
+      ]),
+    )
     const reference = xchacha20poly1305(key, Buffer.from(b.cipher.nonce, 'base64'), aad).encrypt(alice.secretKey)
     assert.equal(b.ciphertext, Buffer.from(reference).toString('base64'))
     const opened = openBackup(b, key)
@@ -38,7 +56,12 @@ describe('protocol/backup: the identity backup file', () => {
     assert.equal(codeOf(openBackup(read(file), seed('another key'))), 'cannot-open')
     assert.equal(codeOf(openBackup(read(edit((o) => void ((o.kdf as { r: number }).r = 9))), key)), 'cannot-open')
     const bob = keyPair('backup bob')
-    const renamed = backupHeader(bob.secretKey, { N: 2 ** 15, r: 8, p: 1 }, seed('backup salt').subarray(0, 16), seed('backup nonce').subarray(0, 24))
+    const renamed = backupHeader(
+      bob.secretKey,
+      { N: 2 ** 15, r: 8, p: 1 },
+      seed('backup salt').subarray(0, 16),
+      seed('backup nonce').subarray(0, 24),
+    )
     const lying = sealBackup({ ...renamed }, key, alice.secretKey)
     assert.equal(codeOf(openBackup(read(lying), key)), 'key-mismatch')
   })

@@ -35,7 +35,11 @@ const decodesTo = (s: string, n: number): boolean => {
     return false
   }
 }
-const b64 = (n: number) => z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/).refine((s) => decodesTo(s, n), `expected ${n} bytes`)
+const b64 = (n: number) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/)
+    .refine((s) => decodesTo(s, n), `expected ${n} bytes`)
 
 const backupSchema = z.strictObject({
   format: z.literal(BACKUP_FORMAT),
@@ -44,7 +48,13 @@ const backupSchema = z.strictObject({
   publicKey: z.string().max(200),
   kdf: z.strictObject({
     name: z.literal('scrypt'),
-    N: z.number().int().refine((n) => Number.isInteger(Math.log2(n)) && Math.log2(n) >= LOG_N.min && Math.log2(n) <= LOG_N.max, `N must be a power of two from 2^${LOG_N.min} to 2^${LOG_N.max}`),
+    N: z
+      .number()
+      .int()
+      .refine(
+        (n) => Number.isInteger(Math.log2(n)) && Math.log2(n) >= LOG_N.min && Math.log2(n) <= LOG_N.max,
+        `N must be a power of two from 2^${LOG_N.min} to 2^${LOG_N.max}`,
+      ),
     r: z.number().int().min(8).max(16),
     p: z.number().int().min(1).max(4),
     salt: b64(BACKUP_SALT_BYTES),
@@ -65,7 +75,12 @@ export interface ScryptCost {
 export interface ScryptParams extends ScryptCost {
   readonly salt: Uint8Array
 }
-export const scryptParams = (h: BackupHeader): ScryptParams => ({ N: h.kdf.N, r: h.kdf.r, p: h.kdf.p, salt: fromBase64(h.kdf.salt) })
+export const scryptParams = (h: BackupHeader): ScryptParams => ({
+  N: h.kdf.N,
+  r: h.kdf.r,
+  p: h.kdf.p,
+  salt: fromBase64(h.kdf.salt),
+})
 
 /** Why a backup did not open. `damaged` comes with what failed to parse. */
 export type BackupProblem =
@@ -74,7 +89,20 @@ export type BackupProblem =
 
 // The header, in a fixed order, is the associated data: every field is authenticated.
 const associatedData = (b: BackupHeader): Uint8Array =>
-  new TextEncoder().encode(JSON.stringify([b.format, b.version, b.publicKey, b.kdf.name, b.kdf.N, b.kdf.r, b.kdf.p, b.kdf.salt, b.cipher.name, b.cipher.nonce]))
+  new TextEncoder().encode(
+    JSON.stringify([
+      b.format,
+      b.version,
+      b.publicKey,
+      b.kdf.name,
+      b.kdf.N,
+      b.kdf.r,
+      b.kdf.p,
+      b.kdf.salt,
+      b.cipher.name,
+      b.cipher.nonce,
+    ]),
+  )
 
 /**
  * XChaCha20-Poly1305 through the Primitives' ChaCha20-Poly1305: HChaCha20 turns the key and the
@@ -92,8 +120,14 @@ function xchachaSubkey(key: Uint8Array, nonce: Uint8Array): { subkey: Uint8Array
 }
 
 /** The header of a new backup of `secretKey`; `salt` and `nonce` are fresh random bytes. */
-export function backupHeader(secretKey: Uint8Array, cost: ScryptCost, salt: Uint8Array, nonce: Uint8Array): BackupHeader {
-  if (salt.length !== BACKUP_SALT_BYTES || nonce.length !== BACKUP_NONCE_BYTES) throw new RangeError('backup: wrong salt or nonce length')
+export function backupHeader(
+  secretKey: Uint8Array,
+  cost: ScryptCost,
+  salt: Uint8Array,
+  nonce: Uint8Array,
+): BackupHeader {
+  if (salt.length !== BACKUP_SALT_BYTES || nonce.length !== BACKUP_NONCE_BYTES)
+    throw new RangeError('backup: wrong salt or nonce length')
   return {
     format: BACKUP_FORMAT,
     version: BACKUP_VERSION,
@@ -123,7 +157,11 @@ export function readBackup(file: Uint8Array): Result<Backup, BackupProblem> {
   if (format?.format !== BACKUP_FORMAT) return err({ code: 'not-a-backup' })
   if (typeof format.version === 'number' && format.version > BACKUP_VERSION) return err({ code: 'newer-version' })
   const parsed = backupSchema.safeParse(raw)
-  if (!parsed.success) return err({ code: 'damaged', detail: `${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? ''}` })
+  if (!parsed.success)
+    return err({
+      code: 'damaged',
+      detail: `${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? ''}`,
+    })
   return ok(parsed.data)
 }
 

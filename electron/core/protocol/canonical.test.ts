@@ -18,7 +18,11 @@ const { value } = fc.letrec<{ value: Bencodable }>((tie) => ({
     fc.maxSafeInteger(),
     fc.uint8Array({ maxLength: 24 }),
     fc.array(tie('value'), { maxLength: 5 }),
-    fc.dictionary(fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__'), tie('value'), { maxKeys: 5, noNullPrototype: true }),
+    fc.dictionary(
+      fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__'),
+      tie('value'),
+      { maxKeys: 5, noNullPrototype: true },
+    ),
   ),
 }))
 
@@ -121,10 +125,14 @@ describe('defects the bencode package has, and this decoder must not', () => {
     const script = `import { decodeCanonical } from '${url}'
       const e = new TextEncoder()
       console.log(['d1:a-3:e', 'l-3:e'].map((s) => String(decodeCanonical(e.encode(s), 100))).join(','))`
-    const r = spawnSync(process.execPath, ['--max-old-space-size=64', '--import', 'tsx', '--input-type=module', '-e', script], {
-      timeout: 2000,
-      encoding: 'utf8',
-    })
+    const r = spawnSync(
+      process.execPath,
+      ['--max-old-space-size=64', '--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        timeout: 2000,
+        encoding: 'utf8',
+      },
+    )
     assert.equal(r.signal, null, 'decodeCanonical did not return within 2 s')
     assert.equal(r.stdout.trim(), 'undefined,undefined')
   })
@@ -143,7 +151,9 @@ describe('defects the bencode package has, and this decoder must not', () => {
         fc.maxSafeInteger(),
         fc.uint8Array({ maxLength: 20 }),
         fc.array(tie('node'), { maxLength: 4 }),
-        fc.dictionary(fc.string({ unit: fc.constantFrom(...'abcdefghij_ -'), maxLength: 6 }), tie('node'), { maxKeys: 4 }),
+        fc.dictionary(fc.string({ unit: fc.constantFrom(...'abcdefghij_ -'), maxLength: 6 }), tie('node'), {
+          maxKeys: 4,
+        }),
       ),
     })).node as fc.Arbitrary<Bencodable>
     fc.assert(fc.property(value, (v) => Buffer.from(encode(v)).equals(bencode.encode(v))))

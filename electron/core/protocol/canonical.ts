@@ -14,7 +14,8 @@
  */
 import { compareBytes, fromUtf8, utf8 } from './bytes.js'
 
-export type Bencodable = number | Uint8Array | string | readonly Bencodable[] | { readonly [key: string]: Bencodable | undefined }
+export type Bencodable =
+  number | Uint8Array | string | readonly Bencodable[] | { readonly [key: string]: Bencodable | undefined }
 
 /** The decoded shape: byte strings stay bytes; the schema layer decides which are text. */
 export type Decoded = number | Uint8Array | Decoded[] | { [key: string]: Decoded }
@@ -22,7 +23,14 @@ export type Decoded = number | Uint8Array | Decoded[] | { [key: string]: Decoded
 // Deep enough for a multi-file info dictionary (info > files > entry > path), shallow enough that
 // nesting cannot exhaust the stack.
 export const MAX_DEPTH = 32
-const I = 0x69, L = 0x6c, D = 0x64, E = 0x65, COLON = 0x3a, MINUS = 0x2d, ZERO = 0x30, NINE = 0x39
+const I = 0x69,
+  L = 0x6c,
+  D = 0x64,
+  E = 0x65,
+  COLON = 0x3a,
+  MINUS = 0x2d,
+  ZERO = 0x30,
+  NINE = 0x39
 
 /** Encodes with keys sorted as UTF-8 bytes; `undefined` fields are omitted (they mean "absent"). */
 export function encode(value: Bencodable): Uint8Array {
@@ -117,7 +125,12 @@ function read(b: Uint8Array, c: { at: number }, depth: number): Decoded {
       const key = fromUtf8(raw)
       if (key === undefined) throw INVALID
       // defineProperty, not assignment: a "__proto__" key stays an ordinary own key.
-      Object.defineProperty(dict, key, { value: read(b, c, depth + 1), enumerable: true, writable: true, configurable: true })
+      Object.defineProperty(dict, key, {
+        value: read(b, c, depth + 1),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
     }
     c.at++
     return dict

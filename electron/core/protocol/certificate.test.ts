@@ -75,7 +75,12 @@ describe('certificates', () => {
 
   it('honours its scope', () => {
     const other = seed('another torrent').subarray(0, 20)
-    const scoped = issueCertificate(w.swarm, { member: w.alice.publicKey, iat: NOW, exp: NOW + DAY, scope: [other, w.infoHash] })
+    const scoped = issueCertificate(w.swarm, {
+      member: w.alice.publicKey,
+      iat: NOW,
+      exp: NOW + DAY,
+      scope: [other, w.infoHash],
+    })
     assert.equal(codeOf(scoped), 'ok')
     const elsewhere = issueCertificate(w.swarm, { member: w.alice.publicKey, iat: NOW, exp: NOW + DAY, scope: [other] })
     assert.equal(codeOf(elsewhere), 'out-of-scope')
@@ -105,9 +110,15 @@ describe('certificates', () => {
     const tbs = { v: 1, swarm: w.swarm.publicKey, member: w.alice.publicKey, iat: NOW, exp: NOW + DAY, scope: [b, a] }
     const unsorted = encode({ ...tbs, sig: sign(w.swarm.secretKey, 'swarm', encode(tbs)) })
     assert.equal(codeOf(unsorted), 'malformed')
-    assert.throws(() => issueCertificate(w.swarm, { member: w.alice.publicKey, iat: NOW, exp: NOW + DAY, scope: [a, a] }), RangeError)
+    assert.throws(
+      () => issueCertificate(w.swarm, { member: w.alice.publicKey, iat: NOW, exp: NOW + DAY, scope: [a, a] }),
+      RangeError,
+    )
     const full = Array.from({ length: MAX_SCOPE_ENTRIES + 1 }, (_, i) => seed(`ih ${i}`).subarray(0, 20))
-    assert.throws(() => issueCertificate(w.swarm, { member: w.alice.publicKey, iat: NOW, exp: NOW + DAY, scope: full }), RangeError)
+    assert.throws(
+      () => issueCertificate(w.swarm, { member: w.alice.publicKey, iat: NOW, exp: NOW + DAY, scope: full }),
+      RangeError,
+    )
     const max = issueCertificate(w.swarm, { member: w.alice.publicKey, iat: NOW, exp: NOW + DAY, scope: full.slice(1) })
     assert.ok(max.length <= MAX_CERTIFICATE_BYTES, `a maximal certificate is ${max.length} bytes`)
     assertOk(decodeCertificate(max))

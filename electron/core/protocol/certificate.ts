@@ -15,8 +15,14 @@ import type { RejectCode } from '../../../shared/protocol-codes.js'
 import { compareBytes, equalBytes } from './bytes.js'
 import { decodeCanonical, encode } from './canonical.js'
 import {
-  CLOCK_SKEW_S, INFOHASH_BYTES, KEY_BYTES, MAX_CERTIFICATE_BYTES, MAX_SCOPE_ENTRIES, PROTOCOL_VERSION,
-  ROLE, SIGNATURE_BYTES,
+  CLOCK_SKEW_S,
+  INFOHASH_BYTES,
+  KEY_BYTES,
+  MAX_CERTIFICATE_BYTES,
+  MAX_SCOPE_ENTRIES,
+  PROTOCOL_VERSION,
+  ROLE,
+  SIGNATURE_BYTES,
 } from './constants.js'
 import { bytesOf, uint, versionField } from './schema.js'
 import { sign, verify } from './signing.js'
@@ -34,8 +40,7 @@ export interface Certificate {
 }
 
 export type RejectProblem = Reason<RejectCode>
-export const reject = (code: RejectCode): { ok: false; error: RejectProblem } =>
-  err({ code })
+export const reject = (code: RejectCode): { ok: false; error: RejectProblem } => err({ code })
 
 const certificateSchema = z.strictObject({
   v: uint,

@@ -26,7 +26,12 @@ const vectors: { name: string; bytes: string; kind: Envelope['kind']; claimed?: 
   { name: 'accept with an extra key', bytes: 'd1:t6:accept1:xi1ee', kind: 'malformed', claimed: 'handshake' },
   { name: 'refuse without a code', bytes: 'd1:t6:refusee', kind: 'malformed', claimed: 'handshake' },
   { name: 'sealed without a box', bytes: 'd1:t6:sealede', kind: 'malformed', claimed: 'sealed' },
-  { name: 'sealed, box shorter than a tag', bytes: 'd3:box15:xxxxxxxxxxxxxxx1:t6:sealede', kind: 'malformed', claimed: 'sealed' },
+  {
+    name: 'sealed, box shorter than a tag',
+    bytes: 'd3:box15:xxxxxxxxxxxxxxx1:t6:sealede',
+    kind: 'malformed',
+    claimed: 'sealed',
+  },
   { name: 'index version 0', bytes: 'd1:t5:index7:versioni0ee', kind: 'malformed', claimed: 'index' },
   { name: 'pex with an integer list', bytes: 'd3:ip4i7e1:t3:pexe', kind: 'malformed', claimed: 'pex' },
   { name: 'unknown t', bytes: 'd1:t4:helpe', kind: 'malformed' },
@@ -37,7 +42,12 @@ const vectors: { name: string; bytes: string; kind: Envelope['kind']; claimed?: 
   { name: 'non-canonical (unsorted keys)', bytes: 'd1:t6:accept1:ai1ee', kind: 'malformed' },
   { name: 'truncated', bytes: 'd1:t6:accep', kind: 'malformed' },
   { name: 'empty', bytes: '', kind: 'malformed' },
-  { name: 'a key that names a prototype', bytes: 'd9:__proto__i1e1:t6:accepte', kind: 'malformed', claimed: 'handshake' },
+  {
+    name: 'a key that names a prototype',
+    bytes: 'd9:__proto__i1e1:t6:accepte',
+    kind: 'malformed',
+    claimed: 'handshake',
+  },
 ]
 
 describe('envelope', () => {
@@ -58,8 +68,13 @@ describe('envelope', () => {
     const pex = decodeEnvelope(encodePex([peerAddress('192.0.2.7', 6881)!]))
     assert.equal(pex.kind, 'pex')
     assert.ok(pex.kind === 'pex' && pex.message.ip4 !== undefined && pex.message.ip6 === undefined)
-    const part = decodeEnvelope(encode({ t: 'index-part', version: 2, offset: 0, total: 3, data: Uint8Array.of(1, 2, 3) }))
-    assert.deepEqual(part, { kind: 'index', payload: { t: 'index-part', version: 2, offset: 0, total: 3, data: Uint8Array.of(1, 2, 3) } })
+    const part = decodeEnvelope(
+      encode({ t: 'index-part', version: 2, offset: 0, total: 3, data: Uint8Array.of(1, 2, 3) }),
+    )
+    assert.deepEqual(part, {
+      kind: 'index',
+      payload: { t: 'index-part', version: 2, offset: 0, total: 3, data: Uint8Array.of(1, 2, 3) },
+    })
     const refuse = decodeEnvelope(encode({ t: 'refuse', code: 'revoked' }))
     assert.deepEqual(refuse, { kind: 'handshake', message: { t: 'refuse', code: 'revoked' } })
   })
@@ -77,9 +92,12 @@ describe('envelope', () => {
   })
 
   it('never throws, and always returns one of the kinds', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 256 }), (b) => {
-      const e = decodeEnvelope(b)
-      return ['handshake', 'sealed', 'pex', 'index', 'malformed'].includes(e.kind)
-    }), { numRuns: 2000 })
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 256 }), (b) => {
+        const e = decodeEnvelope(b)
+        return ['handshake', 'sealed', 'pex', 'index', 'malformed'].includes(e.kind)
+      }),
+      { numRuns: 2000 },
+    )
   })
 })

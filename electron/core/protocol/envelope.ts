@@ -31,14 +31,23 @@ const KINDS = {
   noproof: { family: 'handshake', schema: z.strictObject({ t: z.literal('noproof') }) },
   accept: { family: 'handshake', schema: z.strictObject({ t: z.literal('accept') }) },
   refuse: { family: 'handshake', schema: z.strictObject({ t: z.literal('refuse'), code: text(64) }) },
-  sealed: { family: 'sealed', schema: z.strictObject({ t: z.literal('sealed'), box: bytes.refine((b) => b.length >= TAG_BYTES) }) },
+  sealed: {
+    family: 'sealed',
+    schema: z.strictObject({ t: z.literal('sealed'), box: bytes.refine((b) => b.length >= TAG_BYTES) }),
+  },
   pex: { family: 'pex', schema: z.strictObject({ t: z.literal('pex'), ip4: bytes.optional(), ip6: bytes.optional() }) },
   index: { family: 'index', schema: z.strictObject({ t: z.literal('index'), version: uint.min(1) }) },
-  'index-get': { family: 'index', schema: z.strictObject({ t: z.literal('index-get'), version: uint.min(1), offset: uint }) },
+  'index-get': {
+    family: 'index',
+    schema: z.strictObject({ t: z.literal('index-get'), version: uint.min(1), offset: uint }),
+  },
   'index-part': {
     family: 'index',
     schema: z.strictObject({
-      t: z.literal('index-part'), version: uint.min(1), offset: uint, total: uint.min(1).max(MAX_INDEX_BYTES),
+      t: z.literal('index-part'),
+      version: uint.min(1),
+      offset: uint,
+      total: uint.min(1).max(MAX_INDEX_BYTES),
       data: bytes.refine((d) => d.length >= 1 && d.length <= INDEX_PART_BYTES),
     }),
   },
@@ -46,7 +55,9 @@ const KINDS = {
 
 type Kinds = typeof KINDS
 type Family = Kinds[keyof Kinds]['family']
-type MessageOf<F extends Family> = { [T in keyof Kinds]: Kinds[T]['family'] extends F ? z.infer<Kinds[T]['schema']> : never }[keyof Kinds]
+type MessageOf<F extends Family> = {
+  [T in keyof Kinds]: Kinds[T]['family'] extends F ? z.infer<Kinds[T]['schema']> : never
+}[keyof Kinds]
 
 export type HandshakeMessage = MessageOf<'handshake'>
 export type PexFields = MessageOf<'pex'>
@@ -69,7 +80,8 @@ export function decodeEnvelope(data: Uint8Array): Envelope {
   if (data.length > MAX_MESSAGE_BYTES) return { kind: 'malformed', reason: 'oversize' }
   const d = decodeCanonical(data, MAX_MESSAGE_BYTES)
   // The one place that asks "is it a dictionary, and what is its t?". The wire carries t as a byte string.
-  if (d === undefined || typeof d !== 'object' || d instanceof Uint8Array || Array.isArray(d)) return { kind: 'malformed', reason: 'malformed' }
+  if (d === undefined || typeof d !== 'object' || d instanceof Uint8Array || Array.isArray(d))
+    return { kind: 'malformed', reason: 'malformed' }
   const t = d.t instanceof Uint8Array ? new TextDecoder().decode(d.t) : undefined
   if (t === undefined || !isKind(t)) return { kind: 'malformed', reason: 'malformed' }
   const { family, schema } = KINDS[t]

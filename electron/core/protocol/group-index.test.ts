@@ -13,9 +13,15 @@ import { assertOk, assertErr } from '../testing/assert-result.js'
 const w = world('index')
 const carol = keyPair('index carol')
 const content = (over: Partial<GroupIndexContent> = {}): GroupIndexContent => ({
-  version: 1, iat: NOW, name: 'Film club', secret: seed('index secret'),
+  version: 1,
+  iat: NOW,
+  name: 'Film club',
+  secret: seed('index secret'),
   torrents: [w.info, infoDict(w.swarm.publicKey, 'second.mkv', 5000)],
-  members: [{ key: w.bob.publicKey, name: 'Bob' }, { key: w.alice.publicKey, name: 'Alice' }],
+  members: [
+    { key: w.bob.publicKey, name: 'Bob' },
+    { key: w.alice.publicKey, name: 'Alice' },
+  ],
   revoked: [carol.publicKey],
   certificates: [w.aliceCert, w.bobCert],
   ...over,
@@ -49,7 +55,10 @@ describe('group index', () => {
 
   it('is ignored when forged, foreign, or when its parts belong elsewhere', () => {
     const other = keyPair('index other swarm')
-    assert.equal(code(openIndex(publishIndex(other, content({ torrents: [], certificates: [] })), w.swarm.publicKey)), 'wrong-group')
+    assert.equal(
+      code(openIndex(publishIndex(other, content({ torrents: [], certificates: [] })), w.swarm.publicKey)),
+      'wrong-group',
+    )
     // A peer re-signing the owner's content with its own key, swarm field unchanged.
     const { sig: _sig, ...tbs } = { ...decodedFields(publishIndex(w.swarm, content())) }
     const forged = encode({ ...tbs, sig: ed25519.sign(signingInput('index', encode(tbs)), other.secretKey) })
@@ -61,7 +70,11 @@ describe('group index', () => {
     const foreignCert = issueCertificate(other, { member: w.alice.publicKey, iat: NOW, exp: NOW + DAY })
     assert.throws(() => publishIndex(w.swarm, content({ certificates: [foreignCert] })), /certificate-invalid/)
     const strangerCert = issueCertificate(w.swarm, { member: carol.publicKey, iat: NOW, exp: NOW + DAY })
-    assert.throws(() => publishIndex(w.swarm, content({ certificates: [strangerCert] })), /certificate-invalid/, 'a revoked key gets no certificate')
+    assert.throws(
+      () => publishIndex(w.swarm, content({ certificates: [strangerCert] })),
+      /certificate-invalid/,
+      'a revoked key gets no certificate',
+    )
   })
 
   it('refuses a member who is also revoked, duplicates, and a version below 1', () => {
@@ -111,7 +124,11 @@ describe('group index', () => {
       return encode({ ...body, sig: ed25519.sign(signingInput('index', encode(body)), w.swarm.secretKey) })
     }
     const te = new TextEncoder()
-    assert.equal(code(openIndex(signed([te.encode('udp://ok.example:1')]), w.swarm.publicKey)), 'ok', 'the helper signs what is valid')
+    assert.equal(
+      code(openIndex(signed([te.encode('udp://ok.example:1')]), w.swarm.publicKey)),
+      'ok',
+      'the helper signs what is valid',
+    )
     assert.equal(code(openIndex(signed([]), w.swarm.publicKey)), 'malformed')
     assert.equal(code(openIndex(signed([te.encode('ws://x.example')]), w.swarm.publicKey)), 'malformed')
     assert.equal(code(openIndex(signed([te.encode('file:///etc/passwd')]), w.swarm.publicKey)), 'malformed')

@@ -23,7 +23,17 @@ import type { IndexErrorCode } from '../../../shared/protocol-codes.js'
 import { bytesToHex, compareBytes, equalBytes } from './bytes.js'
 import { decodeCanonical, encode } from './canonical.js'
 import { decodeCertificate, type Certificate } from './certificate.js'
-import { KEY_BYTES, MAX_INDEX_BYTES, MAX_INDEX_MEMBERS, MAX_INVITE_TORRENTS, MAX_INVITE_TRACKERS, MAX_NAME_CHARS, PROTOCOL_VERSION, ROLE, SIGNATURE_BYTES } from './constants.js'
+import {
+  KEY_BYTES,
+  MAX_INDEX_BYTES,
+  MAX_INDEX_MEMBERS,
+  MAX_INVITE_TORRENTS,
+  MAX_INVITE_TRACKERS,
+  MAX_NAME_CHARS,
+  PROTOCOL_VERSION,
+  ROLE,
+  SIGNATURE_BYTES,
+} from './constants.js'
 import { isTrackerUrl, trackerList } from './invite.js'
 import { isValidPublicKey, type KeyPair } from './keys.js'
 import { bytesOf, text, uint, versionField } from './schema.js'
@@ -77,18 +87,29 @@ const indexSchema = z.strictObject({
   sig: bytesOf(SIGNATURE_BYTES),
 })
 
-const strictlySorted = (keys: readonly Uint8Array[]): boolean => keys.every((k, i) => i === 0 || compareBytes(keys[i - 1]!, k) < 0)
+const strictlySorted = (keys: readonly Uint8Array[]): boolean =>
+  keys.every((k, i) => i === 0 || compareBytes(keys[i - 1]!, k) < 0)
 
 /** Signs a version of the index with the swarm key. Throws on caller bugs (unsorted is fixed here). */
 export function publishIndex(swarm: KeyPair, c: GroupIndexContent): Uint8Array {
-  if (!Number.isSafeInteger(c.version) || c.version < 1) throw new RangeError('publishIndex: version is an integer >= 1')
+  if (!Number.isSafeInteger(c.version) || c.version < 1)
+    throw new RangeError('publishIndex: version is an integer >= 1')
   const members = [...c.members].sort((a, b) => compareBytes(a.key, b.key))
   const revoked = [...c.revoked].sort(compareBytes)
   const trackers = [...new Set(c.trackers ?? [])]
-  if (trackers.length > MAX_INVITE_TRACKERS || !trackers.every(isTrackerUrl)) throw new RangeError(`publishIndex: at most ${MAX_INVITE_TRACKERS} trackers, each a udp or http(s) URL`)
+  if (trackers.length > MAX_INVITE_TRACKERS || !trackers.every(isTrackerUrl))
+    throw new RangeError(`publishIndex: at most ${MAX_INVITE_TRACKERS} trackers, each a udp or http(s) URL`)
   const tbs = {
-    v: PROTOCOL_VERSION, swarm: swarm.publicKey, version: c.version, iat: c.iat, name: c.name, secret: c.secret,
-    torrents: [...c.torrents], members: members.map((m) => ({ key: m.key, name: m.name })), revoked, certs: [...c.certificates],
+    v: PROTOCOL_VERSION,
+    swarm: swarm.publicKey,
+    version: c.version,
+    iat: c.iat,
+    name: c.name,
+    secret: c.secret,
+    torrents: [...c.torrents],
+    members: members.map((m) => ({ key: m.key, name: m.name })),
+    revoked,
+    certs: [...c.certificates],
     ...(trackers.length > 0 && { trackers }),
   }
   const bytes = encode({ ...tbs, sig: sign(swarm.secretKey, ROLE.index, encode(tbs)) })
@@ -115,7 +136,8 @@ export function openIndex(bytes: Uint8Array, swarm: Uint8Array): Result<GroupInd
   if (!verify(swarm, ROLE.index, encode(tbs), sig)) return fail('bad-signature')
   const memberKeys = d.members.map((m) => m.key)
   if (!strictlySorted(memberKeys) || !strictlySorted(d.revoked)) return fail('malformed')
-  if (!memberKeys.every(isValidPublicKey) || d.revoked.some((r) => memberKeys.some((m) => equalBytes(m, r)))) return fail('malformed')
+  if (!memberKeys.every(isValidPublicKey) || d.revoked.some((r) => memberKeys.some((m) => equalBytes(m, r))))
+    return fail('malformed')
 
   const infoHashes: Uint8Array[] = []
   for (const t of d.torrents) {
@@ -129,24 +151,43 @@ export function openIndex(bytes: Uint8Array, swarm: Uint8Array): Result<GroupInd
   const certificateOf = new Map<string, Certificate>()
   for (const bytesOfCert of d.certs) {
     const c = decodeCertificate(bytesOfCert)
-    if (!c.ok || !equalBytes(c.value.swarm, swarm) || !memberKeys.some((m) => equalBytes(m, c.value.member))) return fail('certificate-invalid')
+    if (!c.ok || !equalBytes(c.value.swarm, swarm) || !memberKeys.some((m) => equalBytes(m, c.value.member)))
+      return fail('certificate-invalid')
     const id = bytesToHex(c.value.member)
     if (certificateOf.has(id)) return fail('malformed')
     certificateOf.set(id, c.value)
   }
   return ok({
-    swarm: d.swarm, version: d.version, iat: d.iat, name: d.name, secret: d.secret, torrents: d.torrents,
-    members: d.members, revoked: d.revoked, certificates: d.certs, trackers: d.trackers ?? [], infoHashes, certificateOf, bytes,
+    swarm: d.swarm,
+    version: d.version,
+    iat: d.iat,
+    name: d.name,
+    secret: d.secret,
+    torrents: d.torrents,
+    members: d.members,
+    revoked: d.revoked,
+    certificates: d.certs,
+    trackers: d.trackers ?? [],
+    infoHashes,
+    certificateOf,
+    bytes,
   })
 }
 
 /** Whether `candidate` replaces what we hold: versions only go forward, an equal one changes nothing. */
-export function supersedes(held: Pick<GroupIndex, 'version'> | undefined, candidate: Pick<GroupIndex, 'version'>): boolean {
+export function supersedes(
+  held: Pick<GroupIndex, 'version'> | undefined,
+  candidate: Pick<GroupIndex, 'version'>,
+): boolean {
   return held === undefined || candidate.version > held.version
 }
 
 /** Opens `bytes` and keeps it only if it is newer than `held`; the reason otherwise. */
-export function acceptIndex(held: GroupIndex | undefined, bytes: Uint8Array, swarm: Uint8Array): Result<GroupIndex, IndexProblem> {
+export function acceptIndex(
+  held: GroupIndex | undefined,
+  bytes: Uint8Array,
+  swarm: Uint8Array,
+): Result<GroupIndex, IndexProblem> {
   const opened = openIndex(bytes, swarm)
   if (!opened.ok) return opened
   return supersedes(held, opened.value) ? opened : fail('stale')

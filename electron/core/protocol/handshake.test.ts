@@ -11,10 +11,19 @@ import { open } from './session.js'
 const w = world('hs')
 const cred = (cert: Uint8Array, who = w.alice): Credential => ({ certificate: cert, secretKey: who.secretKey })
 let counter = 0
-const make = (role: HandshakeRole, credential?: Credential, o: Partial<{ swarm: Uint8Array; infoHash: Uint8Array; isRevoked: ((m: Uint8Array) => boolean) | undefined }> = {}) =>
+const make = (
+  role: HandshakeRole,
+  credential?: Credential,
+  o: Partial<{ swarm: Uint8Array; infoHash: Uint8Array; isRevoked: ((m: Uint8Array) => boolean) | undefined }> = {},
+) =>
   new Handshake({
-    role, credential, swarm: o.swarm ?? w.swarm.publicKey, infoHash: o.infoHash ?? w.infoHash,
-    nonce: seed(`nonce ${++counter}`), ephemeralSecret: seed(`eph ${counter}`), isRevoked: o.isRevoked,
+    role,
+    credential,
+    swarm: o.swarm ?? w.swarm.publicKey,
+    infoHash: o.infoHash ?? w.infoHash,
+    nonce: seed(`nonce ${++counter}`),
+    ephemeralSecret: seed(`eph ${counter}`),
+    isRevoked: o.isRevoked,
   })
 
 /** Delivers messages until both sides are quiet. */
@@ -75,15 +84,17 @@ describe('handshake between two members', () => {
   })
 
   it('uses fresh keys per connection: the same members get different session secrets', () => {
-    const a = make('initiator', cred(w.aliceCert)), b = make('responder', cred(w.bobCert, w.bob))
-    const c = make('initiator', cred(w.aliceCert)), d = make('responder', cred(w.bobCert, w.bob))
+    const a = make('initiator', cred(w.aliceCert)),
+      b = make('responder', cred(w.bobCert, w.bob))
+    const c = make('initiator', cred(w.aliceCert)),
+      d = make('responder', cred(w.bobCert, w.bob))
     exchange(a, b)
     exchange(c, d)
     assert.ok(!Buffer.from(a.sessionSecret!).equals(c.sessionSecret!))
   })
 })
 
-describe('handshake refusals (each with its reason, and the responder\'s certificate never shown)', () => {
+describe("handshake refusals (each with its reason, and the responder's certificate never shown)", () => {
   const other = world('hs-other')
   const refusedBy = (cert: Uint8Array, who = w.alice, now = NOW) => {
     const i = make('initiator', cred(cert, who))
@@ -92,7 +103,12 @@ describe('handshake refusals (each with its reason, and the responder\'s certifi
     assert.ok(!log.some((e) => e.from === 'R' && typeOf(e.msg) === 'proof'), 'the responder kept its certificate')
     assert.equal(i.peer.kind, 'refused', 'the initiator never authorizes an unproven responder')
     assert.equal(r.self.kind, 'withheld')
-    return { r, i, code: r.peer.kind === 'refused' ? r.peer.code : 'not refused', told: i.self.kind === 'refused' ? i.self.code : '' }
+    return {
+      r,
+      i,
+      code: r.peer.kind === 'refused' ? r.peer.code : 'not refused',
+      told: i.self.kind === 'refused' ? i.self.code : '',
+    }
   }
 
   it('refuses a certificate of another swarm', () => {
@@ -108,7 +124,12 @@ describe('handshake refusals (each with its reason, and the responder\'s certifi
     assert.equal(refusedBy(future).code, 'not-yet-valid')
   })
   it('refuses a certificate scoped to other torrents', () => {
-    const scoped = issueCertificate(w.swarm, { member: w.alice.publicKey, iat: NOW, exp: NOW + DAY, scope: [new Uint8Array(20)] })
+    const scoped = issueCertificate(w.swarm, {
+      member: w.alice.publicKey,
+      iat: NOW,
+      exp: NOW + DAY,
+      scope: [new Uint8Array(20)],
+    })
     assert.equal(refusedBy(scoped).code, 'out-of-scope')
   })
   it('refuses a forged certificate', () => {
@@ -136,7 +157,8 @@ describe('handshake refusals (each with its reason, and the responder\'s certifi
 
 describe('handshake against an active attacker', () => {
   it('rejects a proof replayed from another connection', () => {
-    const i1 = make('initiator', cred(w.aliceCert)), r1 = make('responder', cred(w.bobCert, w.bob))
+    const i1 = make('initiator', cred(w.aliceCert)),
+      r1 = make('responder', cred(w.bobCert, w.bob))
     const proof = i1.onPeerHello(r1.hello).send[0]!
     // The attacker opens its own connection to the responder and replays Alice's proof.
     const r2 = make('responder', cred(w.bobCert, w.bob))
@@ -150,7 +172,8 @@ describe('handshake against an active attacker', () => {
   })
 
   it('rejects a proof reflected back to the node that made it', () => {
-    const i = make('initiator', cred(w.aliceCert)), r = make('responder', cred(w.bobCert, w.bob))
+    const i = make('initiator', cred(w.aliceCert)),
+      r = make('responder', cred(w.bobCert, w.bob))
     const proofI = i.onPeerHello(r.hello).send[0]!
     r.onPeerHello(i.hello)
     const proofR = r.onMessage(proofI, NOW).send[0]!
@@ -171,33 +194,45 @@ describe('handshake against an active attacker', () => {
     const own = new Set<string>()
     const mk = (role: HandshakeRole) => {
       const h = new Handshake({
-        role, credential: cred(w.bobCert, w.bob), swarm: w.swarm.publicKey, infoHash: w.infoHash,
-        nonce: seed(`own ${role}`), ephemeralSecret: seed(`own eph ${role}`),
+        role,
+        credential: cred(w.bobCert, w.bob),
+        swarm: w.swarm.publicKey,
+        infoHash: w.infoHash,
+        nonce: seed(`own ${role}`),
+        ephemeralSecret: seed(`own eph ${role}`),
         isOwn: (n, e) => own.has(Buffer.from(n).toString('hex')) || own.has(Buffer.from(e).toString('hex')),
       })
       own.add(Buffer.from(h.hello.n).toString('hex'))
       own.add(Buffer.from(h.hello.e).toString('hex'))
       return h
     }
-    const r = mk('responder'), i = mk('initiator')
+    const r = mk('responder'),
+      i = mk('initiator')
     assert.deepEqual(r.onPeerHello(i.hello).send.map(typeOf), ['refuse:reflected'])
     assert.deepEqual(i.onPeerHello(r.hello).send.map(typeOf), ['refuse:reflected'])
   })
 
   it('defeats a man in the middle who substitutes ephemeral keys', () => {
-    const i = make('initiator', cred(w.aliceCert)), r = make('responder', cred(w.bobCert, w.bob))
-    const mToI = make('responder'), mToR = make('initiator')
+    const i = make('initiator', cred(w.aliceCert)),
+      r = make('responder', cred(w.bobCert, w.bob))
+    const mToI = make('responder'),
+      mToR = make('initiator')
     const proofForM = i.onPeerHello(mToI.hello).send[0]!
     mToI.onPeerHello(i.hello)
     r.onPeerHello(mToR.hello)
     // Forwarded as is, the proof was sealed for M's keys, and signed over M's transcript.
     assert.deepEqual(r.onMessage(proofForM, NOW).send.map(typeOf), ['refuse:decrypt-failed'])
     assert.equal(mToI.onMessage(proofForM, NOW).send.length, 1, 'M can open it, being the endpoint Alice talked to')
-    assert.equal(mToI.peer.kind, 'authorized', 'a Coterie node in the middle verifies Alice only for its own connection')
+    assert.equal(
+      mToI.peer.kind,
+      'authorized',
+      'a Coterie node in the middle verifies Alice only for its own connection',
+    )
   })
 
   it('gives a passive relay no way to open the proofs', () => {
-    const i = make('initiator', cred(w.aliceCert)), r = make('responder', cred(w.bobCert, w.bob))
+    const i = make('initiator', cred(w.aliceCert)),
+      r = make('responder', cred(w.bobCert, w.bob))
     const log = exchange(i, r)
     const box = (decodeCanonical(log[0]!.msg, MAX_MESSAGE_BYTES) as Record<string, Uint8Array>).box!
     assert.ok(!Buffer.from(log[0]!.msg).includes(Buffer.from(w.aliceCert)), 'the certificate is not on the wire')
@@ -206,14 +241,21 @@ describe('handshake against an active attacker', () => {
   })
 
   it('refuses a responder that proves first, and messages out of order', () => {
-    const i = make('initiator', cred(w.aliceCert)), r = make('responder', cred(w.bobCert, w.bob))
+    const i = make('initiator', cred(w.aliceCert)),
+      r = make('responder', cred(w.bobCert, w.bob))
     i.onPeerHello(r.hello)
     assert.deepEqual(i.onMessage(encode({ t: 'accept' }), NOW).send.map(typeOf), ['refuse:unexpected-message'])
     const r2 = make('responder', cred(w.bobCert, w.bob))
-    assert.deepEqual(r2.onMessage(encode({ t: 'noproof' }), NOW).send.map(typeOf), ['refuse:unexpected-message'], 'before any hello')
+    assert.deepEqual(
+      r2.onMessage(encode({ t: 'noproof' }), NOW).send.map(typeOf),
+      ['refuse:unexpected-message'],
+      'before any hello',
+    )
     const i2 = make('initiator')
     i2.onPeerHello(make('responder').hello)
-    assert.deepEqual(i2.onMessage(encode({ t: 'proof', box: new Uint8Array(64) }), NOW).send.map(typeOf), ['refuse:unexpected-message'])
+    assert.deepEqual(i2.onMessage(encode({ t: 'proof', box: new Uint8Array(64) }), NOW).send.map(typeOf), [
+      'refuse:unexpected-message',
+    ])
   })
 
   it('rejects malformed, oversize and non-canonical messages, then stays silent', () => {
@@ -233,13 +275,33 @@ describe('handshake against an active attacker', () => {
     for (const hello of [undefined, 'x', { v: 1 }, { v: 1, n: new Uint8Array(31), e: new Uint8Array(32) }]) {
       assert.deepEqual(make('responder').onPeerHello(hello).send.map(typeOf), ['refuse:malformed'])
     }
-    assert.deepEqual(make('responder').onPeerHello({ ...make('initiator').hello, v: 2 }).send.map(typeOf), ['refuse:unsupported-version'])
-    assert.deepEqual(make('responder').onPeerHello({ ...make('initiator').hello, pad: new Uint8Array(300) }).send.map(typeOf), ['refuse:oversize'])
-    assert.deepEqual(make('responder').onPeerHello({ ...make('initiator').hello, e: new Uint8Array(32) }).send.map(typeOf), ['refuse:bad-key-exchange'])
+    assert.deepEqual(
+      make('responder')
+        .onPeerHello({ ...make('initiator').hello, v: 2 })
+        .send.map(typeOf),
+      ['refuse:unsupported-version'],
+    )
+    assert.deepEqual(
+      make('responder')
+        .onPeerHello({ ...make('initiator').hello, pad: new Uint8Array(300) })
+        .send.map(typeOf),
+      ['refuse:oversize'],
+    )
+    assert.deepEqual(
+      make('responder')
+        .onPeerHello({ ...make('initiator').hello, e: new Uint8Array(32) })
+        .send.map(typeOf),
+      ['refuse:bad-key-exchange'],
+    )
   })
 
   it('tells a newer peer from a broken one, and keeps an unknown refusal reason as "unknown"', () => {
-    assert.deepEqual(make('responder').onPeerHello({ ...make('initiator').hello, v: 2, extra: 1 }).send.map(typeOf), ['refuse:unsupported-version'])
+    assert.deepEqual(
+      make('responder')
+        .onPeerHello({ ...make('initiator').hello, v: 2, extra: 1 })
+        .send.map(typeOf),
+      ['refuse:unsupported-version'],
+    )
     const i = make('initiator', cred(w.aliceCert))
     i.onPeerHello(make('responder').hello)
     i.onMessage(encode({ t: 'refuse', code: 'reason-from-the-future' }), NOW)
@@ -269,7 +331,8 @@ describe('handshake against an active attacker', () => {
 describe('handshake over time', () => {
   it('drops authorization when the certificate expires mid-connection', () => {
     const short = issueCertificate(w.swarm, { member: w.alice.publicKey, iat: NOW - 10, exp: NOW + 60 })
-    const i = make('initiator', cred(short)), r = make('responder', cred(w.bobCert, w.bob))
+    const i = make('initiator', cred(short)),
+      r = make('responder', cred(w.bobCert, w.bob))
     exchange(i, r)
     assert.equal(r.peer.kind, 'authorized')
     assert.deepEqual(r.recheck(NOW + 60 + CLOCK_SKEW_S - 1), { send: [] })
@@ -283,7 +346,8 @@ describe('handshake over time', () => {
     const r = make('responder', cred(w.bobCert, w.bob))
     r.onPeerHello(make('initiator').hello)
     assert.deepEqual(r.timeout().send.map(typeOf), ['refuse:timeout'])
-    const done = make('responder', cred(w.bobCert, w.bob)), i = make('initiator', cred(w.aliceCert))
+    const done = make('responder', cred(w.bobCert, w.bob)),
+      i = make('initiator', cred(w.aliceCert))
     exchange(i, done)
     assert.deepEqual(done.timeout(), { send: [] }, 'an authorized peer is not timed out')
   })
@@ -295,7 +359,8 @@ describe('handshake with a member whose certificate expired (renewal, PROTOCOL.m
   const hexOf = (k: { publicKey: Uint8Array }) => Buffer.from(k.publicKey).toString('hex')
 
   it('as initiator: refused `expired` as before, remembered as lapsed, told it may await a renewal', () => {
-    const i = make('initiator', cred(w.aliceCert)), r = make('responder', cred(w.bobCert, w.bob))
+    const i = make('initiator', cred(w.aliceCert)),
+      r = make('responder', cred(w.bobCert, w.bob))
     // The responder's own certificate is just as old here; only the initiator's is judged first.
     assert.deepEqual(trace(exchange(i, r, LATER)), ['I proof', 'R refuse:expired'])
     assert.deepEqual(r.peer, { kind: 'refused', code: 'expired' })
@@ -307,7 +372,8 @@ describe('handshake with a member whose certificate expired (renewal, PROTOCOL.m
 
   it('as responder: the initiator authorized by it refuses its expired proof, and remembers it as lapsed', () => {
     const fresh = issueCertificate(w.swarm, { member: w.bob.publicKey, iat: LATER - DAY, exp: LATER + DAY })
-    const i = make('initiator', cred(fresh, w.bob)), r = make('responder', cred(w.aliceCert))
+    const i = make('initiator', cred(fresh, w.bob)),
+      r = make('responder', cred(w.aliceCert))
     assert.deepEqual(trace(exchange(i, r, LATER)), ['I proof', 'R proof', 'I refuse:expired'])
     assert.equal(r.peer.kind, 'authorized', 'the expired side still uploads to the member it verified')
     assert.deepEqual(i.peer, { kind: 'refused', code: 'expired' })
@@ -318,14 +384,23 @@ describe('handshake with a member whose certificate expired (renewal, PROTOCOL.m
 
   it('is not lapsed without a proof of the member key, with a revoked key, or out of scope', () => {
     const refused = (cert: Uint8Array, who = w.alice, isRevoked?: (m: Uint8Array) => boolean) => {
-      const i = make('initiator', cred(cert, who)), r = make('responder', cred(w.bobCert, w.bob), { isRevoked })
+      const i = make('initiator', cred(cert, who)),
+        r = make('responder', cred(w.bobCert, w.bob), { isRevoked })
       exchange(i, r, LATER)
       return { code: r.peer.kind === 'refused' ? r.peer.code : r.peer.kind, lapsed: member(r), awaits: i.awaitsRenewal }
     }
     // A copied certificate: the code is the same as today (expiry is checked first), but no lapse.
     assert.deepEqual(refused(w.aliceCert, keyPair('mallory')), { code: 'expired', lapsed: undefined, awaits: true })
-    assert.deepEqual(refused(w.aliceCert, w.alice, (m) => Buffer.from(m).equals(w.alice.publicKey)), { code: 'expired', lapsed: undefined, awaits: true })
-    const scoped = issueCertificate(w.swarm, { member: w.alice.publicKey, iat: NOW, exp: NOW + DAY, scope: [new Uint8Array(20)] })
+    assert.deepEqual(
+      refused(w.aliceCert, w.alice, (m) => Buffer.from(m).equals(w.alice.publicKey)),
+      { code: 'expired', lapsed: undefined, awaits: true },
+    )
+    const scoped = issueCertificate(w.swarm, {
+      member: w.alice.publicKey,
+      iat: NOW,
+      exp: NOW + DAY,
+      scope: [new Uint8Array(20)],
+    })
     assert.deepEqual(refused(scoped), { code: 'expired', lapsed: undefined, awaits: true })
     const forged = issueCertificate(keyPair('mallory swarm'), { member: w.alice.publicKey, iat: NOW, exp: NOW + DAY })
     assert.deepEqual(refused(forged), { code: 'wrong-swarm', lapsed: undefined, awaits: false })
@@ -334,13 +409,15 @@ describe('handshake with a member whose certificate expired (renewal, PROTOCOL.m
 
   it('does not await a renewal after an authorization that lapsed mid-connection, or any other refusal', () => {
     const short = issueCertificate(w.swarm, { member: w.alice.publicKey, iat: NOW - 10, exp: NOW + 60 })
-    const i = make('initiator', cred(short)), r = make('responder', cred(w.bobCert, w.bob))
+    const i = make('initiator', cred(short)),
+      r = make('responder', cred(w.bobCert, w.bob))
     exchange(i, r)
     for (const m of r.recheck(NOW + 60 + CLOCK_SKEW_S).send) i.onMessage(m, NOW + 60 + CLOCK_SKEW_S)
     assert.deepEqual(i.self, { kind: 'refused', code: 'expired' })
     assert.ok(!i.awaitsRenewal, 'it was accepted on this connection: the refuser closes it')
     assert.equal(r.lapsed, undefined)
-    const j = make('initiator', cred(w.aliceCert)), s = make('responder', cred(w.bobCert, w.bob))
+    const j = make('initiator', cred(w.aliceCert)),
+      s = make('responder', cred(w.bobCert, w.bob))
     j.onPeerHello(s.hello) // its proof is lost; a forged refusal arrives instead
     j.onMessage(encode({ t: 'refuse', code: 'revoked' }), NOW)
     assert.ok(!j.awaitsRenewal)

@@ -28,11 +28,26 @@ import { concatBytes, equalBytes } from './bytes.js'
 import { decodeCanonical, encode, type Bencodable } from './canonical.js'
 import { checkCertificate, decodeCertificate, type Certificate } from './certificate.js'
 import {
-  EXTENSION_NAME, INFOHASH_BYTES, KEY_BYTES, MAX_HELLO_BYTES, MAX_MESSAGE_BYTES, NONCE_BYTES, PROTOCOL_VERSION, ROLE,
+  EXTENSION_NAME,
+  INFOHASH_BYTES,
+  KEY_BYTES,
+  MAX_HELLO_BYTES,
+  MAX_MESSAGE_BYTES,
+  NONCE_BYTES,
+  PROTOCOL_VERSION,
+  ROLE,
   SIGNATURE_BYTES,
 } from './constants.js'
 import { bytesOf, uint, versionField } from './schema.js'
-import { deriveKeys, ephemeralFromSecret, open, seal, transcriptHash, type Ephemeral, type SessionKeys } from './session.js'
+import {
+  deriveKeys,
+  ephemeralFromSecret,
+  open,
+  seal,
+  transcriptHash,
+  type Ephemeral,
+  type SessionKeys,
+} from './session.js'
 import { sign, verify } from './signing.js'
 
 export type HandshakeRole = typeof ROLE.initiator | typeof ROLE.responder
@@ -93,7 +108,11 @@ const proofSchema = z.strictObject({
 
 // Any message that is not a well-formed handshake message (envelope.ts) is refused as malformed.
 function handshakeMessage(e: Envelope): HandshakeMessage | 'oversize' | 'malformed' {
-  return e.kind === 'handshake' ? e.message : e.kind === 'malformed' && e.reason === 'oversize' ? 'oversize' : 'malformed'
+  return e.kind === 'handshake'
+    ? e.message
+    : e.kind === 'malformed' && e.reason === 'oversize'
+      ? 'oversize'
+      : 'malformed'
 }
 
 /**
@@ -154,8 +173,10 @@ export class Handshake {
   #peerHello: Hello | undefined
 
   constructor(o: HandshakeOptions) {
-    if (o.infoHash.length !== INFOHASH_BYTES || o.swarm.length !== KEY_BYTES) throw new RangeError('Handshake: bad infoHash or swarm')
-    if (o.nonce.length !== NONCE_BYTES || o.ephemeralSecret.length !== KEY_BYTES) throw new RangeError('Handshake: bad randomness')
+    if (o.infoHash.length !== INFOHASH_BYTES || o.swarm.length !== KEY_BYTES)
+      throw new RangeError('Handshake: bad infoHash or swarm')
+    if (o.nonce.length !== NONCE_BYTES || o.ephemeralSecret.length !== KEY_BYTES)
+      throw new RangeError('Handshake: bad randomness')
     this.#o = o
     this.role = o.role
     this.#ephemeral = ephemeralFromSecret(o.ephemeralSecret)
@@ -220,15 +241,20 @@ export class Handshake {
     if (!parsed.success) return this.#refuse('malformed')
     const h = parsed.data
     // BEP 10 lets a peer resend its extended handshake; the same hello again changes nothing.
-    if (this.#peerHello !== undefined && equalBytes(h.n, this.#peerHello.n) && equalBytes(h.e, this.#peerHello.e)) return nothing
+    if (this.#peerHello !== undefined && equalBytes(h.n, this.#peerHello.n) && equalBytes(h.e, this.#peerHello.e))
+      return nothing
     if (this.#th !== undefined || this.#peer.kind !== 'pending') return this.#refuse('unexpected-message')
     this.#peerHello = h
     const mine = this.hello
-    if (equalBytes(h.n, mine.n) || equalBytes(h.e, mine.e) || this.#o.isOwn?.(h.n, h.e) === true) return this.#refuse('reflected')
+    if (equalBytes(h.n, mine.n) || equalBytes(h.e, mine.e) || this.#o.isOwn?.(h.n, h.e) === true)
+      return this.#refuse('reflected')
     const [i, r] = this.role === ROLE.initiator ? [mine, h] : [h, mine]
     const th = transcriptHash({
       infoHash: this.#o.infoHash,
-      initiatorNonce: i.n, initiatorEphemeral: i.e, responderNonce: r.n, responderEphemeral: r.e,
+      initiatorNonce: i.n,
+      initiatorEphemeral: i.e,
+      responderNonce: r.n,
+      responderEphemeral: r.e,
     })
     const keys = deriveKeys(this.#ephemeral, h.e, th)
     if (keys === undefined) return this.#refuse('bad-key-exchange')
@@ -256,11 +282,13 @@ export class Handshake {
         // A newer peer may give a reason we do not know yet: keep the fact, not a wrong reason.
         const self: SelfVerdict = { kind: 'refused', code: isRejectCode(m.code) ? m.code : 'unknown' }
         // A refused initiator never sees the responder's certificate; that is the point.
-        if (this.#peer.kind === 'pending' && this.role === ROLE.initiator) return { send: [], self, peer: { kind: 'refused', code: 'no-certificate' } }
+        if (this.#peer.kind === 'pending' && this.role === ROLE.initiator)
+          return { send: [], self, peer: { kind: 'refused', code: 'no-certificate' } }
         return { send: [], self }
       }
       case 'accept':
-        if (this.role !== ROLE.responder || !this.#sentProof || this.#self.kind !== 'pending') return this.#refuse('unexpected-message')
+        if (this.role !== ROLE.responder || !this.#sentProof || this.#self.kind !== 'pending')
+          return this.#refuse('unexpected-message')
         return { send: [], self: ACCEPTED }
       case 'proof':
       case 'noproof':
@@ -279,7 +307,8 @@ export class Handshake {
     const self = accepted.self ?? this.#self
     if (box === undefined) return { ...accepted, ...this.#refuse('no-certificate', self) }
     const v = this.#verifyProof(box, now)
-    if (!v.ok) return { ...accepted, ...this.#refuse(v.code, self), ...(v.lapsed === undefined ? {} : { lapsed: v.lapsed }) }
+    if (!v.ok)
+      return { ...accepted, ...this.#refuse(v.code, self), ...(v.lapsed === undefined ? {} : { lapsed: v.lapsed }) }
     const peer: PeerVerdict = { kind: 'authorized', certificate: v.certificate }
     return { ...accepted, peer, send: this.role === ROLE.responder ? [this.#proofOrNone()] : [encode({ t: 'accept' })] }
   }
@@ -317,7 +346,8 @@ export class Handshake {
   }
 
   #verifyProof(
-    box: Uint8Array, now: number,
+    box: Uint8Array,
+    now: number,
   ): { ok: true; certificate: Certificate } | { ok: false; code: RejectCode; lapsed?: Certificate } {
     const th = this.#th!
     const key = this.role === ROLE.responder ? this.#keys!.initiatorToResponder : this.#keys!.responderToInitiator
@@ -334,7 +364,8 @@ export class Handshake {
     if (code === 'expired') {
       // Expired and nothing else: the code stays `expired` whatever else we learn, but a peer that
       // also proved its key (and is not revoked) is remembered for a renewal (§13.3).
-      if (this.#inScope(cert) && signed() && this.#o.isRevoked?.(cert.member) !== true) return { ok: false, code, lapsed: cert }
+      if (this.#inScope(cert) && signed() && this.#o.isRevoked?.(cert.member) !== true)
+        return { ok: false, code, lapsed: cert }
       return { ok: false, code }
     }
     if (code !== undefined) return { ok: false, code }

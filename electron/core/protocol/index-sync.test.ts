@@ -12,12 +12,28 @@ import { assertOk } from '../testing/assert-result.js'
 const w = world('sync')
 const S = w.swarm.publicKey
 // A torrent with 2,000 pieces: its info dictionary alone is ~40 KB, so the index needs parts.
-const bigInfo = encode({ length: 2000 * 16384, name: new TextEncoder().encode('big.bin'), 'piece length': 16384, pieces: new Uint8Array(2000 * 20).fill(3), [INFO_SWARM_KEY]: S })
+const bigInfo = encode({
+  length: 2000 * 16384,
+  name: new TextEncoder().encode('big.bin'),
+  'piece length': 16384,
+  pieces: new Uint8Array(2000 * 20).fill(3),
+  [INFO_SWARM_KEY]: S,
+})
 const index = (version: number, over: Partial<GroupIndexContent> = {}): GroupIndex => {
-  const r = openIndex(publishIndex(w.swarm, {
-    version, iat: NOW, name: 'Club', secret: seed('sync secret'), torrents: [w.info], members: [{ key: w.alice.publicKey, name: 'Alice' }],
-    revoked: [], certificates: [w.aliceCert], ...over,
-  }), S)
+  const r = openIndex(
+    publishIndex(w.swarm, {
+      version,
+      iat: NOW,
+      name: 'Club',
+      secret: seed('sync secret'),
+      torrents: [w.info],
+      members: [{ key: w.alice.publicKey, name: 'Alice' }],
+      revoked: [],
+      certificates: [w.aliceCert],
+      ...over,
+    }),
+    S,
+  )
   assertOk(r)
   return r.value
 }
@@ -26,7 +42,10 @@ const index = (version: number, over: Partial<GroupIndexContent> = {}): GroupInd
 function run(a: IndexSync, b: IndexSync, tamper?: (m: Uint8Array) => Uint8Array) {
   const accepted: { a: GroupIndex[]; b: GroupIndex[] } = { a: [], b: [] }
   const ignored: string[] = []
-  let queue: { to: 'a' | 'b'; m: Uint8Array }[] = [...a.announce().map((m) => ({ to: 'b' as const, m })), ...b.announce().map((m) => ({ to: 'a' as const, m }))]
+  let queue: { to: 'a' | 'b'; m: Uint8Array }[] = [
+    ...a.announce().map((m) => ({ to: 'b' as const, m })),
+    ...b.announce().map((m) => ({ to: 'a' as const, m })),
+  ]
   let steps = 0
   while (queue.length > 0) {
     assert.ok(++steps < 10_000, 'the exchange ends')
@@ -80,7 +99,11 @@ describe('index sync between two members', () => {
     assert.equal(b.onPayload(part).ignored, 'unexpected')
     assert.equal(b.onPayload(new TextEncoder().encode('d1:t5:indexe')).ignored, 'malformed')
     b.onPayload(encode({ t: 'index', version: 5 }))
-    assert.equal(b.onPayload(encode({ t: 'index-part', version: 5, offset: 7, total: 10, data: new Uint8Array(3) })).ignored, 'unexpected', 'out of order')
+    assert.equal(
+      b.onPayload(encode({ t: 'index-part', version: 5, offset: 7, total: 10, data: new Uint8Array(3) })).ignored,
+      'unexpected',
+      'out of order',
+    )
     assert.ok(isIndexPayload(part))
     assert.ok(!isIndexPayload(encode({ t: 'pex' })))
   })

@@ -77,7 +77,9 @@ export class IndexSync {
         if (m.version !== held.version) return { send: this.announce() }
         if (m.offset >= held.bytes.length) return { send: [], ignored: 'unexpected' }
         const data = held.bytes.subarray(m.offset, m.offset + INDEX_PART_BYTES)
-        return { send: [encode({ t: 'index-part', version: held.version, offset: m.offset, total: held.bytes.length, data })] }
+        return {
+          send: [encode({ t: 'index-part', version: held.version, offset: m.offset, total: held.bytes.length, data })],
+        }
       }
       case 'index-part':
         return this.#onPart(m)
@@ -86,7 +88,8 @@ export class IndexSync {
 
   #onPart(m: Extract<IndexPayload, { t: 'index-part' }>): SyncOutput {
     const f = this.#fetch
-    if (f === undefined || m.version !== f.version || m.offset !== f.received) return { send: [], ignored: 'unexpected' }
+    if (f === undefined || m.version !== f.version || m.offset !== f.received)
+      return { send: [], ignored: 'unexpected' }
     if (f.total === undefined) f.total = m.total
     if (m.total !== f.total || f.received + m.data.length > f.total) {
       this.#fetch = undefined

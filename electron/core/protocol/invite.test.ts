@@ -8,7 +8,15 @@ import { createInvite, openInvite, type InviteContent } from './invite.js'
 import { bytesToHex, concatBytes, utf8 } from './bytes.js'
 import { decodeCanonical, encode, type Bencodable } from './canonical.js'
 import { issueCertificate } from './certificate.js'
-import { MAX_INVITE_BYTES, MAX_INVITE_PEERS, MAX_INVITE_TORRENTS, MAX_INVITE_TRACKERS, MAX_NAME_CHARS, MAX_TRACKER_URL_CHARS, ROLE } from './constants.js'
+import {
+  MAX_INVITE_BYTES,
+  MAX_INVITE_PEERS,
+  MAX_INVITE_TORRENTS,
+  MAX_INVITE_TRACKERS,
+  MAX_NAME_CHARS,
+  MAX_TRACKER_URL_CHARS,
+  ROLE,
+} from './constants.js'
 import { sign } from './signing.js'
 import { infoHashOf } from './torrent-info.js'
 import type { KeyPair } from './keys.js'
@@ -32,7 +40,8 @@ const content = (o: Partial<Omit<InviteContent, 'from'>> = {}): Omit<InviteConte
   peers: PEERS,
   ...o,
 })
-const invite = (o: Partial<Omit<InviteContent, 'from'>> = {}, from: KeyPair = w.alice) => createInvite({ inviter: from, swarm: w.swarm }, content(o), eph)
+const invite = (o: Partial<Omit<InviteContent, 'from'>> = {}, from: KeyPair = w.alice) =>
+  createInvite({ inviter: from, swarm: w.swarm }, content(o), eph)
 
 const codeOf = (file: Uint8Array, me: KeyPair = w.bob, now = NOW): InviteErrorCode | 'ok' => {
   const r = openInvite(file, me, now)
@@ -45,20 +54,45 @@ const codeOf = (file: Uint8Array, me: KeyPair = w.bob, now = NOW): InviteErrorCo
 function seal(plaintext: Uint8Array, to: Uint8Array, ephemeralSecret = eph): Uint8Array {
   const recipientX = ed25519.utils.toMontgomery(to)
   const e = x25519.getPublicKey(ephemeralSecret)
-  const k = hkdf(sha256, x25519.getSharedSecret(ephemeralSecret, recipientX), concatBytes(e, recipientX), encode(['coterie', 1, 'invite']), 32)
+  const k = hkdf(
+    sha256,
+    x25519.getSharedSecret(ephemeralSecret, recipientX),
+    concatBytes(e, recipientX),
+    encode(['coterie', 1, 'invite']),
+    32,
+  )
   const box = chacha20poly1305(k, new Uint8Array(12), utf8('coterie-invite')).encrypt(plaintext)
   return encode({ 'coterie-invite': 1, e, box })
 }
 /** The signed inner invite, with optional edits made after (`late`) or before signing. */
-function inner(o: { to?: Uint8Array; signer?: KeyPair; owner?: KeyPair; fields?: Record<string, Bencodable>; late?: Record<string, Bencodable> } = {}) {
+function inner(
+  o: {
+    to?: Uint8Array
+    signer?: KeyPair
+    owner?: KeyPair
+    fields?: Record<string, Bencodable>
+    late?: Record<string, Bencodable>
+  } = {},
+) {
   const signer = o.signer ?? w.alice
   const tbs = {
-    v: 1, from: w.alice.publicKey, to: o.to ?? w.bob.publicKey, iat: NOW,
-    group: { name: utf8('Film club'), swarm: w.swarm.publicKey, secret }, cert: w.bobCert, torrents: [w.info],
-    peers: PEERS.map(utf8), ...o.fields,
+    v: 1,
+    from: w.alice.publicKey,
+    to: o.to ?? w.bob.publicKey,
+    iat: NOW,
+    group: { name: utf8('Film club'), swarm: w.swarm.publicKey, secret },
+    cert: w.bobCert,
+    torrents: [w.info],
+    peers: PEERS.map(utf8),
+    ...o.fields,
   }
   const owner = o.owner ?? w.swarm
-  return encode({ ...tbs, sig: sign(signer.secretKey, ROLE.inviter, encode(tbs)), owner: sign(owner.secretKey, ROLE.owner, encode(tbs)), ...o.late })
+  return encode({
+    ...tbs,
+    sig: sign(signer.secretKey, ROLE.inviter, encode(tbs)),
+    owner: sign(owner.secretKey, ROLE.owner, encode(tbs)),
+    ...o.late,
+  })
 }
 
 describe('invites: round trip', () => {
@@ -69,7 +103,13 @@ describe('invites: round trip', () => {
     assert.deepEqual(v.from, w.alice.publicKey)
     assert.deepEqual(v.to, w.bob.publicKey)
     assert.equal(v.iat, NOW)
-    assert.deepEqual(v.group, { name: 'Film club', swarm: w.swarm.publicKey, secret, announcePublic: false, trackers: [] })
+    assert.deepEqual(v.group, {
+      name: 'Film club',
+      swarm: w.swarm.publicKey,
+      secret,
+      announcePublic: false,
+      trackers: [],
+    })
     assert.deepEqual(v.certificate, w.bobCert)
     assert.deepEqual(v.parsedCertificate.member, w.bob.publicKey)
     assert.deepEqual(v.torrents, [w.info])
@@ -80,27 +120,51 @@ describe('invites: round trip', () => {
   it('keeps several torrents, no peers, and a non-ASCII group name', () => {
     const second = infoDict(w.swarm.publicKey, 'zweite Datei.mkv', 5000)
     const name = 'Ciné-club Ünïcode 映画 👨‍👩‍👧'
-    const r = openInvite(invite({ group: { name, swarm: w.swarm.publicKey, secret }, torrents: [w.info, second], peers: [] }), w.bob, NOW)
+    const r = openInvite(
+      invite({ group: { name, swarm: w.swarm.publicKey, secret }, torrents: [w.info, second], peers: [] }),
+      w.bob,
+      NOW,
+    )
     assertOk(r)
     assert.equal(r.value.group.name, name)
     assert.deepEqual(r.value.peers, [])
-    assert.deepEqual(r.value.infoHashes, [w.info, second].map((t) => bytesToHex(infoHashOf(t))))
+    assert.deepEqual(
+      r.value.infoHashes,
+      [w.info, second].map((t) => bytesToHex(infoHashOf(t))),
+    )
   })
 
   it('is reproducible from its injected ephemeral secret, and differs with another', () => {
     assert.deepEqual(invite(), invite())
-    assert.notDeepEqual(createInvite({ inviter: w.alice, swarm: w.swarm }, content(), seed('other ephemeral')), invite())
+    assert.notDeepEqual(
+      createInvite({ inviter: w.alice, swarm: w.swarm }, content(), seed('other ephemeral')),
+      invite(),
+    )
   })
 
   it('refuses to create an invite with a bad peer address (a caller bug)', () => {
-    for (const peer of ['', 'host', 'host:', 'host:0', 'host:65536', 'a b:1', '1.2.3.4:port', 'host:123456', '-host:1']) {
+    for (const peer of [
+      '',
+      'host',
+      'host:',
+      'host:0',
+      'host:65536',
+      'a b:1',
+      '1.2.3.4:port',
+      'host:123456',
+      '-host:1',
+    ]) {
       assert.throws(() => invite({ peers: [peer] }), RangeError, peer)
     }
   })
 })
 
 describe('invites: the public flag and trackers', () => {
-  const TRACKERS = ['udp://tracker.example.org:6969/announce', 'https://[2001:db8::2]/announce', 'http://127.0.0.1:8000/announce']
+  const TRACKERS = [
+    'udp://tracker.example.org:6969/announce',
+    'https://[2001:db8::2]/announce',
+    'http://127.0.0.1:8000/announce',
+  ]
   const group = (extra: object) => ({ group: { name: 'Film club', swarm: w.swarm.publicKey, secret, ...extra } })
 
   it('carries a public group and its trackers to the member', () => {
@@ -122,28 +186,45 @@ describe('invites: the public flag and trackers', () => {
   })
 
   it('refuses a public flag other than 1, an empty or oversized tracker list, and bad tracker URLs as malformed', () => {
-    const g = (extra: Record<string, Bencodable>) => ({ fields: { group: { name: utf8('Film club'), swarm: w.swarm.publicKey, secret, ...extra } } })
+    const g = (extra: Record<string, Bencodable>) => ({
+      fields: { group: { name: utf8('Film club'), swarm: w.swarm.publicKey, secret, ...extra } },
+    })
     assert.equal(codeOf(seal(inner(g({ public: 1 })), w.bob.publicKey)), 'ok', 'the control')
     assert.equal(codeOf(seal(inner(g({ trackers: [utf8(TRACKERS[0]!)] })), w.bob.publicKey)), 'ok', 'the control')
     for (const extra of <Record<string, Bencodable>[]>[
-      { public: 0 }, { public: 2 }, { public: utf8('1') }, { trackers: [] }, { trackers: utf8(TRACKERS[0]!) },
+      { public: 0 },
+      { public: 2 },
+      { public: utf8('1') },
+      { trackers: [] },
+      { trackers: utf8(TRACKERS[0]!) },
       { trackers: Array.from({ length: MAX_INVITE_TRACKERS + 1 }, (_, i) => utf8(`udp://t${i}.example:1`)) },
-      ...['ws://t.example/announce', 'wss://t.example/a', 'udp://', 'http://a b/announce', 'file:///etc/passwd', 'udp://t.example:1/\u00e9',
-        `http://t.example/${'a'.repeat(MAX_TRACKER_URL_CHARS)}`].map((t) => ({ trackers: [utf8(t)] })),
+      ...[
+        'ws://t.example/announce',
+        'wss://t.example/a',
+        'udp://',
+        'http://a b/announce',
+        'file:///etc/passwd',
+        'udp://t.example:1/\u00e9',
+        `http://t.example/${'a'.repeat(MAX_TRACKER_URL_CHARS)}`,
+      ].map((t) => ({ trackers: [utf8(t)] })),
     ]) {
       assert.equal(codeOf(seal(inner(g(extra)), w.bob.publicKey)), 'malformed', JSON.stringify(extra))
     }
   })
 
   it('refuses to create an invite with a bad tracker (a caller bug)', () => {
-    for (const t of ['', 'ws://t.example', 'udp://t.example:1 /x']) assert.throws(() => invite(group({ trackers: [t] })), RangeError, t)
+    for (const t of ['', 'ws://t.example', 'udp://t.example:1 /x'])
+      assert.throws(() => invite(group({ trackers: [t] })), RangeError, t)
     const many = Array.from({ length: MAX_INVITE_TRACKERS + 1 }, (_, i) => `udp://t${i}.example:1`)
     assert.throws(() => invite(group({ trackers: many })), RangeError)
   })
 
   it('binds the flag and the trackers to the signatures', () => {
     const { group: _g, ...rest } = decodeCanonical(inner(), MAX_INVITE_BYTES) as Record<string, Bencodable>
-    const tampered = encode({ ...rest, group: { name: utf8('Film club'), public: 1, secret, swarm: w.swarm.publicKey } })
+    const tampered = encode({
+      ...rest,
+      group: { name: utf8('Film club'), public: 1, secret, swarm: w.swarm.publicKey },
+    })
     assert.equal(codeOf(seal(tampered, w.bob.publicKey)), 'bad-signature')
   })
 })
@@ -161,7 +242,7 @@ describe('invites: the seal', () => {
     const file = invite()
     for (let i = 0; i < file.length; i++) {
       const m = file.slice()
-      m[i]! ^= 1 << i % 8
+      m[i]! ^= 1 << (i % 8)
       const code = codeOf(m)
       assert.ok(['not-an-invite', 'unsupported-version', 'cannot-open'].includes(code), `byte ${i}: ${code}`)
     }
@@ -250,13 +331,23 @@ describe('invites: certificate and torrents', () => {
 })
 
 describe('invite authority', () => {
-  it('refuses an invite forged by someone who holds the member\'s certificate but not the group key', () => {
+  it("refuses an invite forged by someone who holds the member's certificate but not the group key", () => {
     // Mallory got Bob's certificate (Bob shows it to every peer he proves himself to) and sends
     // Bob an invite with her own group secret and peers: it must not open.
     const mallory = keyPair('invite mallory')
-    const forged = seal(inner({ signer: mallory, owner: mallory, fields: { from: mallory.publicKey, group: { name: utf8('Film club'), swarm: w.swarm.publicKey, secret: seed('mallory secret') } } }), w.bob.publicKey)
+    const forged = seal(
+      inner({
+        signer: mallory,
+        owner: mallory,
+        fields: {
+          from: mallory.publicKey,
+          group: { name: utf8('Film club'), swarm: w.swarm.publicKey, secret: seed('mallory secret') },
+        },
+      }),
+      w.bob.publicKey,
+    )
     assert.equal(codeOf(forged), 'not-from-owner')
-    assert.equal(codeOf(seal(inner(), w.bob.publicKey)), 'ok', 'the same construction with the owner\'s signature opens')
+    assert.equal(codeOf(seal(inner(), w.bob.publicKey)), 'ok', "the same construction with the owner's signature opens")
   })
 
   it('will not sign for a group whose key it does not hold', () => {
@@ -265,7 +356,10 @@ describe('invite authority', () => {
 
   it('tells a newer invite from a broken one', () => {
     assert.equal(codeOf(seal(inner({ fields: { v: 2, extra: 1 } }), w.bob.publicKey)), 'unsupported-version')
-    assert.equal(codeOf(encode({ 'coterie-invite': 2, e: new Uint8Array(32), box: new Uint8Array(40), more: 1 })), 'unsupported-version')
+    assert.equal(
+      codeOf(encode({ 'coterie-invite': 2, e: new Uint8Array(32), box: new Uint8Array(40), more: 1 })),
+      'unsupported-version',
+    )
   })
 })
 

@@ -27,8 +27,17 @@ import { bytesToHex, concatBytes, equalBytes, isAllZero, utf8 } from './bytes.js
 import { decodeCanonical, encode } from './canonical.js'
 import { verifyCertificate, type Certificate } from './certificate.js'
 import {
-  DOMAIN, KEY_BYTES, MAX_INVITE_BYTES, MAX_INVITE_PEERS, MAX_INVITE_TORRENTS, MAX_INVITE_TRACKERS, MAX_NAME_CHARS,
-  MAX_TRACKER_URL_CHARS, PROTOCOL_VERSION, ROLE, SIGNATURE_BYTES,
+  DOMAIN,
+  KEY_BYTES,
+  MAX_INVITE_BYTES,
+  MAX_INVITE_PEERS,
+  MAX_INVITE_TORRENTS,
+  MAX_INVITE_TRACKERS,
+  MAX_NAME_CHARS,
+  MAX_TRACKER_URL_CHARS,
+  PROTOCOL_VERSION,
+  ROLE,
+  SIGNATURE_BYTES,
 } from './constants.js'
 import type { KeyPair } from './keys.js'
 import { bytesOf, text, uint, versionField } from './schema.js'
@@ -72,7 +81,8 @@ export interface OpenedInvite extends InviteContent {
 export type InviteProblem = Reason<InviteErrorCode>
 const fail = (code: InviteErrorCode): { ok: false; error: InviteProblem } => err({ code })
 
-const PEER = /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?):(\d{1,5})$/
+const PEER =
+  /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?):(\d{1,5})$/
 export const isPeerAddress = (s: string): boolean => {
   const m = PEER.exec(s)
   if (m === null || Number(m[1]) < 1 || Number(m[1]) > 65535) return false
@@ -83,7 +93,8 @@ export const isPeerAddress = (s: string): boolean => {
 
 // Trackers are URLs a node connects to: plain ASCII, no spaces, a scheme webtorrent speaks without
 // WebRTC (ws/wss trackers only broker WebRTC offers), a host, optional port and path.
-const TRACKER = /^(?:udp|https?):\/\/(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9a-fA-F:.]+\])(?::\d{1,5})?(?:\/[!-~]*)?$/
+const TRACKER =
+  /^(?:udp|https?):\/\/(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9a-fA-F:.]+\])(?::\d{1,5})?(?:\/[!-~]*)?$/
 export const isTrackerUrl = (s: string): boolean => s.length <= MAX_TRACKER_URL_CHARS && TRACKER.test(s)
 /** A group's trackers as invites and the group index carry them: absent rather than empty. */
 export const trackerList = z.array(text(MAX_TRACKER_URL_CHARS).refine(isTrackerUrl)).min(1).max(MAX_INVITE_TRACKERS)
@@ -111,7 +122,13 @@ const innerSchema = z.strictObject({
 })
 
 function sealKey(shared: Uint8Array, ephemeralPublic: Uint8Array, recipientX: Uint8Array): Uint8Array {
-  return hkdf(sha256, shared, concatBytes(ephemeralPublic, recipientX), encode([DOMAIN, PROTOCOL_VERSION, 'invite']), 32)
+  return hkdf(
+    sha256,
+    shared,
+    concatBytes(ephemeralPublic, recipientX),
+    encode([DOMAIN, PROTOCOL_VERSION, 'invite']),
+    32,
+  )
 }
 
 export interface InviteSigners {
@@ -122,9 +139,14 @@ export interface InviteSigners {
 }
 
 /** Signs and seals an invite. `ephemeralSecret` is 32 fresh random bytes (injected for vectors). */
-export function createInvite(signers: InviteSigners, c: Omit<InviteContent, 'from'>, ephemeralSecret: Uint8Array): Uint8Array {
+export function createInvite(
+  signers: InviteSigners,
+  c: Omit<InviteContent, 'from'>,
+  ephemeralSecret: Uint8Array,
+): Uint8Array {
   const { inviter, swarm } = signers
-  if (!equalBytes(swarm.publicKey, c.group.swarm)) throw new RangeError('createInvite: the swarm key is not the group\'s')
+  if (!equalBytes(swarm.publicKey, c.group.swarm))
+    throw new RangeError("createInvite: the swarm key is not the group's")
   // Refuse up front what openInvite would refuse: an invite its recipient cannot open is a bug.
   if (c.peers.length > MAX_INVITE_PEERS || c.peers.some((p) => !isPeerAddress(p))) {
     throw new RangeError(`createInvite: at most ${MAX_INVITE_PEERS} peers, each host:port`)
@@ -133,7 +155,8 @@ export function createInvite(signers: InviteSigners, c: Omit<InviteContent, 'fro
   if (trackers.length > MAX_INVITE_TRACKERS || trackers.some((t) => !isTrackerUrl(t))) {
     throw new RangeError(`createInvite: at most ${MAX_INVITE_TRACKERS} trackers, each a udp or http(s) URL`)
   }
-  if (c.torrents.length > MAX_INVITE_TORRENTS) throw new RangeError(`createInvite: at most ${MAX_INVITE_TORRENTS} torrents`)
+  if (c.torrents.length > MAX_INVITE_TORRENTS)
+    throw new RangeError(`createInvite: at most ${MAX_INVITE_TORRENTS} torrents`)
   if (c.group.name.length === 0 || c.group.name.length > MAX_NAME_CHARS) {
     throw new RangeError(`createInvite: the group name must have 1 to ${MAX_NAME_CHARS} characters`)
   }
@@ -143,7 +166,9 @@ export function createInvite(signers: InviteSigners, c: Omit<InviteContent, 'fro
     to: c.to,
     iat: c.iat,
     group: {
-      name: utf8(c.group.name), swarm: c.group.swarm, secret: c.group.secret,
+      name: utf8(c.group.name),
+      swarm: c.group.swarm,
+      secret: c.group.secret,
       ...(c.group.announcePublic === true && { public: 1 }),
       ...(trackers.length > 0 && { trackers: trackers.map(utf8) }),
     },
@@ -152,7 +177,11 @@ export function createInvite(signers: InviteSigners, c: Omit<InviteContent, 'fro
     peers: c.peers.map(utf8),
   }
   const body = encode(tbs)
-  const plaintext = encode({ ...tbs, sig: sign(inviter.secretKey, ROLE.inviter, body), owner: sign(swarm.secretKey, ROLE.owner, body) })
+  const plaintext = encode({
+    ...tbs,
+    sig: sign(inviter.secretKey, ROLE.inviter, body),
+    owner: sign(swarm.secretKey, ROLE.owner, body),
+  })
   const recipientX = ed25519.utils.toMontgomery(c.to)
   const e = x25519.getPublicKey(ephemeralSecret)
   const key = sealKey(x25519.getSharedSecret(ephemeralSecret, recipientX), e, recipientX)
@@ -192,9 +221,12 @@ export function openInvite(file: Uint8Array, me: KeyPair, now: number): Result<O
   const { sig, owner, ...fields } = inner.data
   const g = fields.group
   const tbs = encode({
-    ...fields, peers: fields.peers.map(utf8),
+    ...fields,
+    peers: fields.peers.map(utf8),
     group: {
-      name: utf8(g.name), swarm: g.swarm, secret: g.secret,
+      name: utf8(g.name),
+      swarm: g.swarm,
+      secret: g.secret,
       ...(g.public !== undefined && { public: g.public }),
       ...(g.trackers !== undefined && { trackers: g.trackers.map(utf8) }),
     },
@@ -210,12 +242,25 @@ export function openInvite(file: Uint8Array, me: KeyPair, now: number): Result<O
     const swarm = info === undefined ? undefined : swarmKeyOfInfo(info)
     if (swarm === undefined || !equalBytes(swarm, fields.group.swarm)) return fail('torrent-invalid')
     const ih = infoHashOf(t)
-    if (cert.value.scope !== undefined && !cert.value.scope.some((h) => equalBytes(h, ih))) return fail('certificate-invalid')
+    if (cert.value.scope !== undefined && !cert.value.scope.some((h) => equalBytes(h, ih)))
+      return fail('certificate-invalid')
     infoHashes.push(bytesToHex(ih))
   }
   return ok({
-    from: fields.from, to: fields.to, iat: fields.iat, certificate: fields.cert,
-    group: { name: g.name, swarm: g.swarm, secret: g.secret, announcePublic: g.public === 1, trackers: g.trackers ?? [] },
-    torrents: fields.torrents, peers: fields.peers, parsedCertificate: cert.value, infoHashes,
+    from: fields.from,
+    to: fields.to,
+    iat: fields.iat,
+    certificate: fields.cert,
+    group: {
+      name: g.name,
+      swarm: g.swarm,
+      secret: g.secret,
+      announcePublic: g.public === 1,
+      trackers: g.trackers ?? [],
+    },
+    torrents: fields.torrents,
+    peers: fields.peers,
+    parsedCertificate: cert.value,
+    infoHashes,
   })
 }

@@ -4,7 +4,15 @@ import fc from 'fast-check'
 import { base32crockford, bech32m } from '@scure/base'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { ED25519_TORSION_SUBGROUP, ed25519 } from '@noble/curves/ed25519.js'
-import { fingerprint, generateKeyPair, isValidPublicKey, keyPairFromSecret, keyToText, parseKeyText, type KeyKind } from './keys.js'
+import {
+  fingerprint,
+  generateKeyPair,
+  isValidPublicKey,
+  keyPairFromSecret,
+  keyToText,
+  parseKeyText,
+  type KeyKind,
+} from './keys.js'
 import { HRP } from './constants.js'
 import { bytesToHex, concatBytes, utf8 } from './bytes.js'
 import { keyPair } from '../testing/fixtures.js'
@@ -156,7 +164,8 @@ describe('key text: each error code is reachable', () => {
 
   it('reports invalid-key for a checksummed text whose bytes are no usable public key', () => {
     for (const kind of KINDS) {
-      for (const point of SMALL_ORDER) assert.equal(codeOf(kind, rawText(HRP[kind], bech32m.toWords(point))), 'invalid-key')
+      for (const point of SMALL_ORDER)
+        assert.equal(codeOf(kind, rawText(HRP[kind], bech32m.toWords(point))), 'invalid-key')
       // Not on the curve at all (y = 2 has no x).
       const offCurve = concatBytes(new Uint8Array([2]), new Uint8Array(31))
       assert.equal(codeOf(kind, rawText(HRP[kind], bech32m.toWords(offCurve))), 'invalid-key')
@@ -166,14 +175,20 @@ describe('key text: each error code is reachable', () => {
       assert.equal(codeOf(kind, rawText(HRP[kind], words)), 'invalid-key')
       // 31 or 33 bytes with a valid checksum: length is checked before the checksum.
       assert.equal(codeOf(kind, rawText(HRP[kind], bech32m.toWords(alice.subarray(0, 31)))), 'truncated')
-      assert.equal(codeOf(kind, rawText(HRP[kind], bech32m.toWords(concatBytes(alice, new Uint8Array([7]))))), 'too-long')
+      assert.equal(
+        codeOf(kind, rawText(HRP[kind], bech32m.toWords(concatBytes(alice, new Uint8Array([7]))))),
+        'too-long',
+      )
     }
   })
 })
 
 describe('isValidPublicKey', () => {
   it('accepts real keys and refuses small-order points, off-curve points and wrong lengths', () => {
-    fc.assert(fc.property(key32, (s) => isValidPublicKey(keyPairFromSecret(s).publicKey)), { numRuns: 50 })
+    fc.assert(
+      fc.property(key32, (s) => isValidPublicKey(keyPairFromSecret(s).publicKey)),
+      { numRuns: 50 },
+    )
     for (const p of SMALL_ORDER) assert.equal(isValidPublicKey(p), false, bytesToHex(p))
     assert.equal(isValidPublicKey(concatBytes(new Uint8Array([2]), new Uint8Array(31))), false)
     for (const n of [0, 1, 31, 33, 64]) assert.equal(isValidPublicKey(new Uint8Array(n).fill(9)), false, `${n} bytes`)
@@ -221,7 +236,7 @@ describe('fingerprint', () => {
     // A single flipped bit anywhere in the key changes it.
     for (let i = 0; i < 32; i++) {
       const k = alice.slice()
-      k[i]! ^= 1 << i % 8
+      k[i]! ^= 1 << (i % 8)
       assert.notEqual(fingerprint(k), fingerprint(alice), `byte ${i}`)
     }
   })

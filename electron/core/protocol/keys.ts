@@ -70,8 +70,7 @@ export function keyToText(kind: KeyKind, key: Uint8Array): string {
 }
 
 export type KeyTextProblem = Reason<KeyTextErrorCode>
-const problem = (code: KeyTextErrorCode): { ok: false; error: KeyTextProblem } =>
-  err({ code })
+const problem = (code: KeyTextErrorCode): { ok: false; error: KeyTextProblem } => err({ code })
 
 /**
  * Reads a pasted key of the given kind. Whitespace anywhere is ignored (mail clients wrap long

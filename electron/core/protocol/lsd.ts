@@ -28,9 +28,17 @@ const HEX40 = /^[0-9a-fA-F]{40}$/
 const COOKIE = /^[\x21-\x7e]{1,64}$/
 
 export function formatLsdAnnounce(a: LsdAnnounce): string {
-  if (a.keys.length === 0 || a.keys.length > MAX_LSD_KEYS || a.keys.some((k) => !HEX40.test(k))) throw new RangeError(`formatLsdAnnounce: 1 to ${MAX_LSD_KEYS} keys of 40 hex digits`)
-  if (!Number.isInteger(a.port) || a.port < 1 || a.port > 65535 || !COOKIE.test(a.cookie)) throw new RangeError('formatLsdAnnounce: bad port or cookie')
-  const lines = ['BT-SEARCH * HTTP/1.1', `Host: ${LSD_HOST}:${LSD_PORT}`, `Port: ${a.port}`, ...a.keys.map((k) => `Infohash: ${k.toLowerCase()}`), `cookie: ${a.cookie}`]
+  if (a.keys.length === 0 || a.keys.length > MAX_LSD_KEYS || a.keys.some((k) => !HEX40.test(k)))
+    throw new RangeError(`formatLsdAnnounce: 1 to ${MAX_LSD_KEYS} keys of 40 hex digits`)
+  if (!Number.isInteger(a.port) || a.port < 1 || a.port > 65535 || !COOKIE.test(a.cookie))
+    throw new RangeError('formatLsdAnnounce: bad port or cookie')
+  const lines = [
+    'BT-SEARCH * HTTP/1.1',
+    `Host: ${LSD_HOST}:${LSD_PORT}`,
+    `Port: ${a.port}`,
+    ...a.keys.map((k) => `Infohash: ${k.toLowerCase()}`),
+    `cookie: ${a.cookie}`,
+  ]
   return lines.join('\r\n') + '\r\n\r\n\r\n'
 }
 

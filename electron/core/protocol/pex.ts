@@ -32,7 +32,10 @@ export function encodePex(peers: readonly PeerAddress[]): Uint8Array {
   if (peers.length === 0 || peers.length > MAX_PEX_PEERS) throw new RangeError(`encodePex: 1 to ${MAX_PEX_PEERS} peers`)
   const v4 = peers.filter((p) => p.ip.length === 4).map(compact)
   const v6 = peers.filter((p) => p.ip.length === 16).map(compact)
-  if (v4.length + v6.length !== peers.length || peers.some((p) => !Number.isInteger(p.port) || p.port < 1 || p.port > 65535)) {
+  if (
+    v4.length + v6.length !== peers.length ||
+    peers.some((p) => !Number.isInteger(p.port) || p.port < 1 || p.port > 65535)
+  ) {
     throw new RangeError('encodePex: addresses are 4 or 16 bytes, ports 1-65535')
   }
   const join = (parts: Uint8Array[]) => (parts.length === 0 ? undefined : Uint8Array.from(parts.flatMap((p) => [...p])))
@@ -47,7 +50,10 @@ export function decodePex(bytes: Uint8Array): Result<PeerAddress[], PexProblem> 
 
 /** The addresses of a pex whose fields decodeEnvelope read (envelope.ts). */
 export function pexPeers({ ip4, ip6 }: PexFields): Result<PeerAddress[], PexProblem> {
-  if ((ip4 !== undefined && (ip4.length === 0 || ip4.length % 6 !== 0)) || (ip6 !== undefined && (ip6.length === 0 || ip6.length % 18 !== 0))) {
+  if (
+    (ip4 !== undefined && (ip4.length === 0 || ip4.length % 6 !== 0)) ||
+    (ip6 !== undefined && (ip6.length === 0 || ip6.length % 18 !== 0))
+  ) {
     return err('malformed')
   }
   const count = (ip4?.length ?? 0) / 6 + (ip6?.length ?? 0) / 18

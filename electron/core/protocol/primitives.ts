@@ -54,7 +54,8 @@ export const noblePrimitives: Primitives = {
       return undefined
     }
   },
-  recordSeal: (key, nonce, aad, plaintext, headroom = 0) => withHeadroom(gcm(key, nonce, aad).encrypt(plaintext), headroom),
+  recordSeal: (key, nonce, aad, plaintext, headroom = 0) =>
+    withHeadroom(gcm(key, nonce, aad).encrypt(plaintext), headroom),
   recordOpen: (key, nonce, aad, box) => {
     try {
       return gcm(key, nonce, aad).decrypt(box)

@@ -33,10 +33,16 @@ export interface Rendezvous {
 
 /** The rendezvous torrent of the group `swarm` with this id. Throws on bad lengths (a caller's bug). */
 export function rendezvousTorrent(swarm: Uint8Array, id: Uint8Array): Rendezvous {
-  if (swarm.length !== KEY_BYTES || id.length !== RENDEZVOUS_ID_BYTES) throw new RangeError('rendezvousTorrent: bad lengths')
+  if (swarm.length !== KEY_BYTES || id.length !== RENDEZVOUS_ID_BYTES)
+    throw new RangeError('rendezvousTorrent: bad lengths')
   const info = encode({
-    [INFO_RENDEZVOUS]: id, [INFO_SWARM_KEY]: swarm, length: id.length, name: RENDEZVOUS_FILE,
-    'piece length': PIECE_LENGTH, pieces: sha1(id), private: 1,
+    [INFO_RENDEZVOUS]: id,
+    [INFO_SWARM_KEY]: swarm,
+    length: id.length,
+    name: RENDEZVOUS_FILE,
+    'piece length': PIECE_LENGTH,
+    pieces: sha1(id),
+    private: 1,
   })
   return { id: id.slice(), info, infoHash: infoHashOf(info), content: id.slice() }
 }
@@ -53,4 +59,3 @@ export function asRendezvous(info: Uint8Array, swarm: Uint8Array): Rendezvous | 
   const r = rendezvousTorrent(swarm, id)
   return equalBytes(r.info, info) ? r : undefined
 }
-

@@ -19,11 +19,23 @@ const carol = keyPair('renewal carol')
 const LATER = NOW + 31 * DAY + CLOCK_SKEW_S
 const renewed = issueCertificate(w.swarm, { member: w.alice.publicKey, iat: NOW + 15 * DAY, exp: NOW + 45 * DAY })
 const index = (over: Partial<GroupIndexContent> = {}): GroupIndex => {
-  const r = openIndex(publishIndex(w.swarm, {
-    version: 4, iat: NOW, name: 'Club', secret: seed('renewal secret'), torrents: [w.info],
-    members: [{ key: w.alice.publicKey, name: 'Alice' }, { key: w.bob.publicKey, name: 'Bob' }],
-    revoked: [carol.publicKey], certificates: [renewed, w.bobCert], ...over,
-  }), S)
+  const r = openIndex(
+    publishIndex(w.swarm, {
+      version: 4,
+      iat: NOW,
+      name: 'Club',
+      secret: seed('renewal secret'),
+      torrents: [w.info],
+      members: [
+        { key: w.alice.publicKey, name: 'Alice' },
+        { key: w.bob.publicKey, name: 'Bob' },
+      ],
+      revoked: [carol.publicKey],
+      certificates: [renewed, w.bobCert],
+      ...over,
+    }),
+    S,
+  )
   assertOk(r)
   return r.value
 }
@@ -48,14 +60,21 @@ describe('which lapsed member gets the index (renewalFor)', () => {
 
 describe('the pushed index (renewalPayloads)', () => {
   // A torrent with 2,000 pieces: its info dictionary alone is ~40 KB, so the index needs parts.
-  const bigInfo = encode({ length: 2000 * 16384, name: new TextEncoder().encode('big.bin'), 'piece length': 16384, pieces: new Uint8Array(2000 * 20).fill(3), [INFO_SWARM_KEY]: S })
+  const bigInfo = encode({
+    length: 2000 * 16384,
+    name: new TextEncoder().encode('big.bin'),
+    'piece length': 16384,
+    pieces: new Uint8Array(2000 * 20).fill(3),
+    [INFO_SWARM_KEY]: S,
+  })
   const big = index({ torrents: [w.info, bigInfo] })
 
   it('is the announcement and every part in order, each within a sealed message', () => {
     const out = renewalPayloads(big)
     assert.equal(out.length, 1 + Math.ceil(big.bytes.length / INDEX_PART_BYTES))
     assert.ok(out.length > 3)
-    for (const p of out) assert.ok(encodeSealedMessage(new Uint8Array(p.length + TAG_BYTES)).length <= MAX_MESSAGE_BYTES)
+    for (const p of out)
+      assert.ok(encodeSealedMessage(new Uint8Array(p.length + TAG_BYTES)).length <= MAX_MESSAGE_BYTES)
   })
 
   it('is a whole index to a receiver that asks for nothing, and verified by it alone', () => {
@@ -70,11 +89,25 @@ describe('the pushed index (renewalPayloads)', () => {
 
   it('is ignored if it is not newer than what the receiver holds, or not signed by the swarm key', () => {
     const held = new IndexSync(S, () => big)
-    assert.ok(renewalPayloads(big).map((p) => held.onPayload(p)).every((o) => o.accepted === undefined))
+    assert.ok(
+      renewalPayloads(big)
+        .map((p) => held.onPayload(p))
+        .every((o) => o.accepted === undefined),
+    )
     const other = world('renewal other')
-    const forged = openIndex(publishIndex(other.swarm, {
-      version: 9, iat: NOW, name: 'Club', secret: seed('x'), torrents: [], members: [{ key: w.alice.publicKey, name: 'A' }], revoked: [], certificates: [],
-    }), other.swarm.publicKey)
+    const forged = openIndex(
+      publishIndex(other.swarm, {
+        version: 9,
+        iat: NOW,
+        name: 'Club',
+        secret: seed('x'),
+        torrents: [],
+        members: [{ key: w.alice.publicKey, name: 'A' }],
+        revoked: [],
+        certificates: [],
+      }),
+      other.swarm.publicKey,
+    )
     assertOk(forged)
     const receiver = new IndexSync(S, () => undefined)
     const outs = renewalPayloads(forged.value).map((p) => receiver.onPayload(p))

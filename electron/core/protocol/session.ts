@@ -35,8 +35,14 @@ export interface TranscriptInput {
 export function transcriptHash(t: TranscriptInput): Uint8Array {
   return sha256(
     encode([
-      DOMAIN, PROTOCOL_VERSION, 'transcript',
-      t.infoHash, t.initiatorNonce, t.initiatorEphemeral, t.responderNonce, t.responderEphemeral,
+      DOMAIN,
+      PROTOCOL_VERSION,
+      'transcript',
+      t.infoHash,
+      t.initiatorNonce,
+      t.initiatorEphemeral,
+      t.responderNonce,
+      t.responderEphemeral,
     ]),
   )
 }

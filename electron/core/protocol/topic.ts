@@ -12,6 +12,7 @@ import { encode } from './canonical.js'
 import { DOMAIN, INFOHASH_BYTES, PROTOCOL_VERSION } from './constants.js'
 
 export function discoveryTopic(groupSecret: Uint8Array, infoHash: Uint8Array): Uint8Array {
-  if (groupSecret.length !== 32 || infoHash.length !== INFOHASH_BYTES) throw new RangeError('discoveryTopic: bad lengths')
+  if (groupSecret.length !== 32 || infoHash.length !== INFOHASH_BYTES)
+    throw new RangeError('discoveryTopic: bad lengths')
   return sha256(encode([DOMAIN, PROTOCOL_VERSION, 'topic', groupSecret, infoHash])).slice(0, 20)
 }

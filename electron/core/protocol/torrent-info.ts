@@ -32,7 +32,8 @@ export interface TorrentLayout {
 }
 
 const text = (v: Decoded | undefined): string | undefined => (v instanceof Uint8Array ? fromUtf8(v) : undefined)
-const size = (v: Decoded | undefined): number | undefined => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined)
+const size = (v: Decoded | undefined): number | undefined =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined
 
 /**
  * BEP 3's layout: one file is `name`; several are `name/<path...>` in the order listed. Prefers

@@ -15,7 +15,10 @@ const h = hexToBytes
 const session = h(stored.handshake.sessionSecret)
 const th = h(stored.handshake.transcriptHash)
 const block = new Uint8Array(16384).map((_, i) => i * 31)
-const pair = () => ({ i: new SealedTransfer(session, th, 'initiator'), r: new SealedTransfer(session, th, 'responder') })
+const pair = () => ({
+  i: new SealedTransfer(session, th, 'initiator'),
+  r: new SealedTransfer(session, th, 'responder'),
+})
 
 describe('sealed transfers: keys and records', () => {
   it('the vectors follow from the spec: HKDF from session and th, AES-256-GCM, counter nonces, the stated aad', () => {
@@ -28,9 +31,14 @@ describe('sealed transfers: keys and records', () => {
     nonce1[11] = 1
     const aad = Uint8Array.of(7, 0, 0, 0, 1, 0, 0, 0x40, 0) // PIECE, index 1, begin 16384
     assert.deepEqual(h(v.initiatorPiece.box), gcm(okm.subarray(0, 32), nonce0, aad).encrypt(h(v.initiatorPiece.block)))
-    const message = encodeSealedMessage(gcm(okm.subarray(0, 32), nonce1, Uint8Array.of(0x14)).encrypt(h(v.initiatorMessage.payload)))
+    const message = encodeSealedMessage(
+      gcm(okm.subarray(0, 32), nonce1, Uint8Array.of(0x14)).encrypt(h(v.initiatorMessage.payload)),
+    )
     assert.deepEqual(h(v.initiatorMessage.message), message)
-    assert.deepEqual(h(v.responderPiece.box), gcm(okm.subarray(32, 64), nonce0, pieceAad(0, 0)).encrypt(h(v.responderPiece.block)))
+    assert.deepEqual(
+      h(v.responderPiece.box),
+      gcm(okm.subarray(32, 64), nonce0, pieceAad(0, 0)).encrypt(h(v.responderPiece.block)),
+    )
   })
 
   it('records open in order on the other side, pieces and messages sharing one count per direction', () => {
@@ -72,7 +80,11 @@ describe('sealed transfers: keys and records', () => {
     const relabel = pair()
     assert.equal(relabel.r.openPiece(1, 0, relabel.i.sealPiece(0, 0, block)!), undefined, 'another index')
     const asMessage = pair()
-    assert.equal(asMessage.r.openMessage(asMessage.i.sealPiece(0, 0, block)!), undefined, 'a block passed off as a message')
+    assert.equal(
+      asMessage.r.openMessage(asMessage.i.sealPiece(0, 0, block)!),
+      undefined,
+      'a block passed off as a message',
+    )
   })
 
   it('is bound to the session: another th or session secret opens nothing', () => {
@@ -91,7 +103,7 @@ describe('sealed transfers: keys and records', () => {
     assert.deepEqual(recordNonce(2 ** 32 + 2), Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 2))
   })
 
-  it('tells a sealed message from the handshake\'s, and rejects malformed ones', () => {
+  it("tells a sealed message from the handshake's, and rejects malformed ones", () => {
     const box = new Uint8Array(20)
     assert.deepEqual(sealedBox(encodeSealedMessage(box)), box)
     assert.equal(sealedBox(encode({ t: 'proof', box })), 'other')

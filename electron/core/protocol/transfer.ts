@@ -37,7 +37,8 @@ export interface TransferKeys {
 }
 
 export function transferKeys(session: Uint8Array, th: Uint8Array): TransferKeys {
-  if (session.length !== KEY_BYTES || th.length !== 32) throw new RangeError('transferKeys: session and th are 32 bytes')
+  if (session.length !== KEY_BYTES || th.length !== 32)
+    throw new RangeError('transferKeys: session and th are 32 bytes')
   const okm = hkdf(sha256, session, th, encode([DOMAIN, PROTOCOL_VERSION, 'transfer']), 64)
   return { initiatorToResponder: okm.slice(0, 32), responderToInitiator: okm.slice(32, 64) }
 }
@@ -117,7 +118,10 @@ export class SealedTransfer {
 
   constructor(session: Uint8Array, th: Uint8Array, role: HandshakeRole) {
     const k = transferKeys(session, th)
-    const [send, receive] = role === ROLE.initiator ? [k.initiatorToResponder, k.responderToInitiator] : [k.responderToInitiator, k.initiatorToResponder]
+    const [send, receive] =
+      role === ROLE.initiator
+        ? [k.initiatorToResponder, k.responderToInitiator]
+        : [k.responderToInitiator, k.initiatorToResponder]
     this.#send = new Direction(send)
     this.#receive = new Direction(receive)
   }

@@ -78,7 +78,10 @@ describe('protocol test vectors (electron/core/protocol/vectors/protocol-v1.json
   })
 
   it('the discovery topic and the pex messages decode as stated', () => {
-    assert.equal(Buffer.from(discoveryTopic(h(stored.topic.groupSecret), h(stored.topic.infoHash))).toString('hex'), stored.topic.topic)
+    assert.equal(
+      Buffer.from(discoveryTopic(h(stored.topic.groupSecret), h(stored.topic.infoHash))).toString('hex'),
+      stored.topic.topic,
+    )
     const pex = decodePex(h(stored.pex.hex))
     assertOk(pex)
     assert.deepEqual(pex.value.map(formatAddress), stored.pex.peers)
@@ -104,16 +107,20 @@ describe('protocol test vectors (electron/core/protocol/vectors/protocol-v1.json
     assertErr(verifyCertificate(h(v.initiator.certificate), { swarm: h(stored.handshake.swarm), now: v.now }))
     const mine = new SealedTransfer(h(v.sessionSecret), h(v.transcriptHash), 'initiator')
     const sync = new IndexSync(h(stored.handshake.swarm), () => undefined)
-    const accepted = v.pushed.map((p: { message: string; payload: string }) => {
-      const box = sealedBox(h(p.message))
-      assert.ok(box instanceof Uint8Array)
-      const plain = mine.openMessage(box)
-      assert.deepEqual(plain, h(p.payload))
-      return sync.onPayload(plain!).accepted
-    }).filter((a: unknown) => a !== undefined)
+    const accepted = v.pushed
+      .map((p: { message: string; payload: string }) => {
+        const box = sealedBox(h(p.message))
+        assert.ok(box instanceof Uint8Array)
+        const plain = mine.openMessage(box)
+        assert.deepEqual(plain, h(p.payload))
+        return sync.onPayload(plain!).accepted
+      })
+      .filter((a: unknown) => a !== undefined)
     assert.equal(accepted.length, 1)
     assert.equal(Buffer.from(accepted[0].bytes).toString('hex'), stored.groupIndex.hex)
-    const member = Buffer.from(h(stored.keys.find((k: { seedLabel: string }) => k.seedLabel === v.initiator.member).publicKey)).toString('hex')
+    const member = Buffer.from(
+      h(stored.keys.find((k: { seedLabel: string }) => k.seedLabel === v.initiator.member).publicKey),
+    ).toString('hex')
     assert.ok(renewalFor(accepted[0], h(member), v.now), 'an index that renews I at that time')
   })
 
@@ -123,7 +130,7 @@ describe('protocol test vectors (electron/core/protocol/vectors/protocol-v1.json
     assert.ok(r !== undefined)
     assert.equal(Buffer.from(infoHashOf(h(stored.rendezvous.info))).toString('hex'), stored.rendezvous.infoHash)
     assert.equal(stored.rendezvous.content, stored.rendezvous.id)
-    assert.equal(asRendezvous(h(stored.rendezvous.info), h(stored.keys[1].publicKey)), undefined, 'another group\'s key')
+    assert.equal(asRendezvous(h(stored.rendezvous.info), h(stored.keys[1].publicKey)), undefined, "another group's key")
     const altered = h(stored.rendezvous.info)
     altered[25]! ^= 1 // the first byte of the id: its pieces hash no longer matches
     assert.equal(asRendezvous(altered, swarm), undefined, 'not exactly the rendezvous of the id it names')
@@ -135,7 +142,10 @@ describe('protocol test vectors (electron/core/protocol/vectors/protocol-v1.json
     assert.ok(b.ok)
     const opened = openBackup(b.value, h(v.key))
     assert.ok(opened.ok)
-    assert.equal(Buffer.from(opened.value).toString('hex'), stored.keys.find((k: { seedLabel: string }) => k.seedLabel === v.identity).secretKey)
+    assert.equal(
+      Buffer.from(opened.value).toString('hex'),
+      stored.keys.find((k: { seedLabel: string }) => k.seedLabel === v.identity).secretKey,
+    )
     const wrong = h(v.key)
     wrong[0]! ^= 1
     assert.deepEqual(openBackup(b.value, wrong), { ok: false, error: { code: 'cannot-open' } })

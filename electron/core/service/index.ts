@@ -26,7 +26,8 @@ export { groupLimits, setGroupLimits } from './operations/limits.js'
 export { exportTorrent } from './operations/export-torrent.js'
 export { defaultDownloadDir } from './operations/downloads.js'
 /** Shares a file or folder in a group; the hasher loads at the first share. */
-export const share: typeof ShareOperation.share = async (...args) => (await import('./operations/share.js')).share(...args)
+export const share: typeof ShareOperation.share = async (...args) =>
+  (await import('./operations/share.js')).share(...args)
 /** Whether a "host:port" names a peer an invite or `--peer` may carry. */
 export { isPeerAddress } from '../protocol/invite.js'
 /** The largest invite file worth reading (larger is refused before it is read). */

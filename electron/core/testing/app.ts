@@ -3,7 +3,14 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { ProfileStore } from '../profile/index.js'
-import type { EventChannel, EventOf, InvokeChannel, IpcResult, RequestOf, ResponseOf } from '../../../shared/ipc/contract.js'
+import type {
+  EventChannel,
+  EventOf,
+  InvokeChannel,
+  IpcResult,
+  RequestOf,
+  ResponseOf,
+} from '../../../shared/ipc/contract.js'
 import { AppBackend, type BackendOptions } from '../service/contract/backend.js'
 
 export interface TestApp {
@@ -30,7 +37,11 @@ export async function startTestApp(
   const logged: string[] = []
   const downloads = path.join(root, 'downloads')
   const backend = await AppBackend.start(store, {
-    mode: 'browser', version: '0.0.0-test', secretStorage: 'file', dht: false, defaultDownloadDir: downloads,
+    mode: 'browser',
+    version: '0.0.0-test',
+    secretStorage: 'file',
+    dht: false,
+    defaultDownloadDir: downloads,
     log: (m, d) => void logged.push(`${m} ${d instanceof Error ? d.message : String(d ?? '')}`),
     ...o,
   })
@@ -44,9 +55,16 @@ export async function startTestApp(
     events.push({ event, payload })
     for (const w of waiters) w()
   })
-  const invoke = <C extends InvokeChannel>(channel: C, request: unknown) => backend.dispatch(channel, request) as Promise<IpcResult<C>>
+  const invoke = <C extends InvokeChannel>(channel: C, request: unknown) =>
+    backend.dispatch(channel, request) as Promise<IpcResult<C>>
   return {
-    backend, store, root, downloads, events, logged, invoke,
+    backend,
+    store,
+    root,
+    downloads,
+    events,
+    logged,
+    invoke,
     async call(channel, request) {
       const r = await invoke(channel, request)
       if (!r.ok) throw new Error(`${channel}: ${r.error.code}: ${r.error.message}`)

@@ -26,8 +26,13 @@ export function okValue<T, E>(r: Result<T, E>, what?: string): T {
 }
 
 /** Fails unless `r` is an error with `code` (when given); narrows `r` so `r.error` reads after it. */
-export function assertErr<T, E extends { readonly code: string }>(r: Result<T, E>, code?: E['code'], what?: string): asserts r is { readonly ok: false; readonly error: E } {
+export function assertErr<T, E extends { readonly code: string }>(
+  r: Result<T, E>,
+  code?: E['code'],
+  what?: string,
+): asserts r is { readonly ok: false; readonly error: E } {
   const prefix = what ? `${what}: ` : ''
   if (r.ok) assert.fail(`${prefix}expected error${code ? ` ${code}` : ''}, got ok: ${JSON.stringify(r.value)}`)
-  if (code !== undefined && r.error.code !== code) assert.fail(`${prefix}expected error ${code}, got ${describeError(r.error)}`)
+  if (code !== undefined && r.error.code !== code)
+    assert.fail(`${prefix}expected error ${code}, got ${describeError(r.error)}`)
 }

@@ -41,7 +41,11 @@ export function runners(): { run(profile: string, ...args: string[]): Promise<Ru
   const running: ChildProcess[] = []
   return {
     async run(profile, ...args) {
-      const proc = spawn(process.execPath, [BIN, '--profile', profile, 'run', '--no-dht', '--no-lsd', '--no-tracker', '--no-port-mapping', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      const proc = spawn(
+        process.execPath,
+        [BIN, '--profile', profile, 'run', '--no-dht', '--no-lsd', '--no-tracker', '--no-port-mapping', ...args],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      )
       running.push(proc)
       let output = ''
       proc.stdout!.on('data', (d) => (output += d))
@@ -56,4 +60,5 @@ export function runners(): { run(profile: string, ...args: string[]): Promise<Ru
 }
 
 /** Stops a `coterie run` as a user would (SIGTERM); its exit code. */
-export const stop = (proc: ChildProcess): Promise<number | null> => new Promise((r) => (proc.once('exit', (code) => r(code)), proc.kill('SIGTERM')))
+export const stop = (proc: ChildProcess): Promise<number | null> =>
+  new Promise((r) => (proc.once('exit', (code) => r(code)), proc.kill('SIGTERM')))

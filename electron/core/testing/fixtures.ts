@@ -17,7 +17,13 @@ export const DAY = 86_400
 
 /** A minimal single-file info dictionary carrying the swarm key, as the engine will create. */
 export function infoDict(swarm: Uint8Array, name = 'file.bin', length = 1024): Uint8Array {
-  return encode({ length, name: utf8(name), 'piece length': 16384, pieces: seed(`pieces ${name}`).subarray(0, 20), [INFO_SWARM_KEY]: swarm })
+  return encode({
+    length,
+    name: utf8(name),
+    'piece length': 16384,
+    pieces: seed(`pieces ${name}`).subarray(0, 20),
+    [INFO_SWARM_KEY]: swarm,
+  })
 }
 
 export interface World {
@@ -36,6 +42,7 @@ export function world(label = 'default'): World {
   const alice = keyPair(`${label} alice`)
   const bob = keyPair(`${label} bob`)
   const info = infoDict(swarm.publicKey)
-  const cert = (member: KeyPair) => issueCertificate(swarm, { member: member.publicKey, iat: NOW - DAY, exp: NOW + 30 * DAY })
+  const cert = (member: KeyPair) =>
+    issueCertificate(swarm, { member: member.publicKey, iat: NOW - DAY, exp: NOW + 30 * DAY })
   return { swarm, alice, bob, info, infoHash: infoHashOf(info), aliceCert: cert(alice), bobCert: cert(bob) }
 }

@@ -18,17 +18,25 @@ export interface TestProfile {
 /** `temp` makes a fresh directory for a label (testing/swarm.ts tempDirs). */
 export async function testProfile(temp: (label: string) => string, name: string): Promise<TestProfile> {
   const store = await ProfileStore.open(temp(`profile-${name}`), { create: true, displayName: name })
-  return { store, key: keyToText('identity', hexToBytes(store.current.identity.publicKey)), downloads: temp(`dl-${name}`) }
+  return {
+    store,
+    key: keyToText('identity', hexToBytes(store.current.identity.publicKey)),
+    downloads: temp(`dl-${name}`),
+  }
 }
 
 /** A check for `until`: the file at `path` holds exactly `data`. */
-export const fileDone = (path: string, data: Buffer) => (): boolean => existsSync(path) && readFileSync(path).equals(data)
+export const fileDone = (path: string, data: Buffer) => (): boolean =>
+  existsSync(path) && readFileSync(path).equals(data)
 
 /**
  * Nodes on real profiles, loopback only (no DHT; peers given explicitly), all stopped by `stopAll`
  * (call it in `after`).
  */
-export function nodeStarter(): { start(store: ProfileStore, peers?: string[]): Promise<CoterieNode>; stopAll(): Promise<unknown> } {
+export function nodeStarter(): {
+  start(store: ProfileStore, peers?: string[]): Promise<CoterieNode>
+  stopAll(): Promise<unknown>
+} {
   const nodes: CoterieNode[] = []
   return {
     async start(store, peers = []) {

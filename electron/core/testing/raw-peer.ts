@@ -26,7 +26,16 @@ export interface RawPeer {
 }
 
 export function rawPeer(host: string, port: number, infoHash: string, o: { listenPort?: number } = {}): RawPeer {
-  const log: RawPeerLog = { unchoked: 0, pieceBytes: 0, metadataBytes: 0, bitfieldBitsSet: 0, haveAll: 0, haves: 0, sawAvailability: false, peerExtensions: [] }
+  const log: RawPeerLog = {
+    unchoked: 0,
+    pieceBytes: 0,
+    metadataBytes: 0,
+    bitfieldBitsSet: 0,
+    haveAll: 0,
+    haves: 0,
+    sawAvailability: false,
+    peerExtensions: [],
+  }
   const socket: Socket = connect(port, host)
   const wire = new Wire('tcpOutgoing')
   socket.pipe(wire).pipe(socket)
@@ -35,7 +44,9 @@ export function rawPeer(host: string, port: number, infoHash: string, o: { liste
   wire.use(utMetadata())
   // Claims a listen port (BEP 10 "p"), so a node that wrongly shared outsiders' addresses could.
   if (o.listenPort !== undefined) wire.extendedHandshake.p = o.listenPort
-  const meta = (wire as unknown as { ut_metadata: { fetch(): void; on(e: string, f: (...a: unknown[]) => void): void } }).ut_metadata
+  const meta = (
+    wire as unknown as { ut_metadata: { fetch(): void; on(e: string, f: (...a: unknown[]) => void): void } }
+  ).ut_metadata
   meta.on('metadata', (m) => (log.metadataBytes += (m as Uint8Array).length))
   wire.on('extended', (ext: unknown) => {
     if (ext !== 'handshake') return

@@ -116,4 +116,8 @@ export function requestFrame(index: number, begin: number, length: number): Buff
 }
 
 /** index, begin and payload of a PIECE frame. */
-export const pieceOf = (frame: Buffer) => ({ index: frame.readUInt32BE(5), begin: frame.readUInt32BE(9), payload: frame.subarray(13) })
+export const pieceOf = (frame: Buffer) => ({
+  index: frame.readUInt32BE(5),
+  begin: frame.readUInt32BE(9),
+  payload: frame.subarray(13),
+})

@@ -26,7 +26,11 @@ import { scrypt } from '@noble/hashes/scrypt.js'
 import { DAY, NOW, infoDict, keyPair, seed } from './fixtures.js'
 
 const hex = bytesToHex
-const label = (s: string) => ({ seedLabel: s, secretKey: hex(keyPair(s).secretKey), publicKey: hex(keyPair(s).publicKey) })
+const label = (s: string) => ({
+  seedLabel: s,
+  secretKey: hex(keyPair(s).secretKey),
+  publicKey: hex(keyPair(s).publicKey),
+})
 
 export function buildVectors() {
   const swarm = keyPair('vector swarm')
@@ -37,7 +41,12 @@ export function buildVectors() {
   ih.set(seed('vector infohash').subarray(0, 20))
   const infoHash = infoHashOf(info)
   const aliceCert = issueCertificate(swarm, { member: alice.publicKey, iat: NOW - DAY, exp: NOW + 30 * DAY })
-  const bobCert = issueCertificate(swarm, { member: bob.publicKey, iat: NOW - DAY, exp: NOW + 30 * DAY, scope: [infoHash, ih] })
+  const bobCert = issueCertificate(swarm, {
+    member: bob.publicKey,
+    iat: NOW - DAY,
+    exp: NOW + 30 * DAY,
+    scope: [infoHash, ih],
+  })
 
   const keys = [label('vector swarm'), label('vector owner'), label('vector alice'), label('vector bob')].map((k) => ({
     ...k,
@@ -49,7 +58,13 @@ export function buildVectors() {
   const certificates = {
     valid: [
       { member: 'vector alice', iat: NOW - DAY, exp: NOW + 30 * DAY, scope: null, hex: hex(aliceCert) },
-      { member: 'vector bob', iat: NOW - DAY, exp: NOW + 30 * DAY, scope: [hex(infoHash), hex(ih)].sort(), hex: hex(bobCert) },
+      {
+        member: 'vector bob',
+        iat: NOW - DAY,
+        exp: NOW + 30 * DAY,
+        scope: [hex(infoHash), hex(ih)].sort(),
+        hex: hex(bobCert),
+      },
     ],
     checks: [
       { cert: 'vector alice', now: NOW, infoHash: hex(infoHash), expect: 'ok' },
@@ -61,10 +76,26 @@ export function buildVectors() {
 
   const initiator = { nonce: seed('vector nI'), ephemeralSecret: seed('vector eI') }
   const responder = { nonce: seed('vector nR'), ephemeralSecret: seed('vector eR') }
-  const i = new Handshake({ role: 'initiator', infoHash, swarm: swarm.publicKey, credential: { certificate: aliceCert, secretKey: alice.secretKey }, ...initiator })
-  const r = new Handshake({ role: 'responder', infoHash, swarm: swarm.publicKey, credential: { certificate: bobCert, secretKey: bob.secretKey }, ...responder })
+  const i = new Handshake({
+    role: 'initiator',
+    infoHash,
+    swarm: swarm.publicKey,
+    credential: { certificate: aliceCert, secretKey: alice.secretKey },
+    ...initiator,
+  })
+  const r = new Handshake({
+    role: 'responder',
+    infoHash,
+    swarm: swarm.publicKey,
+    credential: { certificate: bobCert, secretKey: bob.secretKey },
+    ...responder,
+  })
   const th = transcriptHash({
-    infoHash, initiatorNonce: initiator.nonce, initiatorEphemeral: i.hello.e, responderNonce: responder.nonce, responderEphemeral: r.hello.e,
+    infoHash,
+    initiatorNonce: initiator.nonce,
+    initiatorEphemeral: i.hello.e,
+    responderNonce: responder.nonce,
+    responderEphemeral: r.hello.e,
   })
   const k = deriveKeys(ephemeralFromSecret(initiator.ephemeralSecret), r.hello.e, th)!
   const m1 = i.onPeerHello(r.hello).send
@@ -79,15 +110,33 @@ export function buildVectors() {
   const block = seed('vector block')
   const payload = encode({ t: 'example' })
   const records = {
-    initiatorPiece: { record: 0, index: 1, begin: 16384, block: hex(block), box: hex(iSide.sealPiece(1, 16384, block)!) },
-    initiatorMessage: { record: 1, payload: hex(payload), message: hex(encodeSealedMessage(iSide.sealMessage(payload)!)) },
+    initiatorPiece: {
+      record: 0,
+      index: 1,
+      begin: 16384,
+      block: hex(block),
+      box: hex(iSide.sealPiece(1, 16384, block)!),
+    },
+    initiatorMessage: {
+      record: 1,
+      payload: hex(payload),
+      message: hex(encodeSealedMessage(iSide.sealMessage(payload)!)),
+    },
     responderPiece: { record: 0, index: 0, begin: 0, block: hex(block), box: hex(rSide.sealPiece(0, 0, block)!) },
   }
 
   const groupIndex = publishIndex(swarm, {
-    version: 3, iat: NOW, name: 'Film club', secret: seed('vector group secret'), torrents: [info],
-    members: [{ key: alice.publicKey, name: 'Alice' }, { key: bob.publicKey, name: 'Bob' }],
-    revoked: [keyPair('vector carol').publicKey], certificates: [aliceCert, bobCert],
+    version: 3,
+    iat: NOW,
+    name: 'Film club',
+    secret: seed('vector group secret'),
+    torrents: [info],
+    members: [
+      { key: alice.publicKey, name: 'Alice' },
+      { key: bob.publicKey, name: 'Bob' },
+    ],
+    revoked: [keyPair('vector carol').publicKey],
+    certificates: [aliceCert, bobCert],
   })
 
   // Renewal (§13.3): I's certificate expired at NOW (exp + skew = NOW); R refuses it `expired`, and
@@ -97,8 +146,20 @@ export function buildVectors() {
     initiator: { nonce: seed('vector renewal nI'), ephemeralSecret: seed('vector renewal eI') },
     responder: { nonce: seed('vector renewal nR'), ephemeralSecret: seed('vector renewal eR') },
   }
-  const li = new Handshake({ role: 'initiator', infoHash, swarm: swarm.publicKey, credential: { certificate: lapsedCert, secretKey: alice.secretKey }, ...lapsed.initiator })
-  const lr = new Handshake({ role: 'responder', infoHash, swarm: swarm.publicKey, credential: { certificate: bobCert, secretKey: bob.secretKey }, ...lapsed.responder })
+  const li = new Handshake({
+    role: 'initiator',
+    infoHash,
+    swarm: swarm.publicKey,
+    credential: { certificate: lapsedCert, secretKey: alice.secretKey },
+    ...lapsed.initiator,
+  })
+  const lr = new Handshake({
+    role: 'responder',
+    infoHash,
+    swarm: swarm.publicKey,
+    credential: { certificate: bobCert, secretKey: bob.secretKey },
+    ...lapsed.responder,
+  })
   const l1 = li.onPeerHello(lr.hello).send
   // The responder's session secret, from the step that derived it.
   const lrSecret = lr.onPeerHello(li.hello).sessionSecret!
@@ -107,37 +168,97 @@ export function buildVectors() {
   if (!heldIndex.ok) throw new Error('vectors: the group index does not open')
   const lrSeal = new SealedTransfer(lrSecret, lr.transcript!, 'responder')
   const renewal = {
-    now: NOW, infoHash: hex(infoHash),
-    initiator: { member: 'vector alice', certificate: hex(lapsedCert), nonce: hex(lapsed.initiator.nonce), ephemeralSecret: hex(lapsed.initiator.ephemeralSecret) },
-    responder: { member: 'vector bob', certificate: hex(bobCert), nonce: hex(lapsed.responder.nonce), ephemeralSecret: hex(lapsed.responder.ephemeralSecret) },
-    transcriptHash: hex(lr.transcript!), sessionSecret: hex(lrSecret),
-    messages: [{ from: 'initiator', hex: hex(l1[0]!) }, { from: 'responder', hex: hex(l2[0]!) }],
-    pushed: renewalPayloads(heldIndex.value).map((p, record) => ({ record, payload: hex(p), message: hex(encodeSealedMessage(lrSeal.sealMessage(p)!)) })),
+    now: NOW,
+    infoHash: hex(infoHash),
+    initiator: {
+      member: 'vector alice',
+      certificate: hex(lapsedCert),
+      nonce: hex(lapsed.initiator.nonce),
+      ephemeralSecret: hex(lapsed.initiator.ephemeralSecret),
+    },
+    responder: {
+      member: 'vector bob',
+      certificate: hex(bobCert),
+      nonce: hex(lapsed.responder.nonce),
+      ephemeralSecret: hex(lapsed.responder.ephemeralSecret),
+    },
+    transcriptHash: hex(lr.transcript!),
+    sessionSecret: hex(lrSecret),
+    messages: [
+      { from: 'initiator', hex: hex(l1[0]!) },
+      { from: 'responder', hex: hex(l2[0]!) },
+    ],
+    pushed: renewalPayloads(heldIndex.value).map((p, record) => ({
+      record,
+      payload: hex(p),
+      message: hex(encodeSealedMessage(lrSeal.sealMessage(p)!)),
+    })),
   }
 
-  const inviteFile = createInvite({ inviter: keyPair('vector owner'), swarm }, {
-    to: alice.publicKey, iat: NOW,
-    group: { name: 'Film club', swarm: swarm.publicKey, secret: seed('vector group secret') },
-    certificate: aliceCert, torrents: [info], peers: ['127.0.0.1:6881'],
-  }, seed('vector invite ephemeral'))
+  const inviteFile = createInvite(
+    { inviter: keyPair('vector owner'), swarm },
+    {
+      to: alice.publicKey,
+      iat: NOW,
+      group: { name: 'Film club', swarm: swarm.publicKey, secret: seed('vector group secret') },
+      certificate: aliceCert,
+      torrents: [info],
+      peers: ['127.0.0.1:6881'],
+    },
+    seed('vector invite ephemeral'),
+  )
 
   // A public group with a tracker: the optional group fields `public` and `trackers` (§7).
-  const publicInviteFile = createInvite({ inviter: keyPair('vector owner'), swarm }, {
-    to: alice.publicKey, iat: NOW,
-    group: { name: 'Open house', swarm: swarm.publicKey, secret: seed('vector group secret'), announcePublic: true, trackers: ['udp://127.0.0.1:6969/announce'] },
-    certificate: aliceCert, torrents: [info], peers: [],
-  }, seed('vector public invite ephemeral'))
+  const publicInviteFile = createInvite(
+    { inviter: keyPair('vector owner'), swarm },
+    {
+      to: alice.publicKey,
+      iat: NOW,
+      group: {
+        name: 'Open house',
+        swarm: swarm.publicKey,
+        secret: seed('vector group secret'),
+        announcePublic: true,
+        trackers: ['udp://127.0.0.1:6969/announce'],
+      },
+      certificate: aliceCert,
+      torrents: [info],
+      peers: [],
+    },
+    seed('vector public invite ephemeral'),
+  )
 
   return {
-    description: 'Coterie protocol v1 test vectors (docs/PROTOCOL.md §8). Hex unless noted; times are unix seconds; seeds are SHA-256("coterie test seed: " + label).',
+    description:
+      'Coterie protocol v1 test vectors (docs/PROTOCOL.md §8). Hex unless noted; times are unix seconds; seeds are SHA-256("coterie test seed: " + label).',
     keys,
-    signingInput: { role: 'initiator', payload: hex(new Uint8Array([1, 2, 3])), hex: hex(signingInput('initiator', new Uint8Array([1, 2, 3]))) },
+    signingInput: {
+      role: 'initiator',
+      payload: hex(new Uint8Array([1, 2, 3])),
+      hex: hex(signingInput('initiator', new Uint8Array([1, 2, 3]))),
+    },
     torrent: { info: hex(info), infoHash: hex(infoHash) },
     certificates,
     handshake: {
-      infoHash: hex(infoHash), swarm: hex(swarm.publicKey), now: NOW,
-      initiator: { member: 'vector alice', certificate: hex(aliceCert), nonce: hex(initiator.nonce), ephemeralSecret: hex(initiator.ephemeralSecret), ephemeralPublic: hex(i.hello.e), hello: hex(encode({ ...i.hello })) },
-      responder: { member: 'vector bob', certificate: hex(bobCert), nonce: hex(responder.nonce), ephemeralSecret: hex(responder.ephemeralSecret), ephemeralPublic: hex(r.hello.e), hello: hex(encode({ ...r.hello })) },
+      infoHash: hex(infoHash),
+      swarm: hex(swarm.publicKey),
+      now: NOW,
+      initiator: {
+        member: 'vector alice',
+        certificate: hex(aliceCert),
+        nonce: hex(initiator.nonce),
+        ephemeralSecret: hex(initiator.ephemeralSecret),
+        ephemeralPublic: hex(i.hello.e),
+        hello: hex(encode({ ...i.hello })),
+      },
+      responder: {
+        member: 'vector bob',
+        certificate: hex(bobCert),
+        nonce: hex(responder.nonce),
+        ephemeralSecret: hex(responder.ephemeralSecret),
+        ephemeralPublic: hex(r.hello.e),
+        hello: hex(encode({ ...r.hello })),
+      },
       sharedSecret: hex(x25519.getSharedSecret(initiator.ephemeralSecret, r.hello.e)),
       transcriptHash: hex(th),
       initiatorToResponderKey: hex(k.initiatorToResponder),
@@ -158,18 +279,38 @@ export function buildVectors() {
     groupIndex: { swarm: 'vector swarm', revoked: 'vector carol', version: 3, hex: hex(groupIndex) },
     renewal,
     invite: {
-      inviter: 'vector owner', swarm: 'vector swarm', recipient: 'vector alice', ephemeralSecret: hex(seed('vector invite ephemeral')), now: NOW,
+      inviter: 'vector owner',
+      swarm: 'vector swarm',
+      recipient: 'vector alice',
+      ephemeralSecret: hex(seed('vector invite ephemeral')),
+      now: NOW,
       file: hex(inviteFile),
     },
     publicInvite: {
-      inviter: 'vector owner', swarm: 'vector swarm', recipient: 'vector alice', ephemeralSecret: hex(seed('vector public invite ephemeral')), now: NOW,
-      announcePublic: true, trackers: ['udp://127.0.0.1:6969/announce'],
+      inviter: 'vector owner',
+      swarm: 'vector swarm',
+      recipient: 'vector alice',
+      ephemeralSecret: hex(seed('vector public invite ephemeral')),
+      now: NOW,
+      announcePublic: true,
+      trackers: ['udp://127.0.0.1:6969/announce'],
       file: hex(publicInviteFile),
     },
-    topic: { groupSecret: hex(seed('vector group secret')), infoHash: hex(infoHash), topic: hex(discoveryTopic(seed('vector group secret'), infoHash)) },
+    topic: {
+      groupSecret: hex(seed('vector group secret')),
+      infoHash: hex(infoHash),
+      topic: hex(discoveryTopic(seed('vector group secret'), infoHash)),
+    },
     rendezvous: (() => {
       const r = rendezvousTorrent(swarm.publicKey, seed('vector rendezvous id'))
-      return { swarm: 'vector swarm', id: hex(r.id), info: hex(r.info), infoHash: hex(r.infoHash), content: hex(r.content), topic: hex(discoveryTopic(seed('vector group secret'), r.infoHash)) }
+      return {
+        swarm: 'vector swarm',
+        id: hex(r.id),
+        info: hex(r.info),
+        infoHash: hex(r.infoHash),
+        content: hex(r.content),
+        topic: hex(discoveryTopic(seed('vector group secret'), r.infoHash)),
+      }
     })(),
     pex: {
       peers: ['192.0.2.7:6881', '[2001:db8:0:0:0:0:0:1]:51413'],
@@ -178,20 +319,42 @@ export function buildVectors() {
         { why: 'malformed', hex: hex(encode({ t: 'pex' })) },
         { why: 'malformed', hex: hex(encode({ t: 'pex', ip4: new Uint8Array([192, 0, 2, 7, 0, 0]) })) },
         { why: 'malformed', hex: hex(encode({ t: 'pex', ip4: new Uint8Array([192, 0, 2, 7, 26]) })) },
-        { why: 'too-many', hex: hex(encode({ t: 'pex', ip4: Uint8Array.from({ length: 51 * 6 }, (_, i) => (i % 6 === 3 ? Math.floor(i / 6) + 1 : i % 6 === 5 ? 1 : 10)) })) },
+        {
+          why: 'too-many',
+          hex: hex(
+            encode({
+              t: 'pex',
+              ip4: Uint8Array.from({ length: 51 * 6 }, (_, i) =>
+                i % 6 === 3 ? Math.floor(i / 6) + 1 : i % 6 === 5 ? 1 : 10,
+              ),
+            }),
+          ),
+        },
       ],
     },
     rejected: {
-      canonical: ['d1:bi1e1:ai2ee', 'i01e', 'i-0e', 'i1ei2e', '01:a', 'd1:ai1e1:ai1ee'].map((s) => hex(new TextEncoder().encode(s))),
+      canonical: ['d1:bi1e1:ai2ee', 'i01e', 'i-0e', 'i1ei2e', '01:a', 'd1:ai1e1:ai1ee'].map((s) =>
+        hex(new TextEncoder().encode(s)),
+      ),
     },
     // The identity backup file (docs/BACKUP.md), at the cheapest cost a reader accepts. Appended last:
     // the vectors above stay byte for byte what they were.
     backup: (() => {
       const passphrase = 'correct horse battery staple'
-      const header = backupHeader(alice.secretKey, { N: 2 ** 15, r: 8, p: 1 }, seed('vector backup salt').subarray(0, 16), seed('vector backup nonce').subarray(0, 24))
+      const header = backupHeader(
+        alice.secretKey,
+        { N: 2 ** 15, r: 8, p: 1 },
+        seed('vector backup salt').subarray(0, 16),
+        seed('vector backup nonce').subarray(0, 24),
+      )
       const sp = scryptParams(header)
       const key = scrypt(passphrase.normalize('NFC'), sp.salt, { N: sp.N, r: sp.r, p: sp.p, dkLen: BACKUP_KEY_BYTES })
-      return { identity: 'vector alice', passphrase, key: hex(key), file: new TextDecoder().decode(sealBackup(header, key, alice.secretKey)) }
+      return {
+        identity: 'vector alice',
+        passphrase,
+        key: hex(key),
+        file: new TextDecoder().decode(sealBackup(header, key, alice.secretKey)),
+      }
     })(),
   }
 }

@@ -5,7 +5,12 @@
 import type { EventEmitter } from 'node:events'
 
 /** Resolves with the first `event`'s arguments; fails after `ms`, naming `what` was awaited. */
-export function onceWithin<A extends unknown[] = unknown[]>(emitter: Pick<EventEmitter, 'once' | 'off'>, event: string, ms: number, what: string): Promise<A> {
+export function onceWithin<A extends unknown[] = unknown[]>(
+  emitter: Pick<EventEmitter, 'once' | 'off'>,
+  event: string,
+  ms: number,
+  what: string,
+): Promise<A> {
   return new Promise((resolve, reject) => {
     const listener = (...args: unknown[]) => {
       clearTimeout(timer)
@@ -20,7 +25,12 @@ export function onceWithin<A extends unknown[] = unknown[]>(emitter: Pick<EventE
 }
 
 /** Polls the async `check` until it holds, failing after `ms` with `what` was awaited. */
-export async function eventually(check: () => Promise<boolean> | boolean, ms: number, what: string, everyMs = 50): Promise<void> {
+export async function eventually(
+  check: () => Promise<boolean> | boolean,
+  ms: number,
+  what: string,
+  everyMs = 50,
+): Promise<void> {
   const deadline = Date.now() + ms
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)

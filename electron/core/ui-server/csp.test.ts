@@ -7,16 +7,22 @@ import { browserPolicy, electronPolicy, pagePolicy } from '../../../shared/csp.j
 import { securityHeaders } from './static.js'
 
 const parse = (policy: string): Map<string, string> =>
-  new Map(policy.split(';').map((d) => d.trim()).filter(Boolean).map((d) => {
-    const [name = '', ...values] = d.split(/\s+/)
-    return [name, values.join(' ')]
-  }))
+  new Map(
+    policy
+      .split(';')
+      .map((d) => d.trim())
+      .filter(Boolean)
+      .map((d) => {
+        const [name = '', ...values] = d.split(/\s+/)
+        return [name, values.join(' ')]
+      }),
+  )
 
 const without = (policy: Map<string, string>, ...names: string[]): Map<string, string> =>
   new Map([...policy].filter(([name]) => !names.includes(name)))
 
 describe('content security policy: one builder, every door', () => {
-  it('browser mode serves the shared builder\'s policy for its port', () => {
+  it("browser mode serves the shared builder's policy for its port", () => {
     assert.equal(securityHeaders(4242)['Content-Security-Policy'], browserPolicy(4242))
     assert.equal(parse(browserPolicy(4242)).get('connect-src'), "'self' ws://127.0.0.1:4242 ws://localhost:4242")
   })
@@ -25,7 +31,12 @@ describe('content security policy: one builder, every door', () => {
     const electron = parse(electronPolicy())
     assert.equal(electron.get('connect-src'), "'none'")
     assert.deepEqual(without(electron, 'connect-src'), without(parse(browserPolicy(1)), 'connect-src'))
-    for (const [name, value] of [['default-src', "'none'"], ['script-src', "'self'"], ['frame-ancestors', "'none'"], ['object-src', "'none'"]]) {
+    for (const [name, value] of [
+      ['default-src', "'none'"],
+      ['script-src', "'self'"],
+      ['frame-ancestors', "'none'"],
+      ['object-src', "'none'"],
+    ]) {
       assert.equal(electron.get(name ?? ''), value, name)
     }
   })

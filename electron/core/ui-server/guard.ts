@@ -35,7 +35,8 @@ export function tokenMatches(given: string | undefined, token: string): boolean 
 }
 
 /** The token from `Authorization: Bearer …`. */
-export const bearer = (req: IncomingMessage): string | undefined => /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1]
+export const bearer = (req: IncomingMessage): string | undefined =>
+  /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1]
 
 export const PROTOCOL_PREFIX = 'coterie.'
 

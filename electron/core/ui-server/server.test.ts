@@ -12,22 +12,45 @@ import { startUiServer, type UiServer } from './server.js'
 import { uploadSegments, SHARED_BY_ME } from './upload.js'
 import { assertOk } from '../testing/assert-result.js'
 
-interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
+interface Reply {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: string
+}
 
-function http(server: UiServer, o: { method?: string; path: string; headers?: Record<string, string>; body?: Buffer | string }): Promise<Reply> {
+function http(
+  server: UiServer,
+  o: { method?: string; path: string; headers?: Record<string, string>; body?: Buffer | string },
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: server.port, method: o.method ?? 'GET', path: o.path, headers: o.headers, timeout: 10_000 }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }))
-    })
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        method: o.method ?? 'GET',
+        path: o.path,
+        headers: o.headers,
+        timeout: 10_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        )
+      },
+    )
     req.on('timeout', () => req.destroy(new Error('request timed out')))
     req.on('error', reject)
     req.end(o.body)
   })
 }
 
-async function setup(t: Parameters<typeof startTestApp>[0], label: string, built = true): Promise<{ app: TestApp; server: UiServer; dist: string }> {
+async function setup(
+  t: Parameters<typeof startTestApp>[0],
+  label: string,
+  built = true,
+): Promise<{ app: TestApp; server: UiServer; dist: string }> {
   const app = await startTestApp(t, label)
   const dist = path.join(app.root, 'dist')
   if (built) {
@@ -43,7 +66,10 @@ async function setup(t: Parameters<typeof startTestApp>[0], label: string, built
 }
 
 /** Opens a socket; resolves when open, rejects with the HTTP status when the upgrade is refused. */
-function connect(server: UiServer, o: { token?: string; protocol?: string; origin?: string; host?: string } = {}): Promise<WebSocket> {
+function connect(
+  server: UiServer,
+  o: { token?: string; protocol?: string; origin?: string; host?: string } = {},
+): Promise<WebSocket> {
   const q = o.token === undefined ? '' : `?token=${encodeURIComponent(o.token)}`
   const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ipc${q}`, o.protocol === undefined ? [] : [o.protocol], {
     headers: { ...(o.origin !== undefined && { Origin: o.origin }), ...(o.host !== undefined && { Host: o.host }) },
@@ -68,18 +94,19 @@ function messages(ws: WebSocket): { all: unknown[]; next(match: (m: Msg) => bool
   })
   return {
     all,
-    next: (match, ms = 10_000) => new Promise((resolve, reject) => {
-      const check = () => {
-        const hit = all.find(match)
-        if (hit === undefined) return
-        waiters.delete(check)
-        clearTimeout(timer)
-        resolve(hit)
-      }
-      const timer = setTimeout(() => reject(new Error('timed out waiting for a message')), ms)
-      waiters.add(check)
-      check()
-    }),
+    next: (match, ms = 10_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const hit = all.find(match)
+          if (hit === undefined) return
+          waiters.delete(check)
+          clearTimeout(timer)
+          resolve(hit)
+        }
+        const timer = setTimeout(() => reject(new Error('timed out waiting for a message')), ms)
+        waiters.add(check)
+        check()
+      }),
   }
 }
 
@@ -96,7 +123,10 @@ describe('ui server: static files', () => {
     assert.match(csp, /script-src 'self'(;|$)/, 'no inline or remote scripts')
     assert.match(csp, /frame-ancestors 'none'/)
     assert.ok(!index.body.includes(server.token), 'the index embeds no secret')
-    assert.equal((await http(server, { path: '/assets/app.js' })).headers['content-type'], 'text/javascript; charset=utf-8')
+    assert.equal(
+      (await http(server, { path: '/assets/app.js' })).headers['content-type'],
+      'text/javascript; charset=utf-8',
+    )
     assert.equal((await http(server, { path: '/assets/app.css' })).headers['content-type'], 'text/css; charset=utf-8')
     for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/%00']) {
       const r = await http(server, { path: p })
@@ -125,13 +155,23 @@ describe('ui server: the IPC WebSocket', () => {
   it('refuses a missing or wrong token and a foreign Origin', async (t) => {
     const { server } = await setup(t, 'ws-auth')
     await assert.rejects(connect(server), /HTTP 401/)
-    await assert.rejects(connect(server, { token: server.token.slice(0, -1) + (server.token.endsWith('A') ? 'B' : 'A') }), /HTTP 401/)
+    await assert.rejects(
+      connect(server, { token: server.token.slice(0, -1) + (server.token.endsWith('A') ? 'B' : 'A') }),
+      /HTTP 401/,
+    )
     await assert.rejects(connect(server, { token: server.token, origin: 'http://evil.example' }), /HTTP 403/)
-    await assert.rejects(connect(server, { token: server.token, origin: `http://127.0.0.1:${server.port + 1}` }), /HTTP 403/)
+    await assert.rejects(
+      connect(server, { token: server.token, origin: `http://127.0.0.1:${server.port + 1}` }),
+      /HTTP 403/,
+    )
     const ok = await connect(server, { token: server.token, origin: `http://localhost:${server.port}` })
     ok.close()
     const viaProtocol = await connect(server, { protocol: `coterie.${server.token}` })
-    assert.equal(viaProtocol.protocol, `coterie.${server.token}`, 'the subprotocol carrying the token is accepted and echoed')
+    assert.equal(
+      viaProtocol.protocol,
+      `coterie.${server.token}`,
+      'the subprotocol carrying the token is accepted and echoed',
+    )
     viaProtocol.close()
   })
 
@@ -165,7 +205,9 @@ describe('ui server: the IPC WebSocket', () => {
     const { server } = await setup(t, 'ws-big')
     const ws = await connect(server, { token: server.token })
     const done = closed(ws)
-    ws.send(JSON.stringify({ t: 'invoke', id: 1, channel: 'identity.get', request: { pad: 'x'.repeat(2 * 1024 * 1024) } }))
+    ws.send(
+      JSON.stringify({ t: 'invoke', id: 1, channel: 'identity.get', request: { pad: 'x'.repeat(2 * 1024 * 1024) } }),
+    )
     assert.equal(await done, 1009)
   })
 })
@@ -173,8 +215,11 @@ describe('ui server: the IPC WebSocket', () => {
 describe('ui server: uploads', () => {
   it('streams a dropped file under "Shared by me", never overwrites, and the path shares', async (t) => {
     const { app, server } = await setup(t, 'upload')
-    const put = (name: string, body: string | Buffer, headers: Record<string, string> = { Authorization: `Bearer ${server.token}` }) =>
-      http(server, { method: 'PUT', path: `/upload?name=${encodeURIComponent(name)}`, headers, body })
+    const put = (
+      name: string,
+      body: string | Buffer,
+      headers: Record<string, string> = { Authorization: `Bearer ${server.token}` },
+    ) => http(server, { method: 'PUT', path: `/upload?name=${encodeURIComponent(name)}`, headers, body })
     const first = await put('notes.txt', 'hello')
     assert.equal(first.status, 200, first.body)
     const { path: p1 } = JSON.parse(first.body) as { path: string }
@@ -188,8 +233,21 @@ describe('ui server: uploads', () => {
 
     assert.equal((await put('x.txt', 'x', {})).status, 401)
     assert.equal((await put('x.txt', 'x', { Authorization: 'Bearer nope' })).status, 401)
-    assert.equal((await put('x.txt', 'x', { Authorization: `Bearer ${server.token}`, Origin: 'http://evil.example' })).status, 403)
-    for (const name of ['../escape.txt', '/etc/passwd', 'a/../../b.txt', 'C:evil.txt', 'a\\..\\b.txt', 'nul\0.txt', '', 'a//b', './a']) {
+    assert.equal(
+      (await put('x.txt', 'x', { Authorization: `Bearer ${server.token}`, Origin: 'http://evil.example' })).status,
+      403,
+    )
+    for (const name of [
+      '../escape.txt',
+      '/etc/passwd',
+      'a/../../b.txt',
+      'C:evil.txt',
+      'a\\..\\b.txt',
+      'nul\0.txt',
+      '',
+      'a//b',
+      './a',
+    ]) {
       const r = await put(name, 'x')
       assert.equal(r.status, 400, `refused: ${JSON.stringify(name)} (${r.body})`)
     }

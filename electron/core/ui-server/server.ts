@@ -45,11 +45,18 @@ export async function startUiServer(backend: AppBackend, o: UiServerOptions = {}
   })
 
   const json = (res: ServerResponse, status: number, body: unknown): void => {
-    res.writeHead(status, { ...securityHeaders(port), 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }).end(JSON.stringify(body))
+    res
+      .writeHead(status, {
+        ...securityHeaders(port),
+        'Content-Type': 'application/json; charset=utf-8',
+        'Cache-Control': 'no-store',
+      })
+      .end(JSON.stringify(body))
   }
 
   const server = createServer((req: IncomingMessage, res: ServerResponse): void => {
-    if (!hostAllowed(req, port)) return json(res, 403, { error: 'This server answers only to 127.0.0.1 and localhost.' })
+    if (!hostAllowed(req, port))
+      return json(res, 403, { error: 'This server answers only to 127.0.0.1 and localhost.' })
     const url = new URL(req.url ?? '/', `http://${LOOPBACK}`)
     if (url.pathname === '/upload') {
       if (req.method !== 'PUT') return json(res, 405, { error: 'PUT only' })

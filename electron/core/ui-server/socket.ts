@@ -16,7 +16,14 @@ export const MAX_IN_FLIGHT = 32
 export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024
 export const PING_MS = 30_000
 
-const invokeMessage = z.object({ t: z.literal('invoke'), id: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), channel: z.string().max(100), request: z.unknown() }).strict()
+const invokeMessage = z
+  .object({
+    t: z.literal('invoke'),
+    id: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    channel: z.string().max(100),
+    request: z.unknown(),
+  })
+  .strict()
 
 export function bridgeSocket(ws: WebSocket, backend: AppBackend, log: Logger): void {
   let inFlight = 0
@@ -30,7 +37,12 @@ export function bridgeSocket(ws: WebSocket, backend: AppBackend, log: Logger): v
     }
     ws.send(JSON.stringify(message))
   }
-  const badRequest = (id: number, why: string) => send({ t: 'result', id, result: { ok: false, error: { code: 'bad-request', message: `${IPC_ERRORS['bad-request']} ${why}` } } })
+  const badRequest = (id: number, why: string) =>
+    send({
+      t: 'result',
+      id,
+      result: { ok: false, error: { code: 'bad-request', message: `${IPC_ERRORS['bad-request']} ${why}` } },
+    })
 
   const unsubscribe = backend.on((event, payload) => send({ t: 'event', event, payload }))
   const ping = setInterval(() => {
@@ -55,19 +67,27 @@ export function bridgeSocket(ws: WebSocket, backend: AppBackend, log: Logger): v
       return ws.close(1007, 'not JSON')
     }
     const id = (raw as { id?: unknown } | null)?.id
-    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) return ws.close(1008, 'a message needs a numeric id')
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0)
+      return ws.close(1008, 'a message needs a numeric id')
     const msg = invokeMessage.safeParse(raw)
     if (!msg.success) return badRequest(id, 'Messages are {"t":"invoke","id","channel","request"}.')
     if (inFlight >= MAX_IN_FLIGHT) {
-      return send({ t: 'result', id, result: { ok: false, error: { code: 'unavailable', message: 'Too many requests at once; try again.' } } })
+      return send({
+        t: 'result',
+        id,
+        result: { ok: false, error: { code: 'unavailable', message: 'Too many requests at once; try again.' } },
+      })
     }
     inFlight++
-    void backend.dispatch(msg.data.channel, msg.data.request).then(
-      (result) => send({ t: 'result', id, result }),
-      (e: unknown) => {
-        log('ui: dispatch failed', e)
-        send({ t: 'result', id, result: { ok: false, error: { code: 'internal', message: IPC_ERRORS.internal } } })
-      },
-    ).finally(() => inFlight--)
+    void backend
+      .dispatch(msg.data.channel, msg.data.request)
+      .then(
+        (result) => send({ t: 'result', id, result }),
+        (e: unknown) => {
+          log('ui: dispatch failed', e)
+          send({ t: 'result', id, result: { ok: false, error: { code: 'internal', message: IPC_ERRORS.internal } } })
+        },
+      )
+      .finally(() => inFlight--)
   })
 }

@@ -41,7 +41,12 @@ const NOT_BUILT = `<!doctype html>
 <p>Run <code>npm run build:renderer</code> in the Coterie folder, then reload this page.</p></body></html>
 `
 
-export async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse, port: number): Promise<void> {
+export async function serveStatic(
+  root: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  port: number,
+): Promise<void> {
   const headers = securityHeaders(port)
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end()
@@ -63,7 +68,10 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
   }
   const info = await stat(file).catch(() => undefined)
   if (info === undefined || !info.isFile()) {
-    const built = await stat(path.join(base, 'index.html')).then((s) => s.isFile(), () => false)
+    const built = await stat(path.join(base, 'index.html')).then(
+      (s) => s.isFile(),
+      () => false,
+    )
     if (!built && rel === 'index.html') {
       res.writeHead(503, { ...headers, 'Content-Type': MIME['.html']!, 'Cache-Control': 'no-store' }).end(NOT_BUILT)
     } else {
@@ -82,5 +90,7 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
     res.end()
     return
   }
-  createReadStream(file).on('error', () => res.destroy()).pipe(res)
+  createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res)
 }

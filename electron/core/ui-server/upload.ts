@@ -16,7 +16,9 @@ export const SHARED_BY_ME = 'Shared by me'
 const MAX_NAME_CHARS = 4096
 const MAX_SEGMENT_CHARS = 255
 
-export type UploadResult = { readonly ok: true; readonly path: string } | { readonly ok: false; readonly status: number; readonly message: string }
+export type UploadResult =
+  | { readonly ok: true; readonly path: string }
+  | { readonly ok: false; readonly status: number; readonly message: string }
 
 /** The name's path segments, or undefined when it tries to leave the folder or is not a plain name. */
 export function uploadSegments(name: string): string[] | undefined {
@@ -38,16 +40,19 @@ function candidate(file: string, n: number): string {
 
 export async function receiveUpload(req: IncomingMessage, name: string, downloadDir: string): Promise<UploadResult> {
   const segments = uploadSegments(name)
-  if (segments === undefined) return { ok: false, status: 400, message: 'The file name must be a relative path without "..".' }
+  if (segments === undefined)
+    return { ok: false, status: 400, message: 'The file name must be a relative path without "..".' }
   const root = path.join(downloadDir, SHARED_BY_ME)
   const target = path.join(root, ...segments)
-  if (!target.startsWith(root + path.sep)) return { ok: false, status: 400, message: 'The file name leaves the upload folder.' }
+  if (!target.startsWith(root + path.sep))
+    return { ok: false, status: 400, message: 'The file name leaves the upload folder.' }
   await mkdir(path.dirname(target), { recursive: true })
 
   const announced = Number(req.headers['content-length'])
   if (Number.isFinite(announced)) {
     const fs = await statfs(path.dirname(target)).catch(() => undefined)
-    if (fs !== undefined && announced > fs.bavail * fs.bsize) return { ok: false, status: 507, message: 'There is not enough free disk space for this file.' }
+    if (fs !== undefined && announced > fs.bavail * fs.bsize)
+      return { ok: false, status: 507, message: 'There is not enough free disk space for this file.' }
   }
   // 'wx' fails if the file exists, so two uploads of one name at once still get two files.
   for (let n = 1; n < 1000; n++) {
@@ -58,14 +63,16 @@ export async function receiveUpload(req: IncomingMessage, name: string, download
       out.once('error', (e: NodeJS.ErrnoException) => resolve(e))
     })
     if (opened?.code === 'EEXIST') continue
-    if (opened !== undefined) return { ok: false, status: 500, message: `The file could not be created: ${opened.code ?? opened.message}.` }
+    if (opened !== undefined)
+      return { ok: false, status: 500, message: `The file could not be created: ${opened.code ?? opened.message}.` }
     try {
       await pipeline(req, out)
       return { ok: true, path: file }
     } catch (e) {
       await rm(file, { force: true })
       const code = (e as NodeJS.ErrnoException).code
-      if (code === 'ENOSPC') return { ok: false, status: 507, message: 'The disk filled up; the partial file was removed.' }
+      if (code === 'ENOSPC')
+        return { ok: false, status: 507, message: 'The disk filled up; the partial file was removed.' }
       return { ok: false, status: 400, message: 'The upload was interrupted; the partial file was removed.' }
     }
   }

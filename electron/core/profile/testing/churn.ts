@@ -28,14 +28,21 @@ export const makeChurnKeys = (): ChurnKeys => ({
 })
 
 export const churnKeysToText = (k: ChurnKeys): string =>
-  JSON.stringify({ friends: k.friends, swarms: k.swarms.map((s) => [bytesToHex(s.publicKey), bytesToHex(s.secretKey)]) })
+  JSON.stringify({
+    friends: k.friends,
+    swarms: k.swarms.map((s) => [bytesToHex(s.publicKey), bytesToHex(s.secretKey)]),
+  })
 
 export function churnKeysFromText(text: string): ChurnKeys {
   const o = JSON.parse(text) as { friends: string[]; swarms: [string, string][] }
-  return { friends: o.friends, swarms: o.swarms.map(([p, s]) => ({ publicKey: hexToBytes(p), secretKey: hexToBytes(s) })) }
+  return {
+    friends: o.friends,
+    swarms: o.swarms.map(([p, s]) => ({ publicKey: hexToBytes(p), secretKey: hexToBytes(s) })),
+  }
 }
 
-const peer = (n: number, g: number, i: number) => `peer-${g}-${i}-of-step-${n}.${'a'.repeat(40)}.example.org:${1024 + (n % 60000)}`
+const peer = (n: number, g: number, i: number) =>
+  `peer-${g}-${i}-of-step-${n}.${'a'.repeat(40)}.example.org:${1024 + (n % 60000)}`
 
 /** `swarms[0]` is the swarm of the group this profile owns; the others are groups it joined. */
 export function churnStep(draft: ProfileData, ctx: UpdateContext, { friends: friendKeys, swarms }: ChurnKeys): number {
@@ -44,7 +51,9 @@ export function churnStep(draft: ProfileData, ctx: UpdateContext, { friends: fri
   draft.displayName = String(n)
   // A varying count makes the file grow and shrink, so a torn write could not keep its length.
   const count = friendKeys.length - (n % 10)
-  draft.friends = friendKeys.slice(0, count).map((publicKey, i) => ({ name: `friend ${i} of step ${n} ${'x'.repeat(80)}`, publicKey, addedAt: at }))
+  draft.friends = friendKeys
+    .slice(0, count)
+    .map((publicKey, i) => ({ name: `friend ${i} of step ${n} ${'x'.repeat(80)}`, publicKey, addedAt: at }))
   draft.groups = swarms.map((swarm, g) => ({
     id: `churn-${g}`,
     name: `group ${g} of step ${n}`,
@@ -59,7 +68,16 @@ export function churnStep(draft: ProfileData, ctx: UpdateContext, { friends: fri
   }))
   const owned = swarms[0]!
   const infoHash = ctx.putTorrentInfo(bigInfo(owned.publicKey, n))
-  draft.torrents = [{ infoHash, groupId: 'churn-0', name: `torrent of step ${n}`, downloadDir: '/tmp/coterie-churn', addedAt: at, paused: false }]
+  draft.torrents = [
+    {
+      infoHash,
+      groupId: 'churn-0',
+      name: `torrent of step ${n}`,
+      downloadDir: '/tmp/coterie-churn',
+      addedAt: at,
+      paused: false,
+    },
+  ]
   return n
 }
 
@@ -72,8 +90,12 @@ export function churnStepOf(p: Profile): number {
     p.revision === n &&
     p.friends.every((f) => f.name.startsWith('friend ') && f.name.includes(` of step ${n} `)) &&
     p.groups.length === CHURN_GROUPS &&
-    p.groups.every((g, gi) =>
-      g.name === `group ${gi} of step ${n}` && g.members.length === p.friends.length && g.peers.every((x, i) => x === peer(n, gi, i))) &&
+    p.groups.every(
+      (g, gi) =>
+        g.name === `group ${gi} of step ${n}` &&
+        g.members.length === p.friends.length &&
+        g.peers.every((x, i) => x === peer(n, gi, i)),
+    ) &&
     p.torrents.length === 1 &&
     p.torrents[0]!.name === `torrent of step ${n}`
   if (!ok) throw new Error(`torn profile: displayName ${p.displayName}, revision ${p.revision}`)
@@ -83,5 +105,11 @@ export function churnStepOf(p: Profile): number {
 /** A single-file info dictionary of about 40 KB (a 2000-piece torrent) that differs at every step. */
 function bigInfo(swarm: Uint8Array, n: number): Uint8Array {
   const pieces = new Uint8Array(20 * 2000).map((_, i) => (i * 31 + n) % 256)
-  return encode({ length: 2000 * 16384, name: `file of step ${n}`, 'piece length': 16384, pieces, [INFO_SWARM_KEY]: swarm })
+  return encode({
+    length: 2000 * 16384,
+    name: `file of step ${n}`,
+    'piece length': 16384,
+    pieces,
+    [INFO_SWARM_KEY]: swarm,
+  })
 }

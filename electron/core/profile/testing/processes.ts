@@ -53,7 +53,9 @@ export function startChild(...args: string[]): Child {
           resolve(hit)
         } else if (done) {
           waiters.delete(check)
-          reject(new Error(`child ${args[0]} exited (code ${proc.exitCode}, signal ${proc.signalCode}) first:\n${stderr}`))
+          reject(
+            new Error(`child ${args[0]} exited (code ${proc.exitCode}, signal ${proc.signalCode}) first:\n${stderr}`),
+          )
         }
       }
       waiters.add(check)

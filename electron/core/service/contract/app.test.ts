@@ -42,7 +42,12 @@ describe('app backend: the dispatcher', () => {
     const right = await alice.call('keys.check', { text: ` ${bobId.key}\n` })
     assert.deepEqual(right, { valid: true, fingerprint: bobId.fingerprint, self: false })
     await alice.call('friends.add', { key: bobId.key, name: 'Bob' })
-    assert.deepEqual(await alice.call('keys.check', { text: bobId.key }), { valid: true, fingerprint: bobId.fingerprint, friend: 'Bob', self: false })
+    assert.deepEqual(await alice.call('keys.check', { text: bobId.key }), {
+      valid: true,
+      fingerprint: bobId.fingerprint,
+      friend: 'Bob',
+      self: false,
+    })
     const own = await alice.call('keys.check', { text: (await alice.call('identity.get', {})).key })
     assert.ok(own.valid && own.self)
     const dup = await alice.invoke('friends.add', { key: bobId.key, name: 'Bobby' })
@@ -53,7 +58,10 @@ describe('app backend: the dispatcher', () => {
     assert.ok(mistyped.error.message.includes('checksum'), mistyped.error.message)
     const list = await alice.call('friends.list', {})
     valid('friends.list', list)
-    assert.deepEqual(list.map((f) => [f.name, f.key, f.fingerprint]), [['Bob', bobId.key, bobId.fingerprint]])
+    assert.deepEqual(
+      list.map((f) => [f.name, f.key, f.fingerprint]),
+      [['Bob', bobId.key, bobId.fingerprint]],
+    )
     await alice.call('friends.remove', { key: bobId.key })
     assert.deepEqual(await alice.call('friends.list', {}), [])
   })
@@ -65,7 +73,11 @@ describe('app backend: the dispatcher', () => {
     const group = await alice.call('groups.create', { name: 'Club', members: [bobId.key] })
     const after = await alice.call('groups.removeMember', { group: group.id, friend: bobId.key })
     valid('groups.removeMember', after)
-    assert.deepEqual(after.members.map((m) => m.self), [true], 'only the owner is left')
+    assert.deepEqual(
+      after.members.map((m) => m.self),
+      [true],
+      'only the owner is left',
+    )
     const again = await alice.invoke('groups.removeMember', { group: group.id, friend: bobId.key })
     assertErr(again, 'not-member')
     const notOwner = await bob.invoke('groups.removeMember', { group: group.id, friend: bobId.key })
@@ -76,7 +88,11 @@ describe('app backend: the dispatcher', () => {
 describe('app backend: unexpected failures', () => {
   it("answers 'internal' without the details, which go to the log", async () => {
     const logged: unknown[] = []
-    const handlers = { 'identity.get': async () => { throw new Error('secret detail /home/x') } } as unknown as Handlers
+    const handlers = {
+      'identity.get': async () => {
+        throw new Error('secret detail /home/x')
+      },
+    } as unknown as Handlers
     const r = await dispatcher(handlers, (m, d) => void logged.push(m, d))('identity.get', {})
     assertErr(r, 'internal')
     assert.ok(!r.error.message.includes('secret detail'), r.error.message)
@@ -88,10 +104,25 @@ describe('app backend: settings', () => {
   it('keeps settings in the profile and applies them to the running engine', async (t) => {
     const app = await startTestApp(t, 'settings')
     const before = await app.call('settings.get', {})
-    assert.deepEqual(before, { downloadDir: app.downloads, port: 0, uploadLimit: null, downloadLimit: null, seedingPaused: false, startAtLogin: false })
-    const after = await app.call('settings.set', { seedingPaused: true, uploadLimit: 100_000, downloadDir: path.join(app.root, 'elsewhere') })
+    assert.deepEqual(before, {
+      downloadDir: app.downloads,
+      port: 0,
+      uploadLimit: null,
+      downloadLimit: null,
+      seedingPaused: false,
+      startAtLogin: false,
+    })
+    const after = await app.call('settings.set', {
+      seedingPaused: true,
+      uploadLimit: 100_000,
+      downloadDir: path.join(app.root, 'elsewhere'),
+    })
     assert.equal(after.seedingPaused, true)
-    assert.equal(app.backend.node.engine.uploadsPaused, true, "\"don't seed on this network\" reaches the engine at once")
+    assert.equal(
+      app.backend.node.engine.uploadsPaused,
+      true,
+      '"don\'t seed on this network" reaches the engine at once',
+    )
     assert.equal((await app.store.read()).settings.uploadLimit, 100_000, 'persisted in the profile')
     assert.equal((await app.store.read()).settings.downloadDir, path.join(app.root, 'elsewhere'))
     const relative = await app.invoke('settings.set', { downloadDir: 'downloads' })
@@ -113,7 +144,7 @@ describe('app backend: settings', () => {
 })
 
 describe('app backend: per-group speed limits', () => {
-  it('sets and lifts a group\'s limits in the profile and the running engine; bad input is refused and changes nothing', async (t) => {
+  it("sets and lifts a group's limits in the profile and the running engine; bad input is refused and changes nothing", async (t) => {
     const app = await startTestApp(t, 'group-limits')
     const group = await app.call('groups.create', { name: 'Club', members: [] })
     assert.deepEqual([group.uploadLimit, group.downloadLimit], [null, null], 'no limit until one is set')
@@ -121,7 +152,11 @@ describe('app backend: per-group speed limits', () => {
     const set = await app.call('groups.setLimits', { group: group.id, uploadLimit: 262_144, downloadLimit: 1_048_576 })
     valid('groups.setLimits', set)
     assert.deepEqual([set.uploadLimit, set.downloadLimit], [262_144, 1_048_576])
-    assert.deepEqual(app.backend.node.engine.groupLimits(swarm), { upload: 262_144, download: 1_048_576 }, 'the running engine follows at once')
+    assert.deepEqual(
+      app.backend.node.engine.groupLimits(swarm),
+      { upload: 262_144, download: 1_048_576 },
+      'the running engine follows at once',
+    )
     const listed = (await app.call('groups.list', {})).find((g) => g.id === group.id)!
     assert.deepEqual([listed.uploadLimit, listed.downloadLimit], [262_144, 1_048_576])
 
@@ -145,7 +180,11 @@ describe('app backend: per-group speed limits', () => {
     assert.deepEqual([g.uploadLimit, g.downloadLimit], [262_144, 1_048_576], 'nothing changed')
 
     const lifted = await app.call('groups.setLimits', { group: group.id, uploadLimit: null })
-    assert.deepEqual([lifted.uploadLimit, lifted.downloadLimit], [null, 1_048_576], 'null lifts one; absent leaves the other')
+    assert.deepEqual(
+      [lifted.uploadLimit, lifted.downloadLimit],
+      [null, 1_048_576],
+      'null lifts one; absent leaves the other',
+    )
     assert.deepEqual(app.backend.node.engine.groupLimits(swarm), { upload: undefined, download: 1_048_576 })
   })
 })
@@ -172,10 +211,16 @@ describe('app backend: identity', () => {
 
     const tampered = JSON.parse(text)
     tampered.kdf.N = 2 ** 30
-    const huge = await fresh.invoke('identity.restore', { data: b64(Buffer.from(JSON.stringify(tampered))), passphrase: 'correct horse battery' })
+    const huge = await fresh.invoke('identity.restore', {
+      data: b64(Buffer.from(JSON.stringify(tampered))),
+      passphrase: 'correct horse battery',
+    })
     assertErr(huge, 'bad-backup', 'a cost beyond the bounds is refused before it runs')
     tampered.kdf.N = 2 ** 16 // within bounds, but not what the file was sealed with: authenticated
-    const altered = await fresh.invoke('identity.restore', { data: b64(Buffer.from(JSON.stringify(tampered))), passphrase: 'correct horse battery' })
+    const altered = await fresh.invoke('identity.restore', {
+      data: b64(Buffer.from(JSON.stringify(tampered))),
+      passphrase: 'correct horse battery',
+    })
     assertErr(altered, 'bad-backup')
     const garbage = await fresh.invoke('identity.restore', { data: b64(randomBytes(100)), passphrase: 'x' })
     assertErr(garbage)
@@ -191,14 +236,23 @@ describe('app backend: identity', () => {
 describe('app backend: a first share, Alice to Bob, through the contract only', () => {
   it('Bob gets the file byte-identical; both sides see honest states, peers, events and notices', async (t) => {
     const alice = await startTestApp(t, 'alice', { progressIntervalMs: 100 })
-    const bob = await startTestApp(t, 'bob', { progressIntervalMs: 100, peers: [`127.0.0.1:${alice.backend.node.port}`] })
+    const bob = await startTestApp(t, 'bob', {
+      progressIntervalMs: 100,
+      peers: [`127.0.0.1:${alice.backend.node.port}`],
+    })
     const bobId = await bob.call('identity.get', {})
     const aliceId = await alice.call('identity.get', {})
     await alice.call('friends.add', { key: bobId.key, name: 'Bob' })
     await bob.call('friends.add', { key: aliceId.key, name: 'Alice' })
     const group = await alice.call('groups.create', { name: 'Film club', members: [bobId.key] })
     valid('groups.create', group)
-    assert.deepEqual(group.members.map((m) => [m.name, m.self]), [[undefined, true], ['Bob', false]])
+    assert.deepEqual(
+      group.members.map((m) => [m.name, m.self]),
+      [
+        [undefined, true],
+        ['Bob', false],
+      ],
+    )
     assert.equal(group.owner, true)
 
     const src = path.join(alice.root, 'share')
@@ -207,7 +261,9 @@ describe('app backend: a first share, Alice to Bob, through the contract only', 
     await writeFile(path.join(src, 'film.bin'), data)
     const { infoHashes } = await alice.call('groups.share', { group: group.id, paths: [path.join(src, 'film.bin')] })
     const infoHash = infoHashes[0]!
-    const hashed = alice.events.filter((e) => e.event === 'share.progress').map((e) => e.payload as { group: string; name: string; hashed: number; total: number })
+    const hashed = alice.events
+      .filter((e) => e.event === 'share.progress')
+      .map((e) => e.payload as { group: string; name: string; hashed: number; total: number })
     assert.ok(hashed.length >= 1, 'hashing progress is reported')
     assert.deepEqual(hashed.at(-1), { group: group.id, name: 'film.bin', hashed: data.length, total: data.length })
     const missing = await alice.invoke('groups.share', { group: group.id, paths: [path.join(src, 'nope')] })
@@ -235,7 +291,10 @@ describe('app backend: a first share, Alice to Bob, through the contract only', 
     await bob.waitFor('profile.changed', () => true)
     await bob.waitFor('notice', (n) => n.kind === 'download-finished' && n.infoHash === infoHash, 60_000)
     assert.ok((await readFile(path.join(bob.downloads, 'film.bin'))).equals(data), 'byte-identical')
-    assert.ok(!bob.events.some((e) => e.event === 'notice' && (e.payload as { kind: string }).kind === 'new-share'), 'no "new share" notice for what Bob just accepted himself')
+    assert.ok(
+      !bob.events.some((e) => e.event === 'notice' && (e.payload as { kind: string }).kind === 'new-share'),
+      'no "new share" notice for what Bob just accepted himself',
+    )
 
     const [bt] = await bob.call('torrents.list', {})
     valid('torrents.list', [bt])
@@ -243,12 +302,18 @@ describe('app backend: a first share, Alice to Bob, through the contract only', 
     assert.equal(bt!.progress, 1)
     assert.equal(bt!.eta, null)
     // Every torrents.changed event carries views that match the contract; progress was reported on the way.
-    const changes = bob.events.filter((e) => e.event === 'torrents.changed').map((e) => e.payload as { changed: unknown[] })
+    const changes = bob.events
+      .filter((e) => e.event === 'torrents.changed')
+      .map((e) => e.payload as { changed: unknown[] })
     for (const c of changes) for (const v of c.changed) assert.ok(torrentView.safeParse(v).success)
     const states = new Set(changes.flatMap((c) => c.changed as { state: string }[]).map((v) => v.state))
     assert.ok(states.has('seeding'))
 
-    await until(() => alice.backend.node.engine.torrentSummary(infoHash).peers.some((p) => p.state === 'authorized'), 10_000, 'Alice to see Bob')
+    await until(
+      () => alice.backend.node.engine.torrentSummary(infoHash).peers.some((p) => p.state === 'authorized'),
+      10_000,
+      'Alice to see Bob',
+    )
     const [at] = await alice.call('torrents.list', {})
     assert.equal(at!.peers[0]!.member, bobId.fingerprint, "Alice's peer view names Bob by his fingerprint")
     assert.equal(at!.peers[0]!.state, 'authorized')
@@ -267,22 +332,37 @@ describe('app backend: a first share, Alice to Bob, through the contract only', 
     assert.ok((await readFile(path.join(bob.downloads, 'film.bin'))).equals(data), 'removing keeps the files')
   })
 
-  it("uploads nothing while \"don't seed on this network\" is on, and resumes when it is off", async (t) => {
+  it('uploads nothing while "don\'t seed on this network" is on, and resumes when it is off', async (t) => {
     const alice = await startTestApp(t, 'noseed-a', { progressIntervalMs: 100 })
-    const bob = await startTestApp(t, 'noseed-b', { progressIntervalMs: 100, peers: [`127.0.0.1:${alice.backend.node.port}`] })
+    const bob = await startTestApp(t, 'noseed-b', {
+      progressIntervalMs: 100,
+      peers: [`127.0.0.1:${alice.backend.node.port}`],
+    })
     const bobId = await bob.call('identity.get', {})
     await alice.call('friends.add', { key: bobId.key, name: 'Bob' })
     const group = await alice.call('groups.create', { name: 'Quiet', members: [bobId.key] })
     await writeFile(path.join(alice.root, 'quiet.bin'), randomBytes(2 * 1024 * 1024))
-    const [infoHash] = (await alice.call('groups.share', { group: group.id, paths: [path.join(alice.root, 'quiet.bin')] })).infoHashes
+    const [infoHash] = (
+      await alice.call('groups.share', { group: group.id, paths: [path.join(alice.root, 'quiet.bin')] })
+    ).infoHashes
     await alice.call('settings.set', { seedingPaused: true })
     const invite = await alice.call('invites.create', { group: group.id, friend: bobId.key })
     await bob.call('invites.accept', { data: invite.data })
-    await until(() => bob.backend.node.engine.has(infoHash!) && bob.backend.node.engine.torrentSummary(infoHash!).peers.some((p) => p.state === 'authorized'), 15_000, 'Bob to be authorized by Alice')
+    await until(
+      () =>
+        bob.backend.node.engine.has(infoHash!) &&
+        bob.backend.node.engine.torrentSummary(infoHash!).peers.some((p) => p.state === 'authorized'),
+      15_000,
+      'Bob to be authorized by Alice',
+    )
     // Proves an absence: Bob is authorized, so with seeding on the first blocks would arrive well within this.
     const PAUSED_QUIET_MS = 1_500
     await new Promise((r) => setTimeout(r, PAUSED_QUIET_MS))
-    assert.equal(bob.backend.node.engine.torrentSummary(infoHash!).progress, 0, 'nothing arrived while seeding is paused')
+    assert.equal(
+      bob.backend.node.engine.torrentSummary(infoHash!).progress,
+      0,
+      'nothing arrived while seeding is paused',
+    )
     await alice.call('settings.set', { seedingPaused: false })
     await bob.waitFor('notice', (n) => n.kind === 'download-finished', 60_000)
   })
@@ -296,10 +376,20 @@ describe('app backend: honest torrent states', () => {
     await alice.call('friends.add', { key: bobId.key, name: 'Bob' })
     const group = await alice.call('groups.create', { name: 'Far', members: [bobId.key] })
     await writeFile(path.join(alice.root, 'far.bin'), randomBytes(64 * 1024))
-    const [infoHash] = (await alice.call('groups.share', { group: group.id, paths: [path.join(alice.root, 'far.bin')] })).infoHashes
-    await bob.call('invites.accept', { data: (await alice.call('invites.create', { group: group.id, friend: bobId.key })).data })
-    await bob.waitFor('torrents.changed', (p) => p.changed.some((v) => v.infoHash === infoHash && v.state === 'downloading'))
-    const stalled = await bob.waitFor('torrents.changed', (p) => p.changed.some((v) => v.infoHash === infoHash && v.state === 'stalled'), 10_000)
+    const [infoHash] = (
+      await alice.call('groups.share', { group: group.id, paths: [path.join(alice.root, 'far.bin')] })
+    ).infoHashes
+    await bob.call('invites.accept', {
+      data: (await alice.call('invites.create', { group: group.id, friend: bobId.key })).data,
+    })
+    await bob.waitFor('torrents.changed', (p) =>
+      p.changed.some((v) => v.infoHash === infoHash && v.state === 'downloading'),
+    )
+    const stalled = await bob.waitFor(
+      'torrents.changed',
+      (p) => p.changed.some((v) => v.infoHash === infoHash && v.state === 'stalled'),
+      10_000,
+    )
     assert.equal(stalled.changed.find((v) => v.infoHash === infoHash)!.eta, null)
   })
 })
@@ -307,21 +397,42 @@ describe('app backend: honest torrent states', () => {
 describe('app backend: members and their state', () => {
   it("Alice's view of the group shows Bob connected while his node is (on the rendezvous alone), by event, and not connected once he stops", async (t) => {
     const alice = await startTestApp(t, 'presence-a', { progressIntervalMs: 100 })
-    const bob = await startTestApp(t, 'presence-b', { progressIntervalMs: 100, peers: [`127.0.0.1:${alice.backend.node.port}`] })
+    const bob = await startTestApp(t, 'presence-b', {
+      progressIntervalMs: 100,
+      peers: [`127.0.0.1:${alice.backend.node.port}`],
+    })
     const [aliceId, bobId] = [await alice.call('identity.get', {}), await bob.call('identity.get', {})]
     await alice.call('friends.add', { key: bobId.key, name: 'Bob' })
     const group = await alice.call('groups.create', { name: 'Nothing shared yet', members: [bobId.key] })
     const bobIn = (g: GroupView) => g.members.find((m) => m.key === bobId.key)
-    assert.deepEqual(group.members.map((m) => [m.self, m.connected, m.lastSeen]), [[true, undefined, undefined], [false, false, undefined]],
-      'not connected, and no "last seen": this node has not seen him since it started')
+    assert.deepEqual(
+      group.members.map((m) => [m.self, m.connected, m.lastSeen]),
+      [
+        [true, undefined, undefined],
+        [false, false, undefined],
+      ],
+      'not connected, and no "last seen": this node has not seen him since it started',
+    )
 
     // Nothing is shared: the two nodes can meet only on the group's rendezvous torrent.
-    const { group: bobGroup } = await bob.call('invites.accept', { data: (await alice.call('invites.create', { group: group.id, friend: bobId.key })).data })
-    const on = await alice.waitFor('groups.changed', (p) => p.changed.some((g) => g.id === group.id && bobIn(g)?.connected === true), 30_000)
+    const { group: bobGroup } = await bob.call('invites.accept', {
+      data: (await alice.call('invites.create', { group: group.id, friend: bobId.key })).data,
+    })
+    const on = await alice.waitFor(
+      'groups.changed',
+      (p) => p.changed.some((g) => g.id === group.id && bobIn(g)?.connected === true),
+      30_000,
+    )
     assert.ok(eventChannels['groups.changed'].safeParse(on).success, 'the event matches its schema')
     assert.equal(bobIn((await alice.call('groups.list', {}))[0]!)?.connected, true, 'groups.list says so too')
-    await eventually(async () => (await bob.call('groups.list', {})).find((g) => g.id === bobGroup)!.members.some((m) => m.key === aliceId.key && m.connected === true),
-      10_000, "Bob's view to show Alice connected")
+    await eventually(
+      async () =>
+        (await bob.call('groups.list', {}))
+          .find((g) => g.id === bobGroup)!
+          .members.some((m) => m.key === aliceId.key && m.connected === true),
+      10_000,
+      "Bob's view to show Alice connected",
+    )
 
     // Coalesced: while nothing changes, nothing is sent (one look every 100 ms here).
     const count = () => alice.events.filter((e) => e.event === 'groups.changed').length
@@ -329,12 +440,22 @@ describe('app backend: members and their state', () => {
     // Proves an absence: fifteen looks of the coalescer with nothing changing, at most one event.
     const UNCHANGED_MS = 1_500
     await new Promise((r) => setTimeout(r, UNCHANGED_MS))
-    assert.ok(count() - before <= 1, `${count() - before} groups.changed events in ${UNCHANGED_MS} ms with nothing changing`)
+    assert.ok(
+      count() - before <= 1,
+      `${count() - before} groups.changed events in ${UNCHANGED_MS} ms with nothing changing`,
+    )
 
     await bob.backend.stop()
-    const off = await alice.waitFor('groups.changed', (p) => p.changed.some((g) => g.id === group.id && bobIn(g)?.connected === false), 30_000)
+    const off = await alice.waitFor(
+      'groups.changed',
+      (p) => p.changed.some((g) => g.id === group.id && bobIn(g)?.connected === false),
+      30_000,
+    )
     const gone = bobIn(off.changed.find((g) => g.id === group.id)!)!
-    assert.ok(gone.lastSeen !== undefined && Date.now() - Date.parse(gone.lastSeen) < 60_000, `last seen a moment ago: ${gone.lastSeen}`)
+    assert.ok(
+      gone.lastSeen !== undefined && Date.now() - Date.parse(gone.lastSeen) < 60_000,
+      `last seen a moment ago: ${gone.lastSeen}`,
+    )
     assert.equal(bobIn((await alice.call('groups.list', {}))[0]!)?.connected, false)
   })
 })
@@ -342,7 +463,10 @@ describe('app backend: members and their state', () => {
 describe('app backend: auto-join per group', () => {
   it('a member with auto-join off gets later shares listed, not downloaded; Download fetches one, turning it on fetches the rest', async (t) => {
     const alice = await startTestApp(t, 'autojoin-a', { progressIntervalMs: 100 })
-    const bob = await startTestApp(t, 'autojoin-b', { progressIntervalMs: 100, peers: [`127.0.0.1:${alice.backend.node.port}`] })
+    const bob = await startTestApp(t, 'autojoin-b', {
+      progressIntervalMs: 100,
+      peers: [`127.0.0.1:${alice.backend.node.port}`],
+    })
     const bobId = await bob.call('identity.get', {})
     await alice.call('friends.add', { key: bobId.key, name: 'Bob' })
     const group = await alice.call('groups.create', { name: 'Series', members: [bobId.key] })
@@ -350,14 +474,18 @@ describe('app backend: auto-join per group', () => {
     const share = async (name: string) => {
       const data = randomBytes(256 * 1024 + 7)
       await writeFile(path.join(alice.root, name), data)
-      const [infoHash] = (await alice.call('groups.share', { group: group.id, paths: [path.join(alice.root, name)] })).infoHashes
+      const [infoHash] = (await alice.call('groups.share', { group: group.id, paths: [path.join(alice.root, name)] }))
+        .infoHashes
       return { infoHash: infoHash!, data, name }
     }
     const first = await share('ep1.bin')
-    const { group: g } = await bob.call('invites.accept', { data: (await alice.call('invites.create', { group: group.id, friend: bobId.key })).data })
+    const { group: g } = await bob.call('invites.accept', {
+      data: (await alice.call('invites.create', { group: group.id, friend: bobId.key })).data,
+    })
     // Not the notice: a small file may arrive between two looks, and the notice needs to see it downloading.
     const engine = bob.backend.node.engine
-    const finished = (ih: string) => until(() => engine.has(ih) && engine.torrentSummary(ih).state === 'seeding', 60_000, `Bob to have ${ih}`)
+    const finished = (ih: string) =>
+      until(() => engine.has(ih) && engine.torrentSummary(ih).state === 'seeding', 60_000, `Bob to have ${ih}`)
     await finished(first.infoHash)
     const view = async () => (await bob.call('groups.list', {})).find((x) => x.id === g)!
     assert.equal((await view()).autoJoin, true, 'on by default')
@@ -368,12 +496,30 @@ describe('app backend: auto-join per group', () => {
     assert.equal(bob.store.current.groups.find((x) => x.id === g)!.autoJoin, false, 'kept in the profile')
 
     const second = await share('ep2.bin')
-    await eventually(async () => (await view()).available.some((a) => a.infoHash === second.infoHash), 30_000, 'Bob to list ep2')
+    await eventually(
+      async () => (await view()).available.some((a) => a.infoHash === second.infoHash),
+      30_000,
+      'Bob to list ep2',
+    )
     // Bob hears of it, once, and is told it is not being downloaded.
-    await eventually(async () => bob.events.some((e) => e.event === 'notice' && (e.payload as { infoHash?: string }).infoHash === second.infoHash), 10_000, 'a notice for ep2')
-    const notices = bob.events.filter((e) => e.event === 'notice' && (e.payload as { infoHash?: string }).infoHash === second.infoHash)
+    await eventually(
+      async () =>
+        bob.events.some(
+          (e) => e.event === 'notice' && (e.payload as { infoHash?: string }).infoHash === second.infoHash,
+        ),
+      10_000,
+      'a notice for ep2',
+    )
+    const notices = bob.events.filter(
+      (e) => e.event === 'notice' && (e.payload as { infoHash?: string }).infoHash === second.infoHash,
+    )
     assert.equal(notices.length, 1, 'one notice for ep2')
-    assert.deepEqual(notices[0]!.payload, { kind: 'new-share', title: 'New in Series', body: 'ep2.bin: not downloaded (automatic downloads are off for this group)', infoHash: second.infoHash })
+    assert.deepEqual(notices[0]!.payload, {
+      kind: 'new-share',
+      title: 'New in Series',
+      body: 'ep2.bin: not downloaded (automatic downloads are off for this group)',
+      infoHash: second.infoHash,
+    })
     const listed = await view()
     valid('groups.list', [listed])
     assert.deepEqual(listed.available, [{ infoHash: second.infoHash, name: 'ep2.bin', length: second.data.length }])
@@ -388,14 +534,27 @@ describe('app backend: auto-join per group', () => {
     assert.ok(fetched.torrents.includes(second.infoHash) && fetched.available.length === 0)
     assert.ok(engine.has(second.infoHash), 'the running node started it at once')
     await finished(second.infoHash)
-    assert.ok((await readFile(path.join(bob.store.current.torrents.find((x) => x.infoHash === second.infoHash)!.downloadDir, 'ep2.bin'))).equals(second.data))
+    assert.ok(
+      (
+        await readFile(
+          path.join(bob.store.current.torrents.find((x) => x.infoHash === second.infoHash)!.downloadDir, 'ep2.bin'),
+        )
+      ).equals(second.data),
+    )
     assert.equal((await view()).autoJoin, false, 'Download fetched one; auto-join stays off')
 
     const third = await share('ep3.bin')
-    await eventually(async () => (await view()).available.some((a) => a.infoHash === third.infoHash), 30_000, 'Bob to list ep3')
+    await eventually(
+      async () => (await view()).available.some((a) => a.infoHash === third.infoHash),
+      30_000,
+      'Bob to list ep3',
+    )
     const on = await bob.call('groups.setAutoJoin', { group: g, on: true })
     assert.equal(on.autoJoin, true)
-    assert.ok(on.torrents.includes(third.infoHash) && on.available.length === 0, 'turning it on fetches what was listed')
+    assert.ok(
+      on.torrents.includes(third.infoHash) && on.available.length === 0,
+      'turning it on fetches what was listed',
+    )
     await finished(third.infoHash)
 
     const bad: [string, unknown, string][] = [

@@ -42,7 +42,13 @@ export class AppBackend {
   readonly #ctx: AppContext
   #stopped: Promise<void> | undefined
 
-  private constructor(ctx: AppContext, dispatch: Dispatch, progress: (emit: Emit) => TorrentEvents, presence: PresenceEvents, emit: Emit) {
+  private constructor(
+    ctx: AppContext,
+    dispatch: Dispatch,
+    progress: (emit: Emit) => TorrentEvents,
+    presence: PresenceEvents,
+    emit: Emit,
+  ) {
     this.#ctx = ctx
     this.node = ctx.node
     this.dispatch = dispatch
@@ -75,7 +81,12 @@ export class AppBackend {
       },
       onListed: (group, listed) => {
         for (const s of listed) {
-          emit('notice', { kind: 'new-share', title: `New in ${group}`, body: `${s.name}: not downloaded (automatic downloads are off for this group)`, infoHash: s.infoHash })
+          emit('notice', {
+            kind: 'new-share',
+            title: `New in ${group}`,
+            body: `${s.name}: not downloaded (automatic downloads are off for this group)`,
+            infoHash: s.infoHash,
+          })
         }
       },
     })
@@ -102,9 +113,24 @@ export class AppBackend {
     } satisfies Handlers
     const interval = o.progressIntervalMs ?? PROGRESS_INTERVAL_MS
     const presence = new PresenceEvents(
-      ctx.live.presence, () => ({ profile: store.current, summaries: node.engine.summary() }), (p, g) => groupView(p, g, ctx.live), emit, interval,
+      ctx.live.presence,
+      () => ({ profile: store.current, summaries: node.engine.summary() }),
+      (p, g) => groupView(p, g, ctx.live),
+      emit,
+      interval,
     )
-    const backend = new AppBackend(ctx, dispatcher(handlers, log), (e) => new TorrentEvents({ build: () => views.build(store.current, node), gone: (now) => views.gone(now) }, e, interval), presence, emit)
+    const backend = new AppBackend(
+      ctx,
+      dispatcher(handlers, log),
+      (e) =>
+        new TorrentEvents(
+          { build: () => views.build(store.current, node), gone: (now) => views.gone(now) },
+          e,
+          interval,
+        ),
+      presence,
+      emit,
+    )
     self.backend = backend
     return backend
   }

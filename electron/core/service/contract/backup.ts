@@ -5,8 +5,17 @@
  */
 import { randomBytes } from 'node:crypto'
 import {
-  BACKUP_KEY_BYTES, BACKUP_NONCE_BYTES, BACKUP_SALT_BYTES, DEFAULT_SCRYPT, backupHeader, openBackup, readBackup, scryptParams, sealBackup,
-  type BackupProblem, type ScryptCost,
+  BACKUP_KEY_BYTES,
+  BACKUP_NONCE_BYTES,
+  BACKUP_SALT_BYTES,
+  DEFAULT_SCRYPT,
+  backupHeader,
+  openBackup,
+  readBackup,
+  scryptParams,
+  sealBackup,
+  type BackupProblem,
+  type ScryptCost,
 } from '../../protocol/backup.js'
 import { scrypt } from '../../platform/scrypt.js'
 import { ServiceError } from '../../../../shared/service-errors.js'
@@ -22,7 +31,11 @@ const PROBLEM_TEXT: Record<BackupProblem['code'], string> = {
 const refuse = (p: BackupProblem): ServiceError =>
   new ServiceError('bad-backup', p.code === 'damaged' ? `${PROBLEM_TEXT.damaged} (${p.detail}).` : PROBLEM_TEXT[p.code])
 
-export async function sealIdentity(secretKey: Uint8Array, passphrase: string, cost: ScryptCost = DEFAULT_SCRYPT): Promise<Uint8Array> {
+export async function sealIdentity(
+  secretKey: Uint8Array,
+  passphrase: string,
+  cost: ScryptCost = DEFAULT_SCRYPT,
+): Promise<Uint8Array> {
   const header = backupHeader(secretKey, cost, randomBytes(BACKUP_SALT_BYTES), randomBytes(BACKUP_NONCE_BYTES))
   return sealBackup(header, await scrypt(passphrase, scryptParams(header), BACKUP_KEY_BYTES), secretKey)
 }

@@ -9,7 +9,14 @@ import type { Profile } from '../../profile/index.js'
 
 // The views read the profile's entries and the engine's summaries; an idle engine has none.
 const idleNode = { engine: { summary: () => [] }, errors: () => new Map() } as unknown as CoterieNode
-const entry = (infoHash: string) => ({ infoHash, groupId: 'g', name: infoHash, downloadDir: '/tmp', addedAt: '2026-12-02T00:00:00.000Z', paused: false })
+const entry = (infoHash: string) => ({
+  infoHash,
+  groupId: 'g',
+  name: infoHash,
+  downloadDir: '/tmp',
+  addedAt: '2026-12-02T00:00:00.000Z',
+  paused: false,
+})
 
 function setup() {
   let profile = { torrents: [] as ReturnType<typeof entry>[] }
@@ -25,7 +32,9 @@ function setup() {
     3_600_000, // ticks only when the test says
   )
   const list = () => views.build(profile as unknown as Profile, idleNode).map((v) => v.infoHash)
-  const set = (...ihs: string[]) => { profile = { torrents: ihs.map(entry) } }
+  const set = (...ihs: string[]) => {
+    profile = { torrents: ihs.map(entry) }
+  }
   return { events, sent, list, set }
 }
 
@@ -51,7 +60,10 @@ describe('torrent events', () => {
     events.tick()
     set('bb')
     events.tick()
-    assert.deepEqual(sent, [{ changed: ['aa', 'bb'], removed: [] }, { changed: [], removed: ['aa'] }])
+    assert.deepEqual(sent, [
+      { changed: ['aa', 'bb'], removed: [] },
+      { changed: [], removed: ['aa'] },
+    ])
   })
 
   it('says nothing of a torrent no window was shown', (t) => {

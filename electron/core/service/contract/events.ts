@@ -61,12 +61,24 @@ export class TorrentEvents {
 
   // Only transitions seen while running: a restart does not announce every finished torrent again.
   #notice(before: TorrentView | undefined, now: TorrentView): void {
-    const wasFetching = before !== undefined && (before.state === 'downloading' || before.state === 'stalled' || before.state === 'metadata')
+    const wasFetching =
+      before !== undefined &&
+      (before.state === 'downloading' || before.state === 'stalled' || before.state === 'metadata')
     if (wasFetching && now.state === 'seeding') {
-      this.#emit('notice', { kind: 'download-finished', title: 'Download finished', body: now.name, infoHash: now.infoHash })
+      this.#emit('notice', {
+        kind: 'download-finished',
+        title: 'Download finished',
+        body: now.name,
+        infoHash: now.infoHash,
+      })
     }
     if (now.state === 'error' && before?.state !== 'error') {
-      this.#emit('notice', { kind: 'error', title: `${now.name} stopped`, body: now.error ?? 'It could not be started.', infoHash: now.infoHash })
+      this.#emit('notice', {
+        kind: 'error',
+        title: `${now.name} stopped`,
+        body: now.error ?? 'It could not be started.',
+        infoHash: now.infoHash,
+      })
     }
   }
 }

@@ -17,7 +17,12 @@ export function friendHandlers(ctx: AppContext): Pick<Handlers, Channels> {
       if (!parsed.ok) return { valid: false, code: parsed.error.code, message: KEY_TEXT_REASONS[parsed.error.code] }
       const hex = bytesToHex(parsed.value)
       const friend = store.current.friends.find((f) => f.publicKey === hex)
-      return { valid: true, fingerprint: fingerprint(parsed.value), ...(friend !== undefined && { friend: friend.name }), self: hex === store.current.identity.publicKey }
+      return {
+        valid: true,
+        fingerprint: fingerprint(parsed.value),
+        ...(friend !== undefined && { friend: friend.name }),
+        self: hex === store.current.identity.publicKey,
+      }
     },
     'friends.list': async () => store.current.friends.map(friendView),
     'friends.add': async ({ key, name }) => {

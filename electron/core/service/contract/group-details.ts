@@ -40,19 +40,30 @@ export interface GroupDetails {
 export function groupDetails(p: Profile, g: DeepReadonly<Group>, index: GroupIndex | undefined): GroupDetails {
   const view = groupView(p, g)
   const friends = new Map(p.friends.map((f) => [f.publicKey, f.name]))
-  const person = (key: string, name?: string): PersonDetails => ({ key: keyText(key), fingerprint: fingerprintOf(key), name: friends.get(key) ?? name ?? '' })
+  const person = (key: string, name?: string): PersonDetails => ({
+    key: keyText(key),
+    fingerprint: fingerprintOf(key),
+    name: friends.get(key) ?? name ?? '',
+  })
   const rendezvous = rendezvousOf(g)
   return {
-    name: view.name, id: view.id, owner: view.owner, groupKey: groupKeyText(g.swarmPublicKey),
+    name: view.name,
+    id: view.id,
+    owner: view.owner,
+    groupKey: groupKeyText(g.swarmPublicKey),
     indexVersion: index?.version ?? null,
     // The switch as stored: groupView shows an owner as always joining, this shows what was set.
     autoJoin: g.autoJoin !== false,
-    uploadLimit: view.uploadLimit, downloadLimit: view.downloadLimit,
+    uploadLimit: view.uploadLimit,
+    downloadLimit: view.downloadLimit,
     certificateExpires: view.certificateExpires ?? null,
     torrents: p.torrents.filter((t) => t.groupId === g.id).map((t) => ({ infoHash: t.infoHash, name: t.name })),
     rendezvous: rendezvous === undefined ? null : bytesToHex(rendezvous.infoHash),
     // The index's list when one is held (it names every member); else what the profile knows.
-    members: index !== undefined ? index.members.map((m) => person(bytesToHex(m.key), m.name)) : g.members.map((m) => person(m)),
+    members:
+      index !== undefined
+        ? index.members.map((m) => person(bytesToHex(m.key), m.name))
+        : g.members.map((m) => person(m)),
     revoked: (index?.revoked.map((k) => bytesToHex(k)) ?? g.revoked ?? []).map((k) => person(k)),
     trackers: g.trackers ?? [],
   }

@@ -17,8 +17,15 @@ import type { AppContext, Handlers } from './context.js'
 import { groupView } from './views.js'
 
 type Channels =
-  | 'groups.list' | 'groups.create' | 'groups.addMember' | 'groups.removeMember' | 'groups.setLimits' | 'groups.setAutoJoin' | 'groups.download'
-  | 'groups.share' | 'groups.remove'
+  | 'groups.list'
+  | 'groups.create'
+  | 'groups.addMember'
+  | 'groups.removeMember'
+  | 'groups.setLimits'
+  | 'groups.setAutoJoin'
+  | 'groups.download'
+  | 'groups.share'
+  | 'groups.remove'
 
 /** Friends are named by key over IPC: a key text, checked here so a typo says so. */
 export function friendRef(key: string): string {
@@ -39,7 +46,10 @@ export function groupHandlers(ctx: AppContext): Pick<Handlers, Channels> {
       return p.groups.map((g) => groupView(p, g, ctx.live))
     },
     'groups.create': async ({ name, members, public: announcePublic }) => {
-      const g = await createGroup(store, name, { members: members.map(friendRef), announcePublic: announcePublic === true })
+      const g = await createGroup(store, name, {
+        members: members.map(friendRef),
+        announcePublic: announcePublic === true,
+      })
       await ctx.changed()
       return view(g.id)
     },

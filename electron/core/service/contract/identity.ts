@@ -19,7 +19,10 @@ export function identityHandlers(ctx: AppContext): Pick<Handlers, Channels> {
     'identity.backup': async ({ passphrase }) => {
       const id = store.current.identity
       const file = await sealIdentity(hexToBytes(id.secretKey), passphrase)
-      return { fileName: `coterie-identity-${fingerprintOf(id.publicKey)}.coterie-backup`, data: Buffer.from(file).toString('base64') }
+      return {
+        fileName: `coterie-identity-${fingerprintOf(id.publicKey)}.coterie-backup`,
+        data: Buffer.from(file).toString('base64'),
+      }
     },
     // The UI asks the person to confirm first: the current key is replaced, and with it every
     // membership it held, unless it is the same key.

@@ -19,7 +19,11 @@ const toBase64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('bas
 
 /** A file name that is safe on every OS: what the user sees in the save dialog and sends on. */
 export function safeFileName(name: string): string {
-  const cleaned = name.replace(/[\u0000-\u001f\u007f<>:"/\\|?*]+/g, ' ').replace(/\s+/g, ' ').trim().replace(/^\.+/, '')
+  const cleaned = name
+    .replace(/[\u0000-\u001f\u007f<>:"/\\|?*]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^\.+/, '')
   return cleaned.slice(0, 200) || 'invite'
 }
 
@@ -33,7 +37,11 @@ export async function previewInvite(store: ProfileStore, bytes: Uint8Array): Pro
     fromFingerprint: p.fromFingerprint,
     ...(p.fromFriend !== undefined && { fromFriend: p.fromFriend }),
     // The group's rendezvous torrent is where members meet, not a share: not listed.
-    torrents: p.invite.torrents.flatMap((info, i) => isRendezvous(info, swarm) ? [] : [{ infoHash: p.invite.infoHashes[i]!, name: torrentName(info) ?? p.invite.infoHashes[i]! }]),
+    torrents: p.invite.torrents.flatMap((info, i) =>
+      isRendezvous(info, swarm)
+        ? []
+        : [{ infoHash: p.invite.infoHashes[i]!, name: torrentName(info) ?? p.invite.infoHashes[i]! }],
+    ),
     expires: p.expires,
     alreadyMember: store.current.groups.some((g) => g.swarmPublicKey === swarm),
   }

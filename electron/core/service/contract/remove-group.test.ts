@@ -26,12 +26,19 @@ describe('app backend: leaving and deleting a group', () => {
     await mkdir(src, { recursive: true })
     const data = randomBytes(64 * 1024)
     await writeFile(path.join(src, 'chapter-1.txt'), data)
-    const { infoHashes: [infoHash] } = await alice.call('groups.share', { group: group.id, paths: [path.join(src, 'chapter-1.txt')] })
+    const {
+      infoHashes: [infoHash],
+    } = await alice.call('groups.share', { group: group.id, paths: [path.join(src, 'chapter-1.txt')] })
     const invite = await alice.call('invites.create', { group: group.id, friend: bobId.key })
     const joined = await bob.call('invites.accept', { data: invite.data })
 
     const revision = alice.store.current.revision
-    for (const [request, field] of [[{}, 'group'], [{ group: 'Not An Id' }, 'group'], [{ group: group.id, yes: true }, 'yes'], [{ group: 7 }, 'group']] as const) {
+    for (const [request, field] of [
+      [{}, 'group'],
+      [{ group: 'Not An Id' }, 'group'],
+      [{ group: group.id, yes: true }, 'yes'],
+      [{ group: 7 }, 'group'],
+    ] as const) {
       const r = await alice.invoke('groups.remove', request)
       assertErr(r, 'bad-request', JSON.stringify(request))
       assert.ok(r.error.message.includes(field), `${JSON.stringify(request)}: ${r.error.message}`)
@@ -57,7 +64,16 @@ describe('app backend: leaving and deleting a group', () => {
     valid('groups.remove', await alice.call('groups.remove', { group: group.id }))
     assert.deepEqual(await alice.call('groups.list', {}), [])
     assert.ok(!alice.backend.node.engine.has(infoHash!))
-    await until(() => alice.events.slice(seen).some((e) => e.event === 'torrents.changed' && (e.payload as { removed: string[] }).removed.includes(infoHash!)), 10_000, "'torrents.changed' to list the torrent as removed")
+    await until(
+      () =>
+        alice.events
+          .slice(seen)
+          .some(
+            (e) => e.event === 'torrents.changed' && (e.payload as { removed: string[] }).removed.includes(infoHash!),
+          ),
+      10_000,
+      "'torrents.changed' to list the torrent as removed",
+    )
     assert.ok(alice.events.slice(seen).some((e) => e.event === 'profile.changed'))
     assert.ok((await readFile(path.join(src, 'chapter-1.txt'))).equals(data), 'the shared file stays')
   })

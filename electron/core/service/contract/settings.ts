@@ -14,9 +14,14 @@ export function settingsHandlers(ctx: AppContext): Pick<Handlers, 'settings.get'
   return {
     'settings.get': async () => settingsView(store.current, ctx.defaultDownloadDir),
     'settings.set': async (change) => {
-      if (change.downloadDir !== undefined && !isAbsolute(change.downloadDir)) throw new ServiceError('bad-setting', 'The download folder must be a full path.')
+      if (change.downloadDir !== undefined && !isAbsolute(change.downloadDir))
+        throw new ServiceError('bad-setting', 'The download folder must be a full path.')
       const login = change.startAtLogin
-      if (login !== undefined && login !== store.current.settings.startAtLogin && ctx.platform.setStartAtLogin === undefined) {
+      if (
+        login !== undefined &&
+        login !== store.current.settings.startAtLogin &&
+        ctx.platform.setStartAtLogin === undefined
+      ) {
         throw new UnavailableError('Start at login needs the desktop app.')
       }
       const { profile } = await store.update((d) => {

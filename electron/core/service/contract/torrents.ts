@@ -37,7 +37,8 @@ export class TorrentViews {
       this.#shown.add(t.infoHash)
       const s = live.get(t.infoHash)
       const error = errors.get(t.infoHash)
-      let state: TorrentView['state'] = error !== undefined ? 'error' : t.paused ? 'paused' : s === undefined ? 'checking' : s.state
+      let state: TorrentView['state'] =
+        error !== undefined ? 'error' : t.paused ? 'paused' : s === undefined ? 'checking' : s.state
       if (state === 'downloading' && s !== undefined) {
         const active = s.downloadSpeed > 0 || s.peers.some((p) => p.state === 'authorized')
         if (active || !this.#active.has(t.infoHash)) this.#active.set(t.infoHash, now)

@@ -56,7 +56,13 @@ export function groupView(p: Profile, g: DeepReadonly<Group>, live?: GroupLive):
     members: keys.map((k) => {
       const friend = p.friends.find((f) => f.publicKey === k)
       const presence = k === self ? undefined : live?.presence.of(g.id, k)
-      return { key: keyText(k), fingerprint: fingerprintOf(k), ...(friend !== undefined && { name: friend.name }), self: k === self, ...presence }
+      return {
+        key: keyText(k),
+        fingerprint: fingerprintOf(k),
+        ...(friend !== undefined && { name: friend.name }),
+        self: k === self,
+        ...presence,
+      }
     }),
     torrents: torrents.map((t) => t.infoHash),
     ...(cert?.ok === true && { certificateExpires: new Date(cert.value.exp * 1000).toISOString() }),
@@ -74,7 +80,11 @@ function shareOf(info: Uint8Array): { name: string; length: number } {
   const files = d?.['files']
   const size = (x: Decoded | undefined) => (typeof x === 'number' ? x : 0)
   const length = Array.isArray(files)
-    ? files.reduce<number>((n, f) => n + (typeof f === 'object' && !(f instanceof Uint8Array) && !Array.isArray(f) ? size(f['length']) : 0), 0)
+    ? files.reduce<number>(
+        (n, f) =>
+          n + (typeof f === 'object' && !(f instanceof Uint8Array) && !Array.isArray(f) ? size(f['length']) : 0),
+        0,
+      )
     : size(d?.['length'])
   return { name: (name instanceof Uint8Array ? fromUtf8(name) : undefined) ?? 'unnamed', length }
 }

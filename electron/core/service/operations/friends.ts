@@ -12,8 +12,10 @@ export async function addFriend(store: ProfileStore, keyText: string, name: stri
   const { result } = await store.update((draft, ctx) => {
     if (publicKey === ctx.identity.publicKey) throw new ServiceError('own-key')
     const sameKey = draft.friends.find((f) => f.publicKey === publicKey)
-    if (sameKey !== undefined) throw new ServiceError('duplicate-friend', `It is "${sameKey.name}" (${fingerprint(parsed.value)}).`)
-    if (draft.friends.some((f) => nameKey(f.name) === nameKey(name))) throw new ServiceError('duplicate-name', `"${name}" is taken.`)
+    if (sameKey !== undefined)
+      throw new ServiceError('duplicate-friend', `It is "${sameKey.name}" (${fingerprint(parsed.value)}).`)
+    if (draft.friends.some((f) => nameKey(f.name) === nameKey(name)))
+      throw new ServiceError('duplicate-name', `"${name}" is taken.`)
     const friend: Friend = { name: name.trim(), publicKey, addedAt: new Date().toISOString() }
     draft.friends.push(friend)
     return friend
@@ -36,7 +38,9 @@ export function findFriend(profile: Pick<Profile, 'friends'>, ref: string): Frie
   const parsed = parseKeyText('identity', ref)
   const hex = parsed.ok ? bytesToHex(parsed.value) : ref.trim().toLowerCase()
   const fp = ref.trim().toUpperCase()
-  const byKey = profile.friends.filter((f) => f.publicKey === hex || fingerprint(Buffer.from(f.publicKey, 'hex')) === fp)
+  const byKey = profile.friends.filter(
+    (f) => f.publicKey === hex || fingerprint(Buffer.from(f.publicKey, 'hex')) === fp,
+  )
   if (byKey.length === 1) return byKey[0]!
   if (byName.length + byKey.length > 1) throw new ServiceError('ambiguous-friend', `"${ref}"`)
   throw new ServiceError('unknown-friend', `"${ref}"`)

@@ -12,7 +12,14 @@ import { decodeCertificate } from '../../protocol/certificate.js'
 import { fromUtf8 } from '../../protocol/bytes.js'
 import { openIndex, publishIndex, type GroupIndex, type GroupIndexContent } from '../../protocol/group-index.js'
 import { decodeInfo } from '../../protocol/torrent-info.js'
-import { swarmKeyPair, type Group, type Profile, type ProfileData, type ProfileStore, type TorrentEntry } from '../../profile/index.js'
+import {
+  swarmKeyPair,
+  type Group,
+  type Profile,
+  type ProfileData,
+  type ProfileStore,
+  type TorrentEntry,
+} from '../../profile/index.js'
 import { writeAtomic } from '../../profile/files.js'
 import { certificateLifetimeS, certify, findGroup, renewalDue } from './groups.js'
 import { asRendezvous } from '../../protocol/rendezvous.js'
@@ -62,18 +69,32 @@ export function renewMemberCertificates(g: Group, now: number): boolean {
 
 /** Owner: what the index should say now, from the profile. */
 export async function indexContent(
-  store: ProfileStore, profile: Pick<Profile, 'friends' | 'displayName' | 'torrents'>, g: GroupView, selfKey: string, version: number, now: number,
+  store: ProfileStore,
+  profile: Pick<Profile, 'friends' | 'displayName' | 'torrents'>,
+  g: GroupView,
+  selfKey: string,
+  version: number,
+  now: number,
 ): Promise<GroupIndexContent> {
   const friends = new Map(profile.friends.map((f) => [f.publicKey, f.name]))
   const members = [...new Set([selfKey, ...g.members])].map((key) => ({
     key: hexToBytes(key),
     name: key === selfKey ? profile.displayName || 'Owner' : (friends.get(key) ?? key.slice(0, 8)),
   }))
-  const shares = await Promise.all(profile.torrents.filter((t) => t.groupId === g.id).map((t) => store.readTorrentInfo(t.infoHash)))
+  const shares = await Promise.all(
+    profile.torrents.filter((t) => t.groupId === g.id).map((t) => store.readTorrentInfo(t.infoHash)),
+  )
   return {
-    version, iat: now, name: g.name, secret: hexToBytes(g.groupSecret), torrents: withRendezvous(g, shares), members,
+    version,
+    iat: now,
+    name: g.name,
+    secret: hexToBytes(g.groupSecret),
+    torrents: withRendezvous(g, shares),
+    members,
     revoked: (g.revoked ?? []).map(hexToBytes),
-    certificates: [...(g.certificate === undefined ? [] : [g.certificate]), ...(g.memberCertificates ?? [])].map(hexToBytes),
+    certificates: [...(g.certificate === undefined ? [] : [g.certificate]), ...(g.memberCertificates ?? [])].map(
+      hexToBytes,
+    ),
     trackers: g.trackers ?? [],
   }
 }
@@ -82,9 +103,13 @@ export async function indexContent(
 export function sameContent(a: GroupIndexContent, b: GroupIndexContent): boolean {
   const key = (c: GroupIndexContent) =>
     JSON.stringify({
-      name: c.name, secret: bytesToHex(c.secret), torrents: c.torrents.map(bytesToHex),
-      members: c.members.map((m) => [bytesToHex(m.key), m.name]).sort(), revoked: c.revoked.map(bytesToHex).sort(),
-      certs: c.certificates.map(bytesToHex).sort(), trackers: c.trackers ?? [],
+      name: c.name,
+      secret: bytesToHex(c.secret),
+      torrents: c.torrents.map(bytesToHex),
+      members: c.members.map((m) => [bytesToHex(m.key), m.name]).sort(),
+      revoked: c.revoked.map(bytesToHex).sort(),
+      certs: c.certificates.map(bytesToHex).sort(),
+      trackers: c.trackers ?? [],
     })
   return key(a) === key(b)
 }
@@ -125,7 +150,10 @@ export function applyIndex(
 }
 
 /** The shares an index carries, its rendezvous aside, with their infohashes (hex), in order. */
-export function indexShares(g: Pick<Group, 'swarmPublicKey'>, index: Pick<GroupIndex, 'torrents' | 'infoHashes'>): { infoHash: string; info: Uint8Array }[] {
+export function indexShares(
+  g: Pick<Group, 'swarmPublicKey'>,
+  index: Pick<GroupIndex, 'torrents' | 'infoHashes'>,
+): { infoHash: string; info: Uint8Array }[] {
   const swarm = hexToBytes(g.swarmPublicKey)
   return index.torrents
     .map((info, i) => ({ infoHash: bytesToHex(index.infoHashes[i]!), info }))
@@ -137,7 +165,10 @@ export function indexShares(g: Pick<Group, 'swarmPublicKey'>, index: Pick<GroupI
  * auto-join off should hear of (listed, not fetched), each by its name.
  */
 export function newlyListed(
-  g: Pick<Group, 'swarmPublicKey'>, before: GroupIndex | undefined, after: GroupIndex, held: (infoHash: string) => boolean,
+  g: Pick<Group, 'swarmPublicKey'>,
+  before: GroupIndex | undefined,
+  after: GroupIndex,
+  held: (infoHash: string) => boolean,
 ): { infoHash: string; name: string }[] {
   const seen = new Set(before === undefined ? [] : indexShares(g, before).map((s) => s.infoHash))
   return indexShares(g, after)
@@ -146,13 +177,26 @@ export function newlyListed(
 }
 
 /** Adds to the draft those of the group's shares it does not hold yet; returns their infohashes. */
-function joinShares(draft: ProfileData, g: Group, shares: readonly Uint8Array[], putTorrentInfo: (info: Uint8Array) => string, defaultDownloadDir: string): string[] {
+function joinShares(
+  draft: ProfileData,
+  g: Group,
+  shares: readonly Uint8Array[],
+  putTorrentInfo: (info: Uint8Array) => string,
+  defaultDownloadDir: string,
+): string[] {
   const joined: string[] = []
   const dir = g.downloadDir ?? draft.torrents.find((t) => t.groupId === g.id)?.downloadDir ?? defaultDownloadDir
   shares.forEach((info) => {
     const infoHash = putTorrentInfo(info)
     if (draft.torrents.some((t) => t.infoHash === infoHash)) return
-    const entry: TorrentEntry = { infoHash, groupId: g.id, name: torrentName(info) ?? infoHash, downloadDir: dir, addedAt: new Date().toISOString(), paused: false }
+    const entry: TorrentEntry = {
+      infoHash,
+      groupId: g.id,
+      name: torrentName(info) ?? infoHash,
+      downloadDir: dir,
+      addedAt: new Date().toISOString(),
+      paused: false,
+    }
     draft.torrents.push(entry)
     joined.push(infoHash)
   })
@@ -165,17 +209,28 @@ function joinShares(draft: ProfileData, g: Group, shares: readonly Uint8Array[],
  * infohashes joined; a running node starts them at its next reload.
  */
 export async function joinHeldShares(
-  store: ProfileStore, groupRef: string, o: { only?: string; defaultDownloadDir?: string | undefined } = {},
+  store: ProfileStore,
+  groupRef: string,
+  o: { only?: string; defaultDownloadDir?: string | undefined } = {},
 ): Promise<string[]> {
   const g = findGroup(store.current, groupRef)
   const index = await readGroupIndex(store, g.swarmPublicKey)
-  const shares = (index === undefined ? [] : indexShares(g, index)).filter((s) => o.only === undefined || s.infoHash === o.only)
-  if (o.only !== undefined && shares.length === 0) throw new ServiceError('unknown-torrent', `"${g.name}" lists no ${o.only}.`)
+  const shares = (index === undefined ? [] : indexShares(g, index)).filter(
+    (s) => o.only === undefined || s.infoHash === o.only,
+  )
+  if (o.only !== undefined && shares.length === 0)
+    throw new ServiceError('unknown-torrent', `"${g.name}" lists no ${o.only}.`)
   let joined: string[] = []
   await store.update((draft, ctx) => {
     const dg = draft.groups.find((x) => x.id === g.id)
     if (dg === undefined) return
-    joined = joinShares(draft, dg, shares.map((s) => s.info), ctx.putTorrentInfo, o.defaultDownloadDir ?? draft.settings.downloadDir ?? store.dir)
+    joined = joinShares(
+      draft,
+      dg,
+      shares.map((s) => s.info),
+      ctx.putTorrentInfo,
+      o.defaultDownloadDir ?? draft.settings.downloadDir ?? store.dir,
+    )
   })
   return joined
 }

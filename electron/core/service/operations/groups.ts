@@ -40,7 +40,8 @@ export async function createGroup(store: ProfileStore, name: string, o: CreateGr
   const swarm = generateKeyPair()
   const trackers = checkTrackers(o.trackers ?? [])
   const { result } = await store.update((draft, ctx) => {
-    if (draft.groups.some((g) => nameKey(g.name) === nameKey(name))) throw new ServiceError('duplicate-group', `"${name}"`)
+    if (draft.groups.some((g) => nameKey(g.name) === nameKey(name)))
+      throw new ServiceError('duplicate-group', `"${name}"`)
     const members = (o.members ?? []).map((ref) => findFriend(draft, ref).publicKey)
     const group: Group = {
       id: groupId(swarm.publicKey, draft.groups),
@@ -75,7 +76,11 @@ export async function addMember(store: ProfileStore, groupRef: string, friendRef
 }
 
 /** Replaces an owned group's trackers (none to stop using trackers); members follow through the group index. */
-export async function setTrackers(store: ProfileStore, groupRef: string, urls: readonly string[]): Promise<readonly string[]> {
+export async function setTrackers(
+  store: ProfileStore,
+  groupRef: string,
+  urls: readonly string[],
+): Promise<readonly string[]> {
   const trackers = checkTrackers(urls)
   await store.update((draft) => {
     const group = ownedGroup(draft, groupRef)
@@ -123,7 +128,12 @@ export function certificateMember(certHex: string): string | undefined {
   return d.ok ? bytesToHex(d.value.member) : undefined
 }
 
-export function certify(swarm: KeyPair, member: Uint8Array, lifetimeS = DEFAULT_CERTIFICATE_DAYS * DAY_S, now = Math.floor(Date.now() / 1000)): Uint8Array {
+export function certify(
+  swarm: KeyPair,
+  member: Uint8Array,
+  lifetimeS = DEFAULT_CERTIFICATE_DAYS * DAY_S,
+  now = Math.floor(Date.now() / 1000),
+): Uint8Array {
   return issueCertificate(swarm, { member, iat: now - 60, exp: now + lifetimeS })
 }
 
@@ -133,7 +143,10 @@ export function renewalDue(certHex: string | undefined, lifetimeS: number, now: 
   return c === undefined || !c.ok || c.value.exp - now < lifetimeS / 2
 }
 
-export function findGroup<G extends Pick<Group, 'id' | 'name'>>(profile: { readonly groups: readonly G[] }, ref: string): G {
+export function findGroup<G extends Pick<Group, 'id' | 'name'>>(
+  profile: { readonly groups: readonly G[] },
+  ref: string,
+): G {
   const g = profile.groups.find((x) => x.id === ref) ?? profile.groups.find((x) => nameKey(x.name) === nameKey(ref))
   if (g === undefined) throw new ServiceError('unknown-group', `"${ref}"`)
   return g
@@ -141,7 +154,8 @@ export function findGroup<G extends Pick<Group, 'id' | 'name'>>(profile: { reado
 
 export function ownedGroup<G extends Group>(profile: { groups: G[] }, ref: string): G & { swarmSecretKey: string } {
   const g = findGroup(profile, ref)
-  if (!g.owner || g.swarmSecretKey === undefined) throw new ServiceError('not-owner', `"${g.name}" was shared with you.`)
+  if (!g.owner || g.swarmSecretKey === undefined)
+    throw new ServiceError('not-owner', `"${g.name}" was shared with you.`)
   return g as G & { swarmSecretKey: string }
 }
 
@@ -157,4 +171,3 @@ function groupId(swarm: Uint8Array, existing: readonly Pick<Group, 'id'>[]): str
   for (let n = 8; n <= hex.length; n += 4) if (!existing.some((g) => g.id === hex.slice(0, n))) return hex.slice(0, n)
   return hex
 }
-

@@ -42,7 +42,10 @@ describe('invites carry how the group is announced', () => {
   it('refuses a tracker that is not a udp or http(s) URL', async () => {
     const owner = await ProfileStore.open(joinPath(dir.path, 'owner2'), { create: true })
     for (const t of ['ws://t.example/announce', 'tracker.example:80', 'udp://t.example:1 x']) {
-      await assert.rejects(createGroup(owner, `g ${t.length}`, { trackers: [t] }), (e) => e instanceof ServiceError && e.code === 'bad-tracker')
+      await assert.rejects(
+        createGroup(owner, `g ${t.length}`, { trackers: [t] }),
+        (e) => e instanceof ServiceError && e.code === 'bad-tracker',
+      )
     }
     assert.equal((await owner.read()).groups.length, 0)
   })

@@ -21,12 +21,23 @@ export interface InviteOptions {
 }
 
 /** Writes an invite for `friendRef` to `out`; the friend becomes a member if not one yet. */
-export async function writeInvite(store: ProfileStore, groupRef: string, friendRef: string, out: string, o: InviteOptions = {}): Promise<void> {
+export async function writeInvite(
+  store: ProfileStore,
+  groupRef: string,
+  friendRef: string,
+  out: string,
+  o: InviteOptions = {},
+): Promise<void> {
   await writeFileAtomic(resolve(out), Buffer.from(await inviteFor(store, groupRef, friendRef, o)))
 }
 
 /** The bytes of an invite for `friendRef` (a `.coterie` file); the friend becomes a member if not one yet. */
-export async function inviteFor(store: ProfileStore, groupRef: string, friendRef: string, o: InviteOptions = {}): Promise<Uint8Array> {
+export async function inviteFor(
+  store: ProfileStore,
+  groupRef: string,
+  friendRef: string,
+  o: InviteOptions = {},
+): Promise<Uint8Array> {
   const bad = (o.peers ?? []).find((p) => !isPeerAddress(p))
   if (bad !== undefined) throw new ServiceError('bad-peer', `"${bad}"`)
   const { result: file } = await store.update(async (draft, ctx) => {
@@ -36,7 +47,9 @@ export async function inviteFor(store: ProfileStore, groupRef: string, friendRef
     const swarm = ownerKeys(group)
     const to = hexToBytes(friend.publicKey)
     ensureRendezvous(group) // a group made before rendezvous existed gets one now
-    const shares = await Promise.all(draft.torrents.filter((t) => t.groupId === group.id).map((t) => store.readTorrentInfo(t.infoHash)))
+    const shares = await Promise.all(
+      draft.torrents.filter((t) => t.groupId === group.id).map((t) => store.readTorrentInfo(t.infoHash)),
+    )
     const torrents = withRendezvous(group, shares)
     const certificate = certify(swarm, to, certificateLifetimeS(group))
     // The group index carries this same certificate, so the owner's node need not issue another.
@@ -47,10 +60,14 @@ export async function inviteFor(store: ProfileStore, groupRef: string, friendRef
     return createInvite(
       { inviter: identityKeyPair(ctx.identity), swarm },
       {
-        to, iat: Math.floor(Date.now() / 1000),
+        to,
+        iat: Math.floor(Date.now() / 1000),
         group: {
-          name: group.name, swarm: swarm.publicKey, secret: hexToBytes(group.groupSecret),
-          announcePublic: group.announcePublic, trackers: group.trackers ?? [],
+          name: group.name,
+          swarm: swarm.publicKey,
+          secret: hexToBytes(group.groupSecret),
+          announcePublic: group.announcePublic,
+          trackers: group.trackers ?? [],
         },
         certificate,
         torrents,
@@ -84,7 +101,10 @@ async function inviteBytes(source: InviteSource): Promise<Uint8Array> {
     return source
   }
   const full = resolve(source)
-  const size = await stat(full).then((s) => s.size, () => undefined)
+  const size = await stat(full).then(
+    (s) => s.size,
+    () => undefined,
+  )
   if (size === undefined) throw new ServiceError('missing-file', full)
   if (size > MAX_INVITE_BYTES) throw tooLarge()
   return readFile(full)
@@ -101,7 +121,9 @@ export async function readInvite(store: ProfileStore, source: InviteSource): Pro
     group: inv.group.name,
     from,
     fromFingerprint: fingerprint(inv.from),
-    ...(profile.friends.some((f) => f.publicKey === from) && { fromFriend: profile.friends.find((f) => f.publicKey === from)!.name }),
+    ...(profile.friends.some((f) => f.publicKey === from) && {
+      fromFriend: profile.friends.find((f) => f.publicKey === from)!.name,
+    }),
     torrents: inv.infoHashes.filter((_, i) => !isRendezvous(inv.torrents[i]!, bytesToHex(inv.group.swarm))),
     expires: new Date(inv.parsedCertificate.exp * 1000).toISOString(),
     invite: inv,
@@ -109,7 +131,11 @@ export async function readInvite(store: ProfileStore, source: InviteSource): Pro
 }
 
 /** Accepts an invite: the group, our certificate and its torrents enter the profile. */
-export async function join(store: ProfileStore, source: InviteSource, downloadDir: string): Promise<{ group: Group; torrents: string[] }> {
+export async function join(
+  store: ProfileStore,
+  source: InviteSource,
+  downloadDir: string,
+): Promise<{ group: Group; torrents: string[] }> {
   const { invite } = await readInvite(store, source)
   const dir = resolve(downloadDir)
   const swarmHex = bytesToHex(invite.group.swarm)
@@ -118,8 +144,15 @@ export async function join(store: ProfileStore, source: InviteSource, downloadDi
     let group = draft.groups.find((g) => g.swarmPublicKey === swarmHex)
     if (group === undefined) {
       group = {
-        id: swarmHex.slice(0, 8), name: uniqueName(invite.group.name, draft.groups), owner: false, swarmPublicKey: swarmHex,
-        groupSecret: bytesToHex(invite.group.secret), members: [], announcePublic: false, peers: [], createdAt: new Date().toISOString(),
+        id: swarmHex.slice(0, 8),
+        name: uniqueName(invite.group.name, draft.groups),
+        owner: false,
+        swarmPublicKey: swarmHex,
+        groupSecret: bytesToHex(invite.group.secret),
+        members: [],
+        announcePublic: false,
+        peers: [],
+        createdAt: new Date().toISOString(),
       }
       while (draft.groups.some((g) => g.id === group!.id)) group.id = swarmHex.slice(0, group.id.length + 4)
       draft.groups.push(group)
@@ -139,7 +172,14 @@ export async function join(store: ProfileStore, source: InviteSource, downloadDi
       if (!shares.includes(info)) return // the rendezvous: the group keeps it, it is no share
       const infoHash = ctx.putTorrentInfo(info)
       if (draft.torrents.some((t) => t.infoHash === infoHash)) return
-      draft.torrents.push({ infoHash, groupId: group!.id, name: torrentName(info) ?? invite.infoHashes[i]!, downloadDir: dir, addedAt: new Date().toISOString(), paused: false })
+      draft.torrents.push({
+        infoHash,
+        groupId: group!.id,
+        name: torrentName(info) ?? invite.infoHashes[i]!,
+        downloadDir: dir,
+        addedAt: new Date().toISOString(),
+        paused: false,
+      })
       added.push(infoHash)
     })
     return { group: structuredClone(group), torrents: added }
@@ -149,7 +189,8 @@ export async function join(store: ProfileStore, source: InviteSource, downloadDi
 
 function uniqueName(name: string, groups: readonly Pick<Group, 'name'>[]): string {
   let candidate = name
-  for (let n = 2; groups.some((g) => g.name.toLowerCase() === candidate.toLowerCase()); n++) candidate = `${name} (${n})`
+  for (let n = 2; groups.some((g) => g.name.toLowerCase() === candidate.toLowerCase()); n++)
+    candidate = `${name} (${n})`
   return candidate
 }
 

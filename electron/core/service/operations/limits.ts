@@ -21,15 +21,23 @@ export interface GroupLimitsChange {
 
 const isRate = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n > 0
 
-export const groupLimits = (g: { readonly uploadLimit?: number | undefined; readonly downloadLimit?: number | undefined }): GroupLimits => ({
+export const groupLimits = (g: {
+  readonly uploadLimit?: number | undefined
+  readonly downloadLimit?: number | undefined
+}): GroupLimits => ({
   upload: g.uploadLimit ?? null,
   download: g.downloadLimit ?? null,
 })
 
 /** Sets or lifts a group's limits (owner or member alike); bad values change nothing. */
-export async function setGroupLimits(store: ProfileStore, groupRef: string, change: GroupLimitsChange): Promise<GroupLimits> {
+export async function setGroupLimits(
+  store: ProfileStore,
+  groupRef: string,
+  change: GroupLimitsChange,
+): Promise<GroupLimits> {
   for (const [what, v] of Object.entries(change)) {
-    if (v !== undefined && v !== null && !isRate(v)) throw new ServiceError('bad-limit', `The ${what} limit was ${String(v)}.`)
+    if (v !== undefined && v !== null && !isRate(v))
+      throw new ServiceError('bad-limit', `The ${what} limit was ${String(v)}.`)
   }
   const { result } = await store.update((draft) => {
     const g = findGroup(draft, groupRef)

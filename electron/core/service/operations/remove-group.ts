@@ -34,7 +34,11 @@ export interface RemoveGroupOptions {
   readonly deleteOwned?: boolean
 }
 
-export async function removeGroup(store: ProfileStore, groupRef: string, o: RemoveGroupOptions = {}): Promise<RemovedGroup> {
+export async function removeGroup(
+  store: ProfileStore,
+  groupRef: string,
+  o: RemoveGroupOptions = {},
+): Promise<RemovedGroup> {
   const { result: removed } = await store.update((draft) => {
     const g = findGroup(draft, groupRef)
     if (g.owner && o.deleteOwned !== true) throw new ServiceError('owned-group', `"${g.name}" was not deleted.`)
@@ -42,7 +46,13 @@ export async function removeGroup(store: ProfileStore, groupRef: string, o: Remo
     draft.groups = draft.groups.filter((x) => x.id !== g.id)
     draft.torrents = draft.torrents.filter((t) => t.groupId !== g.id)
     return {
-      group: { id: g.id, name: g.name, owner: g.owner, torrents: torrents.map((t) => t.infoHash), downloadDirs: [...new Set(torrents.map((t) => t.downloadDir))] },
+      group: {
+        id: g.id,
+        name: g.name,
+        owner: g.owner,
+        torrents: torrents.map((t) => t.infoHash),
+        downloadDirs: [...new Set(torrents.map((t) => t.downloadDir))],
+      },
       swarm: g.swarmPublicKey,
       rendezvous: rendezvousOf(g),
     }
@@ -50,6 +60,7 @@ export async function removeGroup(store: ProfileStore, groupRef: string, o: Remo
   // After the commit, like the info files: a crash in between leaves an orphan, never a group
   // whose index or rendezvous is missing. Nothing else in the profile names these files.
   await rm(store.layout.groupIndex(removed.swarm), { force: true })
-  if (removed.rendezvous !== undefined) await rm(rendezvousDir(store.dir, bytesToHex(removed.rendezvous.infoHash)), { recursive: true, force: true })
+  if (removed.rendezvous !== undefined)
+    await rm(rendezvousDir(store.dir, bytesToHex(removed.rendezvous.infoHash)), { recursive: true, force: true })
   return removed.group
 }

@@ -13,11 +13,14 @@ import type { Group } from '../../profile/index.js'
 
 /** The group's rendezvous torrent, if it has one. */
 export function rendezvousOf(g: Pick<Group, 'swarmPublicKey' | 'rendezvous'>): Rendezvous | undefined {
-  return g.rendezvous === undefined ? undefined : rendezvousTorrent(hexToBytes(g.swarmPublicKey), hexToBytes(g.rendezvous))
+  return g.rendezvous === undefined
+    ? undefined
+    : rendezvousTorrent(hexToBytes(g.swarmPublicKey), hexToBytes(g.rendezvous))
 }
 
 /** Where a node keeps a group's rendezvous torrent: <profile>/rendezvous/<infohash>/. */
-export const rendezvousDir = (profileDir: string, infoHashHex: string): string => join(profileDir, 'rendezvous', infoHashHex)
+export const rendezvousDir = (profileDir: string, infoHashHex: string): string =>
+  join(profileDir, 'rendezvous', infoHashHex)
 
 /** Owner: gives the group a rendezvous if it has none; true if it drew one. */
 export function ensureRendezvous(g: Group): boolean {
@@ -40,10 +43,14 @@ export function takeRendezvous(g: Group, torrents: readonly Uint8Array[]): Uint8
 }
 
 /** The torrents a group's invite or index carries: its rendezvous first, then its shares. */
-export function withRendezvous(g: Pick<Group, 'swarmPublicKey' | 'rendezvous'>, shares: readonly Uint8Array[]): Uint8Array[] {
+export function withRendezvous(
+  g: Pick<Group, 'swarmPublicKey' | 'rendezvous'>,
+  shares: readonly Uint8Array[],
+): Uint8Array[] {
   const r = rendezvousOf(g)
   return r === undefined ? [...shares] : [r.info, ...shares]
 }
 
 /** Whether an info dictionary of the group `swarmHex` is its rendezvous (not a share). */
-export const isRendezvous = (info: Uint8Array, swarmHex: string): boolean => asRendezvous(info, hexToBytes(swarmHex)) !== undefined
+export const isRendezvous = (info: Uint8Array, swarmHex: string): boolean =>
+  asRendezvous(info, hexToBytes(swarmHex)) !== undefined

@@ -23,7 +23,10 @@ export async function share(
   let torrent
   const before = await stampTree(dirname(full), full) // to tell, after the hash, what changed under it
   try {
-    torrent = await createClosedTorrent(full, Buffer.from(group.swarmPublicKey, 'hex'), { onProgress, announcePublic: group.announcePublic })
+    torrent = await createClosedTorrent(full, Buffer.from(group.swarmPublicKey, 'hex'), {
+      onProgress,
+      announcePublic: group.announcePublic,
+    })
   } catch (e) {
     throw new ServiceError('empty-share', `${full}: ${e instanceof Error ? e.message : String(e)}`)
   }
@@ -33,7 +36,10 @@ export async function share(
   const layout = layoutOfInfo(torrent.info)
   const held = (await store.read()).torrents.find((t) => t.infoHash === torrent.infoHash)
   if (layout !== undefined && (held === undefined || held.downloadDir === dirname(full))) {
-    await saveResume(store.layout, torrent.infoHash, dirname(full), layout, fullBitfield(layout.pieces), { flush: false, before }).catch(() => false)
+    await saveResume(store.layout, torrent.infoHash, dirname(full), layout, fullBitfield(layout.pieces), {
+      flush: false,
+      before,
+    }).catch(() => false)
   }
   const { result } = await store.update((draft, ctx) => {
     const g = ownedGroup(draft, groupRef)
@@ -41,8 +47,12 @@ export async function share(
     if (existing !== undefined) return existing // sharing the same bytes twice is the same torrent
     ctx.putTorrentInfo(torrent.info)
     const entry: TorrentEntry = {
-      infoHash: torrent.infoHash, groupId: g.id, name: torrent.name, downloadDir: dirname(full),
-      addedAt: new Date().toISOString(), paused: false,
+      infoHash: torrent.infoHash,
+      groupId: g.id,
+      name: torrent.name,
+      downloadDir: dirname(full),
+      addedAt: new Date().toISOString(),
+      paused: false,
     }
     draft.torrents.push(entry)
     return entry

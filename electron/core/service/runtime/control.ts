@@ -17,10 +17,12 @@ export type ControlMethod = 'ping' | 'reload' | 'status'
 export interface ControlRequest {
   readonly method: ControlMethod
 }
-export type ControlResponse = { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: string }
+export type ControlResponse =
+  { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: string }
 
 export function controlPath(profileDir: string, platform = process.platform): string {
-  if (platform === 'win32') return `\\\\.\\pipe\\coterie-${createHash('sha256').update(profileDir).digest('hex').slice(0, 16)}`
+  if (platform === 'win32')
+    return `\\\\.\\pipe\\coterie-${createHash('sha256').update(profileDir).digest('hex').slice(0, 16)}`
   return join(profileDir, 'control.sock')
 }
 
@@ -37,7 +39,8 @@ export async function serveControl(profileDir: string, handle: ControlHandler): 
       let response: ControlResponse
       try {
         const req = JSON.parse(line) as ControlRequest
-        if (req.method !== 'ping' && req.method !== 'reload' && req.method !== 'status') throw new Error(`unknown method ${String(req.method)}`)
+        if (req.method !== 'ping' && req.method !== 'reload' && req.method !== 'status')
+          throw new Error(`unknown method ${String(req.method)}`)
         response = { ok: true, result: await handle(req.method) }
       } catch (e) {
         response = { ok: false, error: e instanceof Error ? e.message : String(e) }

@@ -58,13 +58,21 @@ describe('per-group speed limits on a running node', () => {
 
     const ownerNode = await start(owner.store)
     const swarmA = hexToBytes(owner.store.current.groups.find((g) => g.name === 'A')!.swarmPublicKey)
-    assert.deepEqual(ownerNode.engine.groupLimits(swarmA), { upload: LIMIT, download: undefined }, 'the profile\'s limit is in the engine at start')
+    assert.deepEqual(
+      ownerNode.engine.groupLimits(swarmA),
+      { upload: LIMIT, download: undefined },
+      "the profile's limit is in the engine at start",
+    )
     const startB = performance.now()
     const memberNode = await start(member.store, [`${LOOPBACK}:${ownerNode.port}`])
     const m = memberNode.engine
     await until(() => m.has(infoHash.B!) && m.torrentSummary(infoHash.B!).progress === 1, 60_000, 'B to complete')
     const rateB = (files.B.data.length * 1000) / (performance.now() - startB)
-    await until(() => m.has(infoHash.A!) && m.torrentSummary(infoHash.A!).downloaded > 0, 20_000, 'the first blocks of A')
+    await until(
+      () => m.has(infoHash.A!) && m.torrentSummary(infoHash.A!).downloaded > 0,
+      20_000,
+      'the first blocks of A',
+    )
 
     await sleep(FIRST_BURST_MS)
     const limited = await rateOver(m, infoHash.A!, 3_000)
@@ -90,11 +98,17 @@ describe('per-group speed limits on a running node', () => {
     await createGroup(store, 'Club')
     await setGroupLimits(store, 'Club', { download: 1000 })
     for (const bad of [0, -1, 1.5, Number.NaN, Number.MAX_SAFE_INTEGER + 1]) {
-      await assert.rejects(setGroupLimits(store, 'Club', { upload: 5, download: bad }), (e: Error & { code?: string }) => e.code === 'bad-limit' && /download limit/.test(e.message))
+      await assert.rejects(
+        setGroupLimits(store, 'Club', { upload: 5, download: bad }),
+        (e: Error & { code?: string }) => e.code === 'bad-limit' && /download limit/.test(e.message),
+      )
     }
     const g = (await store.read()).groups[0]!
     assert.deepEqual([g.uploadLimit, g.downloadLimit], [undefined, 1000], 'nothing changed')
-    await assert.rejects(setGroupLimits(store, 'Nope', { upload: 5 }), (e: Error & { code?: string }) => e.code === 'unknown-group')
+    await assert.rejects(
+      setGroupLimits(store, 'Nope', { upload: 5 }),
+      (e: Error & { code?: string }) => e.code === 'unknown-group',
+    )
   })
 
   it('a profile whose limit was hand-edited into nonsense is refused, saying where', async () => {

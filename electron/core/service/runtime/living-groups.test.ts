@@ -39,7 +39,10 @@ async function clubOfThree(label: string) {
   const src = temp(`${label}-src`)
   const one = randomFile(src, 'one.bin', 200_000)
   await share(owner.store, one.path, 'Club')
-  for (const [m, name] of [[alice, 'Alice'], [bob, 'Bob']] as const) {
+  for (const [m, name] of [
+    [alice, 'Alice'],
+    [bob, 'Bob'],
+  ] as const) {
     const inv = join(temp(`${label}-inv`), 'club.coterie')
     await writeInvite(owner.store, 'Club', name, inv)
     await joinInvite(m.store, inv, m.downloads)
@@ -51,10 +54,16 @@ describe('groups as living collections', () => {
   it('the owner’s new trackers reach a member through the index, whose node announces to them at once; none taken away, likewise', async () => {
     const { owner, alice, one } = await clubOfThree('trackers')
     const heard: number[] = []
-    const server = new Server({ http: true, udp: false, ws: false, stats: false, filter: (_ih, params, cb) => {
-      heard.push(Number(params.port))
-      cb(null)
-    } })
+    const server = new Server({
+      http: true,
+      udp: false,
+      ws: false,
+      stats: false,
+      filter: (_ih, params, cb) => {
+        heard.push(Number(params.port))
+        cb(null)
+      },
+    })
     await new Promise<void>((r) => server.listen(0, { http: LOOPBACK }, () => r()))
     try {
       const url = `http://${LOOPBACK}:${server.http!.address().port}/announce`
@@ -65,12 +74,20 @@ describe('groups as living collections', () => {
 
       await setTrackers(owner.store, 'Club', [url]) // `coterie group set-trackers Club URL`
       await ownerNode.reload()
-      await until(() => alice.store.current.groups[0]!.trackers?.[0] === url, 20_000, 'alice to take the tracker from the index')
+      await until(
+        () => alice.store.current.groups[0]!.trackers?.[0] === url,
+        20_000,
+        'alice to take the tracker from the index',
+      )
       await until(() => heard.includes(aliceNode.port), 20_000, 'alice’s node to announce to it, with no restart')
 
       await setTrackers(owner.store, 'Club', [])
       await ownerNode.reload()
-      await until(() => alice.store.current.groups[0]!.trackers === undefined, 20_000, 'alice to drop it as the owner did')
+      await until(
+        () => alice.store.current.groups[0]!.trackers === undefined,
+        20_000,
+        'alice to drop it as the owner did',
+      )
     } finally {
       await new Promise<void>((r) => server.close(() => r()))
     }
@@ -97,11 +114,22 @@ describe('groups as living collections', () => {
     await until(fileDone(join(alice.downloads, 'three.bin'), three.data), 30_000, 'alice to get file 3')
     await ownerNode.stop()
     await start(bob.store, [at(aliceNode)])
-    for (const [name, f] of [['two.bin', two], ['three.bin', three]] as const) {
-      await until(fileDone(join(bob.downloads, name), f.data), 30_000, `bob to get ${name} from alice, the owner offline`)
+    for (const [name, f] of [
+      ['two.bin', two],
+      ['three.bin', three],
+    ] as const) {
+      await until(
+        fileDone(join(bob.downloads, name), f.data),
+        30_000,
+        `bob to get ${name} from alice, the owner offline`,
+      )
     }
     const bobGroup = bob.store.current.groups[0]!
-    assert.equal(bobGroup.indexVersion, alice.store.current.groups[0]!.indexVersion, 'bob holds the index alice relayed')
+    assert.equal(
+      bobGroup.indexVersion,
+      alice.store.current.groups[0]!.indexVersion,
+      'bob holds the index alice relayed',
+    )
   })
 
   it('a removed member is cut off, refused, and gets neither new shares nor renewals; the others carry on', async () => {
@@ -110,7 +138,8 @@ describe('groups as living collections', () => {
     const at = (n: CoterieNode) => `${LOOPBACK}:${n.port}`
     const aliceNode = await start(alice.store, [at(ownerNode)])
     const bobNode = await start(bob.store, [at(ownerNode), at(aliceNode)])
-    for (const m of [alice, bob]) await until(fileDone(join(m.downloads, 'one.bin'), one.data), 20_000, 'members to get file 1')
+    for (const m of [alice, bob])
+      await until(fileDone(join(m.downloads, 'one.bin'), one.data), 20_000, 'members to get file 1')
     const aliceVersion = () => alice.store.current.groups[0]!.indexVersion ?? 0
     await until(() => aliceVersion() >= 1, 15_000, 'alice to hold the first index')
     // Read only now: the first index may carry a certificate newer than the invite's.
@@ -118,8 +147,10 @@ describe('groups as living collections', () => {
 
     await removeMember(owner.store, 'Club', 'Alice')
     await ownerNode.reload()
-    const refusedBy = (n: CoterieNode) => n.status().some((t) => t.peers.some((p) => p.state === 'refused' && p.reason === 'revoked'))
-    const talksToAlice = (n: CoterieNode) => n.status().some((t) => t.peers.some((p) => p.state === 'authorized' && p.address.endsWith(`:${aliceNode.port}`)))
+    const refusedBy = (n: CoterieNode) =>
+      n.status().some((t) => t.peers.some((p) => p.state === 'refused' && p.reason === 'revoked'))
+    const talksToAlice = (n: CoterieNode) =>
+      n.status().some((t) => t.peers.some((p) => p.state === 'authorized' && p.address.endsWith(`:${aliceNode.port}`)))
     await until(() => !talksToAlice(bobNode), 15_000, 'bob to stop serving alice')
     const two = randomFile(src, 'two.bin', 150_000)
     await share(owner.store, two.path, 'Club')
@@ -133,10 +164,14 @@ describe('groups as living collections', () => {
     assert.ok(readFileSync(join(alice.downloads, 'one.bin')).equals(one.data), 'what she had stays hers (not DRM)')
     const ownerGroup = owner.store.current.groups[0]!
     assert.deepEqual(ownerGroup.revoked, [alice.store.current.identity.publicKey])
-    assert.notEqual(bob.store.current.groups[0]!.groupSecret, alice.store.current.groups[0]!.groupSecret, 'the discovery secret rotated for the others')
+    assert.notEqual(
+      bob.store.current.groups[0]!.groupSecret,
+      alice.store.current.groups[0]!.groupSecret,
+      'the discovery secret rotated for the others',
+    )
   })
 
-  it('the owner\'s node renews certificates before they expire, and the renewal reaches members by itself', async () => {
+  it("the owner's node renews certificates before they expire, and the renewal reaches members by itself", async () => {
     const [owner, alice] = await Promise.all([profile('Owner'), profile('Alice')])
     await addFriend(owner.store, alice.key, 'Alice')
     // The shortest lifetime a group may choose (60 s): renewal is due after half of it.
@@ -152,6 +187,13 @@ describe('groups as living collections', () => {
     const ownerNode = await start(owner.store)
     await start(alice.store, [`${LOOPBACK}:${ownerNode.port}`])
     await until(fileDone(join(alice.downloads, 'one.bin'), file.data), 20_000, 'alice to get the file')
-    await until(() => { const c = expOf(); return c.ok && c.value.exp > first.value.exp }, 60_000, 'alice\'s renewed certificate')
+    await until(
+      () => {
+        const c = expOf()
+        return c.ok && c.value.exp > first.value.exp
+      },
+      60_000,
+      "alice's renewed certificate",
+    )
   })
 })

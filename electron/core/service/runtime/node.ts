@@ -12,7 +12,17 @@ import { decodeCertificate, issueCertificate } from '../../protocol/certificate.
 import { identityKeyPair, swarmKeyPair, type Group, type Profile, type ProfileStore } from '../../profile/index.js'
 import { certificateLifetimeS, renewalDue } from '../operations/groups.js'
 import { serveControl } from './control.js'
-import { applyIndex, indexContent, joinHeldShares, newlyListed, publish, readGroupIndex, renewMemberCertificates, sameContent, writeGroupIndex } from '../operations/group-index.js'
+import {
+  applyIndex,
+  indexContent,
+  joinHeldShares,
+  newlyListed,
+  publish,
+  readGroupIndex,
+  renewMemberCertificates,
+  sameContent,
+  writeGroupIndex,
+} from '../operations/group-index.js'
 import type { GroupIndex } from '../../protocol/group-index.js'
 import { ensureRendezvous, rendezvousDir } from '../operations/rendezvous.js'
 import { placeRendezvous, rendezvousRuns } from './rendezvous.js'
@@ -65,7 +75,9 @@ export class CoterieNode {
     const node = new CoterieNode(store, engine, o)
     // Before the first reload: peers found while it adds the torrents may send an index at once.
     engine.index.on('index', (i: GroupIndex) => {
-      node.#reloading = node.#reloading.then(() => node.#onIndex(i)).catch((e: unknown) => void engine.emit('warning', e))
+      node.#reloading = node.#reloading
+        .then(() => node.#onIndex(i))
+        .catch((e: unknown) => void engine.emit('warning', e))
     })
     try {
       node.#control = await serveControl(store.dir, async (method) => {
@@ -101,7 +113,12 @@ export class CoterieNode {
       const entry = profile.torrents.find((t) => t.infoHash === s.infoHash)
       const rendezvous = this.#rendezvous.get(s.infoHash)
       const group = profile.groups.find((g) => g.id === (entry?.groupId ?? rendezvous))
-      return { ...s, group: group?.name ?? '', downloadDir: entry?.downloadDir ?? '', ...(rendezvous !== undefined && { rendezvous: true as const }) }
+      return {
+        ...s,
+        group: group?.name ?? '',
+        downloadDir: entry?.downloadDir ?? '',
+        ...(rendezvous !== undefined && { rendezvous: true as const }),
+      }
     })
   }
 
@@ -110,7 +127,10 @@ export class CoterieNode {
    * where auto-join would have put them, and starts them now. Returns the infohashes joined.
    */
   async joinShares(groupRef: string, only?: string): Promise<string[]> {
-    const joined = await joinHeldShares(this.#store, groupRef, { defaultDownloadDir: this.#o.downloadDir, ...(only !== undefined && { only }) })
+    const joined = await joinHeldShares(this.#store, groupRef, {
+      defaultDownloadDir: this.#o.downloadDir,
+      ...(only !== undefined && { only }),
+    })
     await this.reload()
     return joined
   }
@@ -143,7 +163,12 @@ export class CoterieNode {
     this.#rendezvous = new Map(rendezvous.map((r) => [r.infoHash, r.groupId]))
     const runs = [
       ...profile.torrents.map((t) => ({ ...t, resumable: true, info: () => this.#store.readTorrentInfo(t.infoHash) })),
-      ...rendezvous.map((r) => ({ ...r, paused: false, resumable: false, info: () => placeRendezvous(r).then(() => r.info) })),
+      ...rendezvous.map((r) => ({
+        ...r,
+        paused: false,
+        resumable: false,
+        info: () => placeRendezvous(r).then(() => r.info),
+      })),
     ]
     const wanted = new Set(runs.map((t) => t.infoHash))
     for (const s of this.#engine.summary()) {
@@ -153,8 +178,11 @@ export class CoterieNode {
     }
     // A group left or deleted (service/operations/remove-group.ts): its index is neither held nor relayed,
     // and the rendezvous folder this node may have rewritten meanwhile goes too.
-    for (const swarm of this.#engine.index.groups()) if (!profile.groups.some((g) => g.swarmPublicKey === swarm)) this.#engine.index.forget(hexToBytes(swarm))
-    for (const ih of before.keys()) if (!this.#rendezvous.has(ih)) await rm(rendezvousDir(this.#store.dir, ih), { recursive: true, force: true }).catch(() => {})
+    for (const swarm of this.#engine.index.groups())
+      if (!profile.groups.some((g) => g.swarmPublicKey === swarm)) this.#engine.index.forget(hexToBytes(swarm))
+    for (const ih of before.keys())
+      if (!this.#rendezvous.has(ih))
+        await rm(rendezvousDir(this.#store.dir, ih), { recursive: true, force: true }).catch(() => {})
     for (const ih of this.#errors.keys()) if (!wanted.has(ih)) this.#errors.delete(ih)
     for (const t of runs) {
       const group = profile.groups.find((g) => g.id === t.groupId)
@@ -172,7 +200,10 @@ export class CoterieNode {
           // Shares and downloads start from their resume record; the rendezvous is rewritten at each start.
           const bitfield = t.resumable ? await this.#resumes.bitfieldFor(t.infoHash, t.downloadDir, info) : undefined
           await this.#engine.add(info, t.downloadDir, m, {
-            topic, peers: [...group.peers, ...(this.#o.peers ?? [])], announcePublic: group.announcePublic, trackers: group.trackers ?? [],
+            topic,
+            peers: [...group.peers, ...(this.#o.peers ?? [])],
+            announcePublic: group.announcePublic,
+            trackers: group.trackers ?? [],
             ...(bitfield !== undefined && { bitfield }),
           })
           if (t.resumable) this.#resumes.watch(t.infoHash)
@@ -190,9 +221,13 @@ export class CoterieNode {
   // Options given to this process (`coterie run --upload-limit`) win over the profile's settings.
   #applySettings(profile: Profile): void {
     const s = profile.settings
-    this.#engine.setLimits({ upload: this.#o.uploadLimit ?? s.uploadLimit ?? undefined, download: this.#o.downloadLimit ?? s.downloadLimit ?? undefined })
+    this.#engine.setLimits({
+      upload: this.#o.uploadLimit ?? s.uploadLimit ?? undefined,
+      download: this.#o.downloadLimit ?? s.downloadLimit ?? undefined,
+    })
     this.#engine.setUploadsPaused(s.seedingPaused)
-    for (const g of profile.groups) this.#engine.setGroupLimits(hexToBytes(g.swarmPublicKey), { upload: g.uploadLimit, download: g.downloadLimit })
+    for (const g of profile.groups)
+      this.#engine.setGroupLimits(hexToBytes(g.swarmPublicKey), { upload: g.uploadLimit, download: g.downloadLimit })
   }
 
   // Every group's index into the engine (the newest of the file and what it holds); the owner
@@ -212,7 +247,14 @@ export class CoterieNode {
       const profile = this.#store.current
       const group = profile.groups.find((x) => x.id === g.id)!
       const held = this.#engine.index.get(swarm)
-      const content = await indexContent(this.#store, profile, group, profile.identity.publicKey, (held?.version ?? 0) + 1, now)
+      const content = await indexContent(
+        this.#store,
+        profile,
+        group,
+        profile.identity.publicKey,
+        (held?.version ?? 0) + 1,
+        now,
+      )
       if (held !== undefined && sameContent(content, held)) continue
       const index = publish(group, content)
       await writeGroupIndex(this.#store, index)
@@ -234,10 +276,15 @@ export class CoterieNode {
     await this.#store.update((draft, ctx) => {
       const dg = draft.groups.find((x) => x.id === g.id)
       if (dg === undefined || (dg.indexVersion ?? 0) >= index.version) return
-      applyIndex(draft, dg, index, { putTorrentInfo: ctx.putTorrentInfo, selfKey: ctx.identity.publicKey, defaultDownloadDir: this.#o.downloadDir ?? draft.settings.downloadDir ?? this.#store.dir })
+      applyIndex(draft, dg, index, {
+        putTorrentInfo: ctx.putTorrentInfo,
+        selfKey: ctx.identity.publicKey,
+        defaultDownloadDir: this.#o.downloadDir ?? draft.settings.downloadDir ?? this.#store.dir,
+      })
     })
     // Left meanwhile (service/operations/remove-group.ts): the file just written belongs to no group.
-    if (!this.#store.current.groups.some((x) => x.swarmPublicKey === swarmHex)) await rm(this.#store.layout.groupIndex(swarmHex), { force: true })
+    if (!this.#store.current.groups.some((x) => x.swarmPublicKey === swarmHex))
+      await rm(this.#store.layout.groupIndex(swarmHex), { force: true })
     await this.#reconcile() // our own write: the profile watch reports only other processes'
     if (g.autoJoin === false) {
       const held = new Set(this.#store.current.torrents.map((t) => t.infoHash))
@@ -268,7 +315,11 @@ export class CoterieNode {
     await this.#store.update((draft, ctx) => {
       for (const g of draft.groups.filter(due)) {
         const swarm = swarmKeyPair(g)!
-        const cert = issueCertificate(swarm, { member: hexToBytes(ctx.identity.publicKey), iat: now - 60, exp: now + certificateLifetimeS(g) })
+        const cert = issueCertificate(swarm, {
+          member: hexToBytes(ctx.identity.publicKey),
+          iat: now - 60,
+          exp: now + certificateLifetimeS(g),
+        })
         g.certificate = Buffer.from(cert).toString('hex')
       }
     })
@@ -284,5 +335,8 @@ function certifies(certHex: string | undefined, member: string): boolean {
 function membership(profile: Profile, group: GroupView): SwarmMembership {
   const swarm = hexToBytes(group.swarmPublicKey)
   if (group.certificate === undefined) return { swarm }
-  return { swarm, credential: { certificate: hexToBytes(group.certificate), secretKey: identityKeyPair(profile.identity).secretKey } }
+  return {
+    swarm,
+    credential: { certificate: hexToBytes(group.certificate), secretKey: identityKeyPair(profile.identity).secretKey },
+  }
 }

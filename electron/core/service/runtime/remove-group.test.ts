@@ -28,14 +28,24 @@ after(async () => {
 })
 
 async function start(store: ProfileStore, peers: string[] = [], downloadDir?: string) {
-  const n = await CoterieNode.start(store, { dht: false, lsd: false, trackers: false, peers, ...(downloadDir !== undefined && { downloadDir }) })
+  const n = await CoterieNode.start(store, {
+    dht: false,
+    lsd: false,
+    trackers: false,
+    peers,
+    ...(downloadDir !== undefined && { downloadDir }),
+  })
   closers.push(() => n.stop())
   return n
 }
 const at = (n: CoterieNode) => `${LOOPBACK}:${n.port}`
 
 /** What a group left behind in a profile, by the paths it would be at. */
-function storedFiles(p: TestProfile, g: { swarmPublicKey: string; rendezvous?: string | undefined }, infoHashes: readonly string[]) {
+function storedFiles(
+  p: TestProfile,
+  g: { swarmPublicKey: string; rendezvous?: string | undefined },
+  infoHashes: readonly string[],
+) {
   const rv = rendezvousOf(g)
   return {
     infos: infoHashes.map((ih) => p.store.layout.torrentInfo(ih)),
@@ -63,29 +73,56 @@ describe('leaving or deleting a group', () => {
     const node = await start(owner.store)
     const g = owner.store.current.groups.find((x) => x.name === 'Books')!
     const files = storedFiles(owner, g, [books.infoHash])
-    await until(() => existsSync(files.index) && existsSync(files.rendezvous!), 10_000, 'the node to store the index and the rendezvous')
+    await until(
+      () => existsSync(files.index) && existsSync(files.rendezvous!),
+      10_000,
+      'the node to store the index and the rendezvous',
+    )
 
     const before = readFileSync(owner.store.layout.state)
-    await assert.rejects(removeGroup(owner.store, 'Books'), (e: unknown) => e instanceof ServiceError && e.code === 'owned-group' && /cannot be undone/.test(e.message))
-    await assert.rejects(removeGroup(owner.store, 'Nope', { deleteOwned: true }), (e: unknown) => e instanceof ServiceError && e.code === 'unknown-group')
+    await assert.rejects(
+      removeGroup(owner.store, 'Books'),
+      (e: unknown) => e instanceof ServiceError && e.code === 'owned-group' && /cannot be undone/.test(e.message),
+    )
+    await assert.rejects(
+      removeGroup(owner.store, 'Nope', { deleteOwned: true }),
+      (e: unknown) => e instanceof ServiceError && e.code === 'unknown-group',
+    )
     assert.ok(readFileSync(owner.store.layout.state).equals(before), 'refused: profile.json untouched')
     assert.ok(existsSync(files.index) && existsSync(files.infos[0]!))
 
     const removed = await removeGroup(owner.store, 'books', { deleteOwned: true })
-    assert.deepEqual({ ...removed }, { id: g.id, name: 'Books', owner: true, torrents: [books.infoHash], downloadDirs: [join(chapter.path, '..')] })
+    assert.deepEqual(
+      { ...removed },
+      { id: g.id, name: 'Books', owner: true, torrents: [books.infoHash], downloadDirs: [join(chapter.path, '..')] },
+    )
     const p = await owner.store.read()
-    assert.deepEqual(p.groups.map((x) => x.name), ['Music'])
-    assert.deepEqual(p.torrents.map((t) => t.infoHash), [music.infoHash])
+    assert.deepEqual(
+      p.groups.map((x) => x.name),
+      ['Music'],
+    )
+    assert.deepEqual(
+      p.torrents.map((t) => t.infoHash),
+      [music.infoHash],
+    )
     for (const f of [...files.infos, files.index, files.rendezvous!]) assert.ok(!existsSync(f), `${f} removed`)
     assert.ok(readFileSync(chapter.path).equals(chapter.data), 'the shared file stays where it was, whole')
     const other = storedFiles(owner, p.groups[0]!, [music.infoHash])
-    for (const f of [...other.infos, other.index, other.rendezvous!]) assert.ok(existsSync(f), `the other group's ${f} stays`)
+    for (const f of [...other.infos, other.index, other.rendezvous!])
+      assert.ok(existsSync(f), `the other group's ${f} stays`)
 
     await node.reload()
-    assert.ok(!node.engine.has(books.infoHash) && !node.engine.has(bytesToHex(rendezvousOf(g)!.infoHash)), 'the running node stopped the group')
+    assert.ok(
+      !node.engine.has(books.infoHash) && !node.engine.has(bytesToHex(rendezvousOf(g)!.infoHash)),
+      'the running node stopped the group',
+    )
     assert.equal(node.engine.index.get(hexToBytes(g.swarmPublicKey)), undefined, 'and holds no index of it')
     assert.ok(node.engine.has(music.infoHash))
-    await assert.rejects(removeGroup(owner.store, 'Books', { deleteOwned: true }), (e: unknown) => e instanceof ServiceError && e.code === 'unknown-group', 'gone: a second removal is refused')
+    await assert.rejects(
+      removeGroup(owner.store, 'Books', { deleteOwned: true }),
+      (e: unknown) => e instanceof ServiceError && e.code === 'unknown-group',
+      'gone: a second removal is refused',
+    )
   })
 
   it('a running member node leaves one group: its torrents stop at once, its files stay, its other group carries on', async () => {
@@ -109,19 +146,30 @@ describe('leaving or deleting a group', () => {
     const swarm = hexToBytes(g.swarmPublicKey)
     const rv = bytesToHex(rendezvousOf(g)!.infoHash)
     const files = storedFiles(bob, g, [books.infoHash])
-    for (const f of [...files.infos, files.index, files.rendezvous!]) assert.ok(existsSync(f), `${f} held before leaving`)
-    assert.ok(bobNode.engine.has(books.infoHash) && bobNode.engine.has(rv) && bobNode.engine.index.get(swarm) !== undefined)
+    for (const f of [...files.infos, files.index, files.rendezvous!])
+      assert.ok(existsSync(f), `${f} held before leaving`)
+    assert.ok(
+      bobNode.engine.has(books.infoHash) && bobNode.engine.has(rv) && bobNode.engine.index.get(swarm) !== undefined,
+    )
 
     const removed = await removeGroup(bob.store, 'Books') // a member needs no confirmation
     assert.equal(removed.owner, false)
     await bobNode.reload() // what the CLI's poke and the app's changed() do
     assert.ok(!bobNode.engine.has(books.infoHash), 'the share stopped')
     assert.ok(!bobNode.engine.has(rv), 'the rendezvous stopped')
-    assert.deepEqual([bobNode.engine.discoveryKeys(books.infoHash), bobNode.engine.discoveryKeys(rv)], [[], []], 'nothing of it is announced')
+    assert.deepEqual(
+      [bobNode.engine.discoveryKeys(books.infoHash), bobNode.engine.discoveryKeys(rv)],
+      [[], []],
+      'nothing of it is announced',
+    )
     assert.equal(bobNode.engine.index.get(swarm), undefined, 'its index is neither held nor relayed')
     assert.ok(!bobNode.status().some((t) => t.group === 'Books'))
     const p = await bob.store.read()
-    assert.deepEqual(p.groups.map((x) => x.name), ['Music'], 'certificate and secret went with the group')
+    assert.deepEqual(
+      p.groups.map((x) => x.name),
+      ['Music'],
+      'certificate and secret went with the group',
+    )
     assert.ok(!p.torrents.some((t) => t.groupId === g.id))
     for (const f of [...files.infos, files.index, files.rendezvous!]) assert.ok(!existsSync(f), `${f} removed`)
     assert.ok(readFileSync(join(bob.downloads, 'chapter-1.txt')).equals(chapter.data), 'the downloaded file stays')
@@ -139,6 +187,9 @@ describe('leaving or deleting a group', () => {
     await sleep(LEFT_GROUP_QUIET_MS)
     assert.ok(!existsSync(join(bob.downloads, 'chapter-2.txt')), 'nothing new of the group left')
     assert.equal(bobNode.engine.index.get(swarm), undefined)
-    assert.deepEqual(bob.store.current.groups.map((x) => x.name), ['Music'])
+    assert.deepEqual(
+      bob.store.current.groups.map((x) => x.name),
+      ['Music'],
+    )
   })
 })

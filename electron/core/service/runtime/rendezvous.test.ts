@@ -43,7 +43,11 @@ async function loopbackDht() {
   await new Promise<void>((r) => node.listen(0, LOOPBACK, () => r()))
   closers.push(() => new Promise<void>((r) => node.destroy(() => r())))
   const announced: { topic: string; port: number }[] = []
-  node.on('announce', (peer: { port: number }, infoHash: Uint8Array) => void announced.push({ topic: bytesToHex(infoHash), port: peer.port }))
+  node.on(
+    'announce',
+    (peer: { port: number }, infoHash: Uint8Array) =>
+      void announced.push({ topic: bytesToHex(infoHash), port: peer.port }),
+  )
   return { dht: { bootstrap: [`${LOOPBACK}:${node.address().port}`] }, announced }
 }
 
@@ -51,9 +55,16 @@ async function loopbackDht() {
 async function loopbackTracker() {
   const heard: { topic: string; port: number; event: string }[] = []
   const server = new TrackerServer({
-    http: true, udp: false, ws: false, stats: false,
+    http: true,
+    udp: false,
+    ws: false,
+    stats: false,
     filter: (infoHash, params, cb) => {
-      heard.push({ topic: infoHash, port: Number(params.port), event: typeof params.event === 'string' ? params.event : 'update' })
+      heard.push({
+        topic: infoHash,
+        port: Number(params.port),
+        event: typeof params.event === 'string' ? params.event : 'update',
+      })
       cb(null)
     },
   })
@@ -65,7 +76,12 @@ async function loopbackTracker() {
 /** The peers a tracker hands someone who announces `topic` (an outsider to the group's new secret). */
 async function trackerLookup(url: string, topic: string): Promise<string[]> {
   const found: string[] = []
-  const client = new TrackerClient({ infoHash: topic, peerId: bytesToHex(crypto.getRandomValues(new Uint8Array(20))), announce: [url], port: 6881 })
+  const client = new TrackerClient({
+    infoHash: topic,
+    peerId: bytesToHex(crypto.getRandomValues(new Uint8Array(20))),
+    announce: [url],
+    port: 6881,
+  })
   client.on('peer', (address: string) => void found.push(address))
   client.on('warning', () => {})
   client.on('error', () => {})
@@ -78,7 +94,8 @@ async function trackerLookup(url: string, topic: string): Promise<string[]> {
   return found
 }
 
-const topicHex = (secretHex: string, infoHash: string) => bytesToHex(discoveryTopic(Buffer.from(secretHex, 'hex'), Buffer.from(infoHash, 'hex')))
+const topicHex = (secretHex: string, infoHash: string) =>
+  bytesToHex(discoveryTopic(Buffer.from(secretHex, 'hex'), Buffer.from(infoHash, 'hex')))
 
 describe('the group rendezvous', () => {
   it('an invite saved before anything was shared: the member still gets what the owner shares later, with no new invite', async () => {
@@ -98,18 +115,31 @@ describe('the group rendezvous', () => {
     const { dht, announced } = await loopbackDht()
     const ownerNode = await start(owner.store, { dht })
     const rvTopic = topicHex(ownerGroup.groupSecret, bytesToHex(rendezvousOf(ownerGroup)!.infoHash))
-    await until(() => announced.some((a) => a.topic === rvTopic && a.port === ownerNode.port), 20_000, 'the owner to announce the rendezvous on the DHT')
+    await until(
+      () => announced.some((a) => a.topic === rvTopic && a.port === ownerNode.port),
+      20_000,
+      'the owner to announce the rendezvous on the DHT',
+    )
     const bobNode = await start(bob.store, { dht, downloadDir: bob.downloads })
-    const meets = () => bobNode.status().some((t) => t.rendezvous === true && t.peers.some((p) => p.state === 'authorized'))
+    const meets = () =>
+      bobNode.status().some((t) => t.rendezvous === true && t.peers.some((p) => p.state === 'authorized'))
     await until(meets, 30_000, 'bob to meet the owner in the rendezvous')
 
     const file = randomFile(temp('early-src'), 'later.bin', 200_000)
     const started = Date.now()
     await share(owner.store, file.path, 'Club')
     await ownerNode.reload()
-    await until(fileDone(join(bob.downloads, 'later.bin'), file.data), 30_000, 'bob to get the later share with no new invite')
+    await until(
+      fileDone(join(bob.downloads, 'later.bin'), file.data),
+      30_000,
+      'bob to get the later share with no new invite',
+    )
     assert.ok(Date.now() - started < 30_000)
-    assert.equal(bob.store.current.groups[0]!.indexVersion, owner.store.current.groups[0]!.indexVersion, 'bob holds the owner\'s newest index')
+    assert.equal(
+      bob.store.current.groups[0]!.indexVersion,
+      owner.store.current.groups[0]!.indexVersion,
+      "bob holds the owner's newest index",
+    )
   })
 
   it('after a removal the others announce every torrent of the group under the new topic only; the removed member finds no one under the old', async () => {
@@ -121,7 +151,10 @@ describe('the group rendezvous', () => {
     await createGroup(owner.store, 'Club', { members: ['Alice', 'Bob'], trackers: [tracker.url] })
     const one = randomFile(temp('rot-src'), 'one.bin', 150_000)
     await share(owner.store, one.path, 'Club')
-    for (const [m, name] of [[alice, 'Alice'], [bob, 'Bob']] as const) {
+    for (const [m, name] of [
+      [alice, 'Alice'],
+      [bob, 'Bob'],
+    ] as const) {
       const inv = join(temp('rot-inv'), 'club.coterie')
       await writeInvite(owner.store, 'Club', name, inv)
       await joinInvite(m.store, inv, m.downloads)
@@ -137,7 +170,8 @@ describe('the group rendezvous', () => {
     const groupTorrents = [bytesToHex(rendezvousOf(group())!.infoHash), owner.store.current.torrents[0]!.infoHash]
     const oldSecret = group().groupSecret
     const oldTopics = groupTorrents.map((ih) => topicHex(oldSecret, ih))
-    for (const n of [ownerNode, bobNode]) for (const [i, ih] of groupTorrents.entries()) assert.deepEqual(n.engine.discoveryKeys(ih), [oldTopics[i]])
+    for (const n of [ownerNode, bobNode])
+      for (const [i, ih] of groupTorrents.entries()) assert.deepEqual(n.engine.discoveryKeys(ih), [oldTopics[i]])
 
     const rotatedAt = announced.length
     const heardBefore = tracker.heard.length
@@ -145,54 +179,100 @@ describe('the group rendezvous', () => {
     await ownerNode.reload()
     const newSecret = group().groupSecret
     assert.notEqual(newSecret, oldSecret)
-    await until(() => bob.store.current.groups[0]!.groupSecret === newSecret, 20_000, 'bob to take the rotated secret from the index')
+    await until(
+      () => bob.store.current.groups[0]!.groupSecret === newSecret,
+      20_000,
+      'bob to take the rotated secret from the index',
+    )
     const newTopics = groupTorrents.map((ih) => topicHex(newSecret, ih))
 
     // What the discovery layer is asked for: the new topic of each torrent, and nothing else.
     const current = [ownerNode, bobNode]
     for (const n of current) {
       const keys = () => groupTorrents.map((ih) => n.engine.discoveryKeys(ih))
-      await until(() => JSON.stringify(keys()) === JSON.stringify(newTopics.map((k) => [k])), 10_000, 'each torrent to move to its new topic')
+      await until(
+        () => JSON.stringify(keys()) === JSON.stringify(newTopics.map((k) => [k])),
+        10_000,
+        'each torrent to move to its new topic',
+      )
     }
     // What the DHT and the tracker heard, without a restart: every torrent's new topic from both.
     for (const n of current) {
       for (const topic of newTopics) {
-        await until(() => announced.slice(rotatedAt).some((a) => a.topic === topic && a.port === n.port), 20_000, 'the new topic announced on the DHT')
-        await until(() => tracker.heard.slice(heardBefore).some((h) => h.topic === topic && h.port === n.port && h.event === 'started'), 20_000, 'the new topic announced to the tracker')
+        await until(
+          () => announced.slice(rotatedAt).some((a) => a.topic === topic && a.port === n.port),
+          20_000,
+          'the new topic announced on the DHT',
+        )
+        await until(
+          () =>
+            tracker.heard
+              .slice(heardBefore)
+              .some((h) => h.topic === topic && h.port === n.port && h.event === 'started'),
+          20_000,
+          'the new topic announced to the tracker',
+        )
       }
       for (const topic of oldTopics) {
-        await until(() => tracker.heard.slice(heardBefore).some((h) => h.topic === topic && h.port === n.port && h.event === 'stopped'), 20_000, 'the old topic given up at the tracker')
+        await until(
+          () =>
+            tracker.heard
+              .slice(heardBefore)
+              .some((h) => h.topic === topic && h.port === n.port && h.event === 'stopped'),
+          20_000,
+          'the old topic given up at the tracker',
+        )
       }
     }
-    assert.ok(!announced.slice(rotatedAt).some((a) => oldTopics.includes(a.topic) && current.some((n) => n.port === a.port)), 'no old topic announced on the DHT since')
-    assert.ok(!tracker.heard.slice(heardBefore).some((h) => oldTopics.includes(h.topic) && h.event !== 'stopped' && current.some((n) => n.port === h.port)))
+    assert.ok(
+      !announced.slice(rotatedAt).some((a) => oldTopics.includes(a.topic) && current.some((n) => n.port === a.port)),
+      'no old topic announced on the DHT since',
+    )
+    assert.ok(
+      !tracker.heard
+        .slice(heardBefore)
+        .some((h) => oldTopics.includes(h.topic) && h.event !== 'stopped' && current.some((n) => n.port === h.port)),
+    )
 
     // Alice knows only the old secret: looking up the old topics, she finds no current member.
     const currentAddresses = current.map((n) => `${LOOPBACK}:${n.port}`)
     for (const topic of oldTopics) {
       const found = await trackerLookup(tracker.url, topic)
-      assert.deepEqual(found.filter((a) => currentAddresses.includes(a)), [], `under ${topic} alice found ${found.join(', ')}`)
+      assert.deepEqual(
+        found.filter((a) => currentAddresses.includes(a)),
+        [],
+        `under ${topic} alice found ${found.join(', ')}`,
+      )
     }
     assert.equal(alice.store.current.groups[0]!.groupSecret, oldSecret, 'alice never learnt the new secret')
-    for (const ih of groupTorrents) assert.deepEqual(aliceNode.engine.discoveryKeys(ih), [oldTopics[groupTorrents.indexOf(ih)]])
+    for (const ih of groupTorrents)
+      assert.deepEqual(aliceNode.engine.discoveryKeys(ih), [oldTopics[groupTorrents.indexOf(ih)]])
   })
 
-  it('a running node moves every torrent of a group to the group\'s new trackers at once, and tells the old ones it stopped', async () => {
+  it("a running node moves every torrent of a group to the group's new trackers at once, and tells the old ones it stopped", async () => {
     const owner = await profile('Owner')
     const [before, after] = [await loopbackTracker(), await loopbackTracker()]
     await createGroup(owner.store, 'Club', { trackers: [before.url] })
     const ownerNode = await start(owner.store, { dht: false })
-    const topic = topicHex(owner.store.current.groups[0]!.groupSecret, bytesToHex(rendezvousOf(owner.store.current.groups[0]!)!.infoHash))
-    const heard = (t: typeof before, event: string) => () => t.heard.some((h) => h.topic === topic && h.port === ownerNode.port && h.event === event)
+    const topic = topicHex(
+      owner.store.current.groups[0]!.groupSecret,
+      bytesToHex(rendezvousOf(owner.store.current.groups[0]!)!.infoHash),
+    )
+    const heard = (t: typeof before, event: string) => () =>
+      t.heard.some((h) => h.topic === topic && h.port === ownerNode.port && h.event === event)
     await until(heard(before, 'started'), 20_000, 'the first tracker to hear the topic')
     await setTrackers(owner.store, 'Club', [after.url])
     await ownerNode.reload()
     await until(heard(after, 'started'), 20_000, 'the new tracker to hear the topic without a restart')
     await until(heard(before, 'stopped'), 20_000, 'the old tracker to be told the node stopped')
-    assert.deepEqual(ownerNode.engine.discoveryKeys(bytesToHex(rendezvousOf(owner.store.current.groups[0]!)!.infoHash)), [topic], 'still under the same topic')
+    assert.deepEqual(
+      ownerNode.engine.discoveryKeys(bytesToHex(rendezvousOf(owner.store.current.groups[0]!)!.infoHash)),
+      [topic],
+      'still under the same topic',
+    )
   })
 
-  it('a group made before the rendezvous existed gets one from its owner\'s node, and the index carries it', async () => {
+  it("a group made before the rendezvous existed gets one from its owner's node, and the index carries it", async () => {
     const owner = await profile('Owner')
     await createGroup(owner.store, 'Old club')
     await owner.store.update((d) => void delete d.groups[0]!.rendezvous) // as a profile written before it
@@ -205,13 +285,17 @@ describe('the group rendezvous', () => {
     assert.deepEqual(held?.infoHashes.map(bytesToHex), [infoHash], 'the published index carries it, first')
   })
 
-  it('is not shown as a share: not in the app\'s transfers, groups or invite preview, nor in the CLI\'s human output', async (t) => {
+  it("is not shown as a share: not in the app's transfers, groups or invite preview, nor in the CLI's human output", async (t) => {
     const [alice, bob] = await Promise.all([startTestApp(t, 'rv-a'), startTestApp(t, 'rv-b')])
     const bobId = await bob.call('identity.get', {})
     await alice.call('friends.add', { key: bobId.key, name: 'Bob' })
     const g = await alice.call('groups.create', { name: 'Club', members: [bobId.key] })
     // The node runs the rendezvous (flagged), and nothing the renderer sees lists it.
-    await until(() => alice.backend.node.status().some((s) => s.rendezvous === true && s.state === 'seeding'), 15_000, 'the rendezvous to run')
+    await until(
+      () => alice.backend.node.status().some((s) => s.rendezvous === true && s.state === 'seeding'),
+      15_000,
+      'the rendezvous to run',
+    )
     assert.deepEqual(await alice.call('torrents.list', {}), [])
     assert.deepEqual((await alice.call('groups.list', {})).find((x) => x.id === g.id)?.torrents, [])
     const invite = await alice.call('invites.create', { group: g.id, friend: bobId.key })
@@ -230,19 +314,31 @@ describe('the group rendezvous', () => {
       return r.stdout
     }
     cli('group', 'create', 'Solo')
-    const shown = JSON.parse(cli('group', 'show', 'Solo', '--json')) as { rendezvous: string | null; torrents: unknown[] }
+    const shown = JSON.parse(cli('group', 'show', 'Solo', '--json')) as {
+      rendezvous: string | null
+      torrents: unknown[]
+    }
     assert.match(shown.rendezvous ?? '', /^[0-9a-f]{40}$/)
     assert.deepEqual(shown.torrents, [])
     assert.ok(!cli('group', 'show', 'Solo').includes(shown.rendezvous!), 'group show names no rendezvous')
-    const proc: ChildProcess = spawn(process.execPath, [bin, '--profile', dir, 'run', '--no-dht', '--no-lsd', '--no-tracker', '--no-port-mapping'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const proc: ChildProcess = spawn(
+      process.execPath,
+      [bin, '--profile', dir, 'run', '--no-dht', '--no-lsd', '--no-tracker', '--no-port-mapping'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
     closers.push(async () => proc.kill('SIGKILL'))
     let output = ''
     proc.stdout!.on('data', (d) => (output += d))
     proc.stderr!.on('data', (d) => (output += d))
     await until(() => output.includes('listening on port'), 30_000, `coterie run to listen: ${output}`)
-    const status = () => JSON.parse(cli('status', '--json')) as { torrents: { infoHash: string; rendezvous?: boolean }[] }
-    await until(() => status().torrents.some((x) => x.infoHash === shown.rendezvous && x.rendezvous === true), 20_000, 'status --json to show the rendezvous, flagged')
+    const status = () =>
+      JSON.parse(cli('status', '--json')) as { torrents: { infoHash: string; rendezvous?: boolean }[] }
+    await until(
+      () => status().torrents.some((x) => x.infoHash === shown.rendezvous && x.rendezvous === true),
+      20_000,
+      'status --json to show the rendezvous, flagged',
+    )
     assert.ok(!cli('status').includes(shown.rendezvous!), 'status lists no rendezvous')
-    assert.ok(!output.includes(shown.rendezvous!), 'nor does run\'s own output')
+    assert.ok(!output.includes(shown.rendezvous!), "nor does run's own output")
   })
 })

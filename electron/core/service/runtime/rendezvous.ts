@@ -25,7 +25,9 @@ export function rendezvousRuns(profile: Pick<Profile, 'groups'>, profileDir: str
     const r = rendezvousOf(g)
     if (r === undefined) return []
     const infoHash = bytesToHex(r.infoHash)
-    return [{ infoHash, groupId: g.id, info: r.info, content: r.content, downloadDir: rendezvousDir(profileDir, infoHash) }]
+    return [
+      { infoHash, groupId: g.id, info: r.info, content: r.content, downloadDir: rendezvousDir(profileDir, infoHash) },
+    ]
   })
 }
 

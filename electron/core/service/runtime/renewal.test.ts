@@ -42,14 +42,20 @@ const now = () => Math.floor(Date.now() / 1000)
  * receives the owner's index (which holds Bob's current certificate); then the owner goes offline.
  * `beforeOwnerLeaves` runs while the owner and Alice are still connected (to remove Bob, say).
  */
-async function ownerAway(label: string, beforeOwnerLeaves?: (o: { owner: CoterieNode; store: ProfileStore; alice: CoterieNode }) => Promise<void>) {
+async function ownerAway(
+  label: string,
+  beforeOwnerLeaves?: (o: { owner: CoterieNode; store: ProfileStore; alice: CoterieNode }) => Promise<void>,
+) {
   const [owner, alice, bob] = await Promise.all([profile('Owner'), profile('Alice'), profile('Bob')])
   await addFriend(owner.store, alice.key, 'Alice')
   await addFriend(owner.store, bob.key, 'Bob')
   await createGroup(owner.store, 'Club', { members: ['Alice', 'Bob'] })
   const one = randomFile(temp(`${label}-src`), 'one.bin', 300_000)
   await share(owner.store, one.path, 'Club')
-  for (const [m, name] of [[alice, 'Alice'], [bob, 'Bob']] as const) {
+  for (const [m, name] of [
+    [alice, 'Alice'],
+    [bob, 'Bob'],
+  ] as const) {
     const inv = join(temp(`${label}-inv`), 'club.coterie')
     await writeInvite(owner.store, 'Club', name, inv)
     await joinInvite(m.store, inv, m.downloads)
@@ -58,7 +64,11 @@ async function ownerAway(label: string, beforeOwnerLeaves?: (o: { owner: Coterie
   const aliceNode = await start(alice.store, [at(ownerNode)])
   await until(fileDone(join(alice.downloads, 'one.bin'), one.data), 20_000, 'alice to get the file from the owner')
   const ownerVersion = () => owner.store.current.groups[0]!.indexVersion ?? 0
-  await until(() => ownerVersion() >= 1 && alice.store.current.groups[0]!.indexVersion === ownerVersion(), 15_000, 'alice to hold the owner\'s index')
+  await until(
+    () => ownerVersion() >= 1 && alice.store.current.groups[0]!.indexVersion === ownerVersion(),
+    15_000,
+    "alice to hold the owner's index",
+  )
   await beforeOwnerLeaves?.({ owner: ownerNode, store: owner.store, alice: aliceNode })
   await ownerNode.stop()
 
@@ -67,7 +77,8 @@ async function ownerAway(label: string, beforeOwnerLeaves?: (o: { owner: Coterie
   const infoHash = owner.store.current.torrents.find((t) => t.name === 'one.bin')!.infoHash
   const info = await owner.store.readTorrentInfo(infoHash)
   // Well past its expiry, the clock-skew allowance included.
-  const expiredFor = (member: Uint8Array) => issueCertificate(swarm, { member, iat: now() - 7200, exp: now() - CLOCK_SKEW_S - 600 })
+  const expiredFor = (member: Uint8Array) =>
+    issueCertificate(swarm, { member, iat: now() - 7200, exp: now() - CLOCK_SKEW_S - 600 })
   // Bob's certificate expired while the owner was away (the index Alice holds has a current one).
   await bob.store.update((draft, ctx) => {
     draft.groups[0]!.certificate = bytesToHex(expiredFor(hexToBytes(ctx.identity.publicKey)))
@@ -91,22 +102,44 @@ describe('renewal for a member whose certificate expired while the owner was awa
     it(`gets it from an up-to-date member, reconnects and downloads (${dialler} dials)`, async () => {
       const s = await ownerAway(dialler === 'the expired member' ? 'renew-i' : 'renew-r')
       assert.ok(certOf(s.bob.store).exp + CLOCK_SKEW_S < now(), 'bob starts with an expired certificate')
-      const bobNode = dialler === 'the expired member' ? await start(s.bob.store, [at(s.aliceNode)]) : await start(s.bob.store)
+      const bobNode =
+        dialler === 'the expired member' ? await start(s.bob.store, [at(s.aliceNode)]) : await start(s.bob.store)
       if (dialler === 'the up-to-date member') s.aliceNode.engine.addPeer(s.infoHash, at(bobNode))
-      await until(fileDone(join(s.bob.downloads, 'one.bin'), s.one.data), 45_000, 'bob to download the file from alice after his renewal')
+      await until(
+        fileDone(join(s.bob.downloads, 'one.bin'), s.one.data),
+        45_000,
+        'bob to download the file from alice after his renewal',
+      )
 
       assert.ok(s.refusedExpired(), 'alice first refused him as expired')
       // On a connection opened by the side named: alice's outgoing ones have bob's listen port.
-      const refusedOn = s.aliceSaw.filter((e) => e.peer.state === 'refused').map((e) => e.peer.address.endsWith(`:${bobNode.port}`))
-      assert.ok(refusedOn.every((outgoing) => outgoing === (dialler === 'the up-to-date member')), `refused on ${dialler}'s connection`)
+      const refusedOn = s.aliceSaw
+        .filter((e) => e.peer.state === 'refused')
+        .map((e) => e.peer.address.endsWith(`:${bobNode.port}`))
+      assert.ok(
+        refusedOn.every((outgoing) => outgoing === (dialler === 'the up-to-date member')),
+        `refused on ${dialler}'s connection`,
+      )
       // Once per connection that refused him (he may have dialled twice at once).
-      assert.ok(s.served.length >= 1 && s.served.every((r) => r.member === s.bob.store.current.identity.publicKey), 'and pushed him the index')
+      assert.ok(
+        s.served.length >= 1 && s.served.every((r) => r.member === s.bob.store.current.identity.publicKey),
+        'and pushed him the index',
+      )
       const renewed = certOf(s.bob.store)
       assert.ok(renewed.exp + CLOCK_SKEW_S > now(), 'bob holds a current certificate')
-      const inAlicesIndex = s.aliceNode.engine.index.get(s.swarm.publicKey)!.certificateOf.get(s.bob.store.current.identity.publicKey)!
+      const inAlicesIndex = s.aliceNode.engine.index
+        .get(s.swarm.publicKey)!
+        .certificateOf.get(s.bob.store.current.identity.publicKey)!
       assert.equal(renewed.exp, inAlicesIndex.exp, 'the one the owner put in the index')
       assert.equal(s.bob.store.current.groups[0]!.indexVersion, s.alice.store.current.groups[0]!.indexVersion)
-      assert.ok(s.aliceNode.status().some((t) => t.peers.some((p) => p.state === 'authorized' && p.member === s.bob.store.current.identity.publicKey)), 'alice authorized him on a new connection')
+      assert.ok(
+        s.aliceNode
+          .status()
+          .some((t) =>
+            t.peers.some((p) => p.state === 'authorized' && p.member === s.bob.store.current.identity.publicKey),
+          ),
+        'alice authorized him on a new connection',
+      )
     })
   }
 
@@ -115,18 +148,27 @@ describe('renewal for a member whose certificate expired while the owner was awa
       const bob = store.current.friends.find((f) => f.name === 'Bob')!.publicKey
       await removeMember(store, 'Club', 'Bob')
       await owner.reload()
-      const revokes = () => alice.engine.index.get(hexToBytes(store.current.groups[0]!.swarmPublicKey))?.revoked.some((k) => bytesToHex(k) === bob) === true
+      const revokes = () =>
+        alice.engine.index
+          .get(hexToBytes(store.current.groups[0]!.swarmPublicKey))
+          ?.revoked.some((k) => bytesToHex(k) === bob) === true
       await until(revokes, 15_000, 'alice to hold the index revoking bob')
     })
     const bobNode = await start(s.bob.store, [at(s.aliceNode)])
     await until(s.refusedExpired, 20_000, 'alice to refuse bob')
     await sleep(NO_RENEWAL_MS)
-    assert.ok(s.aliceSaw.filter((e) => e.peer.state === 'refused').every((e) => e.peer.reason === 'expired'), 'refused as expired, as before')
+    assert.ok(
+      s.aliceSaw.filter((e) => e.peer.state === 'refused').every((e) => e.peer.reason === 'expired'),
+      'refused as expired, as before',
+    )
     assert.deepEqual(s.served, [], 'alice pushed him nothing')
     assert.equal(bobNode.engine.index.get(s.swarm.publicKey), undefined, 'bob holds no index')
     assert.equal(s.bob.store.current.groups[0]!.indexVersion ?? 0, 0)
     assert.ok(certOf(s.bob.store).exp + CLOCK_SKEW_S < now(), 'and no renewal')
-    assert.ok(!existsSync(join(s.bob.downloads, 'one.bin')) || !readFileSync(join(s.bob.downloads, 'one.bin')).equals(s.one.data))
+    assert.ok(
+      !existsSync(join(s.bob.downloads, 'one.bin')) ||
+        !readFileSync(join(s.bob.downloads, 'one.bin')).equals(s.one.data),
+    )
     assert.equal(bobNode.engine.torrentSummary(s.infoHash).downloaded, 0, 'no data')
   })
 

@@ -37,7 +37,11 @@ export class ResumeBook {
     const layout = layoutOfInfo(info)
     if (layout === undefined) return undefined
     const bitfield = await loadResume(this.#profile, infoHash, downloadDir, layout).catch(() => undefined)
-    this.#entries.set(infoHash, { downloadDir, layout, current: bitfield !== undefined && equalBytes(bitfield, fullBitfield(layout.pieces)) })
+    this.#entries.set(infoHash, {
+      downloadDir,
+      layout,
+      current: bitfield !== undefined && equalBytes(bitfield, fullBitfield(layout.pieces)),
+    })
     return bitfield
   }
 
@@ -47,11 +51,21 @@ export class ResumeBook {
     if (entry === undefined) return
     // A record said all, but webtorrent's check of a file failed: it holds less, to record at stop.
     if (entry.current && this.#engine.torrentSummary(infoHash).progress < 1) entry.current = false
-    void this.#engine.whenDone(infoHash).then(async () => {
-      if (entry.current || this.#entries.get(infoHash) !== entry) return
-      const saved = await saveResume(this.#profile, infoHash, entry.downloadDir, entry.layout, fullBitfield(entry.layout.pieces), { flush: true })
-      if (saved) entry.current = true
-    }).catch(this.#onError)
+    void this.#engine
+      .whenDone(infoHash)
+      .then(async () => {
+        if (entry.current || this.#entries.get(infoHash) !== entry) return
+        const saved = await saveResume(
+          this.#profile,
+          infoHash,
+          entry.downloadDir,
+          entry.layout,
+          fullBitfield(entry.layout.pieces),
+          { flush: true },
+        )
+        if (saved) entry.current = true
+      })
+      .catch(this.#onError)
   }
 
   forget(infoHash: string): void {
@@ -73,7 +87,9 @@ export class ResumeBook {
       const deadline = Date.now() + budgetMs
       for (const [infoHash, entry, bitfield] of held) {
         if (Date.now() > deadline) return
-        await saveResume(this.#profile, infoHash, entry.downloadDir, entry.layout, bitfield, { flush: true }).catch(this.#onError)
+        await saveResume(this.#profile, infoHash, entry.downloadDir, entry.layout, bitfield, { flush: true }).catch(
+          this.#onError,
+        )
       }
     }
   }

@@ -3,7 +3,17 @@
 // when its node stops, and starts from that; a file changed since is verified as before.
 import { describe, it, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import type { CoterieNode } from './node.js'
 import { addFriend } from '../operations/friends.js'
@@ -32,7 +42,8 @@ function oldFile(dir: string, name: string, bytes: number) {
 }
 const summary = (node: CoterieNode, infoHash: string) => node.engine.torrentSummary(infoHash)
 const held = (b: Uint8Array) => b.reduce((n, x) => n + x.toString(2).replaceAll('0', '').length, 0)
-const recordBits = (path: string) => held(Buffer.from((JSON.parse(readFileSync(path, 'utf8')) as { bitfield: string }).bitfield, 'base64'))
+const recordBits = (path: string) =>
+  held(Buffer.from((JSON.parse(readFileSync(path, 'utf8')) as { bitfield: string }).bitfield, 'base64'))
 
 describe('resume records on a running node', () => {
   it('a share starts seeding from the record its hash left, at once and at every start; a file touched since is verified', async () => {
@@ -117,7 +128,11 @@ describe('resume records on a running node', () => {
     const { infoHash } = await share(owner.store, file.path, 'G')
     rmSync(owner.store.layout.resumeRecord(infoHash)) // as if the file changed under the hash: checked in full
     void node.reload()
-    await until(() => node.engine.has(infoHash) && summary(node, infoHash).state === 'checking', 20_000, 'the check to start')
+    await until(
+      () => node.engine.has(infoHash) && summary(node, infoHash).state === 'checking',
+      20_000,
+      'the check to start',
+    )
     await node.stop()
     assert.equal(existsSync(owner.store.layout.resumeRecord(infoHash)), false, 'no record of a half-checked torrent')
   })
@@ -141,7 +156,10 @@ describe('resume records on a running node', () => {
     const before = held(bob.engine.bitfield(infoHash)!)
     await bob.stop()
     assert.ok(existsSync(record), 'a clean stop records a partial download')
-    assert.ok(recordBits(record) >= before && recordBits(record) > 0, `the record holds what was verified (${recordBits(record)} pieces, ${before} before the stop)`)
+    assert.ok(
+      recordBits(record) >= before && recordBits(record) > 0,
+      `the record holds what was verified (${recordBits(record)} pieces, ${before} before the stop)`,
+    )
 
     await ownerNode.stop()
     bob = await start(member.store) // no one to download from: what it has comes from disk
@@ -154,7 +172,11 @@ describe('resume records on a running node', () => {
     bob = await start(member.store, [`${LOOPBACK}:${ownerAgain.port}`])
     const path = join(member.downloads, 'album.bin')
     await until(fileDone(path, file.data), 60_000, 'the download to complete')
-    await until(() => recordBits(record) === held(bob.engine.bitfield(infoHash)!), 10_000, 'the completed download to be recorded')
+    await until(
+      () => recordBits(record) === held(bob.engine.bitfield(infoHash)!),
+      10_000,
+      'the completed download to be recorded',
+    )
     await Promise.all([bob.stop(), ownerAgain.stop()])
     const mtime = statSync(path).mtimeMs
     bob = await start(member.store)

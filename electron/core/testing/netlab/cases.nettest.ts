@@ -20,19 +20,28 @@ async function connects(spec: CaseSpec, t: { diagnostic(m: string): void }) {
 }
 
 describe('NAT lab', { skip: why }, () => {
-  test('one member public, the other behind NAT: the file arrives', async (t) => void (await connects(CASES.publicToNat, t)))
+  test('one member public, the other behind NAT: the file arrives', async (t) =>
+    void (await connects(CASES.publicToNat, t)))
 
   test('both behind routers with UPnP IGD / NAT-PMP (miniupnpd): the file arrives', async (t) => {
     const r = await connects(CASES.bothMapped, t)
-    assert.ok(r.reachability.some((l) => /reachable from the internet at 11\.0\.0\.2:\d+ \((NAT-PMP|UPnP)\)/.test(l)), 'Alice says how she is reached')
+    assert.ok(
+      r.reachability.some((l) => /reachable from the internet at 11\.0\.0\.2:\d+ \((NAT-PMP|UPnP)\)/.test(l)),
+      'Alice says how she is reached',
+    )
   })
 
-  test('public owner and member started at the same moment, tracker only: found within seconds', async (t) => void (await connects(CASES.startedTogether, t)))
+  test('public owner and member started at the same moment, tracker only: found within seconds', async (t) =>
+    void (await connects(CASES.startedTogether, t)))
 
   test('the owner restarted mid-download on the same address: the member resumes without a restart', async (t) => {
     const r = await connects(CASES.restart, t)
     assert.ok(r.resumeS !== undefined, 'Bob received again after Alice came back')
   })
 
-  test('both behind routers without UPnP (hole punching)', { skip: 'issue 14: hole punching is not built yet' }, () => {})
+  test(
+    'both behind routers without UPnP (hole punching)',
+    { skip: 'issue 14: hole punching is not built yet' },
+    () => {},
+  )
 })

@@ -50,7 +50,11 @@ export interface Lab {
 export function labUnavailable(): string | undefined {
   if (process.platform !== 'linux') return 'the NAT lab needs Linux network namespaces'
   if (process.getuid?.() !== 0) return 'the NAT lab needs root (ip netns, nftables, tc)'
-  for (const [cmd, args] of [['ip', ['netns', 'list']], ['nft', ['--version']], ['tc', ['-V']]] as const) {
+  for (const [cmd, args] of [
+    ['ip', ['netns', 'list']],
+    ['nft', ['--version']],
+    ['tc', ['-V']],
+  ] as const) {
     const r = spawnSync(cmd, args, { encoding: 'utf8' })
     if (r.status !== 0) return `\`${cmd} ${args.join(' ')}\` is unavailable (${(r.error?.message ?? r.stderr).trim()})`
   }
@@ -76,7 +80,22 @@ export function clearLab(): void {
 /** tbf on `dev`'s egress: `rate` bytes per second, a buffer of about 50 ms. */
 function limit(ns: string, dev: string, rate: number): void {
   const burst = Math.max(16_384, Math.round(rate / 50))
-  inNs(ns, 'tc', 'qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', `${rate * 8}bit`, 'burst', String(burst), 'latency', '100ms')
+  inNs(
+    ns,
+    'tc',
+    'qdisc',
+    'add',
+    'dev',
+    dev,
+    'root',
+    'tbf',
+    'rate',
+    `${rate * 8}bit`,
+    'burst',
+    String(burst),
+    'latency',
+    '100ms',
+  )
 }
 
 function veth(a: string, aDev: string, b: string, bDev: string): void {
@@ -149,13 +168,20 @@ export function buildLab(o: LabOptions): Lab {
   inNs('inet', 'ip', 'link', 'add', 'br0', 'type', 'bridge')
   inNs('inet', 'ip', 'link', 'set', 'br0', 'up')
   const wan = { pub: PUBLIC_IP, hA: '11.0.0.2', hB: '11.0.0.3' } as const
-  for (const [n, ip] of [['pub', wan.pub], ['rA', wan.hA], ['rB', wan.hB]] as const) {
+  for (const [n, ip] of [
+    ['pub', wan.pub],
+    ['rA', wan.hA],
+    ['rB', wan.hB],
+  ] as const) {
     veth(n, 'wan', 'inet', `p-${n}`)
     inNs('inet', 'ip', 'link', 'set', `p-${n}`, 'master', 'br0')
     inNs(n, 'ip', 'addr', 'add', `${ip}/24`, 'dev', 'wan')
     limit(n, 'wan', o.uplink)
   }
-  for (const [r, hname, net, h] of [['rA', 'hA', '192.168.1', o.homes.a], ['rB', 'hB', '192.168.2', o.homes.b]] as const) {
+  for (const [r, hname, net, h] of [
+    ['rA', 'hA', '192.168.1', o.homes.a],
+    ['rB', 'hB', '192.168.2', o.homes.b],
+  ] as const) {
     veth(r, 'lan', hname, 'eth0')
     inNs(r, 'ip', 'addr', 'add', `${net}.1/24`, 'dev', 'lan')
     inNs(hname, 'ip', 'addr', 'add', `${net}.2/24`, 'dev', 'eth0')
@@ -169,7 +195,9 @@ export function buildLab(o: LabOptions): Lab {
       writeFileSync(conf, miniupnpdConf(`${net}.0/24`, r === 'rA' ? wan.hA : wan.hB))
       // -d: foreground with debug output; SSDP multicast goes out of the LAN interface.
       inNs(r, 'ip', 'route', 'add', '239.0.0.0/8', 'dev', 'lan')
-      const p = spawn('ip', ['netns', 'exec', nsName(r), 'miniupnpd', '-d', '-f', conf, '-P', join(tmp, `${r}.pid`)], { stdio: ['ignore', 'pipe', 'pipe'] })
+      const p = spawn('ip', ['netns', 'exec', nsName(r), 'miniupnpd', '-d', '-f', conf, '-P', join(tmp, `${r}.pid`)], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
       p.stdout!.resume()
       p.stderr!.resume()
       children.push(p)
@@ -180,7 +208,10 @@ export function buildLab(o: LabOptions): Lab {
     uplink: o.uplink,
     wan,
     spawn(host, cmd, args, env) {
-      const p = spawn('ip', ['netns', 'exec', nsOf(host), cmd, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: env ?? process.env })
+      const p = spawn('ip', ['netns', 'exec', nsOf(host), cmd, ...args], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: env ?? process.env,
+      })
       children.push(p)
       return p
     },

@@ -12,7 +12,11 @@ const port = Number(process.argv[2])
 const method = process.argv[3] as MappingMethod
 const server = createServer((s) => s.end('coterie\n'))
 server.listen(port, '0.0.0.0', () => {
-  const mapper = new PortMapper(port, { methods: [method], udp: true, onWarning: (e) => process.stderr.write(`warning: ${e.message}\n`) })
+  const mapper = new PortMapper(port, {
+    methods: [method],
+    udp: true,
+    onWarning: (e) => process.stderr.write(`warning: ${e.message}\n`),
+  })
   void mapper.mapped.then((m) => process.stdout.write(`${JSON.stringify(m ?? null)}\n`))
   process.stdin.on('data', (d) => {
     if (!d.toString().includes('stop')) return

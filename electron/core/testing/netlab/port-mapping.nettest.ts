@@ -14,7 +14,9 @@ const CHILD = new URL('./map-child.ts', import.meta.url).pathname
 
 /** What the public host reads from HOST:PORT (empty when nothing answers within 2 s). */
 function dial(lab: Lab, host: string, port: number): string {
-  return lab.run('pub', 'timeout', ['2', 'bash', '-c', `exec 3<>/dev/tcp/${host}/${port} && head -n1 <&3`]).stdout.trim()
+  return lab
+    .run('pub', 'timeout', ['2', 'bash', '-c', `exec 3<>/dev/tcp/${host}/${port} && head -n1 <&3`])
+    .stdout.trim()
 }
 
 describe('port mapping against miniupnpd', { skip: why }, () => {

@@ -68,10 +68,24 @@ function cli(profile: string, ...args: string[]): string[] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-interface Running { readonly proc: ChildProcess; output: string; readonly listening: Promise<number> }
+interface Running {
+  readonly proc: ChildProcess
+  output: string
+  readonly listening: Promise<number>
+}
 
 function startNode(lab: Lab, host: Host, profile: string, args: readonly string[]): Running {
-  const proc = lab.spawn(host, process.execPath, [BIN, '--profile', profile, 'run', '--port', String(NODE_PORT), '--no-dht', '--no-lsd', ...args])
+  const proc = lab.spawn(host, process.execPath, [
+    BIN,
+    '--profile',
+    profile,
+    'run',
+    '--port',
+    String(NODE_PORT),
+    '--no-dht',
+    '--no-lsd',
+    ...args,
+  ])
   const r: Running = {
     proc,
     output: '',
@@ -90,11 +104,12 @@ function startNode(lab: Lab, host: Host, profile: string, args: readonly string[
   return r
 }
 
-const stopNode = (r: Running) => new Promise<void>((resolve) => {
-  if (r.proc.exitCode !== null) return resolve()
-  r.proc.once('exit', () => resolve())
-  r.proc.kill('SIGTERM')
-})
+const stopNode = (r: Running) =>
+  new Promise<void>((resolve) => {
+    if (r.proc.exitCode !== null) return resolve()
+    r.proc.once('exit', () => resolve())
+    r.proc.kill('SIGTERM')
+  })
 
 async function shareOf(profile: string): Promise<TorrentStatus | undefined> {
   const live = await callControl(profile, 'status').catch(() => undefined)
@@ -115,12 +130,31 @@ export async function runCase(spec: CaseSpec): Promise<CaseResult> {
     const file = join(dir, 'film.bin')
     writeFileSync(file, data)
     const tracker = lab.spawn('pub', process.execPath, [TRACKER, String(TRACKER_PORT)])
-    const trackerReady = new Promise<void>((resolve) => tracker.stdout!.on('data', (d: Buffer) => d.toString().includes('tracker ready') && resolve()))
+    const trackerReady = new Promise<void>((resolve) =>
+      tracker.stdout!.on('data', (d: Buffer) => d.toString().includes('tracker ready') && resolve()),
+    )
     cli(alice, 'friend', 'add', cli(bob, 'id')[0]!, '--name', 'Bob')
-    cli(alice, 'group', 'create', 'Film club', '--member', 'Bob', '--tracker', `http://${PUBLIC_IP}:${TRACKER_PORT}/announce`)
+    cli(
+      alice,
+      'group',
+      'create',
+      'Film club',
+      '--member',
+      'Bob',
+      '--tracker',
+      `http://${PUBLIC_IP}:${TRACKER_PORT}/announce`,
+    )
     cli(alice, 'share', file, '--group', 'Film club')
     const invite = join(dir, 'bob.coterie')
-    cli(alice, 'invite', 'Film club', 'Bob', '--out', invite, ...(spec.invitePeer === true ? ['--peer', `${lab.wan[spec.alice]}:${NODE_PORT}`] : []))
+    cli(
+      alice,
+      'invite',
+      'Film club',
+      'Bob',
+      '--out',
+      invite,
+      ...(spec.invitePeer === true ? ['--peer', `${lab.wan[spec.alice]}:${NODE_PORT}`] : []),
+    )
     cli(bob, 'join', invite, '--download-dir', downloads)
     await trackerReady
 
@@ -165,16 +199,31 @@ export async function runCase(spec: CaseSpec): Promise<CaseResult> {
         await a.listening
         restarted = performance.now()
       }
-      if (restarted !== undefined && resumeS === undefined && bytes > bytesAtRestart) resumeS = Math.round((now - restarted) / 100) / 10
+      if (restarted !== undefined && resumeS === undefined && bytes > bytesAtRestart)
+        resumeS = Math.round((now - restarted) / 100) / 10
       await sleep(200)
     }
     const identical = done !== undefined && readFileSync(join(downloads, 'film.bin')).equals(data)
-    const reachability = [...new Set([a, b].flatMap((n) => n.output.split('\n').filter((l) => l.startsWith('reachab') || l.startsWith('not reachable'))))]
+    const reachability = [
+      ...new Set(
+        [a, b].flatMap((n) =>
+          n.output.split('\n').filter((l) => l.startsWith('reachab') || l.startsWith('not reachable')),
+        ),
+      ),
+    ]
     return {
-      name: spec.name, done: done !== undefined, bytes, identical, reachability,
+      name: spec.name,
+      done: done !== undefined,
+      bytes,
+      identical,
+      reachability,
       ...(firstByte !== undefined && { firstByteS: seconds(firstByte) }),
       ...(done !== undefined && { doneS: seconds(done) }),
-      ...(firstByte !== undefined && done !== undefined && restarted === undefined && { throughputRatio: Math.round((spec.size / ((done - firstByte) / 1000) / UPLINK) * 100) / 100 }),
+      ...(firstByte !== undefined &&
+        done !== undefined &&
+        restarted === undefined && {
+          throughputRatio: Math.round((spec.size / ((done - firstByte) / 1000) / UPLINK) * 100) / 100,
+        }),
       ...(resumeS !== undefined && { resumeS }),
     }
   } finally {
@@ -186,9 +235,52 @@ export async function runCase(spec: CaseSpec): Promise<CaseResult> {
 
 /** The cases of issue 14's table and its restart case, as they are run by test:net and bench:net. */
 export const CASES = {
-  publicToNat: { name: 'Alice public, Bob behind NAT', lab: { a: {}, b: {} }, alice: 'pub', bob: 'hB', invitePeer: true, bobDelayMs: 1_000, size: 8 << 20, timeoutMs: 45_000 },
-  bothNat: { name: 'both behind NAT, no UPnP', lab: { a: {}, b: {} }, alice: 'hA', bob: 'hB', bobDelayMs: 1_000, size: 8 << 20, timeoutMs: 45_000 },
-  bothMapped: { name: 'both behind NAT with UPnP/NAT-PMP', lab: { a: { upnp: true }, b: { upnp: true } }, alice: 'hA', bob: 'hB', bobDelayMs: 1_000, size: 8 << 20, timeoutMs: 45_000 },
-  startedTogether: { name: 'Alice public, Bob announced first, tracker only', lab: { a: {}, b: {} }, alice: 'pub', bob: 'hB', aliceDelayMs: 500, size: 8 << 20, timeoutMs: 60_000 },
-  restart: { name: 'Alice restarted mid-download, same address', lab: { a: {}, b: {} }, alice: 'pub', bob: 'hB', invitePeer: true, bobDelayMs: 1_000, restartAt: 0.3, size: 8 << 20, timeoutMs: 60_000 },
+  publicToNat: {
+    name: 'Alice public, Bob behind NAT',
+    lab: { a: {}, b: {} },
+    alice: 'pub',
+    bob: 'hB',
+    invitePeer: true,
+    bobDelayMs: 1_000,
+    size: 8 << 20,
+    timeoutMs: 45_000,
+  },
+  bothNat: {
+    name: 'both behind NAT, no UPnP',
+    lab: { a: {}, b: {} },
+    alice: 'hA',
+    bob: 'hB',
+    bobDelayMs: 1_000,
+    size: 8 << 20,
+    timeoutMs: 45_000,
+  },
+  bothMapped: {
+    name: 'both behind NAT with UPnP/NAT-PMP',
+    lab: { a: { upnp: true }, b: { upnp: true } },
+    alice: 'hA',
+    bob: 'hB',
+    bobDelayMs: 1_000,
+    size: 8 << 20,
+    timeoutMs: 45_000,
+  },
+  startedTogether: {
+    name: 'Alice public, Bob announced first, tracker only',
+    lab: { a: {}, b: {} },
+    alice: 'pub',
+    bob: 'hB',
+    aliceDelayMs: 500,
+    size: 8 << 20,
+    timeoutMs: 60_000,
+  },
+  restart: {
+    name: 'Alice restarted mid-download, same address',
+    lab: { a: {}, b: {} },
+    alice: 'pub',
+    bob: 'hB',
+    invitePeer: true,
+    bobDelayMs: 1_000,
+    restartAt: 0.3,
+    size: 8 << 20,
+    timeoutMs: 60_000,
+  },
 } satisfies Record<string, CaseSpec>
