@@ -104,6 +104,8 @@ async function start(): Promise<void> {
       platform: { reveal: (p) => shell.showItemInFolder(p), setStartAtLogin },
       dht: args.dht ? { bootstrap: DEFAULT_DHT_BOOTSTRAP } : false,
       peers: args.peers,
+      // Friends sit behind home routers: map the port there (NAT-PMP, then UPnP), as `coterie run` does.
+      portMapping: true,
       ...(args.port !== undefined && { port: args.port }),
     })
   } catch (e) {
