@@ -128,7 +128,9 @@ describe('coterie CLI', () => {
     const invite = join(dir.path, 'carol.coterie')
     ok(owner2, 'invite', 'Backups', 'Carol', '--out', invite)
     ok(member2, 'join', invite, '--download-dir', dl2)
-    const ownerNode = await run(owner2, '--upload-limit', '1500000') // ~5 s for the file
+    // ~17 s for the file: a window of about 10 s between 20 and 80 %, wide enough for status
+    // calls that each start a CLI process (seconds apiece on a loaded machine).
+    const ownerNode = await run(owner2, '--upload-limit', '500000')
     let memberNode = await run(member2, '--peer', `127.0.0.1:${ownerNode.port}`)
     await until(
       () => {
