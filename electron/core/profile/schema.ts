@@ -105,9 +105,12 @@ export const groupSchema = z
     /** "host:port" of peers to try first. */
     peers: z.array(z.string().refine(isPeerAddress, 'expected host:port')).max(MAX_PEERS_PER_GROUP),
     /** Tracker URLs (format 2; absent means none): announced under the private topic unless public. */
+    // A URL outside today's tracker grammar (docs/PROTOCOL.md §7.1; say a port above 65535, which the
+    // grammar once let through) is dropped on load, never a reason to refuse the whole profile.
     trackers: z
-      .array(z.string().refine(isTrackerUrl, 'expected a udp:// or http(s):// tracker URL'))
+      .array(z.string())
       .max(MAX_INVITE_TRACKERS)
+      .transform((list) => list.filter(isTrackerUrl))
       .optional(),
     createdAt: timestamp,
     /** Owner: members it removed (their keys go on the group index's revocation list). */
