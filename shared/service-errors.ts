@@ -26,6 +26,7 @@ export const SERVICE_ERRORS = {
   'bad-backup': 'The identity backup could not be opened.',
   'bad-setting': 'That setting cannot be used.',
   'bad-limit': 'Speed limits are whole numbers of bytes per second, above 0.',
+  'no-node': 'No node is running on this profile: start one with coterie run (or open the app).',
 } as const
 export type ServiceErrorCode = keyof typeof SERVICE_ERRORS
 

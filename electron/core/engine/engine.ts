@@ -397,8 +397,7 @@ export class Engine extends EventEmitter {
    * addresses were dialled.
    */
   retry(infoHash: string): number {
-    const torrent = this.#torrent(infoHash)
-    if (torrent.paused) torrent.resume()
+    this.#torrent(infoHash)
     this.#announced.get(infoHash)?.reannounce()
     return this.#known.get(infoHash)?.retryNow() ?? 0
   }
