@@ -6,16 +6,18 @@
  * Each complete file has a stamp (size and modification time in ns), taken before the start's
  * check for files already there and when a download finishes a file. Before a block is read to
  * serve a peer, the files of its piece are stat()ed again, one stat per file shared by every
- * request that arrived meanwhile (a few microseconds per block, and far fewer stats than blocks
- * under load). A file whose stamp moved: the request is refused (REJECT where the peer speaks
- * BEP 6), the file's pieces stop counting as held, and they are hashed again; those that still
- * match count again, the others are not served, and not fetched either: the file is the user's
- * now (an edit is not undone from the swarm). Like libtorrent's resume check, a change that keeps
- * both size and modification time is not seen until the file is verified again.
+ * request that arrived meanwhile (far fewer stats than blocks under load). A file whose stamp
+ * moved is hashed again ("checking") while the requests for it wait; pieces that no longer
+ * match stop counting as held and are refused (REJECT, BEP 6) when asked for, and are not
+ * fetched either: the file is the user's now (an edit is not undone from the swarm). Put back as
+ * it was, the file is hashed again at the next request and served again. Like libtorrent's
+ * resume check, a change that keeps both size and modification time is not seen until the file
+ * is verified again.
  */
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { Torrent } from 'webtorrent'
+import type Wire from 'bittorrent-protocol'
 import type { TorrentLayout } from '../protocol/torrent-info.js'
 
 type Callback = (err: Error | null, buf?: Uint8Array) => void
@@ -29,7 +31,8 @@ interface TorrentInternals {
   files: { _startPiece: number; _endPiece: number; done: boolean; includes(piece: number): boolean }[]
   _startAsDeselected: boolean
   _markUnverified(index: number): void
-  _verifyPiecesUsingHash(pieces: number[], cb: (err: Error | null) => void): void
+  _markVerified(index: number): void
+  _verifyPiece(index: number, cb: (err: Error | null, verified?: boolean) => void): void
   _checkDone(): boolean
 }
 
@@ -85,60 +88,95 @@ export function watchChanges(
   const { stampers } = stamped
   // A stamp only for files held in full after the start's check: the others are being written.
   const stamps = stamped.before.map((s, i) => (t.files[i]?.done === true ? s : undefined))
-  let rechecking = 0
-  const refreshOnDone = (i: number) => {
-    void stampers[i]!.now().then((s) => {
-      if (t.files[i]?.done === true) stamps[i] = s
-    })
-  }
+  /** Files being hashed again, and when that ends. */
+  const checking = new Map<number, Promise<void>>()
+  /** Pieces that stopped matching their file: refused (not left unanswered) when asked for. */
+  const unserved = new Set<number>()
   ;(torrent.files as unknown as { once(e: 'done', f: () => void): void }[]).forEach((f, i) => {
-    if (stamps[i] === undefined) f.once('done', () => refreshOnDone(i))
+    if (stamps[i] !== undefined) return
+    f.once('done', () => {
+      void stampers[i]!.now().then((s) => {
+        if (t.files[i]?.done === true) stamps[i] = s
+      })
+    })
   })
+  const filesOf = (piece: number) =>
+    t.files.flatMap((f, i) => (stamps[i] !== undefined && f.includes(piece) ? [i] : []))
+
+  // Looks at the files of `piece` now; hashes again those whose stamp moved. Resolves when no
+  // file of the piece is being hashed any more.
+  const freshen = async (piece: number): Promise<void> => {
+    const files = filesOf(piece)
+    const now = await Promise.all(files.map((i) => stampers[i]!.now()))
+    files.forEach((i, k) => {
+      if (now[k] !== stamps[i]) recheck(i, now[k]!)
+    })
+    await Promise.all(files.map((i) => checking.get(i)))
+  }
 
   const store = t.store
   if (store === null) return { rechecking: false }
   const get = store.get.bind(store)
   store.get = (index, opts, cb) => {
     // webtorrent's own reads (hashing a piece) pass no offset; a peer's request always does.
-    if (opts?.offset === undefined) return get(index, opts, cb)
-    const files = t.files.flatMap((f, i) => (stamps[i] !== undefined && f.includes(index) ? [i] : []))
-    if (files.length === 0) return get(index, opts, cb)
-    void Promise.all(files.map((i) => stampers[i]!.now())).then((now) => {
-      const changed = files.filter((i, k) => now[k] !== stamps[i])
-      if (changed.length === 0) return get(index, opts, cb)
-      cb(new Error('the file changed on disk: its pieces are being checked again'))
-      for (const [k, i] of files.entries()) if (now[k] !== stamps[i]) recheck(i, now[k]!)
+    if (opts?.offset === undefined || filesOf(index).length === 0) return get(index, opts, cb)
+    void freshen(index).then(() => {
+      if (torrent.destroyed || t.pieces[index] !== null) cb(new Error('the piece no longer matches its file on disk'))
+      else get(index, opts, cb)
     })
   }
+  // webtorrent leaves a request for a piece it does not hold unanswered, and the peer drops the
+  // connection after 30 s: refuse it instead (REJECT, BEP 6), and look at the file again, which
+  // may have been put back as it was.
+  const onWire = (wire: Wire) =>
+    wire.on('request', (index: number, _offset: number, _length: number, respond: (e: Error) => void) => {
+      if (!unserved.has(index)) return
+      respond(new Error('the piece no longer matches its file on disk'))
+      void freshen(index)
+    })
+  torrent.wires.forEach(onWire)
+  torrent.on('wire', onWire)
 
   const recheck = (i: number, stamp: string) => {
-    if (stamps[i] === undefined || torrent.destroyed) return // already being checked
-    stamps[i] = undefined
+    if (checking.has(i) || torrent.destroyed) return
+    // The stamp from before the hashing: a change during it is seen at the next request.
+    stamps[i] = stamp
     const f = t.files[i]!
     const pieces: number[] = []
     for (let p = f._startPiece; p <= f._endPiece; p++) pieces.push(p)
-    // Not fetched again: webtorrent re-selects an unverified piece unless it started deselected.
-    const deselected = t._startAsDeselected
-    t._startAsDeselected = true
-    for (const p of pieces) t._markUnverified(p)
-    t._startAsDeselected = deselected
-    t._checkDone()
     t.store?.store?.cache?.clear?.() // a cached block would be hashed instead of the file
-    rechecking++
-    t._verifyPiecesUsingHash(pieces, (err) => {
-      rechecking--
-      if (err !== null || torrent.destroyed) return
+    const run = (async () => {
+      const results = await Promise.all(
+        pieces.map(
+          (p) =>
+            new Promise<boolean>((resolve) => t._verifyPiece(p, (err, ok) => resolve(err === null && ok === true))),
+        ),
+      )
+      if (torrent.destroyed) return
+      pieces.forEach((p, k) => {
+        if (results[k] === true && t.pieces[p] !== null) {
+          t._markVerified(p) // put back as it was
+          unserved.delete(p)
+          for (const w of torrent.wires) w.have(p)
+        } else if (results[k] !== true && t.pieces[p] === null) {
+          // Not fetched again: webtorrent re-selects an unverified piece unless it started
+          // deselected. The file is the user's now; an edit is not undone from the swarm.
+          const deselected = t._startAsDeselected
+          t._startAsDeselected = true
+          t._markUnverified(p)
+          t._startAsDeselected = deselected
+          unserved.add(p)
+        }
+      })
       t._checkDone()
-      const held = pieces.filter((p) => torrent.bitfield?.get(p) === true).length
-      // The stamp from before the hashing: a change during it is seen at the next request.
-      if (f.done) stamps[i] = stamp
-      onChanged([stampers[i]!.file], held, pieces.length)
-    })
+      onChanged([stampers[i]!.file], results.filter((r) => r).length, pieces.length)
+    })().finally(() => checking.delete(i))
+    checking.set(i, run)
   }
 
   return {
     get rechecking() {
-      return rechecking > 0
+      return checking.size > 0
     },
   }
 }

@@ -539,8 +539,9 @@ export class Engine extends EventEmitter {
 // Last line behind `deselect`: a torrent that must not write refuses any piece webtorrent would
 // store (webtorrent then stops the torrent with this error, which the engine reports).
 function refuseWrites(t: Torrent): void {
-  const store = (t as unknown as { store: { put(i: number, b: Uint8Array, cb: (e: Error | null) => void): void } | null })
-    .store
+  const store = (
+    t as unknown as { store: { put(i: number, b: Uint8Array, cb: (e: Error | null) => void): void } | null }
+  ).store
   if (store === null) return
   store.put = (_i, _b, cb) => queueMicrotask(() => cb(new Error(`${t.name}: a share never writes over its files`)))
 }

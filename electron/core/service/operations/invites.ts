@@ -139,12 +139,21 @@ export async function readInvite(store: ProfileStore, source: InviteSource): Pro
 export type Destination = string | { readonly base: string }
 
 /** The folder a join would use, for the person to see (and change) before accepting. */
-export async function joinFolder(store: ProfileStore, swarmHex: string, groupName: string, to: Destination): Promise<string> {
+export async function joinFolder(
+  store: ProfileStore,
+  swarmHex: string,
+  groupName: string,
+  to: Destination,
+): Promise<string> {
   if (typeof to === 'string') return resolve(to)
   const groups = store.current.groups
   const held = groups.find((g) => g.swarmPublicKey === swarmHex)
   if (held?.downloadDir !== undefined) return held.downloadDir // joining again: where it already goes
-  return groupFolder(to.base, { id: held?.id ?? swarmHex.slice(0, 8), name: held?.name ?? uniqueName(groupName, groups) }, groups)
+  return groupFolder(
+    to.base,
+    { id: held?.id ?? swarmHex.slice(0, 8), name: held?.name ?? uniqueName(groupName, groups) },
+    groups,
+  )
 }
 
 /** Accepts an invite: the group, our certificate and its torrents enter the profile. */

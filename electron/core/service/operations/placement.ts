@@ -52,7 +52,8 @@ export async function groupFolder(
   groups: readonly Pick<Group, 'id' | 'downloadDir'>[],
 ): Promise<string> {
   const name = folderName(group.name, group.id)
-  const taken = (dir: string) => groups.some((g) => g.id !== group.id && g.downloadDir !== undefined && sameDir(g.downloadDir, dir))
+  const taken = (dir: string) =>
+    groups.some((g) => g.id !== group.id && g.downloadDir !== undefined && sameDir(g.downloadDir, dir))
   for (let n = 1; n <= MAX_FOLDER_SUFFIX; n++) {
     const dir = path.resolve(base, n === 1 ? name : `${name} (${n})`)
     if (!taken(dir) && (await isEmptyOrAbsent(dir))) return dir
@@ -95,21 +96,23 @@ interface Claim {
 }
 
 const absoluteParts = (dir: string, rel: readonly string[]): string[] => [
-  ...path.resolve(dir).split(path.sep).filter((p) => p !== ''),
+  ...path
+    .resolve(dir)
+    .split(path.sep)
+    .filter((p) => p !== ''),
   ...rel,
 ]
 
 /**
  * Which of the profile's torrents must not write, and why: the pure part (names, the profile
- * folder lexically, paths two torrents share). Torrents are taken in the order they were added,
- * so the one that had a path first keeps it.
+ * folder lexically, paths two torrents share). Torrents are taken in the order they were added
+ * (`placed` in the profile's order), so the one that had a path first keeps it.
  */
 export function conflicts(placed: readonly Placed[], profileDir: string): Map<string, ServiceError> {
   const out = new Map<string, ServiceError>()
   const claim: Claim = { files: new Map(), folders: new Map() }
-  const order = [...placed].sort(
-    (a, b) => a.entry.addedAt.localeCompare(b.entry.addedAt) || a.entry.infoHash.localeCompare(b.entry.infoHash),
-  )
+  // A stable sort: torrents added in the same millisecond (one invite) keep the profile's order.
+  const order = [...placed].sort((a, b) => a.entry.addedAt.localeCompare(b.entry.addedAt))
   for (const p of order) {
     const r = safeLayoutOfInfo(p.info)
     if (!r.ok) {
@@ -185,10 +188,12 @@ export async function diskProblem(
   if (claimed) return undefined
   for (const f of layout.files) {
     const full = path.join(downloadDir, ...f.path)
-    if (await lstat(full).then(
-      () => true,
-      () => false,
-    ))
+    if (
+      await lstat(full).then(
+        () => true,
+        () => false,
+      )
+    )
       return new ServiceError('file-exists', full)
   }
   return undefined
@@ -206,9 +211,7 @@ export async function diskProblem(
 export async function ensureGroupFolders(store: ProfileStore, base: string): Promise<string[]> {
   const p = store.current
   const inProfile = (d: string) => isWithin(d, store.dir)
-  const lacking = p.groups.filter(
-    (g) => !g.owner && (g.downloadDir === undefined || inProfile(g.downloadDir)),
-  )
+  const lacking = p.groups.filter((g) => !g.owner && (g.downloadDir === undefined || inProfile(g.downloadDir)))
   const owned = new Set(p.groups.filter((g) => g.owner).map((g) => g.id))
   // An owner's share reads the user's files where they are; share() refuses the profile folder.
   const misplaced = p.torrents.filter((t) => !owned.has(t.groupId) && inProfile(t.downloadDir))
@@ -233,7 +236,10 @@ export async function ensureGroupFolders(store: ProfileStore, base: string): Pro
     for (const t of draft.torrents) {
       if (owned.has(t.groupId) || !inProfile(t.downloadDir)) continue
       const g = draft.groups.find((x) => x.id === t.groupId)
-      const dir = g?.downloadDir !== undefined && !inProfile(g.downloadDir) ? g.downloadDir : await groupFolder(base, g ?? { id: t.groupId, name: t.groupId }, draft.groups)
+      const dir =
+        g?.downloadDir !== undefined && !inProfile(g.downloadDir)
+          ? g.downloadDir
+          : await groupFolder(base, g ?? { id: t.groupId, name: t.groupId }, draft.groups)
       said.push(`"${t.name}" was recorded inside the profile folder: it downloads again to ${dir}`)
       t.downloadDir = dir
     }
