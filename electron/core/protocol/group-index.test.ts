@@ -117,7 +117,7 @@ describe('group index', () => {
     assert.throws(() => publishIndex(w.swarm, content({ trackers: ['wss://webrtc.example'] })), /trackers/)
   })
 
-  it('is malformed when its trackers are: an empty list, a URL that is not a udp or http(s) tracker', () => {
+  it('is malformed when its tracker list is empty or not texts; ignores a URL outside the grammar', () => {
     const signed = (trackers: Decoded) => {
       const { sig: _sig, ...tbs } = decodedFields(publishIndex(w.swarm, content()))
       const body = { ...tbs, trackers }
@@ -130,8 +130,19 @@ describe('group index', () => {
       'the helper signs what is valid',
     )
     assert.equal(code(openIndex(signed([]), w.swarm.publicKey)), 'malformed')
-    assert.equal(code(openIndex(signed([te.encode('ws://x.example')]), w.swarm.publicKey)), 'malformed')
-    assert.equal(code(openIndex(signed([te.encode('file:///etc/passwd')]), w.swarm.publicKey)), 'malformed')
+    assert.equal(code(openIndex(signed([3]), w.swarm.publicKey)), 'malformed')
+    // One URL this reader cannot use costs nothing but that URL: the index, with its renewals and
+    // revocations, is still taken (PROTOCOL.md §7.1).
+    const r = openIndex(
+      signed(
+        ['ws://x.example', 'file:///etc/passwd', 'udp://ok.example:1', 'udp://ok.example:70000'].map((t) =>
+          te.encode(t),
+        ),
+      ),
+      w.swarm.publicKey,
+    )
+    assertOk(r)
+    assert.deepEqual(r.value.trackers, ['udp://ok.example:1'])
   })
 })
 

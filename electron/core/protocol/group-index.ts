@@ -34,7 +34,7 @@ import {
   ROLE,
   SIGNATURE_BYTES,
 } from './constants.js'
-import { isTrackerUrl, trackerList } from './invite.js'
+import { isTrackerUrl, trackerList, usableTrackers } from './invite.js'
 import { isValidPublicKey, type KeyPair } from './keys.js'
 import { bytesOf, text, uint, versionField } from './schema.js'
 import { sign, verify } from './signing.js'
@@ -167,7 +167,7 @@ export function openIndex(bytes: Uint8Array, swarm: Uint8Array): Result<GroupInd
     members: d.members,
     revoked: d.revoked,
     certificates: d.certs,
-    trackers: d.trackers ?? [],
+    trackers: usableTrackers(d.trackers),
     infoHashes,
     certificateOf,
     bytes,

@@ -81,23 +81,39 @@ export interface OpenedInvite extends InviteContent {
 export type InviteProblem = Reason<InviteErrorCode>
 const fail = (code: InviteErrorCode): { ok: false; error: InviteProblem } => err({ code })
 
-const PEER =
-  /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?):(\d{1,5})$/
+// One host grammar for peers and trackers (docs/PROTOCOL.md §7.1): a hostname, dotted digits, or a
+// bracketed IPv6 literal. Dotted digits are an IPv4 address, never a hostname: each part must fit in a byte.
+const HOST = String.raw`(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)`
+const MAX_PORT = 65535
+const isPort = (digits: string): boolean => Number(digits) >= 1 && Number(digits) <= MAX_PORT
+const octetsFit = (host: string): boolean => !/^[\d.]+$/.test(host) || host.split('.').every((o) => Number(o) <= 255)
+
+const PEER = new RegExp(`^(${HOST}):(\\d{1,5})$`)
 export const isPeerAddress = (s: string): boolean => {
   const m = PEER.exec(s)
-  if (m === null || Number(m[1]) < 1 || Number(m[1]) > 65535) return false
-  const host = s.slice(0, s.lastIndexOf(':'))
-  // Dotted digits are an IPv4 address, never a hostname: each octet must fit in a byte.
-  return !/^[\d.]+$/.test(host) || host.split('.').every((o) => Number(o) <= 255)
+  return m !== null && isPort(m[2]!) && octetsFit(m[1]!)
 }
 
-// Trackers are URLs a node connects to: plain ASCII, no spaces, a scheme webtorrent speaks without
-// WebRTC (ws/wss trackers only broker WebRTC offers), a host, optional port and path.
-const TRACKER =
-  /^(?:udp|https?):\/\/(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9a-fA-F:.]+\])(?::\d{1,5})?(?:\/[!-~]*)?$/
-export const isTrackerUrl = (s: string): boolean => s.length <= MAX_TRACKER_URL_CHARS && TRACKER.test(s)
-/** A group's trackers as invites and the group index carry them: absent rather than empty. */
-export const trackerList = z.array(text(MAX_TRACKER_URL_CHARS).refine(isTrackerUrl)).min(1).max(MAX_INVITE_TRACKERS)
+// Trackers are URLs a node connects to: a scheme webtorrent speaks without WebRTC (ws/wss trackers
+// only broker WebRTC offers), a host as for peers, an optional port 1-65535, and an optional path of
+// visible ASCII (0x21-0x7E: no space, no control character, nothing a terminal or a URL parser
+// could read two ways).
+const TRACKER = new RegExp(`^(?:udp|https?)://(${HOST})(?::(\\d{1,5}))?(?:/[!-~]*)?$`)
+export const isTrackerUrl = (s: string): boolean => {
+  if (s.length > MAX_TRACKER_URL_CHARS) return false
+  const m = TRACKER.exec(s)
+  return m !== null && (m[2] === undefined || isPort(m[2])) && octetsFit(m[1]!)
+}
+/**
+ * A group's trackers as invites and the group index carry them: absent rather than empty, 1-16 texts
+ * of at most 300 characters (else the whole structure is malformed). An entry outside the tracker
+ * grammar is kept for the signature but never used (usableTrackers): trackers are hints that grant
+ * nothing (§12.4), so one URL this reader does not understand (a scheme added later, say) must not
+ * cost a member its invite or the index that carries its renewals and revocations.
+ */
+export const trackerList = z.array(text(MAX_TRACKER_URL_CHARS)).min(1).max(MAX_INVITE_TRACKERS)
+/** The entries of a signed tracker list that this reader may announce to, in order. */
+export const usableTrackers = (list: readonly string[] | undefined): string[] => (list ?? []).filter(isTrackerUrl)
 
 const outerSchema = z.strictObject({ [MAGIC]: uint, e: bytesOf(KEY_BYTES), box: z.instanceof(Uint8Array) })
 const innerSchema = z.strictObject({
@@ -256,7 +272,7 @@ export function openInvite(file: Uint8Array, me: KeyPair, now: number): Result<O
       swarm: g.swarm,
       secret: g.secret,
       announcePublic: g.public === 1,
-      trackers: g.trackers ?? [],
+      trackers: usableTrackers(g.trackers),
     },
     torrents: fields.torrents,
     peers: fields.peers,

@@ -32,6 +32,7 @@ import { safeLayoutOfInfo } from '../../protocol/file-names.js'
 import { claimFiles, recordedFolder } from '../../profile/resume.js'
 import { defaultDownloadDir } from '../operations/downloads.js'
 import type { ServiceError } from '../../../../shared/service-errors.js'
+import { friendAddressesFor } from '../operations/friends.js'
 
 export interface NodeOptions extends EngineOptions {
   /** Extra peers to try for every torrent ("host:port"). */
@@ -235,11 +236,14 @@ export class CoterieNode {
       const m = membership(profile, group)
       // The discovery secret may have rotated (a removal): running torrents move to the new topic.
       const topic = discoveryTopic(hexToBytes(group.groupSecret), hexToBytes(t.infoHash))
+      // Friends' static addresses (friend set-address) are tried for every group they are in.
+      const friendAddresses = friendAddressesFor(profile, group.members)
       // One torrent that cannot start (a damaged info file, a folder gone) must not stop the others.
       try {
         if (this.#engine.has(t.infoHash)) {
           this.#engine.setMembership(t.infoHash, m)
           this.#engine.watchTopic(t.infoHash, topic, group.trackers ?? [])
+          this.#engine.addStaticPeers(t.infoHash, friendAddresses)
         } else {
           const info = await t.info()
           const why = t.resumable ? await this.#mayStart(t, info, group.owner, refused) : undefined
@@ -254,7 +258,7 @@ export class CoterieNode {
             // A share reads the user's own files: it never fetches, so it never writes over them.
             readOnly: t.resumable && group.owner,
             topic,
-            peers: [...group.peers, ...(this.#o.peers ?? [])],
+            peers: [...group.peers, ...friendAddresses, ...(this.#o.peers ?? [])],
             announcePublic: group.announcePublic,
             trackers: group.trackers ?? [],
             ...(bitfield !== undefined && { bitfield }),
