@@ -10,7 +10,8 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { dirname } from 'node:path'
 import { concatBytes, equalBytes, utf8 } from '../protocol/bytes.js'
 import type { Credential } from '../protocol/handshake.js'
-import { decodeInfo, infoHashOf, plainTorrent, swarmKeyOfInfo } from '../protocol/torrent-info.js'
+import { decodeInfo, infoHashOf, layoutOfInfo, plainTorrent, swarmKeyOfInfo } from '../protocol/torrent-info.js'
+import { stampFiles, watchChanges, type ChangeWatch } from './changed-files.js'
 import { installNativePrimitives } from '../platform/native-primitives.js'
 import type { CoterieExtension } from '../gate/extension.js'
 import { installGate } from '../gate/install.js'
@@ -85,6 +86,11 @@ export interface AddOptions {
   readonly announcePublic?: boolean
   /** The group's tracker URLs, announced to under the topic (and the infohash if public). */
   readonly trackers?: readonly string[]
+  /**
+   * Never fetch nor write anything (an owner's share: the files are the user's own). What does not
+   * verify on disk is then simply not served.
+   */
+  readonly readOnly?: boolean
 }
 
 export interface SwarmMembership {
@@ -150,6 +156,8 @@ export class Engine extends EventEmitter {
   /** Per-group speed limits, by swarm key: on top of the global ones, on every wire of the group's torrents. */
   readonly #groupLimits = new GroupLimits()
   #mapper: PortMapper | undefined
+  /** Each torrent's watch on its files changing under it (changed-files.ts). */
+  readonly #changes = new Map<string, ChangeWatch>()
   /** Each torrent's known member addresses, redialled with backoff while it lacks them (issue 14). */
   readonly #known = new Map<string, KnownAddresses>()
 
@@ -237,11 +245,15 @@ export class Engine extends EventEmitter {
     const announce = o.announcePublic === true && decoded?.private !== 1
     // webtorrent parses the torrent asynchronously: torrent.infoHash is not set yet here.
     const infoHash = bytesToHex(infoHashOf(info))
+    // Before webtorrent checks the files: a change during its check is then seen afterwards.
+    const layout = layoutOfInfo(info)
+    const stamped = layout === undefined ? undefined : await stampFiles(downloadDir, layout)
     const torrent = this.#client.add(torrentFile, {
       path: downloadDir,
       private: !announce,
       skipVerify: o.skipVerify,
       ...(o.bitfield !== undefined && { bitfield: o.bitfield }),
+      ...(o.readOnly === true && { deselect: true }),
     })
     this.#membership.set(infoHash, m)
     const known = new KnownAddresses(torrent, (w) => this.#memberOf(w))
@@ -249,6 +261,19 @@ export class Engine extends EventEmitter {
     torrent.once('close', () => this.#known.get(infoHash) === known && this.#known.delete(infoHash))
     this.#gate(torrent, known, () => this.#membership.get(infoHash) ?? m)
     await ready(torrent)
+    if (o.readOnly === true) refuseWrites(torrent)
+    if (stamped !== undefined) {
+      this.#changes.set(
+        infoHash,
+        watchChanges(torrent, stamped, (files, held, of) =>
+          this.emit(
+            'warning',
+            new Error(`${files.join(', ')} changed on disk: checked again, ${held} of its ${of} pieces still match`),
+          ),
+        ),
+      )
+      torrent.once('close', () => this.#changes.delete(infoHash))
+    }
     known.addStatic(o.peers ?? [])
     if (!torrent.done) this.#dialGroupMembers(torrent, m.swarm)
     // A private torrent is announced under its topic only; a public one under its infohash too.
@@ -519,7 +544,7 @@ export class Engine extends EventEmitter {
     // "checking" is not "downloading": before 'ready' webtorrent is verifying what is on disk.
     const state = t.paused
       ? 'paused'
-      : !t.ready
+      : !t.ready || this.#changes.get(t.infoHash)?.rechecking === true
         ? t.info === undefined
           ? 'metadata'
           : 'checking'
@@ -545,6 +570,16 @@ export class Engine extends EventEmitter {
     if (t === undefined) throw new RangeError(`no torrent ${infoHash}`)
     return t
   }
+}
+
+// Last line behind `deselect`: a torrent that must not write refuses any piece webtorrent would
+// store (webtorrent then stops the torrent with this error, which the engine reports).
+function refuseWrites(t: Torrent): void {
+  const store = (
+    t as unknown as { store: { put(i: number, b: Uint8Array, cb: (e: Error | null) => void): void } | null }
+  ).store
+  if (store === null) return
+  store.put = (_i, _b, cb) => queueMicrotask(() => cb(new Error(`${t.name}: a share never writes over its files`)))
 }
 
 function ready(t: Torrent): Promise<void> {
