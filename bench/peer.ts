@@ -15,8 +15,11 @@ import type { Engine as EngineType, PeerEvent, SwarmMembership } from '../electr
 import { issueCertificate } from '../electron/core/protocol/certificate.js'
 import { DAY, keyPair } from '../electron/core/testing/fixtures.js'
 
-/** closed: the engine as shipped (gate + sealed transfers); gate: the gate alone, unsealed; open: plain WebTorrent. */
-export type Kind = 'closed' | 'gate' | 'open'
+/**
+ * closed: the engine as shipped (gate + sealed transfers); gate: the gate alone, unsealed; open:
+ * plain WebTorrent; libtorrent: libtorrent 2.0, a peer of its own (bench/libtorrent-peer.py).
+ */
+export type Kind = 'closed' | 'gate' | 'open' | 'libtorrent'
 
 export type Request =
   /** `who` names the member (its key pair is derived from the label, so no secrets cross IPC). */
@@ -259,6 +262,7 @@ async function handle(r: Request): Promise<Record<string, unknown>> {
   switch (r.cmd) {
     case 'start': {
       if (node !== undefined) throw new Error('a node is already running')
+      if (r.kind === 'libtorrent') throw new Error('libtorrent peers are bench/libtorrent-peer.py')
       node =
         r.kind !== 'open'
           ? {

@@ -55,6 +55,11 @@ export const invokeChannels = {
   'friends.list': { req: none, res: z.array(friendView) },
   'friends.add': { req: req({ key: keyText, name: displayName }), res: friendView },
   'friends.remove': { req: req({ key: keyText }), res: none },
+  /** Replaces a friend's static addresses ("host:port"; an empty list clears them). */
+  'friends.setAddresses': {
+    req: req({ key: keyText, addresses: z.array(z.string().max(300)).max(8) }),
+    res: friendView,
+  },
 
   'groups.list': { req: none, res: z.array(groupView) },
   'groups.create': {

@@ -4,7 +4,13 @@
  * a reason to a person maps it here. Each table is typed by its code union, so a new code without
  * a sentence does not compile.
  */
-import type { IndexErrorCode, InviteErrorCode, KeyTextErrorCode, RejectCode } from '../protocol-codes.js'
+import type {
+  IndexErrorCode,
+  InviteErrorCode,
+  KeyTextErrorCode,
+  NameErrorCode,
+  RejectCode,
+} from '../protocol-codes.js'
 
 /** Why a pasted key text was not accepted. */
 export const KEY_TEXT_REASONS: Readonly<Record<KeyTextErrorCode, string>> = {
@@ -68,4 +74,21 @@ export const INDEX_REASONS: Readonly<Record<IndexErrorCode, string>> = {
   'torrent-invalid': 'A torrent in the group index does not belong to the group.',
   'certificate-invalid': 'A certificate in the group index is not valid for this group, or names someone not in it.',
   stale: 'The group index is not newer than the one already held.',
+}
+
+/** Why a torrent's file names were refused (docs/PROTOCOL.md §4.6): nothing of it is written. */
+export const NAME_REASONS: Readonly<Record<NameErrorCode, string>> = {
+  malformed: 'Its file list is not in the form BitTorrent defines.',
+  'not-utf8': 'A file name is not valid UTF-8 text.',
+  empty: 'A file name or folder name is empty.',
+  dot: 'A file name is "." or "..", which would point outside its folder.',
+  separator: 'A file name contains "/" or "\\": a path, possibly an absolute one, where a name should be.',
+  control: 'A file name contains control characters (invisible, or able to change what a terminal shows).',
+  bidi: 'A file name contains bidirectional formatting characters, which can make it read as another name.',
+  'forbidden-character': 'A file name contains a character Windows does not allow (< > : " | ? *).',
+  'trailing-dot-or-space': 'A file name ends with a dot or a space, which Windows drops (it would become another name).',
+  reserved: 'A file name is a Windows device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9), even with an extension.',
+  'too-long': 'A file name is longer than 255 bytes.',
+  'too-deep': 'A file lies more than 64 folders deep.',
+  duplicate: 'Two files have the same path (ignoring case), or a file has the name of a folder.',
 }

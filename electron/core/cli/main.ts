@@ -31,6 +31,7 @@ import {
   removeGroup,
   removeMember,
   setAutoJoin,
+  setFriendAddresses,
   setGroupLimits,
   setTrackers,
   share,
@@ -112,6 +113,17 @@ friend
         ),
       )
     for (const f of friends) out(`${f.name}\t${fingerprintOf(f.publicKey)}\t${keyText(f.publicKey)}`)
+  })
+friend
+  .command('set-address <friend> [addresses...]')
+  .description(
+    "where the friend's node can be reached (host:port, repeatable; none clears), tried for every group they are in",
+  )
+  .action(async (ref: string, addresses: string[]) => {
+    const f = await setFriendAddresses(await openStore(), ref, addresses)
+    const list = f.addresses ?? []
+    out(list.length === 0 ? `${f.name} has no static address` : `${f.name} is tried at ${list.join(' ')}`)
+    await poke()
   })
 friend.command('remove <friend>').action(async (ref: string) => {
   const f = await removeFriend(await openStore(), ref)

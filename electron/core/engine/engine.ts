@@ -22,6 +22,7 @@ import { isRevoked as isRevokedIn, type GroupIndex } from '../protocol/group-ind
 import { listenAddress, MemberExchange, type PexReport } from './member-exchange.js'
 import { dropDuplicate } from './duplicates.js'
 import { redialRefusedAsExpired } from './redial.js'
+import { KnownAddresses } from './known-addresses.js'
 import { LocalDiscovery } from './local-discovery.js'
 import { TorrentDiscovery } from './torrent-discovery.js'
 import { summarizePeer, type PeerSummary } from './peers.js'
@@ -149,6 +150,8 @@ export class Engine extends EventEmitter {
   /** Per-group speed limits, by swarm key: on top of the global ones, on every wire of the group's torrents. */
   readonly #groupLimits = new GroupLimits()
   #mapper: PortMapper | undefined
+  /** Each torrent's known member addresses, redialled with backoff while it lacks them (issue 14). */
+  readonly #known = new Map<string, KnownAddresses>()
 
   private constructor(client: WebTorrent, o: EngineOptions) {
     super()
@@ -241,9 +244,12 @@ export class Engine extends EventEmitter {
       ...(o.bitfield !== undefined && { bitfield: o.bitfield }),
     })
     this.#membership.set(infoHash, m)
-    this.#gate(torrent, () => this.#membership.get(infoHash) ?? m)
+    const known = new KnownAddresses(torrent, (w) => this.#memberOf(w))
+    this.#known.set(infoHash, known)
+    torrent.once('close', () => this.#known.get(infoHash) === known && this.#known.delete(infoHash))
+    this.#gate(torrent, known, () => this.#membership.get(infoHash) ?? m)
     await ready(torrent)
-    for (const peer of o.peers ?? []) torrent.addPeer(peer)
+    known.addStatic(o.peers ?? [])
     if (!torrent.done) this.#dialGroupMembers(torrent, m.swarm)
     // A private torrent is announced under its topic only; a public one under its infohash too.
     const trackers = this.#useTrackers
@@ -375,6 +381,33 @@ export class Engine extends EventEmitter {
     torrent.addPeer(address)
   }
 
+  /**
+   * Addresses to keep trying for a torrent (a friend's static address, issue 14): dialled now, and
+   * again with backoff while the torrent has something to fetch and no connection to them.
+   */
+  addStaticPeers(infoHash: string, addresses: readonly string[]): void {
+    this.#torrent(infoHash)
+    this.#known.get(infoHash)?.addStatic(addresses)
+  }
+
+  /**
+   * "Retry now" on a stalled transfer (issue 14): every known address of its members not connected
+   * is dialled at once with its backoff restarted, and the torrent is announced and looked up again
+   * on every source (trackers, DHT, LSD) instead of at their next interval. Returns how many
+   * addresses were dialled.
+   */
+  retry(infoHash: string): number {
+    const torrent = this.#torrent(infoHash)
+    if (torrent.paused) torrent.resume()
+    this.#announced.get(infoHash)?.reannounce()
+    return this.#known.get(infoHash)?.retryNow() ?? 0
+  }
+
+  /** The member addresses a torrent keeps redialling (diagnostics and tests). */
+  knownAddresses(infoHash: string): string[] {
+    return this.#known.get(infoHash)?.addresses() ?? []
+  }
+
   summary(): TorrentSummary[] {
     return this.#client.torrents.map((t) => this.#summarize(t))
   }
@@ -410,7 +443,7 @@ export class Engine extends EventEmitter {
 
   // Everything a wire needs, installed synchronously in 'wire' (docs/ENGINE.md §2: after an await
   // the extended handshake is already gone): the gate (gate/install.ts), then what the engine adds.
-  #gate(torrent: Torrent, membership: () => SwarmMembership): void {
+  #gate(torrent: Torrent, known: KnownAddresses, membership: () => SwarmMembership): void {
     rechokeAuthorizedOnly(torrent, (w) => !this.#uploadsPaused && this.#wires.get(w)?.gate.authorized === true)
     const exchange = new MemberExchange(
       torrent,
@@ -440,10 +473,8 @@ export class Engine extends EventEmitter {
           this.index.attach(m.swarm, ext, (f) => wire.once('close', f))
         },
         onAuthorized: () => {
-          dropDuplicate(torrent, wire, this.#client.peerId, (w) => {
-            const v = this.#wires.get(w)?.ext.peer
-            return v?.kind === 'authorized' ? bytesToHex(v.certificate.member) : undefined
-          })
+          dropDuplicate(torrent, wire, this.#client.peerId, (w) => this.#memberOf(w))
+          if (!wire.destroyed) known.authorized(wire)
           this.emit('peer', { infoHash: torrent.infoHash, peer: summarizePeer(wire, ext) } satisfies PeerEvent)
         },
         onTampered: () =>
@@ -457,6 +488,12 @@ export class Engine extends EventEmitter {
       this.#wires.set(wire, { ext, gate, since: Date.now() })
       exchange.add(wire, ext)
     })
+  }
+
+  /** The identity key (hex) a wire's peer proved; undefined until it is authorized. */
+  #memberOf(wire: Wire): string | undefined {
+    const v = this.#wires.get(wire)?.ext.peer
+    return v?.kind === 'authorized' ? bytesToHex(v.certificate.member) : undefined
   }
 
   #recheckGroup(swarm: Uint8Array): void {

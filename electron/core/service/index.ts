@@ -17,7 +17,7 @@ import type { ProfileStore } from '../profile/index.js'
 export { defaultProfileDir, isProfileError, ProfileStore, type SecretSealer } from '../profile/index.js'
 
 // What a user does.
-export { addFriend, removeFriend } from './operations/friends.js'
+export { addFriend, removeFriend, setFriendAddresses } from './operations/friends.js'
 export { addMember, createGroup, findGroup, removeMember, setAutoJoin, setTrackers } from './operations/groups.js'
 export { removeGroup } from './operations/remove-group.js'
 export { joinHeldShares } from './operations/group-index.js'

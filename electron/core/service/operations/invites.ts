@@ -165,6 +165,10 @@ export async function join(
     if (invite.group.trackers.length > 0) group.trackers = [...invite.group.trackers]
     else delete group.trackers
     group.peers = [...new Set([...invite.peers, ...group.peers])]
+    // Whoever invited us is a member (the owner, until the group index names the rest): a friend's
+    // static address is then tried for this group before the first index arrives (issue 14).
+    const inviter = bytesToHex(invite.from)
+    if (inviter !== ctx.identity.publicKey && !group.members.includes(inviter)) group.members.push(inviter)
     group.downloadDir = dir // where what the owner adds later goes (group index)
     const added: string[] = []
     const shares = takeRendezvous(group, invite.torrents)

@@ -27,6 +27,7 @@ import type { GroupIndex } from '../../protocol/group-index.js'
 import { ensureRendezvous, rendezvousDir } from '../operations/rendezvous.js'
 import { placeRendezvous, rendezvousRuns } from './rendezvous.js'
 import { ResumeBook } from './resume-book.js'
+import { friendAddressesFor } from '../operations/friends.js'
 
 export interface NodeOptions extends EngineOptions {
   /** Extra peers to try for every torrent ("host:port"). */
@@ -190,18 +191,21 @@ export class CoterieNode {
       const m = membership(profile, group)
       // The discovery secret may have rotated (a removal): running torrents move to the new topic.
       const topic = discoveryTopic(hexToBytes(group.groupSecret), hexToBytes(t.infoHash))
+      // Friends' static addresses (friend set-address) are tried for every group they are in.
+      const friendAddresses = friendAddressesFor(profile, group.members)
       // One torrent that cannot start (a damaged info file, a folder gone) must not stop the others.
       try {
         if (this.#engine.has(t.infoHash)) {
           this.#engine.setMembership(t.infoHash, m)
           this.#engine.watchTopic(t.infoHash, topic, group.trackers ?? [])
+          this.#engine.addStaticPeers(t.infoHash, friendAddresses)
         } else {
           const info = await t.info()
           // Shares and downloads start from their resume record; the rendezvous is rewritten at each start.
           const bitfield = t.resumable ? await this.#resumes.bitfieldFor(t.infoHash, t.downloadDir, info) : undefined
           await this.#engine.add(info, t.downloadDir, m, {
             topic,
-            peers: [...group.peers, ...(this.#o.peers ?? [])],
+            peers: [...group.peers, ...friendAddresses, ...(this.#o.peers ?? [])],
             announcePublic: group.announcePublic,
             trackers: group.trackers ?? [],
             ...(bitfield !== undefined && { bitfield }),
