@@ -700,6 +700,10 @@ function handshakeCases(w: VectorWorld) {
         ]
       },
     ),
+    seq('R: authorized, then an index message in clear: refused malformed in any state', R, I, (s, c) => {
+      const p = proofFrom(c, s)
+      return [{ hello: helloOf(c) }, { message: p }, msg({ t: 'index', version: 2 })]
+    }),
     seq(
       'I: its proof goes out with the keys; a noproof then means accepted, and refused no-certificate',
       I,
