@@ -825,7 +825,9 @@ function inviteCases(w: VectorWorld) {
         changed('invite gopher', {
           group: {
             ...group,
-            trackers: ['gopher://t.example/a', 'udp://t.example:65536/a', 'udp://tracker.example:6969/announce'].map(utf8),
+            trackers: ['gopher://t.example/a', 'udp://t.example:65536/a', 'udp://tracker.example:6969/announce'].map(
+              utf8,
+            ),
           },
         }),
         'ok',
