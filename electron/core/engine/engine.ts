@@ -241,6 +241,12 @@ export class Engine extends EventEmitter {
       path: downloadDir,
       private: !announce,
       skipVerify: o.skipVerify,
+      // Rarest first, not webtorrent's default (sequential, made for streaming): with sequential
+      // every member fetches the same pieces in the same order from the owner and has little to
+      // give the others, so a group is served at the owner's uplink alone. Measured in
+      // docs/EXPERIMENT.md (4 members, one owner): with rarest first members got 63 % of their
+      // bytes from each other instead of 14 %, and finished in 47 s instead of 69 s (median).
+      strategy: PIECE_STRATEGY,
       ...(o.bitfield !== undefined && { bitfield: o.bitfield }),
     })
     this.#membership.set(infoHash, m)
@@ -547,6 +553,9 @@ export class Engine extends EventEmitter {
     return t
   }
 }
+
+/** Piece selection for every torrent (see the comment where it is used). */
+export const PIECE_STRATEGY = 'rarest'
 
 function ready(t: Torrent): Promise<void> {
   if (t.ready) return Promise.resolve()
