@@ -140,6 +140,8 @@ export const invitePreview = z.object({
   expires: z.string(),
   /** Whether we are already in this group (accepting renews it). */
   alreadyMember: z.boolean(),
+  /** Where its files will go unless the person picks another folder: a folder of the group's own. */
+  folder: z.string().optional(),
 })
 export type InvitePreview = z.infer<typeof invitePreview>
 

@@ -2,7 +2,7 @@
 import { bytesToHex } from '../../protocol/bytes.js'
 import { findFriend } from '../operations/friends.js'
 import { findGroup } from '../operations/groups.js'
-import { inviteFor, join, readInvite, torrentName } from '../operations/invites.js'
+import { inviteFor, join, joinFolder, readInvite, torrentName } from '../operations/invites.js'
 import { isRendezvous } from '../operations/rendezvous.js'
 import type { InvitePreview } from '../../../../shared/ipc/views.js'
 import type { ProfileStore } from '../../profile/index.js'
@@ -28,10 +28,12 @@ export function safeFileName(name: string): string {
 }
 
 /** What an invite grants, for the person to read before accepting (also pushed as 'invite.opened'). */
-export async function previewInvite(store: ProfileStore, bytes: Uint8Array): Promise<InvitePreview> {
+export async function previewInvite(store: ProfileStore, bytes: Uint8Array, base?: string): Promise<InvitePreview> {
   const p = await readInvite(store, bytes)
   const swarm = bytesToHex(p.invite.group.swarm)
   return {
+    // The group's own folder under the download folder (or where it already goes), to show and change.
+    ...(base !== undefined && { folder: await joinFolder(store, swarm, p.group, { base }) }),
     group: p.group,
     from: keyText(p.from),
     fromFingerprint: p.fromFingerprint,
@@ -57,7 +59,8 @@ export function inviteHandlers(ctx: AppContext): Pick<Handlers, Channels> {
       const name = `${findGroup(p, group).name} for ${findFriend(p, friendRef(friend)).name}`
       return { fileName: safeFileName(name) + INVITE_EXTENSION, data: toBase64(bytes) }
     },
-    'invites.preview': async ({ data }) => previewInvite(store, fromBase64(data)),
+    'invites.preview': async ({ data }) =>
+      previewInvite(store, fromBase64(data), store.current.settings.downloadDir ?? ctx.defaultDownloadDir),
     'invites.accept': async ({ data, downloadDir }) => {
       const to = downloadDir ?? { base: store.current.settings.downloadDir ?? ctx.defaultDownloadDir }
       const { group, torrents } = await join(store, fromBase64(data), to)

@@ -174,10 +174,12 @@ describe('downloads that cannot clobber', () => {
         (e: unknown) => e instanceof ServiceError && e.code === 'in-profile-folder',
       )
     assert.equal(bob.store.current.groups.length, 0, 'nothing was joined')
-    await assert.rejects(
-      share(owner.store, owner.store.layout.identity, 'G'),
-      (e: unknown) => e instanceof ServiceError && e.code === 'in-profile-folder',
-    )
+    for (const path of [owner.store.layout.identity, dirname(owner.store.dir)])
+      await assert.rejects(
+        share(owner.store, path, 'G'),
+        (e: unknown) => e instanceof ServiceError && e.code === 'in-profile-folder',
+        path,
+      )
   })
 })
 
