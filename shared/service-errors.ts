@@ -26,6 +26,7 @@ export const SERVICE_ERRORS = {
   'bad-backup': 'The identity backup could not be opened.',
   'bad-setting': 'That setting cannot be used.',
   'bad-limit': 'Speed limits are whole numbers of bytes per second, above 0.',
+  'no-node': 'No node is running on this profile: start one with coterie run (or open the app).',
   'unsafe-name': 'A file name in this torrent is not safe to write, so nothing of it is downloaded.',
   'in-profile-folder':
     "Coterie's profile folder (which holds your identity key) is never a download folder: nothing is written there.",

@@ -453,6 +453,25 @@ program
   })
 
 program
+  .command('retry [torrent]')
+  .description("a stalled download: dial its members' known addresses now and announce again (default: every download)")
+  .action(async (ref: string | undefined) => {
+    const store = await openStore()
+    const target =
+      ref === undefined
+        ? undefined
+        : store.current.torrents.find((t) => t.infoHash === ref.toLowerCase() || t.name === ref)
+    if (ref !== undefined && target === undefined) throw new ServiceError('unknown-torrent', `"${ref}"`)
+    const live = await callControl(store.dir, 'retry', target === undefined ? {} : { infoHash: target.infoHash })
+    if (live === undefined) throw new ServiceError('no-node')
+    if (!live.ok) throw new Error(live.error)
+    const r = live.result as { torrents: number; dialled: number }
+    out(
+      `retrying ${target?.name ?? `${r.torrents} download${r.torrents === 1 ? '' : 's'}`}: announced again, ${r.dialled} known address${r.dialled === 1 ? '' : 'es'} dialled`,
+    )
+  })
+
+program
   .command('export-torrent <infohash>')
   .requiredOption('--out <file>')
   .description('the plain .torrent: what a leak would hand an outsider')

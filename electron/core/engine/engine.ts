@@ -28,7 +28,8 @@ import { LocalDiscovery } from './local-discovery.js'
 import { TorrentDiscovery } from './torrent-discovery.js'
 import { summarizePeer, type PeerSummary } from './peers.js'
 import { formatAddress } from '../protocol/address.js'
-import { GroupLimits, limitWire, type Limits } from './group-limits.js'
+import { GroupLimits, limitWire, type LimitedWire, type Limits } from './group-limits.js'
+import { budgetWire, type SendBudget } from './send-budget.js'
 import { PortMapper, reachabilityOf, type Reachability } from './port-mapping.js'
 
 export interface EngineOptions {
@@ -66,6 +67,11 @@ export interface EngineOptions {
    * node cannot exchange blocks with one that seals, and a relay could read them.
    */
   readonly unsealed?: boolean
+  /**
+   * Bytes each connection may have read from disk and not yet sent (engine/send-budget.ts);
+   * SEND_BUDGET_BYTES unless given. Benchmarks compare sizes.
+   */
+  readonly sendBudget?: number | undefined
 }
 
 /** What the engine needs to know about a torrent's group. */
@@ -134,6 +140,7 @@ const SWEEP_MS = 5_000
 interface WireRecord {
   readonly ext: CoterieExtension
   readonly gate: Gate
+  readonly budget: SendBudget
   readonly since: number
 }
 
@@ -148,6 +155,7 @@ export class Engine extends EventEmitter {
   readonly #lsd: LocalDiscovery | undefined
   readonly #useTrackers: boolean
   readonly #unsealed: boolean | undefined
+  readonly #sendBudget: number | undefined
   /** Where each torrent is announced: its topic can change (a rotated discovery secret). */
   readonly #announced = new Map<string, TorrentDiscovery>()
   /** The newest group index of each group, passed between members (PROTOCOL.md §13.1). */
@@ -169,6 +177,7 @@ export class Engine extends EventEmitter {
     this.#useTrackers = o.trackers !== false
     this.#idlePeerMs = o.idlePeerMs ?? DEFAULT_IDLE_PEER_MS
     this.#unsealed = o.unsealed
+    this.#sendBudget = o.sendBudget
     this.#sweeper = setInterval(() => this.#sweepIdlePeers(), Math.min(SWEEP_MS, this.#idlePeerMs))
     this.#sweeper.unref()
     this.#discovery = client.dht ? new TopicDiscovery(client.dht, () => client.torrentPort) : undefined
@@ -422,8 +431,7 @@ export class Engine extends EventEmitter {
    * addresses were dialled.
    */
   retry(infoHash: string): number {
-    const torrent = this.#torrent(infoHash)
-    if (torrent.paused) torrent.resume()
+    this.#torrent(infoHash)
     this.#announced.get(infoHash)?.reannounce()
     return this.#known.get(infoHash)?.retryNow() ?? 0
   }
@@ -449,6 +457,16 @@ export class Engine extends EventEmitter {
   bitfield(infoHash: string): Uint8Array | undefined {
     const t = this.#torrent(infoHash)
     return t.ready && t.bitfield !== undefined ? t.bitfield.buffer.slice() : undefined
+  }
+
+  /**
+   * Bytes read from disk for peers and not yet sent, over every connection (engine/send-budget.ts):
+   * each connection's share is bounded by its send budget.
+   */
+  queuedUploadBytes(): number {
+    let n = 0
+    for (const t of this.#client.torrents) for (const w of t.wires) n += this.#wires.get(w)?.budget.queuedBytes ?? 0
+    return n
   }
 
   /** Resolves when the torrent has every piece. */
@@ -480,6 +498,8 @@ export class Engine extends EventEmitter {
       const m = membership()
       const isRevoked = (member: Uint8Array) => isRevokedIn(this.index.get(m.swarm), member)
       let refusedPeer: PeerSummary | undefined
+      let limited: LimitedWire | undefined
+      const budget = budgetWire(wire, { budget: this.#sendBudget, heldBytes: () => limited?.heldBytes ?? 0 })
       const { ext, gate } = installGate(torrent, wire, {
         gated: { swarm: m.swarm, credential: m.credential, isRevoked },
         listenPort: this.announcePort,
@@ -487,7 +507,7 @@ export class Engine extends EventEmitter {
         uploadsAllowed: () => !this.#uploadsPaused,
         unsealed: this.#unsealed,
         follow: (ext) => {
-          limitWire(wire, this.#groupLimits.of(bytesToHex(m.swarm)), (n) =>
+          limited = limitWire(wire, this.#groupLimits.of(bytesToHex(m.swarm)), (n) =>
             this.emit(
               'warning',
               new Error(
@@ -510,7 +530,7 @@ export class Engine extends EventEmitter {
         onRefusing: () => (refusedPeer = summarizePeer(wire, ext)), // before the gate may close the wire
         onRefused: () => this.emit('peer', { infoHash: torrent.infoHash, peer: refusedPeer! } satisfies PeerEvent),
       })
-      this.#wires.set(wire, { ext, gate, since: Date.now() })
+      this.#wires.set(wire, { ext, gate, budget, since: Date.now() })
       exchange.add(wire, ext)
     })
   }

@@ -31,8 +31,8 @@ import { conflicts, diskProblem, ensureGroupFolders, type Placed } from '../oper
 import { safeLayoutOfInfo } from '../../protocol/file-names.js'
 import { claimFiles, recordedFolder } from '../../profile/resume.js'
 import { defaultDownloadDir } from '../operations/downloads.js'
-import type { ServiceError } from '../../../../shared/service-errors.js'
 import { friendAddressesFor } from '../operations/friends.js'
+import { ServiceError } from '../../../../shared/service-errors.js'
 
 export interface NodeOptions extends EngineOptions {
   /** Extra peers to try for every torrent ("host:port"). */
@@ -93,8 +93,9 @@ export class CoterieNode {
         .catch((e: unknown) => void engine.emit('warning', e))
     })
     try {
-      node.#control = await serveControl(store.dir, async (method) => {
+      node.#control = await serveControl(store.dir, async (method, req) => {
         if (method === 'reload') await node.reload()
+        if (method === 'retry') return node.retry(req.infoHash)
         return method === 'status' ? node.status() : { port: engine.port, reachability: engine.reachability }
       })
       await node.reload()
@@ -174,6 +175,29 @@ export class CoterieNode {
     })
     await this.reload()
     return joined
+  }
+
+  /**
+   * "Retry now" (issue 14): a stalled download's known member addresses are dialled at once and it
+   * is announced again on every source, instead of waiting for the backoff and the next interval.
+   * One torrent, or every download of the profile that is not paused or done (and the groups'
+   * rendezvous, where members meet). Returns how many torrents and addresses that was.
+   */
+  retry(infoHash?: string): { torrents: number; dialled: number } {
+    const profile = this.#store.current
+    if (infoHash !== undefined && !this.#engine.has(infoHash)) throw new ServiceError('unknown-torrent', infoHash)
+    const targets =
+      infoHash !== undefined
+        ? [infoHash]
+        : this.#engine
+            .summary()
+            .filter((s) => s.state !== 'seeding' && s.state !== 'paused')
+            .map((s) => s.infoHash)
+            .filter((ih) => profile.torrents.find((t) => t.infoHash === ih)?.paused !== true)
+    const rendezvous = infoHash === undefined ? [...this.#rendezvous.keys()].filter((ih) => this.#engine.has(ih)) : []
+    let dialled = 0
+    for (const ih of new Set([...targets, ...rendezvous])) dialled += this.#engine.retry(ih)
+    return { torrents: targets.length, dialled }
   }
 
   /** Torrents of the profile the engine could not start, and why. */
