@@ -115,7 +115,12 @@ export function InviteDialog() {
                   {p.torrents.length > 0 && (
                     <ul className="list compact" aria-label="Shared in the group">
                       {p.torrents.map((t) => (
-                        <li key={t.infoHash}>{t.name}</li>
+                        <li key={t.infoHash}>
+                          {t.name}
+                          {t.refused !== undefined && (
+                            <span className="muted small"> — will not be downloaded: {t.refused}</span>
+                          )}
+                        </li>
                       ))}
                     </ul>
                   )}

@@ -3,6 +3,8 @@ import { bytesToHex } from '../../protocol/bytes.js'
 import { findFriend } from '../operations/friends.js'
 import { findGroup } from '../operations/groups.js'
 import { inviteFor, join, joinFolder, readInvite, torrentName } from '../operations/invites.js'
+import { safeLayoutOfInfo } from '../../protocol/file-names.js'
+import { NAME_REASONS } from '../../../../shared/ui/reason-text.js'
 import { isRendezvous } from '../operations/rendezvous.js'
 import type { InvitePreview } from '../../../../shared/ipc/views.js'
 import type { ProfileStore } from '../../profile/index.js'
@@ -42,11 +44,23 @@ export async function previewInvite(store: ProfileStore, bytes: Uint8Array, base
     torrents: p.invite.torrents.flatMap((info, i) =>
       isRendezvous(info, swarm)
         ? []
-        : [{ infoHash: p.invite.infoHashes[i]!, name: torrentName(info) ?? p.invite.infoHashes[i]! }],
+        : [
+            {
+              infoHash: p.invite.infoHashes[i]!,
+              name: torrentName(info) ?? p.invite.infoHashes[i]!,
+              ...unsafe(info),
+            },
+          ],
     ),
     expires: p.expires,
     alreadyMember: store.current.groups.some((g) => g.swarmPublicKey === swarm),
   }
+}
+
+// A torrent whose names the file-name rule refuses is joined but never written: say so before.
+function unsafe(info: Uint8Array): { refused?: string } {
+  const r = safeLayoutOfInfo(info)
+  return r.ok ? {} : { refused: NAME_REASONS[r.error.code] }
 }
 
 export function inviteHandlers(ctx: AppContext): Pick<Handlers, Channels> {
