@@ -25,6 +25,7 @@ import {
   joinHeldShares,
   joinInvite,
   joinFolder,
+  refusedNames,
   keyText,
   ProfileStore,
   readInvite,
@@ -302,6 +303,9 @@ program
     )
     const { torrents } = await joinInvite(store, file, folder)
     for (const t of torrents) out(t)
+    // Joined, never written (PROTOCOL.md §4.6): said now, not only when a node refuses it.
+    for (const r of refusedNames(preview.invite))
+      process.stderr.write(`coterie: ${r.infoHash} will not be downloaded: ${r.reason}\n`)
     await poke()
   })
 

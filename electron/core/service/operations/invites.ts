@@ -14,7 +14,8 @@ import { certificateLifetimeS, certificateMember, certify, ownedGroup, ownerKeys
 import { ensureRendezvous, isRendezvous, takeRendezvous, withRendezvous } from './rendezvous.js'
 import { ServiceError } from '../../../../shared/service-errors.js'
 import { checkDownloadFolder, groupFolder } from './placement.js'
-import { INVITE_REASONS } from '../../../../shared/ui/reason-text.js'
+import { INVITE_REASONS, NAME_REASONS } from '../../../../shared/ui/reason-text.js'
+import { safeLayoutOfInfo } from '../../protocol/file-names.js'
 
 export interface InviteOptions {
   /** Extra "host:port" to put in the invite (e.g. this node's public address). */
@@ -229,4 +230,14 @@ function uniqueName(name: string, groups: readonly Pick<Group, 'name'>[]): strin
 export function torrentName(info: Uint8Array): string | undefined {
   const name = decodeInfo(info, info.length)?.name // BEP 3: the suggested file or folder name
   return name instanceof Uint8Array ? fromUtf8(name) : undefined
+}
+
+/** The torrents of an invite whose names the file-name rule refuses (PROTOCOL.md §4.6): joined, never written. */
+export function refusedNames(
+  invite: Pick<OpenedInvite, 'torrents' | 'infoHashes'>,
+): { infoHash: string; reason: string }[] {
+  return invite.torrents.flatMap((info, i) => {
+    const r = safeLayoutOfInfo(info)
+    return r.ok ? [] : [{ infoHash: invite.infoHashes[i]!, reason: NAME_REASONS[r.error.code] }]
+  })
 }
