@@ -17,12 +17,19 @@ import path from 'node:path'
 import { z } from 'zod'
 import { PRIVATE_DIR_MODE, type ProfileLayout } from './paths.js'
 import { writeAtomic } from './files.js'
+import { DEFAULT_LOCK, withLock, type LockSettings } from './lock.js'
 import type { TorrentLayout } from '../protocol/torrent-info.js'
 
 const VERSION = 1
 /** A record lists every file of a torrent; this bounds what a damaged one makes us read. */
 const MAX_RECORD_BYTES = 32 * 1024 * 1024
 const STAT_BATCH = 32
+/**
+ * Records are written under the profile lock, like every file of the profile (so a start's tidy()
+ * never takes a record being written for debris), but wait for it only briefly: a record that
+ * could not be written only means the next start verifies, and a node's stop must not hang on it.
+ */
+const RECORD_LOCK: LockSettings = { ...DEFAULT_LOCK, timeoutMs: 3_000 }
 
 /** [path below the download folder, size or -1 if absent, mtime in ns or '' if absent]. */
 type FileStamp = [string, number, string]
@@ -182,7 +189,9 @@ export async function saveResume(
   }
   await mkdir(profile.torrents, { recursive: true, mode: PRIVATE_DIR_MODE })
   const record = { version: VERSION, downloadDir, bitfield: Buffer.from(bitfield).toString('base64'), files: now }
-  await writeAtomic(profile.resumeRecord(infoHash), JSON.stringify(record), `the resume record of torrent ${infoHash}`)
+  await withLock(profile.dir, profile.lock, RECORD_LOCK, () =>
+    writeAtomic(profile.resumeRecord(infoHash), JSON.stringify(record), `the resume record of torrent ${infoHash}`),
+  )
   return true
 }
 

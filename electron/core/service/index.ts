@@ -15,6 +15,9 @@ import type { ProfileStore } from '../profile/index.js'
 
 // The profile a door opens and hands to the service.
 export { defaultProfileDir, isProfileError, ProfileStore, type SecretSealer } from '../profile/index.js'
+export type { LockHolder, LockState } from '../profile/index.js'
+/** Opens a profile and removes what a crash left in it: every start that may write goes through this. */
+export { openProfile } from './operations/open-profile.js'
 
 // What a user does.
 export { addFriend, removeFriend, setFriendAddresses } from './operations/friends.js'

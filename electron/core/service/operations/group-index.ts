@@ -5,8 +5,7 @@
  * certificate, takes the rotated discovery secret. The signed index lives in
  * indexes/<swarm>.index next to profile.json; it verifies itself, so it is written on its own.
  */
-import { mkdir, readFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { readFile } from 'node:fs/promises'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { decodeCertificate } from '../../protocol/certificate.js'
 import { fromUtf8 } from '../../protocol/bytes.js'
@@ -20,7 +19,6 @@ import {
   type ProfileStore,
   type TorrentEntry,
 } from '../../profile/index.js'
-import { writeAtomic } from '../../profile/files.js'
 import { certificateLifetimeS, certify, findGroup, renewalDue } from './groups.js'
 import { asRendezvous } from '../../protocol/rendezvous.js'
 import { ServiceError } from '../../../../shared/service-errors.js'
@@ -38,9 +36,7 @@ export async function readGroupIndex(store: ProfileStore, swarmHex: string): Pro
 }
 
 export async function writeGroupIndex(store: ProfileStore, index: GroupIndex): Promise<void> {
-  const file = store.layout.groupIndex(bytesToHex(index.swarm))
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 })
-  await writeAtomic(file, index.bytes, 'the group index')
+  await store.putGroupIndex(bytesToHex(index.swarm), index.bytes)
 }
 
 /** Owner: issues or renews (at half their lifetime) the certificates of current members. */
