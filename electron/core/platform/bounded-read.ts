@@ -24,7 +24,7 @@ export type BoundedReadError =
 
 export type BoundedRead =
   | { readonly ok: true; readonly value: Uint8Array }
-  | { readonly ok: false; readonly error: BoundedReadError; readonly detail?: string }
+  | { readonly ok: false; readonly error: BoundedReadError; readonly detail?: string; readonly errno?: string }
 
 // O_NONBLOCK makes opening a FIFO return at once instead of waiting for a writer; Windows has no FIFOs
 // reachable by path and no such flag.
@@ -71,5 +71,6 @@ function failure(e: unknown): BoundedRead {
   const code = (e as NodeJS.ErrnoException).code
   if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, error: 'missing' }
   if (code === 'EISDIR') return { ok: false, error: 'not-a-file' }
-  return { ok: false, error: 'unreadable', detail: e instanceof Error ? e.message : String(e) }
+  const detail = e instanceof Error ? e.message : String(e)
+  return { ok: false, error: 'unreadable', detail, ...(code !== undefined && { errno: code }) }
 }
