@@ -35,6 +35,7 @@ export const share: typeof ShareOperation.share = async (...args) =>
 export { isPeerAddress } from '../protocol/invite.js'
 /** The largest invite file worth reading (larger is refused before it is read). */
 export { MAX_INVITE_BYTES } from '../protocol/constants.js'
+export { readBounded, type BoundedRead } from '../platform/bounded-read.js'
 
 // The running node.
 export { callControl, isNodeRunning } from './runtime/control.js'
