@@ -4,7 +4,13 @@
  * a reason to a person maps it here. Each table is typed by its code union, so a new code without
  * a sentence does not compile.
  */
-import type { IndexErrorCode, InviteErrorCode, KeyTextErrorCode, RejectCode } from '../protocol-codes.js'
+import type {
+  FrameErrorCode,
+  IndexErrorCode,
+  InviteErrorCode,
+  KeyTextErrorCode,
+  RejectCode,
+} from '../protocol-codes.js'
 
 /** Why a pasted key text was not accepted. */
 export const KEY_TEXT_REASONS: Readonly<Record<KeyTextErrorCode, string>> = {
@@ -68,4 +74,10 @@ export const INDEX_REASONS: Readonly<Record<IndexErrorCode, string>> = {
   'torrent-invalid': 'A torrent in the group index does not belong to the group.',
   'certificate-invalid': 'A certificate in the group index is not valid for this group, or names someone not in it.',
   stale: 'The group index is not newer than the one already held.',
+}
+
+/** Why a peer's connection was closed before a message of it was read. */
+export const FRAME_REASONS: Readonly<Record<FrameErrorCode, string>> = {
+  'frame-too-long': 'The peer announced a message longer than any the protocol has: the connection was closed.',
+  'wrong-frame-length': 'The peer sent a message whose length does not fit its kind: the connection was closed.',
 }
