@@ -8,8 +8,8 @@
  * MB = 10^6 bytes. One untimed warm-up run of each kind, then closed and open runs alternate
  * (C O, O C, C O, ...) so drift and order effects fall on both alike; each pair gives one ratio.
  */
-import { fork, spawnSync, type ChildProcess } from 'node:child_process'
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -22,6 +22,9 @@ const LOOPBACK = '127.0.0.1'
 const DEBUG = process.env.BENCH_DEBUG !== undefined && process.env.BENCH_DEBUG !== ''
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const PEER_SCRIPT = fileURLToPath(new URL('./peer.ts', import.meta.url))
+/** The libtorrent peer: Debian's python3-libtorrent is for the system Python, whatever python3 is on PATH. */
+const PYTHON = '/usr/bin/python3'
+const LIBTORRENT_SCRIPT = fileURLToPath(new URL('./libtorrent-peer.py', import.meta.url))
 /** BENCH_PROF=<dir>: a V8 CPU profile of every peer process, written there when it exits. */
 const PROFILE_ARGS = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []
 /**
@@ -48,20 +51,26 @@ class Peer {
   #exited: string | undefined
 
   /** Forks the peer and waits until it has loaded (on a busy 2-core machine that takes seconds). */
-  static async spawn(name: string): Promise<Peer> {
-    const p = new Peer(name)
+  static async spawn(name: string, kind?: Kind): Promise<Peer> {
+    const p = new Peer(name, kind === 'libtorrent')
     await p.#ready
     return p
   }
 
   readonly #ready: Promise<void>
 
-  private constructor(readonly name: string) {
-    this.#child = fork(PEER_SCRIPT, [], {
-      cwd: ROOT,
-      execArgv: ['--import', 'tsx', ...PROFILE_ARGS],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    })
+  private constructor(
+    readonly name: string,
+    python: boolean,
+  ) {
+    // The Python peer speaks Node's IPC channel too (NODE_CHANNEL_FD, JSON lines).
+    this.#child = python
+      ? spawn(PYTHON, [LIBTORRENT_SCRIPT], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+      : fork(PEER_SCRIPT, [], {
+          cwd: ROOT,
+          execArgv: ['--import', 'tsx', ...PROFILE_ARGS],
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        })
     live.add(this)
     if (PIN && this.#child.pid !== undefined) {
       const cpu = name.includes('seeder') ? '0' : '1'
@@ -128,6 +137,44 @@ class Peer {
   kill(): void {
     if (this.#exited === undefined) this.#child.kill('SIGKILL')
   }
+
+  /**
+   * Linux: starts a new peak-RSS window (writing 5 to clear_refs resets VmHWM to the current RSS),
+   * so one long-lived process gives the peak of each run. Returns false where that cannot be done.
+   */
+  resetPeakRss(): boolean {
+    try {
+      writeFileSync(`/proc/${this.#child.pid}/clear_refs`, '5')
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  /** Peak RSS in MiB since the last resetPeakRss (VmHWM), or undefined off Linux. */
+  peakRssMiB(): number | undefined {
+    try {
+      const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${this.#child.pid}/status`, 'utf8'))
+      return m === null ? undefined : round(Number(m[1]) / 1024, 1)
+    } catch {
+      return undefined
+    }
+  }
+}
+
+/**
+ * Whether libtorrent can run here (Debian's python3-libtorrent for the system Python), and if not,
+ * why: the bench then skips its libtorrent runs with that line.
+ */
+export function libtorrentAvailable(): { ok: true; version: string } | { ok: false; reason: string } {
+  const r = spawnSync(PYTHON, ['-c', 'import libtorrent; print(libtorrent.__version__)'], {
+    encoding: 'utf8',
+    timeout: LIMIT.start,
+  })
+  if (r.error !== undefined) return { ok: false, reason: `${PYTHON}: ${r.error.message}` }
+  if (r.status !== 0)
+    return { ok: false, reason: `${PYTHON} -c "import libtorrent" failed (install python3-libtorrent)` }
+  return { ok: true, version: r.stdout.trim() }
 }
 
 /** Kills every peer process still running and removes every temp dir. Synchronous: safe in 'exit'. */
@@ -168,7 +215,7 @@ interface Seeded {
 }
 
 async function startSeeder(kind: Kind, utp: boolean, path: string): Promise<Seeded> {
-  const peer = await Peer.spawn(`${kind} seeder`)
+  const peer = await Peer.spawn(`${kind} seeder`, kind)
   const { port } = await peer.req<{ port: number }>({ cmd: 'start', kind, utp, who: 'owner' }, LIMIT.start)
   const t0 = performance.now()
   const { infoHash, meta } = await peer.req<{ infoHash: string; meta: string }>({ cmd: 'seed', path }, LIMIT.seed)
@@ -176,6 +223,11 @@ async function startSeeder(kind: Kind, utp: boolean, path: string): Promise<Seed
 }
 
 const cpuOf = (p: Peer) => p.req<{ cpuMs: number }>({ cmd: 'cpu' }, LIMIT.start).then((r) => r.cpuMs)
+/** The seeder's largest sampled upload queue since the last call, in MiB (not sampled for libtorrent). */
+const queuePeakOf = (p: Peer) =>
+  p
+    .req<{ peakBytes?: number }>({ cmd: 'queue' }, LIMIT.start)
+    .then((r) => (r.peakBytes === undefined ? undefined : round(r.peakBytes / MiB, 1)))
 
 /**
  * One untimed run of each kind first (the first full-size transfer of a process is slower: JIT,
@@ -199,6 +251,14 @@ export interface PairRun {
   transport?: string
   leecher_cpu_pct: number
   seeder_cpu_pct: number
+  /** CPU ms (every thread) per MiB delivered: the seeder's, and the leechers' together. */
+  seeder_cpu_ms_per_MiB: number
+  leecher_cpu_ms_per_MiB: number
+  /** Peak RSS during the run (MiB, Linux): the seeder process's, and the largest leecher's. */
+  seeder_peak_rss_MiB?: number
+  leecher_peak_rss_MiB?: number
+  /** The seeder's largest upload queue (bytes read from disk, not yet sent), sampled every 20 ms. */
+  seeder_peak_queued_MiB?: number
 }
 
 export interface KindSummary {
@@ -208,11 +268,25 @@ export interface KindSummary {
   MBps_max: number
   /** (max - min) / median of the throughputs, in percent. */
   spread_pct: number
+  /** Medians over the runs. */
+  seeder_cpu_ms_per_MiB: number
+  leecher_cpu_ms_per_MiB: number
+  /** The largest over the runs (MiB). */
+  seeder_peak_rss_MiB?: number
+  leecher_peak_rss_MiB?: number
+  seeder_peak_queued_MiB?: number
 }
 
 export interface ComparisonResult {
   bytes: number
   runs: PairRun[]
+  /** Every kind that ran (libtorrent when it can run here). */
+  kinds: Partial<Record<Kind, KindSummary>>
+  /** Median MB/s of each kind over plain WebTorrent's, and over libtorrent's when it ran. */
+  vs_open: Partial<Record<Kind, number>>
+  vs_libtorrent?: Partial<Record<Kind, number>>
+  /** CPU ms per MiB of each kind over plain WebTorrent's, on each side. */
+  cpu_vs_open: Partial<Record<Kind, { seeder: number; leecher: number }>>
   closed: KindSummary
   open: KindSummary
   /** median closed MB/s / median open MB/s */
@@ -226,15 +300,31 @@ export interface ComparisonResult {
   pair_ratio_median: number
 }
 
+/** Every kind of peer, in the order they are reported. */
+const ALL_KINDS: readonly Kind[] = ['closed', 'gate', 'open', 'libtorrent']
+
+const maxOf = (xs: (number | undefined)[]): number | undefined => {
+  const ys = xs.filter((x): x is number => x !== undefined)
+  return ys.length === 0 ? undefined : Math.max(...ys)
+}
+
 function summarize(runs: PairRun[]): KindSummary {
   const xs = runs.map((r) => r.MBps)
   const m = median(xs)
+  const seederRss = maxOf(runs.map((r) => r.seeder_peak_rss_MiB))
+  const leecherRss = maxOf(runs.map((r) => r.leecher_peak_rss_MiB))
+  const queued = maxOf(runs.map((r) => r.seeder_peak_queued_MiB))
   return {
     MBps_median: round(m),
     first_byte_ms_median: round(median(runs.map((r) => r.first_byte_ms)), 1),
     MBps_min: round(Math.min(...xs)),
     MBps_max: round(Math.max(...xs)),
     spread_pct: round((100 * (Math.max(...xs) - Math.min(...xs))) / m, 1),
+    seeder_cpu_ms_per_MiB: round(median(runs.map((r) => r.seeder_cpu_ms_per_MiB)), 2),
+    leecher_cpu_ms_per_MiB: round(median(runs.map((r) => r.leecher_cpu_ms_per_MiB)), 2),
+    ...(seederRss !== undefined && { seeder_peak_rss_MiB: seederRss }),
+    ...(leecherRss !== undefined && { leecher_peak_rss_MiB: leecherRss }),
+    ...(queued !== undefined && { seeder_peak_queued_MiB: queued }),
   }
 }
 
@@ -243,9 +333,25 @@ function compare<R extends PairRun>(
   runs: { run: R; pair: number }[],
 ): Omit<ComparisonResult, 'runs'> & { runs: R[] } {
   const of = (k: Kind) => runs.filter((r) => r.run.kind === k).map((r) => r.run)
-  const closed = summarize(of('closed'))
-  const open = summarize(of('open'))
-  const gate = of('gate').length > 0 ? summarize(of('gate')) : undefined
+  const kinds: Partial<Record<Kind, KindSummary>> = {}
+  for (const k of ALL_KINDS) if (of(k).length > 0) kinds[k] = summarize(of(k))
+  const closed = kinds.closed!
+  const open = kinds.open!
+  const gate = kinds.gate
+  const lt = kinds.libtorrent
+  const over = (base: KindSummary) =>
+    Object.fromEntries(
+      Object.entries(kinds).map(([k, v]) => [k, round(v.MBps_median / base.MBps_median, 3)]),
+    ) as Partial<Record<Kind, number>>
+  const cpuVsOpen = Object.fromEntries(
+    Object.entries(kinds).map(([k, v]) => [
+      k,
+      {
+        seeder: round(v.seeder_cpu_ms_per_MiB / open.seeder_cpu_ms_per_MiB, 3),
+        leecher: round(v.leecher_cpu_ms_per_MiB / open.leecher_cpu_ms_per_MiB, 3),
+      },
+    ]),
+  ) as Partial<Record<Kind, { seeder: number; leecher: number }>>
   const pairs = [...new Set(runs.map((r) => r.pair))].map((p) => {
     const [c, o] = (['closed', 'open'] as const).map(
       (k) => runs.find((r) => r.pair === p && r.run.kind === k)!.run.MBps,
@@ -255,6 +361,10 @@ function compare<R extends PairRun>(
   return {
     bytes,
     runs: runs.map((r) => r.run),
+    kinds,
+    vs_open: over(open),
+    ...(lt && { vs_libtorrent: over(lt) }),
+    cpu_vs_open: cpuVsOpen,
     closed,
     open,
     ratio: round(closed.MBps_median / open.MBps_median, 3),
@@ -270,6 +380,18 @@ function compare<R extends PairRun>(
 
 const log = (s: string) => process.stderr.write(`  ${s}\n`)
 
+/** libtorrent is a process of its own kind: the leecher for a run of kind k. */
+const runtimeOf = (k: Kind) => (k === 'libtorrent' ? 'python' : 'node')
+
+/** The kinds asked for, less libtorrent when it cannot run here (said once, with the reason). */
+function runnable(kinds: readonly Kind[]): Kind[] {
+  if (!kinds.includes('libtorrent')) return [...kinds]
+  const lt = libtorrentAvailable()
+  if (lt.ok) return [...kinds]
+  log(`libtorrent skipped: ${lt.reason}`)
+  return kinds.filter((k) => k !== 'libtorrent')
+}
+
 /** One seeder process to one leecher process: `runs` closed/open pairs after one warm-up of each. */
 export async function benchPair(o: {
   root: string
@@ -280,11 +402,14 @@ export async function benchPair(o: {
   kinds?: readonly Kind[]
 }): Promise<ComparisonResult> {
   const label = o.utp ? 'uTP' : 'TCP'
-  const kinds = o.kinds ?? ['closed', 'open']
+  const kinds = runnable(o.kinds ?? ['closed', 'open'])
   const seeders = {} as Record<Kind, Seeded>
-  let leecher: Peer | undefined
+  const leechers = new Map<'node' | 'python', Peer>()
   try {
-    leecher = await Peer.spawn('leecher')
+    for (const kind of kinds) {
+      const rt = runtimeOf(kind)
+      if (!leechers.has(rt)) leechers.set(rt, await Peer.spawn(`${kind} leecher`, kind))
+    }
     for (const kind of kinds) {
       seeders[kind] = await startSeeder(kind, o.utp, o.file)
       log(
@@ -296,11 +421,15 @@ export async function benchPair(o: {
     let n = 0
     for (const { kind, warmUp, pair } of schedule(o.runs, kinds)) {
       const s = seeders[kind]
+      const leecher = leechers.get(runtimeOf(kind))!
       const dir = join(o.root, `pair-${++n}-${kind}`)
       mkdirSync(dir)
       await leecher.req({ cmd: 'start', kind, utp: o.utp, who: 'member 1' }, LIMIT.start)
       await leecher.req({ cmd: 'add', meta: s.meta, dir }, LIMIT.add)
       const seederCpu0 = await cpuOf(s.peer)
+      await queuePeakOf(s.peer)
+      s.peer.resetPeakRss()
+      leecher.resetPeakRss()
       const g = await leecher.req<GoResult>(
         {
           cmd: 'go',
@@ -314,9 +443,15 @@ export async function benchPair(o: {
         limitMs + 15_000,
       )
       const seederCpu = (await cpuOf(s.peer)) - seederCpu0
+      const seederRss = s.peer.peakRssMiB()
+      const leecherRss = leecher.peakRssMiB()
+      const queued = await queuePeakOf(s.peer)
       const { peers } = await s.peer.req<{ peers: PeerInfo[] }>({ cmd: 'peers', infoHash: s.infoHash }, LIMIT.start)
       // The closed figures must be the gated path: the seeder served an authorized member.
-      if (kind !== 'open' && !peers.some((p) => p.state === 'authorized' && p.uploaded >= o.bytes)) {
+      if (
+        (kind === 'closed' || kind === 'gate') &&
+        !peers.some((p) => p.state === 'authorized' && p.uploaded >= o.bytes)
+      ) {
         throw new Error(`closed seeder did not upload the file to an authorized member: ${JSON.stringify(peers)}`)
       }
       await leecher.req({ cmd: 'stop' }, LIMIT.stop)
@@ -329,6 +464,11 @@ export async function benchPair(o: {
         ...(g.transport && { transport: g.transport }),
         leecher_cpu_pct: round((100 * g.cpuMs) / g.ms, 0),
         seeder_cpu_pct: round((100 * seederCpu) / g.ms, 0),
+        seeder_cpu_ms_per_MiB: round(seederCpu / (o.bytes / MiB), 2),
+        leecher_cpu_ms_per_MiB: round(g.cpuMs / (o.bytes / MiB), 2),
+        ...(seederRss !== undefined && { seeder_peak_rss_MiB: seederRss }),
+        ...(leecherRss !== undefined && { leecher_peak_rss_MiB: leecherRss }),
+        ...(queued !== undefined && { seeder_peak_queued_MiB: queued }),
       }
       if (g.transport !== undefined && g.transport !== 'unknown' && g.transport !== (o.utp ? 'utp' : 'tcp')) {
         log(`warning: ${kind} run over ${g.transport}, expected ${label}`)
@@ -336,12 +476,15 @@ export async function benchPair(o: {
       if (!warmUp) runs.push({ run, pair })
       if (DEBUG) log(`trace: ${JSON.stringify({ ...g.trace, samples: g.trace?.samples.slice(0, 12) })}`)
       log(
-        `${label} ${kind.padEnd(6)} ${run.MBps.toFixed(1).padStart(6)} MB/s  ${(run.ms / 1000).toFixed(2)} s  first byte ${run.first_byte_ms.toFixed(0)} ms  cpu leecher ${run.leecher_cpu_pct}% seeder ${run.seeder_cpu_pct}%  (${run.transport ?? '?'})${warmUp ? '  warm-up, not counted' : ''}`,
+        `${label} ${kind.padEnd(10)} ${run.MBps.toFixed(1).padStart(6)} MB/s  ${(run.ms / 1000).toFixed(2)} s  first byte ${run.first_byte_ms.toFixed(0)} ms  cpu ms/MiB seeder ${run.seeder_cpu_ms_per_MiB} leecher ${run.leecher_cpu_ms_per_MiB}  peak RSS MiB seeder ${seederRss ?? '?'} leecher ${leecherRss ?? '?'}  seeder queue ${queued ?? '-'} MiB  (${run.transport ?? '?'})${warmUp ? '  warm-up, not counted' : ''}`,
       )
     }
     return compare(o.bytes, runs)
   } finally {
-    await Promise.allSettled([leecher?.close(), ...Object.values(seeders).map((s) => s.peer.close())])
+    await Promise.allSettled([
+      ...[...leechers.values()].map((l) => l.close()),
+      ...Object.values(seeders).map((s) => s.peer.close()),
+    ])
   }
 }
 
@@ -371,12 +514,18 @@ export async function benchSwarm(o: {
   leechers: number
   kinds?: readonly Kind[]
 }): Promise<SwarmResult> {
-  const kinds = o.kinds ?? ['closed', 'open']
+  const kinds = runnable(o.kinds ?? ['closed', 'open'])
   const seeders = {} as Record<Kind, Seeded>
-  const leechers: Peer[] = []
+  const groups = new Map<'node' | 'python', Peer[]>()
   try {
     // One at a time: nine processes loading at once starve each other on two cores.
-    for (let i = 0; i < o.leechers; i++) leechers.push(await Peer.spawn(`leecher ${i + 1}`))
+    for (const kind of kinds) {
+      const rt = runtimeOf(kind)
+      if (groups.has(rt)) continue
+      const group: Peer[] = []
+      groups.set(rt, group)
+      for (let i = 0; i < o.leechers; i++) group.push(await Peer.spawn(`${rt} leecher ${i + 1}`, kind))
+    }
     for (const kind of kinds) {
       seeders[kind] = await startSeeder(kind, false, o.file)
       log(
@@ -388,6 +537,7 @@ export async function benchSwarm(o: {
     let n = 0
     for (const { kind, warmUp, pair } of schedule(o.runs, kinds)) {
       const s = seeders[kind]
+      const leechers = groups.get(runtimeOf(kind))!
       const run = ++n
       const dirs = leechers.map((_, i) => join(o.root, `swarm-${run}-${kind}-${i + 1}`))
       dirs.forEach((d) => mkdirSync(d))
@@ -400,6 +550,8 @@ export async function benchSwarm(o: {
       )
       await Promise.all(leechers.map((l, i) => l.req({ cmd: 'add', meta: s.meta, dir: dirs[i]! }, LIMIT.add)))
       const seederCpu0 = await cpuOf(s.peer)
+      await queuePeakOf(s.peer)
+      for (const p of [s.peer, ...leechers]) p.resetPeakRss()
       const gos = await Promise.all(
         leechers.map((l, i) => {
           const peers = [`${LOOPBACK}:${s.port}`, ...ports.slice(0, i).map((p) => `${LOOPBACK}:${p}`)]
@@ -410,8 +562,14 @@ export async function benchSwarm(o: {
         }),
       )
       const seederCpu = (await cpuOf(s.peer)) - seederCpu0
+      const seederRss = s.peer.peakRssMiB()
+      const leecherRss = maxOf(leechers.map((l) => l.peakRssMiB()))
+      const queued = await queuePeakOf(s.peer)
       const { peers } = await s.peer.req<{ peers: PeerInfo[] }>({ cmd: 'peers', infoHash: s.infoHash }, LIMIT.start)
-      if (kind !== 'open' && peers.filter((p) => p.state === 'authorized').length !== o.leechers) {
+      if (
+        (kind === 'closed' || kind === 'gate') &&
+        peers.filter((p) => p.state === 'authorized').length !== o.leechers
+      ) {
         throw new Error(`closed swarm seeder: expected ${o.leechers} authorized members, saw ${JSON.stringify(peers)}`)
       }
       const seederUploaded = peers.reduce((a, p) => a + p.uploaded, 0)
@@ -438,14 +596,22 @@ export async function benchSwarm(o: {
         leecher_cpu_pct: round((100 * leecherCpu) / last, 0),
         seeder_cpu_pct: round((100 * seederCpu) / last, 0),
         seeder_share_pct: round((100 * seederUploaded) / (o.leechers * o.bytes), 1),
+        seeder_cpu_ms_per_MiB: round(seederCpu / ((o.leechers * o.bytes) / MiB), 2),
+        leecher_cpu_ms_per_MiB: round(leecherCpu / ((o.leechers * o.bytes) / MiB), 2),
+        ...(seederRss !== undefined && { seeder_peak_rss_MiB: seederRss }),
+        ...(leecherRss !== undefined && { leecher_peak_rss_MiB: leecherRss }),
+        ...(queued !== undefined && { seeder_peak_queued_MiB: queued }),
       }
       if (!warmUp) runs.push({ run: r, pair })
       log(
-        `swarm ${kind.padEnd(6)} ${r.MBps.toFixed(1).padStart(6)} MB/s aggregate  last done ${(last / 1000).toFixed(2)} s, first ${(first / 1000).toFixed(2)} s, first byte ${r.first_byte_ms.toFixed(0)} ms  seeder sent ${r.seeder_share_pct}%  cpu leechers ${r.leecher_cpu_pct}% seeder ${r.seeder_cpu_pct}%${warmUp ? '  warm-up, not counted' : ''}`,
+        `swarm ${kind.padEnd(10)} ${r.MBps.toFixed(1).padStart(6)} MB/s aggregate  last done ${(last / 1000).toFixed(2)} s, first ${(first / 1000).toFixed(2)} s, first byte ${r.first_byte_ms.toFixed(0)} ms  seeder sent ${r.seeder_share_pct}%  cpu ms/MiB seeder ${r.seeder_cpu_ms_per_MiB} leechers ${r.leecher_cpu_ms_per_MiB}  peak RSS MiB seeder ${seederRss ?? '?'} leecher ${leecherRss ?? '?'}  seeder queue ${queued ?? '-'} MiB${warmUp ? '  warm-up, not counted' : ''}`,
       )
     }
     return { ...compare(o.bytes, runs), leechers: o.leechers }
   } finally {
-    await Promise.allSettled([...leechers.map((l) => l.close()), ...Object.values(seeders).map((s) => s.peer.close())])
+    await Promise.allSettled([
+      ...[...groups.values()].flat().map((l) => l.close()),
+      ...Object.values(seeders).map((s) => s.peer.close()),
+    ])
   }
 }

@@ -5,7 +5,14 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import * as constants from './constants.js'
 import * as frames from './frame-bounds.js'
-import { FRAME_CODES, INDEX_CODES, INVITE_CODES, KEY_TEXT_CODES, REJECT_CODES } from '../../../shared/protocol-codes.js'
+import {
+  FRAME_CODES,
+  ICE_URL_CODES,
+  INDEX_CODES,
+  INVITE_CODES,
+  KEY_TEXT_CODES,
+  REJECT_CODES,
+} from '../../../shared/protocol-codes.js'
 
 const doc = readFileSync(new URL('../../../docs/PROTOCOL.md', import.meta.url), 'utf8')
 const section = (n: number): string => {
@@ -39,7 +46,14 @@ describe('docs/PROTOCOL.md agrees with the code', () => {
 
   it('§6 names every reason code the code can produce', () => {
     const s6 = section(6)
-    for (const code of [...REJECT_CODES, ...INVITE_CODES, ...KEY_TEXT_CODES, ...INDEX_CODES, ...FRAME_CODES]) {
+    for (const code of [
+      ...REJECT_CODES,
+      ...INVITE_CODES,
+      ...KEY_TEXT_CODES,
+      ...INDEX_CODES,
+      ...ICE_URL_CODES,
+      ...FRAME_CODES,
+    ]) {
       assert.ok(s6.includes(`| \`${code}\` |`), `§6 lacks ${code}`)
     }
   })
