@@ -8,14 +8,12 @@
  *   stallers    150 connections claim every piece and never send one, reopened as dropped (at the member)
  * Usage: npm run bench:hostile [-- --runs N] [--mib N]
  */
+import { spawn, type ChildProcess } from 'node:child_process'
 import { parseArgs } from 'node:util'
-import { MAX_EXTENDED_FRAME } from '../electron/core/protocol/frame-bounds.js'
 import { callControl } from '../electron/core/service/runtime/control.js'
-import { nearLimitFrames, stallers, streamHugeFrame } from '../electron/core/testing/hostile-peers.js'
 import { fetchShare, memberDownload } from '../electron/core/testing/member-download.js'
 import { nodeStarter } from '../electron/core/testing/profiles.js'
-import { LOOPBACK, tempDirs } from '../electron/core/testing/swarm.js'
-import { eventually } from '../electron/core/testing/wait.js'
+import { tempDirs } from '../electron/core/testing/swarm.js'
 import { median, round } from './stats.js'
 
 const { values } = parseArgs({
@@ -25,7 +23,7 @@ const RUNS = Number(values.runs)
 const BYTES = Number(values.mib) * 1024 * 1024
 const STALLERS = 150
 const TARGET = 1.1
-const MiB = 1024 * 1024
+const ATTACKER = new URL('./hostile-attacker.ts', import.meta.url).pathname
 
 type Attack = 'quiet' | 'huge' | 'near-limit' | 'stallers'
 const ATTACKS: readonly Attack[] = ['quiet', 'huge', 'near-limit', 'stallers']
@@ -36,34 +34,39 @@ interface Sample {
   readonly statusMs: number
 }
 
+/** Starts an attack in its own process; resolves once it is under way. */
+function attacker(kind: Exclude<Attack, 'quiet'>, port: number, infoHash: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ATTACKER, kind, String(port), infoHash, String(STALLERS)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the ${kind} attacker did not start`)), 120_000)
+    child.stdout!.on('data', (d: Buffer) => {
+      if (!d.toString().includes('ready')) return
+      clearTimeout(timer)
+      resolve(child)
+    })
+    child.once('exit', (code) => reject(new Error(`the ${kind} attacker exited (${code})`)))
+  })
+}
+
 async function once(attack: Attack): Promise<Sample> {
   const { temp, cleanup } = tempDirs()
   const { start, stopAll } = nodeStarter()
-  const stops: (() => void)[] = []
+  let child: ChildProcess | undefined
   try {
     const d = await memberDownload(temp, BYTES)
     const owner = await start(d.owner.store)
     const member = await start(d.member.store)
-    let attacked = d.owner.store.dir
-    if (attack === 'huge') {
-      void streamHugeFrame(LOOPBACK, owner.port, d.infoHash, { max: 1024 * MiB })
-    } else if (attack === 'near-limit') {
-      const frames = { frameBytes: MAX_EXTENDED_FRAME, count: 1_000_000, chunk: 1024, closeWithinMs: 1000 }
-      // Two of them, back to back, so one is always sending.
-      for (let i = 0; i < 2; i++) void nearLimitFrames(LOOPBACK, owner.port, d.infoHash, frames).catch(() => {})
-    } else if (attack === 'stallers') {
-      const crowd = stallers(LOOPBACK, member.port, d.infoHash, STALLERS)
-      stops.push(() => crowd.stop())
-      await eventually(() => crowd.opened >= STALLERS, 60_000, 'the stallers to connect')
-      attacked = d.member.store.dir
-    }
+    const target = attack === 'stallers' ? member : owner
+    if (attack !== 'quiet') child = await attacker(attack, target.port, d.infoHash)
     const fetched = fetchShare(d, member, owner.port, 300_000)
     const t0 = performance.now()
-    await callControl(attacked, 'status')
+    await callControl(attack === 'stallers' ? d.member.store.dir : d.owner.store.dir, 'status')
     const statusMs = performance.now() - t0
     return { downloadMs: await fetched, statusMs }
   } finally {
-    stops.forEach((s) => s())
+    child?.kill('SIGKILL')
     await stopAll()
     cleanup()
   }
@@ -94,5 +97,4 @@ for (const a of ATTACKS) {
     `| ${a} | ${Math.round(med(a, 'downloadMs'))} | ${round(ratio)} | ${Math.round(med(a, 'statusMs'))} | ${within} |`,
   )
 }
-// The attackers' sockets and timers end with the process.
 process.exit(0)
