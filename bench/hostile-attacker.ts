@@ -27,9 +27,9 @@ if (kind === 'huge') {
   const n = Number(count ?? 150)
   const crowd = stallers(LOOPBACK, Number(port), infoHash, n)
   const wait = setInterval(() => {
-    if (crowd.opened < n) return
+    if (crowd.attempts < 2 * n || crowd.open === 0) return
     clearInterval(wait)
     console.log('ready')
-    setInterval(() => console.error(`stallers: ${crowd.opened} opened, ${crowd.dropped} dropped`), 5000).unref()
+    setInterval(() => console.error(`stallers: ${crowd.attempts} tried, ${crowd.opened} let in`), 5000).unref()
   }, 50)
 } else throw new Error(`no attack ${kind}`)

@@ -60,7 +60,7 @@ async function once(attack: Attack): Promise<Sample> {
     const member = await start(d.member.store)
     const target = attack === 'stallers' ? member : owner
     if (attack !== 'quiet') child = await attacker(attack, target.port, d.infoHash)
-    const fetched = fetchShare(d, member, owner.port, 300_000)
+    const fetched = fetchShare(d, member, owner, 300_000)
     const t0 = performance.now()
     await callControl(attack === 'stallers' ? d.member.store.dir : d.owner.store.dir, 'status')
     const statusMs = performance.now() - t0

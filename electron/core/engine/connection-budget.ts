@@ -11,10 +11,15 @@
  * block and waited 30 s for the second answer). Here:
  *   - an incoming connection enters the budget as soon as webtorrent takes it (before its wire has
  *     handshaken, with MSE), and leaves it when the peer is authorized or the connection closes;
- *   - beyond UNPROVEN_BUDGET, the oldest other connection in the budget is dropped to make room: a
- *     newcomer always gets in, and a member's handshake takes one round trip, after which it is
- *     out of the budget for good;
+ *   - beyond UNPROVEN_BUDGET, the address holding the most connections in the budget gives one up
+ *     (its oldest) to a newcomer from an address holding fewer, and a newcomer from that heaviest
+ *     address itself is refused, before its wire is set up (cheap): one attacker, however many
+ *     connections it opens, never keeps a peer elsewhere out, and a member's handshake takes one
+ *     round trip, after which it is out of the budget for good;
  *   - at UNPROVEN_DEADLINE_MS (the handshake's deadline) a connection still in the budget is dropped;
+ *   - one that sends more than UNPROVEN_MAX_BYTES before it is authorized is dropped, and its address
+ *     refused for COOL_DOWN_MS, as is that of one the framing refused (penalize): no handshake needs
+ *     that much, and an attacker reconnecting at once would otherwise cost a new wire each time;
  *   - while in the budget, the peer's UNCHOKE is held back (and its allowed-fast set ignored), so no
  *     block is asked of it; an authorized peer's held UNCHOKE takes effect at once;
  *   - connections we dial are outside the budget (members can always dial, and a plain BitTorrent
@@ -29,24 +34,36 @@ import { HANDSHAKE_TIMEOUT_MS } from '../protocol/constants.js'
 export const UNPROVEN_BUDGET = 8
 /** How long one may stay unproven: the handshake's own deadline. */
 export const UNPROVEN_DEADLINE_MS = HANDSHAKE_TIMEOUT_MS
+/**
+ * Bytes an unproven connection may send us: a handshake, an extended handshake, the largest
+ * bitfield (MAX_PIECES, about 100 KiB) and the Coterie handshake need far less.
+ */
+export const UNPROVEN_MAX_BYTES = 1024 * 1024 // 1 MiB
+/** How long an address is refused after its connection sent what no legitimate peer sends. */
+export const COOL_DOWN_MS = 60_000
 
 /** What webtorrent's incoming Peer offers (lib/peer.js): its wire exists from the connection on. */
 interface IncomingPeer {
   readonly wire: Wire | null
+  readonly conn?: { readonly remoteAddress?: string } | null
   destroy(err?: Error): void
+  on(event: 'download', f: (bytes: number) => void): void
 }
 
 interface Entry {
   readonly peer: IncomingPeer
   /** The peer's wire (webtorrent clears peer.wire when it destroys the peer). */
   readonly wire: Wire
+  /** Where it comes from (addressKey). */
+  readonly from: string
   readonly since: number
+  received: number
   readonly timer: NodeJS.Timeout
   /** Puts back the wire's own choke handling, replaying an UNCHOKE held meanwhile. */
   readonly release: () => void
 }
 
-export type DropReason = 'over-budget' | 'deadline'
+export type DropReason = 'over-budget' | 'deadline' | 'too-many-bytes' | 'cooling-down'
 
 export interface BudgetOptions {
   readonly budget?: number
@@ -60,6 +77,8 @@ export class ConnectionBudget {
   readonly #budget: number
   readonly #deadlineMs: number
   readonly #o: BudgetOptions
+  /** Addresses refused until a time (ms), after abuse. */
+  readonly #cooling = new Map<string, number>()
 
   constructor(o: BudgetOptions = {}) {
     this.#budget = o.budget ?? UNPROVEN_BUDGET
@@ -87,15 +106,41 @@ export class ConnectionBudget {
     }
   }
 
-  /** A new incoming connection: in the budget, making room if it is full. */
+  /** A new incoming connection: in the budget, making room if it is full, or refused. */
   admit(peer: IncomingPeer): void {
     const wire = peer.wire
     if (wire === null || wire.destroyed || this.#entries.has(peer)) return
+    const from = addressKey(peer.conn?.remoteAddress ?? wire.remoteAddress ?? '')
+    const until = this.#cooling.get(from)
+    if (until !== undefined && until > Date.now()) return this.#refuse(peer, 'cooling-down')
+    if (until !== undefined) this.#cooling.delete(from)
+    if (this.#entries.size >= this.#budget) {
+      const heaviest = this.#heaviest()
+      if (heaviest === undefined || this.#count(from) + 1 >= this.#count(heaviest.from))
+        return this.#refuse(peer, 'over-budget')
+      this.#drop(heaviest.peer, 'over-budget')
+    }
     const timer = setTimeout(() => this.#drop(peer, 'deadline'), this.#deadlineMs)
     timer.unref()
-    this.#entries.set(peer, { peer, wire, since: Date.now(), timer, release: holdUnchoke(wire) })
+    const e: Entry = { peer, wire, from, since: Date.now(), received: 0, timer, release: holdUnchoke(wire) }
+    this.#entries.set(peer, e)
     wire.once('close', () => this.#forget(peer))
-    while (this.#entries.size > this.#budget) this.#drop(this.#oldestBut(peer), 'over-budget')
+    peer.on('download', (bytes) => {
+      e.received += bytes
+      if (e.received > UNPROVEN_MAX_BYTES && this.#entries.get(peer) === e) this.penalize(wire, 'too-many-bytes')
+    })
+  }
+
+  /**
+   * The unproven peer on `wire` sent what no legitimate peer sends (a frame the framing refused,
+   * too many bytes): its connection is dropped and its address refused for COOL_DOWN_MS.
+   */
+  penalize(wire: Wire, why: DropReason = 'over-budget'): void {
+    for (const e of this.#entries.values()) {
+      if (e.wire !== wire) continue
+      this.#cooling.set(e.from, Date.now() + COOL_DOWN_MS)
+      return this.#drop(e.peer, why)
+    }
   }
 
   /** The peer on `wire` proved membership: out of the budget for good, and asked for blocks. */
@@ -107,17 +152,32 @@ export class ConnectionBudget {
     }
   }
 
-  #oldestBut(newcomer: IncomingPeer): IncomingPeer {
-    let oldest: Entry | undefined
-    for (const e of this.#entries.values())
-      if (e.peer !== newcomer && (oldest === undefined || e.since < oldest.since)) oldest = e
-    return (oldest ?? this.#entries.get(newcomer)!).peer
+  #count(from: string): number {
+    let n = 0
+    for (const e of this.#entries.values()) if (e.from === from) n++
+    return n
+  }
+
+  // The oldest connection of the address holding the most (the oldest such, on a tie).
+  #heaviest(): Entry | undefined {
+    const counts = new Map<string, number>()
+    for (const e of this.#entries.values()) counts.set(e.from, (counts.get(e.from) ?? 0) + 1)
+    let best: Entry | undefined
+    for (const e of this.#entries.values()) {
+      const n = counts.get(e.from)!
+      const m = best === undefined ? -1 : counts.get(best.from)!
+      if (n > m || (n === m && e.since < best!.since)) best = e
+    }
+    return best
+  }
+
+  #refuse(peer: IncomingPeer, why: DropReason): void {
+    this.#o.onDropped?.(why)
+    peer.destroy()
   }
 
   #drop(peer: IncomingPeer, why: DropReason): void {
-    if (!this.#forget(peer)) return
-    this.#o.onDropped?.(why)
-    peer.destroy()
+    if (this.#forget(peer)) this.#refuse(peer, why)
   }
 
   #forget(peer: IncomingPeer): boolean {
@@ -127,6 +187,27 @@ export class ConnectionBudget {
     this.#entries.delete(peer)
     return true
   }
+}
+
+/**
+ * What counts as one source: an IPv4 address, or an IPv6 /64 (one host is handed a whole /64, so
+ * its addresses cost it nothing). IPv4-mapped IPv6 is IPv4.
+ */
+export function addressKey(address: string): string {
+  const v4 = /^(?:::ffff:)?(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
+  if (v4 !== null) return v4[1]!
+  const full = expandIpv6(address)
+  return full === undefined ? address : full.slice(0, 4).join(':') + '::/64'
+}
+
+function expandIpv6(address: string): string[] | undefined {
+  const halves = address.split('::')
+  if (halves.length > 2) return undefined
+  const head = halves[0] === '' ? [] : halves[0]!.split(':')
+  const tail = halves.length === 2 && halves[1] !== '' ? halves[1]!.split(':') : []
+  const missing = 8 - head.length - tail.length
+  if (missing < 0 || (halves.length === 1 && missing !== 0)) return undefined
+  return [...head, ...Array<string>(missing).fill('0'), ...tail].map((h) => h.toLowerCase())
 }
 
 /**

@@ -534,13 +534,15 @@ export class Engine extends EventEmitter {
             'warning',
             new Error(`a sealed record from ${wire.remoteAddress}:${wire.remotePort} did not open: connection closed`),
           ),
-        onFrameRefused: (code, length) =>
+        onFrameRefused: (code, length) => {
+          unproven.penalize(wire)
           this.emit(
             'warning',
             new Error(
               `${wire.remoteAddress}:${wire.remotePort} announced a ${length}-byte message (${code}): connection closed`,
             ),
-          ),
+          )
+        },
         onRefusing: () => (refusedPeer = summarizePeer(wire, ext)), // before the gate may close the wire
         onRefused: () => this.emit('peer', { infoHash: torrent.infoHash, peer: refusedPeer! } satisfies PeerEvent),
       })

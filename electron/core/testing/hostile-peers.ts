@@ -18,6 +18,11 @@ const STREAM_CHUNK = 64 * 1024
  * a signed number (from 2^31 on, a keep-alive).
  */
 export const HUGE_FRAME = 0x7fff_fff0
+/**
+ * Where attackers connect from by default: another loopback address, as another host would be, so
+ * the node's per-address fairness (engine/connection-budget.ts) sees them apart from the members.
+ */
+export const ATTACKER_ADDRESS = '127.0.0.2'
 /** An extended message id no one registers: the node parses it and ignores it. */
 const UNUSED_EXT_ID = 77
 
@@ -51,9 +56,9 @@ export function extendedFrame(length: number): Buffer {
 }
 
 /** Connects and exchanges BitTorrent handshakes; resolves once the node's handshake arrived. */
-function handshaken(host: string, port: number, infoHash: string, extended = true): Promise<Socket> {
+function handshaken(host: string, port: number, infoHash: string, from = ATTACKER_ADDRESS): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, host)
+    const socket = connect({ port, host, localAddress: from })
     let got = 0
     const onData = (d: Buffer) => {
       got += d.length
@@ -66,7 +71,7 @@ function handshaken(host: string, port: number, infoHash: string, extended = tru
     socket.on('data', onData)
     socket.once('error', reject)
     socket.once('close', () => reject(new Error('closed before the handshake')))
-    socket.once('connect', () => socket.write(handshakeBytes(infoHash, { extended })))
+    socket.once('connect', () => socket.write(handshakeBytes(infoHash)))
   })
 }
 
@@ -102,9 +107,9 @@ export async function streamHugeFrame(
   host: string,
   port: number,
   infoHash: string,
-  o: { announced?: number; max: number },
+  o: { announced?: number; max: number; from?: string },
 ): Promise<StreamOutcome> {
-  const socket = await handshaken(host, port, infoHash)
+  const socket = await handshaken(host, port, infoHash, o.from)
   const prefix = Buffer.alloc(6)
   prefix.writeUInt32BE(o.announced ?? HUGE_FRAME)
   prefix[4] = MESSAGE.extended
@@ -129,9 +134,9 @@ export async function nearLimitFrames(
   host: string,
   port: number,
   infoHash: string,
-  o: { frameBytes: number; count: number; chunk: number; closeWithinMs: number },
+  o: { frameBytes: number; count: number; chunk: number; closeWithinMs: number; from?: string },
 ): Promise<StreamOutcome & { readonly frames: number }> {
-  const socket = await handshaken(host, port, infoHash)
+  const socket = await handshaken(host, port, infoHash, o.from)
   const closed = new Promise<boolean>((resolve) => {
     socket.once('close', () => resolve(true))
     setTimeout(() => resolve(false), o.closeWithinMs).unref()
@@ -154,6 +159,8 @@ export async function nearLimitFrames(
 }
 
 export interface Stallers {
+  /** Connections tried, in all (a refused one is tried again 50 ms later). */
+  readonly attempts: number
   /** Connections the node accepted (handshake answered), in all. */
   readonly opened: number
   /** Of those, how many the node has closed. */
@@ -168,7 +175,8 @@ export interface Stallers {
  * block, reopened as soon as the node drops one. Half set the BEP 10 bit and never send an
  * extended handshake (they stay "pending"); half send a plain one without Coterie.
  */
-export function stallers(host: string, port: number, infoHash: string, count: number): Stallers {
+export function stallers(host: string, port: number, infoHash: string, count: number, from?: string): Stallers {
+  let attempts = 0
   let opened = 0
   let dropped = 0
   let stopped = false
@@ -177,7 +185,8 @@ export function stallers(host: string, port: number, infoHash: string, count: nu
   const plainExtended = frame(Buffer.concat([Buffer.from([MESSAGE.extended, 0]), Buffer.from('d1:md6:ut_pexi1eee')]))
   const open = (n: number): void => {
     if (stopped) return
-    handshaken(host, port, infoHash).then(
+    attempts++
+    handshaken(host, port, infoHash, from).then(
       (socket) => {
         opened++
         live.add(socket)
@@ -196,6 +205,9 @@ export function stallers(host: string, port: number, infoHash: string, count: nu
   }
   for (let i = 0; i < count; i++) open(i)
   return {
+    get attempts() {
+      return attempts
+    },
     get opened() {
       return opened
     },

@@ -1,8 +1,8 @@
 /**
  * One member downloading one share from its owner, on real profiles and real nodes on 127.0.0.1:
  * the yardstick the hostile-peer tests and `npm run bench:hostile` measure an attack against. The
- * member's node starts with no peer; `fetch` dials the owner and resolves when the file on disk is
- * the owner's, byte for byte.
+ * member's node starts with no peer; `fetchShare` connects the two and resolves when the file on
+ * disk is the owner's, byte for byte.
  */
 import { join } from 'node:path'
 import { addFriend } from '../service/operations/friends.js'
@@ -35,15 +35,20 @@ export async function memberDownload(temp: (label: string) => string, bytes: num
   return { owner, member, infoHash, file, dest: join(member.downloads, 'film.bin') }
 }
 
-/** The member's node dials the owner's and fetches the share; resolves with the milliseconds it took. */
+/**
+ * The member fetches the share, its node dialing the owner's (or, with `dialedBy`, the owner's
+ * dialing the member's); resolves with the milliseconds it took.
+ */
 export async function fetchShare(
   d: MemberDownload,
   member: CoterieNode,
-  ownerPort: number,
+  owner: CoterieNode,
   ms: number,
+  dialedBy: 'member' | 'owner' = 'member',
 ): Promise<number> {
   const t0 = performance.now()
-  member.engine.addPeer(d.infoHash, `${LOOPBACK}:${ownerPort}`)
+  if (dialedBy === 'member') member.engine.addPeer(d.infoHash, `${LOOPBACK}:${owner.port}`)
+  else owner.engine.addPeer(d.infoHash, `${LOOPBACK}:${member.port}`)
   await until(fileDone(d.dest, d.file.data), ms, 'the member to hold the whole file, byte for byte')
   return performance.now() - t0
 }

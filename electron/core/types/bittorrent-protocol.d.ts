@@ -14,6 +14,7 @@ declare module 'bittorrent-protocol' {
     type: string
     peerId: string | null
     amChoking: boolean
+    peerChoking: boolean
     amInterested: boolean
     peerInterested: boolean
     peerExtensions: { extended?: boolean; [k: string]: unknown }
