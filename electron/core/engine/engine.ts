@@ -265,6 +265,12 @@ export class Engine extends EventEmitter {
       path: downloadDir,
       private: !announce,
       skipVerify: o.skipVerify,
+      // Rarest first, not webtorrent's default (sequential, made for streaming): with sequential
+      // every member fetches the same pieces in the same order from the owner and has little to
+      // give the others, so a group is served at the owner's uplink alone. Measured in
+      // docs/EXPERIMENT.md (4 members, one owner): with rarest first members got 63 % of their
+      // bytes from each other instead of 14 %, and finished in 47 s instead of 69 s (median).
+      strategy: PIECE_STRATEGY,
       ...(o.bitfield !== undefined && { bitfield: o.bitfield }),
       ...(o.readOnly === true && { deselect: true }),
     })
@@ -618,6 +624,9 @@ function refuseWrites(t: Torrent): void {
   if (store === null) return
   store.put = (_i, _b, cb) => queueMicrotask(() => cb(new Error(`${t.name}: a share never writes over its files`)))
 }
+
+/** Piece selection for every torrent (see the comment where it is used). */
+export const PIECE_STRATEGY = 'rarest'
 
 function ready(t: Torrent): Promise<void> {
   if (t.ready) return Promise.resolve()

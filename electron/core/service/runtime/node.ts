@@ -31,7 +31,6 @@ import { conflicts, diskProblem, ensureGroupFolders, type Placed } from '../oper
 import { safeLayoutOfInfo } from '../../protocol/file-names.js'
 import { claimFiles, recordedFolder } from '../../profile/resume.js'
 import { defaultDownloadDir } from '../operations/downloads.js'
-import type { ServiceError } from '../../../../shared/service-errors.js'
 import { friendAddressesFor } from '../operations/friends.js'
 import { ServiceError } from '../../../../shared/service-errors.js'
 
