@@ -86,7 +86,7 @@ for (let run = 0; run < RUNS; run++) {
     const s = await once(attack)
     samples.get(attack)!.push(s)
     console.error(
-      `run ${run + 1}/${RUNS} ${attack}: ${Math.round(s.downloadMs)} ms, status ${Math.round(s.statusMs)} ms`,
+      `run ${run + 1}/${RUNS} ${attack}: ${Math.round(s.downloadMs)} ms, CPU ${Math.round(s.cpuMs)} ms, status ${Math.round(s.statusMs)} ms`,
     )
   }
 }
