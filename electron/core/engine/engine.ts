@@ -16,6 +16,7 @@ import { installNativePrimitives } from '../platform/native-primitives.js'
 import type { CoterieExtension } from '../gate/extension.js'
 import { installGate } from '../gate/install.js'
 import { rechokeAuthorizedOnly, type Gate } from '../gate/upload-gate.js'
+import { ConnectionBudget, UNPROVEN_BUDGET } from './connection-budget.js'
 import { createClosedTorrent } from './create.js'
 import { TopicDiscovery } from './discovery.js'
 import { IndexBook } from './index-exchange.js'
@@ -134,6 +135,8 @@ export interface SeededTorrent {
 }
 
 const PEER_ID_PREFIX = '-CO0100-' // Azureus style: peers see "Coterie 0100"
+/** webtorrent's own cap per torrent (55); incoming connections not yet proved get UNPROVEN_BUDGET more. */
+const MEMBER_CONNS = 55
 const DEFAULT_IDLE_PEER_MS = 60_000
 const SWEEP_MS = 5_000
 
@@ -198,6 +201,7 @@ export class Engine extends EventEmitter {
       lsd: false, // LSD multicasts the plain infohash, even for private torrents (docs/ENGINE.md §1)
       natUpnp: false,
       natPmp: false,
+      maxConns: MEMBER_CONNS + UNPROVEN_BUDGET, // connection-budget.ts: members keep their 55
       secure: o.obfuscate === false ? 0 : 1,
       uploadLimit: o.uploadLimit ?? -1,
       downloadLimit: o.downloadLimit ?? -1,
@@ -499,6 +503,8 @@ export class Engine extends EventEmitter {
       (w) => this.#wires.get(w)?.ext,
       (r) => this.emit('pex', r),
     )
+    const unproven = new ConnectionBudget()
+    unproven.watch(torrent)
     torrent.on('wire', (wire: Wire) => {
       noDelayOnOutgoing(torrent, wire)
       const m = membership()
@@ -524,6 +530,7 @@ export class Engine extends EventEmitter {
           this.index.attach(m.swarm, ext, (f) => wire.once('close', f))
         },
         onAuthorized: () => {
+          unproven.promote(wire)
           dropDuplicate(torrent, wire, this.#client.peerId, (w) => this.#memberOf(w))
           if (!wire.destroyed) known.authorized(wire)
           this.emit('peer', { infoHash: torrent.infoHash, peer: summarizePeer(wire, ext) } satisfies PeerEvent)
@@ -533,6 +540,15 @@ export class Engine extends EventEmitter {
             'warning',
             new Error(`a sealed record from ${wire.remoteAddress}:${wire.remotePort} did not open: connection closed`),
           ),
+        onFrameRefused: (code, length) => {
+          unproven.penalize(wire)
+          this.emit(
+            'warning',
+            new Error(
+              `${wire.remoteAddress}:${wire.remotePort} announced a ${length}-byte message (${code}): connection closed`,
+            ),
+          )
+        },
         onRefusing: () => (refusedPeer = summarizePeer(wire, ext)), // before the gate may close the wire
         onRefused: () => this.emit('peer', { infoHash: torrent.infoHash, peer: refusedPeer! } satisfies PeerEvent),
       })
