@@ -72,6 +72,21 @@ export const INDEX_CODES = [
 export type IndexErrorCode = (typeof INDEX_CODES)[number]
 
 /**
+ * Why an ICE server URL (a group's STUN or TURN server, docs/PROTOCOL.md §7.1) was refused: by the
+ * owner's node before it signs the group's list, and by `coterie run --ice`. Not sent on the wire.
+ */
+export const ICE_URL_CODES = [
+  'too-long',
+  'bad-scheme',
+  'bad-host',
+  'bad-port',
+  'bad-credentials',
+  'bad-transport',
+  'malformed',
+] as const
+export type IceUrlErrorCode = (typeof ICE_URL_CODES)[number]
+
+/**
  * Why a torrent's file names were refused (docs/PROTOCOL.md §4.6): by a sharer before it makes the
  * torrent, and by a member before it writes anything of it. Not sent on the wire.
  */

@@ -5,6 +5,7 @@
  * a sentence does not compile.
  */
 import type {
+  IceUrlErrorCode,
   IndexErrorCode,
   InviteErrorCode,
   KeyTextErrorCode,
@@ -49,6 +50,19 @@ export const REJECT_REASONS: Readonly<Record<RejectCode, string>> = {
   unknown: 'The peer refused for a reason this version of Coterie does not know (the peer is newer).',
 }
 
+/** Why an ICE server URL was refused. */
+export const ICE_URL_REASONS: Readonly<Record<IceUrlErrorCode, string>> = {
+  'too-long': 'An ICE server URL is at most 300 characters.',
+  'bad-scheme': 'An ICE server URL starts with stun:, turn: or turns: (lower case).',
+  'bad-host':
+    'The server is named by a host name or an IPv4 address (IPv6 literals in brackets are not understood by the WebRTC library).',
+  'bad-port': 'The port is a number from 1 to 65535.',
+  'bad-credentials':
+    'Credentials go only in turn: and turns: URLs, as USER:PASSWORD@ with letters, digits, - . _ ~ and %XX escapes (write : as %3A and @ as %40).',
+  'bad-transport': 'The only query a TURN URL may carry is ?transport=udp or ?transport=tcp.',
+  malformed: 'This is not an ICE server URL: stun:HOST[:PORT] or turn:USER:PASSWORD@HOST[:PORT][?transport=udp|tcp].',
+}
+
 /** Why an invite file could not be opened. */
 export const INVITE_REASONS: Readonly<Record<InviteErrorCode, string>> = {
   'not-an-invite': 'This file is not a Coterie invite.',
@@ -86,7 +100,8 @@ export const NAME_REASONS: Readonly<Record<NameErrorCode, string>> = {
   control: 'A file name contains control characters (invisible, or able to change what a terminal shows).',
   bidi: 'A file name contains bidirectional formatting characters, which can make it read as another name.',
   'forbidden-character': 'A file name contains a character Windows does not allow (< > : " | ? *).',
-  'trailing-dot-or-space': 'A file name ends with a dot or a space, which Windows drops (it would become another name).',
+  'trailing-dot-or-space':
+    'A file name ends with a dot or a space, which Windows drops (it would become another name).',
   reserved: 'A file name is a Windows device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9), even with an extension.',
   'too-long': 'A file name is longer than 255 bytes.',
   'too-deep': 'A file lies more than 64 folders deep.',

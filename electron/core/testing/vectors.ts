@@ -19,6 +19,7 @@ import { peerAddress } from '../protocol/address.js'
 import { discoveryTopic } from '../protocol/topic.js'
 import { SealedTransfer, encodeSealedMessage, transferKeys } from '../protocol/transfer.js'
 import { openIndex, publishIndex } from '../protocol/group-index.js'
+import { parseIceUrl } from '../protocol/ice.js'
 import { renewalPayloads } from '../protocol/renewal.js'
 import { rendezvousTorrent } from '../protocol/rendezvous.js'
 import { BACKUP_KEY_BYTES, backupHeader, scryptParams, sealBackup } from '../protocol/backup.js'
@@ -30,6 +31,38 @@ import { INFO_SWARM_KEY } from '../protocol/constants.js'
 import { buildNegativeVectors } from './negative-vectors.js'
 
 const hex = bytesToHex
+
+/** The index of a group behind NATs (§7.1): its trackers (one WebSocket) and its ICE servers. */
+const ICE_VECTOR = {
+  trackers: ['wss://tracker.example/announce', 'udp://192.0.2.7:6969/announce'],
+  ice: ['stun:stun.example:3478', 'turn:1767225600%3Aalice:s3cr%40t@turn.example:3478?transport=udp'],
+}
+/** ICE server URLs and the verdict of §7.1 on each: 'ok' or the first reason code. */
+const ICE_URL_CASES = [
+  'stun:stun.example',
+  'stun:192.0.2.7:3478',
+  'turn:alice:pw@turn.example',
+  'turns:alice:pw@turn.example:5349',
+  'turn:1767225600%3Aalice:s3cr%40t@turn.example:3478?transport=tcp',
+  `stun:${'a'.repeat(296)}`,
+  'stuns:stun.example',
+  'STUN:stun.example',
+  'https://stun.example',
+  'stun:[2001:db8::1]:3478',
+  'stun:256.1.1.1',
+  'stun:-a.example',
+  'stun:stun.example:0',
+  'stun:stun.example:65536',
+  'stun:alice:pw@stun.example',
+  'turn:1767225600:alice:pw@turn.example',
+  'turn:alice:p@w@turn.example',
+  'turn:alice@turn.example',
+  'turn:alice:p w@turn.example',
+  'stun:stun.example?transport=udp',
+  'turns:alice:pw@turn.example?transport=udp',
+  'turn:alice:pw@turn.example?transport=sctp',
+  'turn:alice:pw@turn.example:1:2',
+]
 const label = (s: string) => ({
   seedLabel: s,
   secretKey: hex(keyPair(s).secretKey),
@@ -167,6 +200,20 @@ export function buildVectors() {
     ],
     revoked: [keyPair('vector carol').publicKey],
     certificates: [aliceCert, bobCert],
+  })
+
+  // A group that reaches members behind NATs (§7.1, docs/NAT.md): a WebSocket tracker and ICE servers.
+  const iceIndex = publishIndex(swarm, {
+    version: 4,
+    iat: NOW,
+    name: 'Film club',
+    secret: seed('vector group secret'),
+    torrents: [info],
+    members: [{ key: alice.publicKey, name: 'Alice' }],
+    revoked: [],
+    certificates: [aliceCert],
+    trackers: ICE_VECTOR.trackers,
+    ice: ICE_VECTOR.ice,
   })
 
   // Renewal (§13.3): I's certificate expired at NOW (exp + skew = NOW); R refuses it `expired`, and
@@ -314,6 +361,11 @@ export function buildVectors() {
       ...records,
     },
     groupIndex: { swarm: 'vector swarm', revoked: 'vector carol', version: 3, hex: hex(groupIndex) },
+    iceIndex: { swarm: 'vector swarm', version: 4, ...ICE_VECTOR, hex: hex(iceIndex) },
+    iceUrls: ICE_URL_CASES.map((text) => {
+      const r = parseIceUrl(text)
+      return { text, verdict: r.ok ? 'ok' : r.error.code }
+    }),
     renewal,
     invite: {
       inviter: 'vector owner',

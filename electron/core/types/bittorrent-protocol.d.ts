@@ -47,6 +47,8 @@ declare module 'bittorrent-protocol' {
     haveNone(): void
     allowedFast(index: number): void
     interested(): void
+    request(index: number, offset: number, length: number, cb: (err: Error | null, block?: Uint8Array) => void): void
+    cancel(index: number, offset: number, length: number): void
     destroy(err?: Error): this
   }
 }
