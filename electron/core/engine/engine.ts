@@ -70,6 +70,8 @@ export interface EngineOptions {
    * SEND_BUDGET_BYTES unless given. Benchmarks compare sizes.
    */
   readonly sendBudget?: number | undefined
+  /** Whole pieces webtorrent keeps in memory per torrent (STORE_CACHE_SLOTS unless given). Benchmarks compare. */
+  readonly storeCacheSlots?: number | undefined
 }
 
 /** What the engine needs to know about a torrent's group. */
@@ -129,6 +131,13 @@ export interface SeededTorrent {
 const PEER_ID_PREFIX = '-CO0100-' // Azureus style: peers see "Coterie 0100"
 const DEFAULT_IDLE_PEER_MS = 60_000
 const SWEEP_MS = 5_000
+/**
+ * Whole pieces webtorrent's cache-chunk-store keeps per torrent (its default is 20): a piece is up
+ * to 4 MiB for a 4 GiB file (create-torrent aims at about 1024 pieces), so the default cache alone
+ * held up to 80 MiB per torrent, read whole to serve one 16 KiB block. Without it each block is
+ * read on its own from the page cache (docs/ENGINE.md §4).
+ */
+export const STORE_CACHE_SLOTS = 0
 
 interface WireRecord {
   readonly ext: CoterieExtension
@@ -149,6 +158,7 @@ export class Engine extends EventEmitter {
   readonly #useTrackers: boolean
   readonly #unsealed: boolean | undefined
   readonly #sendBudget: number | undefined
+  readonly #storeCacheSlots: number
   /** Where each torrent is announced: its topic can change (a rotated discovery secret). */
   readonly #announced = new Map<string, TorrentDiscovery>()
   /** The newest group index of each group, passed between members (PROTOCOL.md §13.1). */
@@ -167,6 +177,7 @@ export class Engine extends EventEmitter {
     this.#idlePeerMs = o.idlePeerMs ?? DEFAULT_IDLE_PEER_MS
     this.#unsealed = o.unsealed
     this.#sendBudget = o.sendBudget
+    this.#storeCacheSlots = o.storeCacheSlots ?? STORE_CACHE_SLOTS
     this.#sweeper = setInterval(() => this.#sweepIdlePeers(), Math.min(SWEEP_MS, this.#idlePeerMs))
     this.#sweeper.unref()
     this.#discovery = client.dht ? new TopicDiscovery(client.dht, () => client.torrentPort) : undefined
@@ -247,6 +258,7 @@ export class Engine extends EventEmitter {
       path: downloadDir,
       private: !announce,
       skipVerify: o.skipVerify,
+      storeCacheSlots: this.#storeCacheSlots,
       ...(o.bitfield !== undefined && { bitfield: o.bitfield }),
     })
     this.#membership.set(infoHash, m)

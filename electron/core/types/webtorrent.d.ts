@@ -40,6 +40,8 @@ declare module 'webtorrent' {
     bitfield?: Uint8Array
     paused?: boolean
     uploads?: number
+    /** Whole pieces kept in memory by cache-chunk-store (default 20); 0: no cache. */
+    storeCacheSlots?: number
   }
 
   export class Torrent extends EventEmitter {
