@@ -71,5 +71,41 @@ export const INDEX_CODES = [
 ] as const
 export type IndexErrorCode = (typeof INDEX_CODES)[number]
 
+/**
+ * Why an ICE server URL (a group's STUN or TURN server, docs/PROTOCOL.md §7.1) was refused: by the
+ * owner's node before it signs the group's list, and by `coterie run --ice`. Not sent on the wire.
+ */
+export const ICE_URL_CODES = [
+  'too-long',
+  'bad-scheme',
+  'bad-host',
+  'bad-port',
+  'bad-credentials',
+  'bad-transport',
+  'malformed',
+] as const
+export type IceUrlErrorCode = (typeof ICE_URL_CODES)[number]
+
+/**
+ * Why a torrent's file names were refused (docs/PROTOCOL.md §4.6): by a sharer before it makes the
+ * torrent, and by a member before it writes anything of it. Not sent on the wire.
+ */
+export const NAME_CODES = [
+  'malformed',
+  'not-utf8',
+  'empty',
+  'dot',
+  'separator',
+  'control',
+  'bidi',
+  'forbidden-character',
+  'trailing-dot-or-space',
+  'reserved',
+  'too-long',
+  'too-deep',
+  'duplicate',
+] as const
+export type NameErrorCode = (typeof NAME_CODES)[number]
+
 const REJECT_SET: ReadonlySet<string> = new Set(REJECT_CODES)
 export const isRejectCode = (s: string): s is RejectCode => REJECT_SET.has(s)

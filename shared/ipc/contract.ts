@@ -55,6 +55,11 @@ export const invokeChannels = {
   'friends.list': { req: none, res: z.array(friendView) },
   'friends.add': { req: req({ key: keyText, name: displayName }), res: friendView },
   'friends.remove': { req: req({ key: keyText }), res: none },
+  /** Replaces a friend's static addresses ("host:port"; an empty list clears them). */
+  'friends.setAddresses': {
+    req: req({ key: keyText, addresses: z.array(z.string().max(300)).max(8) }),
+    res: friendView,
+  },
 
   'groups.list': { req: none, res: z.array(groupView) },
   'groups.create': {
@@ -110,6 +115,11 @@ export const invokeChannels = {
   'torrents.list': { req: none, res: z.array(torrentView) },
   'torrents.pause': { req: req({ infoHash }), res: none },
   'torrents.resume': { req: req({ infoHash }), res: none },
+  /**
+   * "Retry now" on a stalled download: its members' known addresses are dialled at once and it is
+   * announced again on every source; answers how many addresses were dialled.
+   */
+  'torrents.retry': { req: req({ infoHash }), res: z.object({ dialled: z.number().int().min(0) }) },
   /** Removes the torrent from the profile; the files on disk stay. */
   'torrents.remove': { req: req({ infoHash }), res: none },
   /** Shows the torrent's files in the OS file manager (Electron); answers the path either way. */

@@ -33,6 +33,8 @@ export const friendView = z.object({
   name: z.string(),
   fingerprint: z.string(),
   addedAt: z.string(),
+  /** Static addresses ("host:port") dialled for every group the friend is in (issue 14). */
+  addresses: z.array(z.string()),
 })
 export type FriendView = z.infer<typeof friendView>
 

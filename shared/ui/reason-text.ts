@@ -4,7 +4,14 @@
  * a reason to a person maps it here. Each table is typed by its code union, so a new code without
  * a sentence does not compile.
  */
-import type { IndexErrorCode, InviteErrorCode, KeyTextErrorCode, RejectCode } from '../protocol-codes.js'
+import type {
+  IceUrlErrorCode,
+  IndexErrorCode,
+  InviteErrorCode,
+  KeyTextErrorCode,
+  NameErrorCode,
+  RejectCode,
+} from '../protocol-codes.js'
 
 /** Why a pasted key text was not accepted. */
 export const KEY_TEXT_REASONS: Readonly<Record<KeyTextErrorCode, string>> = {
@@ -43,6 +50,19 @@ export const REJECT_REASONS: Readonly<Record<RejectCode, string>> = {
   unknown: 'The peer refused for a reason this version of Coterie does not know (the peer is newer).',
 }
 
+/** Why an ICE server URL was refused. */
+export const ICE_URL_REASONS: Readonly<Record<IceUrlErrorCode, string>> = {
+  'too-long': 'An ICE server URL is at most 300 characters.',
+  'bad-scheme': 'An ICE server URL starts with stun:, turn: or turns: (lower case).',
+  'bad-host':
+    'The server is named by a host name or an IPv4 address (IPv6 literals in brackets are not understood by the WebRTC library).',
+  'bad-port': 'The port is a number from 1 to 65535.',
+  'bad-credentials':
+    'Credentials go only in turn: and turns: URLs, as USER:PASSWORD@ with letters, digits, - . _ ~ and %XX escapes (write : as %3A and @ as %40).',
+  'bad-transport': 'The only query a TURN URL may carry is ?transport=udp or ?transport=tcp.',
+  malformed: 'This is not an ICE server URL: stun:HOST[:PORT] or turn:USER:PASSWORD@HOST[:PORT][?transport=udp|tcp].',
+}
+
 /** Why an invite file could not be opened. */
 export const INVITE_REASONS: Readonly<Record<InviteErrorCode, string>> = {
   'not-an-invite': 'This file is not a Coterie invite.',
@@ -68,4 +88,22 @@ export const INDEX_REASONS: Readonly<Record<IndexErrorCode, string>> = {
   'torrent-invalid': 'A torrent in the group index does not belong to the group.',
   'certificate-invalid': 'A certificate in the group index is not valid for this group, or names someone not in it.',
   stale: 'The group index is not newer than the one already held.',
+}
+
+/** Why a torrent's file names were refused (docs/PROTOCOL.md §4.6): nothing of it is written. */
+export const NAME_REASONS: Readonly<Record<NameErrorCode, string>> = {
+  malformed: 'Its file list is not in the form BitTorrent defines.',
+  'not-utf8': 'A file name is not valid UTF-8 text.',
+  empty: 'A file name or folder name is empty.',
+  dot: 'A file name is "." or "..", which would point outside its folder.',
+  separator: 'A file name contains "/" or "\\": a path, possibly an absolute one, where a name should be.',
+  control: 'A file name contains control characters (invisible, or able to change what a terminal shows).',
+  bidi: 'A file name contains bidirectional formatting characters, which can make it read as another name.',
+  'forbidden-character': 'A file name contains a character Windows does not allow (< > : " | ? *).',
+  'trailing-dot-or-space':
+    'A file name ends with a dot or a space, which Windows drops (it would become another name).',
+  reserved: 'A file name is a Windows device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9), even with an extension.',
+  'too-long': 'A file name is longer than 255 bytes.',
+  'too-deep': 'A file lies more than 64 folders deep.',
+  duplicate: 'Two files have the same path (ignoring case), or a file has the name of a folder.',
 }

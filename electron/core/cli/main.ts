@@ -24,6 +24,7 @@ import {
   isProfileError,
   joinHeldShares,
   joinInvite,
+  joinFolder,
   keyText,
   ProfileStore,
   readInvite,
@@ -31,6 +32,7 @@ import {
   removeGroup,
   removeMember,
   setAutoJoin,
+  setFriendAddresses,
   setGroupLimits,
   setTrackers,
   share,
@@ -41,6 +43,7 @@ import {
   type NodeOptions,
   type TorrentStatus,
 } from '../service/index.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
 import { ServiceError } from '../../../shared/service-errors.js'
 import { formatRate, parseRate } from './rate.js'
 import { bytes, isShare, peerLines, torrentLine } from './format.js'
@@ -112,6 +115,17 @@ friend
         ),
       )
     for (const f of friends) out(`${f.name}\t${fingerprintOf(f.publicKey)}\t${keyText(f.publicKey)}`)
+  })
+friend
+  .command('set-address <friend> [addresses...]')
+  .description(
+    "where the friend's node can be reached (host:port, repeatable; none clears), tried for every group they are in",
+  )
+  .action(async (ref: string, addresses: string[]) => {
+    const f = await setFriendAddresses(await openStore(), ref, addresses)
+    const list = f.addresses ?? []
+    out(list.length === 0 ? `${f.name} has no static address` : `${f.name} is tried at ${list.join(' ')}`)
+    await poke()
   })
 friend.command('remove <friend>').action(async (ref: string) => {
   const f = await removeFriend(await openStore(), ref)
@@ -274,14 +288,19 @@ program
 
 program
   .command('join <invite>')
-  .option('--download-dir <dir>', 'where the files go', defaultDownloadDir())
-  .action(async (file: string, o: { downloadDir: string }) => {
+  .option(
+    '--download-dir <dir>',
+    "where the group's files go (default: a folder of the group's own in the download folder of the settings, else ~/Downloads/Coterie)",
+  )
+  .action(async (file: string, o: { downloadDir?: string }) => {
     const store = await openStore()
     const preview = await readInvite(store, file)
+    const to = o.downloadDir ?? { base: store.current.settings.downloadDir ?? defaultDownloadDir() }
+    const folder = await joinFolder(store, bytesToHex(preview.invite.group.swarm), preview.group, to)
     out(
-      `group "${preview.group}" from ${preview.fromFriend ?? 'someone not in your friends'} (${preview.fromFingerprint}), ${preview.torrents.length} torrent(s), access until ${preview.expires}`,
+      `group "${preview.group}" from ${preview.fromFriend ?? 'someone not in your friends'} (${preview.fromFingerprint}), ${preview.torrents.length} torrent(s), access until ${preview.expires}, files in ${folder}`,
     )
-    const { torrents } = await joinInvite(store, file, o.downloadDir)
+    const { torrents } = await joinInvite(store, file, folder)
     for (const t of torrents) out(t)
     await poke()
   })
@@ -428,8 +447,28 @@ program
     }
     for (const t of (torrents as TorrentStatus[]).filter(isShare)) {
       out(torrentLine(t))
+      if (t.error !== undefined) out(`    not written: ${t.error}`)
       peerLines(t).forEach((l) => out(l))
     }
+  })
+
+program
+  .command('retry [torrent]')
+  .description("a stalled download: dial its members' known addresses now and announce again (default: every download)")
+  .action(async (ref: string | undefined) => {
+    const store = await openStore()
+    const target =
+      ref === undefined
+        ? undefined
+        : store.current.torrents.find((t) => t.infoHash === ref.toLowerCase() || t.name === ref)
+    if (ref !== undefined && target === undefined) throw new ServiceError('unknown-torrent', `"${ref}"`)
+    const live = await callControl(store.dir, 'retry', target === undefined ? {} : { infoHash: target.infoHash })
+    if (live === undefined) throw new ServiceError('no-node')
+    if (!live.ok) throw new Error(live.error)
+    const r = live.result as { torrents: number; dialled: number }
+    out(
+      `retrying ${target?.name ?? `${r.torrents} download${r.torrents === 1 ? '' : 's'}`}: announced again, ${r.dialled} known address${r.dialled === 1 ? '' : 'es'} dialled`,
+    )
   })
 
 program

@@ -10,7 +10,8 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { dirname } from 'node:path'
 import { concatBytes, equalBytes, utf8 } from '../protocol/bytes.js'
 import type { Credential } from '../protocol/handshake.js'
-import { decodeInfo, infoHashOf, plainTorrent, swarmKeyOfInfo } from '../protocol/torrent-info.js'
+import { decodeInfo, infoHashOf, layoutOfInfo, plainTorrent, swarmKeyOfInfo } from '../protocol/torrent-info.js'
+import { stampFiles, watchChanges, type ChangeWatch } from './changed-files.js'
 import { installNativePrimitives } from '../platform/native-primitives.js'
 import type { CoterieExtension } from '../gate/extension.js'
 import { installGate } from '../gate/install.js'
@@ -22,6 +23,7 @@ import { isRevoked as isRevokedIn, type GroupIndex } from '../protocol/group-ind
 import { listenAddress, MemberExchange, type PexReport } from './member-exchange.js'
 import { dropDuplicate } from './duplicates.js'
 import { redialRefusedAsExpired } from './redial.js'
+import { KnownAddresses } from './known-addresses.js'
 import { LocalDiscovery } from './local-discovery.js'
 import { TorrentDiscovery } from './torrent-discovery.js'
 import { summarizePeer, type PeerSummary } from './peers.js'
@@ -92,6 +94,11 @@ export interface AddOptions {
   readonly announcePublic?: boolean
   /** The group's tracker URLs, announced to under the topic (and the infohash if public). */
   readonly trackers?: readonly string[]
+  /**
+   * Never fetch nor write anything (an owner's share: the files are the user's own). What does not
+   * verify on disk is then simply not served.
+   */
+  readonly readOnly?: boolean
 }
 
 export interface SwarmMembership {
@@ -167,6 +174,10 @@ export class Engine extends EventEmitter {
   /** Per-group speed limits, by swarm key: on top of the global ones, on every wire of the group's torrents. */
   readonly #groupLimits = new GroupLimits()
   #mapper: PortMapper | undefined
+  /** Each torrent's watch on its files changing under it (changed-files.ts). */
+  readonly #changes = new Map<string, ChangeWatch>()
+  /** Each torrent's known member addresses, redialled with backoff while it lacks them (issue 14). */
+  readonly #known = new Map<string, KnownAddresses>()
 
   private constructor(client: WebTorrent, o: EngineOptions) {
     super()
@@ -254,17 +265,37 @@ export class Engine extends EventEmitter {
     const announce = o.announcePublic === true && decoded?.private !== 1
     // webtorrent parses the torrent asynchronously: torrent.infoHash is not set yet here.
     const infoHash = bytesToHex(infoHashOf(info))
+    // Before webtorrent checks the files: a change during its check is then seen afterwards.
+    const layout = layoutOfInfo(info)
+    const stamped = layout === undefined ? undefined : await stampFiles(downloadDir, layout)
     const torrent = this.#client.add(torrentFile, {
       path: downloadDir,
       private: !announce,
       skipVerify: o.skipVerify,
       storeCacheSlots: this.#storeCacheSlots,
       ...(o.bitfield !== undefined && { bitfield: o.bitfield }),
+      ...(o.readOnly === true && { deselect: true }),
     })
     this.#membership.set(infoHash, m)
-    this.#gate(torrent, () => this.#membership.get(infoHash) ?? m)
+    const known = new KnownAddresses(torrent, (w) => this.#memberOf(w))
+    this.#known.set(infoHash, known)
+    torrent.once('close', () => this.#known.get(infoHash) === known && this.#known.delete(infoHash))
+    this.#gate(torrent, known, () => this.#membership.get(infoHash) ?? m)
     await ready(torrent)
-    for (const peer of o.peers ?? []) torrent.addPeer(peer)
+    if (o.readOnly === true) refuseWrites(torrent)
+    if (stamped !== undefined) {
+      this.#changes.set(
+        infoHash,
+        watchChanges(torrent, stamped, (files, held, of) =>
+          this.emit(
+            'warning',
+            new Error(`${files.join(', ')} changed on disk: checked again, ${held} of its ${of} pieces still match`),
+          ),
+        ),
+      )
+      torrent.once('close', () => this.#changes.delete(infoHash))
+    }
+    known.addStatic(o.peers ?? [])
     if (!torrent.done) this.#dialGroupMembers(torrent, m.swarm)
     // A private torrent is announced under its topic only; a public one under its infohash too.
     const trackers = this.#useTrackers
@@ -396,6 +427,32 @@ export class Engine extends EventEmitter {
     torrent.addPeer(address)
   }
 
+  /**
+   * Addresses to keep trying for a torrent (a friend's static address, issue 14): dialled now, and
+   * again with backoff while the torrent has something to fetch and no connection to them.
+   */
+  addStaticPeers(infoHash: string, addresses: readonly string[]): void {
+    this.#torrent(infoHash)
+    this.#known.get(infoHash)?.addStatic(addresses)
+  }
+
+  /**
+   * "Retry now" on a stalled transfer (issue 14): every known address of its members not connected
+   * is dialled at once with its backoff restarted, and the torrent is announced and looked up again
+   * on every source (trackers, DHT, LSD) instead of at their next interval. Returns how many
+   * addresses were dialled.
+   */
+  retry(infoHash: string): number {
+    this.#torrent(infoHash)
+    this.#announced.get(infoHash)?.reannounce()
+    return this.#known.get(infoHash)?.retryNow() ?? 0
+  }
+
+  /** The member addresses a torrent keeps redialling (diagnostics and tests). */
+  knownAddresses(infoHash: string): string[] {
+    return this.#known.get(infoHash)?.addresses() ?? []
+  }
+
   summary(): TorrentSummary[] {
     return this.#client.torrents.map((t) => this.#summarize(t))
   }
@@ -441,7 +498,7 @@ export class Engine extends EventEmitter {
 
   // Everything a wire needs, installed synchronously in 'wire' (docs/ENGINE.md §2: after an await
   // the extended handshake is already gone): the gate (gate/install.ts), then what the engine adds.
-  #gate(torrent: Torrent, membership: () => SwarmMembership): void {
+  #gate(torrent: Torrent, known: KnownAddresses, membership: () => SwarmMembership): void {
     rechokeAuthorizedOnly(torrent, (w) => !this.#uploadsPaused && this.#wires.get(w)?.gate.authorized === true)
     const exchange = new MemberExchange(
       torrent,
@@ -473,10 +530,8 @@ export class Engine extends EventEmitter {
           this.index.attach(m.swarm, ext, (f) => wire.once('close', f))
         },
         onAuthorized: () => {
-          dropDuplicate(torrent, wire, this.#client.peerId, (w) => {
-            const v = this.#wires.get(w)?.ext.peer
-            return v?.kind === 'authorized' ? bytesToHex(v.certificate.member) : undefined
-          })
+          dropDuplicate(torrent, wire, this.#client.peerId, (w) => this.#memberOf(w))
+          if (!wire.destroyed) known.authorized(wire)
           this.emit('peer', { infoHash: torrent.infoHash, peer: summarizePeer(wire, ext) } satisfies PeerEvent)
         },
         onTampered: () =>
@@ -490,6 +545,12 @@ export class Engine extends EventEmitter {
       this.#wires.set(wire, { ext, gate, budget, since: Date.now() })
       exchange.add(wire, ext)
     })
+  }
+
+  /** The identity key (hex) a wire's peer proved; undefined until it is authorized. */
+  #memberOf(wire: Wire): string | undefined {
+    const v = this.#wires.get(wire)?.ext.peer
+    return v?.kind === 'authorized' ? bytesToHex(v.certificate.member) : undefined
   }
 
   #recheckGroup(swarm: Uint8Array): void {
@@ -516,7 +577,7 @@ export class Engine extends EventEmitter {
     // "checking" is not "downloading": before 'ready' webtorrent is verifying what is on disk.
     const state = t.paused
       ? 'paused'
-      : !t.ready
+      : !t.ready || this.#changes.get(t.infoHash)?.rechecking === true
         ? t.info === undefined
           ? 'metadata'
           : 'checking'
@@ -542,6 +603,16 @@ export class Engine extends EventEmitter {
     if (t === undefined) throw new RangeError(`no torrent ${infoHash}`)
     return t
   }
+}
+
+// Last line behind `deselect`: a torrent that must not write refuses any piece webtorrent would
+// store (webtorrent then stops the torrent with this error, which the engine reports).
+function refuseWrites(t: Torrent): void {
+  const store = (
+    t as unknown as { store: { put(i: number, b: Uint8Array, cb: (e: Error | null) => void): void } | null }
+  ).store
+  if (store === null) return
+  store.put = (_i, _b, cb) => queueMicrotask(() => cb(new Error(`${t.name}: a share never writes over its files`)))
 }
 
 function ready(t: Torrent): Promise<void> {

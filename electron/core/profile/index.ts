@@ -4,6 +4,7 @@ export { ProfileError, isProfileError, type ProfileErrorCode } from './errors.js
 export type { PermissionFix } from './permissions.js'
 export {
   FORMAT_VERSION,
+  MAX_FRIEND_ADDRESSES,
   DEFAULT_SETTINGS,
   nameKey,
   identityKeyPair,

@@ -87,6 +87,41 @@ export async function loadResume(
   return sameStamps(r.data.files, await stamps(downloadDir, paths)) ? bitfield : undefined
 }
 
+/**
+ * The folder a torrent's record was made for, if it has a readable one. A record is also the
+ * torrent's claim on its files (claimFiles): files at its paths in that folder are its own.
+ */
+export async function recordedFolder(profile: ProfileLayout, infoHash: string): Promise<string | undefined> {
+  const file = profile.resumeRecord(infoHash)
+  const size = await stat(file).then(
+    (s) => s.size,
+    () => undefined,
+  )
+  if (size === undefined || size > MAX_RECORD_BYTES) return undefined
+  try {
+    const r = recordSchema.safeParse(JSON.parse(await readFile(file, 'utf8')))
+    return r.success ? r.data.downloadDir : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Records, before a download writes its first byte, that the files at its paths in `downloadDir`
+ * are its own (holding nothing yet), so that after a crash its partial files are known as its
+ * own, not as files someone else put there (service/operations/placement.ts).
+ */
+export async function claimFiles(
+  profile: ProfileLayout,
+  infoHash: string,
+  downloadDir: string,
+  layout: TorrentLayout,
+): Promise<boolean> {
+  return saveResume(profile, infoHash, downloadDir, layout, new Uint8Array(Math.ceil(layout.pieces / 8)), {
+    flush: false,
+  })
+}
+
 /** Every piece of the layout held: what a share's own hashing just established. */
 export function fullBitfield(pieces: number): Uint8Array {
   const b = new Uint8Array(Math.ceil(pieces / 8)).fill(0xff)

@@ -21,6 +21,8 @@ export const FORMAT_VERSION = 2
 /** identity.json's format, versioned on its own: it is written once and rarely changes shape. */
 export const IDENTITY_FORMAT_VERSION = 2
 export const MAX_PEERS_PER_GROUP = 1024
+/** Static addresses one friend may have (`coterie friend set-address`): a home, a seedbox, a phone's. */
+export const MAX_FRIEND_ADDRESSES = 8
 export const MAX_TORRENT_NAME_CHARS = 1024
 
 const HEX32 = /^[0-9a-f]{64}$/
@@ -64,11 +66,19 @@ const derives = (secretHex: string, publicHex: string): boolean => {
   }
 }
 
-export const friendSchema = z.strictObject({
-  name: label(1, MAX_NAME_CHARS),
-  publicKey,
-  addedAt: timestamp,
-})
+export const friendSchema = z
+  .strictObject({
+    name: label(1, MAX_NAME_CHARS),
+    publicKey,
+    addedAt: timestamp,
+    /**
+     * "host:port" where this friend's node can be reached (a forwarded port, a seedbox), dialled for
+     * every group the friend is in, like Syncthing's static addresses (issue 14). Optional, so
+     * format 2 stays; absent means none.
+     */
+    addresses: z.array(z.string().refine(isPeerAddress, 'expected host:port')).max(MAX_FRIEND_ADDRESSES).optional(),
+  })
+  .superRefine((f, ctx) => reportDuplicates(ctx, f.addresses ?? [], (a) => a.toLowerCase(), ['addresses'], 'address'))
 export type Friend = z.infer<typeof friendSchema>
 
 export const groupSchema = z
@@ -95,9 +105,12 @@ export const groupSchema = z
     /** "host:port" of peers to try first. */
     peers: z.array(z.string().refine(isPeerAddress, 'expected host:port')).max(MAX_PEERS_PER_GROUP),
     /** Tracker URLs (format 2; absent means none): announced under the private topic unless public. */
+    // A URL outside today's tracker grammar (docs/PROTOCOL.md §7.1; say a port above 65535, which the
+    // grammar once let through) is dropped on load, never a reason to refuse the whole profile.
     trackers: z
-      .array(z.string().refine(isTrackerUrl, 'expected a udp:// or http(s):// tracker URL'))
+      .array(z.string())
       .max(MAX_INVITE_TRACKERS)
+      .transform((list) => list.filter(isTrackerUrl))
       .optional(),
     createdAt: timestamp,
     /** Owner: members it removed (their keys go on the group index's revocation list). */

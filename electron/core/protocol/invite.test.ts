@@ -109,6 +109,7 @@ describe('invites: round trip', () => {
       secret,
       announcePublic: false,
       trackers: [],
+      ice: [],
     })
     assert.deepEqual(v.certificate, w.bobCert)
     assert.deepEqual(v.parsedCertificate.member, w.bob.publicKey)
@@ -164,8 +165,21 @@ describe('invites: the public flag and trackers', () => {
     'udp://tracker.example.org:6969/announce',
     'https://[2001:db8::2]/announce',
     'http://127.0.0.1:8000/announce',
+    'wss://tracker.example.org/announce',
+    'ws://127.0.0.1:8000',
   ]
   const group = (extra: object) => ({ group: { name: 'Film club', swarm: w.swarm.publicKey, secret, ...extra } })
+
+  it('carries the group’s ICE servers, signed; an invite without them reads as none', () => {
+    const ice = ['stun:stun.example', 'turn:alice:pw@turn.example:3478']
+    const r = openInvite(invite(group({ ice })), w.bob, NOW)
+    assertOk(r)
+    assert.deepEqual(r.value.group.ice, ice)
+    const none = openInvite(invite(group({})), w.bob, NOW)
+    assertOk(none)
+    assert.deepEqual(none.value.group.ice, [])
+    assert.throws(() => invite(group({ ice: ['turn:a:b:c@turn.example'] })), RangeError)
+  })
 
   it('carries a public group and its trackers to the member', () => {
     const r = openInvite(invite(group({ announcePublic: true, trackers: TRACKERS })), w.bob, NOW)
@@ -185,7 +199,7 @@ describe('invites: the public flag and trackers', () => {
     assert.equal(codeOf(seal(inner(), w.bob.publicKey)), 'ok', 'an invite made without the fields opens')
   })
 
-  it('refuses a public flag other than 1, an empty or oversized tracker list, and bad tracker URLs as malformed', () => {
+  it('refuses a public flag other than 1 and a tracker list of the wrong shape or size as malformed', () => {
     const g = (extra: Record<string, Bencodable>) => ({
       fields: { group: { name: utf8('Film club'), swarm: w.swarm.publicKey, secret, ...extra } },
     })
@@ -197,23 +211,39 @@ describe('invites: the public flag and trackers', () => {
       { public: utf8('1') },
       { trackers: [] },
       { trackers: utf8(TRACKERS[0]!) },
+      { trackers: [7] },
+      { trackers: [new Uint8Array([0xff, 0xfe])] },
       { trackers: Array.from({ length: MAX_INVITE_TRACKERS + 1 }, (_, i) => utf8(`udp://t${i}.example:1`)) },
-      ...[
-        'ws://t.example/announce',
-        'wss://t.example/a',
-        'udp://',
-        'http://a b/announce',
-        'file:///etc/passwd',
-        'udp://t.example:1/\u00e9',
-        `http://t.example/${'a'.repeat(MAX_TRACKER_URL_CHARS)}`,
-      ].map((t) => ({ trackers: [utf8(t)] })),
+      { trackers: [utf8(`http://t.example/${'a'.repeat(MAX_TRACKER_URL_CHARS)}`)] },
     ]) {
       assert.equal(codeOf(seal(inner(g(extra)), w.bob.publicKey)), 'malformed', JSON.stringify(extra))
     }
   })
 
+  it('opens an invite with a tracker outside the grammar, and never uses that tracker', () => {
+    const ignored = [
+      'WS://t.example/announce',
+      'wss:/t.example/a',
+      'udp://',
+      'http://a b/announce',
+      'file:///etc/passwd',
+      'udp://t.example:1/\u00e9',
+      'udp://t.example:0/announce',
+      'udp://t.example:65536/announce',
+      'http://256.1.1.1/announce',
+    ]
+    const raw = [...ignored, TRACKERS[0]!].map(utf8)
+    const file = seal(
+      inner({ fields: { group: { name: utf8('Film club'), swarm: w.swarm.publicKey, secret, trackers: raw } } }),
+      w.bob.publicKey,
+    )
+    const r = openInvite(file, w.bob, NOW)
+    assertOk(r)
+    assert.deepEqual(r.value.group.trackers, [TRACKERS[0]], 'only the URL in the grammar')
+  })
+
   it('refuses to create an invite with a bad tracker (a caller bug)', () => {
-    for (const t of ['', 'ws://t.example', 'udp://t.example:1 /x'])
+    for (const t of ['', 'ftp://t.example', 'udp://t.example:1 /x'])
       assert.throws(() => invite(group({ trackers: [t] })), RangeError, t)
     const many = Array.from({ length: MAX_INVITE_TRACKERS + 1 }, (_, i) => `udp://t${i}.example:1`)
     assert.throws(() => invite(group({ trackers: many })), RangeError)

@@ -4,7 +4,13 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import * as constants from './constants.js'
-import { INDEX_CODES, INVITE_CODES, KEY_TEXT_CODES, REJECT_CODES } from '../../../shared/protocol-codes.js'
+import {
+  ICE_URL_CODES,
+  INDEX_CODES,
+  INVITE_CODES,
+  KEY_TEXT_CODES,
+  REJECT_CODES,
+} from '../../../shared/protocol-codes.js'
 
 const doc = readFileSync(new URL('../../../docs/PROTOCOL.md', import.meta.url), 'utf8')
 const section = (n: number): string => {
@@ -38,7 +44,7 @@ describe('docs/PROTOCOL.md agrees with the code', () => {
 
   it('§6 names every reason code the code can produce', () => {
     const s6 = section(6)
-    for (const code of [...REJECT_CODES, ...INVITE_CODES, ...KEY_TEXT_CODES, ...INDEX_CODES]) {
+    for (const code of [...REJECT_CODES, ...INVITE_CODES, ...KEY_TEXT_CODES, ...INDEX_CODES, ...ICE_URL_CODES]) {
       assert.ok(s6.includes(`| \`${code}\` |`), `§6 lacks ${code}`)
     }
   })

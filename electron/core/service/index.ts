@@ -17,11 +17,11 @@ import type { ProfileStore } from '../profile/index.js'
 export { defaultProfileDir, isProfileError, ProfileStore, type SecretSealer } from '../profile/index.js'
 
 // What a user does.
-export { addFriend, removeFriend } from './operations/friends.js'
+export { addFriend, removeFriend, setFriendAddresses } from './operations/friends.js'
 export { addMember, createGroup, findGroup, removeMember, setAutoJoin, setTrackers } from './operations/groups.js'
 export { removeGroup } from './operations/remove-group.js'
 export { joinHeldShares } from './operations/group-index.js'
-export { join as joinInvite, readInvite, writeInvite } from './operations/invites.js'
+export { join as joinInvite, joinFolder, readInvite, writeInvite } from './operations/invites.js'
 export { groupLimits, setGroupLimits } from './operations/limits.js'
 export { exportTorrent } from './operations/export-torrent.js'
 export { defaultDownloadDir } from './operations/downloads.js'

@@ -1,13 +1,13 @@
 /** friends.* and keys.check: people by their key, and checking a pasted key as it is typed. */
 import { bytesToHex } from '../../protocol/bytes.js'
 import { fingerprint, parseKeyText } from '../../protocol/keys.js'
-import { addFriend, removeFriend } from '../operations/friends.js'
+import { addFriend, removeFriend, setFriendAddresses } from '../operations/friends.js'
 import { ServiceError } from '../../../../shared/service-errors.js'
 import { KEY_TEXT_REASONS } from '../../../../shared/ui/reason-text.js'
 import type { AppContext, Handlers } from './context.js'
 import { friendView } from './views.js'
 
-type Channels = 'keys.check' | 'friends.list' | 'friends.add' | 'friends.remove'
+type Channels = 'keys.check' | 'friends.list' | 'friends.add' | 'friends.remove' | 'friends.setAddresses'
 
 export function friendHandlers(ctx: AppContext): Pick<Handlers, Channels> {
   const { store } = ctx
@@ -37,6 +37,13 @@ export function friendHandlers(ctx: AppContext): Pick<Handlers, Channels> {
       await removeFriend(store, bytesToHex(parsed.value))
       await ctx.changed()
       return {}
+    },
+    'friends.setAddresses': async ({ key, addresses }) => {
+      const parsed = parseKeyText('identity', key)
+      if (!parsed.ok) throw new ServiceError('bad-key', KEY_TEXT_REASONS[parsed.error.code])
+      const f = await setFriendAddresses(store, bytesToHex(parsed.value), addresses)
+      await ctx.changed()
+      return friendView(f)
     },
   }
 }

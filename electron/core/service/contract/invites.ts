@@ -59,8 +59,8 @@ export function inviteHandlers(ctx: AppContext): Pick<Handlers, Channels> {
     },
     'invites.preview': async ({ data }) => previewInvite(store, fromBase64(data)),
     'invites.accept': async ({ data, downloadDir }) => {
-      const dir = downloadDir ?? store.current.settings.downloadDir ?? ctx.defaultDownloadDir
-      const { group, torrents } = await join(store, fromBase64(data), dir)
+      const to = downloadDir ?? { base: store.current.settings.downloadDir ?? ctx.defaultDownloadDir }
+      const { group, torrents } = await join(store, fromBase64(data), to)
       for (const t of torrents) ctx.acceptedHere.add(t)
       await ctx.changed()
       return { group: group.id, torrents }

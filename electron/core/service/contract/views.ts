@@ -28,6 +28,7 @@ export const friendView = (f: DeepReadonly<Friend>): FriendView => ({
   name: f.name,
   fingerprint: fingerprintOf(f.publicKey),
   addedAt: f.addedAt,
+  addresses: [...(f.addresses ?? [])],
 })
 
 /** What a group's view takes from the running node, beside the profile. */

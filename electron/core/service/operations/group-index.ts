@@ -25,6 +25,7 @@ import { certificateLifetimeS, certify, findGroup, renewalDue } from './groups.j
 import { asRendezvous } from '../../protocol/rendezvous.js'
 import { ServiceError } from '../../../../shared/service-errors.js'
 import { takeRendezvous, withRendezvous } from './rendezvous.js'
+import { defaultDownloadDir } from './downloads.js'
 
 /** A group as the profile snapshot holds it (read-only). */
 type GroupView = Profile['groups'][number]
@@ -229,7 +230,7 @@ export async function joinHeldShares(
       dg,
       shares.map((s) => s.info),
       ctx.putTorrentInfo,
-      o.defaultDownloadDir ?? draft.settings.downloadDir ?? store.dir,
+      o.defaultDownloadDir ?? draft.settings.downloadDir ?? defaultDownloadDir(),
     )
   })
   return joined

@@ -13,6 +13,7 @@ import { findFriend } from './friends.js'
 import { certificateLifetimeS, certificateMember, certify, ownedGroup, ownerKeys } from './groups.js'
 import { ensureRendezvous, isRendezvous, takeRendezvous, withRendezvous } from './rendezvous.js'
 import { ServiceError } from '../../../../shared/service-errors.js'
+import { checkDownloadFolder, groupFolder } from './placement.js'
 import { INVITE_REASONS } from '../../../../shared/ui/reason-text.js'
 
 export interface InviteOptions {
@@ -130,15 +131,41 @@ export async function readInvite(store: ProfileStore, source: InviteSource): Pro
   }
 }
 
+/**
+ * Where a joined group's files go: a folder the person chose, used as it is, or the base under
+ * which the group gets a folder of its own (placement.ts groupFolder), so that no two groups
+ * write into one folder unless someone asked for it.
+ */
+export type Destination = string | { readonly base: string }
+
+/** The folder a join would use, for the person to see (and change) before accepting. */
+export async function joinFolder(
+  store: ProfileStore,
+  swarmHex: string,
+  groupName: string,
+  to: Destination,
+): Promise<string> {
+  if (typeof to === 'string') return resolve(to)
+  const groups = store.current.groups
+  const held = groups.find((g) => g.swarmPublicKey === swarmHex)
+  if (held?.downloadDir !== undefined) return held.downloadDir // joining again: where it already goes
+  return groupFolder(
+    to.base,
+    { id: held?.id ?? swarmHex.slice(0, 8), name: held?.name ?? uniqueName(groupName, groups) },
+    groups,
+  )
+}
+
 /** Accepts an invite: the group, our certificate and its torrents enter the profile. */
 export async function join(
   store: ProfileStore,
   source: InviteSource,
-  downloadDir: string,
+  to: Destination,
 ): Promise<{ group: Group; torrents: string[] }> {
   const { invite } = await readInvite(store, source)
-  const dir = resolve(downloadDir)
   const swarmHex = bytesToHex(invite.group.swarm)
+  const dir = await joinFolder(store, swarmHex, invite.group.name, to)
+  await checkDownloadFolder(dir, store.dir) // never the profile folder, where the identity is
   const { result } = await store.update((draft, ctx) => {
     // Joining again (a renewed invite) updates the certificate, secret, peers and collection.
     let group = draft.groups.find((g) => g.swarmPublicKey === swarmHex)
@@ -165,6 +192,10 @@ export async function join(
     if (invite.group.trackers.length > 0) group.trackers = [...invite.group.trackers]
     else delete group.trackers
     group.peers = [...new Set([...invite.peers, ...group.peers])]
+    // Whoever invited us is a member (the owner, until the group index names the rest): a friend's
+    // static address is then tried for this group before the first index arrives (issue 14).
+    const inviter = bytesToHex(invite.from)
+    if (inviter !== ctx.identity.publicKey && !group.members.includes(inviter)) group.members.push(inviter)
     group.downloadDir = dir // where what the owner adds later goes (group index)
     const added: string[] = []
     const shares = takeRendezvous(group, invite.torrents)
