@@ -108,6 +108,7 @@ export function budgetWire(wire: Wire, o: SendBudgetOptions = {}): SendBudget {
       return
     }
     waiting.push({ index, offset, length })
+    release() // room may have come without a wake-up (a control message drained, say)
   }
   w._onCancel = (index, offset, length) => {
     const i = waiting.findIndex((r, j) => j >= head && r.index === index && r.offset === offset && r.length === length)
