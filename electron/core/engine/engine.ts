@@ -511,7 +511,11 @@ export class Engine extends EventEmitter {
       const isRevoked = (member: Uint8Array) => isRevokedIn(this.index.get(m.swarm), member)
       let refusedPeer: PeerSummary | undefined
       let limited: LimitedWire | undefined
-      const budget = budgetWire(wire, { budget: this.#sendBudget, heldBytes: () => limited?.heldBytes ?? 0 })
+      const budget = budgetWire(wire, {
+        budget: this.#sendBudget,
+        heldBytes: () => limited?.heldBytes ?? 0,
+        has: (i) => torrent.bitfield?.get(i) === true,
+      })
       const { ext, gate } = installGate(torrent, wire, {
         gated: { swarm: m.swarm, credential: m.credential, isRevoked },
         listenPort: this.announcePort,
