@@ -30,6 +30,8 @@ export function torrentLine(t: TorrentStatus): string {
 export function peerLines(t: TorrentStatus): string[] {
   return t.peers.map((p) => {
     const why = p.state === 'refused' && p.reason ? ` (${p.reason})` : ''
-    return `    ${p.address.padEnd(22)} ${p.client.padEnd(18)} ${p.state}${why}  ↑${bytes(p.uploaded)} ↓${bytes(p.downloaded)}`
+    // How it is reached: direct, mapped, holepunch or relay, and over what (tcp, utp, webrtc).
+    const via = `${p.path}/${p.transport}`.padEnd(16)
+    return `    ${p.address.padEnd(22)} ${via} ${p.client.padEnd(18)} ${p.state}${why}  ↑${bytes(p.uploaded)} ↓${bytes(p.downloaded)}`
   })
 }
