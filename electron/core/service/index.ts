@@ -15,6 +15,9 @@ import type { ProfileStore } from '../profile/index.js'
 
 // The profile a door opens and hands to the service.
 export { defaultProfileDir, isProfileError, ProfileStore, type SecretSealer } from '../profile/index.js'
+export type { LockHolder, LockState } from '../profile/index.js'
+/** Opens a profile and removes what a crash left in it: every start that may write goes through this. */
+export { openProfile } from './operations/open-profile.js'
 
 // What a user does.
 export { addFriend, removeFriend, setFriendAddresses } from './operations/friends.js'
@@ -30,7 +33,7 @@ export {
 } from './operations/groups.js'
 export { removeGroup } from './operations/remove-group.js'
 export { joinHeldShares } from './operations/group-index.js'
-export { join as joinInvite, readInvite, writeInvite } from './operations/invites.js'
+export { join as joinInvite, joinFolder, readInvite, refusedNames, writeInvite } from './operations/invites.js'
 export { groupLimits, setGroupLimits } from './operations/limits.js'
 export { exportTorrent } from './operations/export-torrent.js'
 export { defaultDownloadDir } from './operations/downloads.js'
@@ -42,6 +45,7 @@ export { isPeerAddress } from '../protocol/invite.js'
 export { displayIceUrl } from '../protocol/ice.js'
 /** The largest invite file worth reading (larger is refused before it is read). */
 export { MAX_INVITE_BYTES } from '../protocol/constants.js'
+export { readBounded, type BoundedRead } from '../platform/bounded-read.js'
 
 // The running node.
 export { callControl, isNodeRunning } from './runtime/control.js'

@@ -24,7 +24,11 @@ import { renewalPayloads } from '../protocol/renewal.js'
 import { rendezvousTorrent } from '../protocol/rendezvous.js'
 import { BACKUP_KEY_BYTES, backupHeader, scryptParams, sealBackup } from '../protocol/backup.js'
 import { scrypt } from '@noble/hashes/scrypt.js'
-import { DAY, NOW, infoDict, keyPair, seed } from './fixtures.js'
+import { DAY, NOW, keyPair, seed } from './fixtures.js'
+import { sha1 } from '@noble/hashes/legacy.js'
+import { utf8 } from '../protocol/bytes.js'
+import { INFO_SWARM_KEY } from '../protocol/constants.js'
+import { buildNegativeVectors } from './negative-vectors.js'
 
 const hex = bytesToHex
 
@@ -65,11 +69,37 @@ const label = (s: string) => ({
   publicKey: hex(keyPair(s).publicKey),
 })
 
+const VECTOR_FILE_BYTES = 123456
+const PIECE_BYTES = 16384
+const CONTENT_MODULUS = 251
+
+/**
+ * The private group's torrent of the vectors: a valid BEP 3 single-file info dictionary (8 piece
+ * hashes of its real content, which anyone can rebuild: byte i is i mod 251) with `private` = 1
+ * (BEP 27), as a private group's torrents carry (§12), and the swarm key.
+ */
+function vectorTorrent(swarm: Uint8Array): { info: Uint8Array; pieces: number } {
+  const content = Uint8Array.from({ length: VECTOR_FILE_BYTES }, (_, i) => i % CONTENT_MODULUS)
+  const pieces = Math.ceil(VECTOR_FILE_BYTES / PIECE_BYTES)
+  const hashes = new Uint8Array(20 * pieces)
+  for (let p = 0; p < pieces; p++) hashes.set(sha1(content.subarray(p * PIECE_BYTES, (p + 1) * PIECE_BYTES)), 20 * p)
+  const info = encode({
+    [INFO_SWARM_KEY]: swarm,
+    length: VECTOR_FILE_BYTES,
+    name: utf8('season-1.mkv'),
+    'piece length': PIECE_BYTES,
+    pieces: hashes,
+    private: 1,
+  })
+  return { info, pieces }
+}
+
 export function buildVectors() {
   const swarm = keyPair('vector swarm')
   const alice = keyPair('vector alice')
   const bob = keyPair('vector bob')
-  const info = infoDict(swarm.publicKey, 'season-1.mkv', 123456)
+  const torrent = vectorTorrent(swarm.publicKey)
+  const info = torrent.info
   const ih = new Uint8Array(20)
   ih.set(seed('vector infohash').subarray(0, 20))
   const infoHash = infoHashOf(info)
@@ -284,7 +314,14 @@ export function buildVectors() {
       payload: hex(new Uint8Array([1, 2, 3])),
       hex: hex(signingInput('initiator', new Uint8Array([1, 2, 3]))),
     },
-    torrent: { info: hex(info), infoHash: hex(infoHash) },
+    torrent: {
+      content: `byte i is i mod ${CONTENT_MODULUS}`,
+      length: VECTOR_FILE_BYTES,
+      pieceLength: PIECE_BYTES,
+      pieces: torrent.pieces,
+      info: hex(info),
+      infoHash: hex(infoHash),
+    },
     certificates,
     handshake: {
       infoHash: hex(infoHash),
@@ -408,5 +445,8 @@ export function buildVectors() {
         file: new TextDecoder().decode(sealBackup(header, key, alice.secretKey)),
       }
     })(),
+    // What a second implementation must refuse, and with which code, in the order of PROTOCOL.md
+    // §4.2, §4.4, §5.1, §5.3, §6.4, §7 and §7.1; plus the positive shapes issue 15 asked for.
+    negative: buildNegativeVectors({ swarm, alice, bob, info, infoHash, aliceCert, bobCert }),
   }
 }
