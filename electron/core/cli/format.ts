@@ -31,7 +31,9 @@ export function torrentLine(t: TorrentStatus): string {
 export function peerLines(t: TorrentStatus): string[] {
   return t.peers.map((p) => {
     const why = p.state === 'refused' && p.reason ? ` (${shown(p.reason)})` : ''
+    // How it is reached: direct, mapped, holepunch or relay, and over what (tcp, utp, webrtc).
+    const via = `${p.path}/${p.transport}`.padEnd(16)
     // The client name is the peer's own claim (its peer id): shown escaped like any name from outside.
-    return `    ${shown(p.address).padEnd(22)} ${shown(p.client).padEnd(18)} ${p.state}${why}  ↑${bytes(p.uploaded)} ↓${bytes(p.downloaded)}`
+    return `    ${shown(p.address).padEnd(22)} ${via} ${shown(p.client).padEnd(18)} ${p.state}${why}  ↑${bytes(p.uploaded)} ↓${bytes(p.downloaded)}`
   })
 }

@@ -11,10 +11,12 @@ import {
   addFriend,
   addMember,
   callControl,
+  checkIce,
   createGroup,
   DEFAULT_DHT_BOOTSTRAP,
   defaultDownloadDir,
   defaultProfileDir,
+  displayIceUrl,
   exportTorrent,
   findGroup,
   fingerprintOf,
@@ -37,6 +39,7 @@ import {
   setAutoJoin,
   setFriendAddresses,
   setGroupLimits,
+  setIce,
   setTrackers,
   share,
   startBackend,
@@ -158,11 +161,18 @@ group
     collect,
     [],
   )
-  .action(async (name: string, o: { member: string[]; public?: boolean; tracker: string[] }) => {
+  .option(
+    '--ice <url>',
+    'a STUN or TURN server for members behind NATs (repeatable; stun:HOST[:PORT], turn:USER:PASS@HOST[:PORT])',
+    collect,
+    [],
+  )
+  .action(async (name: string, o: { member: string[]; public?: boolean; tracker: string[]; ice: string[] }) => {
     const g = await createGroup(await openStore(), name, {
       members: o.member,
       announcePublic: o.public === true,
       trackers: o.tracker,
+      ice: o.ice,
     })
     out(`created ${shown(g.name)} (${g.id})  group key ${groupKeyText(g.swarmPublicKey)}`)
     await poke()
@@ -178,6 +188,14 @@ group
   .action(async (g: string, urls: string[]) => {
     const trackers = await setTrackers(await openStore(), g, urls)
     out(trackers.length === 0 ? `${shown(g)} uses no trackers` : `${shown(g)} uses ${trackers.join(' ')}`)
+    await poke()
+  })
+group
+  .command('set-ice <group> [urls...]')
+  .description("replace the group's STUN/TURN servers (none: no ICE servers); members follow through the group index")
+  .action(async (g: string, urls: string[]) => {
+    const ice = await setIce(await openStore(), g, urls)
+    out(ice.length === 0 ? `${g} uses no ICE servers` : `${g} uses ${ice.map(displayIceUrl).join(' ')}`)
     await poke()
   })
 group
@@ -253,6 +271,7 @@ group
     out(`speed limits: upload ${formatRate(view.uploadLimit)}, download ${formatRate(view.downloadLimit)}`)
     if (view.certificateExpires !== null) out(`your certificate expires ${view.certificateExpires}`)
     if (view.trackers.length > 0) out(`trackers: ${view.trackers.join(' ')}`)
+    if (view.ice.length > 0) out(`ICE servers: ${view.ice.join(' ')}`)
     out(`torrents (${view.torrents.length}):`)
     for (const t of view.torrents) out(`  ${t.infoHash}  ${shown(t.name)}`)
     out(`members (${view.members.length}):`)
@@ -342,6 +361,12 @@ program
   .option('--utp', 'also use uTP (slower than TCP on fast links)')
   .option('--no-port-mapping', 'do not ask the router to forward the port (NAT-PMP, UPnP IGD)')
   .option(
+    '--ice <url>',
+    "a STUN or TURN server of your own, used beside each group's (repeatable; stun:HOST[:PORT], turn:USER:PASS@HOST[:PORT])",
+    collect,
+    [],
+  )
+  .option(
     '--upload-limit <B/s>',
     "cap the upload rate for this run (e.g. 2MiB; without it, Settings' limit)",
     runRateOption,
@@ -361,6 +386,7 @@ program
       lsd: boolean
       tracker: boolean
       portMapping: boolean
+      ice: string[]
       dhtBootstrap?: string[]
       utp?: boolean
       uploadLimit?: number
@@ -379,6 +405,7 @@ program
         trackers: o.tracker,
         utp: o.utp === true,
         portMapping: o.portMapping,
+        ice: checkIce(o.ice),
         uploadLimit: o.uploadLimit,
         downloadLimit: o.downloadLimit,
       }

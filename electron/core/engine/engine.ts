@@ -27,7 +27,10 @@ import { redialRefusedAsExpired } from './redial.js'
 import { KnownAddresses } from './known-addresses.js'
 import { LocalDiscovery } from './local-discovery.js'
 import { TorrentDiscovery } from './torrent-discovery.js'
+import type { FoundPeer } from './tracker-discovery.js'
+import { admitRtcPeer } from './webrtc-glare.js'
 import { summarizePeer, type PeerSummary } from './peers.js'
+import { peerPath, type PeerPath } from './peer-path.js'
 import { formatAddress } from '../protocol/address.js'
 import { GroupLimits, limitWire, type LimitedWire, type Limits } from './group-limits.js'
 import { budgetWire, type SendBudget } from './send-budget.js'
@@ -54,6 +57,11 @@ export interface EngineOptions {
    * announce the port it granted. Off unless true: `coterie run` turns it on unless --no-port-mapping.
    */
   readonly portMapping?: boolean
+  /**
+   * ICE servers of the user's own (`coterie run --ice`; stun:, turn:, turns: URLs, protocol/ice.ts),
+   * used beside each torrent's group's for WebRTC connections through WebSocket trackers.
+   */
+  readonly ice?: readonly string[]
   /** Bytes per second, for all torrents; unlimited when absent. */
   readonly uploadLimit?: number | undefined
   readonly downloadLimit?: number | undefined
@@ -95,6 +103,8 @@ export interface AddOptions {
   readonly announcePublic?: boolean
   /** The group's tracker URLs, announced to under the topic (and the infohash if public). */
   readonly trackers?: readonly string[]
+  /** The group's ICE servers, for WebRTC connections made through its WebSocket trackers. */
+  readonly ice?: readonly string[]
   /**
    * Never fetch nor write anything (an owner's share: the files are the user's own). What does not
    * verify on disk is then simply not served.
@@ -166,6 +176,7 @@ export class Engine extends EventEmitter {
   readonly #ownHellos = new Set<string>()
   readonly #lsd: LocalDiscovery | undefined
   readonly #useTrackers: boolean
+  readonly #ownIce: readonly string[]
   readonly #unsealed: boolean | undefined
   readonly #sendBudget: number | undefined
   readonly #storeCacheSlots: number
@@ -188,6 +199,7 @@ export class Engine extends EventEmitter {
     const warn = (e: Error) => this.emit('warning', e)
     this.#lsd = o.lsd === true ? new LocalDiscovery({ port: () => client.torrentPort, onWarning: warn }) : undefined
     this.#useTrackers = o.trackers !== false
+    this.#ownIce = o.ice ?? []
     this.#idlePeerMs = o.idlePeerMs ?? DEFAULT_IDLE_PEER_MS
     this.#unsealed = o.unsealed
     this.#sendBudget = o.sendBudget
@@ -316,11 +328,15 @@ export class Engine extends EventEmitter {
           lonely: () => !torrent.destroyed && torrent.wires.length === 0,
         }
       : undefined
-    const dial = (address: string) => {
-      if (!torrent.destroyed) torrent.addPeer(address)
+    const dial = (peer: FoundPeer) => {
+      if (typeof peer === 'string') {
+        if (!torrent.destroyed) torrent.addPeer(peer)
+      } else if (!torrent.destroyed && admitRtcPeer(torrent, peer, this.#client.peerId)) torrent.addPeer(peer)
+      else peer.destroy() // a WebRTC connection no torrent will take
     }
     const announced = new TorrentDiscovery({ dht: this.#discovery, lsd: this.#lsd, trackers }, dial, {
       trackers: o.trackers ?? [],
+      ice: this.#iceFor(o.ice),
       ...(announce && { plain: hexToBytes(torrent.infoHash) }),
     })
     this.#announced.set(infoHash, announced)
@@ -336,13 +352,21 @@ export class Engine extends EventEmitter {
    * Announces a torrent under its private topic and connects to whoever else is there (DHT, LSD,
    * trackers). A new topic replaces the one before at once: the old one is no longer announced
    * nor looked up (a rotated discovery secret, PROTOCOL.md §13.2). `trackers`, when given, replace
-   * the torrent's tracker list the same way (the group's list changed).
+   * the torrent's tracker list the same way (the group's list changed), and `ice` its group's ICE
+   * servers (WebRTC connections made from then on use them).
    */
-  watchTopic(infoHash: string, topic: Uint8Array, trackers?: readonly string[]): void {
+  watchTopic(infoHash: string, topic: Uint8Array, trackers?: readonly string[], ice?: readonly string[]): void {
     this.#torrent(infoHash)
     const announced = this.#announced.get(infoHash)
-    if (trackers !== undefined) announced?.setTrackers(trackers)
+    if (trackers !== undefined) announced?.setTrackers(trackers, ice === undefined ? undefined : this.#iceFor(ice))
     announced?.setTopic(topic)
+  }
+
+  // Per torrent: its group's ICE servers, then the user's own; no others (docs/NAT.md). Per torrent
+  // rather than per client because each torrent has its own tracker client, so one group's TURN
+  // credentials are never handed to another group's connections.
+  #iceFor(group: readonly string[] | undefined): string[] {
+    return [...new Set([...(group ?? []), ...this.#ownIce])]
   }
 
   /** The keys (hex) a torrent is announced and looked up under now: its topic, and its infohash if public. */
@@ -549,7 +573,10 @@ export class Engine extends EventEmitter {
           unproven.promote(wire)
           dropDuplicate(torrent, wire, this.#client.peerId, (w) => this.#memberOf(w))
           if (!wire.destroyed) known.authorized(wire)
-          this.emit('peer', { infoHash: torrent.infoHash, peer: summarizePeer(wire, ext) } satisfies PeerEvent)
+          this.emit('peer', {
+            infoHash: torrent.infoHash,
+            peer: summarizePeer(wire, ext, this.#pathOf(torrent, wire)),
+          } satisfies PeerEvent)
         },
         onTampered: () =>
           this.emit(
@@ -565,7 +592,7 @@ export class Engine extends EventEmitter {
             ),
           )
         },
-        onRefusing: () => (refusedPeer = summarizePeer(wire, ext)), // before the gate may close the wire
+        onRefusing: () => (refusedPeer = summarizePeer(wire, ext, this.#pathOf(torrent, wire))), // before the gate may close the wire
         onRefused: () => this.emit('peer', { infoHash: torrent.infoHash, peer: refusedPeer! } satisfies PeerEvent),
       })
       this.#wires.set(wire, { ext, gate, budget, since: Date.now() })
@@ -620,8 +647,12 @@ export class Engine extends EventEmitter {
       uploaded: t.uploaded,
       downloadSpeed: Math.round(t.downloadSpeed),
       uploadSpeed: Math.round(t.uploadSpeed),
-      peers: t.wires.map((w) => summarizePeer(w, this.#wires.get(w)?.ext)),
+      peers: t.wires.map((w) => summarizePeer(w, this.#wires.get(w)?.ext, this.#pathOf(t, w))),
     }
+  }
+
+  #pathOf(torrent: Torrent, wire: Wire): PeerPath {
+    return peerPath(torrent, wire, this.#mapper?.current !== undefined)
   }
 
   #torrent(infoHash: string): Torrent {

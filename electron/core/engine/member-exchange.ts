@@ -32,7 +32,10 @@ export interface PexReport {
 
 /** Where the peer on `wire` accepts connections: the address we dialled, or the BEP 10 `p` it sent. */
 export function listenAddress(wire: Wire): PeerAddress | undefined {
-  if (wire.remoteAddress === undefined) return undefined
+  // A WebRTC wire's remote address is an ICE candidate's: a NAT's public side, or a TURN server's
+  // relay for a relayed one, never where the peer listens. Such peers are found again through the
+  // WebSocket tracker, not redialled (docs/NAT.md).
+  if (wire.remoteAddress === undefined || wire.type === 'webrtc') return undefined
   if (/Outgoing$/.test(wire.type))
     return wire.remotePort === undefined ? undefined : peerAddress(wire.remoteAddress, wire.remotePort)
   const p = (wire.peerExtendedHandshake as Record<string, unknown> | undefined)?.p

@@ -2,11 +2,16 @@
 import type Wire from 'bittorrent-protocol'
 import type { RejectCode } from '../../../shared/protocol-codes.js'
 import type { CoterieExtension } from '../gate/extension.js'
+import { transportOf, type PeerPath, type Transport } from './peer-path.js'
 
 export type PeerAuthState = 'pending' | 'authorized' | 'refused' | 'no-extension'
 
 export interface PeerSummary {
   readonly address: string
+  /** tcp, utp, or webrtc (a data channel through a WebSocket tracker's signalling). */
+  readonly transport: Transport
+  /** How it is reached (engine/peer-path.ts): direct, mapped, holepunch, relay. */
+  readonly path: PeerPath
   readonly client: string
   /** Do we upload to this peer, and if not, why. */
   readonly state: PeerAuthState
@@ -44,10 +49,12 @@ export function clientName(peerIdHex: string | null): string {
   return `${CLIENTS[m[1]!] ?? m[1]} ${m[2]}`
 }
 
-export function summarizePeer(wire: Wire, ext: CoterieExtension | undefined): PeerSummary {
+export function summarizePeer(wire: Wire, ext: CoterieExtension | undefined, path: PeerPath = 'direct'): PeerSummary {
   const peer = ext?.peer
   return {
     address: wire.remoteAddress === undefined ? 'unknown' : `${wire.remoteAddress}:${wire.remotePort}`,
+    transport: transportOf(wire),
+    path,
     client: clientName(wire.peerId),
     state: ext?.state ?? 'no-extension',
     ...(peer?.kind === 'refused' && { reason: peer.code }),

@@ -9,7 +9,7 @@
 import { bytesToHex, equalBytes } from '../protocol/bytes.js'
 import type { TopicDiscovery } from './discovery.js'
 import type { LocalDiscovery } from './local-discovery.js'
-import { watchTrackers, type TrackerDiscoveryOptions } from './tracker-discovery.js'
+import { watchTrackers, type FoundPeer, type TrackerDiscoveryOptions } from './tracker-discovery.js'
 
 export interface DiscoverySources {
   readonly dht?: TopicDiscovery | undefined
@@ -20,8 +20,9 @@ export interface DiscoverySources {
 
 export class TorrentDiscovery {
   readonly #sources: DiscoverySources
-  readonly #dial: (address: string) => void
+  readonly #dial: (peer: FoundPeer) => void
   #trackers: readonly string[]
+  #ice: readonly string[]
   #topic: { readonly key: Uint8Array; readonly stop: () => void } | undefined
   #stopPlain: () => void
   readonly #plain: Uint8Array | undefined
@@ -30,12 +31,13 @@ export class TorrentDiscovery {
   /** `plain`: the infohash, for a public torrent only. */
   constructor(
     sources: DiscoverySources,
-    dial: (address: string) => void,
-    o: { readonly plain?: Uint8Array; readonly trackers: readonly string[] },
+    dial: (peer: FoundPeer) => void,
+    o: { readonly plain?: Uint8Array; readonly trackers: readonly string[]; readonly ice?: readonly string[] },
   ) {
     this.#sources = sources
     this.#dial = dial
     this.#trackers = o.trackers
+    this.#ice = o.ice ?? []
     this.#plain = o.plain
     this.#stopPlain = o.plain === undefined ? () => {} : this.#watch(o.plain, false)
   }
@@ -52,13 +54,10 @@ export class TorrentDiscovery {
    * list's trackers are told "stopped", the new one's are announced to, and the DHT and LSD watches
    * are restarted with them (one watch per key holds all three).
    */
-  setTrackers(trackers: readonly string[]): void {
-    if (
-      this.#stopped ||
-      (trackers.length === this.#trackers.length && trackers.every((t, i) => t === this.#trackers[i]))
-    )
-      return
+  setTrackers(trackers: readonly string[], ice: readonly string[] = this.#ice): void {
+    if (this.#stopped || (sameList(trackers, this.#trackers) && sameList(ice, this.#ice))) return
     this.#trackers = [...trackers]
+    this.#ice = [...ice]
     this.reannounce()
   }
 
@@ -94,7 +93,10 @@ export class TorrentDiscovery {
     const stops: (() => void)[] = []
     if (onDht && dht !== undefined) stops.push(dht.watch(key, this.#dial))
     if (lsd !== undefined) stops.push(lsd.watch(key, this.#dial))
-    if (trackers !== undefined) stops.push(watchTrackers(trackers, key, this.#trackers, this.#dial))
+    if (trackers !== undefined) stops.push(watchTrackers(trackers, key, this.#trackers, this.#ice, this.#dial))
     return () => stops.forEach((stop) => stop())
   }
 }
+
+const sameList = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i])

@@ -32,7 +32,8 @@ describe('trackers, re-announced while a torrent has no peer', () => {
     const heardByEarly: string[] = []
     let early = true // lonely until it hears of someone
     stops.push(
-      watchTrackers({ peerId: peerId('a'), port: () => 6001, lonely: () => early }, key, trackers, (a) => {
+      watchTrackers({ peerId: peerId('a'), port: () => 6001, lonely: () => early }, key, trackers, [], (a) => {
+        if (typeof a !== 'string') return // HTTP trackers hand out addresses only
         // The tracker may hand a node its own address back (bittorrent-tracker does over HTTP here): that is no peer.
         heardByEarly.push(a)
         if (!a.endsWith(':6001')) early = false
@@ -40,7 +41,9 @@ describe('trackers, re-announced while a torrent has no peer', () => {
     )
     await until(() => announces.includes(6001), 5_000, 'the early node to announce')
     const t0 = Date.now()
-    stops.push(watchTrackers({ peerId: peerId('b'), port: () => 6002, lonely: () => false }, key, trackers, () => {}))
+    stops.push(
+      watchTrackers({ peerId: peerId('b'), port: () => 6002, lonely: () => false }, key, trackers, [], () => {}),
+    )
     await until(
       () => heardByEarly.some((a) => a.endsWith(':6002')),
       LONELY_RETRY_MS.first * 3,

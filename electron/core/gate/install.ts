@@ -12,8 +12,16 @@
 import type Wire from 'bittorrent-protocol'
 import type { Torrent } from 'webtorrent'
 import type { FrameErrorCode } from '../../../shared/protocol-codes.js'
+import { ROLE } from '../protocol/constants.js'
+import type { HandshakeRole } from '../protocol/handshake.js'
 import { boundFraming } from './bounded-framing.js'
-import { coterieExtension, extensionOf, type CoterieExtension, type GatedTorrent } from './extension.js'
+import {
+  coterieExtension,
+  extensionOf,
+  roleFromWireType,
+  type CoterieExtension,
+  type GatedTorrent,
+} from './extension.js'
 import { sealWire } from './sealing.js'
 import { gateWire, type Gate } from './upload-gate.js'
 
@@ -47,6 +55,24 @@ export interface GateHandle {
   readonly gate: Gate
 }
 
+/**
+ * A WebRTC wire has no dialling side: its type is 'webrtc' both ways. The side that made the offer
+ * (simple-peer's `initiator`, found through webtorrent's private `_peers`) plays the handshake's
+ * initiator, the answering side its responder, so the roles differ as on TCP. Unknown (a release
+ * that moved `_peers`): undefined, and the extension reports "no-extension" rather than guess.
+ */
+function webrtcRole(torrent: Torrent, wire: Wire): HandshakeRole | undefined {
+  if (wire.type !== 'webrtc') return undefined
+  const peers = (torrent as unknown as { _peers?: Map<string, { wire?: Wire; conn?: { initiator?: boolean } }> })._peers
+  if (!(peers instanceof Map)) return undefined
+  for (const p of peers.values()) {
+    if (p.wire !== wire) continue
+    const initiator = p.conn?.initiator
+    return initiator === undefined ? undefined : initiator ? ROLE.initiator : ROLE.responder
+  }
+  return undefined
+}
+
 export function installGate(torrent: Torrent, wire: Wire, deps: GateDeps): GateHandle {
   // First, so no frame of this peer is buffered unbounded while the rest is set up.
   boundFraming(wire, {
@@ -56,7 +82,8 @@ export function installGate(torrent: Torrent, wire: Wire, deps: GateDeps): GateH
   // BEP 10 "p": an incoming connection's source port is not where the peer listens.
   wire.extendedHandshake.p = deps.listenPort
   const lookup = (ih: string) => (ih === torrent.infoHash ? deps.gated : undefined)
-  wire.use(coterieExtension({ lookup, ownHellos: deps.ownHellos, infoHash: torrent.infoHash }))
+  const roleOf = (w: Wire) => roleFromWireType(w) ?? webrtcRole(torrent, w)
+  wire.use(coterieExtension({ lookup, ownHellos: deps.ownHellos, infoHash: torrent.infoHash, roleOf }))
   const ext = extensionOf(wire)
   if (ext === undefined) throw new Error('installGate: the extension was not constructed')
   if (deps.unsealed !== true) sealWire(wire, ext)

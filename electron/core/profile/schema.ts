@@ -9,7 +9,8 @@ import path from 'node:path'
 import { z } from 'zod'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { bytesToHex } from '../protocol/bytes.js'
-import { MAX_CERTIFICATE_BYTES, MAX_INVITE_TRACKERS, MAX_NAME_CHARS } from '../protocol/constants.js'
+import { MAX_CERTIFICATE_BYTES, MAX_ICE_SERVERS, MAX_INVITE_TRACKERS, MAX_NAME_CHARS } from '../protocol/constants.js'
+import { isIceUrl } from '../protocol/ice.js'
 import { isPeerAddress, isTrackerUrl } from '../protocol/invite.js'
 import { isValidPublicKey, keyPairFromSecret, type KeyPair } from '../protocol/keys.js'
 
@@ -112,6 +113,12 @@ export const groupSchema = z
       .max(MAX_INVITE_TRACKERS)
       .transform((list) => list.filter(isTrackerUrl))
       .optional(),
+    /** The group's ICE servers (stun:, turn:, turns: URLs; absent means none), as trackers are kept. */
+    ice: z
+      .array(z.string())
+      .max(MAX_ICE_SERVERS)
+      .transform((list) => list.filter(isIceUrl))
+      .optional(),
     createdAt: timestamp,
     /** Owner: members it removed (their keys go on the group index's revocation list). */
     revoked: z.array(publicKey).optional(),
@@ -162,6 +169,7 @@ export const groupSchema = z
     reportDuplicates(ctx, g.members, (m) => m, ['members'], 'member')
     reportDuplicates(ctx, g.peers, (p) => p.toLowerCase(), ['peers'], 'peer')
     reportDuplicates(ctx, g.trackers ?? [], (t) => t, ['trackers'], 'tracker')
+    reportDuplicates(ctx, g.ice ?? [], (u) => u, ['ice'], 'ICE server')
   })
 export type Group = z.infer<typeof groupSchema>
 

@@ -21,7 +21,16 @@ export { openProfile } from './operations/open-profile.js'
 
 // What a user does.
 export { addFriend, removeFriend, setFriendAddresses } from './operations/friends.js'
-export { addMember, createGroup, findGroup, removeMember, setAutoJoin, setTrackers } from './operations/groups.js'
+export {
+  addMember,
+  checkIce,
+  createGroup,
+  findGroup,
+  removeMember,
+  setAutoJoin,
+  setIce,
+  setTrackers,
+} from './operations/groups.js'
 export { removeGroup } from './operations/remove-group.js'
 export { joinHeldShares } from './operations/group-index.js'
 export { join as joinInvite, joinFolder, readInvite, refusedNames, writeInvite } from './operations/invites.js'
@@ -33,6 +42,7 @@ export const share: typeof ShareOperation.share = async (...args) =>
   (await import('./operations/share.js')).share(...args)
 /** Whether a "host:port" names a peer an invite or `--peer` may carry. */
 export { isPeerAddress } from '../protocol/invite.js'
+export { displayIceUrl } from '../protocol/ice.js'
 /** The largest invite file worth reading (larger is refused before it is read). */
 export { MAX_INVITE_BYTES } from '../protocol/constants.js'
 export { readBounded, type BoundedRead } from '../platform/bounded-read.js'

@@ -10,6 +10,8 @@ declare module 'bittorrent-tracker' {
     announce: string[]
     port: number
     getAnnounceOpts?: () => Record<string, unknown>
+    /** RTCPeerConnection configuration of the WebRTC peers made through ws(s) trackers (simple-peer's `config`). */
+    rtcConfig?: { iceServers: { urls: string | string[]; username?: string; credential?: string }[] }
   }
 
   export class Client extends EventEmitter {
@@ -18,7 +20,8 @@ declare module 'bittorrent-tracker' {
     stop(opts?: Record<string, unknown>): void
     update(opts?: Record<string, unknown>): void
     destroy(cb?: (err?: Error) => void): void
-    on(event: 'peer', f: (address: string) => void): this
+    /** "host:port" from HTTP/UDP trackers; a simple-peer WebRTC connection from ws(s) trackers. */
+    on(event: 'peer', f: (peer: string | { readonly id: string; destroy(err?: Error): void }) => void): this
     on(event: 'warning' | 'error', f: (err: Error) => void): this
     on(event: string, f: (...a: unknown[]) => void): this
   }
@@ -37,6 +40,7 @@ declare module 'bittorrent-tracker' {
     listen(port: number, hostname: string | { http?: string; udp?: string }, onListening?: () => void): void
     close(cb?: () => void): void
     http: { address(): { port: number } } | null
+    ws: unknown
     udp: { address(): { port: number } } | null
     torrents: Record<string, unknown>
   }

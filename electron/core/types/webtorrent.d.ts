@@ -72,7 +72,9 @@ declare module 'webtorrent' {
     timeRemaining: number
     path: string
     _rechoke(): void
-    addPeer(peer: string): boolean
+    /** "host:port", or a simple-peer WebRTC connection (from a ws tracker). */
+    addPeer(peer: string | { readonly id: string; destroy(err?: Error): void }): boolean
+    removePeer(peer: string): void
     pause(): void
     resume(): void
     destroy(opts?: { destroyStore?: boolean }, cb?: (err?: Error | null) => void): void

@@ -5,6 +5,7 @@
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
 import type { GroupIndex } from '../../protocol/group-index.js'
+import { displayIceUrl } from '../../protocol/ice.js'
 import type { Group, Profile, ProfileStore } from '../../profile/index.js'
 import type { DeepReadonly } from '../../profile/snapshot.js'
 import { findGroup } from '../operations/groups.js'
@@ -35,6 +36,8 @@ export interface GroupDetails {
   readonly members: readonly PersonDetails[]
   readonly revoked: readonly PersonDetails[]
   readonly trackers: readonly string[]
+  /** The group's STUN/TURN servers, TURN passwords masked (protocol/ice.ts displayIceUrl). */
+  readonly ice: readonly string[]
 }
 
 export function groupDetails(p: Profile, g: DeepReadonly<Group>, index: GroupIndex | undefined): GroupDetails {
@@ -66,6 +69,7 @@ export function groupDetails(p: Profile, g: DeepReadonly<Group>, index: GroupInd
         : g.members.map((m) => person(m)),
     revoked: (index?.revoked.map((k) => bytesToHex(k)) ?? g.revoked ?? []).map((k) => person(k)),
     trackers: g.trackers ?? [],
+    ice: (g.ice ?? []).map(displayIceUrl),
   }
 }
 

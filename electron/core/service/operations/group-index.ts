@@ -95,6 +95,7 @@ export async function indexContent(
       hexToBytes,
     ),
     trackers: g.trackers ?? [],
+    ice: g.ice ?? [],
   }
 }
 
@@ -109,6 +110,7 @@ export function sameContent(a: GroupIndexContent, b: GroupIndexContent): boolean
       revoked: c.revoked.map(bytesToHex).sort(),
       certs: c.certificates.map(bytesToHex).sort(),
       trackers: c.trackers ?? [],
+      ice: c.ice ?? [],
     })
   return key(a) === key(b)
 }
@@ -137,6 +139,8 @@ export function applyIndex(
   // The owner's list replaces the one the invite brought: a running node moves to it at once.
   if (index.trackers.length > 0) g.trackers = [...index.trackers]
   else delete g.trackers
+  if (index.ice.length > 0) g.ice = [...index.ice]
+  else delete g.ice
   const mine = index.certificateOf.get(ctx.selfKey)
   const current = g.certificate === undefined ? undefined : decodeCertificate(hexToBytes(g.certificate))
   if (mine !== undefined && (current === undefined || !current.ok || mine.exp > current.value.exp)) {

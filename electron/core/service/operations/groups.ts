@@ -8,7 +8,9 @@ import { bytesToHex } from '../../protocol/bytes.js'
 import { decodeCertificate, issueCertificate } from '../../protocol/certificate.js'
 import { generateKeyPair, type KeyPair } from '../../protocol/keys.js'
 import { isTrackerUrl } from '../../protocol/invite.js'
-import { MAX_INVITE_TRACKERS } from '../../protocol/constants.js'
+import { MAX_ICE_SERVERS, MAX_INVITE_TRACKERS } from '../../protocol/constants.js'
+import { parseIceUrl } from '../../protocol/ice.js'
+import { ICE_URL_REASONS } from '../../../../shared/ui/reason-text.js'
 import { RENDEZVOUS_ID_BYTES } from '../../protocol/rendezvous.js'
 import { nameKey, swarmKeyPair, type Group, type ProfileStore } from '../../profile/index.js'
 import { findFriend } from './friends.js'
@@ -24,6 +26,8 @@ export interface CreateGroupOptions {
   readonly announcePublic?: boolean
   /** Tracker URLs; members learn them from invites. */
   readonly trackers?: readonly string[]
+  /** STUN/TURN server URLs for members' WebRTC connections (hole punching, relays); members learn them from invites. */
+  readonly ice?: readonly string[]
   /** How long certificates last before the owner's node renews them (default 30 days). */
   readonly certificateLifetimeS?: number
 }
@@ -36,9 +40,24 @@ function checkTrackers(trackers: readonly string[]): string[] {
   return unique
 }
 
+/**
+ * A list of ICE server URLs as the owner gives it, checked before it is signed: each URL's reason
+ * (PROTOCOL.md §6.6) is the message, so a TURN password with a raw ':' says how to escape it.
+ */
+export function checkIce(urls: readonly string[]): string[] {
+  for (const url of urls) {
+    const r = parseIceUrl(url)
+    if (!r.ok) throw new ServiceError('bad-ice', `"${url}": ${ICE_URL_REASONS[r.error.code]}`)
+  }
+  const unique = [...new Set(urls)]
+  if (unique.length > MAX_ICE_SERVERS) throw new ServiceError('bad-ice', `${unique.length} given.`)
+  return unique
+}
+
 export async function createGroup(store: ProfileStore, name: string, o: CreateGroupOptions = {}): Promise<Group> {
   const swarm = generateKeyPair()
   const trackers = checkTrackers(o.trackers ?? [])
+  const ice = checkIce(o.ice ?? [])
   const { result } = await store.update((draft, ctx) => {
     if (draft.groups.some((g) => nameKey(g.name) === nameKey(name)))
       throw new ServiceError('duplicate-group', `"${name}"`)
@@ -57,6 +76,7 @@ export async function createGroup(store: ProfileStore, name: string, o: CreateGr
       announcePublic: o.announcePublic ?? false,
       peers: [],
       ...(trackers.length > 0 && { trackers }),
+      ...(ice.length > 0 && { ice }),
       createdAt: new Date().toISOString(),
       ...(o.certificateLifetimeS !== undefined && { certificateLifetimeS: o.certificateLifetimeS }),
     }
@@ -88,6 +108,24 @@ export async function setTrackers(
     else delete group.trackers
   })
   return trackers
+}
+
+/**
+ * Replaces an owned group's ICE servers (none: members connect only directly and through what
+ * they name themselves); members follow through the group index, a running node at once.
+ */
+export async function setIce(
+  store: ProfileStore,
+  groupRef: string,
+  urls: readonly string[],
+): Promise<readonly string[]> {
+  const ice = checkIce(urls)
+  await store.update((draft) => {
+    const group = ownedGroup(draft, groupRef)
+    if (ice.length > 0) group.ice = ice
+    else delete group.ice
+  })
+  return ice
 }
 
 /**

@@ -70,6 +70,7 @@ export async function inviteFor(
           secret: hexToBytes(group.groupSecret),
           announcePublic: group.announcePublic,
           trackers: group.trackers ?? [],
+          ice: group.ice ?? [],
         },
         certificate,
         torrents,
@@ -192,6 +193,8 @@ export async function join(
     group.announcePublic = invite.group.announcePublic
     if (invite.group.trackers.length > 0) group.trackers = [...invite.group.trackers]
     else delete group.trackers
+    if (invite.group.ice.length > 0) group.ice = [...invite.group.ice]
+    else delete group.ice
     group.peers = [...new Set([...invite.peers, ...group.peers])]
     // Whoever invited us is a member (the owner, until the group index names the rest): a friend's
     // static address is then tried for this group before the first index arrives (issue 14).

@@ -266,7 +266,7 @@ export class CoterieNode {
       try {
         if (this.#engine.has(t.infoHash)) {
           this.#engine.setMembership(t.infoHash, m)
-          this.#engine.watchTopic(t.infoHash, topic, group.trackers ?? [])
+          this.#engine.watchTopic(t.infoHash, topic, group.trackers ?? [], group.ice ?? [])
           this.#engine.addStaticPeers(t.infoHash, friendAddresses)
         } else {
           const info = await t.info()
@@ -285,6 +285,7 @@ export class CoterieNode {
             peers: [...group.peers, ...friendAddresses, ...(this.#o.peers ?? [])],
             announcePublic: group.announcePublic,
             trackers: group.trackers ?? [],
+            ice: group.ice ?? [],
             ...(bitfield !== undefined && { bitfield }),
           })
           if (t.resumable) this.#resumes.watch(t.infoHash)

@@ -82,7 +82,7 @@ async function trackerLookup(url: string, topic: string): Promise<string[]> {
     announce: [url],
     port: 6881,
   })
-  client.on('peer', (address: string) => void found.push(address))
+  client.on('peer', (address) => void (typeof address === 'string' && found.push(address)))
   client.on('warning', () => {})
   client.on('error', () => {})
   // The tracker's answer names every peer it hands out ('peer' follows 'update' synchronously).
