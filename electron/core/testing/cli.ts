@@ -50,7 +50,10 @@ export function runners(): { run(profile: string, ...args: string[]): Promise<Ru
       let output = ''
       proc.stdout!.on('data', (d) => (output += d))
       proc.stderr!.on('data', (d) => (output += d))
-      await until(() => /listening on port (\d+)/.test(output), 30_000, `coterie run to listen: ${output}`)
+      // The output read when it fails, not when the wait began (it was empty then).
+      await until(() => /listening on port (\d+)/.test(output), 30_000, 'coterie run to listen').catch((e: Error) => {
+        throw new Error(`${e.message}; its output: ${output || '(none)'}; exit code ${proc.exitCode}`)
+      })
       return { proc, port: Number(/listening on port (\d+)/.exec(output)![1]), output: () => output }
     },
     killAll() {

@@ -127,6 +127,8 @@ describe('app backend: settings', () => {
     assert.equal((await app.store.read()).settings.downloadDir, path.join(app.root, 'elsewhere'))
     const relative = await app.invoke('settings.set', { downloadDir: 'downloads' })
     assertErr(relative, 'bad-setting')
+    const profileFolder = await app.invoke('settings.set', { downloadDir: app.store.dir })
+    assertErr(profileFolder, 'in-profile-folder')
     const login = await app.invoke('settings.set', { startAtLogin: true })
     assertErr(login, 'unavailable', 'browser mode says start at login needs the desktop app')
     const negative = await app.invoke('settings.set', { uploadLimit: -5 })

@@ -8,6 +8,7 @@ import { ServiceError } from '../../../../shared/service-errors.js'
 import type { AppContext, Handlers } from './context.js'
 import { UnavailableError } from './dispatch.js'
 import { settingsView } from './views.js'
+import { checkDownloadFolder } from '../operations/placement.js'
 
 export function settingsHandlers(ctx: AppContext): Pick<Handlers, 'settings.get' | 'settings.set'> {
   const { store } = ctx
@@ -16,6 +17,8 @@ export function settingsHandlers(ctx: AppContext): Pick<Handlers, 'settings.get'
     'settings.set': async (change) => {
       if (change.downloadDir !== undefined && !isAbsolute(change.downloadDir))
         throw new ServiceError('bad-setting', 'The download folder must be a full path.')
+      // Groups' folders go inside it: never in the profile folder, with the identity (issue 15).
+      if (change.downloadDir !== undefined) await checkDownloadFolder(change.downloadDir, store.dir)
       const login = change.startAtLogin
       if (
         login !== undefined &&
