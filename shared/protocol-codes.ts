@@ -107,5 +107,19 @@ export const NAME_CODES = [
 ] as const
 export type NameErrorCode = (typeof NAME_CODES)[number]
 
+/**
+ * Why a peer's connection was closed at the framing layer, before a message was read
+ * (docs/PROTOCOL.md §5.7). Never sent: the wire is simply closed.
+ */
+export const FRAME_CODES = ['frame-too-long', 'wrong-frame-length'] as const
+export type FrameErrorCode = (typeof FRAME_CODES)[number]
+
 const REJECT_SET: ReadonlySet<string> = new Set(REJECT_CODES)
 export const isRejectCode = (s: string): s is RejectCode => REJECT_SET.has(s)
+
+/**
+ * Why the profile lock kept a change from being made (electron/core/profile/lock.ts). Not the
+ * protocol's: kept with the other reason codes so every reason a person is shown has one home.
+ */
+export const LOCK_CODES = ['busy', 'not-responding', 'unproven', 'lost'] as const
+export type LockCode = (typeof LOCK_CODES)[number]
