@@ -261,5 +261,8 @@ describe('ui server: uploads', () => {
     assert.deepEqual(uploadSegments('a/b c/d.txt'), ['a', 'b c', 'd.txt'])
     assert.equal(uploadSegments('..'), undefined)
     assert.equal(uploadSegments('a/./b'), undefined)
+    // A colon past the first segment: a drive letter, or an NTFS stream of another file (the fuzzer's find).
+    assert.equal(uploadSegments('a/C:x'), undefined)
+    assert.equal(uploadSegments('b/x:stream'), undefined)
   })
 })

@@ -28,6 +28,10 @@ export function uploadSegments(name: string): string[] | undefined {
   for (const s of segments) {
     if (s === '' || s === '.' || s === '..' || s.length > MAX_SEGMENT_CHARS) return undefined
     if (/[\u0000-\u001f]/.test(s)) return undefined
+    // A colon in any segment: a drive letter ("a/C:x") or, on NTFS, an alternate data stream of
+    // another file ("a/x:y" writes a stream of "x"), never a plain name (found by the fuzzer;
+    // shares refuse ':' too, docs/PROTOCOL.md §4.6).
+    if (s.includes(':')) return undefined
   }
   return segments
 }
