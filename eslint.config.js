@@ -7,15 +7,7 @@ import layersPlugin from './scripts/eslint-layers.js'
 
 export default tseslint.config(
   {
-    ignores: [
-      'node_modules/',
-      'out/',
-      'dist/',
-      'renderer/dist/',
-      'e2e/artifacts/',
-      'build/no-webrtc/',
-      'bench/results/',
-    ],
+    ignores: ['node_modules/', 'out/', 'dist/', 'renderer/dist/', 'e2e/artifacts/', 'bench/results/'],
   },
   ...tseslint.configs.recommended,
   {

@@ -189,6 +189,8 @@ HANDLERS = {
     "add": add,
     "go": go,
     "cpu": lambda r: {"cpuMs": cpu_ms(), "wall": wall_ms()},
+    # libtorrent bounds its own send buffer (send_buffer_watermark); it is not sampled here.
+    "queue": lambda r: {},
     "peers": peers,
     "stop": stop,
 }

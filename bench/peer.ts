@@ -37,6 +37,8 @@ export type Request =
       trace?: boolean
     }
   | { cmd: 'cpu' }
+  /** The largest sampled upload queue since the last 'queue' (bytes), and a new window. */
+  | { cmd: 'queue' }
   | { cmd: 'peers'; infoHash: string }
   | { cmd: 'stop' }
 
@@ -82,6 +84,37 @@ const cpuMs = () => {
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 
 let node: Node | undefined
+
+/**
+ * BENCH_SEND_BUDGET=<bytes>|off: the closed peers' per-connection send budget
+ * (engine/send-budget.ts); off is no bound, as before issue 16. Unset: the engine's default.
+ */
+const SEND_BUDGET = ((v) =>
+  v === undefined || v === '' ? undefined : v === 'off' ? Number.MAX_SAFE_INTEGER : Number(v))(
+  process.env.BENCH_SEND_BUDGET,
+)
+
+/**
+ * Bytes read from disk for peers and not yet sent, sampled every QUEUE_SAMPLE_MS: the engine's
+ * own count (send budgets), or for plain WebTorrent the same thing read off its wires (requests
+ * being answered plus the wire's stream buffer). A sample, so a peak between two is missed.
+ */
+const QUEUE_SAMPLE_MS = 20
+let queuePeak = 0
+function queuedNow(): number {
+  const n = node
+  if (n === undefined) return 0
+  if (n.kind === 'closed') return n.engine.queuedUploadBytes()
+  let q = 0
+  for (const t of n.client.torrents) {
+    for (const w of t.wires) {
+      const x = w as unknown as { _readableState?: { buffered: number }; peerRequests?: { length: number }[] }
+      q += (x._readableState?.buffered ?? 0) + (x.peerRequests ?? []).reduce((a, r) => a + r.length, 0)
+    }
+  }
+  return q
+}
+setInterval(() => (queuePeak = Math.max(queuePeak, queuedNow())), QUEUE_SAMPLE_MS).unref()
 
 // BENCH_NODELAY=1 is an experiment, not what the engine does: Nagle's algorithm off on every TCP
 // socket of this process (webtorrent never calls setNoDelay), to measure what that would change.
@@ -267,7 +300,7 @@ async function handle(r: Request): Promise<Record<string, unknown>> {
         r.kind !== 'open'
           ? {
               kind: 'closed',
-              engine: await Engine.start({ utp: r.utp, unsealed: r.kind === 'gate' }),
+              engine: await Engine.start({ utp: r.utp, unsealed: r.kind === 'gate', sendBudget: SEND_BUDGET }),
               membership: membership(r.who),
             }
           : { kind: 'open', client: await plainClient(r.utp) }
@@ -299,6 +332,11 @@ async function handle(r: Request): Promise<Record<string, unknown>> {
       return { ...(await go(r)) }
     case 'cpu':
       return { cpuMs: cpuMs(), wall: wallNow() }
+    case 'queue': {
+      const peak = Math.max(queuePeak, queuedNow())
+      queuePeak = 0
+      return { peakBytes: peak }
+    }
     case 'peers':
       return { peers: peers(r.infoHash) }
     case 'stop': {

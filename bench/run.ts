@@ -24,6 +24,7 @@
  * Experiments (recorded in the results, never the default):
  *   BENCH_PIN=1 seeders on CPU 0, leechers on CPU 1 (as if each side had a machine of its own)
  *   BENCH_NODELAY=1 Nagle off on every peer socket; BENCH_ENGINE=<engine.ts> another engine copy
+ *   BENCH_SEND_BUDGET=<bytes>|off the closed peers' send budget per connection (off: unbounded, as before)
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
@@ -56,6 +57,10 @@ const experiments = {
     nodelay: 'BENCH_NODELAY=1: TCP_NODELAY on every peer socket (the engine does not set it)',
   }),
   ...(process.env.BENCH_PIN === '1' && { pin: 'BENCH_PIN=1: seeders on CPU 0, leechers on CPU 1 (taskset)' }),
+  ...(process.env.BENCH_SEND_BUDGET !== undefined &&
+    process.env.BENCH_SEND_BUDGET !== '' && {
+      send_budget: `BENCH_SEND_BUDGET=${process.env.BENCH_SEND_BUDGET}: closed peers' send budget per connection (off: unbounded)`,
+    }),
   ...(process.env.BENCH_ENGINE !== undefined &&
     process.env.BENCH_ENGINE !== '' && { engine: process.env.BENCH_ENGINE }),
 }
@@ -208,6 +213,7 @@ const row = (name: string, r: ComparisonResult) => {
       'cpu ms/MiB s/l': `${k.seeder_cpu_ms_per_MiB}/${k.leecher_cpu_ms_per_MiB}`,
       'cpu x plain s/l': cpu === undefined ? '-' : `${cpu.seeder}/${cpu.leecher}`,
       'peak RSS MiB s/l': `${k.seeder_peak_rss_MiB ?? '?'}/${k.leecher_peak_rss_MiB ?? '?'}`,
+      'queued MiB': k.seeder_peak_queued_MiB ?? '-',
       '1st byte ms': k.first_byte_ms_median,
     })
   }
@@ -216,7 +222,7 @@ row(`1->1 TCP ${cfg.pairBytes / MiB} MiB`, tcp)
 if (utp) row(`1->1 uTP ${cfg.pairBytes / MiB} MiB`, utp)
 if (swarm) row(`1->${swarm.leechers} TCP ${cfg.swarmBytes / MiB} MiB, aggregate`, swarm)
 console.log(
-  '\nTransfer (medians; MB = 10^6 bytes; addPeer to done; closed = gate + sealed transfers, gate = unsealed, open = plain WebTorrent; x plain / x libtorrent: MB/s ratios; cpu: every thread, per MiB delivered, seeder/leechers; peak RSS: largest process of the side over the runs; runs back to back)',
+  '\nTransfer (medians; MB = 10^6 bytes; addPeer to done; closed = gate + sealed transfers, gate = unsealed, open = plain WebTorrent; x plain / x libtorrent: MB/s ratios; cpu: every thread, per MiB delivered, seeder/leechers; peak RSS: largest process of the side over the runs; queued: the largest seeder upload queue, bytes read from disk and not yet sent, sampled every 20 ms; runs back to back)',
 )
 console.table(rows)
 console.log(

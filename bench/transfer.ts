@@ -223,6 +223,11 @@ async function startSeeder(kind: Kind, utp: boolean, path: string): Promise<Seed
 }
 
 const cpuOf = (p: Peer) => p.req<{ cpuMs: number }>({ cmd: 'cpu' }, LIMIT.start).then((r) => r.cpuMs)
+/** The seeder's largest sampled upload queue since the last call, in MiB (not sampled for libtorrent). */
+const queuePeakOf = (p: Peer) =>
+  p
+    .req<{ peakBytes?: number }>({ cmd: 'queue' }, LIMIT.start)
+    .then((r) => (r.peakBytes === undefined ? undefined : round(r.peakBytes / MiB, 1)))
 
 /**
  * One untimed run of each kind first (the first full-size transfer of a process is slower: JIT,
@@ -252,6 +257,8 @@ export interface PairRun {
   /** Peak RSS during the run (MiB, Linux): the seeder process's, and the largest leecher's. */
   seeder_peak_rss_MiB?: number
   leecher_peak_rss_MiB?: number
+  /** The seeder's largest upload queue (bytes read from disk, not yet sent), sampled every 20 ms. */
+  seeder_peak_queued_MiB?: number
 }
 
 export interface KindSummary {
@@ -267,6 +274,7 @@ export interface KindSummary {
   /** The largest over the runs (MiB). */
   seeder_peak_rss_MiB?: number
   leecher_peak_rss_MiB?: number
+  seeder_peak_queued_MiB?: number
 }
 
 export interface ComparisonResult {
@@ -305,6 +313,7 @@ function summarize(runs: PairRun[]): KindSummary {
   const m = median(xs)
   const seederRss = maxOf(runs.map((r) => r.seeder_peak_rss_MiB))
   const leecherRss = maxOf(runs.map((r) => r.leecher_peak_rss_MiB))
+  const queued = maxOf(runs.map((r) => r.seeder_peak_queued_MiB))
   return {
     MBps_median: round(m),
     first_byte_ms_median: round(median(runs.map((r) => r.first_byte_ms)), 1),
@@ -315,6 +324,7 @@ function summarize(runs: PairRun[]): KindSummary {
     leecher_cpu_ms_per_MiB: round(median(runs.map((r) => r.leecher_cpu_ms_per_MiB)), 2),
     ...(seederRss !== undefined && { seeder_peak_rss_MiB: seederRss }),
     ...(leecherRss !== undefined && { leecher_peak_rss_MiB: leecherRss }),
+    ...(queued !== undefined && { seeder_peak_queued_MiB: queued }),
   }
 }
 
@@ -417,6 +427,7 @@ export async function benchPair(o: {
       await leecher.req({ cmd: 'start', kind, utp: o.utp, who: 'member 1' }, LIMIT.start)
       await leecher.req({ cmd: 'add', meta: s.meta, dir }, LIMIT.add)
       const seederCpu0 = await cpuOf(s.peer)
+      await queuePeakOf(s.peer)
       s.peer.resetPeakRss()
       leecher.resetPeakRss()
       const g = await leecher.req<GoResult>(
@@ -434,6 +445,7 @@ export async function benchPair(o: {
       const seederCpu = (await cpuOf(s.peer)) - seederCpu0
       const seederRss = s.peer.peakRssMiB()
       const leecherRss = leecher.peakRssMiB()
+      const queued = await queuePeakOf(s.peer)
       const { peers } = await s.peer.req<{ peers: PeerInfo[] }>({ cmd: 'peers', infoHash: s.infoHash }, LIMIT.start)
       // The closed figures must be the gated path: the seeder served an authorized member.
       if (
@@ -456,6 +468,7 @@ export async function benchPair(o: {
         leecher_cpu_ms_per_MiB: round(g.cpuMs / (o.bytes / MiB), 2),
         ...(seederRss !== undefined && { seeder_peak_rss_MiB: seederRss }),
         ...(leecherRss !== undefined && { leecher_peak_rss_MiB: leecherRss }),
+        ...(queued !== undefined && { seeder_peak_queued_MiB: queued }),
       }
       if (g.transport !== undefined && g.transport !== 'unknown' && g.transport !== (o.utp ? 'utp' : 'tcp')) {
         log(`warning: ${kind} run over ${g.transport}, expected ${label}`)
@@ -463,7 +476,7 @@ export async function benchPair(o: {
       if (!warmUp) runs.push({ run, pair })
       if (DEBUG) log(`trace: ${JSON.stringify({ ...g.trace, samples: g.trace?.samples.slice(0, 12) })}`)
       log(
-        `${label} ${kind.padEnd(10)} ${run.MBps.toFixed(1).padStart(6)} MB/s  ${(run.ms / 1000).toFixed(2)} s  first byte ${run.first_byte_ms.toFixed(0)} ms  cpu ms/MiB seeder ${run.seeder_cpu_ms_per_MiB} leecher ${run.leecher_cpu_ms_per_MiB}  peak RSS MiB seeder ${seederRss ?? '?'} leecher ${leecherRss ?? '?'}  (${run.transport ?? '?'})${warmUp ? '  warm-up, not counted' : ''}`,
+        `${label} ${kind.padEnd(10)} ${run.MBps.toFixed(1).padStart(6)} MB/s  ${(run.ms / 1000).toFixed(2)} s  first byte ${run.first_byte_ms.toFixed(0)} ms  cpu ms/MiB seeder ${run.seeder_cpu_ms_per_MiB} leecher ${run.leecher_cpu_ms_per_MiB}  peak RSS MiB seeder ${seederRss ?? '?'} leecher ${leecherRss ?? '?'}  seeder queue ${queued ?? '-'} MiB  (${run.transport ?? '?'})${warmUp ? '  warm-up, not counted' : ''}`,
       )
     }
     return compare(o.bytes, runs)
@@ -537,6 +550,7 @@ export async function benchSwarm(o: {
       )
       await Promise.all(leechers.map((l, i) => l.req({ cmd: 'add', meta: s.meta, dir: dirs[i]! }, LIMIT.add)))
       const seederCpu0 = await cpuOf(s.peer)
+      await queuePeakOf(s.peer)
       for (const p of [s.peer, ...leechers]) p.resetPeakRss()
       const gos = await Promise.all(
         leechers.map((l, i) => {
@@ -550,6 +564,7 @@ export async function benchSwarm(o: {
       const seederCpu = (await cpuOf(s.peer)) - seederCpu0
       const seederRss = s.peer.peakRssMiB()
       const leecherRss = maxOf(leechers.map((l) => l.peakRssMiB()))
+      const queued = await queuePeakOf(s.peer)
       const { peers } = await s.peer.req<{ peers: PeerInfo[] }>({ cmd: 'peers', infoHash: s.infoHash }, LIMIT.start)
       if (
         (kind === 'closed' || kind === 'gate') &&
@@ -585,10 +600,11 @@ export async function benchSwarm(o: {
         leecher_cpu_ms_per_MiB: round(leecherCpu / ((o.leechers * o.bytes) / MiB), 2),
         ...(seederRss !== undefined && { seeder_peak_rss_MiB: seederRss }),
         ...(leecherRss !== undefined && { leecher_peak_rss_MiB: leecherRss }),
+        ...(queued !== undefined && { seeder_peak_queued_MiB: queued }),
       }
       if (!warmUp) runs.push({ run: r, pair })
       log(
-        `swarm ${kind.padEnd(10)} ${r.MBps.toFixed(1).padStart(6)} MB/s aggregate  last done ${(last / 1000).toFixed(2)} s, first ${(first / 1000).toFixed(2)} s, first byte ${r.first_byte_ms.toFixed(0)} ms  seeder sent ${r.seeder_share_pct}%  cpu ms/MiB seeder ${r.seeder_cpu_ms_per_MiB} leechers ${r.leecher_cpu_ms_per_MiB}  peak RSS MiB seeder ${seederRss ?? '?'} leecher ${leecherRss ?? '?'}${warmUp ? '  warm-up, not counted' : ''}`,
+        `swarm ${kind.padEnd(10)} ${r.MBps.toFixed(1).padStart(6)} MB/s aggregate  last done ${(last / 1000).toFixed(2)} s, first ${(first / 1000).toFixed(2)} s, first byte ${r.first_byte_ms.toFixed(0)} ms  seeder sent ${r.seeder_share_pct}%  cpu ms/MiB seeder ${r.seeder_cpu_ms_per_MiB} leechers ${r.leecher_cpu_ms_per_MiB}  peak RSS MiB seeder ${seederRss ?? '?'} leecher ${leecherRss ?? '?'}  seeder queue ${queued ?? '-'} MiB${warmUp ? '  warm-up, not counted' : ''}`,
       )
     }
     return { ...compare(o.bytes, runs), leechers: o.leechers }

@@ -169,7 +169,7 @@ export const layers = [
     pure: false,
     packages: ['*'],
     may: ['shared', 'types', ...CORE_ORDER],
-    why: 'fixtures, real peers, the NAT lab and the vector builder (tests only)',
+    why: 'fixtures, real peers, the NAT lab, the vector builders and the fuzz targets (tests only)',
   },
 ]
 

@@ -72,6 +72,21 @@ export const INDEX_CODES = [
 export type IndexErrorCode = (typeof INDEX_CODES)[number]
 
 /**
+ * Why an ICE server URL (a group's STUN or TURN server, docs/PROTOCOL.md §7.1) was refused: by the
+ * owner's node before it signs the group's list, and by `coterie run --ice`. Not sent on the wire.
+ */
+export const ICE_URL_CODES = [
+  'too-long',
+  'bad-scheme',
+  'bad-host',
+  'bad-port',
+  'bad-credentials',
+  'bad-transport',
+  'malformed',
+] as const
+export type IceUrlErrorCode = (typeof ICE_URL_CODES)[number]
+
+/**
  * Why a torrent's file names were refused (docs/PROTOCOL.md §4.6): by a sharer before it makes the
  * torrent, and by a member before it writes anything of it. Not sent on the wire.
  */
@@ -92,5 +107,19 @@ export const NAME_CODES = [
 ] as const
 export type NameErrorCode = (typeof NAME_CODES)[number]
 
+/**
+ * Why a peer's connection was closed at the framing layer, before a message was read
+ * (docs/PROTOCOL.md §5.7). Never sent: the wire is simply closed.
+ */
+export const FRAME_CODES = ['frame-too-long', 'wrong-frame-length'] as const
+export type FrameErrorCode = (typeof FRAME_CODES)[number]
+
 const REJECT_SET: ReadonlySet<string> = new Set(REJECT_CODES)
 export const isRejectCode = (s: string): s is RejectCode => REJECT_SET.has(s)
+
+/**
+ * Why the profile lock kept a change from being made (electron/core/profile/lock.ts). Not the
+ * protocol's: kept with the other reason codes so every reason a person is shown has one home.
+ */
+export const LOCK_CODES = ['busy', 'not-responding', 'unproven', 'lost'] as const
+export type LockCode = (typeof LOCK_CODES)[number]

@@ -26,6 +26,20 @@ export const SERVICE_ERRORS = {
   'bad-backup': 'The identity backup could not be opened.',
   'bad-setting': 'That setting cannot be used.',
   'bad-limit': 'Speed limits are whole numbers of bytes per second, above 0.',
+  'no-node': 'No node is running on this profile: start one with coterie run (or open the app).',
+  'unsafe-name': 'A file name in this torrent is not safe to write, so nothing of it is downloaded.',
+  'in-profile-folder':
+    "Coterie's profile folder (which holds your identity key) is never a download folder: nothing is written there.",
+  'path-taken':
+    'Another torrent of this profile already has a file at this path: nothing is written over it. Choose another folder for the group.',
+  'file-exists':
+    'A file this torrent did not create is already where it would write: nothing is written over it. Move or rename that file, or choose another folder for the group.',
+  'name-taken':
+    'The group already has a share with this name, and members would get both in one place. Rename one, or share the folder that holds both.',
+  'lock-owner-running':
+    "The profile's lock belongs to a Coterie still running on this computer: stop it (or let it finish) instead of unlocking.",
+  'unlock-unconfirmed':
+    'The lock was not removed: confirm with --yes, and only if no Coterie is running where its owner is.',
 } as const
 export type ServiceErrorCode = keyof typeof SERVICE_ERRORS
 

@@ -1,6 +1,7 @@
 /** Add a friend by pasting their key: checked as you type, fingerprint shown to compare. */
 import { useEffect, useRef, useState, type FormEvent } from 'react'
 import type { ResponseOf } from '../../shared/ipc/contract.js'
+import type { FriendView } from '../../shared/ipc/views.js'
 import { ConfirmButton, CopyButton, Empty, FieldError, Screen, useFieldId } from '../components/common.js'
 import { date } from '../lib/format.js'
 import { call } from '../store/api.js'
@@ -34,6 +35,7 @@ export function Friends() {
                 <p className="muted small">
                   Fingerprint <code>{f.fingerprint}</code> · added {date(f.addedAt)}
                 </p>
+                <FriendAddresses friend={f} />
               </div>
               <CopyButton text={f.key} label="Copy key" />
               <ConfirmButton
@@ -51,6 +53,55 @@ export function Friends() {
         </ul>
       )}
     </Screen>
+  )
+}
+
+/**
+ * A friend's static addresses (issue 14): where their Coterie can be reached (a forwarded port, a
+ * seedbox), tried for every group they are in. Space-separated host:port; empty clears them.
+ */
+function FriendAddresses({ friend }: { friend: FriendView }) {
+  const [editing, setEditing] = useState(false)
+  const [text, setText] = useState(friend.addresses.join(' '))
+  const [error, setError] = useState<string | null>(null)
+  const id = useFieldId()
+  if (!editing)
+    return (
+      <p className="muted small">
+        {friend.addresses.length === 0 ? 'No fixed address' : <>Tried at {friend.addresses.join(', ')}</>} ·{' '}
+        <button type="button" className="link" onClick={() => setEditing(true)}>
+          {friend.addresses.length === 0 ? 'Add an address' : 'Change'}
+        </button>
+      </p>
+    )
+  const save = async (e: FormEvent) => {
+    e.preventDefault()
+    const addresses = text.split(/[\s,]+/).filter((a) => a !== '')
+    const r = await call('friends.setAddresses', { key: friend.key, addresses })
+    if (!r.ok) return setError(r.error.message)
+    setError(null)
+    setEditing(false)
+  }
+  return (
+    <form className="row" onSubmit={(e) => void save(e)}>
+      <label htmlFor={id} className="small">
+        Where {friend.name}’s Coterie can be reached (host:port)
+      </label>
+      <input
+        id={id}
+        aria-describedby={`${id}-err`}
+        value={text}
+        placeholder="alice.example.org:51413"
+        onChange={(e) => setText(e.target.value)}
+      />
+      <button type="submit" className="secondary">
+        Save
+      </button>
+      <button type="button" className="secondary" onClick={() => setEditing(false)}>
+        Cancel
+      </button>
+      <FieldError id={`${id}-err`} message={error} />
+    </form>
   )
 }
 

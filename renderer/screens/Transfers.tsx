@@ -200,6 +200,19 @@ const TorrentRow = memo(function TorrentRow({
     const r = await call(what, { infoHash: t.infoHash })
     if (!r.ok) toast('error', `Could not ${what.split('.')[1]} “${t.name}”`, r.error.message)
   }
+  // "Retry now" (issue 14): the members' known addresses are dialled at once and the item is announced again.
+  const retry = async () => {
+    const r = await call('torrents.retry', { infoHash: t.infoHash })
+    if (!r.ok) toast('error', `Could not retry “${t.name}”`, r.error.message)
+    else
+      toast(
+        'info',
+        `Looking for members of “${t.name}” again`,
+        r.value.dialled === 0
+          ? 'Announced again; no known address to try.'
+          : `Trying ${r.value.dialled} known address${r.value.dialled === 1 ? '' : 'es'}.`,
+      )
+  }
   const reveal = async () => {
     const r = await call('torrents.reveal', { infoHash: t.infoHash })
     if (r.ok) toast('info', 'Files are in', r.value.path)
@@ -239,6 +252,11 @@ const TorrentRow = memo(function TorrentRow({
         ) : (
           <button type="button" className="secondary" onClick={() => void act('torrents.pause')}>
             Pause
+          </button>
+        )}
+        {t.state === 'stalled' && (
+          <button type="button" className="secondary" onClick={() => void retry()}>
+            Retry now
           </button>
         )}
         <button type="button" className="secondary" onClick={() => void reveal()}>

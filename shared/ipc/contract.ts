@@ -115,6 +115,11 @@ export const invokeChannels = {
   'torrents.list': { req: none, res: z.array(torrentView) },
   'torrents.pause': { req: req({ infoHash }), res: none },
   'torrents.resume': { req: req({ infoHash }), res: none },
+  /**
+   * "Retry now" on a stalled download: its members' known addresses are dialled at once and it is
+   * announced again on every source; answers how many addresses were dialled.
+   */
+  'torrents.retry': { req: req({ infoHash }), res: z.object({ dialled: z.number().int().min(0) }) },
   /** Removes the torrent from the profile; the files on disk stay. */
   'torrents.remove': { req: req({ infoHash }), res: none },
   /** Shows the torrent's files in the OS file manager (Electron); answers the path either way. */

@@ -5,9 +5,12 @@
  * a sentence does not compile.
  */
 import type {
+  FrameErrorCode,
+  IceUrlErrorCode,
   IndexErrorCode,
   InviteErrorCode,
   KeyTextErrorCode,
+  LockCode,
   NameErrorCode,
   RejectCode,
 } from '../protocol-codes.js'
@@ -49,6 +52,19 @@ export const REJECT_REASONS: Readonly<Record<RejectCode, string>> = {
   unknown: 'The peer refused for a reason this version of Coterie does not know (the peer is newer).',
 }
 
+/** Why an ICE server URL was refused. */
+export const ICE_URL_REASONS: Readonly<Record<IceUrlErrorCode, string>> = {
+  'too-long': 'An ICE server URL is at most 300 characters.',
+  'bad-scheme': 'An ICE server URL starts with stun:, turn: or turns: (lower case).',
+  'bad-host':
+    'The server is named by a host name or an IPv4 address (IPv6 literals in brackets are not understood by the WebRTC library).',
+  'bad-port': 'The port is a number from 1 to 65535.',
+  'bad-credentials':
+    'Credentials go only in turn: and turns: URLs, as USER:PASSWORD@ with letters, digits, - . _ ~ and %XX escapes (write : as %3A and @ as %40).',
+  'bad-transport': 'The only query a TURN URL may carry is ?transport=udp or ?transport=tcp.',
+  malformed: 'This is not an ICE server URL: stun:HOST[:PORT] or turn:USER:PASSWORD@HOST[:PORT][?transport=udp|tcp].',
+}
+
 /** Why an invite file could not be opened. */
 export const INVITE_REASONS: Readonly<Record<InviteErrorCode, string>> = {
   'not-an-invite': 'This file is not a Coterie invite.',
@@ -86,9 +102,26 @@ export const NAME_REASONS: Readonly<Record<NameErrorCode, string>> = {
   control: 'A file name contains control characters (invisible, or able to change what a terminal shows).',
   bidi: 'A file name contains bidirectional formatting characters, which can make it read as another name.',
   'forbidden-character': 'A file name contains a character Windows does not allow (< > : " | ? *).',
-  'trailing-dot-or-space': 'A file name ends with a dot or a space, which Windows drops (it would become another name).',
+  'trailing-dot-or-space':
+    'A file name ends with a dot or a space, which Windows drops (it would become another name).',
   reserved: 'A file name is a Windows device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9), even with an extension.',
   'too-long': 'A file name is longer than 255 bytes.',
   'too-deep': 'A file lies more than 64 folders deep.',
   duplicate: 'Two files have the same path (ignoring case), or a file has the name of a folder.',
+}
+
+/** Why the profile lock kept a change from being made, and what to do about it. */
+export const LOCK_REASONS: Readonly<Record<LockCode, string>> = {
+  busy: 'It is still working on the profile: wait for it to finish, or stop it, then try again.',
+  'not-responding':
+    'That process still runs on this computer but stopped responding: stop it (or wait for it), then try again.',
+  unproven:
+    'It runs on another computer, or the profile is in a shared or synced folder, and it stopped refreshing the lock; nothing here can tell whether it still runs. If no Coterie is running there, clear the lock with "coterie unlock".',
+  lost: 'Another process removed the lock while this one held it (coterie unlock). Try again.',
+}
+
+/** Why a peer's connection was closed before a message of it was read. */
+export const FRAME_REASONS: Readonly<Record<FrameErrorCode, string>> = {
+  'frame-too-long': 'The peer announced a message longer than any the protocol has: the connection was closed.',
+  'wrong-frame-length': 'The peer sent a message whose length does not fit its kind: the connection was closed.',
 }

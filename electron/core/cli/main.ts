@@ -4,6 +4,7 @@
  * reload; errors go to stderr with a clear sentence and a non-zero exit.
  */
 import { readFileSync } from 'node:fs'
+import { createInterface } from 'node:readline/promises'
 import { resolve } from 'node:path'
 import { Argument, Command, CommanderError, Option } from 'commander'
 import {
@@ -24,6 +25,9 @@ import {
   isProfileError,
   joinHeldShares,
   joinInvite,
+  openProfile,
+  joinFolder,
+  refusedNames,
   keyText,
   ProfileStore,
   readInvite,
@@ -42,6 +46,7 @@ import {
   type NodeOptions,
   type TorrentStatus,
 } from '../service/index.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
 import { ServiceError } from '../../../shared/service-errors.js'
 import { formatRate, parseRate } from './rate.js'
 import { bytes, isShare, peerLines, torrentLine } from './format.js'
@@ -83,7 +88,12 @@ const program = new Command('coterie')
   .showHelpAfterError()
 
 const profileDir = (): string => resolve(program.opts<{ profile?: string }>().profile ?? defaultProfileDir())
-const openStore = () => ProfileStore.open(profileDir(), { create: true })
+/**
+ * A command that changes the profile starts by tidying it (what a crash left: issue 20), under the
+ * lock, before anything else; one that only reads does not wait for the lock.
+ */
+const openStore = () => openProfile(profileDir(), { create: true })
+const readStore = () => ProfileStore.open(profileDir(), { create: true })
 /** After a change, a running node picks it up now instead of at its next poll. */
 const poke = () => callControl(profileDir(), 'reload').catch(() => undefined)
 
@@ -91,7 +101,7 @@ program
   .command('id')
   .description('your identity key (first line) and its fingerprint')
   .action(async () => {
-    const me = identityView((await openStore()).current)
+    const me = identityView((await readStore()).current)
     out(me.key)
     out(me.fingerprint)
   })
@@ -109,7 +119,7 @@ friend
   .command('list')
   .option('--json')
   .action(async (o: { json?: boolean }) => {
-    const { friends } = (await openStore()).current
+    const { friends } = (await readStore()).current
     if (o.json)
       return out(
         JSON.stringify(
@@ -235,7 +245,7 @@ group
   .option('--json')
   .description('the group index: version, trackers, torrents, members, revoked')
   .action(async (ref: string, o: { json?: boolean }) => {
-    const view = await groupDetailsOf(await openStore(), ref)
+    const view = await groupDetailsOf(await readStore(), ref)
     if (o.json) return out(JSON.stringify(view, null, 2))
     out(
       `${shown(view.name)} (${view.owner ? 'owner' : 'member'})  index version ${view.indexVersion ?? '-'}  auto-join ${view.autoJoin ? 'on' : 'off'}`,
@@ -254,7 +264,7 @@ group
   .command('list')
   .option('--json')
   .action(async (o: { json?: boolean }) => {
-    const p = (await openStore()).current
+    const p = (await readStore()).current
     const view = p.groups.map(({ swarmSecretKey: _s, groupSecret: _g, ...g }) => ({
       ...g,
       torrents: p.torrents.filter((t) => t.groupId === g.id).map((t) => t.infoHash),
@@ -294,15 +304,23 @@ program
 
 program
   .command('join <invite>')
-  .option('--download-dir <dir>', 'where the files go', defaultDownloadDir())
-  .action(async (file: string, o: { downloadDir: string }) => {
+  .option(
+    '--download-dir <dir>',
+    "where the group's files go (default: a folder of the group's own in the download folder of the settings, else ~/Downloads/Coterie)",
+  )
+  .action(async (file: string, o: { downloadDir?: string }) => {
     const store = await openStore()
     const preview = await readInvite(store, file)
+    const to = o.downloadDir ?? { base: store.current.settings.downloadDir ?? defaultDownloadDir() }
+    const folder = await joinFolder(store, bytesToHex(preview.invite.group.swarm), preview.group, to)
     out(
-      `group "${shown(preview.group)}" from ${preview.fromFriend === undefined ? 'someone not in your friends' : shown(preview.fromFriend)} (${preview.fromFingerprint}), ${preview.torrents.length} torrent(s), access until ${preview.expires}`,
+      `group "${shown(preview.group)}" from ${preview.fromFriend === undefined ? 'someone not in your friends' : shown(preview.fromFriend)} (${preview.fromFingerprint}), ${preview.torrents.length} torrent(s), access until ${preview.expires}, files in ${folder}`,
     )
-    const { torrents } = await joinInvite(store, file, o.downloadDir)
+    const { torrents } = await joinInvite(store, file, folder)
     for (const t of torrents) out(t)
+    // Joined, never written (PROTOCOL.md §4.6): said now, not only when a node refuses it.
+    for (const r of refusedNames(preview.invite))
+      process.stderr.write(`coterie: ${r.infoHash} will not be downloaded: ${r.reason}\n`)
     await poke()
   })
 
@@ -414,7 +432,7 @@ program
   .option('--json')
   .description('torrents, progress, peers and their authorization')
   .action(async (o: { json?: boolean }) => {
-    const store = await openStore()
+    const store = await readStore()
     const live = await callControl(store.dir, 'status')
     if (live !== undefined && !live.ok) throw new Error(live.error)
     const running = live !== undefined
@@ -448,8 +466,28 @@ program
     }
     for (const t of (torrents as TorrentStatus[]).filter(isShare)) {
       out(torrentLine(t))
+      if (t.error !== undefined) out(`    not written: ${t.error}`)
       peerLines(t).forEach((l) => out(l))
     }
+  })
+
+program
+  .command('retry [torrent]')
+  .description("a stalled download: dial its members' known addresses now and announce again (default: every download)")
+  .action(async (ref: string | undefined) => {
+    const store = await readStore()
+    const target =
+      ref === undefined
+        ? undefined
+        : store.current.torrents.find((t) => t.infoHash === ref.toLowerCase() || t.name === ref)
+    if (ref !== undefined && target === undefined) throw new ServiceError('unknown-torrent', `"${ref}"`)
+    const live = await callControl(store.dir, 'retry', target === undefined ? {} : { infoHash: target.infoHash })
+    if (live === undefined) throw new ServiceError('no-node')
+    if (!live.ok) throw new Error(live.error)
+    const r = live.result as { torrents: number; dialled: number }
+    out(
+      `retrying ${target?.name ?? `${r.torrents} download${r.torrents === 1 ? '' : 's'}`}: announced again, ${r.dialled} known address${r.dialled === 1 ? '' : 'es'} dialled`,
+    )
   })
 
 program
@@ -457,7 +495,39 @@ program
   .requiredOption('--out <file>')
   .description('the plain .torrent: what a leak would hand an outsider')
   .action(async (infoHash: string, o: { out: string }) => {
-    out(`wrote ${await exportTorrent(await openStore(), infoHash, o.out)}`)
+    out(`wrote ${await exportTorrent(await readStore(), infoHash, o.out)}`)
+  })
+
+program
+  .command('unlock')
+  .description(
+    "remove the profile's lock when its owner cannot be shown gone (another computer, a synced folder); asks first",
+  )
+  .option('--yes', 'do not ask')
+  .action(async (o: { yes?: boolean }) => {
+    const dir = profileDir()
+    const seen = await ProfileStore.lockStatus(dir)
+    if (seen.kind === 'free') return out(`the profile ${dir} is not locked`)
+    const h = seen.holder
+    const whose =
+      h === undefined
+        ? 'a lock with no readable owner record'
+        : `the lock of Coterie pid ${h.pid} on ${h.thisMachine ? 'this computer' : h.host}, taken ${h.since}`
+    if (seen.kind === 'held' && h?.thisMachine === true) throw new ServiceError('lock-owner-running', `(${whose})`)
+    // An owner provably gone needs no confirmation: any command would take that lock over anyway.
+    if (seen.kind === 'held' && o.yes !== true) {
+      if (!process.stdin.isTTY) throw new ServiceError('unlock-unconfirmed', `(${whose})`)
+      const rl = createInterface({ input: process.stdin, output: process.stderr })
+      const answer = await rl.question(
+        `${whose}: ${seen.code === 'busy' ? 'it was refreshed moments ago, so it may be running. ' : ''}` +
+          'Remove it? Only if no Coterie is running there. [y/N] ',
+      )
+      rl.close()
+      if (!/^y(es)?$/i.test(answer.trim())) throw new ServiceError('unlock-unconfirmed', `(${whose})`)
+    }
+    const r = await ProfileStore.unlock(dir, seen.token)
+    if (!r.ok) throw new ServiceError('lock-owner-running', `(Coterie pid ${r.holder.pid})`)
+    out(r.removed ? `removed ${whose}` : 'the lock changed meanwhile, nothing was removed: run coterie unlock again')
   })
 
 /**

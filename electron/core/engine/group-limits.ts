@@ -166,11 +166,17 @@ interface Streamx {
   end(data?: unknown): unknown
 }
 
+/** What a limit holds back on one wire (the send budget counts it, engine/send-budget.ts). */
+export interface LimitedWire {
+  /** Bytes sent by webtorrent that the upload limit has not let into the stream yet. */
+  readonly heldBytes: number
+}
+
 /**
  * Makes every byte of this wire pass its group's limits. Installed in the torrent's 'wire' event,
  * before the wire sends or parses anything past the BitTorrent handshake.
  */
-export function limitWire(wire: Wire, limit: GroupLimit, onOverflow: (bytes: number) => void = () => {}): void {
+export function limitWire(wire: Wire, limit: GroupLimit, onOverflow: (bytes: number) => void = () => {}): LimitedWire {
   const w = wire as unknown as Streamx
   let ending = false
   const gone = () => ending || wire.destroyed
@@ -235,5 +241,10 @@ export function limitWire(wire: Wire, limit: GroupLimit, onOverflow: (bytes: num
     limit.download.poke()
     limit.upload.poke()
     return end(data)
+  }
+  return {
+    get heldBytes() {
+      return heldBytes
+    },
   }
 }

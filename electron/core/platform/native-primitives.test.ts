@@ -5,6 +5,8 @@ import { ed25519 } from '@noble/curves/ed25519.js'
 import { installNativePrimitives, nativePrimitives } from './native-primitives.js'
 import { noblePrimitives, primitives, usePrimitives } from '../protocol/primitives.js'
 import { buildVectors } from '../testing/vectors.js'
+import { verify } from '../protocol/signing.js'
+import { hexToBytes } from '@noble/hashes/utils.js'
 
 const L = 2n ** 252n + 27742317777372353535851937790883648493n
 const leToBig = (b: Uint8Array) => b.reduceRight((acc, x) => (acc << 8n) | BigInt(x), 0n)
@@ -85,6 +87,22 @@ describe('native curve primitives agree with @noble/curves', () => {
       }),
       { numRuns: 100 },
     )
+  })
+
+  it("give the Ed25519 edge-case vectors' verdicts (PROTOCOL.md §3): the same refusals as the pure reference", () => {
+    const v = buildVectors().negative.ed25519
+    installNativePrimitives()
+    try {
+      assert.equal(primitives().name, 'node:crypto')
+      for (const c of v.cases)
+        assert.equal(
+          verify(hexToBytes(c.publicKey), v.role, hexToBytes(v.payload), hexToBytes(c.signature)),
+          c.valid,
+          c.why,
+        )
+    } finally {
+      usePrimitives(noblePrimitives)
+    }
   })
 
   it('refuse a low-order X25519 point (the all-zero shared secret)', () => {

@@ -18,12 +18,19 @@ import path from 'node:path'
 import { z } from 'zod'
 import { PRIVATE_DIR_MODE, type ProfileLayout } from './paths.js'
 import { writeAtomic } from './files.js'
+import { DEFAULT_LOCK, withLock, type LockSettings } from './lock.js'
 import type { TorrentLayout } from '../protocol/torrent-info.js'
 
 const VERSION = 1
 /** A record lists every file of a torrent; this bounds what a damaged one makes us read. */
 const MAX_RECORD_BYTES = 32 * 1024 * 1024
 const STAT_BATCH = 32
+/**
+ * Records are written under the profile lock, like every file of the profile (so a start's tidy()
+ * never takes a record being written for debris), but wait for it only briefly: a record that
+ * could not be written only means the next start verifies, and a node's stop must not hang on it.
+ */
+const RECORD_LOCK: LockSettings = { ...DEFAULT_LOCK, timeoutMs: 3_000 }
 
 /** [path below the download folder, size or -1 if absent, mtime in ns or '' if absent]. */
 type FileStamp = [string, number, string]
@@ -83,6 +90,38 @@ export async function loadResume(
   const paths = filePaths(layout)
   if (r.data.files.length !== paths.length || r.data.files.some((f, i) => f[0] !== paths[i])) return undefined
   return sameStamps(r.data.files, await stamps(downloadDir, paths)) ? bitfield : undefined
+}
+
+/**
+ * The folder a torrent's record was made for, if it has a readable one. A record is also the
+ * torrent's claim on its files (claimFiles): files at its paths in that folder are its own.
+ */
+export async function recordedFolder(profile: ProfileLayout, infoHash: string): Promise<string | undefined> {
+  const file = profile.resumeRecord(infoHash)
+  const read = await readBounded(file, MAX_RECORD_BYTES)
+  if (!read.ok) return undefined
+  try {
+    const r = recordSchema.safeParse(JSON.parse(new TextDecoder().decode(read.value)))
+    return r.success ? r.data.downloadDir : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Records, before a download writes its first byte, that the files at its paths in `downloadDir`
+ * are its own (holding nothing yet), so that after a crash its partial files are known as its
+ * own, not as files someone else put there (service/operations/placement.ts).
+ */
+export async function claimFiles(
+  profile: ProfileLayout,
+  infoHash: string,
+  downloadDir: string,
+  layout: TorrentLayout,
+): Promise<boolean> {
+  return saveResume(profile, infoHash, downloadDir, layout, new Uint8Array(Math.ceil(layout.pieces / 8)), {
+    flush: false,
+  })
 }
 
 /** Every piece of the layout held: what a share's own hashing just established. */
@@ -145,7 +184,9 @@ export async function saveResume(
   }
   await mkdir(profile.torrents, { recursive: true, mode: PRIVATE_DIR_MODE })
   const record = { version: VERSION, downloadDir, bitfield: Buffer.from(bitfield).toString('base64'), files: now }
-  await writeAtomic(profile.resumeRecord(infoHash), JSON.stringify(record), `the resume record of torrent ${infoHash}`)
+  await withLock(profile.dir, profile.lock, RECORD_LOCK, () =>
+    writeAtomic(profile.resumeRecord(infoHash), JSON.stringify(record), `the resume record of torrent ${infoHash}`),
+  )
   return true
 }
 

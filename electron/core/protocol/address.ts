@@ -10,6 +10,14 @@ export interface PeerAddress {
   readonly port: number
 }
 
+const MAX_PORT = 65535
+/** 1 to 5 digits, value 1-65535: §7.1's `port`, for peers, trackers and ICE servers (protocol/ice.ts). */
+export const isPortText = (digits: string): boolean =>
+  /^\d{1,5}$/.test(digits) && Number(digits) >= 1 && Number(digits) <= MAX_PORT
+/** §7.1's octet rule: a host of only digits and dots is IPv4, never a name, each part at most 255. */
+export const octetsFit = (host: string): boolean =>
+  !/^[\d.]+$/.test(host) || host.split('.').every((o) => Number(o) <= 255)
+
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/
 
 function parseIPv4(s: string): Uint8Array | undefined {

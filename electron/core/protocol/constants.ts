@@ -56,6 +56,12 @@ export const MAX_INVITE_PEERS = 64
 export const MAX_INVITE_TRACKERS = 16
 export const MAX_TRACKER_URL_CHARS = 300
 export const MAX_NAME_CHARS = 128
+/**
+ * A group's ICE servers (STUN, TURN; §7.1): most URLs in an invite or an index, and most characters
+ * in one. Each server is asked during every WebRTC connection's gathering, so a handful is plenty.
+ */
+export const MAX_ICE_SERVERS = 8
+export const MAX_ICE_URL_CHARS = 300
 
 /** Peer exchange among members (§12.2): most addresses in one pex, and the least time between two on a connection. */
 export const MAX_PEX_PEERS = 50

@@ -72,7 +72,8 @@ function checkPathList(v: Decoded | undefined): Result<string[], Reason<NameErro
  * How two paths compare on a case-insensitive, normalization-insensitive disk (Windows, macOS):
  * NFC, then Unicode's default lower-case mapping, no locale.
  */
-export const pathKey = (parts: readonly string[]): string => parts.map((p) => p.normalize('NFC').toLowerCase()).join('/')
+export const pathKey = (parts: readonly string[]): string =>
+  parts.map((p) => p.normalize('NFC').toLowerCase()).join('/')
 
 /**
  * The layout of an info dictionary whose every name is safe to write, or why not. Checks `name`,

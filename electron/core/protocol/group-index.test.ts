@@ -114,7 +114,34 @@ describe('group index', () => {
     const opened = openIndex(none, w.swarm.publicKey)
     assertOk(opened)
     assert.deepEqual(opened.value.trackers, [])
-    assert.throws(() => publishIndex(w.swarm, content({ trackers: ['wss://webrtc.example'] })), /trackers/)
+    assert.throws(() => publishIndex(w.swarm, content({ trackers: ['ftp://t.example'] })), /trackers/)
+  })
+
+  it('carries the group’s ICE servers, absent when none; bounded; a URL outside §7.1 is ignored', () => {
+    const ice = ['stun:stun.example:3478', 'turn:u%3Ax:p%40y@turn.example?transport=tcp']
+    const r = openIndex(publishIndex(w.swarm, content({ ice: [...ice, ice[0]!] })), w.swarm.publicKey)
+    assertOk(r)
+    assert.deepEqual(r.value.ice, ice, 'in the owner’s order, once each')
+    assert.equal('ice' in decodedFields(publishIndex(w.swarm, content({ ice: [] }))), false, 'absent, not empty')
+    assertOk(openIndex(publishIndex(w.swarm, content()), w.swarm.publicKey))
+    assert.throws(() => publishIndex(w.swarm, content({ ice: ['stuns:stun.example'] })), /ICE/)
+    const many = Array.from({ length: 9 }, (_, i) => `stun:s${i}.example`)
+    assert.throws(() => publishIndex(w.swarm, content({ ice: many })), /ICE/)
+    const te = new TextEncoder()
+    const signed = (list: Decoded) => {
+      const { sig: _sig, ...tbs } = decodedFields(publishIndex(w.swarm, content()))
+      const body = { ...tbs, ice: list }
+      return encode({ ...body, sig: ed25519.sign(signingInput('index', encode(body)), w.swarm.secretKey) })
+    }
+    assert.equal(code(openIndex(signed([]), w.swarm.publicKey)), 'malformed')
+    assert.equal(code(openIndex(signed(many.map((u) => te.encode(u))), w.swarm.publicKey)), 'malformed')
+    assert.equal(code(openIndex(signed([te.encode(`stun:${'a'.repeat(300)}`)]), w.swarm.publicKey)), 'malformed')
+    const ignored = openIndex(
+      signed(['stuns:x.example', 'stun:ok.example'].map((u) => te.encode(u))),
+      w.swarm.publicKey,
+    )
+    assertOk(ignored)
+    assert.deepEqual(ignored.value.ice, ['stun:ok.example'])
   })
 
   it('is malformed when its tracker list is empty or not texts; ignores a URL outside the grammar', () => {
@@ -135,7 +162,7 @@ describe('group index', () => {
     // revocations, is still taken (PROTOCOL.md §7.1).
     const r = openIndex(
       signed(
-        ['ws://x.example', 'file:///etc/passwd', 'udp://ok.example:1', 'udp://ok.example:70000'].map((t) =>
+        ['wss//x.example', 'file:///etc/passwd', 'udp://ok.example:1', 'udp://ok.example:70000'].map((t) =>
           te.encode(t),
         ),
       ),

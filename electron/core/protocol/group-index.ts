@@ -12,6 +12,7 @@
  *     3:sig 64:<Ed25519>  5:swarm 32:<swarm key>
  *     8:torrents l <info dictionary>... e   the collection, full metadata, distinct infohashes
  *     8:trackers l <url>... e         the group's trackers; absent when it has none
+ *     3:ice l <url>... e              the group's STUN/TURN servers (protocol/ice.ts); absent when none
  *     1:v i1e  7:version i<n>e  e
  *
  * sig = Ed25519(swarm secret, bencode(["coterie", 1, "index", bencode(index without sig)])).
@@ -25,6 +26,7 @@ import { decodeCanonical, encode } from './canonical.js'
 import { decodeCertificate, type Certificate } from './certificate.js'
 import {
   KEY_BYTES,
+  MAX_ICE_SERVERS,
   MAX_INDEX_BYTES,
   MAX_INDEX_MEMBERS,
   MAX_INVITE_TORRENTS,
@@ -34,6 +36,7 @@ import {
   ROLE,
   SIGNATURE_BYTES,
 } from './constants.js'
+import { iceList, isIceUrl, usableIce } from './ice.js'
 import { isTrackerUrl, trackerList, usableTrackers } from './invite.js'
 import { isValidPublicKey, type KeyPair } from './keys.js'
 import { bytesOf, text, uint, versionField } from './schema.js'
@@ -57,10 +60,13 @@ export interface GroupIndexContent {
   readonly certificates: readonly Uint8Array[]
   /** The group's tracker URLs (udp, http, https), announced to under the private topics; none if absent. */
   readonly trackers?: readonly string[]
+  /** The group's ICE servers (stun:, turn:, turns: URLs) for its members' WebRTC connections; none if absent. */
+  readonly ice?: readonly string[]
 }
 
 export interface GroupIndex extends GroupIndexContent {
   readonly trackers: readonly string[]
+  readonly ice: readonly string[]
   readonly swarm: Uint8Array
   readonly infoHashes: readonly Uint8Array[]
   /** The certificates, decoded, by member key (hex). */
@@ -84,6 +90,7 @@ const indexSchema = z.strictObject({
   revoked: z.array(bytesOf(KEY_BYTES)).max(MAX_INDEX_MEMBERS),
   certs: z.array(z.instanceof(Uint8Array)).max(MAX_INDEX_MEMBERS),
   trackers: trackerList.optional(),
+  ice: iceList.optional(),
   sig: bytesOf(SIGNATURE_BYTES),
 })
 
@@ -98,7 +105,10 @@ export function publishIndex(swarm: KeyPair, c: GroupIndexContent): Uint8Array {
   const revoked = [...c.revoked].sort(compareBytes)
   const trackers = [...new Set(c.trackers ?? [])]
   if (trackers.length > MAX_INVITE_TRACKERS || !trackers.every(isTrackerUrl))
-    throw new RangeError(`publishIndex: at most ${MAX_INVITE_TRACKERS} trackers, each a udp or http(s) URL`)
+    throw new RangeError(`publishIndex: at most ${MAX_INVITE_TRACKERS} trackers, each a udp, http(s) or ws(s) URL`)
+  const ice = [...new Set(c.ice ?? [])]
+  if (ice.length > MAX_ICE_SERVERS || !ice.every(isIceUrl))
+    throw new RangeError(`publishIndex: at most ${MAX_ICE_SERVERS} ICE servers, each a stun:, turn: or turns: URL`)
   const tbs = {
     v: PROTOCOL_VERSION,
     swarm: swarm.publicKey,
@@ -111,6 +121,7 @@ export function publishIndex(swarm: KeyPair, c: GroupIndexContent): Uint8Array {
     revoked,
     certs: [...c.certificates],
     ...(trackers.length > 0 && { trackers }),
+    ...(ice.length > 0 && { ice }),
   }
   const bytes = encode({ ...tbs, sig: sign(swarm.secretKey, ROLE.index, encode(tbs)) })
   const check = openIndex(bytes, swarm.publicKey)
@@ -168,6 +179,7 @@ export function openIndex(bytes: Uint8Array, swarm: Uint8Array): Result<GroupInd
     revoked: d.revoked,
     certificates: d.certs,
     trackers: usableTrackers(d.trackers),
+    ice: usableIce(d.ice),
     infoHashes,
     certificateOf,
     bytes,

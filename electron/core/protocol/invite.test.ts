@@ -109,6 +109,7 @@ describe('invites: round trip', () => {
       secret,
       announcePublic: false,
       trackers: [],
+      ice: [],
     })
     assert.deepEqual(v.certificate, w.bobCert)
     assert.deepEqual(v.parsedCertificate.member, w.bob.publicKey)
@@ -164,8 +165,21 @@ describe('invites: the public flag and trackers', () => {
     'udp://tracker.example.org:6969/announce',
     'https://[2001:db8::2]/announce',
     'http://127.0.0.1:8000/announce',
+    'wss://tracker.example.org/announce',
+    'ws://127.0.0.1:8000',
   ]
   const group = (extra: object) => ({ group: { name: 'Film club', swarm: w.swarm.publicKey, secret, ...extra } })
+
+  it('carries the group’s ICE servers, signed; an invite without them reads as none', () => {
+    const ice = ['stun:stun.example', 'turn:alice:pw@turn.example:3478']
+    const r = openInvite(invite(group({ ice })), w.bob, NOW)
+    assertOk(r)
+    assert.deepEqual(r.value.group.ice, ice)
+    const none = openInvite(invite(group({})), w.bob, NOW)
+    assertOk(none)
+    assert.deepEqual(none.value.group.ice, [])
+    assert.throws(() => invite(group({ ice: ['turn:a:b:c@turn.example'] })), RangeError)
+  })
 
   it('carries a public group and its trackers to the member', () => {
     const r = openInvite(invite(group({ announcePublic: true, trackers: TRACKERS })), w.bob, NOW)
@@ -208,8 +222,8 @@ describe('invites: the public flag and trackers', () => {
 
   it('opens an invite with a tracker outside the grammar, and never uses that tracker', () => {
     const ignored = [
-      'ws://t.example/announce',
-      'wss://t.example/a',
+      'WS://t.example/announce',
+      'wss:/t.example/a',
       'udp://',
       'http://a b/announce',
       'file:///etc/passwd',
@@ -229,7 +243,7 @@ describe('invites: the public flag and trackers', () => {
   })
 
   it('refuses to create an invite with a bad tracker (a caller bug)', () => {
-    for (const t of ['', 'ws://t.example', 'udp://t.example:1 /x'])
+    for (const t of ['', 'ftp://t.example', 'udp://t.example:1 /x'])
       assert.throws(() => invite(group({ trackers: [t] })), RangeError, t)
     const many = Array.from({ length: MAX_INVITE_TRACKERS + 1 }, (_, i) => `udp://t${i}.example:1`)
     assert.throws(() => invite(group({ trackers: many })), RangeError)

@@ -6,7 +6,7 @@
  *   k   = HKDF-SHA256(ikm = X25519(e, toMontgomery(recipient)), salt = e || toMontgomery(recipient),
  *                     info = bencode(["coterie", 1, "invite"]), 32 bytes)
  *   box = ChaCha20-Poly1305(k, nonce = 0^12, aad = "coterie-invite", plaintext = signed invite)
- * Signed invite: canonical bencode of { v, from, to, iat, group: {name, swarm, secret, [public], [trackers]}, cert,
+ * Signed invite: canonical bencode of { v, from, to, iat, group: {name, swarm, secret, [public], [trackers], [ice]}, cert,
  *   torrents: [info dictionaries], peers: ["host:port"], sig, owner }, where, over
  *   tbs = bencode(invite without sig and owner):
  *   sig   = Ed25519(inviter identity, bencode(["coterie", 1, "inviter", tbs]))   who sent it
@@ -23,12 +23,15 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { z } from 'zod'
 import { err, ok, type Reason, type Result } from '../../../shared/result.js'
 import type { InviteErrorCode } from '../../../shared/protocol-codes.js'
+import { isPortText, octetsFit } from './address.js'
+import { iceList, isIceUrl, usableIce } from './ice.js'
 import { bytesToHex, concatBytes, equalBytes, isAllZero, utf8 } from './bytes.js'
 import { decodeCanonical, encode } from './canonical.js'
 import { verifyCertificate, type Certificate } from './certificate.js'
 import {
   DOMAIN,
   KEY_BYTES,
+  MAX_ICE_SERVERS,
   MAX_INVITE_BYTES,
   MAX_INVITE_PEERS,
   MAX_INVITE_TORRENTS,
@@ -57,6 +60,8 @@ export interface InviteGroup {
   readonly announcePublic?: boolean
   /** Trackers the group uses (announced under the private topic unless the group is public). */
   readonly trackers?: readonly string[]
+  /** The group's ICE servers (stun:, turn:, turns: URLs; protocol/ice.ts) for WebRTC connections. */
+  readonly ice?: readonly string[]
 }
 
 export interface InviteContent {
@@ -84,25 +89,21 @@ const fail = (code: InviteErrorCode): { ok: false; error: InviteProblem } => err
 // One host grammar for peers and trackers (docs/PROTOCOL.md §7.1): a hostname, dotted digits, or a
 // bracketed IPv6 literal. Dotted digits are an IPv4 address, never a hostname: each part must fit in a byte.
 const HOST = String.raw`(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)`
-const MAX_PORT = 65535
-const isPort = (digits: string): boolean => Number(digits) >= 1 && Number(digits) <= MAX_PORT
-const octetsFit = (host: string): boolean => !/^[\d.]+$/.test(host) || host.split('.').every((o) => Number(o) <= 255)
-
 const PEER = new RegExp(`^(${HOST}):(\\d{1,5})$`)
 export const isPeerAddress = (s: string): boolean => {
   const m = PEER.exec(s)
-  return m !== null && isPort(m[2]!) && octetsFit(m[1]!)
+  return m !== null && isPortText(m[2]!) && octetsFit(m[1]!)
 }
 
-// Trackers are URLs a node connects to: a scheme webtorrent speaks without WebRTC (ws/wss trackers
-// only broker WebRTC offers), a host as for peers, an optional port 1-65535, and an optional path of
-// visible ASCII (0x21-0x7E: no space, no control character, nothing a terminal or a URL parser
-// could read two ways).
-const TRACKER = new RegExp(`^(?:udp|https?)://(${HOST})(?::(\\d{1,5}))?(?:/[!-~]*)?$`)
+// Trackers are URLs a node connects to: udp, http(s), or ws(s) (WebSocket trackers, which also
+// broker WebRTC offers and answers between members: the group's hole punching and TURN relays,
+// docs/NAT.md), a host as for peers, an optional port 1-65535, and an optional path of visible ASCII
+// (0x21-0x7E: no space, no control character, nothing a terminal or a URL parser could read two ways).
+const TRACKER = new RegExp(`^(?:udp|https?|wss?)://(${HOST})(?::(\\d{1,5}))?(?:/[!-~]*)?$`)
 export const isTrackerUrl = (s: string): boolean => {
   if (s.length > MAX_TRACKER_URL_CHARS) return false
   const m = TRACKER.exec(s)
-  return m !== null && (m[2] === undefined || isPort(m[2])) && octetsFit(m[1]!)
+  return m !== null && (m[2] === undefined || isPortText(m[2])) && octetsFit(m[1]!)
 }
 /**
  * A group's trackers as invites and the group index carry them: absent rather than empty, 1-16 texts
@@ -129,6 +130,7 @@ const innerSchema = z.strictObject({
     // (canonical form omits an absent value rather than encoding it empty or 0).
     public: z.literal(1).optional(),
     trackers: trackerList.optional(),
+    ice: iceList.optional(),
   }),
   cert: z.instanceof(Uint8Array),
   torrents: z.array(z.instanceof(Uint8Array)).max(MAX_INVITE_TORRENTS),
@@ -169,7 +171,11 @@ export function createInvite(
   }
   const trackers = c.group.trackers ?? []
   if (trackers.length > MAX_INVITE_TRACKERS || trackers.some((t) => !isTrackerUrl(t))) {
-    throw new RangeError(`createInvite: at most ${MAX_INVITE_TRACKERS} trackers, each a udp or http(s) URL`)
+    throw new RangeError(`createInvite: at most ${MAX_INVITE_TRACKERS} trackers, each a udp, http(s) or ws(s) URL`)
+  }
+  const ice = c.group.ice ?? []
+  if (ice.length > MAX_ICE_SERVERS || ice.some((u) => !isIceUrl(u))) {
+    throw new RangeError(`createInvite: at most ${MAX_ICE_SERVERS} ICE servers, each a stun:, turn: or turns: URL`)
   }
   if (c.torrents.length > MAX_INVITE_TORRENTS)
     throw new RangeError(`createInvite: at most ${MAX_INVITE_TORRENTS} torrents`)
@@ -187,6 +193,7 @@ export function createInvite(
       secret: c.group.secret,
       ...(c.group.announcePublic === true && { public: 1 }),
       ...(trackers.length > 0 && { trackers: trackers.map(utf8) }),
+      ...(ice.length > 0 && { ice: ice.map(utf8) }),
     },
     cert: c.certificate,
     torrents: [...c.torrents],
@@ -245,6 +252,7 @@ export function openInvite(file: Uint8Array, me: KeyPair, now: number): Result<O
       secret: g.secret,
       ...(g.public !== undefined && { public: g.public }),
       ...(g.trackers !== undefined && { trackers: g.trackers.map(utf8) }),
+      ...(g.ice !== undefined && { ice: g.ice.map(utf8) }),
     },
   })
   if (!verify(fields.from, ROLE.inviter, tbs, sig)) return fail('bad-signature')
@@ -273,6 +281,7 @@ export function openInvite(file: Uint8Array, me: KeyPair, now: number): Result<O
       secret: g.secret,
       announcePublic: g.public === 1,
       trackers: usableTrackers(g.trackers),
+      ice: usableIce(g.ice),
     },
     torrents: fields.torrents,
     peers: fields.peers,

@@ -14,6 +14,8 @@ import { decodePex } from './pex.js'
 import { formatAddress } from './address.js'
 import { discoveryTopic } from './topic.js'
 import { openIndex } from './group-index.js'
+import { parseIceUrl } from './ice.js'
+import { ICE_URL_CODES } from '../../../shared/protocol-codes.js'
 import { IndexSync } from './index-sync.js'
 import { renewalFor } from './renewal.js'
 import { SealedTransfer, sealedBox } from './transfer.js'
@@ -97,6 +99,25 @@ describe('protocol test vectors (electron/core/protocol/vectors/protocol-v1.json
     assertOk(r)
     assert.equal(r.value.version, stored.groupIndex.version)
     assert.equal(r.value.revoked.length, 1)
+  })
+
+  it('the index of a group behind NATs carries its WebSocket tracker and ICE servers (§7.1)', () => {
+    const r = openIndex(h(stored.iceIndex.hex), h(stored.handshake.swarm))
+    assertOk(r)
+    assert.deepEqual(r.value.trackers, stored.iceIndex.trackers)
+    assert.deepEqual(r.value.ice, stored.iceIndex.ice)
+  })
+
+  it('ICE server URLs get the verdicts stated, and every reason code has a case', () => {
+    for (const c of stored.iceUrls) {
+      const r = parseIceUrl(c.text)
+      assert.equal(r.ok ? 'ok' : r.error.code, c.verdict, c.text)
+    }
+    for (const code of ICE_URL_CODES)
+      assert.ok(
+        stored.iceUrls.some((c: { verdict: string }) => c.verdict === code),
+        `no vector for ${code}`,
+      )
   })
 
   it('the renewal: R refuses the expired proof, and its records after the refusal open as the index that renews I', () => {

@@ -15,13 +15,16 @@ import type { ProfileStore } from '../profile/index.js'
 
 // The profile a door opens and hands to the service.
 export { defaultProfileDir, isProfileError, ProfileStore, type SecretSealer } from '../profile/index.js'
+export type { LockHolder, LockState } from '../profile/index.js'
+/** Opens a profile and removes what a crash left in it: every start that may write goes through this. */
+export { openProfile } from './operations/open-profile.js'
 
 // What a user does.
 export { addFriend, removeFriend, setFriendAddresses } from './operations/friends.js'
 export { addMember, createGroup, findGroup, removeMember, setAutoJoin, setTrackers } from './operations/groups.js'
 export { removeGroup } from './operations/remove-group.js'
 export { joinHeldShares } from './operations/group-index.js'
-export { join as joinInvite, readInvite, writeInvite } from './operations/invites.js'
+export { join as joinInvite, joinFolder, readInvite, refusedNames, writeInvite } from './operations/invites.js'
 export { groupLimits, setGroupLimits } from './operations/limits.js'
 export { exportTorrent } from './operations/export-torrent.js'
 export { defaultDownloadDir } from './operations/downloads.js'

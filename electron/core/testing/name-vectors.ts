@@ -45,7 +45,11 @@ export function buildNameVectors(): NameVector[] {
   })
   return [
     v('a plain single file', single('holiday.mkv'), 'ok'),
-    v('a folder with nested files, dotfiles and non-ASCII names', multi('Film club', [['a', 'b.txt'], ['.hidden'], ['été.jpg']]), 'ok'),
+    v(
+      'a folder with nested files, dotfiles and non-ASCII names',
+      multi('Film club', [['a', 'b.txt'], ['.hidden'], ['été.jpg']]),
+      'ok',
+    ),
     v('identity.json is an ordinary name (the folder rule keeps it out of the profile)', single('identity.json'), 'ok'),
     v('no name', encode({ length: 1, 'piece length': 16384, pieces, [INFO_SWARM_KEY]: swarm }), 'malformed'),
     v('a name that is not valid UTF-8', single(new Uint8Array([0x66, 0xff, 0x66])), 'not-utf8'),
@@ -77,7 +81,11 @@ export function buildNameVectors(): NameVector[] {
     v('a path 65 components deep (name included)', multi('dir', [Array.from({ length: 64 }, () => 'd')]), 'too-deep'),
     v('two files with one path', multi('dir', [['a'], ['a']]), 'duplicate'),
     v('two files whose paths differ only in case', multi('dir', [['Readme.txt'], ['README.TXT']]), 'duplicate'),
-    v('two files whose paths differ only in Unicode normalization', multi('dir', [['caf\u00e9'], ['cafe\u0301']]), 'duplicate'),
+    v(
+      'two files whose paths differ only in Unicode normalization',
+      multi('dir', [['caf\u00e9'], ['cafe\u0301']]),
+      'duplicate',
+    ),
     v('a file that is also another file\u2019s folder', multi('dir', [['a'], ['a', 'b']]), 'duplicate'),
     v('an unsafe name.utf-8 beside a safe name', single('ok.txt', { 'name.utf-8': utf8('..') }), 'dot'),
     v(

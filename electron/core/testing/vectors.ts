@@ -19,24 +19,87 @@ import { peerAddress } from '../protocol/address.js'
 import { discoveryTopic } from '../protocol/topic.js'
 import { SealedTransfer, encodeSealedMessage, transferKeys } from '../protocol/transfer.js'
 import { openIndex, publishIndex } from '../protocol/group-index.js'
+import { parseIceUrl } from '../protocol/ice.js'
 import { renewalPayloads } from '../protocol/renewal.js'
 import { rendezvousTorrent } from '../protocol/rendezvous.js'
 import { BACKUP_KEY_BYTES, backupHeader, scryptParams, sealBackup } from '../protocol/backup.js'
 import { scrypt } from '@noble/hashes/scrypt.js'
-import { DAY, NOW, infoDict, keyPair, seed } from './fixtures.js'
+import { DAY, NOW, keyPair, seed } from './fixtures.js'
+import { sha1 } from '@noble/hashes/legacy.js'
+import { utf8 } from '../protocol/bytes.js'
+import { INFO_SWARM_KEY } from '../protocol/constants.js'
+import { buildNegativeVectors } from './negative-vectors.js'
 
 const hex = bytesToHex
+
+/** The index of a group behind NATs (§7.1): its trackers (one WebSocket) and its ICE servers. */
+const ICE_VECTOR = {
+  trackers: ['wss://tracker.example/announce', 'udp://192.0.2.7:6969/announce'],
+  ice: ['stun:stun.example:3478', 'turn:1767225600%3Aalice:s3cr%40t@turn.example:3478?transport=udp'],
+}
+/** ICE server URLs and the verdict of §7.1 on each: 'ok' or the first reason code. */
+const ICE_URL_CASES = [
+  'stun:stun.example',
+  'stun:192.0.2.7:3478',
+  'turn:alice:pw@turn.example',
+  'turns:alice:pw@turn.example:5349',
+  'turn:1767225600%3Aalice:s3cr%40t@turn.example:3478?transport=tcp',
+  `stun:${'a'.repeat(296)}`,
+  'stuns:stun.example',
+  'STUN:stun.example',
+  'https://stun.example',
+  'stun:[2001:db8::1]:3478',
+  'stun:256.1.1.1',
+  'stun:-a.example',
+  'stun:stun.example:0',
+  'stun:stun.example:65536',
+  'stun:alice:pw@stun.example',
+  'turn:1767225600:alice:pw@turn.example',
+  'turn:alice:p@w@turn.example',
+  'turn:alice@turn.example',
+  'turn:alice:p w@turn.example',
+  'stun:stun.example?transport=udp',
+  'turns:alice:pw@turn.example?transport=udp',
+  'turn:alice:pw@turn.example?transport=sctp',
+  'turn:alice:pw@turn.example:1:2',
+]
 const label = (s: string) => ({
   seedLabel: s,
   secretKey: hex(keyPair(s).secretKey),
   publicKey: hex(keyPair(s).publicKey),
 })
 
+const VECTOR_FILE_BYTES = 123456
+const PIECE_BYTES = 16384
+const CONTENT_MODULUS = 251
+
+/**
+ * The private group's torrent of the vectors: a valid BEP 3 single-file info dictionary (8 piece
+ * hashes of its real content, which anyone can rebuild: byte i is i mod 251) with `private` = 1
+ * (BEP 27), as a private group's torrents carry (§12), and the swarm key.
+ */
+function vectorTorrent(swarm: Uint8Array): { info: Uint8Array; pieces: number } {
+  const content = Uint8Array.from({ length: VECTOR_FILE_BYTES }, (_, i) => i % CONTENT_MODULUS)
+  const pieces = Math.ceil(VECTOR_FILE_BYTES / PIECE_BYTES)
+  const hashes = new Uint8Array(20 * pieces)
+  for (let p = 0; p < pieces; p++) hashes.set(sha1(content.subarray(p * PIECE_BYTES, (p + 1) * PIECE_BYTES)), 20 * p)
+  const info = encode({
+    [INFO_SWARM_KEY]: swarm,
+    length: VECTOR_FILE_BYTES,
+    name: utf8('season-1.mkv'),
+    'piece length': PIECE_BYTES,
+    pieces: hashes,
+    private: 1,
+  })
+  return { info, pieces }
+}
+
 export function buildVectors() {
   const swarm = keyPair('vector swarm')
   const alice = keyPair('vector alice')
   const bob = keyPair('vector bob')
-  const info = infoDict(swarm.publicKey, 'season-1.mkv', 123456)
+  const torrent = vectorTorrent(swarm.publicKey)
+  const info = torrent.info
   const ih = new Uint8Array(20)
   ih.set(seed('vector infohash').subarray(0, 20))
   const infoHash = infoHashOf(info)
@@ -139,6 +202,20 @@ export function buildVectors() {
     certificates: [aliceCert, bobCert],
   })
 
+  // A group that reaches members behind NATs (§7.1, docs/NAT.md): a WebSocket tracker and ICE servers.
+  const iceIndex = publishIndex(swarm, {
+    version: 4,
+    iat: NOW,
+    name: 'Film club',
+    secret: seed('vector group secret'),
+    torrents: [info],
+    members: [{ key: alice.publicKey, name: 'Alice' }],
+    revoked: [],
+    certificates: [aliceCert],
+    trackers: ICE_VECTOR.trackers,
+    ice: ICE_VECTOR.ice,
+  })
+
   // Renewal (§13.3): I's certificate expired at NOW (exp + skew = NOW); R refuses it `expired`, and
   // pushes the group index above (which holds a current certificate for I) as its sealed records 0, 1...
   const lapsedCert = issueCertificate(swarm, { member: alice.publicKey, iat: NOW - 60 * DAY, exp: NOW - CLOCK_SKEW_S })
@@ -237,7 +314,14 @@ export function buildVectors() {
       payload: hex(new Uint8Array([1, 2, 3])),
       hex: hex(signingInput('initiator', new Uint8Array([1, 2, 3]))),
     },
-    torrent: { info: hex(info), infoHash: hex(infoHash) },
+    torrent: {
+      content: `byte i is i mod ${CONTENT_MODULUS}`,
+      length: VECTOR_FILE_BYTES,
+      pieceLength: PIECE_BYTES,
+      pieces: torrent.pieces,
+      info: hex(info),
+      infoHash: hex(infoHash),
+    },
     certificates,
     handshake: {
       infoHash: hex(infoHash),
@@ -277,6 +361,11 @@ export function buildVectors() {
       ...records,
     },
     groupIndex: { swarm: 'vector swarm', revoked: 'vector carol', version: 3, hex: hex(groupIndex) },
+    iceIndex: { swarm: 'vector swarm', version: 4, ...ICE_VECTOR, hex: hex(iceIndex) },
+    iceUrls: ICE_URL_CASES.map((text) => {
+      const r = parseIceUrl(text)
+      return { text, verdict: r.ok ? 'ok' : r.error.code }
+    }),
     renewal,
     invite: {
       inviter: 'vector owner',
@@ -356,5 +445,8 @@ export function buildVectors() {
         file: new TextDecoder().decode(sealBackup(header, key, alice.secretKey)),
       }
     })(),
+    // What a second implementation must refuse, and with which code, in the order of PROTOCOL.md
+    // §4.2, §4.4, §5.1, §5.3, §6.4, §7 and §7.1; plus the positive shapes issue 15 asked for.
+    negative: buildNegativeVectors({ swarm, alice, bob, info, infoHash, aliceCert, bobCert }),
   }
 }

@@ -40,6 +40,8 @@ declare module 'webtorrent' {
     bitfield?: Uint8Array
     paused?: boolean
     uploads?: number
+    /** Piece selection; webtorrent's default is 'sequential'. */
+    strategy?: 'rarest' | 'sequential'
   }
 
   export class Torrent extends EventEmitter {

@@ -25,6 +25,33 @@ const invokeMessage = z
   })
   .strict()
 
+/** What one frame from a tab asks for: an invocation, a bad request to answer, or a reason to close. */
+export type ClientFrame =
+  | { readonly kind: 'invoke'; readonly id: number; readonly channel: string; readonly request: unknown }
+  | { readonly kind: 'bad-request'; readonly id: number }
+  | { readonly kind: 'close'; readonly code: 1003 | 1007 | 1008; readonly reason: string }
+
+/**
+ * Reads one frame a tab sent (ws has already bounded it to MAX_FRAME_BYTES). Pure and total: every
+ * frame maps to one of the three outcomes, so the fuzzer (electron/core/testing/fuzz/) can hold it
+ * to that without a socket.
+ */
+export function parseClientFrame(data: { toString(): string }, isBinary: boolean): ClientFrame {
+  if (isBinary) return { kind: 'close', code: 1003, reason: 'text frames only' }
+  let raw: unknown
+  try {
+    raw = JSON.parse(data.toString())
+  } catch {
+    return { kind: 'close', code: 1007, reason: 'not JSON' }
+  }
+  const id = (raw as { id?: unknown } | null)?.id
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0)
+    return { kind: 'close', code: 1008, reason: 'a message needs a numeric id' }
+  const msg = invokeMessage.safeParse(raw)
+  if (!msg.success) return { kind: 'bad-request', id }
+  return { kind: 'invoke', id, channel: msg.data.channel, request: msg.data.request }
+}
+
 export function bridgeSocket(ws: WebSocket, backend: AppBackend, log: Logger): void {
   let inFlight = 0
   let alive = true
@@ -59,18 +86,10 @@ export function bridgeSocket(ws: WebSocket, backend: AppBackend, log: Logger): v
   ws.on('error', () => ws.terminate()) // e.g. a frame over maxPayload: ws closes with 1009 first
 
   ws.on('message', (data: RawData, isBinary: boolean) => {
-    if (isBinary) return ws.close(1003, 'text frames only')
-    let raw: unknown
-    try {
-      raw = JSON.parse(data.toString())
-    } catch {
-      return ws.close(1007, 'not JSON')
-    }
-    const id = (raw as { id?: unknown } | null)?.id
-    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0)
-      return ws.close(1008, 'a message needs a numeric id')
-    const msg = invokeMessage.safeParse(raw)
-    if (!msg.success) return badRequest(id, 'Messages are {"t":"invoke","id","channel","request"}.')
+    const frame = parseClientFrame(data, isBinary)
+    if (frame.kind === 'close') return ws.close(frame.code, frame.reason)
+    const id = frame.id
+    if (frame.kind === 'bad-request') return badRequest(id, 'Messages are {"t":"invoke","id","channel","request"}.')
     if (inFlight >= MAX_IN_FLIGHT) {
       return send({
         t: 'result',
@@ -80,7 +99,7 @@ export function bridgeSocket(ws: WebSocket, backend: AppBackend, log: Logger): v
     }
     inFlight++
     void backend
-      .dispatch(msg.data.channel, msg.data.request)
+      .dispatch(frame.channel, frame.request)
       .then(
         (result) => send({ t: 'result', id, result }),
         (e: unknown) => {

@@ -12,7 +12,8 @@ import type { TorrentView } from '../../../../shared/ipc/views.js'
 import type { AppContext, Handlers } from './context.js'
 import { fingerprintOf } from './views.js'
 
-type Channels = 'torrents.list' | 'torrents.pause' | 'torrents.resume' | 'torrents.remove' | 'torrents.reveal'
+type Channels =
+  'torrents.list' | 'torrents.pause' | 'torrents.resume' | 'torrents.retry' | 'torrents.remove' | 'torrents.reveal'
 
 /** How long a download may have no authorized peer and no incoming bytes before it is "stalled". */
 export const STALL_MS = 30_000
@@ -78,6 +79,11 @@ export class TorrentViews {
     })
   }
 
+  /** "Retry now": the download is given another STALL_MS before it is called stalled again. */
+  retried(infoHash: string, now = Date.now()): void {
+    if (this.#active.has(infoHash)) this.#active.set(infoHash, now)
+  }
+
   /** The torrents some build showed that `now` (the latest build's) no longer holds; each told once. */
   gone(now: ReadonlySet<string>): string[] {
     const gone = [...this.#shown].filter((ih) => !now.has(ih))
@@ -107,6 +113,12 @@ export function torrentHandlers(ctx: AppContext, views: TorrentViews): Pick<Hand
     'torrents.list': async () => views.build(store.current, ctx.node),
     'torrents.pause': async ({ infoHash }) => setPaused(infoHash, true),
     'torrents.resume': async ({ infoHash }) => setPaused(infoHash, false),
+    'torrents.retry': async ({ infoHash }) => {
+      entry(store, infoHash)
+      const { dialled } = ctx.node.retry(infoHash)
+      views.retried(infoHash)
+      return { dialled }
+    },
     'torrents.remove': async ({ infoHash }) => {
       await store.update((d) => {
         if (!d.torrents.some((t) => t.infoHash === infoHash)) throw new ServiceError('unknown-torrent', infoHash)

@@ -5,10 +5,8 @@
  * certificate, takes the rotated discovery secret. The signed index lives in
  * indexes/<swarm>.index next to profile.json; it verifies itself, so it is written on its own.
  */
-import { mkdir } from 'node:fs/promises'
 import { readBounded } from '../../platform/bounded-read.js'
 import { MAX_INDEX_BYTES } from '../../protocol/constants.js'
-import { dirname } from 'node:path'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { decodeCertificate } from '../../protocol/certificate.js'
 import { fromUtf8 } from '../../protocol/bytes.js'
@@ -22,11 +20,11 @@ import {
   type ProfileStore,
   type TorrentEntry,
 } from '../../profile/index.js'
-import { writeAtomic } from '../../profile/files.js'
 import { certificateLifetimeS, certify, findGroup, renewalDue } from './groups.js'
 import { asRendezvous } from '../../protocol/rendezvous.js'
 import { ServiceError } from '../../../../shared/service-errors.js'
 import { takeRendezvous, withRendezvous } from './rendezvous.js'
+import { defaultDownloadDir } from './downloads.js'
 
 /** A group as the profile snapshot holds it (read-only). */
 type GroupView = Profile['groups'][number]
@@ -40,9 +38,7 @@ export async function readGroupIndex(store: ProfileStore, swarmHex: string): Pro
 }
 
 export async function writeGroupIndex(store: ProfileStore, index: GroupIndex): Promise<void> {
-  const file = store.layout.groupIndex(bytesToHex(index.swarm))
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 })
-  await writeAtomic(file, index.bytes, 'the group index')
+  await store.putGroupIndex(bytesToHex(index.swarm), index.bytes)
 }
 
 /** Owner: issues or renews (at half their lifetime) the certificates of current members. */
@@ -232,7 +228,7 @@ export async function joinHeldShares(
       dg,
       shares.map((s) => s.info),
       ctx.putTorrentInfo,
-      o.defaultDownloadDir ?? draft.settings.downloadDir ?? store.dir,
+      o.defaultDownloadDir ?? draft.settings.downloadDir ?? defaultDownloadDir(),
     )
   })
   return joined

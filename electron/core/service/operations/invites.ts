@@ -13,7 +13,9 @@ import { findFriend } from './friends.js'
 import { certificateLifetimeS, certificateMember, certify, ownedGroup, ownerKeys } from './groups.js'
 import { ensureRendezvous, isRendezvous, takeRendezvous, withRendezvous } from './rendezvous.js'
 import { ServiceError } from '../../../../shared/service-errors.js'
-import { INVITE_REASONS } from '../../../../shared/ui/reason-text.js'
+import { checkDownloadFolder, groupFolder } from './placement.js'
+import { INVITE_REASONS, NAME_REASONS } from '../../../../shared/ui/reason-text.js'
+import { safeLayoutOfInfo } from '../../protocol/file-names.js'
 
 export interface InviteOptions {
   /** Extra "host:port" to put in the invite (e.g. this node's public address). */
@@ -130,15 +132,41 @@ export async function readInvite(store: ProfileStore, source: InviteSource): Pro
   }
 }
 
+/**
+ * Where a joined group's files go: a folder the person chose, used as it is, or the base under
+ * which the group gets a folder of its own (placement.ts groupFolder), so that no two groups
+ * write into one folder unless someone asked for it.
+ */
+export type Destination = string | { readonly base: string }
+
+/** The folder a join would use, for the person to see (and change) before accepting. */
+export async function joinFolder(
+  store: ProfileStore,
+  swarmHex: string,
+  groupName: string,
+  to: Destination,
+): Promise<string> {
+  if (typeof to === 'string') return resolve(to)
+  const groups = store.current.groups
+  const held = groups.find((g) => g.swarmPublicKey === swarmHex)
+  if (held?.downloadDir !== undefined) return held.downloadDir // joining again: where it already goes
+  return groupFolder(
+    to.base,
+    { id: held?.id ?? swarmHex.slice(0, 8), name: held?.name ?? uniqueName(groupName, groups) },
+    groups,
+  )
+}
+
 /** Accepts an invite: the group, our certificate and its torrents enter the profile. */
 export async function join(
   store: ProfileStore,
   source: InviteSource,
-  downloadDir: string,
+  to: Destination,
 ): Promise<{ group: Group; torrents: string[] }> {
   const { invite } = await readInvite(store, source)
-  const dir = resolve(downloadDir)
   const swarmHex = bytesToHex(invite.group.swarm)
+  const dir = await joinFolder(store, swarmHex, invite.group.name, to)
+  await checkDownloadFolder(dir, store.dir) // never the profile folder, where the identity is
   const { result } = await store.update((draft, ctx) => {
     // Joining again (a renewed invite) updates the certificate, secret, peers and collection.
     let group = draft.groups.find((g) => g.swarmPublicKey === swarmHex)
@@ -202,4 +230,14 @@ function uniqueName(name: string, groups: readonly Pick<Group, 'name'>[]): strin
 export function torrentName(info: Uint8Array): string | undefined {
   const name = decodeInfo(info, info.length)?.name // BEP 3: the suggested file or folder name
   return name instanceof Uint8Array ? fromUtf8(name) : undefined
+}
+
+/** The torrents of an invite whose names the file-name rule refuses (PROTOCOL.md §4.6): joined, never written. */
+export function refusedNames(
+  invite: Pick<OpenedInvite, 'torrents' | 'infoHashes'>,
+): { infoHash: string; reason: string }[] {
+  return invite.torrents.flatMap((info, i) => {
+    const r = safeLayoutOfInfo(info)
+    return r.ok ? [] : [{ infoHash: invite.infoHashes[i]!, reason: NAME_REASONS[r.error.code] }]
+  })
 }

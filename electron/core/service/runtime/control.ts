@@ -13,9 +13,12 @@ import { join } from 'node:path'
 export const MAX_CONTROL_MESSAGE_BYTES = 4 * 1024 * 1024 // a status with many torrents and peers
 export const CONTROL_TIMEOUT_MS = 5_000
 
-export type ControlMethod = 'ping' | 'reload' | 'status'
+export type ControlMethod = 'ping' | 'reload' | 'status' | 'retry'
+const METHODS: readonly ControlMethod[] = ['ping', 'reload', 'status', 'retry']
 export interface ControlRequest {
   readonly method: ControlMethod
+  /** `retry`: the one torrent to retry (hex infohash); absent retries every download. */
+  readonly infoHash?: string
 }
 export type ControlResponse =
   { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: string }
@@ -26,7 +29,7 @@ export function controlPath(profileDir: string, platform = process.platform): st
   return join(profileDir, 'control.sock')
 }
 
-export type ControlHandler = (method: ControlMethod) => Promise<unknown>
+export type ControlHandler = (method: ControlMethod, request: ControlRequest) => Promise<unknown>
 
 /** Serves the control channel; a stale socket left by a killed node is replaced. */
 export async function serveControl(profileDir: string, handle: ControlHandler): Promise<Server> {
@@ -39,9 +42,10 @@ export async function serveControl(profileDir: string, handle: ControlHandler): 
       let response: ControlResponse
       try {
         const req = JSON.parse(line) as ControlRequest
-        if (req.method !== 'ping' && req.method !== 'reload' && req.method !== 'status')
-          throw new Error(`unknown method ${String(req.method)}`)
-        response = { ok: true, result: await handle(req.method) }
+        if (!METHODS.includes(req.method)) throw new Error(`unknown method ${String(req.method)}`)
+        if (req.infoHash !== undefined && (typeof req.infoHash !== 'string' || !/^[0-9a-f]{40}$/.test(req.infoHash)))
+          throw new Error('infoHash must be 40 lower-case hex digits')
+        response = { ok: true, result: await handle(req.method, req) }
       } catch (e) {
         response = { ok: false, error: e instanceof Error ? e.message : String(e) }
       }
@@ -56,7 +60,11 @@ export async function serveControl(profileDir: string, handle: ControlHandler): 
 }
 
 /** Sends one request to the running node; undefined when no node is running on this profile. */
-export async function callControl(profileDir: string, method: ControlMethod): Promise<ControlResponse | undefined> {
+export async function callControl(
+  profileDir: string,
+  method: ControlMethod,
+  params: Omit<ControlRequest, 'method'> = {},
+): Promise<ControlResponse | undefined> {
   const path = controlPath(profileDir)
   return new Promise((resolve, reject) => {
     const socket = createConnection(path)
@@ -70,7 +78,7 @@ export async function callControl(profileDir: string, method: ControlMethod): Pr
       if (e.code === 'ENOENT' || e.code === 'ECONNREFUSED') resolve(undefined)
       else reject(e)
     })
-    socket.once('connect', () => socket.write(JSON.stringify({ method } satisfies ControlRequest) + '\n'))
+    socket.once('connect', () => socket.write(JSON.stringify({ ...params, method } satisfies ControlRequest) + '\n'))
     readLines(socket, (line) => {
       clearTimeout(timer)
       socket.end()

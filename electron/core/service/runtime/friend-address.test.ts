@@ -44,6 +44,15 @@ describe('friend set-address', () => {
     assert.deepEqual(f.addresses, [address], 'trimmed and deduplicated')
     await bobNode.reload() // what `coterie friend set-address` pokes a running node with
     await until(fileDone(join(bob.downloads, 'film.bin'), film.data), 30_000, 'Bob to get the file from Alice')
+    // "Retry now" (coterie retry): nothing left to fetch, so no download is retried; an unknown torrent is refused.
+    await until(() => bobNode.status().every((t) => t.state === 'seeding'), 10_000, 'Bob to seed')
+    assert.equal(bobNode.retry().torrents, 0)
+    const shared = bobNode.status().find((t) => t.rendezvous !== true)!.infoHash
+    assert.ok(bobNode.retry(shared).dialled >= 0)
+    assert.throws(
+      () => bobNode.retry('0'.repeat(40)),
+      (e: unknown) => e instanceof ServiceError && e.code === 'unknown-torrent',
+    )
 
     await assert.rejects(setFriendAddresses(bob.store, 'Alice', ['not an address']), (e: unknown) => {
       return e instanceof ServiceError && e.code === 'bad-peer'

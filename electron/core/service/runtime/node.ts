@@ -27,7 +27,12 @@ import type { GroupIndex } from '../../protocol/group-index.js'
 import { ensureRendezvous, rendezvousDir } from '../operations/rendezvous.js'
 import { placeRendezvous, rendezvousRuns } from './rendezvous.js'
 import { ResumeBook } from './resume-book.js'
+import { conflicts, diskProblem, ensureGroupFolders, type Placed } from '../operations/placement.js'
+import { safeLayoutOfInfo } from '../../protocol/file-names.js'
+import { claimFiles, recordedFolder } from '../../profile/resume.js'
+import { defaultDownloadDir } from '../operations/downloads.js'
 import { friendAddressesFor } from '../operations/friends.js'
+import { ServiceError } from '../../../../shared/service-errors.js'
 
 export interface NodeOptions extends EngineOptions {
   /** Extra peers to try for every torrent ("host:port"). */
@@ -40,11 +45,14 @@ export interface NodeOptions extends EngineOptions {
   readonly onListed?: (group: string, shares: readonly { infoHash: string; name: string }[]) => void
 }
 
-export interface TorrentStatus extends TorrentSummary {
+export interface TorrentStatus extends Omit<TorrentSummary, 'state'> {
+  /** 'refused': the node will not write it (service/operations/placement.ts); `error` says why. */
+  readonly state: TorrentSummary['state'] | 'refused'
   readonly group: string
   readonly downloadDir: string
   /** The group's rendezvous torrent (PROTOCOL.md §12.5): where members meet, not a share. */
   readonly rendezvous?: true
+  readonly error?: string
 }
 
 type GroupView = Pick<Group, 'swarmPublicKey' | 'certificate'>
@@ -63,6 +71,10 @@ export class CoterieNode {
   /** The groups' rendezvous torrents running: infohash -> group id. */
   #rendezvous = new Map<string, string>()
   readonly #resumes: ResumeBook
+  /** Torrents this node refuses to write, and the typed reason (placement.ts). */
+  readonly #refused = new Map<string, ServiceError>()
+  /** Info dictionaries read from the profile, by infohash: content-addressed, so never stale. */
+  readonly #infos = new Map<string, Uint8Array>()
 
   private constructor(store: ProfileStore, engine: Engine, o: NodeOptions) {
     this.#store = store
@@ -81,8 +93,9 @@ export class CoterieNode {
         .catch((e: unknown) => void engine.emit('warning', e))
     })
     try {
-      node.#control = await serveControl(store.dir, async (method) => {
+      node.#control = await serveControl(store.dir, async (method, req) => {
         if (method === 'reload') await node.reload()
+        if (method === 'retry') return node.retry(req.infoHash)
         return method === 'status' ? node.status() : { port: engine.port, reachability: engine.reachability }
       })
       await node.reload()
@@ -110,7 +123,29 @@ export class CoterieNode {
 
   status(): TorrentStatus[] {
     const profile = this.#store.current
-    return this.#engine.summary().map((s) => {
+    const refused = profile.torrents.flatMap((t): TorrentStatus[] => {
+      const why = this.#refused.get(t.infoHash)
+      if (why === undefined || this.#engine.has(t.infoHash)) return []
+      const group = profile.groups.find((g) => g.id === t.groupId)
+      return [
+        {
+          infoHash: t.infoHash,
+          name: t.name,
+          state: 'refused',
+          progress: 0,
+          length: 0,
+          downloaded: 0,
+          uploaded: 0,
+          downloadSpeed: 0,
+          uploadSpeed: 0,
+          peers: [],
+          group: group?.name ?? '',
+          downloadDir: t.downloadDir,
+          error: why.message,
+        },
+      ]
+    })
+    const live = this.#engine.summary().map((s): TorrentStatus => {
       const entry = profile.torrents.find((t) => t.infoHash === s.infoHash)
       const rendezvous = this.#rendezvous.get(s.infoHash)
       const group = profile.groups.find((g) => g.id === (entry?.groupId ?? rendezvous))
@@ -121,6 +156,12 @@ export class CoterieNode {
         ...(rendezvous !== undefined && { rendezvous: true as const }),
       }
     })
+    return [...live, ...refused]
+  }
+
+  /** Why the node refuses to write a torrent of the profile, if it does (a typed ServiceError). */
+  refusal(infoHash: string): ServiceError | undefined {
+    return this.#refused.get(infoHash)
   }
 
   /**
@@ -134,6 +175,29 @@ export class CoterieNode {
     })
     await this.reload()
     return joined
+  }
+
+  /**
+   * "Retry now" (issue 14): a stalled download's known member addresses are dialled at once and it
+   * is announced again on every source, instead of waiting for the backoff and the next interval.
+   * One torrent, or every download of the profile that is not paused or done (and the groups'
+   * rendezvous, where members meet). Returns how many torrents and addresses that was.
+   */
+  retry(infoHash?: string): { torrents: number; dialled: number } {
+    const profile = this.#store.current
+    if (infoHash !== undefined && !this.#engine.has(infoHash)) throw new ServiceError('unknown-torrent', infoHash)
+    const targets =
+      infoHash !== undefined
+        ? [infoHash]
+        : this.#engine
+            .summary()
+            .filter((s) => s.state !== 'seeding' && s.state !== 'paused')
+            .map((s) => s.infoHash)
+            .filter((ih) => profile.torrents.find((t) => t.infoHash === ih)?.paused !== true)
+    const rendezvous = infoHash === undefined ? [...this.#rendezvous.keys()].filter((ih) => this.#engine.has(ih)) : []
+    let dialled = 0
+    for (const ih of new Set([...targets, ...rendezvous])) dialled += this.#engine.retry(ih)
+    return { torrents: targets.length, dialled }
   }
 
   /** Torrents of the profile the engine could not start, and why. */
@@ -151,6 +215,9 @@ export class CoterieNode {
   }
 
   async #reconcile(): Promise<void> {
+    const base = this.#o.downloadDir ?? this.#store.current.settings.downloadDir ?? defaultDownloadDir()
+    for (const change of await ensureGroupFolders(this.#store, base))
+      this.#engine.emit('warning', new Error(`profile updated: ${change}`))
     await this.#renewOwnCertificates()
     await this.#syncIndexes()
     this.#scheduleRenewals()
@@ -185,6 +252,8 @@ export class CoterieNode {
       if (!this.#rendezvous.has(ih))
         await rm(rendezvousDir(this.#store.dir, ih), { recursive: true, force: true }).catch(() => {})
     for (const ih of this.#errors.keys()) if (!wanted.has(ih)) this.#errors.delete(ih)
+    const refused = await this.#placements(profile)
+    this.#refused.clear()
     for (const t of runs) {
       const group = profile.groups.find((g) => g.id === t.groupId)
       if (group === undefined) continue
@@ -201,9 +270,17 @@ export class CoterieNode {
           this.#engine.addStaticPeers(t.infoHash, friendAddresses)
         } else {
           const info = await t.info()
+          const why = t.resumable ? await this.#mayStart(t, info, group.owner, refused) : undefined
+          if (why !== undefined) {
+            this.#refused.set(t.infoHash, why)
+            this.#errors.set(t.infoHash, why.message)
+            continue
+          }
           // Shares and downloads start from their resume record; the rendezvous is rewritten at each start.
           const bitfield = t.resumable ? await this.#resumes.bitfieldFor(t.infoHash, t.downloadDir, info) : undefined
           await this.#engine.add(info, t.downloadDir, m, {
+            // A share reads the user's own files: it never fetches, so it never writes over them.
+            readOnly: t.resumable && group.owner,
             topic,
             peers: [...group.peers, ...friendAddresses, ...(this.#o.peers ?? [])],
             announcePublic: group.announcePublic,
@@ -220,6 +297,39 @@ export class CoterieNode {
       }
     }
     this.#o.onProfile?.(profile)
+  }
+
+  // Which torrents of the profile must not write (placement.ts), from their names and paths alone.
+  async #placements(profile: Profile): Promise<Map<string, ServiceError>> {
+    const placed: Placed[] = []
+    for (const t of profile.torrents) {
+      let info = this.#infos.get(t.infoHash)
+      if (info === undefined) {
+        info = await this.#store.readTorrentInfo(t.infoHash).catch(() => undefined)
+        if (info === undefined) continue // reported when the torrent is started
+        this.#infos.set(t.infoHash, info)
+      }
+      placed.push({ entry: t, info, share: profile.groups.find((g) => g.id === t.groupId)?.owner === true })
+    }
+    return conflicts(placed, this.#store.dir)
+  }
+
+  // The disk's part of placement, for a download about to start: the profile folder behind links,
+  // a file already there that the torrent did not create; then it claims its paths before writing.
+  async #mayStart(
+    t: { infoHash: string; downloadDir: string },
+    info: Uint8Array,
+    share: boolean,
+    refused: ReadonlyMap<string, ServiceError>,
+  ): Promise<ServiceError | undefined> {
+    const early = refused.get(t.infoHash)
+    if (early !== undefined || share) return early
+    const layout = safeLayoutOfInfo(info)
+    if (!layout.ok) return undefined // conflicts() refused it already
+    const claimed = (await recordedFolder(this.#store.layout, t.infoHash)) === t.downloadDir
+    const problem = await diskProblem(t.downloadDir, layout.value, this.#store.dir, claimed)
+    if (problem === undefined && !claimed) await claimFiles(this.#store.layout, t.infoHash, t.downloadDir, layout.value)
+    return problem
   }
 
   // Options given to this process (`coterie run --upload-limit`) win over the profile's settings.
@@ -283,7 +393,7 @@ export class CoterieNode {
       applyIndex(draft, dg, index, {
         putTorrentInfo: ctx.putTorrentInfo,
         selfKey: ctx.identity.publicKey,
-        defaultDownloadDir: this.#o.downloadDir ?? draft.settings.downloadDir ?? this.#store.dir,
+        defaultDownloadDir: this.#o.downloadDir ?? draft.settings.downloadDir ?? defaultDownloadDir(),
       })
     })
     // Left meanwhile (service/operations/remove-group.ts): the file just written belongs to no group.

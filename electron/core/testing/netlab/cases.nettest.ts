@@ -39,6 +39,14 @@ describe('NAT lab', { skip: why }, () => {
     assert.ok(r.resumeS !== undefined, 'Bob received again after Alice came back')
   })
 
+  test('the owner away 25 s, the member knew her only from run --peer (no tracker): he redials her and resumes', async (t) => {
+    const r = await connects(CASES.restartPeerOnly, t)
+    assert.ok(r.resumeS !== undefined, 'Bob received again after Alice came back')
+  })
+
+  test('two members behind the same router find each other on the LAN', async (t) =>
+    void (await connects(CASES.sameRouter, t)))
+
   test(
     'both behind routers without UPnP (hole punching)',
     { skip: 'issue 14: hole punching is not built yet' },

@@ -4,20 +4,26 @@
  * Root only (`ip netns`, nftables, tc). The "internet" is 11.0.0.0/24, a routable range, because
  * miniupnpd refuses to map on a reserved external address; no namespace has a route out of the lab.
  *
- *   pub 11.0.0.1 ─┐
+ *   pub 11.0.0.1 ─┐           (the group's tracker, started by a case; coturn: STUN + TURN on 3478)
  *   rA  11.0.0.2 ─┼─ bridge in `inet` ─ (no way out)
  *   rB  11.0.0.3 ─┘
- *   rA: masquerades 192.168.1.0/24 (hA 192.168.1.2), drops unsolicited inbound; optional miniupnpd
+ *   rA: masquerades 192.168.1.0/24 (hA 192.168.1.2, and hA2 192.168.1.3 when the home has a second
+ *       member: both on the bridge `lan`), drops unsolicited inbound; optional miniupnpd; optionally
+ *       `fully-random` (symmetric NAT)
  *   rB: likewise for 192.168.2.0/24 (hB 192.168.2.2)
  * Each uplink (pub's, rA's and rB's side towards the internet) is rate-limited with tc `tbf`
- * (this kernel has no netem), so throughput is measured against a known limit.
+ * (this kernel has no netem), so throughput is measured against a known limit. The LAN is not.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const PREFIX = 'cotlab-'
+/** How long coturn may take to listen. */
+const TURN_START_MS = 10_000
+/** How long tcpdump may take to open the interface. */
+const CAPTURE_START_MS = 10_000
 export const PUBLIC_IP = '11.0.0.1'
 
 export interface HomeOptions {
@@ -25,6 +31,8 @@ export interface HomeOptions {
   readonly upnp?: boolean
   /** masquerade `fully-random`: a new external port per flow ("symmetric" NAT). */
   readonly symmetric?: boolean
+  /** A second member's machine on the same LAN (home A only: hA2). */
+  readonly second?: boolean
 }
 
 export interface LabOptions {
@@ -33,17 +41,38 @@ export interface LabOptions {
   readonly uplink: number
 }
 
-export type Host = 'pub' | 'hA' | 'hB'
+export type Host = 'pub' | 'hA' | 'hB' | 'hA2'
+
+/**
+ * The lab's TURN server (coturn on pub): long-term credentials with one static user, as a group
+ * owner would configure it. The credentials hold no ':' nor '@' (docs: the W3C polyfills put them
+ * into a URL unescaped).
+ */
+export const TURN = { port: 3478, user: 'coterie', password: 'labpass42', realm: 'coterie.lab' } as const
+/** The ICE servers a group in the lab names (`--ice`): STUN and TURN on the public host. */
+export const LAB_ICE = [
+  `stun:${PUBLIC_IP}:${TURN.port}`,
+  `turn:${TURN.user}:${TURN.password}@${PUBLIC_IP}:${TURN.port}`,
+] as const
 
 export interface Lab {
   readonly uplink: number
   /** Address of each host as its peers on the internet see it (the router's for homes). */
   readonly wan: Record<Host, string>
+  /** Resolves once coturn listens on the public host (rejects with its output if it does not start in time). */
+  turnReady(): Promise<void>
+  /** Starts a packet capture (tcpdump, full packets) on the public host's internet side; resolves once it listens. */
+  capture(): Promise<Capture>
   /** A process in a host's namespace, ended by `destroy`. */
   spawn(host: Host, cmd: string, args: readonly string[], env?: NodeJS.ProcessEnv): ChildProcess
   /** Runs a command in a host's namespace to its end. */
   run(host: Host, cmd: string, args: readonly string[]): { code: number; stdout: string; stderr: string }
   destroy(): void
+}
+
+export interface Capture {
+  /** Stops the capture and returns the pcap file's bytes. */
+  stop(): Promise<Buffer>
 }
 
 /** Why the lab cannot be built here, or undefined when it can. */
@@ -54,6 +83,8 @@ export function labUnavailable(): string | undefined {
     ['ip', ['netns', 'list']],
     ['nft', ['--version']],
     ['tc', ['-V']],
+    ['turnserver', ['--version']],
+    ['tcpdump', ['--version']],
   ] as const) {
     const r = spawnSync(cmd, args, { encoding: 'utf8' })
     if (r.status !== 0) return `\`${cmd} ${args.join(' ')}\` is unavailable (${(r.error?.message ?? r.stderr).trim()})`
@@ -124,7 +155,7 @@ function routerRules(h: HomeOptions): string {
   chain forward {
     type filter hook forward priority 0; policy drop;
     ct state established,related accept
-    iifname "lan" oifname "wan" accept
+    iifname "lan" oifname { "wan", "lan" } accept
     jump miniupnpd
   }
   chain prerouting {
@@ -157,17 +188,50 @@ deny 0-65535 0.0.0.0/0 0-65535
 `
 }
 
+/** STUN + TURN for the lab: the options coturn's README.turnserver and examples name for this. */
+function turnConf(dir: string): string {
+  return `listening-ip=${PUBLIC_IP}
+relay-ip=${PUBLIC_IP}
+listening-port=${TURN.port}
+min-port=49152
+max-port=65535
+fingerprint
+lt-cred-mech
+user=${TURN.user}:${TURN.password}
+realm=${TURN.realm}
+userdb=${join(dir, 'turndb')}
+pidfile=${join(dir, 'turnserver.pid')}
+no-tls
+no-dtls
+no-cli
+no-multicast-peers
+no-software-attribute
+user-quota=16
+total-quota=64
+denied-peer-ip=0.0.0.0-0.255.255.255
+denied-peer-ip=10.0.0.0-10.255.255.255
+denied-peer-ip=100.64.0.0-100.127.255.255
+denied-peer-ip=127.0.0.0-127.255.255.255
+denied-peer-ip=169.254.0.0-169.254.255.255
+denied-peer-ip=172.16.0.0-172.31.255.255
+denied-peer-ip=192.168.0.0-192.168.255.255
+log-file=stdout
+simple-log
+`
+}
+
 export function buildLab(o: LabOptions): Lab {
   clearLab()
   const tmp = mkdtempSync(join(tmpdir(), 'cotlab-'))
   const children: ChildProcess[] = []
-  for (const n of ['inet', 'pub', 'rA', 'hA', 'rB', 'hB']) {
+  const second = o.homes.a.second === true
+  for (const n of ['inet', 'pub', 'rA', 'hA', 'rB', 'hB', ...(second ? ['hA2'] : [])]) {
     sh('ip', 'netns', 'add', nsName(n))
     inNs(n, 'ip', 'link', 'set', 'lo', 'up')
   }
   inNs('inet', 'ip', 'link', 'add', 'br0', 'type', 'bridge')
   inNs('inet', 'ip', 'link', 'set', 'br0', 'up')
-  const wan = { pub: PUBLIC_IP, hA: '11.0.0.2', hB: '11.0.0.3' } as const
+  const wan = { pub: PUBLIC_IP, hA: '11.0.0.2', hB: '11.0.0.3', hA2: '11.0.0.2' } as const
   for (const [n, ip] of [
     ['pub', wan.pub],
     ['rA', wan.hA],
@@ -182,10 +246,20 @@ export function buildLab(o: LabOptions): Lab {
     ['rA', 'hA', '192.168.1', o.homes.a],
     ['rB', 'hB', '192.168.2', o.homes.b],
   ] as const) {
-    veth(r, 'lan', hname, 'eth0')
+    // The LAN is a bridge in the router, so that a second machine can join it (home A's hA2).
+    inNs(r, 'ip', 'link', 'add', 'lan', 'type', 'bridge')
+    inNs(r, 'ip', 'link', 'set', 'lan', 'up')
     inNs(r, 'ip', 'addr', 'add', `${net}.1/24`, 'dev', 'lan')
-    inNs(hname, 'ip', 'addr', 'add', `${net}.2/24`, 'dev', 'eth0')
-    inNs(hname, 'ip', 'route', 'add', 'default', 'via', `${net}.1`)
+    const machines: [string, string][] = [
+      [hname, `${net}.2`],
+      ...(r === 'rA' && second ? [['hA2', `${net}.3`] as [string, string]] : []),
+    ]
+    for (const [m, ip] of machines) {
+      veth(r, `l-${m}`, m, 'eth0')
+      inNs(r, 'ip', 'link', 'set', `l-${m}`, 'master', 'lan')
+      inNs(m, 'ip', 'addr', 'add', `${ip}/24`, 'dev', 'eth0')
+      inNs(m, 'ip', 'route', 'add', 'default', 'via', `${net}.1`)
+    }
     inNs(r, 'sysctl', '-qw', 'net.ipv4.ip_forward=1')
     const rules = join(tmp, `${r}.nft`)
     writeFileSync(rules, routerRules(h))
@@ -204,9 +278,62 @@ export function buildLab(o: LabOptions): Lab {
     }
   }
   const nsOf = (host: Host) => nsName(host)
+  const turnConfPath = join(tmp, 'turnserver.conf')
+  writeFileSync(turnConfPath, turnConf(tmp))
+  const turn = spawn('ip', ['netns', 'exec', nsName('pub'), 'turnserver', '-c', turnConfPath], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  children.push(turn)
+  let turnLog = ''
+  turn.stdout!.on('data', (d: Buffer) => void (turnLog = (turnLog + d.toString()).slice(-20_000)))
+  turn.stderr!.on('data', (d: Buffer) => void (turnLog = (turnLog + d.toString()).slice(-20_000)))
+  const turnReady = async () => {
+    const deadline = Date.now() + TURN_START_MS
+    while (Date.now() < deadline) {
+      if (turn.exitCode !== null) break
+      const ss = spawnSync('ip', ['netns', 'exec', nsName('pub'), 'ss', '-Hlun', `sport = :${TURN.port}`], {
+        encoding: 'utf8',
+      })
+      if (ss.stdout.includes(`${PUBLIC_IP}:${TURN.port}`)) return
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    throw new Error(`coturn did not start within ${TURN_START_MS / 1000} s: ${turnLog}`)
+  }
   return {
     uplink: o.uplink,
     wan,
+    turnReady,
+    async capture() {
+      const file = join(tmp, `capture-${children.length}.pcap`)
+      // -U: each packet written as it arrives; -s 0: whole packets; the internet side of the public host.
+      const p = spawn('ip', ['netns', 'exec', nsName('pub'), 'tcpdump', '-i', 'wan', '-U', '-s', '0', '-w', file], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      })
+      children.push(p)
+      let err = ''
+      const listening = new Promise<void>((resolve) =>
+        p.stderr!.on('data', (d: Buffer) => {
+          err += d.toString()
+          if (err.includes('listening on')) resolve()
+        }),
+      )
+      await Promise.race([
+        listening,
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), CAPTURE_START_MS),
+        ),
+      ])
+      return {
+        stop: async () => {
+          const exited = new Promise<void>((resolve) =>
+            p.exitCode !== null ? resolve() : p.once('exit', () => resolve()),
+          )
+          p.kill('SIGINT')
+          await exited
+          return readFileSync(file)
+        },
+      }
+    },
     spawn(host, cmd, args, env) {
       const p = spawn('ip', ['netns', 'exec', nsOf(host), cmd, ...args], {
         stdio: ['pipe', 'pipe', 'pipe'],

@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { callControl } from '../../service/runtime/control.js'
 import type { TorrentStatus } from '../../service/runtime/node.js'
-import { buildLab, PUBLIC_IP, type Host, type Lab, type LabOptions } from './lab.js'
+import { buildLab, LAB_ICE, PUBLIC_IP, type Capture, type Host, type Lab, type LabOptions } from './lab.js'
+import { fileBytesIn } from './plaintext.js'
 
 const BIN = new URL('../../cli/coterie.mjs', import.meta.url).pathname
 const TRACKER = new URL('./tracker.mjs', import.meta.url).pathname
@@ -32,14 +33,34 @@ export interface CaseSpec {
   readonly bobDelayMs?: number
   /** Alice's node starts this many ms after Bob's: his first announce comes before hers (the issue's race). */
   readonly aliceDelayMs?: number
-  /** Extra `coterie run` arguments for both nodes. */
+  /** Extra `coterie run` arguments for both nodes, and for each alone. */
   readonly runArgs?: readonly string[]
+  readonly aliceArgs?: (lab: Lab) => readonly string[]
+  readonly bobArgs?: (lab: Lab) => readonly string[]
+  /** Local discovery on (BEP 14 multicast on the LAN); off otherwise, as the other cases need no LAN. */
+  readonly lsd?: boolean
+  /** The group's tracker on the public host: HTTP (default), WebSocket, or none. */
+  readonly tracker?: 'http' | 'ws' | 'none'
+  /** The group names the public host's STUN and TURN servers (`group create --ice`). */
+  readonly ice?: boolean
+  /** Capture every packet on the public host during the transfer, and search it for the file's bytes. */
+  readonly capture?: boolean
   /** Stop Alice's node when Bob has this fraction, and start it again on the same address. */
   readonly restartAt?: number
+  /** How long Alice stays stopped (0 when absent): past 21 s, webtorrent's own retries are over. */
+  readonly downMs?: number
   readonly size: number
   /** How long to wait for the file before giving up. */
   readonly timeoutMs: number
+  /** Issue 14's targets for the case, reported by bench:net (never asserted): first byte, throughput / uplink. */
+  readonly target?: { readonly firstByteS: number; readonly ratio: number }
 }
+
+/** Issue 14's targets: first byte < 10 s mapped or punched, < 15 s relayed; >= 0.9x the uplink direct, mapped or punched, >= 0.8x relayed. */
+export const TARGETS = {
+  direct: { firstByteS: 10, ratio: 0.9 },
+  relayed: { firstByteS: 15, ratio: 0.8 },
+} as const
 
 export interface CaseResult {
   readonly name: string
@@ -55,7 +76,12 @@ export interface CaseResult {
   readonly resumeS?: number
   /** The reachability lines the nodes printed ("reachable …"), if any. */
   readonly reachability: readonly string[]
+  /** How Bob reached the peers he had at the end (status `reached`, where the node says it). */
+  readonly reached?: readonly string[]
   readonly identical: boolean
+  /** Capture cases: bytes captured on the public host, and offsets where the file's bytes were found. */
+  readonly captured?: number
+  readonly plaintextAt?: readonly number[]
 }
 
 const UPLINK = 2 * 1024 * 1024
@@ -74,7 +100,7 @@ interface Running {
   readonly listening: Promise<number>
 }
 
-function startNode(lab: Lab, host: Host, profile: string, args: readonly string[]): Running {
+function startNode(lab: Lab, host: Host, profile: string, args: readonly string[], lsd = false): Running {
   const proc = lab.spawn(host, process.execPath, [
     BIN,
     '--profile',
@@ -83,7 +109,7 @@ function startNode(lab: Lab, host: Host, profile: string, args: readonly string[
     '--port',
     String(NODE_PORT),
     '--no-dht',
-    '--no-lsd',
+    ...(lsd ? [] : ['--no-lsd']),
     ...args,
   ])
   const r: Running = {
@@ -129,11 +155,12 @@ export async function runCase(spec: CaseSpec): Promise<CaseResult> {
     const data = randomBytes(spec.size)
     const file = join(dir, 'film.bin')
     writeFileSync(file, data)
-    const tracker = lab.spawn('pub', process.execPath, [TRACKER, String(TRACKER_PORT)])
+    const trackerProc = lab.spawn('pub', process.execPath, [TRACKER, String(TRACKER_PORT)])
     const trackerReady = new Promise<void>((resolve) =>
-      tracker.stdout!.on('data', (d: Buffer) => d.toString().includes('tracker ready') && resolve()),
+      trackerProc.stdout!.on('data', (d: Buffer) => d.toString().includes('tracker ready') && resolve()),
     )
     cli(alice, 'friend', 'add', cli(bob, 'id')[0]!, '--name', 'Bob')
+    const tracker = spec.tracker ?? 'http'
     cli(
       alice,
       'group',
@@ -141,8 +168,9 @@ export async function runCase(spec: CaseSpec): Promise<CaseResult> {
       'Film club',
       '--member',
       'Bob',
-      '--tracker',
-      `http://${PUBLIC_IP}:${TRACKER_PORT}/announce`,
+      ...(tracker === 'http' ? ['--tracker', `http://${PUBLIC_IP}:${TRACKER_PORT}/announce`] : []),
+      ...(tracker === 'ws' ? ['--tracker', `ws://${PUBLIC_IP}:${TRACKER_PORT}`] : []),
+      ...(spec.ice === true ? LAB_ICE.flatMap((url) => ['--ice', url]) : []),
     )
     cli(alice, 'share', file, '--group', 'Film club')
     const invite = join(dir, 'bob.coterie')
@@ -156,21 +184,25 @@ export async function runCase(spec: CaseSpec): Promise<CaseResult> {
       ...(spec.invitePeer === true ? ['--peer', `${lab.wan[spec.alice]}:${NODE_PORT}`] : []),
     )
     cli(bob, 'join', invite, '--download-dir', downloads)
-    await trackerReady
+    await Promise.all([trackerReady, lab.turnReady()])
+    const capture: Capture | undefined = spec.capture === true ? await lab.capture() : undefined
 
-    const runArgs = spec.runArgs ?? []
+    const aliceArgs = [...(spec.runArgs ?? []), ...(spec.aliceArgs?.(lab) ?? [])]
+    const bobArgs = [...(spec.runArgs ?? []), ...(spec.bobArgs?.(lab) ?? [])]
+    const startAlice = () => startNode(lab, spec.alice, alice, aliceArgs, spec.lsd)
+    const startBob = () => startNode(lab, spec.bob, bob, bobArgs, spec.lsd)
     let b: Running | undefined
     if (spec.aliceDelayMs !== undefined) {
-      b = startNode(lab, spec.bob, bob, runArgs)
+      b = startBob()
       nodes.push(b)
       await b.listening
       await sleep(spec.aliceDelayMs)
     }
-    let a = startNode(lab, spec.alice, alice, runArgs)
+    let a = startAlice()
     nodes.push(a)
     if ((spec.bobDelayMs ?? 0) > 0) await sleep(spec.bobDelayMs!)
     if (b === undefined) {
-      b = startNode(lab, spec.bob, bob, runArgs)
+      b = startBob()
       nodes.push(b)
     }
     await Promise.all([a.listening, b.listening])
@@ -182,10 +214,13 @@ export async function runCase(spec: CaseSpec): Promise<CaseResult> {
     let resumeS: number | undefined
     let restarted: number | undefined
     let bytesAtRestart = 0
+    let reached: string[] | undefined
     while (performance.now() - t0 < spec.timeoutMs) {
       const s = await shareOf(bob)
       const now = performance.now()
       bytes = s?.downloaded ?? bytes
+      const how = s?.peers.map((p) => (p as { reached?: string }).reached).filter((r) => r !== undefined)
+      if (how !== undefined && how.length > 0) reached = how
       if (firstByte === undefined && bytes > 0) firstByte = now
       if (s !== undefined && s.progress >= 1) {
         done = now
@@ -193,8 +228,9 @@ export async function runCase(spec: CaseSpec): Promise<CaseResult> {
       }
       if (spec.restartAt !== undefined && restarted === undefined && bytes >= spec.restartAt * spec.size) {
         await stopNode(a)
+        if (spec.downMs !== undefined) await sleep(spec.downMs)
         bytesAtRestart = (await shareOf(bob))?.downloaded ?? bytes
-        a = startNode(lab, spec.alice, alice, runArgs)
+        a = startAlice()
         nodes.push(a)
         await a.listening
         restarted = performance.now()
@@ -204,6 +240,7 @@ export async function runCase(spec: CaseSpec): Promise<CaseResult> {
       await sleep(200)
     }
     const identical = done !== undefined && readFileSync(join(downloads, 'film.bin')).equals(data)
+    const pcap = await capture?.stop()
     const reachability = [
       ...new Set(
         [a, b].flatMap((n) =>
@@ -225,6 +262,8 @@ export async function runCase(spec: CaseSpec): Promise<CaseResult> {
           throughputRatio: Math.round((spec.size / ((done - firstByte) / 1000) / UPLINK) * 100) / 100,
         }),
       ...(resumeS !== undefined && { resumeS }),
+      ...(reached !== undefined && { reached: [...new Set(reached)] }),
+      ...(pcap !== undefined && { captured: pcap.length, plaintextAt: fileBytesIn(pcap, data) }),
     }
   } finally {
     await Promise.all(nodes.map(stopNode))
@@ -244,6 +283,7 @@ export const CASES = {
     bobDelayMs: 1_000,
     size: 8 << 20,
     timeoutMs: 45_000,
+    target: TARGETS.direct,
   },
   bothNat: {
     name: 'both behind NAT, no UPnP',
@@ -262,6 +302,7 @@ export const CASES = {
     bobDelayMs: 1_000,
     size: 8 << 20,
     timeoutMs: 45_000,
+    target: TARGETS.direct,
   },
   startedTogether: {
     name: 'Alice public, Bob announced first, tracker only',
@@ -282,5 +323,31 @@ export const CASES = {
     restartAt: 0.3,
     size: 8 << 20,
     timeoutMs: 60_000,
+  },
+  restartPeerOnly: {
+    // The issue's UX trial: no tracker, Bob knows Alice only from `run --peer`, and she stays away
+    // longer than webtorrent's own three retries (1, 5, 15 s) last.
+    name: 'Alice restarted after 25 s away, Bob knew her only from run --peer',
+    lab: { a: {}, b: {} },
+    alice: 'pub',
+    bob: 'hB',
+    tracker: 'none',
+    bobArgs: (lab) => ['--peer', `${lab.wan.pub}:${NODE_PORT}`],
+    bobDelayMs: 1_000,
+    restartAt: 0.3,
+    downMs: 25_000,
+    size: 8 << 20,
+    timeoutMs: 100_000,
+  },
+  sameRouter: {
+    // The tracker hands each the router's address, which the router does not hairpin: only the LAN works.
+    name: 'two members behind the same router',
+    lab: { a: { second: true }, b: {} },
+    alice: 'hA',
+    bob: 'hA2',
+    lsd: true,
+    bobDelayMs: 1_000,
+    size: 8 << 20,
+    timeoutMs: 45_000,
   },
 } satisfies Record<string, CaseSpec>
