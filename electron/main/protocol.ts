@@ -7,8 +7,8 @@ import { net, protocol, session } from 'electron'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { electronPolicy } from '../../shared/csp.js'
-import { APP_ORIGIN } from './sender.js'
-export const APP_URL = `${APP_ORIGIN}/index.html`
+import { permissionAllowed, requestAllowed } from './window-policy.js'
+export { APP_URL } from './window-policy.js'
 
 export const CSP = electronPolicy()
 
@@ -36,12 +36,12 @@ export function serveRenderer(rendererDir: string): void {
     return new Response(res.body, { status: 200, headers })
   })
   session.defaultSession.webRequest.onBeforeRequest((details, callback) => {
-    const allowed = details.url.startsWith(`${APP_ORIGIN}/`) || details.url.startsWith('devtools://')
-    callback({ cancel: !allowed })
+    callback({ cancel: !requestAllowed(details.url) })
   })
   // Copying a key is the one permission the page needs; no camera, microphone, geolocation,
   // notifications API (main shows notifications).
-  const allowed = (permission: string) => permission === 'clipboard-sanitized-write'
-  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(allowed(permission)))
-  session.defaultSession.setPermissionCheckHandler((_wc, permission) => allowed(permission))
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) =>
+    callback(permissionAllowed(permission)),
+  )
+  session.defaultSession.setPermissionCheckHandler((_wc, permission) => permissionAllowed(permission))
 }

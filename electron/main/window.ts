@@ -4,7 +4,7 @@
  * a file dropped on it is handled by the renderer (never loaded as a page).
  */
 import { BrowserWindow, shell } from 'electron'
-import { APP_URL } from './protocol.js'
+import { APP_URL, mayNavigate, onWindowOpen, WEB_PREFERENCES } from './window-policy.js'
 
 export function createWindow(preload: string, icon: string | undefined): BrowserWindow {
   const win = new BrowserWindow({
@@ -15,32 +15,21 @@ export function createWindow(preload: string, icon: string | undefined): Browser
     title: 'Coterie',
     show: false,
     ...(icon !== undefined && { icon }),
-    webPreferences: {
-      preload,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      experimentalFeatures: false,
-      navigateOnDragDrop: false,
-      spellcheck: false,
-      devTools: process.env.COTERIE_DEVTOOLS === '1',
-    },
+    // window-policy.ts: asserted by its test without Electron.
+    webPreferences: { ...WEB_PREFERENCES, preload, devTools: process.env.COTERIE_DEVTOOLS === '1' },
   })
   win.once('ready-to-show', () => win.show())
   const contents = win.webContents
   contents.on('will-navigate', (event, url) => {
-    if (url !== APP_URL) event.preventDefault()
+    if (!mayNavigate(url)) event.preventDefault()
   })
   contents.on('will-redirect', (event) => event.preventDefault())
   contents.on('will-attach-webview', (event) => event.preventDefault())
   contents.setWindowOpenHandler(({ url }) => {
     // A link to the project's pages may open in the person's browser; nothing opens in the app.
-    if (/^https:\/\//.test(url)) void shell.openExternal(url)
-    return { action: 'deny' }
+    const verdict = onWindowOpen(url)
+    if (verdict.external) void shell.openExternal(url)
+    return { action: verdict.action }
   })
   void win.loadURL(APP_URL)
   return win

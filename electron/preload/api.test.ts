@@ -49,6 +49,11 @@ describe('preload: window.coterie', () => {
     assert.equal(api.pathForFile!({} as File), '/picked')
   })
 
+  it('exposes exactly the contract: invoke, on and pathForFile, nothing of IPC or Node', () => {
+    const ipc = { invoke: async () => undefined, on: () => undefined, removeListener: () => undefined }
+    assert.deepEqual(Object.keys(createApi(ipc, () => '')).sort(), ['invoke', 'on', 'pathForFile'])
+  })
+
   it('is bundled into one CommonJS file that requires only electron', async () => {
     const { buildElectron } = (await import(new URL('../../scripts/build-electron.mjs', import.meta.url).href)) as {
       buildElectron(o: { quiet: boolean }): Promise<string>

@@ -118,6 +118,7 @@ describe('the authorization gate against outsiders holding the leaked torrent', 
     for (const r of raws) {
       assert.equal(r.log.pieceBytes, 0, 'a raw peer got blocks')
       assert.equal(r.log.metadataBytes, 0, 'a raw peer got metadata')
+      assert.equal(r.log.metadataSize, undefined, 'a raw peer learned the size of the info dictionary')
       assert.equal(r.log.unchoked, 0, 'a raw peer was unchoked')
       assert.equal(r.log.bitfieldBitsSet + r.log.haveAll + r.log.haves, 0, 'a raw peer learned which pieces we hold')
       assert.equal(

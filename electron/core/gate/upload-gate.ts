@@ -78,6 +78,14 @@ export function gateWire(torrent: Torrent, wire: Wire, uploadsAllowed: () => boo
   // learns nothing it did not know from our BitTorrent handshake.
   const utMetadata = (wire as unknown as { ut_metadata?: UtMetadata }).ut_metadata
   if (utMetadata !== undefined) utMetadata._onRequest = () => {}
+  // Nor is its size announced: BEP 9 puts `metadata_size` in the extended handshake, which leaves
+  // before anyone has proved anything, and an outsider would learn how large the info dictionary is
+  // (a hint at the file count and names). ut_metadata sets it when it is created with the metadata
+  // and again in setMetadata (once the torrent is ready); a non-enumerable property that ignores
+  // writes keeps it out of the handshake bittorrent-protocol copies with Object.assign.
+  const handshake = (wire as unknown as { extendedHandshake: Record<string, unknown> }).extendedHandshake
+  delete handshake.metadata_size
+  Object.defineProperty(handshake, 'metadata_size', { enumerable: false, get: () => undefined, set: () => {} })
 
   return {
     get authorized() {

@@ -18,6 +18,8 @@ export interface RawPeerLog {
   sawAvailability: boolean
   /** Extension names the node listed in its BEP 10 handshake (ut_pex must not be one for a private torrent). */
   peerExtensions: string[]
+  /** The node's BEP 9 `metadata_size`, if its extended handshake told an outsider (it must not). */
+  metadataSize: unknown
 }
 
 export interface RawPeer {
@@ -35,6 +37,7 @@ export function rawPeer(host: string, port: number, infoHash: string, o: { liste
     haves: 0,
     sawAvailability: false,
     peerExtensions: [],
+    metadataSize: undefined,
   }
   const socket: Socket = connect(port, host)
   const wire = new Wire('tcpOutgoing')
@@ -48,9 +51,10 @@ export function rawPeer(host: string, port: number, infoHash: string, o: { liste
     wire as unknown as { ut_metadata: { fetch(): void; on(e: string, f: (...a: unknown[]) => void): void } }
   ).ut_metadata
   meta.on('metadata', (m) => (log.metadataBytes += (m as Uint8Array).length))
-  wire.on('extended', (ext: unknown) => {
+  wire.on('extended', (ext: unknown, dict: unknown) => {
     if (ext !== 'handshake') return
     log.peerExtensions = Object.keys(wire.peerExtendedMapping)
+    log.metadataSize = (dict as { metadata_size?: unknown }).metadata_size
     meta.fetch()
   })
   wire.on('bitfield', (bf: { buffer: Uint8Array }) => {

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { request } from 'node:http'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { WebSocket } from 'ws'
 import { startTestApp, type TestApp } from '../testing/app.js'
@@ -50,6 +50,7 @@ async function setup(
   t: Parameters<typeof startTestApp>[0],
   label: string,
   built = true,
+  maxUploadBytes?: number,
 ): Promise<{ app: TestApp; server: UiServer; dist: string }> {
   const app = await startTestApp(t, label)
   const dist = path.join(app.root, 'dist')
@@ -60,7 +61,7 @@ async function setup(
     await writeFile(path.join(dist, 'assets', 'app.css'), 'body{}')
   }
   await writeFile(path.join(app.root, 'secret.txt'), 'not for the browser')
-  const server = await startUiServer(app.backend, { staticDir: dist, log: () => {} })
+  const server = await startUiServer(app.backend, { staticDir: dist, log: () => {}, maxUploadBytes })
   t.after(() => server.close())
   return { app, server, dist }
 }
@@ -255,6 +256,47 @@ describe('ui server: uploads', () => {
     const g = await app.call('groups.create', { name: 'Uploads', members: [] })
     const shared = await app.call('groups.share', { group: g.id, paths: [p1] })
     assert.equal(shared.infoHashes.length, 1)
+  })
+
+  it('caps an upload sent without Content-Length (chunked) as it streams, and one that announces too much at once', async (t) => {
+    const cap = 256 * 1024
+    const { app, server } = await setup(t, 'upload-cap', true, cap)
+    // Chunked: no length announced, so only counting the bytes as they arrive can stop it.
+    const chunked = (name: string, chunks: number): Promise<number | 'reset'> =>
+      new Promise((resolve) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: server.port,
+            method: 'PUT',
+            path: `/upload?name=${encodeURIComponent(name)}`,
+            headers: { Authorization: `Bearer ${server.token}`, 'Transfer-Encoding': 'chunked' },
+          },
+          (res) => (res.resume(), res.on('end', () => resolve(res.statusCode ?? 0))),
+        )
+        req.on('error', () => resolve('reset')) // the server may close the connection as it refuses
+        let sent = 0
+        const more = () => {
+          while (sent < chunks) {
+            sent++
+            if (!req.write(Buffer.alloc(64 * 1024, 1))) return void req.once('drain', more)
+          }
+          req.end()
+        }
+        more()
+      })
+    assert.equal(await chunked('small.bin', 2), 200, 'under the cap')
+    const refused = await chunked('huge.bin', 64) // 4 MiB against a 256 KiB cap
+    assert.notEqual(refused, 200)
+    const announced = await http(server, {
+      method: 'PUT',
+      path: `/upload?name=big.bin`,
+      headers: { Authorization: `Bearer ${server.token}`, 'Content-Length': String(cap + 1) },
+      body: Buffer.alloc(cap + 1),
+    }).catch(() => ({ status: 'reset' as const }))
+    assert.notEqual(announced.status, 200)
+    const kept = await readdir(path.join(app.downloads, SHARED_BY_ME))
+    assert.deepEqual(kept, ['small.bin'], 'nothing of a refused upload stays on disk')
   })
 
   it('knows a traversal from a name', () => {

@@ -22,6 +22,8 @@ export interface UiServerOptions {
   readonly token?: string
   readonly staticDir?: string
   readonly log?: Logger
+  /** Largest upload (upload.ts MAX_UPLOAD_BYTES by default; tests lower it). */
+  readonly maxUploadBytes?: number | undefined
 }
 
 export interface UiServer {
@@ -64,7 +66,7 @@ export async function startUiServer(backend: AppBackend, o: UiServerOptions = {}
       if (!tokenMatches(bearer(req), token)) return json(res, 401, { error: 'Missing or wrong token' })
       const name = url.searchParams.get('name')
       if (name === null) return json(res, 400, { error: 'Missing ?name=' })
-      receiveUpload(req, name, backend.downloadDir()).then(
+      receiveUpload(req, name, backend.downloadDir(), o.maxUploadBytes).then(
         (r) => (r.ok ? json(res, 200, { path: r.path }) : json(res, r.status, { error: r.message })),
         (e: unknown) => {
           log('ui: upload failed', e)

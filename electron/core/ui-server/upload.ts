@@ -4,17 +4,24 @@
  * ("film.bin" becomes "film (2).bin"), and answers `{"path": "<absolute path>"}` for the
  * client's `groups.share`. Names with "..", absolute paths, drive letters, backslashes or NUL are
  * refused; a body larger than the free disk space is refused before it is written when its
- * length is announced, and a partial file is deleted whatever interrupts it.
+ * length is announced, and a partial file is deleted whatever interrupts it. A body sent without a
+ * length (chunked) is counted as it streams and cut off at the same cap (issue 15: it had none).
  */
 import { createWriteStream } from 'node:fs'
 import { mkdir, rm, statfs } from 'node:fs/promises'
 import type { IncomingMessage } from 'node:http'
 import path from 'node:path'
+import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 
 export const SHARED_BY_ME = 'Shared by me'
 const MAX_NAME_CHARS = 4096
 const MAX_SEGMENT_CHARS = 255
+/** Largest file one upload may write, whatever the disk has free: far beyond any file a person drops. */
+export const MAX_UPLOAD_BYTES = 1024 ** 4 // 1 TiB
+
+/** Thrown inside the pipeline when a body passes its cap. */
+class TooLarge extends Error {}
 
 export type UploadResult =
   | { readonly ok: true; readonly path: string }
@@ -42,7 +49,16 @@ function candidate(file: string, n: number): string {
   return `${file.slice(0, file.length - ext.length)} (${n})${ext}`
 }
 
-export async function receiveUpload(req: IncomingMessage, name: string, downloadDir: string): Promise<UploadResult> {
+/**
+ * `maxBytes` (default MAX_UPLOAD_BYTES) is the cap; the free disk space, when known, lowers it. The
+ * cap holds whether the length is announced (refused before a byte is written) or not (cut off there).
+ */
+export async function receiveUpload(
+  req: IncomingMessage,
+  name: string,
+  downloadDir: string,
+  maxBytes = MAX_UPLOAD_BYTES,
+): Promise<UploadResult> {
   const segments = uploadSegments(name)
   if (segments === undefined)
     return { ok: false, status: 400, message: 'The file name must be a relative path without "..".' }
@@ -52,12 +68,23 @@ export async function receiveUpload(req: IncomingMessage, name: string, download
     return { ok: false, status: 400, message: 'The file name leaves the upload folder.' }
   await mkdir(path.dirname(target), { recursive: true })
 
+  const fs = await statfs(path.dirname(target)).catch(() => undefined)
+  const free = fs === undefined ? Infinity : fs.bavail * fs.bsize
+  const cap = Math.min(maxBytes, free)
+  const tooLarge = (): UploadResult =>
+    cap === maxBytes
+      ? { ok: false, status: 413, message: `The file is larger than the ${maxBytes} bytes an upload may write.` }
+      : { ok: false, status: 507, message: 'There is not enough free disk space for this file.' }
   const announced = Number(req.headers['content-length'])
-  if (Number.isFinite(announced)) {
-    const fs = await statfs(path.dirname(target)).catch(() => undefined)
-    if (fs !== undefined && announced > fs.bavail * fs.bsize)
-      return { ok: false, status: 507, message: 'There is not enough free disk space for this file.' }
-  }
+  if (req.headers['content-length'] !== undefined && Number.isFinite(announced) && announced > cap) return tooLarge()
+  let received = 0
+  const counted = () =>
+    new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        received += chunk.length
+        done(received > cap ? new TooLarge() : null, chunk)
+      },
+    })
   // 'wx' fails if the file exists, so two uploads of one name at once still get two files.
   for (let n = 1; n < 1000; n++) {
     const file = candidate(target, n)
@@ -70,10 +97,11 @@ export async function receiveUpload(req: IncomingMessage, name: string, download
     if (opened !== undefined)
       return { ok: false, status: 500, message: `The file could not be created: ${opened.code ?? opened.message}.` }
     try {
-      await pipeline(req, out)
+      await pipeline(req, counted(), out)
       return { ok: true, path: file }
     } catch (e) {
       await rm(file, { force: true })
+      if (e instanceof TooLarge) return tooLarge()
       const code = (e as NodeJS.ErrnoException).code
       if (code === 'ENOSPC')
         return { ok: false, status: 507, message: 'The disk filled up; the partial file was removed.' }
