@@ -143,7 +143,10 @@ export class ConnectionBudget {
     }
   }
 
-  /** The peer on `wire` proved membership: out of the budget for good, and asked for blocks. */
+  /**
+   * The peer on `wire` proved membership (or, its certificate lapsed, its member key: its renewal
+   * is bounded on its own): out of the budget for good, and asked for blocks.
+   */
   promote(wire: Wire): void {
     for (const e of this.#entries.values()) {
       if (e.wire !== wire) continue

@@ -552,6 +552,9 @@ export class Engine extends EventEmitter {
         onRefusing: () => (refusedPeer = summarizePeer(wire, ext)), // before the gate may close the wire
         onRefused: () => this.emit('peer', { infoHash: torrent.infoHash, peer: refusedPeer! } satisfies PeerEvent),
       })
+      // A member whose certificate lapsed proved its key: its renewal (PROTOCOL.md §13.3) has its
+      // own time bound, not the budget's deadline.
+      ext.once('lapsed', () => unproven.promote(wire))
       this.#wires.set(wire, { ext, gate, budget, since: Date.now() })
       exchange.add(wire, ext)
     })
