@@ -16,7 +16,7 @@ import { installNativePrimitives } from '../platform/native-primitives.js'
 import type { CoterieExtension } from '../gate/extension.js'
 import { installGate } from '../gate/install.js'
 import { rechokeAuthorizedOnly, type Gate } from '../gate/upload-gate.js'
-import { ConnectionBudget, UNPROVEN_BUDGET } from './connection-budget.js'
+import { ConnectionBudget, CoolDown, UNPROVEN_BUDGET } from './connection-budget.js'
 import { createClosedTorrent } from './create.js'
 import { TopicDiscovery } from './discovery.js'
 import { IndexBook } from './index-exchange.js'
@@ -155,6 +155,8 @@ export class Engine extends EventEmitter {
   readonly #sweeper: NodeJS.Timeout
   readonly #discovery: TopicDiscovery | undefined
   readonly #ownHellos = new Set<string>()
+  /** Addresses refused for a while, at accept (engine/connection-budget.ts). */
+  readonly #cooling = new CoolDown()
   readonly #lsd: LocalDiscovery | undefined
   readonly #useTrackers: boolean
   readonly #unsealed: boolean | undefined
@@ -213,6 +215,7 @@ export class Engine extends EventEmitter {
       client.once('error', reject)
     })
     noDelayOnIncoming(client)
+    refuseCoolingDown(client, engine.#cooling)
     // A mapping made (or changed) after torrents started is announced at once, not at the next interval.
     if (o.portMapping === true) {
       engine.#mapper = new PortMapper(client.torrentPort, {
@@ -503,7 +506,7 @@ export class Engine extends EventEmitter {
       (w) => this.#wires.get(w)?.ext,
       (r) => this.emit('pex', r),
     )
-    const unproven = new ConnectionBudget()
+    const unproven = new ConnectionBudget({ cooling: this.#cooling })
     unproven.watch(torrent)
     torrent.on('wire', (wire: Wire) => {
       noDelayOnOutgoing(torrent, wire)
@@ -655,6 +658,24 @@ function noDelayOnIncoming(client: WebTorrent): void {
     client as unknown as { _connPool?: { tcpServer?: { on?(e: 'connection', f: (s: Socketish) => void): void } } }
   )._connPool?.tcpServer
   server?.on?.('connection', (socket) => socket.setNoDelay?.(true))
+}
+
+/**
+ * Turns away at accept a connection from an address the connection budget refuses for now, before
+ * webtorrent reads a byte of it (its pool's _onConnection, which every TCP and uTP connection
+ * passes). Throws if a webtorrent release moved it: unprotected is worse than not starting.
+ */
+function refuseCoolingDown(client: WebTorrent, cooling: CoolDown): void {
+  type Conn = { remoteAddress?: string; destroy(): void; on(e: 'error', f: () => void): void }
+  const pool = (client as unknown as { _connPool?: { _onConnection?: (conn: Conn, type: string) => void } })._connPool
+  const accept = pool?._onConnection
+  if (pool === undefined || typeof accept !== 'function')
+    throw new Error('Engine: webtorrent has no _connPool._onConnection')
+  pool._onConnection = (conn, type) => {
+    if (conn.remoteAddress === undefined || !cooling.has(conn.remoteAddress)) return accept.call(pool, conn, type)
+    conn.on('error', () => {})
+    conn.destroy()
+  }
 }
 
 function noDelayOnOutgoing(torrent: Torrent, wire: Wire): void {
