@@ -116,3 +116,10 @@ export type FrameErrorCode = (typeof FRAME_CODES)[number]
 
 const REJECT_SET: ReadonlySet<string> = new Set(REJECT_CODES)
 export const isRejectCode = (s: string): s is RejectCode => REJECT_SET.has(s)
+
+/**
+ * Why the profile lock kept a change from being made (electron/core/profile/lock.ts). Not the
+ * protocol's: kept with the other reason codes so every reason a person is shown has one home.
+ */
+export const LOCK_CODES = ['busy', 'not-responding', 'unproven', 'lost'] as const
+export type LockCode = (typeof LOCK_CODES)[number]

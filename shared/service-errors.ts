@@ -36,6 +36,10 @@ export const SERVICE_ERRORS = {
     'A file this torrent did not create is already where it would write: nothing is written over it. Move or rename that file, or choose another folder for the group.',
   'name-taken':
     'The group already has a share with this name, and members would get both in one place. Rename one, or share the folder that holds both.',
+  'lock-owner-running':
+    "The profile's lock belongs to a Coterie still running on this computer: stop it (or let it finish) instead of unlocking.",
+  'unlock-unconfirmed':
+    'The lock was not removed: confirm with --yes, and only if no Coterie is running where its owner is.',
 } as const
 export type ServiceErrorCode = keyof typeof SERVICE_ERRORS
 

@@ -14,6 +14,7 @@ import {
   defaultProfileDir,
   isProfileError,
   ProfileStore,
+  openProfile as openAndTidyProfile,
   startBackend,
   type AppBackend,
   type SecretSealer,
@@ -155,7 +156,7 @@ async function start(): Promise<void> {
 async function openProfile(dir: string, sealer: SecretSealer | undefined): Promise<ProfileStore | undefined> {
   for (;;) {
     try {
-      return await ProfileStore.open(dir, { create: true, sealer })
+      return await openAndTidyProfile(dir, { create: true, sealer }) // tidies what a crash left
     } catch (e) {
       if (!isProfileError(e, 'sealed')) {
         fatal('Coterie could not open its profile', e)

@@ -10,6 +10,7 @@ import type {
   IndexErrorCode,
   InviteErrorCode,
   KeyTextErrorCode,
+  LockCode,
   NameErrorCode,
   RejectCode,
 } from '../protocol-codes.js'
@@ -107,6 +108,16 @@ export const NAME_REASONS: Readonly<Record<NameErrorCode, string>> = {
   'too-long': 'A file name is longer than 255 bytes.',
   'too-deep': 'A file lies more than 64 folders deep.',
   duplicate: 'Two files have the same path (ignoring case), or a file has the name of a folder.',
+}
+
+/** Why the profile lock kept a change from being made, and what to do about it. */
+export const LOCK_REASONS: Readonly<Record<LockCode, string>> = {
+  busy: 'It is still working on the profile: wait for it to finish, or stop it, then try again.',
+  'not-responding':
+    'That process still runs on this computer but stopped responding: stop it (or wait for it), then try again.',
+  unproven:
+    'It runs on another computer, or the profile is in a shared or synced folder, and it stopped refreshing the lock; nothing here can tell whether it still runs. If no Coterie is running there, clear the lock with "coterie unlock".',
+  lost: 'Another process removed the lock while this one held it (coterie unlock). Try again.',
 }
 
 /** Why a peer's connection was closed before a message of it was read. */

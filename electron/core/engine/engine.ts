@@ -73,6 +73,8 @@ export interface EngineOptions {
    * SEND_BUDGET_BYTES unless given. Benchmarks compare sizes.
    */
   readonly sendBudget?: number | undefined
+  /** Whole pieces webtorrent keeps in memory per torrent (STORE_CACHE_SLOTS unless given). Benchmarks compare. */
+  readonly storeCacheSlots?: number | undefined
 }
 
 /** What the engine needs to know about a torrent's group. */
@@ -139,6 +141,13 @@ const PEER_ID_PREFIX = '-CO0100-' // Azureus style: peers see "Coterie 0100"
 const MEMBER_CONNS = 55
 const DEFAULT_IDLE_PEER_MS = 60_000
 const SWEEP_MS = 5_000
+/**
+ * Whole pieces webtorrent's cache-chunk-store keeps per torrent (its default is 20): a piece is up
+ * to 4 MiB for a 4 GiB file (create-torrent aims at about 1024 pieces), so the default cache alone
+ * held up to 80 MiB per torrent, read whole to serve one 16 KiB block. Without it each block is
+ * read on its own from the page cache (docs/ENGINE.md §5).
+ */
+export const STORE_CACHE_SLOTS = 0
 
 interface WireRecord {
   readonly ext: CoterieExtension
@@ -161,6 +170,7 @@ export class Engine extends EventEmitter {
   readonly #useTrackers: boolean
   readonly #unsealed: boolean | undefined
   readonly #sendBudget: number | undefined
+  readonly #storeCacheSlots: number
   /** Where each torrent is announced: its topic can change (a rotated discovery secret). */
   readonly #announced = new Map<string, TorrentDiscovery>()
   /** The newest group index of each group, passed between members (PROTOCOL.md §13.1). */
@@ -183,6 +193,7 @@ export class Engine extends EventEmitter {
     this.#idlePeerMs = o.idlePeerMs ?? DEFAULT_IDLE_PEER_MS
     this.#unsealed = o.unsealed
     this.#sendBudget = o.sendBudget
+    this.#storeCacheSlots = o.storeCacheSlots ?? STORE_CACHE_SLOTS
     this.#sweeper = setInterval(() => this.#sweepIdlePeers(), Math.min(SWEEP_MS, this.#idlePeerMs))
     this.#sweeper.unref()
     this.#discovery = client.dht ? new TopicDiscovery(client.dht, () => client.torrentPort) : undefined
@@ -274,6 +285,7 @@ export class Engine extends EventEmitter {
       // docs/EXPERIMENT.md (4 members, one owner): with rarest first members got 63 % of their
       // bytes from each other instead of 14 %, and finished in 47 s instead of 69 s (median).
       strategy: PIECE_STRATEGY,
+      storeCacheSlots: this.#storeCacheSlots,
       ...(o.bitfield !== undefined && { bitfield: o.bitfield }),
       ...(o.readOnly === true && { deselect: true }),
     })
@@ -514,7 +526,11 @@ export class Engine extends EventEmitter {
       const isRevoked = (member: Uint8Array) => isRevokedIn(this.index.get(m.swarm), member)
       let refusedPeer: PeerSummary | undefined
       let limited: LimitedWire | undefined
-      const budget = budgetWire(wire, { budget: this.#sendBudget, heldBytes: () => limited?.heldBytes ?? 0 })
+      const budget = budgetWire(wire, {
+        budget: this.#sendBudget,
+        heldBytes: () => limited?.heldBytes ?? 0,
+        has: (i) => torrent.bitfield?.get(i) === true,
+      })
       const { ext, gate } = installGate(torrent, wire, {
         gated: { swarm: m.swarm, credential: m.credential, isRevoked },
         listenPort: this.announcePort,

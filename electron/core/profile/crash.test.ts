@@ -2,9 +2,12 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { watch } from 'node:fs'
 import { readdir } from 'node:fs/promises'
+import path from 'node:path'
+import { CRASH_ENV, CRASH_POINTS } from './crash-points.js'
 import { ProfileStore } from './store.js'
 import { churnKeysToText, churnStepOf, makeChurnKeys } from './testing/churn.js'
-import { startChild, tempDir } from './testing/processes.js'
+import { startChild, startChildWith, tempDir } from './testing/processes.js'
+import { scenarioGroup } from './testing/scenario.js'
 
 const ROUNDS = 4
 
@@ -59,5 +62,83 @@ describe('crash safety', () => {
     await store.tidy()
     assert.deepEqual((await readdir(store.dir)).sort(), ['identity.json', 'profile.json', 'torrents'])
     assert.deepEqual(await readdir(store.layout.torrents), [`${store.current.torrents[0]!.infoHash}.info`])
+  })
+})
+
+/** Every file below `dir`, as paths relative to it. */
+async function filesBelow(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true })
+  return entries
+    .filter((e) => !e.isDirectory())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort()
+}
+
+/** Kill runs at once: each is mostly a child's start-up, so a few overlap well even on a loaded machine. */
+const LANES = 3
+
+describe('crash safety at each named point of a write', () => {
+  it('a writer killed at any point leaves, after the next start, only the profile’s own files, and loses nothing it finished', async (t) => {
+    const points = CRASH_POINTS.filter((p) => p !== 'remove-group:committed') // a service step: cli/crash.test.ts
+    const swarm = scenarioGroup().swarmPublicKey
+    let tempsRemoved = 0
+    let kills = 0
+    // Kills the writer at the nth time it reaches `point`; false once it finished without reaching it.
+    const killAt = async (point: string, nth: number): Promise<boolean> => {
+      const dir = await tempDir(t)
+      await ProfileStore.open(dir, { create: true })
+      const child = startChildWith({ [CRASH_ENV]: `${point}#${nth}` }, 'writes', dir)
+      await child.closed
+      const done = new Set(child.lines)
+      const context = `killed at ${point} #${nth}, after: ${[...done].join(', ') || 'nothing'}`
+      if (child.proc.exitCode === 0) return false
+      assert.equal(child.proc.signalCode, 'SIGKILL', `${context}: it died otherwise`)
+      kills++
+
+      // The next start: open (validates every file), then tidy under the lock, as openProfile does.
+      const store = await ProfileStore.open(dir)
+      const removed = await store.tidy()
+      if (point === 'write:temp-full') tempsRemoved += removed.filter((f) => f.endsWith('.tmp')).length
+      const p = store.current
+      const torrents = p.torrents.map((x) => x.infoHash)
+      for (const ih of torrents) await store.readTorrentInfo(ih) // present, and matches its hash
+
+      // Nothing lost: every step the writer reported is on disk (the one it was in may be too).
+      const names = p.torrents.map((x) => x.name).join()
+      if (done.has('group')) assert.equal(p.groups[0]?.swarmPublicKey, swarm, context)
+      if (done.has('replaced')) assert.equal(names, 'second', context)
+      else if (done.has('group')) assert.ok(names === 'first' || names === 'second', `${context}: ${names}`)
+      else assert.ok(names === '' || names === 'first', `${context}: ${names}`)
+      const files = await filesBelow(dir)
+      if (done.has('index')) assert.ok(files.includes(`indexes/${swarm}.index`), context)
+      if (done.has('resume') && names === 'first') assert.ok(files.includes(`torrents/${torrents[0]}.resume`), context)
+
+      // Nothing left but the profile's own files.
+      const own = new Set([
+        'identity.json',
+        'profile.json',
+        ...torrents.flatMap((ih) => [`torrents/${ih}.info`, `torrents/${ih}.resume`]),
+        ...p.groups.map((g) => `indexes/${g.swarmPublicKey}.index`),
+      ])
+      assert.deepEqual(
+        files.filter((f) => !own.has(f)),
+        [],
+        `${context}: left behind (tidy removed ${removed.join(', ') || 'nothing'})`,
+      )
+      assert.equal((await ProfileStore.lockStatus(dir)).kind, 'free', `${context}: the lock was left`)
+      return true
+    }
+    const lanes = Array.from({ length: LANES }, (_, lane) => points.filter((_, i) => i % LANES === lane))
+    await Promise.all(
+      lanes.map(async (lane) => {
+        for (const point of lane) {
+          let nth = 1
+          while (await killAt(point, nth)) nth++
+          assert.ok(nth > 1, `the writer never reached ${point}`)
+        }
+      }),
+    )
+    assert.ok(tempsRemoved > 0, 'some kills left a full temporary copy (otherwise this test proves nothing)')
+    t.diagnostic(`${kills} kills at ${points.length} named points`)
   })
 })

@@ -1,4 +1,5 @@
 /** Why a profile operation failed, as a code a caller can branch on and a sentence a person can act on. */
+import type { LockCode } from '../../../shared/protocol-codes.js'
 
 export type ProfileErrorCode =
   /** No profile (or no such file) where one was expected. */
@@ -20,16 +21,29 @@ export type ProfileErrorCode =
   /** The identity key is sealed (by the desktop app's OS keyring) and this process cannot unseal it. */
   | 'sealed'
 
+export interface LockProblem {
+  readonly code: LockCode
+  /** Who holds the lock, as its record says (none: the record is missing or unreadable). */
+  readonly holder: { readonly pid: number; readonly host: string; readonly since: string } | undefined
+}
+
+export interface ProfileErrorOptions extends ErrorOptions {
+  readonly lock?: LockProblem
+}
+
 export class ProfileError extends Error {
   override readonly name = 'ProfileError'
   readonly code: ProfileErrorCode
   /** The file or directory concerned, when there is one. */
   readonly path: string | undefined
+  /** For 'locked': why the lock still counts, and whose it is (profile/lock.ts). */
+  readonly lock: LockProblem | undefined
 
-  constructor(code: ProfileErrorCode, message: string, path?: string, options?: ErrorOptions) {
+  constructor(code: ProfileErrorCode, message: string, path?: string, options?: ProfileErrorOptions) {
     super(message, options)
     this.code = code
     this.path = path
+    this.lock = options?.lock
   }
 }
 

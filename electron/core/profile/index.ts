@@ -1,6 +1,7 @@
 /** The profile directory: identity, friends, groups, certificates and torrents, shared by the CLI and the app. */
 export { defaultProfileDir, profileLayout, PROFILE_FILES, type ProfileLayout } from './paths.js'
-export { ProfileError, isProfileError, type ProfileErrorCode } from './errors.js'
+export { ProfileError, isProfileError, type ProfileErrorCode, type LockProblem } from './errors.js'
+export type { LockHolder, LockState, UnlockResult } from './lock.js'
 export type { PermissionFix } from './permissions.js'
 export {
   FORMAT_VERSION,

@@ -1,48 +1,92 @@
 /**
- * The profile lock: one writer at a time, across processes (proper-lockfile: an atomic mkdir,
- * kept fresh while held, taken over once stale) and within one (a queue, so instances in the
- * same process wait their turn instead of polling).
+ * The profile lock: one writer at a time, across processes and within one (a queue, so instances
+ * in the same process wait their turn instead of polling).
  *
- * The holder also records who it is (pid, host, a random token) in owner.json inside the lock
- * directory. That lets us
- *  - break at once a lock left by a process of this machine that died (SIGKILL, crash) instead of
- *    waiting for the stale timeout, and a lock that never got its owner.json (its holder died
- *    within milliseconds of taking it);
- *  - check, right before each write, that the lock is still ours;
- *  - say in a 'locked' error who holds it.
- * Locks are removed by moving them aside first, so a lock never exists without its owner record
- * except in the instant after mkdir.
+ * Across processes the lock is a folder, coterie.lock, holding its owner's record (owner.json: pid,
+ * host, token, since when, and the process's start time where the system tells it). It is made
+ * beside the lock under a name of its own, record inside, and renamed into place: the rename takes
+ * the lock whole or fails because someone holds it. So a lock never exists without its owner
+ * record, and a process killed at any point leaves either no lock (only a folder tidy() removes) or
+ * a lock whose owner can be checked: the next process never waits for an owner it cannot name.
+ * (proper-lockfile, used before, makes the folder first and its stale take-over cannot remove a
+ * folder holding a record: it failed with a raw ENOTEMPTY, issue 20.)
+ *
+ * A waiter takes over a lock whose owner is provably gone: a process of this machine that no
+ * longer runs, or whose number now belongs to another process (another start time). Otherwise it
+ * waits, and gives up with a 'locked' error saying why (LockCode, sentences in
+ * shared/ui/reason-text.ts), whose lock it is and how to clear it:
+ *  - 'busy': the holder refreshes the lock (every staleMs / 2) and kept it longer than we wait;
+ *  - 'not-responding': its holder runs on this machine but stopped refreshing it (hung);
+ *  - 'unproven': its holder is on another machine (a profile on a shared or synced folder) and
+ *    stopped refreshing it: nothing here can show it gone, so this is said at once, with the way
+ *    out (`coterie unlock`, which asks first and refuses while the owner runs on this machine);
+ *  - 'lost': the lock was taken from this process while it held it (unlocked by hand).
  */
 import { randomUUID } from 'node:crypto'
 import { readFileSync, rmSync } from 'node:fs'
-import { readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import path from 'node:path'
-import lockfile from 'proper-lockfile'
+import type { LockCode } from '../../../shared/protocol-codes.js'
+import { LOCK_REASONS } from '../../../shared/ui/reason-text.js'
+import { crashPoint } from './crash-points.js'
 import { fsError, ProfileError } from './errors.js'
+import { PRIVATE_DIR_MODE } from './paths.js'
 
 export interface LockSettings {
   /** How long to wait for another holder before giving up with 'locked'. */
   readonly timeoutMs: number
-  /** A lock not refreshed for this long is taken over (proper-lockfile enforces at least 2000). */
+  /** A holder refreshes its lock every staleMs / 2; one not refreshed for staleMs is not responding. */
   readonly staleMs: number
 }
 
+export const DEFAULT_LOCK: LockSettings = { timeoutMs: 15_000, staleMs: 10_000 }
+
 export interface HeldLock {
-  /** Throws 'locked' unless the lock is still ours (it can be lost if this process stalled). */
+  /** Throws 'locked' unless the lock is still ours. */
   assertHeld(): Promise<void>
 }
 
+/** Who holds a lock, as its record says. */
+export interface LockHolder {
+  readonly pid: number
+  readonly host: string
+  /** When it took the lock (ISO 8601). */
+  readonly since: string
+  /** Whether it runs on this machine (else nothing here can tell whether it still runs). */
+  readonly thisMachine: boolean
+}
+
+/** What a look at the lock found. */
+export type LockState =
+  | { readonly kind: 'free' }
+  /** Its owner is provably gone (or it has had no record for too long): it may be removed. */
+  | { readonly kind: 'abandoned'; readonly holder: LockHolder | undefined; readonly token: string | undefined }
+  | {
+      readonly kind: 'held'
+      readonly code: LockCode
+      readonly holder: LockHolder | undefined
+      readonly token: string | undefined
+    }
+
 const OWNER_FILE = 'owner.json'
-/** Taking a lock and writing its owner record takes milliseconds; an ownerless lock this old is dead. */
+/**
+ * A lock without a readable record was made by a Coterie from before issue 20 (mkdir, then the
+ * record) in the instant between the two, or damaged by a power cut: this old, it is dead.
+ */
 const OWNERLESS_GRACE_MS = 2000
-/** Prefix of locks moved aside to be deleted (tidy() removes any a crash left). */
+/** Errors of a rename onto a lock that exists (Windows reports a folder in the way as EPERM). */
+const HELD_ERRNOS = new Set(['EEXIST', 'ENOTEMPTY', 'EPERM', 'EACCES', 'EBUSY'])
+/** Prefix of the folders a lock is made in and moved aside to (tidy() removes any a crash left). */
 export const lockDebrisPrefix = (lockPath: string): string => `${path.basename(lockPath)}.`
 
 interface Owner {
   readonly pid: number
   readonly host: string
   readonly token: string
+  readonly since?: string
+  /** The process's start time as the system counts it (Linux: /proc/<pid>/stat), to tell a reused pid. */
+  readonly start?: string
 }
 
 export async function withLock<T>(
@@ -53,7 +97,10 @@ export async function withLock<T>(
 ): Promise<T> {
   const deadline = Date.now() + settings.timeoutMs
   const queue = queueFor(lockPath)
-  if (!(await queue.acquire(deadline))) throw await lockedError(dir, lockPath, settings)
+  if (!(await queue.acquire(deadline))) {
+    const seen = await inspectLock(lockPath, settings)
+    throw lockedError(dir, seen.kind === 'held' ? seen : { code: 'busy', holder: undefined }, settings)
+  }
   try {
     const held = await acquire(dir, lockPath, settings, deadline)
     try {
@@ -67,90 +114,149 @@ export async function withLock<T>(
 }
 
 async function acquire(dir: string, lockPath: string, settings: LockSettings, deadline: number) {
-  let lost: Error | undefined
   let delay = 5
   for (;;) {
-    let release: (() => Promise<void>) | undefined
-    try {
-      release = await lockfile.lock(dir, {
-        lockfilePath: lockPath,
-        realpath: false,
-        stale: settings.staleMs,
-        retries: 0,
-        onCompromised: (e) => {
-          lost = e
-        },
-      })
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw fsError(e, dir, 'lock the profile')
-    }
-    if (release !== undefined) {
-      const unlock = release
-      const token = await recordOwner(lockPath).catch(async (e: unknown) => {
-        await unlock().catch(() => {})
-        throw fsError(e, lockPath, 'lock the profile')
-      })
-      return {
-        async assertHeld() {
-          if (lost === undefined && (await readOwner(lockPath))?.token === token) return
-          throw new ProfileError(
-            'locked',
-            `Lost the lock on the profile ${dir}${lost ? ` (${lost.message})` : ''}; the change was not saved. Try again.`,
-            dir,
-          )
-        },
-        async release() {
-          heldLocks.delete(lockPath)
-          // proper-lockfile stops refreshing it, then fails to rmdir it (owner.json is inside): fine.
-          await unlock().catch(() => {})
-          await removeIf(lockPath, (o) => o?.token === token)
-        },
-      }
-    }
-    if (await breakIfAbandoned(lockPath)) continue
-    const left = deadline - Date.now()
-    if (left <= 0) throw await lockedError(dir, lockPath, settings)
-    await sleep(Math.min(left, delay + Math.random() * delay))
+    const token = randomUUID()
+    if (await take(dir, lockPath, token)) return holding(dir, lockPath, token, settings)
+    const seen = await inspectLock(lockPath, settings)
+    if (seen.kind === 'abandoned') await removeIf(lockPath, (o) => o?.token === seen.token)
+    if (seen.kind !== 'held') continue
+    if (seen.code === 'unproven' || Date.now() >= deadline) throw lockedError(dir, seen, settings)
+    await sleep(Math.min(deadline - Date.now(), delay + Math.random() * delay))
     delay = Math.min(delay * 2, 50)
   }
 }
 
-async function lockedError(dir: string, lockPath: string, settings: LockSettings): Promise<ProfileError> {
-  const owner = await readOwner(lockPath)
-  const who =
-    owner === undefined
-      ? 'Another process'
-      : owner.pid === process.pid && owner.host === hostname()
-        ? 'This process (another task in it)'
-        : `Another Coterie process (pid ${owner.pid}${owner.host === hostname() ? '' : ` on ${owner.host}`})`
-  return new ProfileError(
-    'locked',
-    `${who} kept the profile ${dir} locked for more than ${Math.round(settings.timeoutMs / 100) / 10} s. ` +
-      `If it is stuck, stop it and try again; if no Coterie is running, delete ${lockPath}.`,
-    dir,
-  )
-}
-
-/**
- * Writes owner.json into the lock directory. Creating a file changes the directory's mtime, which
- * proper-lockfile would read as "someone else refreshed my lock": put the mtime back as it was.
- */
-async function recordOwner(lockPath: string): Promise<string> {
-  const token = randomUUID()
-  const before = await stat(lockPath)
-  const owner: Owner = { pid: process.pid, host: hostname(), token }
-  const file = path.join(lockPath, OWNER_FILE)
-  await writeFile(file, JSON.stringify(owner))
-  await utimes(lockPath, before.atime, before.mtime)
+/** Makes the lock, record inside, beside its place and renames it there; false if someone holds it. */
+async function take(dir: string, lockPath: string, token: string): Promise<boolean> {
+  const pending = `${lockPath}.${token}`
+  const owner: Owner = {
+    pid: process.pid,
+    host: hostname(),
+    token,
+    since: new Date().toISOString(),
+    ...(OWN_START !== undefined && { start: OWN_START }),
+  }
+  try {
+    await mkdir(pending, { mode: PRIVATE_DIR_MODE })
+    await writeFile(path.join(pending, OWNER_FILE), JSON.stringify(owner), { mode: 0o600 })
+  } catch (e) {
+    await rm(pending, { recursive: true, force: true }).catch(() => {})
+    throw fsError(e, dir, 'lock the profile')
+  }
+  crashPoint('lock:pending')
+  try {
+    await rename(pending, lockPath)
+  } catch (e) {
+    await rm(pending, { recursive: true, force: true }).catch(() => {})
+    const code = (e as NodeJS.ErrnoException).code ?? ''
+    // EPERM and EACCES also mean "not allowed": only a lock in the way makes them "held".
+    if (HELD_ERRNOS.has(code) && (await exists(lockPath))) return false
+    // ENOENT: a start's tidy() removed our folder as debris, or the lock vanished meanwhile: try again.
+    if (code !== 'ENOENT' && !HELD_ERRNOS.has(code)) throw fsError(e, dir, 'lock the profile')
+    if (!(await exists(dir))) throw fsError(e, dir, 'lock the profile')
+    return false
+  }
+  crashPoint('lock:taken')
   heldLocks.set(lockPath, token)
-  return token
+  return true
+}
+
+function holding(dir: string, lockPath: string, token: string, settings: LockSettings) {
+  let lost = false
+  // Refreshing the lock's time tells waiters this holder is alive and working (see LockCode).
+  const refresh = setInterval(
+    () =>
+      void readOwner(lockPath).then(async (o) => {
+        if (o?.token !== token) return void (lost = true)
+        const now = new Date()
+        await utimes(lockPath, now, now).catch(() => {})
+      }),
+    Math.max(1, settings.staleMs / 2),
+  )
+  refresh.unref()
+  return {
+    async assertHeld() {
+      if (!lost && (await readOwner(lockPath))?.token === token) return
+      lost = true
+      throw lockedError(dir, { code: 'lost', holder: undefined }, settings)
+    },
+    async release() {
+      clearInterval(refresh)
+      heldLocks.delete(lockPath)
+      await removeIf(lockPath, (o) => o?.token === token)
+    },
+  }
+}
+
+/** Looks at the lock: free, abandoned (its owner provably gone), or held, and why it still counts. */
+export async function inspectLock(lockPath: string, settings: LockSettings = DEFAULT_LOCK): Promise<LockState> {
+  const st = await stat(lockPath).catch(() => undefined)
+  if (st === undefined) return { kind: 'free' }
+  const owner = await readOwner(lockPath)
+  if (owner === undefined) {
+    return Date.now() - Math.min(st.ctimeMs, st.mtimeMs) >= OWNERLESS_GRACE_MS
+      ? { kind: 'abandoned', holder: undefined, token: undefined }
+      : { kind: 'held', code: 'busy', holder: undefined, token: undefined }
+  }
+  const thisMachine = owner.host === hostname()
+  const holder: LockHolder = {
+    pid: owner.pid,
+    host: owner.host,
+    since: owner.since ?? st.ctime.toISOString(),
+    thisMachine,
+  }
+  const fresh = Date.now() - st.mtimeMs < settings.staleMs
+  if (thisMachine) {
+    const gone =
+      (owner.pid === process.pid && heldLocks.get(lockPath) !== owner.token) || // we are that pid, and hold no such lock
+      !isAlive(owner.pid) ||
+      (owner.start !== undefined && startOf(owner.pid) !== undefined && startOf(owner.pid) !== owner.start)
+    if (gone) return { kind: 'abandoned', holder, token: owner.token }
+    return { kind: 'held', code: fresh ? 'busy' : 'not-responding', holder, token: owner.token }
+  }
+  return { kind: 'held', code: fresh ? 'busy' : 'unproven', holder, token: owner.token }
+}
+
+export type UnlockResult =
+  { readonly ok: true; readonly removed: boolean } | { readonly ok: false; readonly holder: LockHolder }
+
+/**
+ * `coterie unlock`: removes the lock whose record has `token` (the one the person was shown and
+ * confirmed), unless its owner runs on this machine. Never removes a lock taken since.
+ */
+export async function unlock(lockPath: string, token: string | undefined): Promise<UnlockResult> {
+  const seen = await inspectLock(lockPath)
+  if (seen.kind === 'free' || seen.token !== token) return { ok: true, removed: false }
+  if (seen.kind === 'held' && seen.holder?.thisMachine === true) return { ok: false, holder: seen.holder }
+  return { ok: true, removed: await removeIf(lockPath, (o) => o?.token === token) }
+}
+
+function lockedError(
+  dir: string,
+  seen: { readonly code: LockCode; readonly holder: LockHolder | undefined },
+  settings: LockSettings,
+): ProfileError {
+  const h = seen.holder
+  const who =
+    h === undefined
+      ? 'Another process'
+      : h.thisMachine && h.pid === process.pid
+        ? 'This process (another task in it)'
+        : `Another Coterie process (pid ${h.pid}${h.thisMachine ? '' : `, on ${h.host}`})`
+  const since = h === undefined ? '' : ` since ${h.since}`
+  const waited =
+    seen.code === 'busy' ? `, longer than the ${Math.round(settings.timeoutMs / 100) / 10} s this waits` : ''
+  const head =
+    seen.code === 'lost'
+      ? `Lost the lock on the profile ${dir}; the change was not saved.`
+      : `${who} has held the lock on the profile ${dir}${since}${waited}.`
+  return new ProfileError('locked', `${head} ${LOCK_REASONS[seen.code]}`, dir, { lock: seen })
 }
 
 /**
- * Locks this process holds, removed if it calls process.exit() while holding one. proper-lockfile's
- * own exit hook cannot be relied on: it hooks process.emit through signal-exit 3, and
- * write-file-atomic's signal-exit 4, loaded later, restores the unhooked original. (On a signal,
- * the lock stays and its dead owner is recognised by the next process; see breakIfAbandoned.)
+ * Locks this process holds, removed if it calls process.exit() while holding one. (On a signal,
+ * the lock stays and its dead owner is recognised by the next process; see inspectLock.)
  */
 const heldLocks = new Map<string, string>()
 process.on('exit', () => {
@@ -167,13 +273,23 @@ process.on('exit', () => {
 async function readOwner(lockPath: string): Promise<Owner | undefined> {
   try {
     const o = JSON.parse(await readFile(path.join(lockPath, OWNER_FILE), 'utf8')) as Partial<Owner>
-    return Number.isSafeInteger(o.pid) && typeof o.host === 'string' && typeof o.token === 'string'
+    return Number.isSafeInteger(o.pid) &&
+      typeof o.host === 'string' &&
+      typeof o.token === 'string' &&
+      (o.since === undefined || typeof o.since === 'string') &&
+      (o.start === undefined || typeof o.start === 'string')
       ? (o as Owner)
       : undefined
   } catch {
-    return undefined // absent (just taken, or left by a crash) or torn
+    return undefined // absent (an old Coterie's lock, just made) or damaged
   }
 }
+
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  )
 
 function isAlive(pid: number): boolean {
   try {
@@ -184,20 +300,19 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Breaks the lock if its holder died on this machine, or if it has had no owner record for too long. */
-async function breakIfAbandoned(lockPath: string): Promise<boolean> {
-  const owner = await readOwner(lockPath)
-  if (owner !== undefined) {
-    if (owner.host !== hostname() || isAlive(owner.pid)) return false
-    return removeIf(lockPath, (o) => o?.token === owner.token)
+/**
+ * When process `pid` started, in the system's clock ticks since boot (field 22 of /proc/<pid>/stat,
+ * after the command name, which may hold spaces); undefined where there is no /proc.
+ */
+function startOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]
+  } catch {
+    return undefined
   }
-  const since = await stat(lockPath).then(
-    (s) => s.ctimeMs,
-    () => undefined,
-  )
-  if (since === undefined || Date.now() - since < OWNERLESS_GRACE_MS) return false
-  return removeIf(lockPath, (o) => o === undefined)
 }
+const OWN_START = startOf(process.pid)
 
 /**
  * Deletes the lock if its owner record passes `test`. The lock is moved aside first and tested
@@ -210,6 +325,7 @@ async function removeIf(lockPath: string, test: (owner: Owner | undefined) => bo
   } catch {
     return false // already gone, or someone else moved it first
   }
+  crashPoint('lock:aside')
   if (test(await readOwner(aside))) {
     await rm(aside, { recursive: true, force: true })
     return true
@@ -218,7 +334,7 @@ async function removeIf(lockPath: string, test: (owner: Owner | undefined) => bo
   return false
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)))
 
 /** FIFO queue per lock path, so same-process writers take turns; a waiter may give up at a deadline. */
 class Queue {

@@ -44,7 +44,9 @@ export const PROFILE_FILES = {
   torrents: 'torrents',
   /** Signed group indexes, `<swarm key hex>.index`: self-verifying, written atomically. */
   indexes: 'indexes',
-  /** proper-lockfile's lock directory. */
+  /** Each group's rendezvous torrent, `<infohash>/` (service/runtime/rendezvous.ts). */
+  rendezvous: 'rendezvous',
+  /** The lock: a directory holding its owner's record (lock.ts). */
   lock: 'coterie.lock',
 } as const
 
@@ -53,6 +55,8 @@ export interface ProfileLayout {
   readonly identity: string
   readonly state: string
   readonly torrents: string
+  readonly indexes: string
+  readonly rendezvous: string
   readonly lock: string
   readonly torrentInfo: (infoHash: string) => string
   /** What this node last knew it held of a torrent, to start without re-hashing it (resume.ts). */
@@ -68,6 +72,8 @@ export function profileLayout(dir: string): ProfileLayout {
     identity: path.join(root, PROFILE_FILES.identity),
     state: path.join(root, PROFILE_FILES.state),
     torrents,
+    indexes: path.join(root, PROFILE_FILES.indexes),
+    rendezvous: path.join(root, PROFILE_FILES.rendezvous),
     lock: path.join(root, PROFILE_FILES.lock),
     torrentInfo: (infoHash) => path.join(torrents, `${infoHash}.info`),
     resumeRecord: (infoHash) => path.join(torrents, `${infoHash}.resume`),

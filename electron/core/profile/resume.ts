@@ -11,18 +11,26 @@
  * cleanly (partial downloads too). After a crash the files are newer than the record, so they
  * are verified.
  */
-import { mkdir, open, readdir, readFile, stat } from 'node:fs/promises'
+import { mkdir, open, readdir, stat } from 'node:fs/promises'
+import { readBounded } from '../platform/bounded-read.js'
 import type { BigIntStats } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 import { PRIVATE_DIR_MODE, type ProfileLayout } from './paths.js'
 import { writeAtomic } from './files.js'
+import { DEFAULT_LOCK, withLock, type LockSettings } from './lock.js'
 import type { TorrentLayout } from '../protocol/torrent-info.js'
 
 const VERSION = 1
 /** A record lists every file of a torrent; this bounds what a damaged one makes us read. */
 const MAX_RECORD_BYTES = 32 * 1024 * 1024
 const STAT_BATCH = 32
+/**
+ * Records are written under the profile lock, like every file of the profile (so a start's tidy()
+ * never takes a record being written for debris), but wait for it only briefly: a record that
+ * could not be written only means the next start verifies, and a node's stop must not hang on it.
+ */
+const RECORD_LOCK: LockSettings = { ...DEFAULT_LOCK, timeoutMs: 3_000 }
 
 /** [path below the download folder, size or -1 if absent, mtime in ns or '' if absent]. */
 type FileStamp = [string, number, string]
@@ -67,14 +75,11 @@ export async function loadResume(
   layout: TorrentLayout,
 ): Promise<Uint8Array | undefined> {
   const file = profile.resumeRecord(infoHash)
-  const size = await stat(file).then(
-    (s) => s.size,
-    () => undefined,
-  )
-  if (size === undefined || size > MAX_RECORD_BYTES) return undefined
+  const read = await readBounded(file, MAX_RECORD_BYTES)
+  if (!read.ok) return undefined
   let parsed: unknown
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8'))
+    parsed = JSON.parse(new TextDecoder().decode(read.value))
   } catch {
     return undefined
   }
@@ -93,13 +98,10 @@ export async function loadResume(
  */
 export async function recordedFolder(profile: ProfileLayout, infoHash: string): Promise<string | undefined> {
   const file = profile.resumeRecord(infoHash)
-  const size = await stat(file).then(
-    (s) => s.size,
-    () => undefined,
-  )
-  if (size === undefined || size > MAX_RECORD_BYTES) return undefined
+  const read = await readBounded(file, MAX_RECORD_BYTES)
+  if (!read.ok) return undefined
   try {
-    const r = recordSchema.safeParse(JSON.parse(await readFile(file, 'utf8')))
+    const r = recordSchema.safeParse(JSON.parse(new TextDecoder().decode(read.value)))
     return r.success ? r.data.downloadDir : undefined
   } catch {
     return undefined
@@ -182,7 +184,9 @@ export async function saveResume(
   }
   await mkdir(profile.torrents, { recursive: true, mode: PRIVATE_DIR_MODE })
   const record = { version: VERSION, downloadDir, bitfield: Buffer.from(bitfield).toString('base64'), files: now }
-  await writeAtomic(profile.resumeRecord(infoHash), JSON.stringify(record), `the resume record of torrent ${infoHash}`)
+  await withLock(profile.dir, profile.lock, RECORD_LOCK, () =>
+    writeAtomic(profile.resumeRecord(infoHash), JSON.stringify(record), `the resume record of torrent ${infoHash}`),
+  )
   return true
 }
 

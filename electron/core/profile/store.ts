@@ -21,7 +21,16 @@ import { generateKeyPair, keyPairFromSecret } from '../protocol/keys.js'
 import { fsError, ProfileError } from './errors.js'
 import { removeDebris } from './debris.js'
 import { exists, readBytes, readJsonFile, syncDir, toJson, writeAtomic } from './files.js'
-import { withLock, type LockSettings } from './lock.js'
+import { crashPoint } from './crash-points.js'
+import {
+  DEFAULT_LOCK,
+  inspectLock,
+  unlock,
+  withLock,
+  type LockSettings,
+  type LockState,
+  type UnlockResult,
+} from './lock.js'
 import { PRIVATE_DIR_MODE, PROFILE_FILES, profileLayout, type ProfileLayout } from './paths.js'
 import { securePermissions, type PermissionFix } from './permissions.js'
 import {
@@ -52,7 +61,7 @@ export interface OpenOptions {
   readonly displayName?: string
   /** How long an update waits for another process's lock (default 15 s). */
   readonly lockTimeoutMs?: number
-  /** When a lock whose holder stopped refreshing it is taken over (default 10 s, at least 2 s). */
+  /** A holder refreshes its lock every half of this; one not refreshed this long is not responding (default 10 s). */
   readonly lockStaleMs?: number
   /**
    * Seals the identity key at rest (the desktop app: the OS keyring). A profile opened with one
@@ -87,8 +96,6 @@ export interface WatchOptions {
   readonly intervalMs?: number
   readonly onError?: (error: ProfileError) => void
 }
-
-const DEFAULT_LOCK: LockSettings = { timeoutMs: 15_000, staleMs: 10_000 }
 
 export class ProfileStore {
   readonly layout: ProfileLayout
@@ -237,12 +244,14 @@ export class ProfileStore {
           await writeAtomic(layout.torrentInfo(infoHash), info, `the info of torrent ${infoHash}`)
         }
         await syncDir(layout.torrents)
+        crashPoint('update:infos-written')
       }
       const next: StateFile = { version: FORMAT_VERSION, revision: before.revision + 1, ...data }
       await lock.assertHeld()
       this.#committing = next.revision
       await writeAtomic(layout.state, toJson(next), PROFILE_FILES.state)
       await syncDir(layout.dir)
+      crashPoint('update:committed')
 
       // After the commit, so a crash in between leaves an orphan file (see tidy), never a dangling entry.
       const kept = new Set(next.torrents.map((t) => t.infoHash))
@@ -328,15 +337,41 @@ export class ProfileStore {
   }
 
   /**
-   * Removes what interrupted writes leave behind: temporary files, info files no torrent names,
-   * locks moved aside to be deleted. Safe at any time (it takes the lock); a node may call it at start-up.
+   * Removes what interrupted writes left behind (debris.ts): temporary copies, the lock's own
+   * folders, and files of torrents, groups and rendezvous the profile no longer has. Every start
+   * runs it (service/operations/open-profile.ts) before anything else; it takes the lock.
    */
   async tidy(): Promise<string[]> {
     const { layout } = this
     return withLock(layout.dir, layout.lock, this.#lock, async () => {
       const state = await readJsonFile(layout.state, stateFileSchema, PROFILE_FILES.state, 'state')
-      return removeDebris(layout, new Set(state.torrents.map((t) => t.infoHash)))
+      return removeDebris(layout, state)
     })
+  }
+
+  /** Writes a group's signed index (atomically, under the lock: see debris.ts). */
+  async putGroupIndex(swarmHex: string, index: Uint8Array): Promise<void> {
+    const { layout } = this
+    await withLock(layout.dir, layout.lock, this.#lock, async (lock) => {
+      await mkdir(layout.indexes, { recursive: true, mode: PRIVATE_DIR_MODE }).catch((e: unknown) => {
+        throw fsError(e, layout.indexes, 'create the indexes directory')
+      })
+      await lock.assertHeld()
+      await writeAtomic(layout.groupIndex(swarmHex), index, 'the group index')
+    })
+  }
+
+  /** Whether the profile in `dir` is locked, by whom, and whether that still counts (lock.ts). */
+  static lockStatus(dir: string): Promise<LockState> {
+    return inspectLock(profileLayout(dir).lock)
+  }
+
+  /**
+   * Removes the lock `lockStatus` showed (by its token), unless its owner runs on this machine or
+   * it was taken again since (then nothing is removed): `coterie unlock`, after the person confirmed.
+   */
+  static unlock(dir: string, token: string | undefined): Promise<UnlockResult> {
+    return unlock(profileLayout(dir).lock, token)
   }
 
   /**

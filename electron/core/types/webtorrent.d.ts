@@ -42,6 +42,8 @@ declare module 'webtorrent' {
     uploads?: number
     /** Piece selection; webtorrent's default is 'sequential'. */
     strategy?: 'rarest' | 'sequential'
+    /** Whole pieces kept in memory by cache-chunk-store (default 20); 0: no cache. */
+    storeCacheSlots?: number
   }
 
   export class Torrent extends EventEmitter {

@@ -23,8 +23,14 @@ export interface Child {
   readonly closed: Promise<void>
 }
 
-export function startChild(...args: string[]): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+export const startChild = (...args: string[]): Child => startChildWith({}, ...args)
+
+/** A child with more environment variables (COTERIE_TEST_CRASH_AT: profile/crash-points.ts). */
+export function startChildWith(env: Readonly<Record<string, string>>, ...args: string[]): Child {
+  const proc = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  })
   const lines: string[] = []
   let partial = ''
   let stderr = ''

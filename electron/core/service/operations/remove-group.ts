@@ -14,6 +14,7 @@
 import { rm } from 'node:fs/promises'
 import { bytesToHex } from '../../protocol/bytes.js'
 import type { ProfileStore } from '../../profile/index.js'
+import { crashPoint } from '../../profile/crash-points.js'
 import { ServiceError } from '../../../../shared/service-errors.js'
 import { findGroup } from './groups.js'
 import { rendezvousDir, rendezvousOf } from './rendezvous.js'
@@ -57,8 +58,9 @@ export async function removeGroup(
       rendezvous: rendezvousOf(g),
     }
   })
-  // After the commit, like the info files: a crash in between leaves an orphan, never a group
-  // whose index or rendezvous is missing. Nothing else in the profile names these files.
+  // After the commit, like the info files: a crash in between leaves an orphan (removed by the next
+  // start's tidy), never a group whose index or rendezvous is missing. Nothing else names these files.
+  crashPoint('remove-group:committed')
   await rm(store.layout.groupIndex(removed.swarm), { force: true })
   if (removed.rendezvous !== undefined)
     await rm(rendezvousDir(store.dir, bytesToHex(removed.rendezvous.infoHash)), { recursive: true, force: true })
