@@ -19,7 +19,9 @@
  *   - at UNPROVEN_DEADLINE_MS (the handshake's deadline) a connection still in the budget is dropped;
  *   - one that sends more than UNPROVEN_MAX_BYTES before it is authorized is dropped, and its address
  *     refused for COOL_DOWN_MS, as is that of one the framing refused (penalize): no handshake needs
- *     that much, and an attacker reconnecting at once would otherwise cost a new wire each time;
+ *     that much; and the heaviest address is refused for OVER_BUDGET_COOL_DOWN_MS once one of its
+ *     newcomers found the budget full. A refused address is turned away at accept (CoolDown), so an
+ *     attacker reconnecting at once costs no BitTorrent handshake, let alone a wire;
  *   - while in the budget, the peer's UNCHOKE is held back (and its allowed-fast set ignored), so no
  *     block is asked of it; an authorized peer's held UNCHOKE takes effect at once;
  *   - connections we dial are outside the budget (members can always dial, and a plain BitTorrent
@@ -41,6 +43,32 @@ export const UNPROVEN_DEADLINE_MS = HANDSHAKE_TIMEOUT_MS
 export const UNPROVEN_MAX_BYTES = 1024 * 1024 // 1 MiB
 /** How long an address is refused after its connection sent what no legitimate peer sends. */
 export const COOL_DOWN_MS = 60_000
+/** How long the heaviest address is refused after one of its newcomers found the budget full. */
+export const OVER_BUDGET_COOL_DOWN_MS = 1_000
+
+/**
+ * Addresses refused for a while, shared by every torrent's budget of a node, and checked when a
+ * connection is accepted (Engine), before any BitTorrent is read: a refused attacker reconnecting
+ * in a loop costs an accept and a close, nothing more.
+ */
+export class CoolDown {
+  readonly #until = new Map<string, number>()
+
+  /** Refuses `address` (any form addressKey takes) for `ms` from now. */
+  add(address: string, ms: number): void {
+    const key = addressKey(address)
+    this.#until.set(key, Math.max(this.#until.get(key) ?? 0, Date.now() + ms))
+  }
+
+  has(address: string): boolean {
+    const key = addressKey(address)
+    const until = this.#until.get(key)
+    if (until === undefined) return false
+    if (until > Date.now()) return true
+    this.#until.delete(key)
+    return false
+  }
+}
 
 /** What webtorrent's incoming Peer offers (lib/peer.js): its wire exists from the connection on. */
 interface IncomingPeer {
@@ -68,6 +96,8 @@ export type DropReason = 'over-budget' | 'deadline' | 'too-many-bytes' | 'coolin
 export interface BudgetOptions {
   readonly budget?: number
   readonly deadlineMs?: number
+  /** The node's refused addresses (one per budget when absent). */
+  readonly cooling?: CoolDown
   /** A connection dropped, and why: diagnostics and tests. */
   readonly onDropped?: (why: DropReason) => void
 }
@@ -77,13 +107,13 @@ export class ConnectionBudget {
   readonly #budget: number
   readonly #deadlineMs: number
   readonly #o: BudgetOptions
-  /** Addresses refused until a time (ms), after abuse. */
-  readonly #cooling = new Map<string, number>()
+  readonly #cooling: CoolDown
 
   constructor(o: BudgetOptions = {}) {
     this.#budget = o.budget ?? UNPROVEN_BUDGET
     this.#deadlineMs = o.deadlineMs ?? UNPROVEN_DEADLINE_MS
     this.#o = o
+    this.#cooling = o.cooling ?? new CoolDown()
   }
 
   /** Connections in the budget now. */
@@ -111,13 +141,13 @@ export class ConnectionBudget {
     const wire = peer.wire
     if (wire === null || wire.destroyed || this.#entries.has(peer)) return
     const from = addressKey(peer.conn?.remoteAddress ?? wire.remoteAddress ?? '')
-    const until = this.#cooling.get(from)
-    if (until !== undefined && until > Date.now()) return this.#refuse(peer, 'cooling-down')
-    if (until !== undefined) this.#cooling.delete(from)
+    if (this.#cooling.has(from)) return this.#refuse(peer, 'cooling-down')
     if (this.#entries.size >= this.#budget) {
       const heaviest = this.#heaviest()
-      if (heaviest === undefined || this.#count(from) + 1 >= this.#count(heaviest.from))
+      if (heaviest === undefined || this.#count(from) + 1 >= this.#count(heaviest.from)) {
+        this.#cooling.add(from, OVER_BUDGET_COOL_DOWN_MS)
         return this.#refuse(peer, 'over-budget')
+      }
       this.#drop(heaviest.peer, 'over-budget')
     }
     const timer = setTimeout(() => this.#drop(peer, 'deadline'), this.#deadlineMs)
@@ -138,12 +168,15 @@ export class ConnectionBudget {
   penalize(wire: Wire, why: DropReason = 'over-budget'): void {
     for (const e of this.#entries.values()) {
       if (e.wire !== wire) continue
-      this.#cooling.set(e.from, Date.now() + COOL_DOWN_MS)
+      this.#cooling.add(e.from, COOL_DOWN_MS)
       return this.#drop(e.peer, why)
     }
   }
 
-  /** The peer on `wire` proved membership: out of the budget for good, and asked for blocks. */
+  /**
+   * The peer on `wire` proved membership (or, its certificate lapsed, its member key: its renewal
+   * is bounded on its own): out of the budget for good, and asked for blocks.
+   */
   promote(wire: Wire): void {
     for (const e of this.#entries.values()) {
       if (e.wire !== wire) continue

@@ -16,7 +16,7 @@ import { installNativePrimitives } from '../platform/native-primitives.js'
 import type { CoterieExtension } from '../gate/extension.js'
 import { installGate } from '../gate/install.js'
 import { rechokeAuthorizedOnly, type Gate } from '../gate/upload-gate.js'
-import { ConnectionBudget, UNPROVEN_BUDGET } from './connection-budget.js'
+import { ConnectionBudget, CoolDown, UNPROVEN_BUDGET } from './connection-budget.js'
 import { createClosedTorrent } from './create.js'
 import { TopicDiscovery } from './discovery.js'
 import { IndexBook } from './index-exchange.js'
@@ -174,6 +174,8 @@ export class Engine extends EventEmitter {
   readonly #sweeper: NodeJS.Timeout
   readonly #discovery: TopicDiscovery | undefined
   readonly #ownHellos = new Set<string>()
+  /** Addresses refused for a while, at accept (engine/connection-budget.ts). */
+  readonly #cooling = new CoolDown()
   readonly #lsd: LocalDiscovery | undefined
   readonly #useTrackers: boolean
   readonly #ownIce: readonly string[]
@@ -236,6 +238,7 @@ export class Engine extends EventEmitter {
       client.once('error', reject)
     })
     noDelayOnIncoming(client)
+    refuseCoolingDown(client, engine.#cooling)
     // A mapping made (or changed) after torrents started is announced at once, not at the next interval.
     if (o.portMapping === true) {
       engine.#mapper = new PortMapper(client.torrentPort, {
@@ -539,7 +542,7 @@ export class Engine extends EventEmitter {
       (w) => this.#wires.get(w)?.ext,
       (r) => this.emit('pex', r),
     )
-    const unproven = new ConnectionBudget()
+    const unproven = new ConnectionBudget({ cooling: this.#cooling })
     unproven.watch(torrent)
     torrent.on('wire', (wire: Wire) => {
       noDelayOnOutgoing(torrent, wire)
@@ -595,6 +598,9 @@ export class Engine extends EventEmitter {
         onRefusing: () => (refusedPeer = summarizePeer(wire, ext, this.#pathOf(torrent, wire))), // before the gate may close the wire
         onRefused: () => this.emit('peer', { infoHash: torrent.infoHash, peer: refusedPeer! } satisfies PeerEvent),
       })
+      // A member whose certificate lapsed proved its key: its renewal (PROTOCOL.md §13.3) has its
+      // own time bound, not the budget's deadline.
+      ext.once('lapsed', () => unproven.promote(wire))
       this.#wires.set(wire, { ext, gate, budget, since: Date.now() })
       exchange.add(wire, ext)
     })
@@ -699,6 +705,24 @@ function noDelayOnIncoming(client: WebTorrent): void {
     client as unknown as { _connPool?: { tcpServer?: { on?(e: 'connection', f: (s: Socketish) => void): void } } }
   )._connPool?.tcpServer
   server?.on?.('connection', (socket) => socket.setNoDelay?.(true))
+}
+
+/**
+ * Turns away at accept a connection from an address the connection budget refuses for now, before
+ * webtorrent reads a byte of it (its pool's _onConnection, which every TCP and uTP connection
+ * passes). Throws if a webtorrent release moved it: unprotected is worse than not starting.
+ */
+function refuseCoolingDown(client: WebTorrent, cooling: CoolDown): void {
+  type Conn = { remoteAddress?: string; destroy(): void; on(e: 'error', f: () => void): void }
+  const pool = (client as unknown as { _connPool?: { _onConnection?: (conn: Conn, type: string) => void } })._connPool
+  const accept = pool?._onConnection
+  if (pool === undefined || typeof accept !== 'function')
+    throw new Error('Engine: webtorrent has no _connPool._onConnection')
+  pool._onConnection = (conn, type) => {
+    if (conn.remoteAddress === undefined || !cooling.has(conn.remoteAddress)) return accept.call(pool, conn, type)
+    conn.on('error', () => {})
+    conn.destroy()
+  }
 }
 
 function noDelayOnOutgoing(torrent: Torrent, wire: Wire): void {
