@@ -6,7 +6,7 @@
 import { describe, it, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { cpSync, readdirSync, readFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { randomFile, tempDir } from '../testing/swarm.js'
 import { CRASH_ENV, ok } from '../testing/cli.js'
@@ -108,5 +108,35 @@ describe('destroyed means destroyed', () => {
     }
     assert.ok(kills >= 8, `the command was killed at ${kills} points`)
     t.diagnostic(`killed at ${kills} named points`)
+  })
+
+  it('a lock left on another machine: commands say whose it is at once; `coterie unlock` asks, then clears it', () => {
+    const profile = join(dir.path, 'unlock')
+    ok(profile, 'group', 'create', 'G')
+    assert.deepEqual(ok(profile, 'unlock'), [`the profile ${profile} is not locked`])
+    const lock = join(profile, 'coterie.lock')
+    mkdirSync(lock)
+    const since = '2026-11-30T08:00:00.000Z'
+    writeFileSync(join(lock, 'owner.json'), JSON.stringify({ pid: 4242, host: 'nas.example', token: 'x', since }))
+    const then = new Date(Date.now() - 3_600_000)
+    utimesSync(lock, then, then)
+
+    const blocked = coterieWith({}, profile, 'group', 'create', 'H')
+    assert.equal(blocked.code, 1)
+    assert.match(blocked.stderr, /pid 4242, on nas\.example\) has held the lock .* since 2026-11-30T08:00:00\.000Z\./)
+    assert.match(blocked.stderr, /coterie unlock/)
+    assert.doesNotMatch(blocked.stderr, /ENOTEMPTY|EEXIST/)
+
+    const unconfirmed = coterieWith({}, profile, 'unlock') // not a terminal: no one to ask
+    assert.equal(unconfirmed.code, 1)
+    assert.match(unconfirmed.stderr, /not removed: confirm with --yes/)
+    assert.ok(existsSync(lock))
+
+    assert.match(ok(profile, 'unlock', '--yes')[0]!, /^removed the lock of Coterie pid 4242 on nas\.example/)
+    ok(profile, 'group', 'create', 'H')
+    assert.deepEqual(
+      groupsOf(profile).map((g) => g.name),
+      ['G', 'H'],
+    )
   })
 })
