@@ -4,7 +4,7 @@
  * Usage: npm run bench:net [-- case ...]   (cases: the keys of CASES in scenario.ts)
  */
 import { labUnavailable } from '../electron/core/testing/netlab/lab.js'
-import { CASES, runCase, type CaseSpec } from '../electron/core/testing/netlab/scenario.js'
+import { CASES, runCase, webrtcUnavailable, type CaseSpec } from '../electron/core/testing/netlab/scenario.js'
 
 const why = labUnavailable()
 if (why !== undefined) {
@@ -19,6 +19,11 @@ console.log('|---|---|---|---|---|---|---|---|')
 for (const name of names) {
   const spec: CaseSpec | undefined = CASES[name as keyof typeof CASES]
   if (spec === undefined) throw new Error(`no case ${name}; cases: ${Object.keys(CASES).join(' ')}`)
+  const noRtc = spec.ice === true ? webrtcUnavailable() : undefined
+  if (noRtc !== undefined) {
+    console.log(`| ${spec.name} | skipped: ${noRtc} |||||||`)
+    continue
+  }
   const r = await runCase(spec)
   const cell = (v: number | undefined) => (v === undefined ? '—' : String(v))
   const done = r.done

@@ -33,10 +33,14 @@ export type Request =
       peers: string[]
       stallMs: number
       limitMs: number
+      /** Done once this many bytes are downloaded (a time-bounded memory run), not the whole file. */
+      untilBytes?: number
       watchPort?: number
       trace?: boolean
     }
   | { cmd: 'cpu' }
+  /** process.memoryUsage() now; with `gc`, after a full collection (needs --expose-gc). */
+  | { cmd: 'mem'; gc?: boolean }
   /** The largest sampled upload queue since the last 'queue' (bytes), and a new window. */
   | { cmd: 'queue' }
   | { cmd: 'peers'; infoHash: string }
@@ -93,6 +97,9 @@ const SEND_BUDGET = ((v) =>
   v === undefined || v === '' ? undefined : v === 'off' ? Number.MAX_SAFE_INTEGER : Number(v))(
   process.env.BENCH_SEND_BUDGET,
 )
+
+/** BENCH_STORE_CACHE=<pieces>: the closed peers' store cache (engine STORE_CACHE_SLOTS unless set). */
+const STORE_CACHE = ((v) => (v === undefined || v === '' ? undefined : Number(v)))(process.env.BENCH_STORE_CACHE)
 
 /**
  * Bytes read from disk for peers and not yet sent, sampled every QUEUE_SAMPLE_MS: the engine's
@@ -207,7 +214,13 @@ async function go(r: Extract<Request, { cmd: 'go' }>): Promise<GoResult> {
     trace?.events.push([Math.round(wallNow() - start), `${e.peer.address} ${e.peer.state}`])
   if (trace !== undefined && n.kind === 'closed') n.engine.on('peer', onPeer)
   const done = new Promise<void>((resolve) => {
-    if (n.kind === 'closed') void n.engine.whenDone(r.infoHash).then(resolve)
+    if (r.untilBytes !== undefined) {
+      const t = setInterval(() => {
+        if (progress(n, r.infoHash).downloaded < r.untilBytes!) return
+        clearInterval(t)
+        resolve()
+      }, 50)
+    } else if (n.kind === 'closed') void n.engine.whenDone(r.infoHash).then(resolve)
     else {
       const t = openTorrent(n.client, r.infoHash)
       if (t.done) resolve()
@@ -300,7 +313,12 @@ async function handle(r: Request): Promise<Record<string, unknown>> {
         r.kind !== 'open'
           ? {
               kind: 'closed',
-              engine: await Engine.start({ utp: r.utp, unsealed: r.kind === 'gate', sendBudget: SEND_BUDGET }),
+              engine: await Engine.start({
+                utp: r.utp,
+                unsealed: r.kind === 'gate',
+                sendBudget: SEND_BUDGET,
+                storeCacheSlots: STORE_CACHE,
+              }),
               membership: membership(r.who),
             }
           : { kind: 'open', client: await plainClient(r.utp) }
@@ -332,6 +350,11 @@ async function handle(r: Request): Promise<Record<string, unknown>> {
       return { ...(await go(r)) }
     case 'cpu':
       return { cpuMs: cpuMs(), wall: wallNow() }
+    case 'mem': {
+      const gc = (globalThis as { gc?: () => void }).gc
+      if (r.gc === true && gc !== undefined) gc()
+      return { ...process.memoryUsage() }
+    }
     case 'queue': {
       const peak = Math.max(queuePeak, queuedNow())
       queuePeak = 0

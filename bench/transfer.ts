@@ -36,7 +36,7 @@ const MB = 1e6
 const MiB = 1024 * 1024
 
 /** Bounds on every wait (ms). A stalled transfer fails the bench with a message, never hangs it. */
-const LIMIT = { spawn: 90_000, start: 30_000, seed: 180_000, add: 60_000, stall: 20_000, stop: 30_000 }
+export const LIMIT = { spawn: 90_000, start: 30_000, seed: 180_000, add: 60_000, stall: 20_000, stop: 30_000 }
 
 // ---------------------------------------------------------------------------------------------
 // Child peers and temp files, all cleaned up by cleanup() (also on SIGINT/SIGTERM and errors).
@@ -44,7 +44,7 @@ const LIMIT = { spawn: 90_000, start: 30_000, seed: 180_000, add: 60_000, stall:
 const live = new Set<Peer>()
 const temps = new Set<string>()
 
-class Peer {
+export class Peer {
   readonly #child: ChildProcess
   readonly #pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout }>()
   #next = 1
@@ -134,6 +134,11 @@ class Peer {
     }
   }
 
+  get pid(): number {
+    if (this.#child.pid === undefined) throw new Error(`${this.name}: no process id`)
+    return this.#child.pid
+  }
+
   kill(): void {
     if (this.#exited === undefined) this.#child.kill('SIGKILL')
   }
@@ -205,7 +210,7 @@ export function randomFile(dir: string, name: string, bytes: number): string {
 
 // ---------------------------------------------------------------------------------------------
 
-interface Seeded {
+export interface Seeded {
   peer: Peer
   port: number
   infoHash: string
@@ -214,7 +219,7 @@ interface Seeded {
   hashMs: number
 }
 
-async function startSeeder(kind: Kind, utp: boolean, path: string): Promise<Seeded> {
+export async function startSeeder(kind: Kind, utp: boolean, path: string): Promise<Seeded> {
   const peer = await Peer.spawn(`${kind} seeder`, kind)
   const { port } = await peer.req<{ port: number }>({ cmd: 'start', kind, utp, who: 'owner' }, LIMIT.start)
   const t0 = performance.now()

@@ -262,9 +262,14 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
         .getByTestId('invite-dialog')
         .getByText('renews by itself while you are in the group')
         .waitFor({ timeout: UI_MS })
-      // Where the files go, changeable before accepting; a relative path is refused, not guessed at.
+      // Where the files go: a folder of the group's own in the download folder, changeable before
+      // accepting; a relative path is refused, not guessed at.
       const folder = bob.page.getByLabel('Saved to')
-      assert.equal(await folder.inputValue(), bobDownloads, 'the preview says where the files will be saved')
+      assert.equal(
+        await folder.inputValue(),
+        join(bobDownloads, 'Holiday'),
+        'the preview says where the files will be saved',
+      )
       await folder.fill('holiday')
       await bob.page.getByText('The folder must be a full path').waitFor({ timeout: UI_MS })
       assert.equal(await bob.page.getByRole('button', { name: 'Accept and join' }).isDisabled(), true)

@@ -107,6 +107,13 @@ export const NAME_CODES = [
 ] as const
 export type NameErrorCode = (typeof NAME_CODES)[number]
 
+/**
+ * Why a peer's connection was closed at the framing layer, before a message was read
+ * (docs/PROTOCOL.md §5.7). Never sent: the wire is simply closed.
+ */
+export const FRAME_CODES = ['frame-too-long', 'wrong-frame-length'] as const
+export type FrameErrorCode = (typeof FRAME_CODES)[number]
+
 const REJECT_SET: ReadonlySet<string> = new Set(REJECT_CODES)
 export const isRejectCode = (s: string): s is RejectCode => REJECT_SET.has(s)
 

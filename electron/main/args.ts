@@ -5,7 +5,14 @@
  *
  * `coterie:` links take two forms: `coterie://invite/<invite bytes, base64url>` (small invites
  * pasted into a chat), and `coterie://open?path=<absolute path of a .coterie file>`.
+ *
+ * A path, from a link or from the command line, must name a file on this computer: a link is one
+ * click in a web page, and on Windows merely opening `\\host\share\x.coterie` sends the user's
+ * NTLM credentials to that host (issue 15). So network and device paths are refused under the
+ * rules of the platform the app runs on (`localPath`, tested with both path.win32 and path.posix).
  */
+import path from 'node:path'
+
 export const INVITE_EXTENSION = '.coterie'
 export const SCHEME = 'coterie'
 const MAX_LINK_CHARS = 2_000_000 // a base64url invite of ~1.5 MB at most (views.ts MAX_FILE_B64)
@@ -55,14 +62,39 @@ export function parseArgs(argv: readonly string[]): MainArgs {
 export const isInviteArg = (a: string): boolean =>
   a.toLowerCase().endsWith(INVITE_EXTENSION) || a.toLowerCase().startsWith(`${SCHEME}:`)
 
+type PathRules = typeof path.win32 | typeof path.posix
+
+/**
+ * `p` as an absolute path to a local file under `rules`, or undefined when it could reach another
+ * machine or a device. Windows: a drive letter, then a separator (`C:\x`); never UNC (`\\host\share`,
+ * `//host/share`, `\\?\UNC\…`), device or long-path prefixes (`\\.\`, `\\?\`), drive-relative
+ * (`C:x`) or rooted-without-drive (`\x`) paths. POSIX: one leading `/`; `//host` is refused too
+ * (implementation-defined, a network path on Cygwin and MSYS), and so is any backslash. A URL (`file://host/…`, `smb:`) is
+ * never a path. A mapped drive or a mount point is local by these rules: the OS decided that.
+ */
+export function localPath(p: string, rules: PathRules = process.platform === 'win32' ? path.win32 : path.posix) {
+  if (p.includes('\0') || /^[a-z][a-z0-9+.-]*:\/\//i.test(p)) return undefined
+  if (rules === path.win32) {
+    if (!/^[A-Za-z]:[\\/]/.test(p)) return undefined
+    const n = path.win32.normalize(p)
+    return /^[A-Za-z]:\\/.test(n) ? n : undefined
+  }
+  // A backslash is a plain character here, but the same link may reach a Windows machine: refused too.
+  if (!p.startsWith('/') || p.startsWith('//') || p.includes('\\')) return undefined
+  return path.posix.normalize(p)
+}
+
 export type InviteSource =
   | { readonly kind: 'path'; readonly path: string }
   | { readonly kind: 'bytes'; readonly fileName: string; readonly data: Uint8Array }
 
 /** A `.coterie` path or a `coterie:` link, as where to read the invite from; undefined when it is neither. */
-export function inviteSource(arg: string): InviteSource | undefined {
-  if (!arg.toLowerCase().startsWith(`${SCHEME}:`))
-    return arg.toLowerCase().endsWith(INVITE_EXTENSION) ? { kind: 'path', path: arg } : undefined
+export function inviteSource(arg: string, rules?: PathRules): InviteSource | undefined {
+  const local = (p: string): InviteSource | undefined => {
+    const full = p.toLowerCase().endsWith(INVITE_EXTENSION) ? localPath(p, rules) : undefined
+    return full === undefined ? undefined : { kind: 'path', path: full }
+  }
+  if (!arg.toLowerCase().startsWith(`${SCHEME}:`)) return local(arg)
   if (arg.length > MAX_LINK_CHARS) return undefined
   let url: URL
   try {
@@ -76,8 +108,8 @@ export function inviteSource(arg: string): InviteSource | undefined {
     return { kind: 'bytes', fileName: `invite${INVITE_EXTENSION}`, data: new Uint8Array(Buffer.from(b64, 'base64url')) }
   }
   if (url.host === 'open') {
-    const path = url.searchParams.get('path')
-    return path !== null && path.toLowerCase().endsWith(INVITE_EXTENSION) ? { kind: 'path', path } : undefined
+    const p = url.searchParams.get('path')
+    return p === null ? undefined : local(p)
   }
   return undefined
 }

@@ -4,9 +4,8 @@
  * and pushed to the page as 'invite.opened', or as an error notice saying why it did not open.
  * Until the page has loaded, they wait in a queue (a launch by double-click comes before it).
  */
-import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { MAX_INVITE_BYTES, type Dispatch } from '../core/service/index.js'
+import { MAX_INVITE_BYTES, readBounded, type Dispatch } from '../core/service/index.js'
 import type { EventChannel, EventOf } from '../../shared/ipc/contract.js'
 import { inviteSource } from './args.js'
 
@@ -37,17 +36,17 @@ export class InviteOpener {
     const fail = (body: string) =>
       this.#push('notice', { kind: 'error', title: 'This invite could not be opened', body })
     const source = inviteSource(arg)
-    if (source === undefined) return fail('That is not a Coterie invite file or link.')
+    if (source === undefined)
+      return fail('That is not a Coterie invite file or link, or it names a file on another computer.')
     let fileName: string
     let bytes: Uint8Array
     if (source.kind === 'path') {
-      const size = await stat(source.path).then(
-        (s) => s.size,
-        () => undefined,
-      )
-      if (size === undefined) return fail(`${source.path} does not exist.`)
-      if (size > MAX_INVITE_BYTES) return fail('The file is far larger than any invite.')
-      bytes = await readFile(source.path)
+      // At most an invite's size, a regular file only: a link may name /dev/zero or a FIFO.
+      const read = await readBounded(source.path, MAX_INVITE_BYTES)
+      if (!read.ok && read.error === 'missing') return fail(`${source.path} does not exist.`)
+      if (!read.ok && read.error === 'too-large') return fail('The file is far larger than any invite.')
+      if (!read.ok) return fail(`${source.path} is not a file Coterie can read.`)
+      bytes = read.value
       fileName = path.basename(source.path)
     } else {
       bytes = source.data

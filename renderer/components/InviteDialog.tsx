@@ -13,10 +13,12 @@ export function InviteDialog() {
   const settings = useSettings((s) => s.settings)
   const mode = useSettings((s) => s.app?.mode)
   const id = useFieldId()
-  // The folder starts as the download folder each time an invite opens; null until settings load.
+  // The folder starts as the group's own folder (in the download folder) each time an invite
+  // opens; null until settings load.
   const [folder, setFolder] = useState<string | null>(null)
   const opened = invite?.phase === 'preview' ? invite.preview : null
-  useEffect(() => setFolder(settings?.downloadDir ?? null), [opened, settings?.downloadDir])
+  const proposed = opened?.folder ?? settings?.downloadDir ?? null
+  useEffect(() => setFolder(proposed), [opened, proposed])
   useEffect(() => {
     const d = ref.current
     if (!d) return
@@ -105,15 +107,20 @@ export function InviteDialog() {
                         message={badFolder ? 'The folder must be a full path (e.g. /home/you/Holiday).' : null}
                       />
                       <p id={`${id}-dir-hint`} className="muted small">
-                        {mode === 'browser' ? 'A folder on the computer running Coterie. ' : ''}Change it before
-                        accepting to keep this group’s files apart.
+                        {mode === 'browser' ? 'A folder on the computer running Coterie. ' : ''}Each group has a folder
+                        of its own; change it before accepting to put the files elsewhere.
                       </p>
                     </dd>
                   </dl>
                   {p.torrents.length > 0 && (
                     <ul className="list compact" aria-label="Shared in the group">
                       {p.torrents.map((t) => (
-                        <li key={t.infoHash}>{t.name}</li>
+                        <li key={t.infoHash}>
+                          {t.name}
+                          {t.refused !== undefined && (
+                            <span className="muted small"> — will not be downloaded: {t.refused}</span>
+                          )}
+                        </li>
                       ))}
                     </ul>
                   )}
@@ -135,7 +142,7 @@ export function InviteDialog() {
                       type="button"
                       onClick={() =>
                         void accept(
-                          folder !== null && folder.trim() !== '' && folder.trim() !== settings?.downloadDir
+                          folder !== null && folder.trim() !== '' && folder.trim() !== proposed
                             ? folder.trim()
                             : undefined,
                         )

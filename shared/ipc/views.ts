@@ -135,11 +135,14 @@ export const invitePreview = z.object({
   fromFingerprint: z.string(),
   /** Our name for the sender, when they are already a friend. */
   fromFriend: z.string().optional(),
-  torrents: z.array(z.object({ infoHash, name: z.string() })),
+  /** `refused`: why this computer will not write it (a file name PROTOCOL.md §4.6 refuses). */
+  torrents: z.array(z.object({ infoHash, name: z.string(), refused: z.string().optional() })),
   /** When the certificate it grants expires (ISO 8601). */
   expires: z.string(),
   /** Whether we are already in this group (accepting renews it). */
   alreadyMember: z.boolean(),
+  /** Where its files will go unless the person picks another folder: a folder of the group's own. */
+  folder: z.string().optional(),
 })
 export type InvitePreview = z.infer<typeof invitePreview>
 

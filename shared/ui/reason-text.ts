@@ -5,6 +5,7 @@
  * a sentence does not compile.
  */
 import type {
+  FrameErrorCode,
   IceUrlErrorCode,
   IndexErrorCode,
   InviteErrorCode,
@@ -117,4 +118,10 @@ export const LOCK_REASONS: Readonly<Record<LockCode, string>> = {
   unproven:
     'It runs on another computer, or the profile is in a shared or synced folder, and it stopped refreshing the lock; nothing here can tell whether it still runs. If no Coterie is running there, clear the lock with "coterie unlock".',
   lost: 'Another process removed the lock while this one held it (coterie unlock). Try again.',
+}
+
+/** Why a peer's connection was closed before a message of it was read. */
+export const FRAME_REASONS: Readonly<Record<FrameErrorCode, string>> = {
+  'frame-too-long': 'The peer announced a message longer than any the protocol has: the connection was closed.',
+  'wrong-frame-length': 'The peer sent a message whose length does not fit its kind: the connection was closed.',
 }

@@ -1,5 +1,6 @@
 /** Human-readable output for the CLI: sizes, speeds, and one line per torrent. */
 import type { TorrentStatus } from '../service/index.js'
+import { shown } from './terminal.js'
 
 export function bytes(n: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB']
@@ -23,13 +24,14 @@ export function torrentLine(t: TorrentStatus): string {
     `↓${bytes(t.downloadSpeed)}/s`,
     `↑${bytes(t.uploadSpeed)}/s`,
     `peers ${authorized}/${t.peers.length}`,
-    `${t.group}/${t.name}`,
+    `${shown(t.group)}/${shown(t.name)}`,
   ].join('  ')
 }
 
 export function peerLines(t: TorrentStatus): string[] {
   return t.peers.map((p) => {
-    const why = p.state === 'refused' && p.reason ? ` (${p.reason})` : ''
-    return `    ${p.address.padEnd(22)} ${p.client.padEnd(18)} ${p.state}${why}  ↑${bytes(p.uploaded)} ↓${bytes(p.downloaded)}`
+    const why = p.state === 'refused' && p.reason ? ` (${shown(p.reason)})` : ''
+    // The client name is the peer's own claim (its peer id): shown escaped like any name from outside.
+    return `    ${shown(p.address).padEnd(22)} ${shown(p.client).padEnd(18)} ${p.state}${why}  ↑${bytes(p.uploaded)} ↓${bytes(p.downloaded)}`
   })
 }

@@ -27,6 +27,7 @@ import {
   joinInvite,
   openProfile,
   joinFolder,
+  refusedNames,
   keyText,
   ProfileStore,
   readInvite,
@@ -49,13 +50,19 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import { ServiceError } from '../../../shared/service-errors.js'
 import { formatRate, parseRate } from './rate.js'
 import { bytes, isShare, peerLines, torrentLine } from './format.js'
+import { line, shown } from './terminal.js'
 import { describeReachability, type Reachability } from '../service/index.js'
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version
 
-const out = (line = ''): void => void process.stdout.write(line + '\n')
+/** Once stdout is gone (`coterie id | head -1`), the rest of the output is dropped: the command still finishes. */
+let stdoutClosed = false
+/** Every line is escaped for the terminal (terminal.ts): names in it come from others. */
+const out = (text = ''): void => {
+  if (!stdoutClosed) process.stdout.write(line(text) + '\n')
+}
 const collect = (value: string, previous: string[] = []) => [...previous, value]
 const peerOption = (value: string, previous: string[] = []) => {
   if (!isPeerAddress(value)) throw new ServiceError('bad-peer', `"${value}"`)
@@ -105,7 +112,7 @@ friend
   .requiredOption('--name <name>', 'what to call them')
   .action(async (key: string, o: { name: string }) => {
     const f = await addFriend(await openStore(), key, o.name)
-    out(`added ${f.name}  ${fingerprintOf(f.publicKey)}`)
+    out(`added ${shown(f.name)}  ${fingerprintOf(f.publicKey)}`)
     await poke()
   })
 friend
@@ -121,7 +128,7 @@ friend
           2,
         ),
       )
-    for (const f of friends) out(`${f.name}\t${fingerprintOf(f.publicKey)}\t${keyText(f.publicKey)}`)
+    for (const f of friends) out(`${shown(f.name)}\t${fingerprintOf(f.publicKey)}\t${keyText(f.publicKey)}`)
   })
 friend
   .command('set-address <friend> [addresses...]')
@@ -131,12 +138,12 @@ friend
   .action(async (ref: string, addresses: string[]) => {
     const f = await setFriendAddresses(await openStore(), ref, addresses)
     const list = f.addresses ?? []
-    out(list.length === 0 ? `${f.name} has no static address` : `${f.name} is tried at ${list.join(' ')}`)
+    out(list.length === 0 ? `${shown(f.name)} has no static address` : `${shown(f.name)} is tried at ${list.join(' ')}`)
     await poke()
   })
 friend.command('remove <friend>').action(async (ref: string) => {
   const f = await removeFriend(await openStore(), ref)
-  out(`removed ${f.name}`)
+  out(`removed ${shown(f.name)}`)
   await poke()
 })
 
@@ -157,12 +164,12 @@ group
       announcePublic: o.public === true,
       trackers: o.tracker,
     })
-    out(`created ${g.name} (${g.id})  group key ${groupKeyText(g.swarmPublicKey)}`)
+    out(`created ${shown(g.name)} (${g.id})  group key ${groupKeyText(g.swarmPublicKey)}`)
     await poke()
   })
 group.command('add-member <group> <friend>').action(async (g: string, f: string) => {
   await addMember(await openStore(), g, f)
-  out(`added ${f} to ${g}`)
+  out(`added ${shown(f)} to ${shown(g)}`)
   await poke()
 })
 group
@@ -170,7 +177,7 @@ group
   .description("replace the group's trackers (none: stop using trackers); members follow through the group index")
   .action(async (g: string, urls: string[]) => {
     const trackers = await setTrackers(await openStore(), g, urls)
-    out(trackers.length === 0 ? `${g} uses no trackers` : `${g} uses ${trackers.join(' ')}`)
+    out(trackers.length === 0 ? `${shown(g)} uses no trackers` : `${shown(g)} uses ${trackers.join(' ')}`)
     await poke()
   })
 group
@@ -178,7 +185,9 @@ group
   .description('revoke a member: refused from now on, gets nothing new (keeps what it has)')
   .action(async (g: string, f: string) => {
     await removeMember(await openStore(), g, f)
-    out(`removed ${f} from ${g}: up-to-date peers refuse them from now on; what they already downloaded stays theirs`)
+    out(
+      `removed ${shown(f)} from ${shown(g)}: up-to-date peers refuse them from now on; what they already downloaded stays theirs`,
+    )
     await poke()
   })
 // One command for both sides, named like `friend remove`: a member leaves, the owner deletes.
@@ -199,8 +208,8 @@ group
     const kept = removed.downloadDirs.length === 0 ? '' : `; the files stay in ${removed.downloadDirs.join(', ')}`
     out(
       removed.owner
-        ? `deleted ${removed.name}: no one can renew a membership or share in it again; members keep what they have${kept}`
-        : `left ${removed.name}: your certificate and the group's secret are gone${kept}`,
+        ? `deleted ${shown(removed.name)}: no one can renew a membership or share in it again; members keep what they have${kept}`
+        : `left ${shown(removed.name)}: your certificate and the group's secret are gone${kept}`,
     )
     await poke()
   })
@@ -214,7 +223,7 @@ group
     // On again: what the index listed meanwhile is fetched too, as if it had been on all along.
     const joined = v === 'on' ? await joinHeldShares(store, g) : []
     out(
-      `auto-join ${v} for ${g}${joined.length > 0 ? `: joined ${joined.length} torrent${joined.length === 1 ? '' : 's'} the group lists` : ''}`,
+      `auto-join ${v} for ${shown(g)}${joined.length > 0 ? `: joined ${joined.length} torrent${joined.length === 1 ? '' : 's'} the group lists` : ''}`,
     )
     await poke()
   })
@@ -228,7 +237,7 @@ group
       throw new ServiceError('bad-limit', 'Give --upload, --download or both.')
     const lift = (v?: number) => (v === 0 ? null : v) // commander takes a parser's null for "no value"
     const limits = await setGroupLimits(await openStore(), g, { upload: lift(o.upload), download: lift(o.download) })
-    out(`${g}: upload ${formatRate(limits.upload)}, download ${formatRate(limits.download)}`)
+    out(`${shown(g)}: upload ${formatRate(limits.upload)}, download ${formatRate(limits.download)}`)
     await poke()
   })
 group
@@ -239,17 +248,17 @@ group
     const view = await groupDetailsOf(await readStore(), ref)
     if (o.json) return out(JSON.stringify(view, null, 2))
     out(
-      `${view.name} (${view.owner ? 'owner' : 'member'})  index version ${view.indexVersion ?? '-'}  auto-join ${view.autoJoin ? 'on' : 'off'}`,
+      `${shown(view.name)} (${view.owner ? 'owner' : 'member'})  index version ${view.indexVersion ?? '-'}  auto-join ${view.autoJoin ? 'on' : 'off'}`,
     )
     out(`speed limits: upload ${formatRate(view.uploadLimit)}, download ${formatRate(view.downloadLimit)}`)
     if (view.certificateExpires !== null) out(`your certificate expires ${view.certificateExpires}`)
     if (view.trackers.length > 0) out(`trackers: ${view.trackers.join(' ')}`)
     out(`torrents (${view.torrents.length}):`)
-    for (const t of view.torrents) out(`  ${t.infoHash}  ${t.name}`)
+    for (const t of view.torrents) out(`  ${t.infoHash}  ${shown(t.name)}`)
     out(`members (${view.members.length}):`)
-    for (const m of view.members) out(`  ${m.fingerprint}  ${m.name}`)
+    for (const m of view.members) out(`  ${m.fingerprint}  ${shown(m.name)}`)
     if (view.revoked.length > 0) out(`revoked (${view.revoked.length}):`)
-    for (const m of view.revoked) out(`  ${m.fingerprint}  ${m.name}`)
+    for (const m of view.revoked) out(`  ${m.fingerprint}  ${shown(m.name)}`)
   })
 group
   .command('list')
@@ -263,7 +272,7 @@ group
     if (o.json) return out(JSON.stringify(view, null, 2))
     for (const g of view)
       out(
-        `${g.name}\t${g.id}\t${g.owner ? 'owner' : 'member'}\t${g.members.length} members\t${g.torrents.length} torrents`,
+        `${shown(g.name)}\t${g.id}\t${g.owner ? 'owner' : 'member'}\t${g.members.length} members\t${g.torrents.length} torrents`,
       )
   })
 
@@ -305,10 +314,13 @@ program
     const to = o.downloadDir ?? { base: store.current.settings.downloadDir ?? defaultDownloadDir() }
     const folder = await joinFolder(store, bytesToHex(preview.invite.group.swarm), preview.group, to)
     out(
-      `group "${preview.group}" from ${preview.fromFriend ?? 'someone not in your friends'} (${preview.fromFingerprint}), ${preview.torrents.length} torrent(s), access until ${preview.expires}, files in ${folder}`,
+      `group "${shown(preview.group)}" from ${preview.fromFriend === undefined ? 'someone not in your friends' : shown(preview.fromFriend)} (${preview.fromFingerprint}), ${preview.torrents.length} torrent(s), access until ${preview.expires}, files in ${folder}`,
     )
     const { torrents } = await joinInvite(store, file, folder)
     for (const t of torrents) out(t)
+    // Joined, never written (PROTOCOL.md §4.6): said now, not only when a node refuses it.
+    for (const r of refusedNames(preview.invite))
+      process.stderr.write(`coterie: ${r.infoHash} will not be downloaded: ${r.reason}\n`)
     await poke()
   })
 
@@ -518,7 +530,21 @@ program
     out(r.removed ? `removed ${whose}` : 'the lock changed meanwhile, nothing was removed: run coterie unlock again')
   })
 
+/**
+ * A reader that stops early (`coterie id | head -1`) closes the pipe: the next write fails with EPIPE,
+ * which Node raises as an uncaught 'error' (a stack trace and exit 1). It is no error of the command:
+ * the rest of the output is dropped, the command finishes what it was doing and exits as it would.
+ */
+function quietWhenClosed(stream: NodeJS.WriteStream, closed: () => void): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e
+    closed()
+  })
+}
+
 export async function main(argv: string[]): Promise<number> {
+  quietWhenClosed(process.stdout, () => (stdoutClosed = true))
+  quietWhenClosed(process.stderr, () => undefined)
   program.exitOverride()
   try {
     await program.parseAsync(argv)
@@ -527,7 +553,7 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2 // commander printed the usage
     const message =
       e instanceof ServiceError || isProfileError(e) ? e.message : e instanceof Error ? e.message : String(e)
-    process.stderr.write(`coterie: ${message}\n`)
+    process.stderr.write(`coterie: ${line(message)}\n`)
     return 1
   }
 }

@@ -12,8 +12,12 @@ import type { Torrent } from 'webtorrent'
 import { formatAddress } from '../protocol/address.js'
 import { listenAddress } from './member-exchange.js'
 
-/** The first redial comes this soon after a drop; each unanswered one doubles the wait, up to `max`. */
-export const REDIAL_BACKOFF_MS = { first: 2_000, max: 60_000 } as const
+/**
+ * The first redial comes this soon after a drop; each unanswered one doubles the wait, up to `max`:
+ * a member back after a while is found within 30 s, at the cost of one refused dial per address
+ * that often.
+ */
+export const REDIAL_BACKOFF_MS = { first: 2_000, max: 30_000 } as const
 /** Addresses one torrent keeps: static ones first, then members as they drop (the oldest forgotten). */
 export const MAX_KNOWN_ADDRESSES = 64
 

@@ -45,6 +45,12 @@ export interface SendBudgetOptions {
   readonly budget?: number | undefined
   /** Bytes already sent by webtorrent but held back before the stream (a group's speed limit). */
   readonly heldBytes?: () => number
+  /**
+   * Whether we hold a piece. webtorrent leaves a request for a piece it lacks unanswered (a member
+   * that is still downloading is asked for one it announced as missing, or raced a HAVE): such a
+   * request is passed on uncounted, since it is never read and its answer never comes.
+   */
+  readonly has?: (index: number) => boolean
 }
 
 type Respond = (err: Error | null, block?: Uint8Array) => void
@@ -108,6 +114,7 @@ export function budgetWire(wire: Wire, o: SendBudgetOptions = {}): SendBudget {
       return
     }
     waiting.push({ index, offset, length })
+    release() // room may have come without a wake-up (a control message drained, say)
   }
   w._onCancel = (index, offset, length) => {
     const i = waiting.findIndex((r, j) => j >= head && r.index === index && r.offset === offset && r.length === length)
@@ -121,6 +128,7 @@ export function budgetWire(wire: Wire, o: SendBudgetOptions = {}): SendBudget {
     if (event !== 'request') return emit(event, ...args)
     const length = args[2] as number
     const respond = args[3] as Respond
+    if (o.has !== undefined && !o.has(args[0] as number)) return emit(event, ...args)
     reading += length
     let answered = false
     const counted: Respond = (err, block) => {

@@ -1,15 +1,18 @@
 /**
- * Everything the gate puts on one wire, in one call: our listen port in the extended handshake,
- * the Coterie extension (extension.ts), sealed transfers (sealing.ts) and the upload gate
- * (upload-gate.ts), and the verdicts driving the gate: authorized opens uploads, refused closes
- * them (and the wire). It must run synchronously in webtorrent's 'wire' event (docs/ENGINE.md §2:
- * after an await the peer's extended handshake is already gone).
+ * Everything the gate puts on one wire, in one call: bounded framing (bounded-framing.ts), our
+ * listen port in the extended handshake, the Coterie extension (extension.ts), sealed transfers
+ * (sealing.ts) and the upload gate (upload-gate.ts), and the verdicts driving the gate:
+ * authorized opens uploads, refused closes them (and the wire). It must run synchronously in
+ * webtorrent's 'wire' event (docs/ENGINE.md §2: after an await the peer's extended handshake is
+ * already gone).
  *
  * What the engine adds on top (pex, the group index, speed limits, duplicate connections) it
  * attaches to the returned handle; it never reaches into the wire for the gate.
  */
 import type Wire from 'bittorrent-protocol'
 import type { Torrent } from 'webtorrent'
+import type { FrameErrorCode } from '../../../shared/protocol-codes.js'
+import { boundFraming } from './bounded-framing.js'
 import { coterieExtension, extensionOf, type CoterieExtension, type GatedTorrent } from './extension.js'
 import { sealWire } from './sealing.js'
 import { gateWire, type Gate } from './upload-gate.js'
@@ -34,6 +37,8 @@ export interface GateDeps {
   readonly onRefused?: () => void
   /** A sealed record from the peer did not open: the wire is being destroyed. */
   readonly onTampered?: () => void
+  /** The peer announced a frame no legitimate message has: the wire is being destroyed. */
+  readonly onFrameRefused?: (code: FrameErrorCode, length: number) => void
 }
 
 /** What install leaves on a wire: its extension and its upload gate. */
@@ -43,6 +48,11 @@ export interface GateHandle {
 }
 
 export function installGate(torrent: Torrent, wire: Wire, deps: GateDeps): GateHandle {
+  // First, so no frame of this peer is buffered unbounded while the rest is set up.
+  boundFraming(wire, {
+    pieces: () => (torrent.pieces.length > 0 ? torrent.pieces.length : undefined),
+    onRefused: deps.onFrameRefused,
+  })
   // BEP 10 "p": an incoming connection's source port is not where the peer listens.
   wire.extendedHandshake.p = deps.listenPort
   const lookup = (ih: string) => (ih === torrent.infoHash ? deps.gated : undefined)

@@ -8,7 +8,8 @@
  * copies have a name tidy() can recognise: a crash leaves one, and it may hold every secret of the
  * profile, so it must not outlive the next start (debris.ts).
  */
-import { chmod, open, readFile, rename, rm, stat } from 'node:fs/promises'
+import { chmod, open, rename, rm, stat } from 'node:fs/promises'
+import { readBounded } from '../platform/bounded-read.js'
 import path from 'node:path'
 import type { z } from 'zod'
 import { crashPoint } from './crash-points.js'
@@ -17,13 +18,22 @@ import { describeIssues } from './schema.js'
 import { upgrade, type FileKind } from './versions.js'
 import { SECRET_FILE_MODE } from './paths.js'
 
+/**
+ * Largest file the profile reads: far above a state file with thousands of torrents or an info
+ * dictionary (a group index, which carries many, is at most 16 MiB), and a bound on what a damaged or
+ * replaced file can make a read allocate. Torrent info files came from peers.
+ */
+export const MAX_PROFILE_FILE_BYTES = 64 * 1024 * 1024
+
 export async function readBytes(file: string, what: string): Promise<Uint8Array> {
-  try {
-    const b = await readFile(file)
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
-  } catch (e) {
-    throw fsError(e, file, `read ${what}`)
-  }
+  const r = await readBounded(file, MAX_PROFILE_FILE_BYTES)
+  if (r.ok) return r.value
+  if (r.error === 'missing')
+    throw new ProfileError('not-found', `Could not read ${what}: ${file} does not exist.`, file)
+  if (r.error === 'unreadable')
+    throw fsError(Object.assign(new Error(r.detail), { code: r.errno }), file, `read ${what}`)
+  const why = r.error === 'too-large' ? `is larger than ${MAX_PROFILE_FILE_BYTES} bytes` : 'is not a regular file'
+  throw new ProfileError('corrupt', `${file} ${why}. ${UNCHANGED}`, file)
 }
 
 /** Reads, upgrades and validates one JSON file; any defect is a 'corrupt' error naming the file. */

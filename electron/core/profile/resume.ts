@@ -11,7 +11,8 @@
  * cleanly (partial downloads too). After a crash the files are newer than the record, so they
  * are verified.
  */
-import { mkdir, open, readdir, readFile, stat } from 'node:fs/promises'
+import { mkdir, open, readdir, stat } from 'node:fs/promises'
+import { readBounded } from '../platform/bounded-read.js'
 import type { BigIntStats } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
@@ -74,14 +75,11 @@ export async function loadResume(
   layout: TorrentLayout,
 ): Promise<Uint8Array | undefined> {
   const file = profile.resumeRecord(infoHash)
-  const size = await stat(file).then(
-    (s) => s.size,
-    () => undefined,
-  )
-  if (size === undefined || size > MAX_RECORD_BYTES) return undefined
+  const read = await readBounded(file, MAX_RECORD_BYTES)
+  if (!read.ok) return undefined
   let parsed: unknown
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8'))
+    parsed = JSON.parse(new TextDecoder().decode(read.value))
   } catch {
     return undefined
   }
@@ -100,13 +98,10 @@ export async function loadResume(
  */
 export async function recordedFolder(profile: ProfileLayout, infoHash: string): Promise<string | undefined> {
   const file = profile.resumeRecord(infoHash)
-  const size = await stat(file).then(
-    (s) => s.size,
-    () => undefined,
-  )
-  if (size === undefined || size > MAX_RECORD_BYTES) return undefined
+  const read = await readBounded(file, MAX_RECORD_BYTES)
+  if (!read.ok) return undefined
   try {
-    const r = recordSchema.safeParse(JSON.parse(await readFile(file, 'utf8')))
+    const r = recordSchema.safeParse(JSON.parse(new TextDecoder().decode(read.value)))
     return r.success ? r.data.downloadDir : undefined
   } catch {
     return undefined

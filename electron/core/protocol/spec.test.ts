@@ -4,7 +4,9 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import * as constants from './constants.js'
+import * as frames from './frame-bounds.js'
 import {
+  FRAME_CODES,
   ICE_URL_CODES,
   INDEX_CODES,
   INVITE_CODES,
@@ -44,8 +46,30 @@ describe('docs/PROTOCOL.md agrees with the code', () => {
 
   it('§6 names every reason code the code can produce', () => {
     const s6 = section(6)
-    for (const code of [...REJECT_CODES, ...INVITE_CODES, ...KEY_TEXT_CODES, ...INDEX_CODES, ...ICE_URL_CODES]) {
+    for (const code of [
+      ...REJECT_CODES,
+      ...INVITE_CODES,
+      ...KEY_TEXT_CODES,
+      ...INDEX_CODES,
+      ...ICE_URL_CODES,
+      ...FRAME_CODES,
+    ]) {
       assert.ok(s6.includes(`| \`${code}\` |`), `§6 lacks ${code}`)
     }
+  })
+
+  it('§5.7 gives every framing bound with its value', () => {
+    const s5 = section(5)
+    const rows = new Map<string, string>()
+    for (const m of s5.matchAll(/^\| `([A-Z_]+)` \| ([0-9]+) \|/gm)) rows.set(m[1]!, m[2]!)
+    const names = [
+      'BLOCK_BYTES',
+      'MAX_PIECE_FRAME',
+      'MAX_EXTENDED_PAYLOAD_BYTES',
+      'MAX_EXTENDED_FRAME',
+      'MAX_PIECES',
+    ] as const
+    assert.deepEqual([...rows.keys()].sort(), [...names].sort())
+    for (const name of names) assert.equal(rows.get(name), String(frames[name]), name)
   })
 })

@@ -24,7 +24,7 @@ export { addFriend, removeFriend, setFriendAddresses } from './operations/friend
 export { addMember, createGroup, findGroup, removeMember, setAutoJoin, setTrackers } from './operations/groups.js'
 export { removeGroup } from './operations/remove-group.js'
 export { joinHeldShares } from './operations/group-index.js'
-export { join as joinInvite, joinFolder, readInvite, writeInvite } from './operations/invites.js'
+export { join as joinInvite, joinFolder, readInvite, refusedNames, writeInvite } from './operations/invites.js'
 export { groupLimits, setGroupLimits } from './operations/limits.js'
 export { exportTorrent } from './operations/export-torrent.js'
 export { defaultDownloadDir } from './operations/downloads.js'
@@ -35,6 +35,7 @@ export const share: typeof ShareOperation.share = async (...args) =>
 export { isPeerAddress } from '../protocol/invite.js'
 /** The largest invite file worth reading (larger is refused before it is read). */
 export { MAX_INVITE_BYTES } from '../protocol/constants.js'
+export { readBounded, type BoundedRead } from '../platform/bounded-read.js'
 
 // The running node.
 export { callControl, isNodeRunning } from './runtime/control.js'

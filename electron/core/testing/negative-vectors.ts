@@ -822,10 +822,12 @@ function inviteCases(w: VectorWorld) {
       ),
       c(
         'a tracker outside the grammar is ignored, the invite opens (§7.1)',
-        changed('invite ws', {
+        changed('invite gopher', {
           group: {
             ...group,
-            trackers: ['wss://t.example/a', 'udp://t.example:65536/a', 'udp://tracker.example:6969/announce'].map(utf8),
+            trackers: ['gopher://t.example/a', 'udp://t.example:65536/a', 'udp://tracker.example:6969/announce'].map(
+              utf8,
+            ),
           },
         }),
         'ok',
@@ -956,7 +958,7 @@ function indexCases(w: VectorWorld) {
       c('the control, hand-made', signed(body), 'ok'),
       c(
         'a tracker outside the grammar is ignored (§7.1)',
-        signed({ ...body, trackers: ['ws://t.example/a', 'udp://t.example:1'].map(utf8) }),
+        signed({ ...body, trackers: ['gopher://t.example/a', 'udp://t.example:1'].map(utf8) }),
         'ok',
       ),
       c('not canonical', utf8('d1:vi1e5:certsle'), 'malformed'),
@@ -1070,6 +1072,8 @@ function grammarCases() {
         'http://t.example',
         'http://t.example/',
         'http://t.example/a?b=c&d=%20#e~',
+        'ws://t.example/a',
+        'wss://t.example:8443/announce',
       ],
       refused: [
         'udp://t.example:0/a',
@@ -1077,8 +1081,7 @@ function grammarCases() {
         'http://256.1.1.1/a',
         'http://t.example/a b',
         'http://t.example/\u00e9',
-        'ws://t.example/a',
-        'wss://t.example/a',
+        'gopher://t.example/a',
         'UDP://t.example/a',
         'udp://',
         'file:///etc/passwd',

@@ -14,6 +14,7 @@ declare module 'bittorrent-protocol' {
     type: string
     peerId: string | null
     amChoking: boolean
+    peerChoking: boolean
     amInterested: boolean
     peerInterested: boolean
     peerExtensions: { extended?: boolean; [k: string]: unknown }
@@ -41,6 +42,27 @@ declare module 'bittorrent-protocol' {
     _push(data: Uint8Array): void
     /** Internal: the parser hands each received PIECE here (the sealing layer opens it first). */
     _onPiece(index: number, offset: number, buffer: Uint8Array): void
+    /*
+     * Internal: the receive side's parser (gate/bounded-framing.ts bounds it). Bytes received
+     * wait in _buffer (_bufferSize of them) until _parserSize are there, then go to _parser.
+     */
+    _buffer: Uint8Array[]
+    _bufferSize: number
+    _parserSize: number
+    _parser: ((buffer: Uint8Array) => void) | null
+    _parse(size: number, parser: (buffer: Uint8Array) => void): void
+    _write(data: Uint8Array, cb: (err: Error | null) => void): void
+    _processBuffer(): void
+    _onMessageLength(buffer: Uint8Array): void
+    _onMessage(buffer: Uint8Array): void
+    /** Internal: what the parser calls for UNCHOKE, CHOKE and ALLOWED_FAST (engine/connection-budget.ts holds them). */
+    _onUnchoke(): void
+    _onChoke(): void
+    _onAllowedFast(index: number): void
+    /** Set while the MSE handshake searches the stream for a pattern (it reads the joined buffer). */
+    _cryptoSyncPattern: Uint8Array | null
+    /** MSE's cipher, once one was chosen. */
+    _encryptor: { decrypt(data: Uint8Array): Uint8Array } | null
     bitfield(bitfield: { buffer: Uint8Array } | Uint8Array): void
     have(index: number): void
     haveAll(): void

@@ -40,6 +40,10 @@ declare module 'webtorrent' {
     bitfield?: Uint8Array
     paused?: boolean
     uploads?: number
+    /** Piece selection; webtorrent's default is 'sequential'. */
+    strategy?: 'rarest' | 'sequential'
+    /** Whole pieces kept in memory by cache-chunk-store (default 20); 0: no cache. */
+    storeCacheSlots?: number
   }
 
   export class Torrent extends EventEmitter {

@@ -285,12 +285,15 @@ describe('app backend: a first share, Alice to Bob, through the contract only', 
     assert.equal(preview.fromFriend, 'Alice')
     assert.deepEqual(preview.torrents, [{ infoHash, name: 'film.bin' }])
     assert.equal(preview.alreadyMember, false)
+    // A folder of the group's own in the download folder (issue 15: groups never share one by default).
+    assert.equal(preview.folder, path.join(bob.downloads, 'Film club'))
+    const bobFolder = preview.folder!
 
     const accepted = await bob.call('invites.accept', { data: invite.data })
     assert.deepEqual(accepted.torrents, [infoHash])
     await bob.waitFor('profile.changed', () => true)
     await bob.waitFor('notice', (n) => n.kind === 'download-finished' && n.infoHash === infoHash, 60_000)
-    assert.ok((await readFile(path.join(bob.downloads, 'film.bin'))).equals(data), 'byte-identical')
+    assert.ok((await readFile(path.join(bobFolder, 'film.bin'))).equals(data), 'byte-identical')
     assert.ok(
       !bob.events.some((e) => e.event === 'notice' && (e.payload as { kind: string }).kind === 'new-share'),
       'no "new share" notice for what Bob just accepted himself',
@@ -326,10 +329,10 @@ describe('app backend: a first share, Alice to Bob, through the contract only', 
     await bob.call('torrents.pause', { infoHash })
     assert.equal((await bob.call('torrents.list', {}))[0]!.state, 'paused')
     await bob.call('torrents.resume', { infoHash })
-    assert.deepEqual(await bob.call('torrents.reveal', { infoHash }), { path: path.join(bob.downloads, 'film.bin') })
+    assert.deepEqual(await bob.call('torrents.reveal', { infoHash }), { path: path.join(bobFolder, 'film.bin') })
     await bob.call('torrents.remove', { infoHash })
     await bob.waitFor('torrents.changed', (p) => p.removed.includes(infoHash))
-    assert.ok((await readFile(path.join(bob.downloads, 'film.bin'))).equals(data), 'removing keeps the files')
+    assert.ok((await readFile(path.join(bobFolder, 'film.bin'))).equals(data), 'removing keeps the files')
   })
 
   it('uploads nothing while "don\'t seed on this network" is on, and resumes when it is off', async (t) => {

@@ -2,7 +2,9 @@
 import { bytesToHex } from '../../protocol/bytes.js'
 import { findFriend } from '../operations/friends.js'
 import { findGroup } from '../operations/groups.js'
-import { inviteFor, join, readInvite, torrentName } from '../operations/invites.js'
+import { inviteFor, join, joinFolder, readInvite, torrentName } from '../operations/invites.js'
+import { safeLayoutOfInfo } from '../../protocol/file-names.js'
+import { NAME_REASONS } from '../../../../shared/ui/reason-text.js'
 import { isRendezvous } from '../operations/rendezvous.js'
 import type { InvitePreview } from '../../../../shared/ipc/views.js'
 import type { ProfileStore } from '../../profile/index.js'
@@ -28,10 +30,12 @@ export function safeFileName(name: string): string {
 }
 
 /** What an invite grants, for the person to read before accepting (also pushed as 'invite.opened'). */
-export async function previewInvite(store: ProfileStore, bytes: Uint8Array): Promise<InvitePreview> {
+export async function previewInvite(store: ProfileStore, bytes: Uint8Array, base?: string): Promise<InvitePreview> {
   const p = await readInvite(store, bytes)
   const swarm = bytesToHex(p.invite.group.swarm)
   return {
+    // The group's own folder under the download folder (or where it already goes), to show and change.
+    ...(base !== undefined && { folder: await joinFolder(store, swarm, p.group, { base }) }),
     group: p.group,
     from: keyText(p.from),
     fromFingerprint: p.fromFingerprint,
@@ -40,11 +44,23 @@ export async function previewInvite(store: ProfileStore, bytes: Uint8Array): Pro
     torrents: p.invite.torrents.flatMap((info, i) =>
       isRendezvous(info, swarm)
         ? []
-        : [{ infoHash: p.invite.infoHashes[i]!, name: torrentName(info) ?? p.invite.infoHashes[i]! }],
+        : [
+            {
+              infoHash: p.invite.infoHashes[i]!,
+              name: torrentName(info) ?? p.invite.infoHashes[i]!,
+              ...unsafe(info),
+            },
+          ],
     ),
     expires: p.expires,
     alreadyMember: store.current.groups.some((g) => g.swarmPublicKey === swarm),
   }
+}
+
+// A torrent whose names the file-name rule refuses is joined but never written: say so before.
+function unsafe(info: Uint8Array): { refused?: string } {
+  const r = safeLayoutOfInfo(info)
+  return r.ok ? {} : { refused: NAME_REASONS[r.error.code] }
 }
 
 export function inviteHandlers(ctx: AppContext): Pick<Handlers, Channels> {
@@ -57,7 +73,8 @@ export function inviteHandlers(ctx: AppContext): Pick<Handlers, Channels> {
       const name = `${findGroup(p, group).name} for ${findFriend(p, friendRef(friend)).name}`
       return { fileName: safeFileName(name) + INVITE_EXTENSION, data: toBase64(bytes) }
     },
-    'invites.preview': async ({ data }) => previewInvite(store, fromBase64(data)),
+    'invites.preview': async ({ data }) =>
+      previewInvite(store, fromBase64(data), store.current.settings.downloadDir ?? ctx.defaultDownloadDir),
     'invites.accept': async ({ data, downloadDir }) => {
       const to = downloadDir ?? { base: store.current.settings.downloadDir ?? ctx.defaultDownloadDir }
       const { group, torrents } = await join(store, fromBase64(data), to)

@@ -5,7 +5,8 @@
  * certificate, takes the rotated discovery secret. The signed index lives in
  * indexes/<swarm>.index next to profile.json; it verifies itself, so it is written on its own.
  */
-import { readFile } from 'node:fs/promises'
+import { readBounded } from '../../platform/bounded-read.js'
+import { MAX_INDEX_BYTES } from '../../protocol/constants.js'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { decodeCertificate } from '../../protocol/certificate.js'
 import { fromUtf8 } from '../../protocol/bytes.js'
@@ -29,9 +30,10 @@ import { defaultDownloadDir } from './downloads.js'
 type GroupView = Profile['groups'][number]
 
 export async function readGroupIndex(store: ProfileStore, swarmHex: string): Promise<GroupIndex | undefined> {
-  const bytes = await readFile(store.layout.groupIndex(swarmHex)).catch(() => undefined)
-  if (bytes === undefined) return undefined
-  const r = openIndex(new Uint8Array(bytes), hexToBytes(swarmHex))
+  // Bounded before it is read: the bytes came from a peer, and the file may have been replaced since.
+  const read = await readBounded(store.layout.groupIndex(swarmHex), MAX_INDEX_BYTES)
+  if (!read.ok) return undefined
+  const r = openIndex(read.value, hexToBytes(swarmHex))
   return r.ok ? r.value : undefined // a damaged file is as good as none: a peer will send it again
 }
 

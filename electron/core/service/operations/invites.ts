@@ -1,5 +1,4 @@
 /** Invites: the owner seals a group to one friend; the friend opens it and joins. */
-import { readFile, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import writeFileAtomic from 'write-file-atomic'
 import { hexToBytes, randomBytes } from '@noble/hashes/utils.js'
@@ -9,12 +8,14 @@ import { MAX_INVITE_BYTES } from '../../protocol/constants.js'
 import { createInvite, isPeerAddress, openInvite, type OpenedInvite } from '../../protocol/invite.js'
 import { fingerprint } from '../../protocol/keys.js'
 import { identityKeyPair, type Group, type ProfileStore } from '../../profile/index.js'
+import { readBounded } from '../../platform/bounded-read.js'
 import { findFriend } from './friends.js'
 import { certificateLifetimeS, certificateMember, certify, ownedGroup, ownerKeys } from './groups.js'
 import { ensureRendezvous, isRendezvous, takeRendezvous, withRendezvous } from './rendezvous.js'
 import { ServiceError } from '../../../../shared/service-errors.js'
 import { checkDownloadFolder, groupFolder } from './placement.js'
-import { INVITE_REASONS } from '../../../../shared/ui/reason-text.js'
+import { INVITE_REASONS, NAME_REASONS } from '../../../../shared/ui/reason-text.js'
+import { safeLayoutOfInfo } from '../../protocol/file-names.js'
 
 export interface InviteOptions {
   /** Extra "host:port" to put in the invite (e.g. this node's public address). */
@@ -101,14 +102,14 @@ async function inviteBytes(source: InviteSource): Promise<Uint8Array> {
     if (source.length > MAX_INVITE_BYTES) throw tooLarge()
     return source
   }
+  // Never more than an invite's maximum, whatever the path is (`coterie join /dev/zero`): platform/bounded-read.ts.
   const full = resolve(source)
-  const size = await stat(full).then(
-    (s) => s.size,
-    () => undefined,
-  )
-  if (size === undefined) throw new ServiceError('missing-file', full)
-  if (size > MAX_INVITE_BYTES) throw tooLarge()
-  return readFile(full)
+  const r = await readBounded(full, MAX_INVITE_BYTES)
+  if (r.ok) return r.value
+  if (r.error === 'missing') throw new ServiceError('missing-file', full)
+  if (r.error === 'too-large') throw tooLarge()
+  if (r.error === 'not-a-file') throw new ServiceError('bad-invite', `${full} is not a file.`)
+  throw new ServiceError('bad-invite', r.detail)
 }
 
 export async function readInvite(store: ProfileStore, source: InviteSource): Promise<InvitePreview> {
@@ -229,4 +230,14 @@ function uniqueName(name: string, groups: readonly Pick<Group, 'name'>[]): strin
 export function torrentName(info: Uint8Array): string | undefined {
   const name = decodeInfo(info, info.length)?.name // BEP 3: the suggested file or folder name
   return name instanceof Uint8Array ? fromUtf8(name) : undefined
+}
+
+/** The torrents of an invite whose names the file-name rule refuses (PROTOCOL.md §4.6): joined, never written. */
+export function refusedNames(
+  invite: Pick<OpenedInvite, 'torrents' | 'infoHashes'>,
+): { infoHash: string; reason: string }[] {
+  return invite.torrents.flatMap((info, i) => {
+    const r = safeLayoutOfInfo(info)
+    return r.ok ? [] : [{ infoHash: invite.infoHashes[i]!, reason: NAME_REASONS[r.error.code] }]
+  })
 }

@@ -9,7 +9,7 @@ import { findGroup, ownedGroup } from './groups.js'
 import { ServiceError } from '../../../../shared/service-errors.js'
 import { NAME_REASONS } from '../../../../shared/ui/reason-text.js'
 import { checkNameComponent, pathKey, safeLayoutOfInfo } from '../../protocol/file-names.js'
-import { checkDownloadFolder } from './placement.js'
+import { checkDownloadFolder, isWithin } from './placement.js'
 
 export async function share(
   store: ProfileStore,
@@ -26,6 +26,7 @@ export async function share(
   if (!group.owner) throw new ServiceError('not-owner', `"${group.name}" was shared with you.`)
   // The profile folder holds the identity and the groups' keys: nothing in it is ever shared.
   await checkDownloadFolder(full, store.dir)
+  if (isWithin(store.dir, full)) throw new ServiceError('in-profile-folder', `${full} holds the profile folder.`)
   // Every member writes the share at <its folder for the group>/<name>: a name that breaks the
   // file-name rule (PROTOCOL.md §4.6) would be refused by each of them, and a second share of the
   // same name would land on the first (issue 20). Checked before hashing where the name alone tells.

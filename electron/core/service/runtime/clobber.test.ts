@@ -12,7 +12,11 @@ import { CoterieNode } from './node.js'
 import { addFriend } from '../operations/friends.js'
 import { createGroup } from '../operations/groups.js'
 import { share } from '../operations/share.js'
-import { join as joinInvite, writeInvite } from '../operations/invites.js'
+import { join as joinInvite, readInvite, refusedNames, writeInvite } from '../operations/invites.js'
+import { encode } from '../../protocol/canonical.js'
+import { utf8 } from '../../protocol/bytes.js'
+import { INFO_SWARM_KEY } from '../../protocol/constants.js'
+import { NAME_REASONS } from '../../../../shared/ui/reason-text.js'
 import { createClosedTorrent } from '../../engine/create.js'
 import { ProfileStore } from '../../profile/index.js'
 import { LOOPBACK, randomFile, tempDir, until } from '../../testing/swarm.js'
@@ -174,10 +178,58 @@ describe('downloads that cannot clobber', () => {
         (e: unknown) => e instanceof ServiceError && e.code === 'in-profile-folder',
       )
     assert.equal(bob.store.current.groups.length, 0, 'nothing was joined')
-    await assert.rejects(
-      share(owner.store, owner.store.layout.identity, 'G'),
-      (e: unknown) => e instanceof ServiceError && e.code === 'in-profile-folder',
+    for (const path of [owner.store.layout.identity, dirname(owner.store.dir)])
+      await assert.rejects(
+        share(owner.store, path, 'G'),
+        (e: unknown) => e instanceof ServiceError && e.code === 'in-profile-folder',
+        path,
+      )
+  })
+})
+
+describe('names a member never writes (PROTOCOL.md §4.6)', () => {
+  it('a torrent named to escape the folder or to read as another name is joined, said before, and never written', async () => {
+    const [owner, bob] = await Promise.all([profile('Owner'), profile('Bob')])
+    await addFriend(owner.store, bob.key, 'Bob')
+    await createGroup(owner.store, 'G', { members: ['Bob'] })
+    const swarm = Uint8Array.from(Buffer.from(owner.store.current.groups[0]!.swarmPublicKey, 'hex'))
+    // What a modified client can put in an invite: share() refuses both names.
+    const names = ['../../escape.bin', 'photo\u202egpj.exe']
+    await owner.store.update((d, ctx) => {
+      for (const name of names) {
+        const info = encode({
+          length: 1000,
+          name: utf8(name),
+          'piece length': 16384,
+          pieces: new Uint8Array(20).fill(7),
+          [INFO_SWARM_KEY]: swarm,
+        })
+        d.torrents.push({
+          infoHash: ctx.putTorrentInfo(info),
+          groupId: d.groups[0]!.id,
+          name,
+          downloadDir: temp('forged'),
+          addedAt: new Date().toISOString(),
+          paused: false,
+        })
+      }
+    })
+    const inv = await inviteTo(owner, 'G', 'Bob', 'names')
+    const preview = await readInvite(bob.store, inv)
+    assert.deepEqual(
+      refusedNames(preview.invite).map((r) => r.reason),
+      [NAME_REASONS.separator, NAME_REASONS.bidi],
     )
+    await joinInvite(bob.store, inv, { base: bob.downloads })
+    const folder = bob.store.current.groups[0]!.downloadDir!
+    const bobNode = await start(bob)
+    for (const t of bob.store.current.torrents) {
+      await until(() => bobNode.refusal(t.infoHash) !== undefined, 30_000, `the refusal of ${t.name}`)
+      assert.equal(bobNode.refusal(t.infoHash)!.code, 'unsafe-name')
+      assert.equal(bobNode.engine.has(t.infoHash), false)
+    }
+    assert.equal(existsSync(join(folder, '..', '..', 'escape.bin')), false)
+    assert.equal(existsSync(join(bob.downloads, 'escape.bin')), false)
   })
 })
 

@@ -4,7 +4,8 @@
  * of its own in the profile, <profile>/rendezvous/<infohash>/. Its one small file is the id, which
  * the node writes itself, so every member seeds it from the start and no one has to fetch it.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { readBounded } from '../../platform/bounded-read.js'
 import { join } from 'node:path'
 import { bytesToHex, equalBytes } from '../../protocol/bytes.js'
 import { RENDEZVOUS_FILE } from '../../protocol/rendezvous.js'
@@ -34,8 +35,9 @@ export function rendezvousRuns(profile: Pick<Profile, 'groups'>, profileDir: str
 /** Writes the rendezvous's file where the engine will look for it (unless it is there already). */
 export async function placeRendezvous(run: RendezvousRun): Promise<void> {
   const file = join(run.downloadDir, RENDEZVOUS_FILE)
-  const held = await readFile(file).catch(() => undefined)
-  if (held !== undefined && equalBytes(held, run.content)) return
+  // Read no more than the content it should hold: the folder is written by a torrent, i.e. by peers.
+  const held = await readBounded(file, run.content.length)
+  if (held.ok && equalBytes(held.value, run.content)) return
   await mkdir(run.downloadDir, { recursive: true, mode: 0o700 })
   await writeFile(file, run.content, { mode: 0o600 })
 }

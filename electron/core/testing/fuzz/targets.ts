@@ -31,10 +31,12 @@ import { parseLsdAnnounce } from '../../protocol/lsd.js'
 import { decodePex } from '../../protocol/pex.js'
 import { readBackup } from '../../protocol/backup.js'
 import { safeLayoutOfInfo } from '../../protocol/file-names.js'
+import { parseIceUrl } from '../../protocol/ice.js'
 import { coterieExtension, extensionOf } from '../../gate/extension.js'
 import { parseClientFrame } from '../../ui-server/socket.js'
 import { uploadSegments } from '../../ui-server/upload.js'
 import {
+  ICE_URL_CODES,
   INDEX_CODES,
   INVITE_CODES,
   KEY_TEXT_CODES,
@@ -348,6 +350,17 @@ export const targets: readonly FuzzTarget[] = [
     run: ([b]) => {
       if (decodeCanonical(b!, b!.length) === undefined) return { outcome: 'not-bencode' }
       const r = safeLayoutOfInfo(b!)
+      return { outcome: r.ok ? 'ok' : r.error.code }
+    },
+  },
+  {
+    name: 'ice-url',
+    what: 'an ICE server URL from an invite or a group index (protocol/ice.ts parseIceUrl)',
+    seeds: [...textsOf(vectors, 'text'), ...textsOf(vectors, 'ice'), ...(corpus['ice-url'] ?? []).map(utf8)],
+    outcomes: codes(['ok'], ICE_URL_CODES),
+    sequence: 1,
+    run: ([b]) => {
+      const r = parseIceUrl(new TextDecoder().decode(b!))
       return { outcome: r.ok ? 'ok' : r.error.code }
     },
   },

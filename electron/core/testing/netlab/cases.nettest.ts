@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { labUnavailable } from './lab.js'
-import { CASES, runCase, type CaseSpec } from './scenario.js'
+import { CASES, runCase, webrtcUnavailable, type CaseSpec } from './scenario.js'
 
 const why = labUnavailable()
 
@@ -47,9 +47,29 @@ describe('NAT lab', { skip: why }, () => {
   test('two members behind the same router find each other on the LAN', async (t) =>
     void (await connects(CASES.sameRouter, t)))
 
+  const noRtc = why === undefined ? webrtcUnavailable() : why
+
   test(
-    'both behind routers without UPnP (hole punching)',
-    { skip: 'issue 14: hole punching is not built yet' },
-    () => {},
+    'both behind routers without UPnP: hole punched (ICE with the group’s STUN server)',
+    { skip: noRtc },
+    async (t) => {
+      const r = await connects(CASES.punched, t)
+      if (r.reached !== undefined)
+        assert.ok(!r.reached.includes('relay'), `punched, not relayed: ${r.reached.join(', ')}`)
+    },
+  )
+
+  test(
+    'both behind symmetric NAT: relayed by TURN, and the relay saw none of the file’s bytes',
+    { skip: noRtc },
+    async (t) => {
+      const r = await connects(CASES.relayed, t)
+      if (r.reached !== undefined) assert.ok(r.reached.includes('relay'), `relayed: ${r.reached.join(', ')}`)
+      assert.ok(
+        r.captured! > CASES.relayed.size,
+        `the whole file passed the public host (${r.captured} bytes captured)`,
+      )
+      assert.deepEqual(r.plaintextAt, [], 'no run of the file’s bytes in the capture')
+    },
   )
 })
