@@ -52,7 +52,7 @@ const core = {
   profile: {
     node: true,
     pure: false,
-    packages: ['@noble/*', 'proper-lockfile', 'write-file-atomic', 'zod'],
+    packages: ['@noble/*', 'zod'],
     why: 'the profile directory: crash-safe, locked, validated on every read',
   },
   gate: {

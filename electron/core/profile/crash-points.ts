@@ -7,6 +7,7 @@
  * COTERIE_TEST_CRASH_AT=<point>[@<file name>][#<n>] kills the process (SIGKILL, the signal nothing
  * can catch, like a power cut for the process) the n-th time (default: the first) it reaches
  * <point>, counting only writes of a file whose name contains <file name> when one is given.
+ * The point `any` counts every point: `any#n` kills at the n-th point reached, whichever it is.
  */
 
 /** Every point, in the order a write reaches them; tests iterate over this list. */
@@ -39,13 +40,14 @@ let reached = 0
 
 /** Kills this process here if a crash test asked for `point` (and `file` matches its filter). */
 export function crashPoint(point: CrashPoint, file = ''): void {
-  if (target === undefined || target.point !== point || !file.includes(target.file)) return
+  if (target === undefined || (target.point !== point && target.point !== 'any') || !file.includes(target.file)) return
   if (++reached === target.nth) process.kill(process.pid, 'SIGKILL')
 }
 
 function parse(spec: string | undefined): { point: string; file: string; nth: number } | undefined {
   if (spec === undefined || spec === '') return undefined
   const m = /^([a-z:-]+)(?:@([^#]+))?(?:#(\d+))?$/.exec(spec)
-  if (m === null || !(CRASH_POINTS as readonly string[]).includes(m[1]!)) throw new Error(`${CRASH_ENV}: bad ${spec}`)
+  if (m === null || (m[1] !== 'any' && !(CRASH_POINTS as readonly string[]).includes(m[1]!)))
+    throw new Error(`${CRASH_ENV}: bad ${spec}`)
   return { point: m[1]!, file: m[2] ?? '', nth: Number(m[3] ?? 1) }
 }

@@ -65,3 +65,6 @@ export function runners(): { run(profile: string, ...args: string[]): Promise<Ru
 /** Stops a `coterie run` as a user would (SIGTERM); its exit code. */
 export const stop = (proc: ChildProcess): Promise<number | null> =>
   new Promise((r) => (proc.once('exit', (code) => r(code)), proc.kill('SIGTERM')))
+
+/** The variable that makes a `coterie` process kill itself at a named point (profile/crash-points.ts). */
+export { CRASH_ENV } from '../profile/crash-points.js'
