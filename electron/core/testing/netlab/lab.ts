@@ -206,8 +206,8 @@ no-dtls
 no-cli
 no-multicast-peers
 no-software-attribute
-user-quota=16
-total-quota=64
+user-quota=256
+total-quota=512
 denied-peer-ip=0.0.0.0-0.255.255.255
 denied-peer-ip=10.0.0.0-10.255.255.255
 denied-peer-ip=100.64.0.0-100.127.255.255
