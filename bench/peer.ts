@@ -216,6 +216,7 @@ async function go(r: Extract<Request, { cmd: 'go' }>): Promise<GoResult> {
   const done = new Promise<void>((resolve) => {
     if (r.untilBytes !== undefined) {
       const t = setInterval(() => {
+        if (node !== n) return clearInterval(t) // the run failed and its node stopped
         if (progress(n, r.infoHash).downloaded < r.untilBytes!) return
         clearInterval(t)
         resolve()
