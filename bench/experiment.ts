@@ -115,6 +115,10 @@ class Peer {
     })
   }
 
+  kill(): void {
+    if (this.#exited === undefined) this.#child.kill('SIGKILL')
+  }
+
   req<T>(r: Request, timeoutMs = LIMIT.request): Promise<T> {
     if (this.#exited !== undefined) return Promise.reject(new Error(this.#exited))
     const id = this.#next++
@@ -441,14 +445,17 @@ async function main(): Promise<void> {
   const started = new Date()
   const lab = buildSwarmLab(slots, UPLINK)
   const dir = mkdtempSync(join(tmpdir(), 'cotexp-'))
-  const peers = Array.from({ length: slots }, (_, i) => new Peer(lab, i))
   const runs: RunResult[] = []
   try {
-    await Promise.all(peers.map((p) => p.ready))
     for (let run = 1; run <= runsPerMix; run++)
       for (const mix of mixes) {
+        // Fresh processes for every run: webtorrent crashes a process whose torrent was destroyed
+        // while a peer's handshake was still in flight (lib/peer.js reads the gone swarm), and the
+        // other nodes keep dialling until their own stop.
+        const peers = Array.from({ length: slots }, (_, i) => new Peer(lab, i))
+        await Promise.all(peers.map((p) => p.ready))
         const t0 = performance.now()
-        const r = await runMix(lab, peers, mix, run, dir)
+        const r = await runMix(lab, peers, mix, run, dir).finally(() => peers.forEach((p) => p.kill()))
         runs.push(r)
         const members = r.nodes.filter((n) => n.role === 'member')
         const outsiders = r.nodes.filter((n) => n.role === 'outsider')
