@@ -3,7 +3,7 @@
 // leaves at once, the owner deletes with --yes; a running node follows the command at once.
 import { describe, it, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomFile, tempDir, until } from '../testing/swarm.js'
 import { coterie, ok, runners } from '../testing/cli.js'
@@ -68,7 +68,9 @@ describe('coterie group remove', () => {
       'the running node to hold the share',
     )
     // A file in the group's download folder (the node test checks a real download): it must stay.
+    // The folder exists once something is written there (nothing is downloaded here: the owner is not running).
     const kept = join(downloads, 'mine.txt')
+    mkdirSync(downloads, { recursive: true })
     writeFileSync(kept, 'kept')
 
     const left = ok(member, 'group', 'remove', 'Books')
