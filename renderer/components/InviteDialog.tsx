@@ -18,7 +18,9 @@ export function InviteDialog() {
   const [folder, setFolder] = useState<string | null>(null)
   const opened = invite?.phase === 'preview' ? invite.preview : null
   const proposed = opened?.folder ?? settings?.downloadDir ?? null
-  useEffect(() => setFolder(proposed), [opened, proposed])
+  // Keyed on the proposal itself, not on the preview object: adding the sender as a friend from
+  // the dialog refreshes the preview, and that must not throw away a folder the person typed.
+  useEffect(() => setFolder(proposed), [proposed])
   useEffect(() => {
     const d = ref.current
     if (!d) return
