@@ -529,7 +529,7 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
       .filter({ hasText: 'Sharing' })
       .waitFor({ timeout: TRANSFER_MS })
     assert.equal(
-      readFileSync(join(bobDownloads, 'chapter-1.txt'), 'utf8'),
+      readFileSync(join(bobDownloads, 'Books', 'chapter-1.txt'), 'utf8'),
       'It was a bright cold day.\n',
       'the later share arrives intact',
     )
@@ -593,7 +593,7 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
       await list.getByRole('button', { name: /^Books/ }).waitFor({ state: 'detached', timeout: UI_MS })
       await bob.page.getByRole('heading', { name: /^Holiday/ }).waitFor({ timeout: UI_MS }) // the next group
       assert.equal(
-        readFileSync(join(bobDownloads, 'chapter-1.txt'), 'utf8'),
+        readFileSync(join(bobDownloads, 'Books', 'chapter-1.txt'), 'utf8'),
         'It was a bright cold day.\n',
         'the file stays on Bob’s disk',
       )
