@@ -4,24 +4,13 @@ import { describe, it, after } from 'node:test'
 import assert from 'node:assert/strict'
 import DHT from 'bittorrent-dht'
 import { Engine, type SwarmMembership } from './engine.js'
-import { issueCertificate } from '../protocol/certificate.js'
 import { discoveryTopic } from '../protocol/topic.js'
-import { DAY, keyPair, seed } from '../testing/fixtures.js'
+import { keyPair, seed, membershipIn } from '../testing/fixtures.js'
 import { destroyClient, randomFile, sleep, tempDir, until, LOOPBACK } from '../testing/swarm.js'
 import WebTorrent from 'webtorrent'
 
-const now = () => Math.floor(Date.now() / 1000)
 const swarm = keyPair('discovery swarm')
-const membership = (who: string): SwarmMembership => {
-  const k = keyPair(who)
-  return {
-    swarm: swarm.publicKey,
-    credential: {
-      certificate: issueCertificate(swarm, { member: k.publicKey, iat: now() - 60, exp: now() + DAY }),
-      secretKey: k.secretKey,
-    },
-  }
-}
+const membership = (who: string): SwarmMembership => membershipIn(swarm, who)
 
 describe('discovery under a private topic', () => {
   const dir = tempDir('discovery')

@@ -4,22 +4,11 @@ import { describe, it, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { Engine, type PeerEvent, type SwarmMembership } from './engine.js'
-import { issueCertificate } from '../protocol/certificate.js'
-import { DAY, keyPair } from '../testing/fixtures.js'
+import { keyPair, membershipIn } from '../testing/fixtures.js'
 import { LOOPBACK, randomFile, sleep, tempDir, until } from '../testing/swarm.js'
 
-const now = () => Math.floor(Date.now() / 1000)
 const swarm = keyPair('duplicates swarm')
-const member = (who: string): SwarmMembership => {
-  const k = keyPair(who)
-  return {
-    swarm: swarm.publicKey,
-    credential: {
-      certificate: issueCertificate(swarm, { member: k.publicKey, iat: now() - 60, exp: now() + DAY }),
-      secretKey: k.secretKey,
-    },
-  }
-}
+const member = (who: string): SwarmMembership => membershipIn(swarm, who)
 
 describe('one connection per member', () => {
   const dir = tempDir('duplicates')

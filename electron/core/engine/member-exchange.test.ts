@@ -6,23 +6,12 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Engine, type PexReport, type SwarmMembership } from './engine.js'
-import { issueCertificate } from '../protocol/certificate.js'
-import { DAY, keyPair } from '../testing/fixtures.js'
+import { keyPair, membershipIn } from '../testing/fixtures.js'
 import { rawPeer } from '../testing/raw-peer.js'
 import { LOOPBACK, randomFile, tempDir, until } from '../testing/swarm.js'
 
-const now = () => Math.floor(Date.now() / 1000)
 const swarm = keyPair('pex swarm')
-const member = (who: string): SwarmMembership => {
-  const k = keyPair(who)
-  return {
-    swarm: swarm.publicKey,
-    credential: {
-      certificate: issueCertificate(swarm, { member: k.publicKey, iat: now() - 60, exp: now() + DAY }),
-      secretKey: k.secretKey,
-    },
-  }
-}
+const member = (who: string): SwarmMembership => membershipIn(swarm, who)
 
 describe('pex among authorized members', () => {
   const dir = tempDir('pex')

@@ -6,23 +6,12 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { Server } from 'bittorrent-tracker'
 import { Engine, type SwarmMembership } from './engine.js'
-import { issueCertificate } from '../protocol/certificate.js'
 import { discoveryTopic } from '../protocol/topic.js'
-import { DAY, keyPair, seed } from '../testing/fixtures.js'
+import { keyPair, seed, membershipIn } from '../testing/fixtures.js'
 import { LOOPBACK, randomFile, sleep, tempDir, until } from '../testing/swarm.js'
 
-const now = () => Math.floor(Date.now() / 1000)
 const swarm = keyPair('tracker swarm')
-const member = (who: string): SwarmMembership => {
-  const k = keyPair(who)
-  return {
-    swarm: swarm.publicKey,
-    credential: {
-      certificate: issueCertificate(swarm, { member: k.publicKey, iat: now() - 60, exp: now() + DAY }),
-      secretKey: k.secretKey,
-    },
-  }
-}
+const member = (who: string): SwarmMembership => membershipIn(swarm, who)
 const groupSecret = seed('tracker group secret')
 const topicOf = (infoHash: string) => discoveryTopic(groupSecret, Buffer.from(infoHash, 'hex'))
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')

@@ -13,23 +13,12 @@ import { Client, Server } from 'bittorrent-tracker'
 import Peer from '@thaunknown/simple-peer/lite.js'
 import type WebTorrent from 'webtorrent'
 import { Engine, type SwarmMembership, type SeededTorrent } from './engine.js'
-import { issueCertificate } from '../protocol/certificate.js'
 import { discoveryTopic } from '../protocol/topic.js'
-import { DAY, keyPair, seed } from '../testing/fixtures.js'
+import { keyPair, seed, membershipIn } from '../testing/fixtures.js'
 import { LOOPBACK, destroyClient, plainClient, randomFile, sleep, tempDir, until } from '../testing/swarm.js'
 
-const now = () => Math.floor(Date.now() / 1000)
 const swarm = keyPair('webrtc swarm')
-const member = (who: string): SwarmMembership => {
-  const k = keyPair(who)
-  return {
-    swarm: swarm.publicKey,
-    credential: {
-      certificate: issueCertificate(swarm, { member: k.publicKey, iat: now() - 60, exp: now() + DAY }),
-      secretKey: k.secretKey,
-    },
-  }
-}
+const member = (who: string): SwarmMembership => membershipIn(swarm, who)
 const BLOCK = 16 * 1024
 const FILE_BYTES = 2 * 1024 * 1024
 const RECHOKE_PERIOD_MS = 10_000

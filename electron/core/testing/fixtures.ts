@@ -15,6 +15,22 @@ export const keyPair = (label: string): KeyPair => keyPairFromSecret(seed(label)
 export const NOW = 1_767_225_600
 export const DAY = 86_400
 
+/**
+ * A member's credential in `swarm` for a node under test: the key pair named `who`, certified from
+ * a minute ago for a day by the wall clock (a running engine checks expiry against it).
+ */
+export function membershipIn(swarm: KeyPair, who: string) {
+  const k = keyPair(who)
+  const now = Math.floor(Date.now() / 1000)
+  return {
+    swarm: swarm.publicKey,
+    credential: {
+      certificate: issueCertificate(swarm, { member: k.publicKey, iat: now - 60, exp: now + DAY }),
+      secretKey: k.secretKey,
+    },
+  }
+}
+
 /** A minimal single-file info dictionary carrying the swarm key, as the engine will create. */
 export function infoDict(swarm: Uint8Array, name = 'file.bin', length = 1024): Uint8Array {
   return encode({
