@@ -28,7 +28,7 @@ import { KnownAddresses } from './known-addresses.js'
 import { LocalDiscovery } from './local-discovery.js'
 import { TorrentDiscovery } from './torrent-discovery.js'
 import type { FoundPeer } from './tracker-discovery.js'
-import { admitRtcPeer } from './webrtc-glare.js'
+import { RtcGlare, type ArrivingPeer } from './webrtc-glare.js'
 import { summarizePeer, type PeerSummary } from './peers.js'
 import { peerPath, type PeerPath } from './peer-path.js'
 import { formatAddress } from '../protocol/address.js'
@@ -326,11 +326,18 @@ export class Engine extends EventEmitter {
           lonely: () => !torrent.destroyed && torrent.wires.length === 0,
         }
       : undefined
+    // WebRTC connections reach the torrent only once open, one per node (webrtc-glare.ts).
+    const glare = new RtcGlare(
+      {
+        holds: (id) => torrent.destroyed || (torrent as unknown as { _peers: Map<string, unknown> })._peers.has(id),
+        take: (peer) => torrent.addPeer(peer),
+      },
+      this.#client.peerId,
+    )
+    torrent.once('close', () => glare.close())
     const dial = (peer: FoundPeer) => {
-      if (typeof peer === 'string') {
-        if (!torrent.destroyed) torrent.addPeer(peer)
-      } else if (!torrent.destroyed && admitRtcPeer(torrent, peer, this.#client.peerId)) torrent.addPeer(peer)
-      else peer.destroy() // a WebRTC connection no torrent will take
+      if (typeof peer !== 'string') glare.arrive(peer as ArrivingPeer)
+      else if (!torrent.destroyed) torrent.addPeer(peer)
     }
     const announced = new TorrentDiscovery({ dht: this.#discovery, lsd: this.#lsd, trackers }, dial, {
       trackers: o.trackers ?? [],
