@@ -20,6 +20,13 @@ export interface PeerSummary {
   readonly self: string
   /** Hex of the member key it proved, once authorized. */
   readonly member?: string
+  /**
+   * How many of the torrent's pieces the peer announced it holds (its bitfield, HAVE_ALL and HAVEs,
+   * which bittorrent-protocol keeps as `peerPieces`). A Coterie peer announces nothing until it
+   * has authorized us (docs/ENGINE.md §1), so this is 0 until then; it is what the peer says, not
+   * what we verified (docs/ENGINE.md §6).
+   */
+  readonly pieces: number
   readonly uploaded: number
   readonly downloaded: number
   readonly uploadSpeed: number
@@ -46,10 +53,34 @@ export function clientName(peerIdHex: string | null): string {
   const id = Buffer.from(peerIdHex, 'hex').subarray(0, 8).toString('latin1')
   const m = /^-([A-Za-z]{2})([0-9A-Za-z]{4})-$/.exec(id)
   if (m === null) return 'unknown'
-  return `${CLIENTS[m[1]!] ?? m[1]} ${m[2]}`
+  return `${CLIENTS[m[1]!] ?? m[1]} ${versionOf(m[2]!)}`
 }
 
-export function summarizePeer(wire: Wire, ext: CoterieExtension | undefined, path: PeerPath = 'direct'): PeerSummary {
+/**
+ * The four version characters of an Azureus-style id as people read versions: one part per
+ * character (0-9, then A-Z for 10-35), trailing zero parts dropped down to two ("0100" is 0.1,
+ * "4510" is 4.5.1). Not every client numbers the same way (Transmission's "2940" is 2.94), but
+ * "Coterie 0100" read as a build number, not a version.
+ */
+function versionOf(chars: string): string {
+  const parts = [...chars].map((c) => (/[0-9]/.test(c) ? Number(c) : c.toUpperCase().charCodeAt(0) - 55))
+  while (parts.length > 2 && parts.at(-1) === 0) parts.pop()
+  return parts.join('.')
+}
+
+/** How many of the first `total` pieces a wire's peer announced (HAVE_ALL answers true for any index). */
+export function announcedPieces(wire: Wire, total: number): number {
+  let n = 0
+  for (let i = 0; i < total; i++) if (wire.peerPieces.get(i)) n++
+  return n
+}
+
+export function summarizePeer(
+  wire: Wire,
+  ext: CoterieExtension | undefined,
+  path: PeerPath = 'direct',
+  totalPieces = 0,
+): PeerSummary {
   const peer = ext?.peer
   return {
     address: wire.remoteAddress === undefined ? 'unknown' : `${wire.remoteAddress}:${wire.remotePort}`,
@@ -61,6 +92,7 @@ export function summarizePeer(wire: Wire, ext: CoterieExtension | undefined, pat
     self:
       ext?.self === undefined ? 'pending' : ext.self.kind === 'refused' ? `refused: ${ext.self.code}` : ext.self.kind,
     ...(peer?.kind === 'authorized' && { member: Buffer.from(peer.certificate.member).toString('hex') }),
+    pieces: announcedPieces(wire, totalPieces),
     uploaded: wire.uploaded,
     downloaded: wire.downloaded,
     uploadSpeed: Math.round(wire.uploadSpeed()),
