@@ -16,7 +16,7 @@ import { isValidPublicKey, keyPairFromSecret, type KeyPair } from '../protocol/k
 
 /**
  * profile.json's format: 2 added `settings`, and groups' optional `trackers` and group-index fields
- * (revoked, memberCertificates, indexVersion, autoJoin, downloadDir, certificateLifetimeS, rendezvous).
+ * (revoked, memberCertificates, indexVersion, autoJoin, inviteIat, downloadDir, certificateLifetimeS, rendezvous).
  */
 export const FORMAT_VERSION = 2
 /** identity.json's format, versioned on its own: it is written once and rarely changes shape. */
