@@ -22,15 +22,17 @@ export interface InviteOptions {
   readonly peers?: readonly string[]
 }
 
-/** Writes an invite for `friendRef` to `out`; the friend becomes a member if not one yet. */
+/** Writes an invite for `friendRef` to `out` and answers its bytes; the friend becomes a member if not one yet. */
 export async function writeInvite(
   store: ProfileStore,
   groupRef: string,
   friendRef: string,
   out: string,
   o: InviteOptions = {},
-): Promise<void> {
-  await writeFileAtomic(resolve(out), Buffer.from(await inviteFor(store, groupRef, friendRef, o)))
+): Promise<Uint8Array> {
+  const bytes = await inviteFor(store, groupRef, friendRef, o)
+  await writeFileAtomic(resolve(out), Buffer.from(bytes))
+  return bytes
 }
 
 /** The bytes of an invite for `friendRef` (a `.coterie` file); the friend becomes a member if not one yet. */
