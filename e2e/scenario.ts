@@ -296,6 +296,9 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
         .locator('[data-testid="peer"][data-state="authorized"]')
         .filter({ hasText: `as Alice ${aliceFingerprint}` })
       await alicePeer.waitFor({ timeout: TRANSFER_MS })
+      // How she is reached, in words, and the client by its version (loopback: direct, over TCP).
+      assert.equal(await alicePeer.getByTestId('peer-path').innerText(), 'Direct · TCP')
+      assert.match(await alicePeer.innerText(), /Coterie 0\.1\b/)
       await shot(bob, 'transfers-downloading')
 
       await nav(alice.page, 'Transfers')

@@ -35,6 +35,15 @@ const PEER_LABELS: Record<PeerView['state'], string> = {
   'no-extension': 'Not a Coterie client: gets nothing',
 }
 
+/** How a peer is reached (docs/NAT.md), in words: a relayed peer costs the group's TURN server. */
+const PATH_LABELS: Record<PeerView['path'], string> = {
+  direct: 'Direct',
+  mapped: 'Through a router port mapping',
+  holepunch: 'Through both routers (hole punched)',
+  relay: 'Relayed by the group’s TURN server',
+}
+const TRANSPORT_LABELS: Record<PeerView['transport'], string> = { tcp: 'TCP', utp: 'uTP', webrtc: 'WebRTC' }
+
 /** Below this a speed is keep-alive traffic, not a transfer: the row shows no speed at all. */
 const IDLE_BPS = 1024
 const moving = (n: number): boolean => n >= IDLE_BPS
@@ -307,6 +316,10 @@ function Peers({ peers }: { peers: PeerView[] }) {
               <code>{p.address}</code>
               <br />
               <span className="muted small">{p.client}</span>
+              <br />
+              <span className="muted small" data-testid="peer-path" data-path={p.path}>
+                {PATH_LABELS[p.path]} · {TRANSPORT_LABELS[p.transport]}
+              </span>
             </td>
             <td>
               <span className={`peer-state peer-${p.state}`}>{PEER_LABELS[p.state]}</span>

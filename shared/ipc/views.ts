@@ -91,6 +91,10 @@ export type GroupView = z.infer<typeof groupView>
 
 export const peerView = z.object({
   address: z.string(),
+  /** tcp, utp, or webrtc (a data channel found through a WebSocket tracker). */
+  transport: z.enum(['tcp', 'utp', 'webrtc']),
+  /** How the peer is reached (docs/NAT.md): straight, through a router's port mapping, a punched hole, a TURN relay. */
+  path: z.enum(['direct', 'mapped', 'holepunch', 'relay']),
   client: z.string(),
   /** Do we upload to this peer, and if not, why (reason is one of REJECT_CODES). */
   state: z.enum(['pending', 'authorized', 'refused', 'no-extension']),

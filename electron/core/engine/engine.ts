@@ -148,7 +148,7 @@ export interface SeededTorrent {
   readonly info: Uint8Array
 }
 
-const PEER_ID_PREFIX = '-CO0100-' // Azureus style: peers see "Coterie 0100"
+const PEER_ID_PREFIX = '-CO0100-' // Azureus style: peers see "Coterie 0.1"
 /** webtorrent's own cap per torrent (55); incoming connections not yet proved get UNPROVEN_BUDGET more. */
 const MEMBER_CONNS = 55
 const DEFAULT_IDLE_PEER_MS = 60_000

@@ -53,7 +53,19 @@ export function clientName(peerIdHex: string | null): string {
   const id = Buffer.from(peerIdHex, 'hex').subarray(0, 8).toString('latin1')
   const m = /^-([A-Za-z]{2})([0-9A-Za-z]{4})-$/.exec(id)
   if (m === null) return 'unknown'
-  return `${CLIENTS[m[1]!] ?? m[1]} ${m[2]}`
+  return `${CLIENTS[m[1]!] ?? m[1]} ${versionOf(m[2]!)}`
+}
+
+/**
+ * The four version characters of an Azureus-style id as people read versions: one part per
+ * character (0-9, then A-Z for 10-35), trailing zero parts dropped down to two ("0100" is 0.1,
+ * "4510" is 4.5.1). Not every client numbers the same way (Transmission's "2940" is 2.94), but
+ * "Coterie 0100" read as a build number, not a version.
+ */
+function versionOf(chars: string): string {
+  const parts = [...chars].map((c) => (/[0-9]/.test(c) ? Number(c) : c.toUpperCase().charCodeAt(0) - 55))
+  while (parts.length > 2 && parts.at(-1) === 0) parts.pop()
+  return parts.join('.')
 }
 
 /** How many of the first `total` pieces a wire's peer announced (HAVE_ALL answers true for any index). */

@@ -66,6 +66,8 @@ export class TorrentViews {
         downloadDir: t.downloadDir,
         peers: (s?.peers ?? []).map((p) => ({
           address: p.address,
+          transport: p.transport,
+          path: p.path,
           client: p.client,
           state: p.state,
           ...(p.reason !== undefined && { reason: p.reason }),
