@@ -314,11 +314,13 @@ function GroupDetail({ group }: { group: GroupView }) {
                 className={`presence${m.connected ? ' presence-on' : ''}`}
                 data-testid="presence"
                 title={
-                  m.connected
-                    ? 'Their Coterie is connected to yours now.'
-                    : m.lastSeen
-                      ? undefined
-                      : 'Not connected since your Coterie started.'
+                  m.self
+                    ? 'What this computer holds of the group’s items.'
+                    : m.connected
+                      ? 'Their Coterie is connected to yours now; the figures are what it announces holding.'
+                      : m.lastSeen
+                        ? 'What their Coterie last announced holding, when it was last connected to yours.'
+                        : 'Not seen by your Coterie yet.'
                 }
               >
                 {presenceText(m)}

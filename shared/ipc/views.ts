@@ -54,6 +54,14 @@ export const memberView = z.object({
    * them since it started. Absent says only that: not seen since then.
    */
   lastSeen: z.string().optional(),
+  /**
+   * Delivery (issue 17): of the group's items this node holds (`of`), how many this member holds
+   * whole (`has`) and the share of their bytes it holds (`progress`, 0..1), by what its node last
+   * announced on our connections (kept across restarts; docs/ENGINE.md §6). Ours is our own progress.
+   */
+  has: z.number().int().min(0).optional(),
+  of: z.number().int().min(0).optional(),
+  progress: z.number().min(0).max(1).optional(),
 })
 export type MemberView = z.infer<typeof memberView>
 

@@ -108,7 +108,7 @@ export class AppBackend {
       defaultDownloadDir: o.defaultDownloadDir ?? defaultDownloadDir(),
       changed: () => node.reload(),
       emit,
-      live: { presence: new Presence(), held: (swarm) => node.engine.index.get(Buffer.from(swarm, 'hex')) },
+      live: { presence: new Presence(node), held: (swarm) => node.engine.index.get(Buffer.from(swarm, 'hex')) },
       acceptedHere,
     }
     const views = new TorrentViews(o.stallMs ?? STALL_MS)
@@ -123,7 +123,7 @@ export class AppBackend {
     const interval = o.progressIntervalMs ?? PROGRESS_INTERVAL_MS
     const presence = new PresenceEvents(
       ctx.live.presence,
-      () => ({ profile: store.current, summaries: node.engine.summary() }),
+      () => store.current,
       (p, g) => groupView(p, g, ctx.live),
       emit,
       interval,
