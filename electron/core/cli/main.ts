@@ -23,6 +23,7 @@ import {
   groupDetailsOf,
   groupKeyText,
   identityView,
+  isNodeRunning,
   isPeerAddress,
   isProfileError,
   joinHeldShares,
@@ -47,6 +48,7 @@ import {
   share,
   startBackend,
   startNode,
+  unshare,
   writeInvite,
   type CoterieNode,
   type NodeOptions,
@@ -320,6 +322,22 @@ program
     if (process.stderr.isTTY) process.stderr.write('\n')
     await poke()
     out(t.infoHash)
+  })
+
+program
+  .command('unshare <item>')
+  .requiredOption('--group <group>')
+  .description(
+    "owner: take a share (its name or infohash) out of the group; members' nodes stop listing and seeding it, and keep what they downloaded",
+  )
+  .action(async (item: string, o: { group: string }) => {
+    const gone = await unshare(await openStore(), item, o.group)
+    // A running node stops seeding it and publishes the group's next index now; otherwise its next start does.
+    const now = await isNodeRunning(profileDir())
+    await poke()
+    out(
+      `removed ${shown(gone.name)} from ${shown(gone.group.name)}: members' nodes stop listing and seeding it ${now ? 'as the new index reaches them' : 'once your node runs and publishes the new index'}; what they downloaded stays theirs, and your files stay in ${gone.downloadDir}`,
+    )
   })
 
 program

@@ -32,6 +32,7 @@ export {
   setTrackers,
 } from './operations/groups.js'
 export { removeGroup } from './operations/remove-group.js'
+export { unshare, type Unshared } from './operations/unshare.js'
 export { joinHeldShares } from './operations/group-index.js'
 export {
   join as joinInvite,

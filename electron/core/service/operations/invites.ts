@@ -203,6 +203,7 @@ export async function join(
     const inviter = bytesToHex(invite.from)
     if (inviter !== ctx.identity.publicKey && !group.members.includes(inviter)) group.members.push(inviter)
     group.downloadDir = dir // where what the owner adds later goes (group index)
+    group.inviteIat = invite.iat // an index signed later says which of its shares are still shared
     const added: string[] = []
     const shares = takeRendezvous(group, invite.torrents)
     invite.torrents.forEach((info, i) => {
