@@ -147,6 +147,8 @@ export const invitePreview = z.object({
   fromFingerprint: z.string(),
   /** Our name for the sender, when they are already a friend. */
   fromFriend: z.string().optional(),
+  /** The name the sender claims in the invite (signed by their key, not verified as who they are). */
+  fromName: z.string().optional(),
   /** `refused`: why this computer will not write it (a file name PROTOCOL.md §4.6 refuses). */
   torrents: z.array(z.object({ infoHash, name: z.string(), refused: z.string().optional() })),
   /** When the certificate it grants expires (ISO 8601). */

@@ -403,7 +403,7 @@ program
     const to = o.downloadDir ?? { base: store.current.settings.downloadDir ?? defaultDownloadDir() }
     const folder = await joinFolder(store, bytesToHex(preview.invite.group.swarm), preview.group, to)
     out(
-      `group "${shown(preview.group)}" from ${preview.fromFriend === undefined ? 'someone not in your friends' : shown(preview.fromFriend)} (${preview.fromFingerprint}), ${preview.torrents.length} torrent(s), access until ${preview.expires}, files in ${folder}`,
+      `group "${shown(preview.group)}" from ${preview.fromFriend === undefined ? 'someone not in your friends' : shown(preview.fromFriend)}${preview.fromName === undefined ? '' : ` (who calls themself "${shown(preview.fromName)}")`} (${preview.fromFingerprint}), ${preview.torrents.length} torrent(s), access until ${preview.expires}, files in ${folder}`,
     )
     const { torrents } = await joinInvite(store, file, folder)
     for (const t of torrents) out(t)

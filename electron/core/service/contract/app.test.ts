@@ -285,6 +285,16 @@ describe('app backend: a first share, Alice to Bob, through the contract only', 
     assert.equal(preview.from, aliceId.key)
     assert.equal(preview.fromFingerprint, aliceId.fingerprint)
     assert.equal(preview.fromFriend, 'Alice')
+    // The name she goes by (the test app's, startTestApp) travels in the invite as her claim (PROTOCOL.md §7,
+    // fromName), and a new one in the next invite.
+    assert.equal(preview.fromName, (await alice.call('identity.get', {})).displayName)
+    await alice.call('identity.setName', { name: 'Alice P.' })
+    const named = await bob.call(
+      'invites.preview',
+      await alice.call('invites.create', { group: group.id, friend: bobId.key }),
+    )
+    assert.equal(named.fromName, 'Alice P.')
+    assert.equal(named.fromFingerprint, aliceId.fingerprint)
     assert.deepEqual(preview.torrents, [{ infoHash, name: 'film.bin' }])
     assert.equal(preview.alreadyMember, false)
     // A folder of the group's own in the download folder (issue 15: groups never share one by default).
