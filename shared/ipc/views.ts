@@ -174,7 +174,7 @@ export const appInfo = z.object({
 export type AppInfo = z.infer<typeof appInfo>
 
 export const notice = z.object({
-  kind: z.enum(['download-finished', 'new-share', 'error']),
+  kind: z.enum(['download-finished', 'new-share', 'share-retracted', 'error']),
   title: z.string(),
   body: z.string(),
   infoHash: infoHash.optional(),

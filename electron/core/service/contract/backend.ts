@@ -89,6 +89,15 @@ export class AppBackend {
           })
         }
       },
+      onRetracted: (group, gone) => {
+        for (const s of gone) {
+          emit('notice', {
+            kind: 'share-retracted',
+            title: `Removed from ${group}`,
+            body: `${s.name}: its owner took it out of the group. What you downloaded stays where it is.`,
+          })
+        }
+      },
     })
     const ctx: AppContext = {
       store,
