@@ -593,13 +593,15 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     async () => {
       await nav(alice.page, 'Groups')
       await alice.page.getByRole('button', { name: /^Books/ }).click()
-      // Connected: his node proved his member key to hers, on a share or on the group's rendezvous.
-      await alice.page
+      // Connected: his node proved his member key to hers, on a share or on the group's rendezvous;
+      // a connected row says what he holds of the group's one share (delivery per member).
+      const bobRow = alice.page
         .getByTestId('member')
         .filter({ hasText: 'Bob' })
         .getByTestId('presence')
-        .filter({ hasText: /^Connected$/ })
-        .waitFor({ timeout: TRANSFER_MS })
+        .filter({ hasText: /^Has all 1 item$/ })
+      await bobRow.waitFor({ timeout: TRANSFER_MS })
+      assert.match((await bobRow.getAttribute('class')) ?? '', /presence-on/, 'shown as connected')
       await shot(alice, 'groups-members-connected')
       await nav(bob.page, 'Groups')
       await bob.page.getByRole('button', { name: /^Books/ }).click()
@@ -610,7 +612,7 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
         .getByTestId('member')
         .filter({ hasText: 'Alice' })
         .getByTestId('presence')
-        .filter({ hasText: /^Connected$/ })
+        .filter({ hasText: /^Has all 1 item$/ })
         .waitFor({ timeout: TRANSFER_MS })
     },
   )

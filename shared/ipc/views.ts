@@ -101,6 +101,8 @@ export const peerView = z.object({
   reason: z.enum(REJECT_CODES).optional(),
   /** Their member key's fingerprint, once authorized. */
   member: z.string().optional(),
+  /** Authorized peers: the share of this item's pieces it announced holding, 0..1 (docs/ENGINE.md §7). */
+  holds: z.number().min(0).max(1).optional(),
   uploaded: z.number(),
   downloaded: z.number(),
   uploadSpeed: z.number(),
