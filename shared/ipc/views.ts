@@ -57,7 +57,7 @@ export const memberView = z.object({
   /**
    * Delivery (issue 17): of the group's items this node holds (`of`), how many this member holds
    * whole (`has`) and the share of their bytes it holds (`progress`, 0..1), by what its node last
-   * announced on our connections (kept across restarts; docs/ENGINE.md §6). Ours is our own progress.
+   * announced on our connections (kept across restarts; docs/ENGINE.md §7). Ours is our own progress.
    */
   has: z.number().int().min(0).optional(),
   of: z.number().int().min(0).optional(),
@@ -101,6 +101,8 @@ export const peerView = z.object({
   reason: z.enum(REJECT_CODES).optional(),
   /** Their member key's fingerprint, once authorized. */
   member: z.string().optional(),
+  /** Authorized peers: the share of this item's pieces it announced holding, 0..1 (docs/ENGINE.md §7). */
+  holds: z.number().min(0).max(1).optional(),
   uploaded: z.number(),
   downloaded: z.number(),
   uploadSpeed: z.number(),

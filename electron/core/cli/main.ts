@@ -21,6 +21,7 @@ import {
   findGroup,
   fingerprintOf,
   groupDetailsOf,
+  groupsDelivery,
   groupKeyText,
   identityView,
   isNodeRunning,
@@ -65,7 +66,7 @@ import {
 } from '../../../shared/invite-link.js'
 import { INVITE_REASONS } from '../../../shared/ui/reason-text.js'
 import { formatRate, parseRate } from './rate.js'
-import { bytes, isShare, peerLines, torrentLine } from './format.js'
+import { bytes, isShare, memberState, peerLines, torrentLine } from './format.js'
 import { line, shown } from './terminal.js'
 import { describeReachability, type Reachability } from '../service/index.js'
 
@@ -276,7 +277,8 @@ group
   .option('--json')
   .description('the group index: version, trackers, torrents, members, revoked')
   .action(async (ref: string, o: { json?: boolean }) => {
-    const view = await groupDetailsOf(await readStore(), ref)
+    const store = await readStore()
+    const view = await groupDetailsOf(store, ref)
     if (o.json) return out(JSON.stringify(view, null, 2))
     out(
       `${shown(view.name)} (${view.owner ? 'owner' : 'member'})  index version ${view.indexVersion ?? '-'}  auto-join ${view.autoJoin ? 'on' : 'off'}`,
@@ -288,7 +290,11 @@ group
     out(`torrents (${view.torrents.length}):`)
     for (const t of view.torrents) out(`  ${t.infoHash}  ${shown(t.name)}`)
     out(`members (${view.members.length}):`)
-    for (const m of view.members) out(`  ${m.fingerprint}  ${shown(m.name)}`)
+    const self = keyText(store.current.identity.publicKey)
+    for (const m of view.members) {
+      const you = m.key === self
+      out(`  ${m.fingerprint}  ${shown(you ? `${m.name || 'you'} (you)` : m.name).padEnd(16)}  ${memberState(m, you)}`)
+    }
     if (view.revoked.length > 0) out(`revoked (${view.revoked.length}):`)
     for (const m of view.revoked) out(`  ${m.fingerprint}  ${shown(m.name)}`)
   })
@@ -553,7 +559,7 @@ program
           group: findGroup(store.current, t.groupId).name,
           downloadDir: t.downloadDir,
         }))
-    if (o.json) return out(JSON.stringify({ running, torrents }, null, 2))
+    if (o.json) return out(JSON.stringify({ running, torrents, groups: await groupsDelivery(store) }, null, 2))
     if (!running) out('no node is running on this profile (start one with: coterie run)')
     else {
       const ping = await callControl(store.dir, 'ping')

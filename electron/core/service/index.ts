@@ -67,7 +67,7 @@ export async function startNode(store: ProfileStore, o: NodeOptions): Promise<Co
 
 // The contract: its views, and the backend answering every channel.
 export { fingerprintOf, groupKeyText, identityView, keyText } from './contract/views.js'
-export { groupDetailsOf, type GroupDetails } from './contract/group-details.js'
+export { groupDetailsOf, groupsDelivery, type GroupDetails, type MemberDetails } from './contract/group-details.js'
 export type { AppBackend, BackendOptions } from './contract/backend.js'
 export type { Logger } from './contract/context.js'
 export type { Dispatch } from './contract/dispatch.js'
