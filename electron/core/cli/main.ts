@@ -52,7 +52,7 @@ import {
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { ServiceError } from '../../../shared/service-errors.js'
 import { formatRate, parseRate } from './rate.js'
-import { bytes, isShare, peerLines, torrentLine } from './format.js'
+import { bytes, indexProblemLines, isShare, peerLines, torrentLine } from './format.js'
 import { line, shown } from './terminal.js'
 import { describeReachability, type Reachability } from '../service/index.js'
 
@@ -269,11 +269,15 @@ group
       `${shown(view.name)} (${view.owner ? 'owner' : 'member'})  index version ${view.indexVersion ?? '-'}  auto-join ${view.autoJoin ? 'on' : 'off'}`,
     )
     out(`speed limits: upload ${formatRate(view.uploadLimit)}, download ${formatRate(view.downloadLimit)}`)
+    if (!view.owner && view.indexVersion !== null && view.indexVersion !== view.appliedVersion)
+      out(`index version ${view.indexVersion} received but not followed yet (following ${view.appliedVersion ?? '-'})`)
     if (view.certificateExpires !== null) out(`your certificate expires ${view.certificateExpires}`)
     if (view.trackers.length > 0) out(`trackers: ${view.trackers.join(' ')}`)
     if (view.ice.length > 0) out(`ICE servers: ${view.ice.join(' ')}`)
     out(`torrents (${view.torrents.length}):`)
     for (const t of view.torrents) out(`  ${t.infoHash}  ${shown(t.name)}`)
+    if (view.refused.length > 0) out(`not downloaded (${view.refused.length}):`)
+    for (const t of view.refused) out(`  ${t.infoHash}  ${shown(t.name)}: ${t.reason}`)
     out(`members (${view.members.length}):`)
     for (const m of view.members) out(`  ${m.fingerprint}  ${shown(m.name)}`)
     if (view.revoked.length > 0) out(`revoked (${view.revoked.length}):`)
@@ -408,6 +412,7 @@ program
         ice: checkIce(o.ice),
         uploadLimit: o.uploadLimit,
         downloadLimit: o.downloadLimit,
+        onIndexProblem: (group, problem) => indexProblemLines(group, problem).forEach((l) => out(l)),
       }
       let node: CoterieNode
       let stopUi = async (): Promise<void> => {}
