@@ -46,6 +46,7 @@ export type RejectCode = (typeof REJECT_CODES)[number]
 /** Why an invite file could not be opened. */
 export const INVITE_CODES = [
   'not-an-invite',
+  'damaged',
   'oversize',
   'unsupported-version',
   'cannot-open',

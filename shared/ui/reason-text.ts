@@ -67,7 +67,9 @@ export const ICE_URL_REASONS: Readonly<Record<IceUrlErrorCode, string>> = {
 
 /** Why an invite file could not be opened. */
 export const INVITE_REASONS: Readonly<Record<InviteErrorCode, string>> = {
-  'not-an-invite': 'This file is not a Coterie invite.',
+  'not-an-invite': 'This is not a Coterie invite.',
+  damaged:
+    'This invite is damaged: it was cut short or altered on the way. Ask for it again (as a file, or copy the whole link).',
   oversize: 'This invite file is larger than any invite can be.',
   'unsupported-version': 'This invite was made by a newer version of Coterie.',
   'cannot-open':

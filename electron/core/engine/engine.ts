@@ -124,6 +124,8 @@ export interface TorrentSummary {
   readonly state: 'checking' | 'downloading' | 'seeding' | 'paused' | 'metadata'
   readonly progress: number
   readonly length: number
+  /** How many pieces it has (0 before its metadata): what each peer's `pieces` is out of. */
+  readonly pieces: number
   readonly downloaded: number
   readonly uploaded: number
   readonly downloadSpeed: number
@@ -580,7 +582,7 @@ export class Engine extends EventEmitter {
           if (!wire.destroyed) known.authorized(wire)
           this.emit('peer', {
             infoHash: torrent.infoHash,
-            peer: summarizePeer(wire, ext, this.#pathOf(torrent, wire)),
+            peer: summarizePeer(wire, ext, this.#pathOf(torrent, wire), torrent.pieces.length),
           } satisfies PeerEvent)
         },
         onTampered: () =>
@@ -651,11 +653,12 @@ export class Engine extends EventEmitter {
       state,
       progress: t.progress,
       length: t.length,
+      pieces: t.pieces.length,
       downloaded: t.downloaded,
       uploaded: t.uploaded,
       downloadSpeed: Math.round(t.downloadSpeed),
       uploadSpeed: Math.round(t.uploadSpeed),
-      peers: t.wires.map((w) => summarizePeer(w, this.#wires.get(w)?.ext, this.#pathOf(t, w))),
+      peers: t.wires.map((w) => summarizePeer(w, this.#wires.get(w)?.ext, this.#pathOf(t, w), t.pieces.length)),
     }
   }
 

@@ -20,6 +20,13 @@ export interface PeerSummary {
   readonly self: string
   /** Hex of the member key it proved, once authorized. */
   readonly member?: string
+  /**
+   * How many of the torrent's pieces the peer announced it holds (its bitfield, HAVE_ALL and HAVEs,
+   * which bittorrent-protocol keeps as `peerPieces`). A Coterie peer announces nothing until it
+   * has authorized us (docs/ENGINE.md §1), so this is 0 until then; it is what the peer says, not
+   * what we verified (docs/ENGINE.md §6).
+   */
+  readonly pieces: number
   readonly uploaded: number
   readonly downloaded: number
   readonly uploadSpeed: number
@@ -61,7 +68,19 @@ function versionOf(chars: string): string {
   return parts.join('.')
 }
 
-export function summarizePeer(wire: Wire, ext: CoterieExtension | undefined, path: PeerPath = 'direct'): PeerSummary {
+/** How many of the first `total` pieces a wire's peer announced (HAVE_ALL answers true for any index). */
+export function announcedPieces(wire: Wire, total: number): number {
+  let n = 0
+  for (let i = 0; i < total; i++) if (wire.peerPieces.get(i)) n++
+  return n
+}
+
+export function summarizePeer(
+  wire: Wire,
+  ext: CoterieExtension | undefined,
+  path: PeerPath = 'direct',
+  totalPieces = 0,
+): PeerSummary {
   const peer = ext?.peer
   return {
     address: wire.remoteAddress === undefined ? 'unknown' : `${wire.remoteAddress}:${wire.remotePort}`,
@@ -73,6 +92,7 @@ export function summarizePeer(wire: Wire, ext: CoterieExtension | undefined, pat
     self:
       ext?.self === undefined ? 'pending' : ext.self.kind === 'refused' ? `refused: ${ext.self.code}` : ext.self.kind,
     ...(peer?.kind === 'authorized' && { member: Buffer.from(peer.certificate.member).toString('hex') }),
+    pieces: announcedPieces(wire, totalPieces),
     uploaded: wire.uploaded,
     downloaded: wire.downloaded,
     uploadSpeed: Math.round(wire.uploadSpeed()),

@@ -6,7 +6,7 @@
  * Every write into the profile happens under the lock, so under the lock anything below matches
  * only what a crash left, never a write in flight:
  *  - temporary copies (files.ts's `<file>.<pid>-<n>.tmp`, and write-file-atomic's `<file>.<number>`
- *    of Coterie before issue 20) of identity.json, profile.json, and of anything in torrents/ and indexes/;
+ *    of Coterie before issue 20) of identity.json, profile.json, delivery.json, and of anything in torrents/ and indexes/;
  *  - the lock's own folders (made to be renamed into place, or moved aside to be deleted);
  *  - info and resume files of torrents the profile no longer names, indexes of groups it no longer
  *    has, rendezvous folders of no group's rendezvous (what a crash between a removal's commit and
@@ -27,7 +27,7 @@ import type { StateFile } from './schema.js'
 /** A temporary copy, by files.ts or (older profiles) write-file-atomic. */
 const OLD_TEMP_NAME = /\.\d+$/
 const isTemp = (name: string) => TEMP_NAME.test(name) || OLD_TEMP_NAME.test(name)
-const ROOT_FILES: readonly string[] = [PROFILE_FILES.identity, PROFILE_FILES.state]
+const ROOT_FILES: readonly string[] = [PROFILE_FILES.identity, PROFILE_FILES.state, PROFILE_FILES.delivery]
 const isRootTemp = (name: string) => isTemp(name) && ROOT_FILES.some((f) => name.startsWith(`${f}.`))
 const TORRENT_FILE = /^([0-9a-f]{40})\.(?:info|resume)$/
 const INDEX_FILE = /^([0-9a-f]{64})\.index$/

@@ -28,3 +28,11 @@ export {
   type WatchOptions,
 } from './store.js'
 export type { SecretSealer } from './secrets.js'
+export {
+  loadDelivery,
+  saveDelivery,
+  MAX_DELIVERY_ENTRIES,
+  type DeliveryGroup,
+  type DeliveryGroups,
+  type DeliveryMember,
+} from './delivery.js'

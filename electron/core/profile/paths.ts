@@ -46,6 +46,8 @@ export const PROFILE_FILES = {
   indexes: 'indexes',
   /** Each group's rendezvous torrent, `<infohash>/` (service/runtime/rendezvous.ts). */
   rendezvous: 'rendezvous',
+  /** What each group's members last announced holding, and when each was last seen (delivery.ts). */
+  delivery: 'delivery.json',
   /** The lock: a directory holding its owner's record (lock.ts). */
   lock: 'coterie.lock',
 } as const
@@ -57,6 +59,7 @@ export interface ProfileLayout {
   readonly torrents: string
   readonly indexes: string
   readonly rendezvous: string
+  readonly delivery: string
   readonly lock: string
   readonly torrentInfo: (infoHash: string) => string
   /** What this node last knew it held of a torrent, to start without re-hashing it (resume.ts). */
@@ -74,6 +77,7 @@ export function profileLayout(dir: string): ProfileLayout {
     torrents,
     indexes: path.join(root, PROFILE_FILES.indexes),
     rendezvous: path.join(root, PROFILE_FILES.rendezvous),
+    delivery: path.join(root, PROFILE_FILES.delivery),
     lock: path.join(root, PROFILE_FILES.lock),
     torrentInfo: (infoHash) => path.join(torrents, `${infoHash}.info`),
     resumeRecord: (infoHash) => path.join(torrents, `${infoHash}.resume`),

@@ -274,8 +274,15 @@ describe('invites: the seal', () => {
       const m = file.slice()
       m[i]! ^= 1 << (i % 8)
       const code = codeOf(m)
-      assert.ok(['not-an-invite', 'unsupported-version', 'cannot-open'].includes(code), `byte ${i}: ${code}`)
+      assert.ok(['not-an-invite', 'damaged', 'unsupported-version', 'cannot-open'].includes(code), `byte ${i}: ${code}`)
     }
+  })
+
+  it('cut short anywhere after its first bytes, is damaged, not "not an invite"', () => {
+    const file = invite()
+    const start = 'd3:box'.length + String(file.length).length // past `d3:box<len>:` at the latest
+    for (let n = start + 1; n < file.length; n++) assert.equal(codeOf(file.subarray(0, n)), 'damaged', `${n} bytes`)
+    assert.equal(codeOf(file.subarray(0, 4)), 'not-an-invite') // too little left to tell
   })
 
   it('refuses empty input, garbage and other Coterie files as not-an-invite', () => {

@@ -214,6 +214,12 @@ export function createInvite(
   return file
 }
 
+/** `d3:box<digits>:`: the first bytes of every v1 invite (its outer keys sorted, §7). */
+const INVITE_START = /^d3:box[1-9][0-9]*:/
+const INVITE_START_BYTES = 16 // `d3:box` and a length of up to 9 digits and its colon
+const startsLikeInvite = (file: Uint8Array): boolean =>
+  INVITE_START.test(String.fromCharCode(...file.subarray(0, INVITE_START_BYTES)))
+
 /**
  * Opens an invite with the recipient's identity key and checks all of it at `now` (unix seconds):
  * the seal, the inviter's signature, the certificate (for this group and this recipient), and
@@ -224,6 +230,8 @@ export function openInvite(file: Uint8Array, me: KeyPair, now: number): Result<O
   const decodedFile = decodeCanonical(file, MAX_INVITE_BYTES)
   const fileVersion = versionField(decodedFile, MAGIC)
   if (fileVersion !== undefined && fileVersion !== PROTOCOL_VERSION) return fail('unsupported-version')
+  // Begun as every v1 invite begins but not a whole bencode value: cut short or altered, not "no invite".
+  if (decodedFile === undefined && startsLikeInvite(file)) return fail('damaged')
   const outer = outerSchema.safeParse(decodedFile)
   if (!outer.success) return fail('not-an-invite')
   const myX = ed25519.utils.toMontgomery(me.publicKey)

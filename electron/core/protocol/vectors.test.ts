@@ -9,6 +9,7 @@ import { keyPairFromSecret, parseKeyText, fingerprint } from './keys.js'
 import { verifyCertificate } from './certificate.js'
 import { decodeCanonical } from './canonical.js'
 import { openInvite } from './invite.js'
+import { inviteLink, readInviteText } from '../../../shared/invite-link.js'
 import { infoHashOf } from './torrent-info.js'
 import { decodePex } from './pex.js'
 import { formatAddress } from './address.js'
@@ -65,6 +66,14 @@ describe('protocol test vectors (electron/core/protocol/vectors/protocol-v1.json
     assert.deepEqual(opened.value.infoHashes, [stored.torrent.infoHash])
     const refused = openInvite(h(stored.invite.file), keyPairFromSecret(h(bob.secretKey)), stored.invite.now)
     assertErr(refused, 'cannot-open')
+  })
+
+  it('the invite link carries the same bytes as the file (§7.2)', () => {
+    assert.ok(stored.invite.link.startsWith('coterie://invite/'))
+    const read = readInviteText(stored.invite.link)
+    assertOk(read)
+    assert.equal(Buffer.from(read.value).toString('hex'), stored.invite.file)
+    assert.equal(inviteLink(h(stored.invite.file)), stored.invite.link)
   })
 
   it('the public invite carries its flag and trackers; the private one reads as private', () => {

@@ -844,6 +844,14 @@ function inviteCases(w: VectorWorld) {
         'unsupported-version',
       ),
       c('the box altered', badBox, 'cannot-open'),
+      c("cut short: the last byte (the outer dictionary's end) missing", good.subarray(0, good.length - 1), 'damaged'),
+      c('cut short inside the box (a link pasted in part)', good.subarray(0, 60), 'damaged'),
+      c(
+        'the box length altered (a digit added): no longer a whole bencode value',
+        Uint8Array.from([...utf8('d3:box9'), ...good.subarray(6)]),
+        'damaged',
+      ),
+      c('begins as an invite does, then nothing', utf8('d3:box5:'), 'damaged'),
       c(
         'e of small order (all zero): the shared secret is zero',
         encode({ 'coterie-invite': 1, e: new Uint8Array(32), box: new Uint8Array(16) }),

@@ -13,6 +13,7 @@ import { fingerprint, keyToText } from '../protocol/keys.js'
 import { deriveKeys, ephemeralFromSecret, transcriptHash } from '../protocol/session.js'
 import { signingInput } from '../protocol/signing.js'
 import { createInvite } from '../protocol/invite.js'
+import { inviteLink } from '../../../shared/invite-link.js'
 import { infoHashOf } from '../protocol/torrent-info.js'
 import { encodePex } from '../protocol/pex.js'
 import { peerAddress } from '../protocol/address.js'
@@ -374,6 +375,8 @@ export function buildVectors() {
       ephemeralSecret: hex(seed('vector invite ephemeral')),
       now: NOW,
       file: hex(inviteFile),
+      // The same bytes as text (PROTOCOL.md §7.2).
+      link: inviteLink(inviteFile)!,
     },
     publicInvite: {
       inviter: 'vector owner',

@@ -13,8 +13,9 @@ import { join } from 'node:path'
 export const MAX_CONTROL_MESSAGE_BYTES = 4 * 1024 * 1024 // a status with many torrents and peers
 export const CONTROL_TIMEOUT_MS = 5_000
 
-export type ControlMethod = 'ping' | 'reload' | 'status' | 'retry'
-const METHODS: readonly ControlMethod[] = ['ping', 'reload', 'status', 'retry']
+/** `members`: each group's members' delivery (runtime/delivery.ts). */
+export type ControlMethod = 'ping' | 'reload' | 'status' | 'retry' | 'members'
+const METHODS: readonly ControlMethod[] = ['ping', 'reload', 'status', 'retry', 'members']
 export interface ControlRequest {
   readonly method: ControlMethod
   /** `retry`: the one torrent to retry (hex infohash); absent retries every download. */

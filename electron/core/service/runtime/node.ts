@@ -12,6 +12,7 @@ import { decodeCertificate, issueCertificate } from '../../protocol/certificate.
 import { identityKeyPair, swarmKeyPair, type Group, type Profile, type ProfileStore } from '../../profile/index.js'
 import { certificateLifetimeS, renewalDue } from '../operations/groups.js'
 import { serveControl } from './control.js'
+import { DeliveryBook, type MemberDelivery } from './delivery.js'
 import {
   applyIndex,
   indexContent,
@@ -52,11 +53,18 @@ export interface NodeOptions extends EngineOptions {
    * next reload). Reported once per group, version and problem.
    */
   readonly onIndexProblem?: (group: string, problem: IndexProblem) => void
+  /** How often members' delivery is looked at (default DELIVERY_LOOK_MS). */
+  readonly deliveryIntervalMs?: number
 }
 
 export type IndexProblem =
   | { readonly kind: 'skipped'; readonly version: number; readonly shares: readonly SkippedShare[] }
   | { readonly kind: 'failed'; readonly version: number; readonly message: string }
+
+/** How often the peers are looked at for members' delivery: the group screen's figures lag by this. */
+export const DELIVERY_LOOK_MS = 1_000
+/** The delivery record is written at most this often while it changes (and at a clean stop). */
+export const DELIVERY_SAVE_MS = 10_000
 
 export interface TorrentStatus extends Omit<TorrentSummary, 'state'> {
   /** 'refused': the node will not write it (service/operations/placement.ts); `error` says why. */
@@ -90,23 +98,30 @@ export class CoterieNode {
   readonly #infos = new Map<string, Uint8Array>()
   /** The last index problem reported per group (swarm hex), so a retry does not repeat it. */
   readonly #indexProblems = new Map<string, string>()
+  /** What each member holds of each group's items, and when it was last seen (delivery.ts). */
+  readonly #delivery: DeliveryBook
+  #deliveryTimer: NodeJS.Timeout | undefined
+  #deliverySaved = 0
 
-  private constructor(store: ProfileStore, engine: Engine, o: NodeOptions) {
+  private constructor(store: ProfileStore, engine: Engine, o: NodeOptions, delivery: DeliveryBook) {
     this.#store = store
     this.#engine = engine
     this.#o = o
     this.#resumes = new ResumeBook(store.layout, engine, (e) => void engine.emit('warning', e))
+    this.#delivery = delivery
   }
 
   static async start(store: ProfileStore, o: NodeOptions = {}): Promise<CoterieNode> {
+    const delivery = await DeliveryBook.load(store.layout)
     const engine = await Engine.start(o)
-    const node = new CoterieNode(store, engine, o)
+    const node = new CoterieNode(store, engine, o, delivery)
     // Before the first reload: peers found while it adds the torrents may send an index at once.
     engine.index.on('index', (i: GroupIndex) => node.#followIndex(i))
     try {
       node.#control = await serveControl(store.dir, async (method, req) => {
         if (method === 'reload') await node.reload()
         if (method === 'retry') return node.retry(req.infoHash)
+        if (method === 'members') return node.delivery()
         return method === 'status' ? node.status() : { port: engine.port, reachability: engine.reachability }
       })
       await node.reload()
@@ -115,7 +130,37 @@ export class CoterieNode {
       throw e
     }
     node.#stopWatching = store.watch(() => void node.reload())
+    node.#deliveryTimer = setInterval(() => node.#lookAtDelivery(), o.deliveryIntervalMs ?? DELIVERY_LOOK_MS)
+    node.#deliveryTimer.unref()
     return node
+  }
+
+  /**
+   * Each group's members and what they hold (runtime/delivery.ts), as of now: group id -> member
+   * key (hex) -> figures. The members are this node, those the profile lists, and any other it saw.
+   */
+  delivery(): Record<string, Record<string, MemberDelivery>> {
+    const profile = this.#store.current
+    this.#delivery.update(profile, this.#engine.summary(), (ih) => this.#rendezvous.get(ih))
+    const out: Record<string, Record<string, MemberDelivery>> = {}
+    for (const g of profile.groups) {
+      const keys = new Set([profile.identity.publicKey, ...g.members, ...this.#delivery.known(g.id)])
+      out[g.id] = Object.fromEntries([...keys].map((k) => [k, this.#delivery.of(profile, g.id, k)]))
+    }
+    return out
+  }
+
+  /** One member's figures in a group, as of the last look at the peers. */
+  memberDelivery(groupId: string, member: string): MemberDelivery {
+    return this.#delivery.of(this.#store.current, groupId, member)
+  }
+
+  // Looks at the peers; writes the record at most every DELIVERY_SAVE_MS when something changed.
+  #lookAtDelivery(): void {
+    this.#delivery.update(this.#store.current, this.#engine.summary(), (ih) => this.#rendezvous.get(ih))
+    if (!this.#delivery.dirty || Date.now() - this.#deliverySaved < DELIVERY_SAVE_MS) return
+    this.#deliverySaved = Date.now()
+    this.#delivery.save(this.#store.layout).catch((e: unknown) => void this.#engine.emit('warning', e))
   }
 
   get engine(): Engine {
@@ -145,6 +190,7 @@ export class CoterieNode {
           state: 'refused',
           progress: 0,
           length: 0,
+          pieces: 0,
           downloaded: 0,
           uploaded: 0,
           downloadSpeed: 0,
@@ -220,6 +266,10 @@ export class CoterieNode {
     this.#stopWatching?.()
     clearTimeout(this.#renewalTimer)
     await new Promise<void>((resolve) => (this.#control ? this.#control.close(() => resolve()) : resolve()))
+    clearInterval(this.#deliveryTimer)
+    // Who is connected until now, and what they hold: what the next start shows until they are back.
+    this.#delivery.update(this.#store.current, this.#engine.summary(), (ih) => this.#rendezvous.get(ih))
+    await this.#delivery.save(this.#store.layout).catch((e: unknown) => void this.#engine.emit('warning', e))
     const record = this.#resumes.capture()
     await this.#engine.close()
     await record()
