@@ -13,6 +13,7 @@ import { createGroup } from '../operations/groups.js'
 import { share } from '../operations/share.js'
 import { join as joinInvite, writeInvite } from '../operations/invites.js'
 import { groupDetailsOf } from './group-details.js'
+import { indexNotices } from './events.js'
 import { encode } from '../../protocol/canonical.js'
 import { utf8 } from '../../protocol/bytes.js'
 import { INFO_SWARM_KEY } from '../../protocol/constants.js'
@@ -112,6 +113,10 @@ describe('a group index a member cannot follow whole', () => {
     assert.deepEqual(problems, [
       { kind: 'skipped', version: n, shares: [{ infoHash: bad, name: badName, code: 'control' }] },
     ])
+    // The app's notice (the contract's 'notice' event) names it and says why.
+    assert.deepEqual(indexNotices('G', problems[0]!), [
+      { kind: 'error', title: 'Not downloaded in G', body: `${badName}: ${NAME_REASONS.control}`, infoHash: bad },
+    ])
     // `coterie group show` lists it, with the sentence the app shows.
     const details = await groupDetailsOf(bob.store, 'G')
     assert.equal(details.indexVersion, n)
@@ -158,6 +163,7 @@ describe('a group index a member cannot follow whole', () => {
     const details = await groupDetailsOf(bob.store, 'G')
     assert.equal(details.indexVersion, n, 'the index is held')
     assert.equal(details.appliedVersion, before, '...and `group show` says it is not followed yet')
+    assert.equal(indexNotices('G', problems[0]!)[0]!.kind, 'error')
 
     // The disk is fixed; the next reload follows the held index, no new version needed.
     rmSync(infos)

@@ -1,8 +1,8 @@
 /**
  * The group index as a node keeps it (PROTOCOL.md §13): the owner's node publishes a new version
  * whenever the group changes (a share, a member added or removed, a renewal due), and a member's
- * node applies each newer version it receives: joins new torrents, installs its renewed
- * certificate, takes the rotated discovery secret. The signed index lives in
+ * node applies each newer version it receives: joins new torrents, drops those the owner took out
+ * (`retractedShares`), installs its renewed certificate, takes the rotated discovery secret. The signed index lives in
  * indexes/<swarm>.index next to profile.json; it verifies itself, so it is written on its own.
  */
 import { readBounded } from '../../platform/bounded-read.js'
@@ -46,6 +46,8 @@ export interface Applied {
   readonly joined: string[]
   /** Shares left out, each with its reason; the index was followed all the same. */
   readonly skipped: SkippedShare[]
+  /** Shares the owner took out that this profile held: their entries went, their files stay. */
+  readonly retracted: readonly { infoHash: string; name: string }[]
 }
 
 /** A group as the profile snapshot holds it (read-only). */
@@ -145,16 +147,18 @@ export const publish = (g: GroupView, content: GroupIndexContent): GroupIndex =>
 }
 
 /**
- * Member: applies a newer index to the profile draft. Returns the torrents joined and those
- * skipped, with why. The group's local name stays the member's own choice; everything else follows
- * the owner. A share the member cannot take (a name §4.6 refuses) is skipped, never a reason to
- * leave the index unapplied: the version, members, certificates and secret still move on.
+ * Member: applies a newer index to the profile draft; `before` is the index it held until now (the
+ * stored file), if any. Returns the torrents joined, skipped (with why) and retracted. The group's
+ * local name stays the member's own choice; everything else follows the owner, the group's list of
+ * shares included. A share the member cannot take (a name §4.6 refuses) is skipped, never a reason
+ * to leave the index unapplied: the version, members, certificates and secret still move on.
  */
 export function applyIndex(
   draft: ProfileData,
   g: Group,
   index: GroupIndex,
   ctx: { putTorrentInfo(info: Uint8Array): string; selfKey: string; defaultDownloadDir: string },
+  before?: GroupIndex,
 ): Applied {
   g.indexVersion = index.version
   g.groupSecret = bytesToHex(index.secret)
@@ -170,10 +174,40 @@ export function applyIndex(
   if (mine !== undefined && (current === undefined || !current.ok || mine.exp > current.value.exp)) {
     g.certificate = bytesToHex(index.certificates.find((c) => bytesToHex(decodeCertOrEmpty(c)) === ctx.selfKey)!)
   }
+  // Retracted shares leave the profile, so the node stops listing and seeding them at its next
+  // reload; what was downloaded stays on disk, untouched (the member's own: not DRM).
+  const held = draft.torrents.filter((t) => t.groupId === g.id).map((t) => t.infoHash)
+  const gone = new Set(retractedShares(g, before, index, held))
+  const retracted = draft.torrents
+    .filter((t) => t.groupId === g.id && gone.has(t.infoHash))
+    .map((t) => ({ infoHash: t.infoHash, name: t.name }))
+  if (retracted.length > 0) draft.torrents = draft.torrents.filter((t) => !(t.groupId === g.id && gone.has(t.infoHash)))
   // The rendezvous is joined whatever auto-join says: it is where the group meets, not a share.
   takeRendezvous(g, index.torrents)
-  if (g.autoJoin === false) return { joined: [], skipped: [] } // listed (the index is kept), fetched when asked: joinHeldShares
-  return joinShares(draft, g, indexShares(g, index), ctx.putTorrentInfo, ctx.defaultDownloadDir)
+  // With auto-join off the rest is listed (the index is kept) and fetched when asked: joinHeldShares.
+  if (g.autoJoin === false) return { joined: [], skipped: [], retracted }
+  const { joined, skipped } = joinShares(draft, g, indexShares(g, index), ctx.putTorrentInfo, ctx.defaultDownloadDir)
+  return { joined, skipped, retracted }
+}
+
+/**
+ * The shares the owner took out (unshare.ts) that a member may hold, by infohash: since an owner's
+ * index lists every share its profile holds, a share is retracted when `after` leaves it out and
+ * either the index held until now (`before`) listed it, or `after` was signed after the invite the
+ * member joined with (`g.inviteIat`, the owner's clock both times), whose shares it would otherwise
+ * list. An index signed no later than the invite may predate a share the invite brought: that
+ * share is kept, not retracted (docs/PROTOCOL.md §13.4).
+ */
+export function retractedShares(
+  g: Pick<Group, 'swarmPublicKey' | 'inviteIat'>,
+  before: Pick<GroupIndex, 'torrents' | 'infoHashes'> | undefined,
+  after: Pick<GroupIndex, 'torrents' | 'infoHashes' | 'iat'>,
+  held: readonly string[],
+): string[] {
+  const still = new Set(indexShares(g, after).map((s) => s.infoHash))
+  const listed = new Set(before === undefined ? [] : indexShares(g, before).map((s) => s.infoHash))
+  const afterInvite = g.inviteIat !== undefined && after.iat > g.inviteIat
+  return held.filter((ih) => !still.has(ih) && (afterInvite || listed.has(ih)))
 }
 
 /** The shares an index carries, its rendezvous aside, with their infohashes (hex), in order. */
@@ -215,7 +249,7 @@ function joinShares(
   shares: readonly { infoHash: string; info: Uint8Array }[],
   putTorrentInfo: (info: Uint8Array) => string,
   defaultDownloadDir: string,
-): Applied {
+): Pick<Applied, 'joined' | 'skipped'> {
   const joined: string[] = []
   const skipped: SkippedShare[] = []
   const dir = g.downloadDir ?? draft.torrents.find((t) => t.groupId === g.id)?.downloadDir ?? defaultDownloadDir

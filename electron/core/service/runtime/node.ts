@@ -53,6 +53,8 @@ export interface NodeOptions extends EngineOptions {
    * next reload). Reported once per group, version and problem.
    */
   readonly onIndexProblem?: (group: string, problem: IndexProblem) => void
+  /** A newer index no longer lists shares this node held: they stopped here, their files stay. */
+  readonly onRetracted?: (group: string, shares: readonly { infoHash: string; name: string }[]) => void
   /** How often members' delivery is looked at (default DELIVERY_LOOK_MS). */
   readonly deliveryIntervalMs?: number
 }
@@ -471,31 +473,40 @@ export class CoterieNode {
     const swarmHex = Buffer.from(index.swarm).toString('hex')
     const g = this.#store.current.groups.find((x) => x.swarmPublicKey === swarmHex)
     if (g === undefined || g.owner || (g.indexVersion ?? 0) >= index.version) return
-    let applied: Applied = { joined: [], skipped: [] }
+    let applied: Applied | undefined
     let before: GroupIndex | undefined
     try {
-      before = g.autoJoin === false ? await readGroupIndex(this.#store, swarmHex) : undefined
+      // The index held until now: what it listed and this one does not, the owner took out.
+      before = await readGroupIndex(this.#store, swarmHex)
       await writeGroupIndex(this.#store, index)
-      await this.#store.update((draft, ctx) => {
+      const r = await this.#store.update((draft, ctx) => {
         const dg = draft.groups.find((x) => x.id === g.id)
-        if (dg === undefined || (dg.indexVersion ?? 0) >= index.version) return
-        applied = applyIndex(draft, dg, index, {
-          putTorrentInfo: ctx.putTorrentInfo,
-          selfKey: ctx.identity.publicKey,
-          defaultDownloadDir: this.#o.downloadDir ?? draft.settings.downloadDir ?? defaultDownloadDir(),
-        })
+        if (dg === undefined || (dg.indexVersion ?? 0) >= index.version) return undefined
+        return applyIndex(
+          draft,
+          dg,
+          index,
+          {
+            putTorrentInfo: ctx.putTorrentInfo,
+            selfKey: ctx.identity.publicKey,
+            defaultDownloadDir: this.#o.downloadDir ?? draft.settings.downloadDir ?? defaultDownloadDir(),
+          },
+          before,
+        )
       })
+      applied = r.result
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e)
       this.#reportIndexProblem(swarmHex, g.name, { kind: 'failed', version: index.version, message })
       return
     }
-    if (applied.skipped.length > 0)
+    if (applied !== undefined && applied.skipped.length > 0)
       this.#reportIndexProblem(swarmHex, g.name, { kind: 'skipped', version: index.version, shares: applied.skipped })
     // Left meanwhile (service/operations/remove-group.ts): the file just written belongs to no group.
     if (!this.#store.current.groups.some((x) => x.swarmPublicKey === swarmHex))
       await rm(this.#store.layout.groupIndex(swarmHex), { force: true })
     await this.#reconcile() // our own write: the profile watch reports only other processes'
+    if (applied !== undefined && applied.retracted.length > 0) this.#o.onRetracted?.(g.name, applied.retracted)
     if (g.autoJoin === false) {
       const held = new Set(this.#store.current.torrents.map((t) => t.infoHash))
       const listed = newlyListed(g, before, index, (ih) => held.has(ih))
