@@ -14,12 +14,10 @@ import { share } from '../operations/share.js'
 import { join as joinInvite, writeInvite } from '../operations/invites.js'
 import { groupDetailsOf } from './group-details.js'
 import { indexNotices } from './events.js'
-import { encode } from '../../protocol/canonical.js'
-import { utf8 } from '../../protocol/bytes.js'
-import { INFO_SWARM_KEY } from '../../protocol/constants.js'
 import { NAME_REASONS } from '../../../../shared/ui/reason-text.js'
 import { LOOPBACK, randomFile, tempDir, until } from '../../testing/swarm.js'
 import { fileDone, testProfile, type TestProfile } from '../../testing/profiles.js'
+import { forgeShare } from '../../testing/forged-share.js'
 
 const dirs: { remove(): void }[] = []
 const temp = (label: string) => {
@@ -58,35 +56,6 @@ async function groupWithBob(label: string) {
   return { owner, bob, src, one }
 }
 
-/**
- * What a modified owner's client can list in its index: a torrent of the group whose name carries
- * an escape sequence (share() refuses it). Its profile entry is named plainly; the name members
- * see is the info dictionary's. Returns its infohash.
- */
-async function forgeShare(owner: TestProfile, name: string): Promise<string> {
-  let infoHash = ''
-  await owner.store.update((d, ctx) => {
-    const g = d.groups[0]!
-    const info = encode({
-      length: 1000,
-      name: utf8(name),
-      'piece length': 16384,
-      pieces: new Uint8Array(20).fill(7),
-      [INFO_SWARM_KEY]: Uint8Array.from(Buffer.from(g.swarmPublicKey, 'hex')),
-    })
-    infoHash = ctx.putTorrentInfo(info)
-    d.torrents.push({
-      infoHash,
-      groupId: g.id,
-      name: 'forged',
-      downloadDir: temp('forged'),
-      addedAt: new Date().toISOString(),
-      paused: false,
-    })
-  })
-  return infoHash
-}
-
 const version = (p: TestProfile) => p.store.current.groups[0]!.indexVersion ?? 0
 const held = (p: TestProfile, infoHash: string) => p.store.current.torrents.some((t) => t.infoHash === infoHash)
 
@@ -101,7 +70,7 @@ describe('a group index a member cannot follow whole', () => {
 
     // Version n: a share named with an escape sequence (a control character), and a good one.
     const badName = 'bad\u001b]0;pwned\u0007.bin'
-    const bad = await forgeShare(owner, badName)
+    const bad = await forgeShare(owner.store, 'G', badName, temp('forged'))
     const two = randomFile(src, 'two.bin', 100_000)
     await share(owner.store, two.path, 'G')
     await ownerNode.reload()
