@@ -1,5 +1,6 @@
 /** Human-readable output for the CLI: sizes, speeds, and one line per torrent. */
-import type { MemberDetails, TorrentStatus } from '../service/index.js'
+import type { IndexProblem, MemberDetails, TorrentStatus } from '../service/index.js'
+import { NAME_REASONS } from '../../../shared/ui/reason-text.js'
 import { shown } from './terminal.js'
 
 export function bytes(n: number): string {
@@ -26,6 +27,18 @@ export function torrentLine(t: TorrentStatus): string {
     `peers ${authorized}/${t.peers.length}`,
     `${shown(t.group)}/${shown(t.name)}`,
   ].join('  ')
+}
+
+/** What `coterie run` says when a group's index was followed without some shares, or not at all. */
+export function indexProblemLines(group: string, p: IndexProblem): string[] {
+  if (p.kind === 'failed')
+    return [
+      `group ${shown(group)}: index version ${p.version} not followed yet (tried again at the next reload): ${shown(p.message)}`,
+    ]
+  return p.shares.map(
+    (s) =>
+      `group ${shown(group)}: index version ${p.version}: not downloaded ${s.infoHash} ${shown(s.name)}: ${NAME_REASONS[s.code]}`,
+  )
 }
 
 export function peerLines(t: TorrentStatus): string[] {

@@ -66,7 +66,7 @@ import {
 } from '../../../shared/invite-link.js'
 import { INVITE_REASONS } from '../../../shared/ui/reason-text.js'
 import { formatRate, parseRate } from './rate.js'
-import { bytes, isShare, memberState, peerLines, torrentLine } from './format.js'
+import { bytes, indexProblemLines, isShare, memberState, peerLines, torrentLine } from './format.js'
 import { line, shown } from './terminal.js'
 import { describeReachability, type Reachability } from '../service/index.js'
 
@@ -284,11 +284,15 @@ group
       `${shown(view.name)} (${view.owner ? 'owner' : 'member'})  index version ${view.indexVersion ?? '-'}  auto-join ${view.autoJoin ? 'on' : 'off'}`,
     )
     out(`speed limits: upload ${formatRate(view.uploadLimit)}, download ${formatRate(view.downloadLimit)}`)
+    if (!view.owner && view.indexVersion !== null && view.indexVersion !== view.appliedVersion)
+      out(`index version ${view.indexVersion} received but not followed yet (following ${view.appliedVersion ?? '-'})`)
     if (view.certificateExpires !== null) out(`your certificate expires ${view.certificateExpires}`)
     if (view.trackers.length > 0) out(`trackers: ${view.trackers.join(' ')}`)
     if (view.ice.length > 0) out(`ICE servers: ${view.ice.join(' ')}`)
     out(`torrents (${view.torrents.length}):`)
     for (const t of view.torrents) out(`  ${t.infoHash}  ${shown(t.name)}`)
+    if (view.refused.length > 0) out(`not downloaded (${view.refused.length}):`)
+    for (const t of view.refused) out(`  ${t.infoHash}  ${shown(t.name)}: ${t.reason}`)
     out(`members (${view.members.length}):`)
     const self = keyText(store.current.identity.publicKey)
     for (const m of view.members) {
@@ -484,6 +488,7 @@ program
         ice: checkIce(o.ice),
         uploadLimit: o.uploadLimit,
         downloadLimit: o.downloadLimit,
+        onIndexProblem: (group, problem) => indexProblemLines(group, problem).forEach((l) => out(l)),
       }
       let node: CoterieNode
       let stopUi = async (): Promise<void> => {}

@@ -9,7 +9,8 @@ import { displayIceUrl } from '../../protocol/ice.js'
 import type { Group, Profile, ProfileStore } from '../../profile/index.js'
 import type { DeepReadonly } from '../../profile/snapshot.js'
 import { findGroup } from '../operations/groups.js'
-import { readGroupIndex } from '../operations/group-index.js'
+import { readGroupIndex, refusedShares } from '../operations/group-index.js'
+import { NAME_REASONS } from '../../../../shared/ui/reason-text.js'
 import { rendezvousOf } from '../operations/rendezvous.js'
 import { fingerprintOf, groupKeyText, groupView, keyText } from './views.js'
 import { callControl } from '../runtime/control.js'
@@ -44,11 +45,18 @@ export interface GroupDetails {
   readonly owner: boolean
   readonly groupKey: string
   readonly indexVersion: number | null
+  /**
+   * The version this member's profile follows: below indexVersion when a received index could not
+   * be written into the profile yet (the running node tries again at each reload). An owner's too.
+   */
+  readonly appliedVersion: number | null
   readonly autoJoin: boolean
   readonly uploadLimit: number | null
   readonly downloadLimit: number | null
   readonly certificateExpires: string | null
   readonly torrents: readonly { readonly infoHash: string; readonly name: string }[]
+  /** Shares the index lists that this member does not write, and why (PROTOCOL.md §4.6): never joined. */
+  readonly refused: readonly { readonly infoHash: string; readonly name: string; readonly reason: string }[]
   /** Where members meet (PROTOCOL.md §12.5): its infohash, never listed as a share. */
   readonly rendezvous: string | null
   readonly members: readonly MemberDetails[]
@@ -80,12 +88,17 @@ export function groupDetails(
     owner: view.owner,
     groupKey: groupKeyText(g.swarmPublicKey),
     indexVersion: index?.version ?? null,
+    appliedVersion: g.indexVersion ?? null,
     // The switch as stored: groupView shows an owner as always joining, this shows what was set.
     autoJoin: g.autoJoin !== false,
     uploadLimit: view.uploadLimit,
     downloadLimit: view.downloadLimit,
     certificateExpires: view.certificateExpires ?? null,
     torrents: p.torrents.filter((t) => t.groupId === g.id).map((t) => ({ infoHash: t.infoHash, name: t.name })),
+    refused:
+      index === undefined || g.owner
+        ? []
+        : refusedShares(g, index).map((s) => ({ infoHash: s.infoHash, name: s.name, reason: NAME_REASONS[s.code] })),
     rendezvous: rendezvous === undefined ? null : bytesToHex(rendezvous.infoHash),
     // The index's list when one is held (it names every member), then what the profile knows that
     // it does not (ourselves, members added since).
