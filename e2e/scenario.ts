@@ -417,15 +417,46 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
         'waves\n',
         'the folder arrives with its structure',
       )
-      // Removing asks once more, in place; the row goes when the engine says it is gone.
-      await nav(alice.page, 'Transfers')
-      const notes = alice.page.getByTestId('torrent').filter({ hasText: 'notes.txt' })
-      await notes.getByRole('button', { name: 'Remove' }).click()
-      await notes
-        .getByRole('group', { name: /Stop sharing “notes.txt”\?/ })
-        .getByRole('button', { name: 'Remove' })
-        .click()
+    },
+  )
+
+  await t.test(
+    'Alice takes notes.txt out of the group (the confirm says members keep what they have); it disappears on Bob’s side by itself, his copy stays',
+    async () => {
+      await nav(alice.page, 'Groups')
+      const notes = alice.page
+        .getByRole('list', { name: 'Shared in this group' })
+        .getByRole('listitem')
+        .filter({ hasText: 'notes.txt' })
+      await notes.getByRole('button', { name: 'Remove from group' }).click()
+      const ask = notes.getByRole('group', { name: /^Remove “notes\.txt” from “Holiday”\?/ })
+      await ask.waitFor({ timeout: UI_MS })
+      assert.match(
+        await text(ask),
+        /what they already downloaded stays theirs/,
+        'the confirm says what members downloaded stays theirs',
+      )
+      await shot(alice, 'groups-unshare-confirm')
+      await ask.getByRole('button', { name: 'Remove from group' }).click()
       await notes.waitFor({ state: 'detached', timeout: UI_MS })
+      await nav(alice.page, 'Transfers')
+      assert.equal(await alice.page.getByTestId('torrent').filter({ hasText: 'notes.txt' }).count(), 0)
+      // Bob was told nothing but the group's next index: his Coterie stops listing and sharing it.
+      await nav(bob.page, 'Transfers')
+      await bob.page
+        .getByTestId('torrent')
+        .filter({ hasText: 'notes.txt' })
+        .waitFor({ state: 'detached', timeout: TRANSFER_MS })
+      await nav(bob.page, 'Groups')
+      const bobShared = bob.page.getByRole('list', { name: 'Shared in this group' })
+      await bobShared.getByText('Photos').waitFor({ timeout: UI_MS })
+      assert.equal(await bobShared.getByText('notes.txt').count(), 0, 'Bob’s group no longer lists it')
+      await shot(bob, 'groups-retracted')
+      assert.equal(
+        readFileSync(join(bobDownloads, 'notes.txt'), 'utf8'),
+        'Bring sunscreen.\n',
+        'what Bob downloaded stays on his disk',
+      )
     },
   )
 

@@ -57,6 +57,19 @@ export function readInviteText(text: string): Result<Uint8Array, Reason<InviteEr
   return ok(fromBase64url(payload))
 }
 
+/**
+ * What `coterie join -` or a drop received: an invite file's bytes as they are, or a text holding a
+ * link. Invite files begin `d3:box` (§7); anything else that names a link is read as text, and the
+ * rest is left to `openInvite` as bytes (it says `not-an-invite` or `damaged`).
+ */
+export function readInviteInput(input: Uint8Array): Result<Uint8Array, Reason<InviteErrorCode>> {
+  const head = String.fromCharCode(...input.subarray(0, FILE_START.length))
+  if (head === FILE_START || input.length > MAX_INVITE_TEXT_CHARS * 4) return ok(input) // 4: UTF-8 bytes per character
+  const text = new TextDecoder().decode(input)
+  return mentionsInviteLink(text) ? readInviteText(text) : ok(input)
+}
+const FILE_START = 'd3:box'
+
 function fromBase64url(s: string): Uint8Array {
   const out = new Uint8Array(Math.floor((s.length * 3) / 4))
   let acc = 0

@@ -21,6 +21,7 @@ export const SERVICE_ERRORS = {
   'empty-share': 'There is nothing to share in that folder.',
   'bad-invite': 'The invite could not be opened.',
   'unknown-torrent': 'No torrent with that infohash in this profile.',
+  'unknown-share': 'The group shares nothing by that name or infohash.',
   'bad-peer': 'Peers are given as host:port.',
   'bad-tracker': 'Trackers are given as udp://, http(s):// or ws(s):// URLs (at most 16 per group).',
   'bad-ice': 'ICE servers are given as stun:HOST[:PORT] or turn:USER:PASSWORD@HOST[:PORT] URLs (at most 8 per group).',

@@ -37,9 +37,9 @@ describe('main: arguments and invite links', () => {
     const bytes = new Uint8Array([1, 2, 250, 251])
     const link = inviteSource(`coterie://invite/${Buffer.from(bytes).toString('base64url')}`)
     assert.deepEqual(link, { kind: 'bytes', fileName: 'invite.coterie', data: bytes })
+    assert.deepEqual(inviteSource('coterie://invite/a%20b'), { kind: 'damaged' })
     for (const bad of [
       'coterie://open?path=/etc/passwd',
-      'coterie://invite/a%20b',
       'coterie://elsewhere/x',
       'https://example.com/x.coterie.html',
       'coterie:',

@@ -3,8 +3,9 @@
  * file path (file association, drag onto the dock icon, a second launch), or a `coterie:` link.
  * Pure functions over strings, so they are tested in plain Node.
  *
- * `coterie:` links take two forms: `coterie://invite/<invite bytes, base64url>` (small invites
- * pasted into a chat), and `coterie://open?path=<absolute path of a .coterie file>`.
+ * `coterie:` links take two forms: `coterie://invite/<invite bytes, base64url>` (an invite as text,
+ * read by shared/invite-link.ts, docs/PROTOCOL.md §7.2), and `coterie://open?path=<absolute path of a
+ * .coterie file>`.
  *
  * A path, from a link or from the command line, must name a file on this computer: a link is one
  * click in a web page, and on Windows merely opening `\\host\share\x.coterie` sends the user's
@@ -12,10 +13,10 @@
  * rules of the platform the app runs on (`localPath`, tested with both path.win32 and path.posix).
  */
 import path from 'node:path'
+import { MAX_INVITE_TEXT_CHARS, readInviteText } from '../../shared/invite-link.js'
 
 export const INVITE_EXTENSION = '.coterie'
 export const SCHEME = 'coterie'
-const MAX_LINK_CHARS = 2_000_000 // a base64url invite of ~1.5 MB at most (views.ts MAX_FILE_B64)
 
 export interface MainArgs {
   readonly profile?: string
@@ -87,6 +88,8 @@ export function localPath(p: string, rules: PathRules = process.platform === 'wi
 export type InviteSource =
   | { readonly kind: 'path'; readonly path: string }
   | { readonly kind: 'bytes'; readonly fileName: string; readonly data: Uint8Array }
+  /** An invite link cut short or altered on the way: to be reported as such, not as "no invite". */
+  | { readonly kind: 'damaged' }
 
 /** A `.coterie` path or a `coterie:` link, as where to read the invite from; undefined when it is neither. */
 export function inviteSource(arg: string, rules?: PathRules): InviteSource | undefined {
@@ -95,7 +98,7 @@ export function inviteSource(arg: string, rules?: PathRules): InviteSource | und
     return full === undefined ? undefined : { kind: 'path', path: full }
   }
   if (!arg.toLowerCase().startsWith(`${SCHEME}:`)) return local(arg)
-  if (arg.length > MAX_LINK_CHARS) return undefined
+  if (arg.length > MAX_INVITE_TEXT_CHARS) return undefined
   let url: URL
   try {
     url = new URL(arg)
@@ -103,9 +106,9 @@ export function inviteSource(arg: string, rules?: PathRules): InviteSource | und
     return undefined
   }
   if (url.host === 'invite') {
-    const b64 = url.pathname.replace(/^\/+/, '')
-    if (!/^[A-Za-z0-9_-]+={0,2}$/.test(b64)) return undefined
-    return { kind: 'bytes', fileName: `invite${INVITE_EXTENSION}`, data: new Uint8Array(Buffer.from(b64, 'base64url')) }
+    const read = readInviteText(arg)
+    if (read.ok) return { kind: 'bytes', fileName: `invite${INVITE_EXTENSION}`, data: read.value }
+    return read.error.code === 'damaged' ? { kind: 'damaged' } : undefined
   }
   if (url.host === 'open') {
     const p = url.searchParams.get('path')

@@ -8,6 +8,7 @@ import path from 'node:path'
 import { MAX_INVITE_BYTES, readBounded, type Dispatch } from '../core/service/index.js'
 import type { EventChannel, EventOf } from '../../shared/ipc/contract.js'
 import { inviteSource } from './args.js'
+import { INVITE_REASONS } from '../../shared/ui/reason-text.js'
 
 type Push = <E extends EventChannel>(event: E, payload: EventOf<E>) => void
 
@@ -38,6 +39,7 @@ export class InviteOpener {
     const source = inviteSource(arg)
     if (source === undefined)
       return fail('That is not a Coterie invite file or link, or it names a file on another computer.')
+    if (source.kind === 'damaged') return fail(INVITE_REASONS.damaged)
     let fileName: string
     let bytes: Uint8Array
     if (source.kind === 'path') {

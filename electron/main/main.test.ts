@@ -47,6 +47,8 @@ describe('main: invites opened from outside', () => {
     await opener.open(junk)
     await opener.open(path.join(bob.root, 'missing.coterie'))
     await opener.open('coterie://elsewhere')
+    // Cut short on the way (a chat that truncated it): called damaged, not "not an invite".
+    await opener.open(`coterie://invite/${Buffer.from(invite.data, 'base64').subarray(0, 200).toString('base64url')}`)
     const opened = pushed
       .filter((p) => p.event === 'invite.opened')
       .map((p) => p.payload as { file: { fileName: string; data: string }; preview: { group: string } })
@@ -59,9 +61,10 @@ describe('main: invites opened from outside', () => {
     )
     assert.equal(opened[0]!.file.data, invite.data)
     const errors = pushed.filter((p) => p.event === 'notice').map((p) => p.payload as { kind: string; body: string })
-    assert.equal(errors.length, 3)
+    assert.equal(errors.length, 4)
     assert.ok(errors.every((e) => e.kind === 'error'))
     assert.match(errors[1]!.body, /does not exist/)
     assert.match(errors[2]!.body, /not a Coterie invite/)
+    assert.match(errors[3]!.body, /damaged/)
   })
 })

@@ -1,6 +1,6 @@
 /**
- * Groups: create one with friends, drop files on it to share, save each member's invite, see
- * whose node is connected now; a member chooses whether new shares download by themselves; leave a
+ * Groups: create one with friends, drop files on it to share (and take one out again), save each
+ * member's invite, see whose node is connected now; a member chooses whether new shares download by themselves; leave a
  * group, or delete one you own (the files stay).
  */
 import { useState, type FormEvent } from 'react'
@@ -202,6 +202,17 @@ function GroupDetail({ group }: { group: GroupView }) {
     )
   }
 
+  // Retracting a share (issue 17): the next group index leaves it out; members' nodes follow by themselves.
+  const unshare = async (infoHash: string, name: string) => {
+    const r = await call('groups.unshare', { group: group.id, infoHash })
+    if (!r.ok) return toast('error', `Could not remove “${name}” from “${group.name}”`, r.error.message)
+    toast(
+      'success',
+      `“${name}” removed from “${group.name}”`,
+      'Members’ Coterie stops listing and sharing it as it hears; what they downloaded stays theirs.',
+    )
+  }
+
   const download = async (infoHash: string, name: string) => {
     setFetching((f) => new Set(f).add(infoHash))
     const r = await call('groups.download', { group: group.id, infoHash })
@@ -243,6 +254,14 @@ function GroupDetail({ group }: { group: GroupView }) {
                 {stateLabel(t, seedingPaused)}
                 {t.state === 'downloading' ? ` ${percent(t.progress)}` : ''}
               </span>
+              {group.owner && (
+                <ConfirmButton
+                  label="Remove from group"
+                  question={`Remove “${t.name}” from “${group.name}”? Members’ Coterie stops listing and sharing it; what they already downloaded stays theirs, and your file stays where it is.`}
+                  confirm="Remove from group"
+                  onConfirm={() => unshare(t.infoHash, t.name)}
+                />
+              )}
             </li>
           ))}
           {group.available.map((a) => (
@@ -295,11 +314,13 @@ function GroupDetail({ group }: { group: GroupView }) {
                 className={`presence${m.connected ? ' presence-on' : ''}`}
                 data-testid="presence"
                 title={
-                  m.connected
-                    ? 'Their Coterie is connected to yours now.'
-                    : m.lastSeen
-                      ? undefined
-                      : 'Not connected since your Coterie started.'
+                  m.self
+                    ? 'What this computer holds of the group’s items.'
+                    : m.connected
+                      ? 'Their Coterie is connected to yours now; the figures are what it announces holding.'
+                      : m.lastSeen
+                        ? 'What their Coterie last announced holding, when it was last connected to yours.'
+                        : 'Not seen by your Coterie yet.'
                 }
               >
                 {presenceText(m)}

@@ -77,6 +77,8 @@ export function Transfers() {
   const all = Object.values(byHash)
   const torrents = arrange(all, filter, sort)
   const names = new Map(groups.map((g) => [g.id, g.name]))
+  // Removing an item of a group you own takes it out of the group too (its index lists what you hold).
+  const owned = new Set(groups.filter((g) => g.owner).map((g) => g.id))
   const down = all.reduce((n, t) => n + (t.progress < 1 ? t.downloadSpeed : 0), 0)
   const up = all.reduce((n, t) => n + t.uploadSpeed, 0)
   const active = all.filter(isActive).length
@@ -169,6 +171,7 @@ export function Transfers() {
                     key={t.infoHash}
                     t={t}
                     group={names.get(t.groupId) ?? t.groupId}
+                    owned={owned.has(t.groupId)}
                     seedingPaused={seedingPaused}
                   />
                 ))}
@@ -197,10 +200,12 @@ export function Transfers() {
 const TorrentRow = memo(function TorrentRow({
   t,
   group,
+  owned,
   seedingPaused,
 }: {
   t: TorrentView
   group: string
+  owned: boolean
   seedingPaused: boolean
 }) {
   const [open, setOpen] = useState(false)
@@ -278,7 +283,11 @@ const TorrentRow = memo(function TorrentRow({
         <span className="apart">
           <ConfirmButton
             label="Remove"
-            question={`Stop sharing “${t.name}”? The files stay on disk.`}
+            question={
+              owned
+                ? `Remove “${t.name}” from “${group}”? Members’ Coterie stops listing and sharing it too; what they downloaded stays theirs, and the files stay on disk.`
+                : `Stop sharing “${t.name}”? The files stay on disk.`
+            }
             confirm="Remove"
             onConfirm={() => act('torrents.remove')}
           />

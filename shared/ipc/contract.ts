@@ -102,6 +102,13 @@ export const invokeChannels = {
     req: req({ group: groupId, paths: z.array(z.string().min(1).max(4096)).min(1).max(100) }),
     res: z.object({ infoHashes: z.array(infoHash) }),
   },
+  /**
+   * Owner: takes one item (by infohash) out of a group. The next group index leaves it out, this
+   * node stops seeding it, and members' nodes stop listing and seeding it by themselves; the files
+   * stay on every disk, so what members already downloaded stays theirs. Errors: 'not-owner',
+   * 'unknown-share', 'unknown-group'.
+   */
+  'groups.unshare': { req: req({ group: groupId, infoHash }), res: groupView },
   /** An invite for one member, as the bytes of a `.coterie` file for the user to save and send. */
   'invites.create': { req: req({ group: groupId, friend: keyText }), res: fileBytes },
 

@@ -54,6 +54,14 @@ export const memberView = z.object({
    * them since it started. Absent says only that: not seen since then.
    */
   lastSeen: z.string().optional(),
+  /**
+   * Delivery (issue 17): of the group's items this node holds (`of`), how many this member holds
+   * whole (`has`) and the share of their bytes it holds (`progress`, 0..1), by what its node last
+   * announced on our connections (kept across restarts; docs/ENGINE.md §6). Ours is our own progress.
+   */
+  has: z.number().int().min(0).optional(),
+  of: z.number().int().min(0).optional(),
+  progress: z.number().min(0).max(1).optional(),
 })
 export type MemberView = z.infer<typeof memberView>
 
@@ -166,7 +174,7 @@ export const appInfo = z.object({
 export type AppInfo = z.infer<typeof appInfo>
 
 export const notice = z.object({
-  kind: z.enum(['download-finished', 'new-share', 'error']),
+  kind: z.enum(['download-finished', 'new-share', 'share-retracted', 'error']),
   title: z.string(),
   body: z.string(),
   infoHash: infoHash.optional(),

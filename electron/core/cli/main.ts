@@ -23,10 +23,14 @@ import {
   groupDetailsOf,
   groupKeyText,
   identityView,
+  isNodeRunning,
   isPeerAddress,
   isProfileError,
   joinHeldShares,
   joinInvite,
+  inviteFor,
+  MAX_INVITE_BYTES,
+  readStreamBounded,
   openProfile,
   joinFolder,
   refusedNames,
@@ -44,6 +48,7 @@ import {
   share,
   startBackend,
   startNode,
+  unshare,
   writeInvite,
   type CoterieNode,
   type NodeOptions,
@@ -51,6 +56,14 @@ import {
 } from '../service/index.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { ServiceError } from '../../../shared/service-errors.js'
+import {
+  inviteLink,
+  MAX_INVITE_LINK_BYTES,
+  mentionsInviteLink,
+  readInviteInput,
+  readInviteText,
+} from '../../../shared/invite-link.js'
+import { INVITE_REASONS } from '../../../shared/ui/reason-text.js'
 import { formatRate, parseRate } from './rate.js'
 import { bytes, isShare, peerLines, torrentLine } from './format.js'
 import { line, shown } from './terminal.js'
@@ -313,22 +326,79 @@ program
   })
 
 program
-  .command('invite <group> <friend>')
-  .requiredOption('--out <file>')
-  .option('--peer <host:port>', 'a peer address to include (repeatable)', peerOption, [])
-  .action(async (g: string, f: string, o: { out: string; peer: string[] }) => {
-    await writeInvite(await openStore(), g, f, o.out, { peers: o.peer })
-    out(`wrote ${resolve(o.out)}`)
+  .command('unshare <item>')
+  .requiredOption('--group <group>')
+  .description(
+    "owner: take a share (its name or infohash) out of the group; members' nodes stop listing and seeding it, and keep what they downloaded",
+  )
+  .action(async (item: string, o: { group: string }) => {
+    const gone = await unshare(await openStore(), item, o.group)
+    // A running node stops seeding it and publishes the group's next index now; otherwise its next start does.
+    const now = await isNodeRunning(profileDir())
     await poke()
+    out(
+      `removed ${shown(gone.name)} from ${shown(gone.group.name)}: members' nodes stop listing and seeding it ${now ? 'as the new index reaches them' : 'once your node runs and publishes the new index'}; what they downloaded stays theirs, and your files stay in ${gone.downloadDir}`,
+    )
   })
 
 program
+  .command('invite <group> <friend>')
+  .description('an invite sealed to FRIEND: a .coterie file (--out), a coterie: link to paste (--link), or both')
+  .option('--out <file>', 'write the invite file here')
+  .option('--link', 'print the invite as a coterie://invite/ link (the same sealed bytes as the file)')
+  .option('--peer <host:port>', 'a peer address to include (repeatable)', peerOption, [])
+  .action(async (g: string, f: string, o: { out?: string; link?: boolean; peer: string[] }) => {
+    // A usage error (main() prints the sentence), not a service one.
+    if (o.out === undefined && o.link !== true)
+      throw new Error('Say where the invite goes: --out FILE, --link, or both.')
+    const store = await openStore()
+    const bytes =
+      o.out === undefined
+        ? await inviteFor(store, g, f, { peers: o.peer })
+        : await writeInvite(store, g, f, o.out, { peers: o.peer })
+    // With --link, stdout is the link alone (for a script); where the file went goes to stderr.
+    if (o.out !== undefined && o.link === true) process.stderr.write(`wrote ${resolve(o.out)}\n`)
+    else if (o.out !== undefined) out(`wrote ${resolve(o.out)}`)
+    if (o.link === true) {
+      const link = inviteLink(bytes)
+      if (link === undefined)
+        throw new Error(
+          `This invite is ${bytes.length} bytes, more than a link carries (${MAX_INVITE_LINK_BYTES}): send it as a file (--out).`,
+        )
+      out(link) // alone on stdout, for a script to pass on
+    }
+    await poke()
+  })
+
+/** `coterie join -`: an invite file's bytes or a text with a link, from stdin, read to a bound. */
+async function inviteFromStdin(): Promise<Uint8Array> {
+  const read = await readStreamBounded(process.stdin, MAX_INVITE_BYTES)
+  if (!read.ok)
+    throw new ServiceError(
+      'bad-invite',
+      read.error === 'too-large' ? INVITE_REASONS.oversize : `stdin could not be read: ${read.detail ?? read.error}`,
+    )
+  return invitePart(readInviteInput(read.value))
+}
+
+const invitePart = (r: ReturnType<typeof readInviteText>): Uint8Array => {
+  if (!r.ok) throw new ServiceError('bad-invite', INVITE_REASONS[r.error.code])
+  return r.value
+}
+
+/** What `join` was given: `-` (stdin), a `coterie://invite/` link, or a file's path. */
+const inviteArgument = async (arg: string): Promise<string | Uint8Array> =>
+  arg === '-' ? inviteFromStdin() : mentionsInviteLink(arg) ? invitePart(readInviteText(arg)) : arg
+
+program
   .command('join <invite>')
+  .description('join a group: INVITE is a .coterie file, a coterie://invite/ link, or - to read either from stdin')
   .option(
     '--download-dir <dir>',
     "where the group's files go (default: a folder of the group's own in the download folder of the settings, else ~/Downloads/Coterie)",
   )
-  .action(async (file: string, o: { downloadDir?: string }) => {
+  .action(async (arg: string, o: { downloadDir?: string }) => {
+    const file = await inviteArgument(arg)
     const store = await openStore()
     const preview = await readInvite(store, file)
     const to = o.downloadDir ?? { base: store.current.settings.downloadDir ?? defaultDownloadDir() }

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { readBounded } from './bounded-read.js'
+import { readBounded, readStreamBounded } from './bounded-read.js'
 
 describe('platform: readBounded', () => {
   it('reads a file up to the bound, and refuses one byte more, a folder and a missing path', async (t) => {
@@ -44,5 +44,27 @@ describe('platform: readBounded', () => {
     execFileSync('mkfifo', [fifo])
     // Without O_NONBLOCK, open() would wait for a writer forever and this test would time out.
     assert.deepEqual(await readBounded(fifo, 1_000_000), { ok: false, error: 'not-a-file' })
+  })
+})
+
+describe('platform: readStreamBounded', () => {
+  it('reads a stream to its end within the bound, and stops one chunk past it', async () => {
+    const chunks = (n: number, size: number) =>
+      (async function* () {
+        for (let i = 0; i < n; i++) yield new Uint8Array(size).fill(i)
+      })()
+    const whole = await readStreamBounded(chunks(3, 10), 30)
+    assert.ok(whole.ok)
+    assert.deepEqual([...whole.value.subarray(9, 11)], [0, 1])
+    let pulled = 0
+    const endless = (async function* () {
+      for (;;) {
+        pulled++
+        yield new Uint8Array(1024)
+      }
+    })()
+    const r = await readStreamBounded(endless, 10 * 1024)
+    assert.deepEqual(r, { ok: false, error: 'too-large' })
+    assert.equal(pulled, 11, 'stopped at the first chunk past the bound')
   })
 })

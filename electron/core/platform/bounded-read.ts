@@ -74,3 +74,31 @@ function failure(e: unknown): BoundedRead {
   const detail = e instanceof Error ? e.message : String(e)
   return { ok: false, error: 'unreadable', detail, ...(code !== undefined && { errno: code }) }
 }
+
+/**
+ * Reads a stream someone else fills (`coterie join -` reads stdin: a pipe, a terminal, a redirected
+ * /dev/zero) to its end, keeping at most `max` bytes: one chunk past the bound stops the read and
+ * answers 'too-large', so memory never holds more than `max` plus one chunk.
+ */
+export async function readStreamBounded(stream: AsyncIterable<Uint8Array | string>, max: number): Promise<BoundedRead> {
+  if (!Number.isSafeInteger(max) || max < 0) throw new RangeError(`readStreamBounded: bad max ${max}`)
+  const chunks: Uint8Array[] = []
+  let total = 0
+  try {
+    for await (const chunk of stream) {
+      const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk
+      total += bytes.length
+      if (total > max) return { ok: false, error: 'too-large' }
+      chunks.push(bytes)
+    }
+  } catch (e) {
+    return failure(e)
+  }
+  const out = new Uint8Array(total)
+  let at = 0
+  for (const c of chunks) {
+    out.set(c, at)
+    at += c.length
+  }
+  return { ok: true, value: out }
+}

@@ -16,7 +16,7 @@ import { isValidPublicKey, keyPairFromSecret, type KeyPair } from '../protocol/k
 
 /**
  * profile.json's format: 2 added `settings`, and groups' optional `trackers` and group-index fields
- * (revoked, memberCertificates, indexVersion, autoJoin, downloadDir, certificateLifetimeS, rendezvous).
+ * (revoked, memberCertificates, indexVersion, autoJoin, inviteIat, downloadDir, certificateLifetimeS, rendezvous).
  */
 export const FORMAT_VERSION = 2
 /** identity.json's format, versioned on its own: it is written once and rarely changes shape. */
@@ -135,6 +135,12 @@ export const groupSchema = z
     indexVersion: z.number().int().positive().optional(),
     /** Member: join what the owner adds to the group by itself (default true). */
     autoJoin: z.boolean().optional(),
+    /**
+     * Member: when the owner signed the invite it joined (or last re-joined) with, in unix seconds
+     * of the owner's clock. An index signed later lists every share the owner still holds, so a
+     * share of the invite it leaves out was taken out (service/operations/group-index.ts).
+     */
+    inviteIat: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
     /**
      * Bytes per second for the group's torrents on this machine, on top of the global settings (a
      * local choice, never sent to members); absent is no limit. Optional, so format 2 stays.

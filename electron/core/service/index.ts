@@ -32,8 +32,16 @@ export {
   setTrackers,
 } from './operations/groups.js'
 export { removeGroup } from './operations/remove-group.js'
+export { unshare, type Unshared } from './operations/unshare.js'
 export { joinHeldShares } from './operations/group-index.js'
-export { join as joinInvite, joinFolder, readInvite, refusedNames, writeInvite } from './operations/invites.js'
+export {
+  join as joinInvite,
+  inviteFor,
+  joinFolder,
+  readInvite,
+  refusedNames,
+  writeInvite,
+} from './operations/invites.js'
 export { groupLimits, setGroupLimits } from './operations/limits.js'
 export { exportTorrent } from './operations/export-torrent.js'
 export { defaultDownloadDir } from './operations/downloads.js'
@@ -45,7 +53,7 @@ export { isPeerAddress } from '../protocol/invite.js'
 export { displayIceUrl } from '../protocol/ice.js'
 /** The largest invite file worth reading (larger is refused before it is read). */
 export { MAX_INVITE_BYTES } from '../protocol/constants.js'
-export { readBounded, type BoundedRead } from '../platform/bounded-read.js'
+export { readBounded, readStreamBounded, type BoundedRead } from '../platform/bounded-read.js'
 
 // The running node.
 export { callControl, isNodeRunning } from './runtime/control.js'

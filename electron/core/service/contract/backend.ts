@@ -89,6 +89,15 @@ export class AppBackend {
           })
         }
       },
+      onRetracted: (group, gone) => {
+        for (const s of gone) {
+          emit('notice', {
+            kind: 'share-retracted',
+            title: `Removed from ${group}`,
+            body: `${s.name}: its owner took it out of the group. What you downloaded stays where it is.`,
+          })
+        }
+      },
     })
     const ctx: AppContext = {
       store,
@@ -99,7 +108,7 @@ export class AppBackend {
       defaultDownloadDir: o.defaultDownloadDir ?? defaultDownloadDir(),
       changed: () => node.reload(),
       emit,
-      live: { presence: new Presence(), held: (swarm) => node.engine.index.get(Buffer.from(swarm, 'hex')) },
+      live: { presence: new Presence(node), held: (swarm) => node.engine.index.get(Buffer.from(swarm, 'hex')) },
       acceptedHere,
     }
     const views = new TorrentViews(o.stallMs ?? STALL_MS)
@@ -114,7 +123,7 @@ export class AppBackend {
     const interval = o.progressIntervalMs ?? PROGRESS_INTERVAL_MS
     const presence = new PresenceEvents(
       ctx.live.presence,
-      () => ({ profile: store.current, summaries: node.engine.summary() }),
+      () => store.current,
       (p, g) => groupView(p, g, ctx.live),
       emit,
       interval,

@@ -1,13 +1,14 @@
 /**
  * groups.*: create, members (and whether each is connected now), this machine's speed limits for
- * a group, auto-join and fetching by hand what it left, sharing files into a group we own, leaving
- * or deleting a group.
+ * a group, auto-join and fetching by hand what it left, sharing files into a group we own and
+ * taking one out again, leaving or deleting a group.
  */
 import { addMember, createGroup, findGroup, removeMember, setAutoJoin } from '../operations/groups.js'
 import { setGroupLimits } from '../operations/limits.js'
 import { removeGroup } from '../operations/remove-group.js'
 import { basename } from 'node:path'
 import { share } from '../operations/share.js'
+import { unshare } from '../operations/unshare.js'
 import { PROGRESS_INTERVAL_MS } from './events.js'
 import { parseKeyText } from '../../protocol/keys.js'
 import { bytesToHex } from '../../protocol/bytes.js'
@@ -26,6 +27,7 @@ type Channels =
   | 'groups.download'
   | 'groups.share'
   | 'groups.remove'
+  | 'groups.unshare'
 
 /** Friends are named by key over IPC: a key text, checked here so a typo says so. */
 export function friendRef(key: string): string {
@@ -73,6 +75,12 @@ export function groupHandlers(ctx: AppContext): Pick<Handlers, Channels> {
       await removeGroup(store, group, { deleteOwned: true })
       await ctx.changed()
       return {}
+    },
+    // The window asked "are you sure" before sending it (members keep what they downloaded).
+    'groups.unshare': async ({ group, infoHash }) => {
+      await unshare(store, infoHash, group)
+      await ctx.changed()
+      return view(group)
     },
     'groups.setAutoJoin': async ({ group, on }) => {
       await setAutoJoin(store, group, on)

@@ -1,79 +1,60 @@
 /**
- * Which members of each group are connected to this node now, from the engine's peers: a member
- * is connected when a peer on any torrent of the group (its rendezvous included, PROTOCOL.md
- * §12.5) proved that member key and we authorized it. Also when each was last connected, since
- * this node started only: a member not seen since then may well have joined and been online
- * before, so nothing here says "never".
+ * Which members of each group are connected to this node now, when each was last connected, and
+ * what each holds of the group's items: the node's delivery book (runtime/delivery.ts), looked at
+ * for the app's views. A member is connected when a peer on any torrent of the group (its
+ * rendezvous included, PROTOCOL.md §12.5) proved that member key and we authorized it; when it was
+ * last seen and what it held are kept across restarts (profile/delivery.ts).
  *
  * 'groups.changed' goes out when that changes, coalesced like the torrents' progress: one look
- * per interval, and only the groups whose members' state changed.
+ * per interval, and only the groups whose members' state changed (progress by whole percents).
  */
-import { bytesToHex } from '@noble/hashes/utils.js'
-import type { TorrentSummary } from '../../engine/engine.js'
+import type { CoterieNode } from '../runtime/node.js'
+import type { MemberDelivery } from '../runtime/delivery.js'
 import type { Group, Profile } from '../../profile/index.js'
 import type { DeepReadonly } from '../../profile/snapshot.js'
-import { rendezvousOf } from '../operations/rendezvous.js'
 import type { GroupView } from '../../../../shared/ipc/views.js'
 import { PROGRESS_INTERVAL_MS, type Emit } from './events.js'
 
-export interface MemberPresence {
-  readonly connected: boolean
-  /** When not connected: the last time they were since this node started (ISO 8601). */
-  readonly lastSeen?: string
-}
+export type MemberPresence = MemberDelivery
 
 export class Presence {
-  /** group id -> member keys (hex) connected now. */
-  #connected = new Map<string, Set<string>>()
-  /** `${group id} ${member hex}` -> when last connected (ISO 8601), kept across disconnections. */
-  readonly #seen = new Map<string, string>()
-  /** rendezvous infohash by `${swarm} ${rendezvous id}`: rebuilding it hashes its info each time. */
-  readonly #rendezvous = new Map<string, string>()
+  readonly #node: Pick<CoterieNode, 'delivery'>
+  /** group id -> member key (hex) -> figures, as of the last look. */
+  #now: Record<string, Record<string, MemberDelivery>> = {}
 
-  /** Takes the engine's peers as they are now. */
-  update(profile: Profile, summaries: readonly TorrentSummary[], now = new Date()): void {
-    const groupOf = new Map<string, string>(profile.torrents.map((t) => [t.infoHash, t.groupId]))
-    for (const g of profile.groups) {
-      const r = this.#rendezvousOf(g)
-      if (r !== undefined) groupOf.set(r, g.id)
-    }
-    const next = new Map<string, Set<string>>()
-    for (const s of summaries) {
-      const group = groupOf.get(s.infoHash)
-      if (group === undefined) continue
-      for (const p of s.peers) {
-        if (p.state !== 'authorized' || p.member === undefined) continue
-        const set = next.get(group) ?? new Set<string>()
-        next.set(group, set.add(p.member))
-      }
-    }
-    const at = now.toISOString()
-    for (const [group, members] of next) for (const m of members) this.#seen.set(`${group} ${m}`, at)
-    this.#connected = next
+  constructor(node: Pick<CoterieNode, 'delivery'>) {
+    this.#node = node
   }
 
-  of(groupId: string, member: string): MemberPresence {
-    if (this.#connected.get(groupId)?.has(member) === true) return { connected: true }
-    const lastSeen = this.#seen.get(`${groupId} ${member}`)
-    return { connected: false, ...(lastSeen !== undefined && { lastSeen }) }
+  /** Looks at the node's peers now. */
+  update(): void {
+    this.#now = this.#node.delivery()
+  }
+
+  /** A member's figures as of the last look (looking now if this group was not looked at). */
+  of(groupId: string, member: string): MemberPresence | undefined {
+    if (this.#now[groupId]?.[member] === undefined) this.update()
+    return this.#now[groupId]?.[member]
+  }
+
+  /** Whether a member other than us is connected in this group, as of the last look. */
+  anyoneConnected(groupId: string): boolean {
+    // Our own row is "connected" too, but never carries a lastSeen.
+    return Object.values(this.#now[groupId] ?? {}).some((d) => d.connected && d.lastSeen !== undefined)
   }
 
   /** What a group's view shows of its members' state, as one comparable string. */
   signature(g: DeepReadonly<Group>): string {
-    return JSON.stringify(g.members.map((m) => [m, this.of(g.id, m)]))
-  }
-
-  #rendezvousOf(g: DeepReadonly<Group>): string | undefined {
-    if (g.rendezvous === undefined) return undefined
-    const key = `${g.swarmPublicKey} ${g.rendezvous}`
-    let ih = this.#rendezvous.get(key)
-    if (ih === undefined) {
-      const r = rendezvousOf(g)
-      if (r === undefined) return undefined
-      ih = bytesToHex(r.infoHash)
-      this.#rendezvous.set(key, ih)
-    }
-    return ih
+    return JSON.stringify(
+      Object.entries(this.#now[g.id] ?? {}).map(([k, d]) => [
+        k,
+        d.connected,
+        d.connected ? undefined : d.lastSeen,
+        d.has,
+        d.of,
+        Math.floor(d.progress * 100),
+      ]),
+    )
   }
 }
 
@@ -81,14 +62,14 @@ export class Presence {
 export class PresenceEvents {
   readonly #sent = new Map<string, string>()
   readonly #presence: Presence
-  readonly #look: () => { profile: Profile; summaries: readonly TorrentSummary[] }
+  readonly #look: () => Profile
   readonly #view: (profile: Profile, g: DeepReadonly<Group>) => GroupView
   readonly #emit: Emit
   readonly #timer: NodeJS.Timeout
 
   constructor(
     presence: Presence,
-    look: () => { profile: Profile; summaries: readonly TorrentSummary[] },
+    look: () => Profile,
     view: (profile: Profile, g: DeepReadonly<Group>) => GroupView,
     emit: Emit,
     intervalMs = PROGRESS_INTERVAL_MS,
@@ -102,15 +83,17 @@ export class PresenceEvents {
   }
 
   tick(): void {
-    const { profile, summaries } = this.#look()
-    this.#presence.update(profile, summaries)
+    const profile = this.#look()
+    this.#presence.update()
     const changed: GroupView[] = []
     for (const g of profile.groups) {
       const sig = this.#presence.signature(g)
-      // A group not looked at before starts from "no one connected": what groups.list answered.
-      const before = this.#sent.get(g.id) ?? JSON.stringify(g.members.map((m) => [m, { connected: false }]))
+      // A group not looked at before is sent if someone is connected already: groups.list answered
+      // "not connected" until the first look, and what it said of the rest the record said too.
+      const before = this.#sent.get(g.id)
       this.#sent.set(g.id, sig)
-      if (sig !== before) changed.push(this.#view(profile, g))
+      if (before === undefined ? this.#presence.anyoneConnected(g.id) : sig !== before)
+        changed.push(this.#view(profile, g))
     }
     for (const id of this.#sent.keys()) if (!profile.groups.some((g) => g.id === id)) this.#sent.delete(id)
     if (changed.length > 0) this.#emit('groups.changed', { changed })

@@ -41,9 +41,9 @@ export interface GroupLive {
 export function groupView(p: Profile, g: DeepReadonly<Group>, live?: GroupLive): GroupView {
   const self = p.identity.publicKey
   const cert = g.certificate === undefined ? undefined : decodeCertificate(hexToBytes(g.certificate))
-  // We are a member too: the owner lists itself first; a member that joined by invite knows
-  // only the owner's certificate, not the other members (invites carry no member list).
-  const keys = [...new Set([...(g.owner ? [self] : []), ...g.members])]
+  // We are a member too, listed first. A member that joined by invite knows the owner at first, and every member once it holds the
+  // group index (operations/group-index.ts); it lists itself first too.
+  const keys = [...new Set([self, ...g.members])]
   const torrents = p.torrents.filter((t) => t.groupId === g.id)
   const index = g.owner ? undefined : live?.held(g.swarmPublicKey)
   const available = (index === undefined ? [] : indexShares(g, index))
@@ -56,13 +56,15 @@ export function groupView(p: Profile, g: DeepReadonly<Group>, live?: GroupLive):
     public: g.announcePublic,
     members: keys.map((k) => {
       const friend = p.friends.find((f) => f.publicKey === k)
-      const presence = k === self ? undefined : live?.presence.of(g.id, k)
+      const d = live?.presence.of(g.id, k)
       return {
         key: keyText(k),
         fingerprint: fingerprintOf(k),
         ...(friend !== undefined && { name: friend.name }),
         self: k === self,
-        ...presence,
+        ...(d !== undefined && k !== self && { connected: d.connected }),
+        ...(d?.lastSeen !== undefined && !d.connected && k !== self && { lastSeen: d.lastSeen }),
+        ...(d !== undefined && { has: d.has, of: d.of, progress: d.progress }),
       }
     }),
     torrents: torrents.map((t) => t.infoHash),

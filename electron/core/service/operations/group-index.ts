@@ -1,8 +1,8 @@
 /**
  * The group index as a node keeps it (PROTOCOL.md §13): the owner's node publishes a new version
  * whenever the group changes (a share, a member added or removed, a renewal due), and a member's
- * node applies each newer version it receives: joins new torrents, installs its renewed
- * certificate, takes the rotated discovery secret. The signed index lives in
+ * node applies each newer version it receives: joins new torrents, drops those the owner took out
+ * (`retractedShares`), installs its renewed certificate, takes the rotated discovery secret. The signed index lives in
  * indexes/<swarm>.index next to profile.json; it verifies itself, so it is written on its own.
  */
 import { readBounded } from '../../platform/bounded-read.js'
@@ -122,16 +122,26 @@ export const publish = (g: GroupView, content: GroupIndexContent): GroupIndex =>
   return r.value
 }
 
+/** What applying an index did to the member's torrents. */
+export interface Applied {
+  /** Infohashes joined (auto-join). */
+  readonly joined: readonly string[]
+  /** Shares the owner took out that this profile held: their entries went, their files stay. */
+  readonly retracted: readonly { infoHash: string; name: string }[]
+}
+
 /**
- * Member: applies a newer index to the profile draft. Returns the torrents joined. The group's
- * local name stays the member's own choice; everything else follows the owner.
+ * Member: applies a newer index to the profile draft; `before` is the index it held until now (the
+ * stored file), if any. The group's local name stays the member's own choice; everything else
+ * follows the owner, the group's list of shares included.
  */
 export function applyIndex(
   draft: ProfileData,
   g: Group,
   index: GroupIndex,
   ctx: { putTorrentInfo(info: Uint8Array): string; selfKey: string; defaultDownloadDir: string },
-): string[] {
+  before?: GroupIndex,
+): Applied {
   g.indexVersion = index.version
   g.groupSecret = bytesToHex(index.secret)
   g.members = index.members.map((m) => bytesToHex(m.key)).filter((k) => k !== ctx.selfKey)
@@ -146,10 +156,39 @@ export function applyIndex(
   if (mine !== undefined && (current === undefined || !current.ok || mine.exp > current.value.exp)) {
     g.certificate = bytesToHex(index.certificates.find((c) => bytesToHex(decodeCertOrEmpty(c)) === ctx.selfKey)!)
   }
+  // Retracted shares leave the profile, so the node stops listing and seeding them at its next
+  // reload; what was downloaded stays on disk, untouched (the member's own: not DRM).
+  const held = draft.torrents.filter((t) => t.groupId === g.id).map((t) => t.infoHash)
+  const gone = new Set(retractedShares(g, before, index, held))
+  const retracted = draft.torrents
+    .filter((t) => t.groupId === g.id && gone.has(t.infoHash))
+    .map((t) => ({ infoHash: t.infoHash, name: t.name }))
+  if (retracted.length > 0) draft.torrents = draft.torrents.filter((t) => !(t.groupId === g.id && gone.has(t.infoHash)))
   // The rendezvous is joined whatever auto-join says: it is where the group meets, not a share.
   const shares = takeRendezvous(g, index.torrents)
-  if (g.autoJoin === false) return [] // listed (the index is kept), fetched when asked: joinHeldShares
-  return joinShares(draft, g, shares, ctx.putTorrentInfo, ctx.defaultDownloadDir)
+  // With auto-join off the rest is listed (the index is kept) and fetched when asked: joinHeldShares.
+  const joined = g.autoJoin === false ? [] : joinShares(draft, g, shares, ctx.putTorrentInfo, ctx.defaultDownloadDir)
+  return { joined, retracted }
+}
+
+/**
+ * The shares the owner took out (unshare.ts) that a member may hold, by infohash: since an owner's
+ * index lists every share its profile holds, a share is retracted when `after` leaves it out and
+ * either the index held until now (`before`) listed it, or `after` was signed after the invite the
+ * member joined with (`g.inviteIat`, the owner's clock both times), whose shares it would otherwise
+ * list. An index signed no later than the invite may predate a share the invite brought: that
+ * share is kept, not retracted (docs/PROTOCOL.md §13.4).
+ */
+export function retractedShares(
+  g: Pick<Group, 'swarmPublicKey' | 'inviteIat'>,
+  before: Pick<GroupIndex, 'torrents' | 'infoHashes'> | undefined,
+  after: Pick<GroupIndex, 'torrents' | 'infoHashes' | 'iat'>,
+  held: readonly string[],
+): string[] {
+  const still = new Set(indexShares(g, after).map((s) => s.infoHash))
+  const listed = new Set(before === undefined ? [] : indexShares(g, before).map((s) => s.infoHash))
+  const afterInvite = g.inviteIat !== undefined && after.iat > g.inviteIat
+  return held.filter((ih) => !still.has(ih) && (afterInvite || listed.has(ih)))
 }
 
 /** The shares an index carries, its rendezvous aside, with their infohashes (hex), in order. */

@@ -22,15 +22,17 @@ export interface InviteOptions {
   readonly peers?: readonly string[]
 }
 
-/** Writes an invite for `friendRef` to `out`; the friend becomes a member if not one yet. */
+/** Writes an invite for `friendRef` to `out` and answers its bytes; the friend becomes a member if not one yet. */
 export async function writeInvite(
   store: ProfileStore,
   groupRef: string,
   friendRef: string,
   out: string,
   o: InviteOptions = {},
-): Promise<void> {
-  await writeFileAtomic(resolve(out), Buffer.from(await inviteFor(store, groupRef, friendRef, o)))
+): Promise<Uint8Array> {
+  const bytes = await inviteFor(store, groupRef, friendRef, o)
+  await writeFileAtomic(resolve(out), Buffer.from(bytes))
+  return bytes
 }
 
 /** The bytes of an invite for `friendRef` (a `.coterie` file); the friend becomes a member if not one yet. */
@@ -201,6 +203,7 @@ export async function join(
     const inviter = bytesToHex(invite.from)
     if (inviter !== ctx.identity.publicKey && !group.members.includes(inviter)) group.members.push(inviter)
     group.downloadDir = dir // where what the owner adds later goes (group index)
+    group.inviteIat = invite.iat // an index signed later says which of its shares are still shared
     const added: string[] = []
     const shares = takeRendezvous(group, invite.torrents)
     invite.torrents.forEach((info, i) => {

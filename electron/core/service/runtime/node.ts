@@ -44,6 +44,8 @@ export interface NodeOptions extends EngineOptions {
   readonly onProfile?: (profile: Profile) => void
   /** A newer index lists shares this node did not fetch, because the group's auto-join is off. */
   readonly onListed?: (group: string, shares: readonly { infoHash: string; name: string }[]) => void
+  /** A newer index no longer lists shares this node held: they stopped here, their files stay. */
+  readonly onRetracted?: (group: string, shares: readonly { infoHash: string; name: string }[]) => void
   /** How often members' delivery is looked at (default DELIVERY_LOOK_MS). */
   readonly deliveryIntervalMs?: number
 }
@@ -436,21 +438,29 @@ export class CoterieNode {
     const swarmHex = Buffer.from(index.swarm).toString('hex')
     const g = this.#store.current.groups.find((x) => x.swarmPublicKey === swarmHex)
     if (g === undefined || g.owner || (g.indexVersion ?? 0) >= index.version) return
-    const before = g.autoJoin === false ? await readGroupIndex(this.#store, swarmHex) : undefined
+    // The index held until now: what it listed and this one does not, the owner took out.
+    const before = await readGroupIndex(this.#store, swarmHex)
     await writeGroupIndex(this.#store, index)
-    await this.#store.update((draft, ctx) => {
+    const { result: applied } = await this.#store.update((draft, ctx) => {
       const dg = draft.groups.find((x) => x.id === g.id)
-      if (dg === undefined || (dg.indexVersion ?? 0) >= index.version) return
-      applyIndex(draft, dg, index, {
-        putTorrentInfo: ctx.putTorrentInfo,
-        selfKey: ctx.identity.publicKey,
-        defaultDownloadDir: this.#o.downloadDir ?? draft.settings.downloadDir ?? defaultDownloadDir(),
-      })
+      if (dg === undefined || (dg.indexVersion ?? 0) >= index.version) return undefined
+      return applyIndex(
+        draft,
+        dg,
+        index,
+        {
+          putTorrentInfo: ctx.putTorrentInfo,
+          selfKey: ctx.identity.publicKey,
+          defaultDownloadDir: this.#o.downloadDir ?? draft.settings.downloadDir ?? defaultDownloadDir(),
+        },
+        before,
+      )
     })
     // Left meanwhile (service/operations/remove-group.ts): the file just written belongs to no group.
     if (!this.#store.current.groups.some((x) => x.swarmPublicKey === swarmHex))
       await rm(this.#store.layout.groupIndex(swarmHex), { force: true })
     await this.#reconcile() // our own write: the profile watch reports only other processes'
+    if (applied !== undefined && applied.retracted.length > 0) this.#o.onRetracted?.(g.name, applied.retracted)
     if (g.autoJoin === false) {
       const held = new Set(this.#store.current.torrents.map((t) => t.infoHash))
       const listed = newlyListed(g, before, index, (ih) => held.has(ih))
