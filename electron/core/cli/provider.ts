@@ -109,15 +109,20 @@ export function addProviderCommands(program: Command, cx: ProviderCliContext): v
     .command('serve')
     .description('serve logins and certificates over HTTP until SIGINT/SIGTERM (put TLS in front of it)')
     .requiredOption('--listen <host:port>', 'where to listen, e.g. 127.0.0.1:8080 (port 0: a free one)', parseListen)
-    .action(async (o: { listen: { host: string; port: number } }) => {
+    .option(
+      '--trust-proxy <address>',
+      "a reverse proxy's address whose X-Forwarded-For names the client (repeatable; rate limits count that client)",
+      (v: string, prev: string[] = []) => [...prev, v],
+      [],
+    )
+    .action(async (o: { listen: { host: string; port: number }; trustProxy: string[] }) => {
       const { Issuer, openProvider, serveProvider } = await load()
       const p = await openProvider(await cx.readStore(), cx.profileDir())
       const swarmKey = Buffer.from(p.swarm.publicKey).toString('hex')
       const service = await serveProvider(
         new Issuer(p.db, p.swarm),
         { name: p.name, swarmKey },
-        o.listen.host,
-        o.listen.port,
+        { ...o.listen, trustedProxies: o.trustProxy },
       )
       const host = o.listen.host.includes(':') ? `[${o.listen.host}]` : o.listen.host
       cx.out(`provider ${shown(p.name)} listening on http://${host}:${service.port}`)

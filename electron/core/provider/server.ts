@@ -107,18 +107,35 @@ export interface ProviderInfo {
   readonly swarmKey: string
 }
 
+export interface ServeOptions {
+  readonly host: string
+  readonly port: number
+  /**
+   * Addresses of reverse proxies (the TLS terminator) whose X-Forwarded-For is believed: from
+   * them, the client is the header's last entry. Without this, every login behind a proxy would
+   * share the proxy's address and its rate limit; from anyone else the header is ignored, so a
+   * client cannot pick the address it is counted under.
+   */
+  readonly trustedProxies?: readonly string[]
+}
+
+/** The address a request is counted under (ServeOptions.trustedProxies). */
+export function clientAddress(req: IncomingMessage, trusted: ReadonlySet<string>): string {
+  const peer = req.socket.remoteAddress ?? ''
+  if (!trusted.has(peer)) return peer
+  const forwarded = req.headers['x-forwarded-for']
+  const last = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',').pop()?.trim()
+  return last !== undefined && last !== '' ? last : peer
+}
+
 export interface RunningService {
   readonly server: Server
   readonly port: number
   close(): Promise<void>
 }
 
-export async function serveProvider(
-  issuer: Issuer,
-  info: ProviderInfo,
-  host: string,
-  port: number,
-): Promise<RunningService> {
+export async function serveProvider(issuer: Issuer, info: ProviderInfo, o: ServeOptions): Promise<RunningService> {
+  const trusted = new Set(o.trustedProxies ?? [])
   const server = createServer(
     {
       maxHeaderSize: MAX_HEADER_BYTES,
@@ -127,7 +144,7 @@ export async function serveProvider(
       keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     },
     (req, res) => {
-      handle(issuer, info, req, res).catch((e: unknown) => {
+      handle(issuer, info, trusted, req, res).catch((e: unknown) => {
         if (e instanceof BodyError) return refuse(res, { code: e.code })
         // A bug or the database failing: logged for the operator, never shown to the client.
         console.error('provider: request failed:', e)
@@ -138,7 +155,7 @@ export async function serveProvider(
   server.maxConnections = MAX_CONNECTIONS
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(port, host, () => resolve())
+    server.listen(o.port, o.host, () => resolve())
   })
   return {
     server,
@@ -147,14 +164,20 @@ export async function serveProvider(
   }
 }
 
-async function handle(issuer: Issuer, info: ProviderInfo, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  issuer: Issuer,
+  info: ProviderInfo,
+  trusted: ReadonlySet<string>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const path = (req.url ?? '').split('?')[0]
   if (req.method === 'GET' && path === '/v1/provider') return send(res, 200, info)
   if (req.method !== 'POST') return refuse(res, { code: 'not-found' })
   if (path === '/v1/login') {
     const b = loginBody.safeParse(await readBody(req))
     if (!b.success) return refuse(res, { code: 'bad-request' })
-    const r = await issuer.login(b.data.user, b.data.password, req.socket.remoteAddress ?? '')
+    const r = await issuer.login(b.data.user, b.data.password, clientAddress(req, trusted))
     return r.ok ? send(res, 200, { session: r.value.token, expiresAt: r.value.expiresAt }) : refuse(res, r.error)
   }
   if (path === '/v1/challenge') {

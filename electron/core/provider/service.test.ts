@@ -43,7 +43,7 @@ function dump(): string {
   }
 }
 
-let serve: ChildProcess
+const serving: ChildProcess[] = []
 let url = ''
 let swarmKey = ''
 const alice = keyPair('provider subscriber alice')
@@ -56,18 +56,26 @@ before(async () => {
     ['carol', 'carol password'],
   ])
     coterie(`${password}\n`, 'provider', 'user', 'add', name!)
-  serve = spawn(process.execPath, [BIN, '--profile', profile, 'provider', 'serve', '--listen', '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  serve.stdout!.on('data', (d) => (output += d))
-  serve.stderr!.on('data', (d) => (output += d))
-  await eventually(() => /listening on (http:\S+)/.test(output), 60_000, `provider serve to listen (${output})`)
-  url = /listening on (http:\S+)/.exec(output)![1]!
+  ;({ url } = await startServe())
 })
 
+/** `coterie provider serve` on this profile, on a free port of 127.0.0.1. */
+async function startServe(...args: string[]): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn(
+    process.execPath,
+    [BIN, '--profile', profile, 'provider', 'serve', '--listen', '127.0.0.1:0', ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  serving.push(proc)
+  let output = ''
+  proc.stdout!.on('data', (d) => (output += d))
+  proc.stderr!.on('data', (d) => (output += d))
+  await eventually(() => /listening on (http:\S+)/.test(output), 60_000, `provider serve to listen (${output})`)
+  return { proc, url: /listening on (http:\S+)/.exec(output)![1]! }
+}
+
 after(() => {
-  serve?.kill('SIGKILL')
+  for (const p of serving) p.kill('SIGKILL')
   rmSync(profile, { recursive: true, force: true })
 })
 
@@ -156,12 +164,22 @@ test('a disabled account is refused at login, and the sessions it had end', asyn
 })
 
 /** A login from one loopback address of 127/8 (each is its own client address to the service). */
-function loginFrom(localAddress: string, user: string, password: string): Promise<{ status: number; error: string | undefined }> {
+function loginFrom(
+  localAddress: string,
+  user: string,
+  password: string,
+  o: { base?: string; forwardedFor?: string } = {},
+): Promise<{ status: number; error: string | undefined }> {
   const body = JSON.stringify({ user, password })
+  const forwarded = o.forwardedFor === undefined ? {} : { 'x-forwarded-for': o.forwardedFor }
   return new Promise((resolve, reject) => {
     const req = request(
-      new URL('/v1/login', url),
-      { method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': body.length } },
+      new URL('/v1/login', o.base ?? url),
+      {
+        method: 'POST',
+        localAddress,
+        headers: { 'content-type': 'application/json', 'content-length': body.length, ...forwarded },
+      },
       (res) => {
         let text = ''
         res.on('data', (d) => (text += d))
@@ -208,4 +226,29 @@ test('requests are bounded: an oversize body, a malformed one, an unknown path',
   assert.deepEqual(await post('/v1/login', '{"user": "alice",'), [400, 'bad-request'])
   assert.deepEqual(await post('/v1/login', '{"user": "alice", "password": "p", "extra": 1}'), [400, 'bad-request'])
   assert.deepEqual(await post('/v1/nothing', '{}'), [404, 'not-found'])
+})
+
+test('a second node over the same database serves the same accounts; behind a trusted proxy it counts the client', async () => {
+  const certificatesOf = (name: string) =>
+    (
+      JSON.parse(coterie(undefined, 'provider', 'user', 'list', '--json')) as { name: string; certificates: number }[]
+    ).find((a) => a.name === name)?.certificates
+  const before = certificatesOf('alice')!
+  const second = await startServe('--trust-proxy', '127.0.0.7')
+  const client = new ProviderClient(second.url)
+  assert.equal((await client.login('alice', 'alice password')).ok, true)
+  const issued = await client.obtainCertificate(keyPair('alice, second device'), swarmKey)
+  assert.ok(issued.ok, JSON.stringify(issued))
+  assert.equal(certificatesOf('alice'), before + 1, 'both nodes write to the one database')
+
+  // Through the proxy (127.0.0.7), each forwarded client has its own address limit...
+  const viaProxy = (client: string, i: number) =>
+    loginFrom('127.0.0.7', `someone${i}`, 'guess', { base: second.url, forwardedFor: `203.0.113.1, ${client}` })
+  const first = []
+  for (let i = 0; i <= ADDRESS_LOGIN_LIMIT.attempts; i++) first.push((await viaProxy('198.51.100.1', i)).error)
+  assert.equal(first.at(-1), 'rate-limited')
+  assert.equal((await viaProxy('198.51.100.2', 0)).error, 'bad-credentials', 'another client behind the proxy')
+  // ...while from anyone else the header is ignored: it cannot choose the address it is counted under.
+  const spoofed = await loginFrom('127.0.0.8', 'someone', 'guess', { base: second.url, forwardedFor: '198.51.100.1' })
+  assert.equal(spoofed.error, 'bad-credentials')
 })
