@@ -38,6 +38,12 @@ export const SERVICE_ERRORS = {
     'A file this torrent did not create is already where it would write: nothing is written over it. Move or rename that file, or choose another folder for the group.',
   'name-taken':
     'The group already has a share with this name, and members would get both in one place. Rename one, or share the folder that holds both.',
+  'disk-full':
+    'The disk holding this download is full: nothing more of it is written until there is space. It is tried again every minute, or now with Retry.',
+  'files-gone':
+    "This torrent's folder or files were removed or moved while it ran. It is tried again every minute, or now with Retry: a download starts over where its files were; a share needs its files back in place.",
+  'disk-error':
+    'The disk refused a read or a write for this torrent. It is tried again every minute, or now with Retry.',
   'lock-owner-running':
     "The profile's lock belongs to a Coterie still running on this computer: stop it (or let it finish) instead of unlocking.",
   'unlock-unconfirmed':

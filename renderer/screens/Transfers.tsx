@@ -268,7 +268,7 @@ const TorrentRow = memo(function TorrentRow({
             Pause
           </button>
         )}
-        {t.state === 'stalled' && (
+        {(t.state === 'stalled' || t.state === 'error') && (
           <button type="button" className="secondary" onClick={() => void retry()}>
             Retry now
           </button>

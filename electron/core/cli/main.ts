@@ -510,7 +510,7 @@ program
       const tick = setInterval(() => {
         const lines = [
           describeReachability(node.engine.reachability),
-          ...node.status().filter(isShare).map(torrentLine),
+          ...node.status().filter(isShare).flatMap((t) => [torrentLine(t), ...whyLines(t)]),
         ].join('\n')
         if (lines !== previous) out((previous = lines))
       }, 2_000)
@@ -524,6 +524,10 @@ program
       out('stopped')
     },
   )
+
+/** Why a torrent is not running: refused before it wrote anything, or failed while it ran. */
+const whyLines = (t: TorrentStatus): string[] =>
+  t.error === undefined ? [] : [`    ${t.state === 'error' ? 'failed' : 'not written'}: ${t.error}`]
 
 program
   .command('status')
@@ -564,7 +568,7 @@ program
     }
     for (const t of (torrents as TorrentStatus[]).filter(isShare)) {
       out(torrentLine(t))
-      if (t.error !== undefined) out(`    not written: ${t.error}`)
+      whyLines(t).forEach((l) => out(l))
       peerLines(t).forEach((l) => out(l))
     }
   })

@@ -12,6 +12,7 @@ import { concatBytes, equalBytes, utf8 } from '../protocol/bytes.js'
 import type { Credential } from '../protocol/handshake.js'
 import { decodeInfo, infoHashOf, layoutOfInfo, plainTorrent, swarmKeyOfInfo } from '../protocol/torrent-info.js'
 import { stampFiles, watchChanges, type ChangeWatch } from './changed-files.js'
+import { watchPresence } from './vanished-files.js'
 import { installNativePrimitives } from '../platform/native-primitives.js'
 import type { CoterieExtension } from '../gate/extension.js'
 import { installGate } from '../gate/install.js'
@@ -298,6 +299,11 @@ export class Engine extends EventEmitter {
       ...(o.bitfield !== undefined && { bitfield: o.bitfield }),
       ...(o.readOnly === true && { deselect: true }),
     })
+    // A torrent that fails once running (a full disk, its folder gone) is closed by webtorrent,
+    // which tells only this listener: 'torrent-error' lets the node say so and start it again.
+    torrent.on('error', (err: Error) => {
+      if (torrent.ready) this.emit('torrent-error', infoHash, err)
+    })
     this.#membership.set(infoHash, m)
     const known = new KnownAddresses(torrent, (w) => this.#memberOf(w))
     this.#known.set(infoHash, known)
@@ -317,6 +323,7 @@ export class Engine extends EventEmitter {
       )
       torrent.once('close', () => this.#changes.delete(infoHash))
     }
+    watchPresence(torrent)
     known.addStatic(o.peers ?? [])
     if (!torrent.done) this.#dialGroupMembers(torrent, m.swarm)
     // A private torrent is announced under its topic only; a public one under its infohash too.

@@ -34,6 +34,7 @@ import { claimFiles, recordedFolder } from '../../profile/resume.js'
 import { defaultDownloadDir } from '../operations/downloads.js'
 import { friendAddressesFor } from '../operations/friends.js'
 import { ServiceError } from '../../../../shared/service-errors.js'
+import { FAILED_RETRY_MS, failureOf } from './torrent-failure.js'
 
 export interface NodeOptions extends EngineOptions {
   /** Extra peers to try for every torrent ("host:port"). */
@@ -57,7 +58,7 @@ export const DELIVERY_SAVE_MS = 10_000
 
 export interface TorrentStatus extends Omit<TorrentSummary, 'state'> {
   /** 'refused': the node will not write it (service/operations/placement.ts); `error` says why. */
-  readonly state: TorrentSummary['state'] | 'refused'
+  readonly state: TorrentSummary['state'] | 'refused' | 'error'
   readonly group: string
   readonly downloadDir: string
   /** The group's rendezvous torrent (PROTOCOL.md §12.5): where members meet, not a share. */
@@ -83,6 +84,9 @@ export class CoterieNode {
   readonly #resumes: ResumeBook
   /** Torrents this node refuses to write, and the typed reason (placement.ts). */
   readonly #refused = new Map<string, ServiceError>()
+  /** Torrents that failed while running, and why (torrent-failure.ts); started again by a reload. */
+  readonly #failed = new Map<string, ServiceError>()
+  #failedTimer: NodeJS.Timeout | undefined
   /** Info dictionaries read from the profile, by infohash: content-addressed, so never stale. */
   readonly #infos = new Map<string, Uint8Array>()
   /** What each member holds of each group's items, and when it was last seen (delivery.ts). */
@@ -102,6 +106,7 @@ export class CoterieNode {
     const delivery = await DeliveryBook.load(store.layout)
     const engine = await Engine.start(o)
     const node = new CoterieNode(store, engine, o, delivery)
+    engine.on('torrent-error', (infoHash: string, err: unknown) => node.#onFailed(infoHash, err))
     // Before the first reload: peers found while it adds the torrents may send an index at once.
     engine.index.on('index', (i: GroupIndex) => {
       node.#reloading = node.#reloading
@@ -154,6 +159,27 @@ export class CoterieNode {
     this.#delivery.save(this.#store.layout).catch((e: unknown) => void this.#engine.emit('warning', e))
   }
 
+  // A running torrent failed (torrent-failure.ts): said, shown, and started again in a while.
+  #onFailed(infoHash: string, err: unknown): void {
+    const why = failureOf(err)
+    this.#failed.set(infoHash, why)
+    this.#errors.set(infoHash, why.message)
+    const name = this.#store.current.torrents.find((t) => t.infoHash === infoHash)?.name ?? infoHash
+    this.#engine.emit('warning', new Error(`${name}: ${why.message}`))
+    if (this.#failedTimer !== undefined) return
+    this.#failedTimer = setTimeout(() => {
+      this.#failedTimer = undefined
+      void this.#restartFailed()
+    }, FAILED_RETRY_MS)
+    this.#failedTimer.unref()
+  }
+
+  // A reload that adds the failed torrents again even though the profile did not change.
+  #restartFailed(): Promise<void> {
+    this.#revision = -1
+    return this.reload()
+  }
+
   get engine(): Engine {
     return this.#engine
   }
@@ -171,14 +197,14 @@ export class CoterieNode {
   status(): TorrentStatus[] {
     const profile = this.#store.current
     const refused = profile.torrents.flatMap((t): TorrentStatus[] => {
-      const why = this.#refused.get(t.infoHash)
+      const why = this.#refused.get(t.infoHash) ?? this.#failed.get(t.infoHash)
       if (why === undefined || this.#engine.has(t.infoHash)) return []
       const group = profile.groups.find((g) => g.id === t.groupId)
       return [
         {
           infoHash: t.infoHash,
           name: t.name,
-          state: 'refused',
+          state: this.#refused.has(t.infoHash) ? 'refused' : 'error',
           progress: 0,
           length: 0,
           pieces: 0,
@@ -233,6 +259,10 @@ export class CoterieNode {
    */
   retry(infoHash?: string): { torrents: number; dialled: number } {
     const profile = this.#store.current
+    // A torrent that failed (a full disk, a folder gone) is started again: the reload adds it.
+    const failed = [...this.#failed.keys()].filter((ih) => infoHash === undefined || ih === infoHash)
+    if (failed.length > 0) void this.#restartFailed()
+    if (infoHash !== undefined && failed.length > 0) return { torrents: 1, dialled: 0 }
     if (infoHash !== undefined && !this.#engine.has(infoHash)) throw new ServiceError('unknown-torrent', infoHash)
     const targets =
       infoHash !== undefined
@@ -245,7 +275,7 @@ export class CoterieNode {
     const rendezvous = infoHash === undefined ? [...this.#rendezvous.keys()].filter((ih) => this.#engine.has(ih)) : []
     let dialled = 0
     for (const ih of new Set([...targets, ...rendezvous])) dialled += this.#engine.retry(ih)
-    return { torrents: targets.length, dialled }
+    return { torrents: targets.length + failed.length, dialled }
   }
 
   /** Torrents of the profile the engine could not start, and why. */
@@ -255,6 +285,7 @@ export class CoterieNode {
 
   async stop(): Promise<void> {
     this.#stopWatching?.()
+    clearTimeout(this.#failedTimer)
     clearTimeout(this.#renewalTimer)
     await new Promise<void>((resolve) => (this.#control ? this.#control.close(() => resolve()) : resolve()))
     clearInterval(this.#deliveryTimer)
@@ -304,6 +335,7 @@ export class CoterieNode {
       if (!this.#rendezvous.has(ih))
         await rm(rendezvousDir(this.#store.dir, ih), { recursive: true, force: true }).catch(() => {})
     for (const ih of this.#errors.keys()) if (!wanted.has(ih)) this.#errors.delete(ih)
+    for (const ih of this.#failed.keys()) if (!wanted.has(ih)) this.#failed.delete(ih)
     const refused = await this.#placements(profile)
     this.#refused.clear()
     for (const t of runs) {
@@ -345,6 +377,7 @@ export class CoterieNode {
         if (t.paused) this.#engine.pause(t.infoHash)
         else this.#engine.resume(t.infoHash)
         this.#errors.delete(t.infoHash)
+        this.#failed.delete(t.infoHash)
       } catch (e) {
         this.#errors.set(t.infoHash, e instanceof Error ? e.message : String(e))
       }
