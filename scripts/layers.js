@@ -29,6 +29,7 @@ export const CORE_ORDER = [
   'service/runtime',
   'service/contract',
   'service',
+  'provider',
   'ui-server',
   'cli',
 ]
@@ -99,6 +100,13 @@ const core = {
     pure: false,
     packages: [],
     why: "the service's public surface: the one door for the CLI, browser mode and the shell",
+  },
+  provider: {
+    node: true,
+    pure: false,
+    // better-sqlite3: the accounts database; @node-rs/argon2: password hashing (docs/PROVIDER.md says why each).
+    packages: ['better-sqlite3', '@node-rs/argon2', 'zod'],
+    why: 'the content provider: accounts in a database, logins, certificates issued over HTTP',
   },
   'ui-server': {
     node: true,

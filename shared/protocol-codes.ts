@@ -124,3 +124,31 @@ export const isRejectCode = (s: string): s is RejectCode => REJECT_SET.has(s)
  */
 export const LOCK_CODES = ['busy', 'not-responding', 'unproven', 'lost'] as const
 export type LockCode = (typeof LOCK_CODES)[number]
+
+/**
+ * Why a content provider's HTTP service refused a request (docs/PROVIDER.md). Sent as the body's
+ * `error`; one code per case a subscriber or operator can act on. A wrong password and an unknown
+ * account share `bad-credentials`, so the service does not tell which names exist.
+ */
+export const PROVIDER_CODES = [
+  'bad-request',
+  'too-large',
+  'timeout',
+  'not-found',
+  'bad-credentials',
+  'account-disabled',
+  'rate-limited',
+  'busy',
+  'no-session',
+  'bad-key',
+  'unknown-challenge',
+  'challenge-expired',
+  'challenge-used',
+  'bad-signature',
+  // Seen by the client only: the provider could not be reached, or answered something unreadable.
+  'unreachable',
+  'bad-response',
+] as const
+export type ProviderErrorCode = (typeof PROVIDER_CODES)[number]
+const PROVIDER_SET: ReadonlySet<string> = new Set(PROVIDER_CODES)
+export const isProviderCode = (s: string): s is ProviderErrorCode => PROVIDER_SET.has(s)

@@ -48,6 +48,13 @@ export const SERVICE_ERRORS = {
     "The profile's lock belongs to a Coterie still running on this computer: stop it (or let it finish) instead of unlocking.",
   'unlock-unconfirmed':
     'The lock was not removed: confirm with --yes, and only if no Coterie is running where its owner is.',
+  'provider-exists': 'This profile is already a content provider.',
+  'no-provider': 'This profile is not a content provider: start with coterie provider init NAME.',
+  'bad-account-name':
+    'Account names are 1 to 64 characters: lowercase letters, digits and . _ @ - (starting with a letter or digit).',
+  'duplicate-account': 'There is already an account with this name.',
+  'unknown-account': 'No account by that name.',
+  'bad-password': 'Passwords are 8 to 1024 bytes, given on standard input.',
 } as const
 export type ServiceErrorCode = keyof typeof SERVICE_ERRORS
 

@@ -12,6 +12,7 @@ import type {
   KeyTextErrorCode,
   LockCode,
   NameErrorCode,
+  ProviderErrorCode,
   RejectCode,
 } from '../protocol-codes.js'
 
@@ -126,4 +127,24 @@ export const LOCK_REASONS: Readonly<Record<LockCode, string>> = {
 export const FRAME_REASONS: Readonly<Record<FrameErrorCode, string>> = {
   'frame-too-long': 'The peer announced a message longer than any the protocol has: the connection was closed.',
   'wrong-frame-length': 'The peer sent a message whose length does not fit its kind: the connection was closed.',
+}
+
+/** Why a content provider refused a login or a certificate. */
+export const PROVIDER_REASONS: Readonly<Record<ProviderErrorCode, string>> = {
+  'bad-request': 'The provider could not read the request.',
+  'too-large': 'The request was larger than the provider accepts.',
+  timeout: 'The request took too long to arrive; the provider gave up on it.',
+  'not-found': 'The provider has no such service.',
+  'bad-credentials': 'Wrong account name or password.',
+  'account-disabled': 'This account has been disabled by the provider.',
+  'rate-limited': 'Too many login attempts: wait a minute, then try again.',
+  busy: 'The provider is busy checking other logins: try again in a moment.',
+  'no-session': 'Not logged in, or the login has expired: log in again.',
+  'bad-key': 'That is not a valid identity key.',
+  'unknown-challenge': 'The provider did not send that challenge: ask for a new one.',
+  'challenge-expired': 'The challenge expired before it was answered: ask for a new one.',
+  'challenge-used': 'That challenge was already answered once: ask for a new one.',
+  'bad-signature': 'The answer to the challenge was not signed by that identity key.',
+  unreachable: 'The provider could not be reached: check the address, or try again later.',
+  'bad-response': 'The provider answered something Coterie cannot read.',
 }

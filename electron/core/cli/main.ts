@@ -69,6 +69,7 @@ import { formatRate, parseRate } from './rate.js'
 import { bytes, indexProblemLines, isShare, memberState, peerLines, torrentLine } from './format.js'
 import { line, shown } from './terminal.js'
 import { describeReachability, type Reachability } from '../service/index.js'
+import { addProviderCommands } from './provider.js'
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -641,6 +642,8 @@ program
     if (!r.ok) throw new ServiceError('lock-owner-running', `(Coterie pid ${r.holder.pid})`)
     out(r.removed ? `removed ${whose}` : 'the lock changed meanwhile, nothing was removed: run coterie unlock again')
   })
+
+addProviderCommands(program, { out, profileDir, openStore, readStore })
 
 /**
  * A reader that stops early (`coterie id | head -1`) closes the pipe: the next write fails with EPIPE,

@@ -16,6 +16,8 @@ export const ROLE = {
   inviter: 'inviter',
   /** The swarm key, publishing a version of the group index. */
   index: 'index',
+  /** A member key answering a content provider's login challenge (docs/PROVIDER.md). */
+  providerLogin: 'provider-login',
 } as const
 export type Role = (typeof ROLE)[keyof typeof ROLE]
 

@@ -1,0 +1,11 @@
+/**
+ * The content provider's surface for the CLI (issue 18, docs/PROVIDER.md). The CLI imports it
+ * only inside `coterie provider ...` commands, so better-sqlite3's native module and the Argon2
+ * hasher load for those and for nothing else.
+ */
+export { initProvider, openProvider, providerDatabasePath, type Provider } from './provider.js'
+export { addAccount, disableAccount, listAccounts, type AccountView } from './accounts.js'
+export { MAX_PASSWORD_BYTES } from './password.js'
+export { Issuer } from './issuance.js'
+export { serveProvider, type RunningService } from './server.js'
+export { ProviderClient } from './client.js'
