@@ -521,7 +521,10 @@ program
       const tick = setInterval(() => {
         const lines = [
           describeReachability(node.engine.reachability),
-          ...node.status().filter(isShare).flatMap((t) => [torrentLine(t), ...whyLines(t)]),
+          ...node
+            .status()
+            .filter(isShare)
+            .flatMap((t) => [torrentLine(t), ...whyLines(t)]),
         ].join('\n')
         if (lines !== previous) out((previous = lines))
       }, 2_000)
