@@ -74,6 +74,55 @@ test('browser mode: Alice shares a file with Bob through an invite', { timeout: 
     errors,
   })
 
+  await t.test(
+    'an invite as text: Alice copies a link for Bob, Bob pastes it; a cut one is called damaged',
+    async () => {
+      const UI_MS = 30_000
+      for (const page of [alicePage, bobPage]) await page.setViewportSize({ width: 1100, height: 760 })
+      const nav = (page: typeof alicePage, screen: string) =>
+        page
+          .getByRole('navigation', { name: 'Main' })
+          .getByRole('button', { name: new RegExp(`^${screen}`) })
+          .click()
+      await nav(alicePage, 'Groups')
+      await alicePage
+        .getByRole('list', { name: 'Your groups' })
+        .getByRole('button', { name: /^Holiday/ })
+        .click()
+      await alicePage
+        .getByTestId('member')
+        .filter({ hasText: 'Bob' })
+        .getByRole('button', { name: 'Copy invite' })
+        .click()
+      await alicePage.getByTestId('toasts').getByText('Invite link for Bob copied').first().waitFor({ timeout: UI_MS })
+      await screenshot(alicePage, 'browser-alice-invite-link-copied')
+      const link = (await alicePage.evaluate('navigator.clipboard.readText()')) as string
+      assert.match(link, /^coterie:\/\/invite\/[A-Za-z0-9_-]+$/, 'the clipboard holds the link alone')
+
+      // Bob pastes it as a chat gives it: words around the link.
+      await nav(bobPage, 'Invites')
+      const box = bobPage.getByLabel(/paste an invite link/i)
+      await box.fill(`Hi Bob, the holiday pictures: ${link} (only you can open it)`)
+      await screenshot(bobPage, 'browser-bob-invite-paste')
+      await bobPage.getByRole('button', { name: 'Open pasted invite' }).click()
+      const dialog = bobPage.getByTestId('invite-dialog')
+      await dialog.getByRole('heading', { name: 'Join “Holiday”?' }).waitFor({ timeout: UI_MS })
+      await dialog.getByText('You are already a member').waitFor({ timeout: UI_MS }) // a renewal, as a link
+      await screenshot(bobPage, 'browser-bob-invite-pasted')
+      await dialog.getByRole('button', { name: 'Decline' }).click()
+      await dialog.waitFor({ state: 'detached', timeout: UI_MS })
+
+      // Cut short on the way (a chat that truncated it): damaged, not "not a Coterie invite".
+      await box.fill(link.slice(0, Math.floor(link.length / 2)))
+      await bobPage.getByRole('button', { name: 'Open pasted invite' }).click()
+      const error = bobPage.getByTestId('invite-error')
+      await error.waitFor({ timeout: UI_MS })
+      assert.match((await error.textContent()) ?? '', /damaged/)
+      await screenshot(bobPage, 'browser-bob-invite-pasted-damaged')
+      await bobPage.getByRole('button', { name: 'Close' }).click()
+    },
+  )
+
   await t.test('Transfers with 500 items stays responsive (render times measured in Chromium)', async () => {
     const r = await benchTransfers(browser!, join(tmp, 'bench'))
     writeFileSync(join(ARTIFACTS, 'transfers-bench.json'), JSON.stringify(r, null, 2) + '\n')

@@ -288,6 +288,11 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
   await t.test(
     'the file arrives on Bob’s disk, byte-identical; both peer views show the other authorized',
     async () => {
+      // Delivery per member (issue 17) on Alice's group screen: Bob is "Getting 0 of 1 (…%)" while
+      // his node downloads (1 MiB/s, so for seconds), then "Has all 1 item" (checked below).
+      const bobDelivery = alice.page.getByTestId('member').filter({ hasText: 'Bob' }).getByTestId('presence')
+      await bobDelivery.filter({ hasText: /^Getting 0 of 1 \(\d+ %\)$/ }).waitFor({ timeout: TRANSFER_MS })
+      await shot(alice, 'groups-member-getting')
       const row = bob.page.getByTestId('torrent').filter({ hasText: fileName })
       await row.waitFor({ timeout: UI_MS })
       await row.getByRole('button', { name: /^Peers/ }).click()
@@ -348,6 +353,9 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
       await aliceRow.getByTestId('torrent-state').filter({ hasText: 'Paused' }).waitFor({ timeout: UI_MS })
       await aliceRow.getByRole('button', { name: 'Resume' }).click()
       await aliceRow.getByTestId('torrent-state').filter({ hasText: 'Sharing' }).waitFor({ timeout: UI_MS })
+      await nav(alice.page, 'Groups')
+      await bobDelivery.filter({ hasText: /^Has all 1 item$/ }).waitFor({ timeout: UI_MS })
+      await shot(alice, 'groups-member-has-all')
     },
   )
 
@@ -585,13 +593,15 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     async () => {
       await nav(alice.page, 'Groups')
       await alice.page.getByRole('button', { name: /^Books/ }).click()
-      // Connected: his node proved his member key to hers, on a share or on the group's rendezvous.
-      await alice.page
+      // Connected: his node proved his member key to hers, on a share or on the group's rendezvous;
+      // a connected row says what he holds of the group's one share (delivery per member).
+      const bobRow = alice.page
         .getByTestId('member')
         .filter({ hasText: 'Bob' })
         .getByTestId('presence')
-        .filter({ hasText: /^Connected$/ })
-        .waitFor({ timeout: TRANSFER_MS })
+        .filter({ hasText: /^Has all 1 item$/ })
+      await bobRow.waitFor({ timeout: TRANSFER_MS })
+      assert.match((await bobRow.getAttribute('class')) ?? '', /presence-on/, 'shown as connected')
       await shot(alice, 'groups-members-connected')
       await nav(bob.page, 'Groups')
       await bob.page.getByRole('button', { name: /^Books/ }).click()
@@ -602,7 +612,7 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
         .getByTestId('member')
         .filter({ hasText: 'Alice' })
         .getByTestId('presence')
-        .filter({ hasText: /^Connected$/ })
+        .filter({ hasText: /^Has all 1 item$/ })
         .waitFor({ timeout: TRANSFER_MS })
     },
   )

@@ -37,7 +37,7 @@ export const onWindowOpen = (url: string): { readonly action: 'deny'; readonly e
   external: /^https:\/\/[^/\\]/.test(url),
 })
 
-/** The one permission the page needs: copying a key. No camera, microphone, geolocation, notifications. */
+/** The one permission the page needs: copying a key or an invite link. No camera, microphone, geolocation, notifications. */
 export const permissionAllowed = (permission: string): boolean => permission === 'clipboard-sanitized-write'
 
 /** Requests the session lets through: the app's own scheme (and devtools when they are on). */

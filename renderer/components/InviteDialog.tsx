@@ -66,7 +66,16 @@ export function InviteDialog() {
                   <h2 id="invite-title">Join “{p.group}”?</h2>
                   <dl className="facts">
                     <dt>From</dt>
-                    <dd>{p.fromFriend ?? 'Someone who is not in your friends'}</dd>
+                    <dd>
+                      {p.fromFriend ?? 'Someone who is not in your friends'}
+                      {/* Signed by their key, but anyone can claim any name: the fingerprint below is what counts. */}
+                      {p.fromName !== undefined && p.fromName !== p.fromFriend && (
+                        <span className="muted small" data-testid="invite-claimed-name">
+                          {' '}
+                          · calls themself “{p.fromName}” (their claim: check the fingerprint)
+                        </span>
+                      )}
+                    </dd>
                     <dt>Their fingerprint</dt>
                     <dd>
                       <code data-testid="invite-fingerprint">{p.fromFingerprint}</code>

@@ -6,7 +6,8 @@
 import { useState, type FormEvent } from 'react'
 import type { GroupView, MemberView } from '../../shared/ipc/views.js'
 import { ConfirmButton, Empty, FieldError, Screen, useFieldId } from '../components/common.js'
-import { safeFileName, saveBytes } from '../lib/bytes.js'
+import { fromBase64, safeFileName, saveBytes } from '../lib/bytes.js'
+import { inviteLink } from '../../shared/invite-link.js'
 import { bytes, date, percent } from '../lib/format.js'
 import { presenceText } from '../lib/members.js'
 import { call, getApi } from '../store/api.js'
@@ -202,6 +203,29 @@ function GroupDetail({ group }: { group: GroupView }) {
     )
   }
 
+  // The same sealed bytes as the file, as a coterie://invite/ link to paste into a chat (PROTOCOL.md §7.2).
+  const copyInvite = async (m: MemberView) => {
+    const r = await call('invites.create', { group: group.id, friend: m.key })
+    if (!r.ok) return toast('error', `Could not make an invite for ${memberName(m)}`, r.error.message)
+    const link = inviteLink(fromBase64(r.value.data))
+    if (link === undefined)
+      return toast('error', 'This invite is too large for a link', 'Send it as a file instead: “Invite…”.')
+    try {
+      await navigator.clipboard.writeText(link)
+    } catch {
+      return toast(
+        'error',
+        'Could not copy to the clipboard',
+        'Your browser refused it: send the invite as a file (“Invite…”).',
+      )
+    }
+    toast(
+      'success',
+      `Invite link for ${memberName(m)} copied`,
+      'Paste it into a chat or mail to them. It is sealed like the file: only they can open it (on their Invites screen).',
+    )
+  }
+
   // Retracting a share (issue 17): the next group index leaves it out; members' nodes follow by themselves.
   const unshare = async (infoHash: string, name: string) => {
     const r = await call('groups.unshare', { group: group.id, infoHash })
@@ -329,6 +353,16 @@ function GroupDetail({ group }: { group: GroupView }) {
             {group.owner && !m.self && (
               <button type="button" className="secondary" onClick={() => void invite(m)}>
                 Invite…
+              </button>
+            )}
+            {group.owner && !m.self && (
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => void copyInvite(m)}
+                title="Copy a coterie:// link to paste into a chat: sealed like the file, only they can open it"
+              >
+                Copy invite
               </button>
             )}
             {group.owner && !m.self && (

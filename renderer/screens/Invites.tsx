@@ -1,12 +1,24 @@
-/** Open an invite (picker, or drop a .coterie file anywhere), see what it grants, then accept or decline. */
-import { useRef } from 'react'
+/**
+ * Open an invite (picker, drop a .coterie file anywhere, or paste a `coterie://invite/` link a friend
+ * sent in a chat), see what it grants, then accept or decline.
+ */
+import { useRef, useState, type FormEvent } from 'react'
 import { Empty, Screen } from '../components/common.js'
+import { MAX_INVITE_TEXT_CHARS } from '../../shared/invite-link.js'
 import { date } from '../lib/format.js'
 import { useInvite } from '../store/invite.js'
 import { useProfile } from '../store/profile.js'
 
 export function Invites() {
   const openFile = useInvite((s) => s.openFile)
+  const openText = useInvite((s) => s.openText)
+  const [pasted, setPasted] = useState('')
+  const open = (e: FormEvent) => {
+    e.preventDefault()
+    if (pasted.trim() === '') return
+    void openText(pasted)
+    setPasted('')
+  }
   // Select the stable array, filter here: a selector returning a new array each time re-renders forever.
   const joined = useProfile((s) => s.groups).filter((g) => !g.owner)
   const input = useRef<HTMLInputElement>(null)
@@ -35,6 +47,27 @@ export function Invites() {
         }}
       />
       <p className="hint">You can also drop a .coterie file anywhere on this window.</p>
+      <form className="paste-invite" onSubmit={open} aria-label="Paste an invite">
+        <label htmlFor="invite-text">
+          Or paste an invite link a friend sent you (it starts with coterie://invite/)
+        </label>
+        <div className="row">
+          <textarea
+            id="invite-text"
+            className="grow"
+            rows={2}
+            spellCheck={false}
+            autoComplete="off"
+            placeholder="coterie://invite/…"
+            value={pasted}
+            maxLength={MAX_INVITE_TEXT_CHARS}
+            onChange={(e) => setPasted(e.target.value)}
+          />
+          <button type="submit" disabled={pasted.trim() === ''}>
+            Open pasted invite
+          </button>
+        </div>
+      </form>
       <h2>Groups you joined</h2>
       {joined.length === 0 ? (
         <Empty title="You have not joined any group yet">

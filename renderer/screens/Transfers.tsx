@@ -339,6 +339,14 @@ function Peers({ peers }: { peers: PeerView[] }) {
                 </>
               )}
               {p.state === 'refused' && p.reason && <span className="small"> — {REJECT_REASONS[p.reason]}</span>}
+              {p.holds !== undefined && (
+                <>
+                  <br />
+                  <span className="muted small" data-testid="peer-holds">
+                    {p.holds >= 1 ? 'Has all of it' : `Has ${Math.floor(p.holds * 100)} %`}
+                  </span>
+                </>
+              )}
             </td>
             <td>{speed(p.downloadSpeed)}</td>
             <td>{speed(p.uploadSpeed)}</td>

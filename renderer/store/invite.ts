@@ -1,11 +1,13 @@
 /**
  * The invite being looked at: opened with "Open invite…", dropped on the window, or pushed by the
- * main side ('invite.opened': file association, `coterie:` link, second instance). Nothing is
- * joined until the user presses Accept.
+ * main side ('invite.opened': file association, `coterie:` link, second instance), or pasted as
+ * text (a `coterie://invite/` link from a chat). Nothing is joined until the user presses Accept.
  */
 import { create } from 'zustand'
 import type { InvitePreview } from '../../shared/ipc/views.js'
-import { fileToBase64 } from '../lib/bytes.js'
+import { fileToBase64, toBase64 } from '../lib/bytes.js'
+import { readInviteText } from '../../shared/invite-link.js'
+import { INVITE_REASONS } from '../../shared/ui/reason-text.js'
 import { call } from './api.js'
 import { useNav } from './nav.js'
 import { toast } from './toasts.js'
@@ -23,12 +25,27 @@ const MAX_INVITE_BYTES = 1_100_000
 interface InviteState {
   invite: InviteView | null
   openFile(file: File): Promise<void>
+  /** A pasted text holding a `coterie://invite/` link (shared/invite-link.ts). */
+  openText(text: string): Promise<void>
   show(file: FileBytes, preview: InvitePreview): void
   /** Joins; `downloadDir` saves this group's files elsewhere than the download folder. */
   accept(downloadDir?: string): Promise<void>
   /** Adds the sender (not yet a friend) to friends under a name; answers the error, if any. */
   addSender(name: string): Promise<string | null>
   close(): void
+}
+
+/** What a pasted invite is called where a file's name would be shown. */
+const PASTED = 'Pasted invite'
+
+async function preview(set: (s: Partial<InviteState>) => void, bytes: FileBytes): Promise<void> {
+  set({ invite: { phase: 'reading', fileName: bytes.fileName } })
+  const r = await call('invites.preview', bytes)
+  set({
+    invite: r.ok
+      ? { phase: 'preview', file: bytes, preview: r.value }
+      : { phase: 'error', fileName: bytes.fileName, error: r.error.message },
+  })
 }
 
 export const useInvite = create<InviteState>((set, get) => ({
@@ -52,13 +69,15 @@ export const useInvite = create<InviteState>((set, get) => ({
       })
       return
     }
-    const bytes = { fileName: file.name.slice(0, 255), data }
-    const r = await call('invites.preview', bytes)
-    set({
-      invite: r.ok
-        ? { phase: 'preview', file: bytes, preview: r.value }
-        : { phase: 'error', fileName: file.name, error: r.error.message },
-    })
+    await preview(set, { fileName: file.name.slice(0, 255), data })
+  },
+  async openText(text) {
+    const read = readInviteText(text)
+    if (!read.ok) {
+      set({ invite: { phase: 'error', fileName: PASTED, error: INVITE_REASONS[read.error.code] } })
+      return
+    }
+    await preview(set, { fileName: PASTED, data: toBase64(read.value) })
   },
   show(file, preview) {
     set({ invite: { phase: 'preview', file, preview } })

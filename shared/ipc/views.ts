@@ -57,7 +57,7 @@ export const memberView = z.object({
   /**
    * Delivery (issue 17): of the group's items this node holds (`of`), how many this member holds
    * whole (`has`) and the share of their bytes it holds (`progress`, 0..1), by what its node last
-   * announced on our connections (kept across restarts; docs/ENGINE.md §6). Ours is our own progress.
+   * announced on our connections (kept across restarts; docs/ENGINE.md §7). Ours is our own progress.
    */
   has: z.number().int().min(0).optional(),
   of: z.number().int().min(0).optional(),
@@ -101,6 +101,8 @@ export const peerView = z.object({
   reason: z.enum(REJECT_CODES).optional(),
   /** Their member key's fingerprint, once authorized. */
   member: z.string().optional(),
+  /** Authorized peers: the share of this item's pieces it announced holding, 0..1 (docs/ENGINE.md §7). */
+  holds: z.number().min(0).max(1).optional(),
   uploaded: z.number(),
   downloaded: z.number(),
   uploadSpeed: z.number(),
@@ -147,6 +149,8 @@ export const invitePreview = z.object({
   fromFingerprint: z.string(),
   /** Our name for the sender, when they are already a friend. */
   fromFriend: z.string().optional(),
+  /** The name the sender claims in the invite (signed by their key, not verified as who they are). */
+  fromName: z.string().optional(),
   /** `refused`: why this computer will not write it (a file name PROTOCOL.md §4.6 refuses). */
   torrents: z.array(z.object({ infoHash, name: z.string(), refused: z.string().optional() })),
   /** When the certificate it grants expires (ISO 8601). */

@@ -22,6 +22,19 @@ const status = (profile: string) =>
     torrents: { infoHash: string; progress: number; state: string; peers: { state: string; reason?: string }[] }[]
   }
 
+interface Member {
+  key: string
+  name: string
+  fingerprint: string
+  connected: boolean
+  lastSeen: string | null
+  has: number
+  of: number
+  progress: number
+}
+const show = (profile: string, group: string) =>
+  JSON.parse(ok(profile, 'group', 'show', group, '--json').join('\n')) as { members: Member[] }
+
 describe('coterie CLI', () => {
   const owner = join(dir.path, 'owner')
   const member = join(dir.path, 'member')
@@ -124,6 +137,32 @@ describe('coterie CLI', () => {
       'the owner shows the member as authorized',
     )
 
+    // Delivery per member: the owner's node saw Bob announce every piece of both shares.
+    const bobKey = ok(member, 'id')[0]!
+    const bobIn = (json: { members: Member[] }) => json.members.find((m) => m.key === bobKey)
+    await eventually(
+      () => bobIn(show(owner, 'Film club'))?.has === 2,
+      30_000,
+      "the owner's group show to say Bob has both items",
+    )
+    const live = bobIn(show(owner, 'Film club'))!
+    assert.deepEqual([live.connected, live.has, live.of, live.progress], [true, 2, 2, 1])
+    assert.equal(live.name, 'Bob')
+    assert.match(ok(owner, 'group', 'show', 'Film club').join('\n'), /Bob\s+has all 2 items/)
+    const inStatus = (
+      JSON.parse(ok(owner, 'status', '--json').join('\n')) as { groups: { name: string; members: Member[] }[] }
+    ).groups.find((g) => g.name === 'Film club')!
+    const figures = (m: Member | undefined) => m && [m.name, m.fingerprint, m.connected, m.has, m.of, m.progress]
+    assert.deepEqual(figures(bobIn(inStatus)), figures(live), 'status --json gives the same figures')
+    assert.ok(bobIn(inStatus)!.lastSeen !== null, 'and when he was last seen: now')
+    // The member's side: the owner, who seeds both, has all of it.
+    const ownerKey = ok(owner, 'id')[0]!
+    await eventually(
+      () => show(member, 'Film club').members.some((m) => m.key === ownerKey && m.has === 2 && m.connected),
+      30_000,
+      "the member's group show to say the owner has both items",
+    )
+
     // A command given while `run` is active takes effect in the running node.
     const extra = randomFile(files, 'extra.bin', 100_000)
     const ihExtra = ok(owner, 'share', extra.path, '--group', 'Film club').at(-1)!
@@ -136,6 +175,12 @@ describe('coterie CLI', () => {
     assert.equal(await stop(memberNode.proc), 0, 'SIGTERM is a clean stop')
     assert.equal(await stop(ownerNode.proc), 0)
     assert.equal(status(owner).running, false)
+    // No node running: what the owner's node last knew, from the profile's record.
+    const kept = bobIn(show(owner, 'Film club'))!
+    assert.equal(kept.connected, false)
+    assert.ok(kept.lastSeen !== null && Date.parse(kept.lastSeen) <= Date.now(), `last seen ${kept.lastSeen}`)
+    assert.ok(kept.has >= 2, `still has what it had: ${kept.has} of ${kept.of}`)
+    assert.match(ok(owner, 'group', 'show', 'Film club').join('\n'), /Bob\s+not connected · last seen 20\d\d-/)
   })
 
   it('export-torrent writes the plain .torrent a leak would give an outsider', () => {

@@ -21,6 +21,7 @@ import {
   findGroup,
   fingerprintOf,
   groupDetailsOf,
+  groupsDelivery,
   groupKeyText,
   identityView,
   isNodeRunning,
@@ -65,7 +66,7 @@ import {
 } from '../../../shared/invite-link.js'
 import { INVITE_REASONS } from '../../../shared/ui/reason-text.js'
 import { formatRate, parseRate } from './rate.js'
-import { bytes, isShare, peerLines, torrentLine } from './format.js'
+import { bytes, indexProblemLines, isShare, memberState, peerLines, torrentLine } from './format.js'
 import { line, shown } from './terminal.js'
 import { describeReachability, type Reachability } from '../service/index.js'
 import { addProviderCommands } from './provider.js'
@@ -277,19 +278,28 @@ group
   .option('--json')
   .description('the group index: version, trackers, torrents, members, revoked')
   .action(async (ref: string, o: { json?: boolean }) => {
-    const view = await groupDetailsOf(await readStore(), ref)
+    const store = await readStore()
+    const view = await groupDetailsOf(store, ref)
     if (o.json) return out(JSON.stringify(view, null, 2))
     out(
       `${shown(view.name)} (${view.owner ? 'owner' : 'member'})  index version ${view.indexVersion ?? '-'}  auto-join ${view.autoJoin ? 'on' : 'off'}`,
     )
     out(`speed limits: upload ${formatRate(view.uploadLimit)}, download ${formatRate(view.downloadLimit)}`)
+    if (!view.owner && view.indexVersion !== null && view.indexVersion !== view.appliedVersion)
+      out(`index version ${view.indexVersion} received but not followed yet (following ${view.appliedVersion ?? '-'})`)
     if (view.certificateExpires !== null) out(`your certificate expires ${view.certificateExpires}`)
     if (view.trackers.length > 0) out(`trackers: ${view.trackers.join(' ')}`)
     if (view.ice.length > 0) out(`ICE servers: ${view.ice.join(' ')}`)
     out(`torrents (${view.torrents.length}):`)
     for (const t of view.torrents) out(`  ${t.infoHash}  ${shown(t.name)}`)
+    if (view.refused.length > 0) out(`not downloaded (${view.refused.length}):`)
+    for (const t of view.refused) out(`  ${t.infoHash}  ${shown(t.name)}: ${t.reason}`)
     out(`members (${view.members.length}):`)
-    for (const m of view.members) out(`  ${m.fingerprint}  ${shown(m.name)}`)
+    const self = keyText(store.current.identity.publicKey)
+    for (const m of view.members) {
+      const you = m.key === self
+      out(`  ${m.fingerprint}  ${shown(you ? `${m.name || 'you'} (you)` : m.name).padEnd(16)}  ${memberState(m, you)}`)
+    }
     if (view.revoked.length > 0) out(`revoked (${view.revoked.length}):`)
     for (const m of view.revoked) out(`  ${m.fingerprint}  ${shown(m.name)}`)
   })
@@ -404,7 +414,7 @@ program
     const to = o.downloadDir ?? { base: store.current.settings.downloadDir ?? defaultDownloadDir() }
     const folder = await joinFolder(store, bytesToHex(preview.invite.group.swarm), preview.group, to)
     out(
-      `group "${shown(preview.group)}" from ${preview.fromFriend === undefined ? 'someone not in your friends' : shown(preview.fromFriend)} (${preview.fromFingerprint}), ${preview.torrents.length} torrent(s), access until ${preview.expires}, files in ${folder}`,
+      `group "${shown(preview.group)}" from ${preview.fromFriend === undefined ? 'someone not in your friends' : shown(preview.fromFriend)}${preview.fromName === undefined ? '' : ` (who calls themself "${shown(preview.fromName)}")`} (${preview.fromFingerprint}), ${preview.torrents.length} torrent(s), access until ${preview.expires}, files in ${folder}`,
     )
     const { torrents } = await joinInvite(store, file, folder)
     for (const t of torrents) out(t)
@@ -479,6 +489,7 @@ program
         ice: checkIce(o.ice),
         uploadLimit: o.uploadLimit,
         downloadLimit: o.downloadLimit,
+        onIndexProblem: (group, problem) => indexProblemLines(group, problem).forEach((l) => out(l)),
       }
       let node: CoterieNode
       let stopUi = async (): Promise<void> => {}
@@ -554,7 +565,7 @@ program
           group: findGroup(store.current, t.groupId).name,
           downloadDir: t.downloadDir,
         }))
-    if (o.json) return out(JSON.stringify({ running, torrents }, null, 2))
+    if (o.json) return out(JSON.stringify({ running, torrents, groups: await groupsDelivery(store) }, null, 2))
     if (!running) out('no node is running on this profile (start one with: coterie run)')
     else {
       const ping = await callControl(store.dir, 'ping')

@@ -24,7 +24,7 @@ export interface PeerSummary {
    * How many of the torrent's pieces the peer announced it holds (its bitfield, HAVE_ALL and HAVEs,
    * which bittorrent-protocol keeps as `peerPieces`). A Coterie peer announces nothing until it
    * has authorized us (docs/ENGINE.md §1), so this is 0 until then; it is what the peer says, not
-   * what we verified (docs/ENGINE.md §6).
+   * what we verified (docs/ENGINE.md §7).
    */
   readonly pieces: number
   readonly uploaded: number

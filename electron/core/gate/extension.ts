@@ -10,7 +10,8 @@
  *
  * Lifecycle on one wire:
  *   constructor        our hello goes into wire.extendedHandshake.coterie (incoming wires send
- *                      their extended handshake before onHandshake runs, so it must be there now)
+ *                      their extended handshake before onHandshake runs, so it must be there now);
+ *                      installed late (`infoHash`), it takes the handshakes the wire already parsed
  *   onHandshake        learn the infohash; a torrent we cannot gate, or a peer without BEP 10,
  *                      ends here ("no-extension"); start the handshake driver (and its deadline)
  *   onExtendedHandshake  the peer's hello: derive keys; the initiator sends its proof
@@ -102,6 +103,10 @@ const peerSpeaksCoterie = (wire: Wire): boolean => {
   const id = wire.peerExtendedMapping[EXTENSION_NAME]
   return typeof id === 'number' && id > 0
 }
+
+// bittorrent-protocol starts peerExtendedHandshake as {} and replaces it with the peer's decoded
+// dictionary; an empty one from the peer lists no extension, and meets the handshake deadline.
+const extendedHandshakeCame = (wire: Wire): boolean => Object.keys(wire.peerExtendedHandshake ?? {}).length > 0
 
 export const roleFromWireType = (wire: Wire): HandshakeRole | undefined =>
   /Outgoing$/.test(wire.type) ? ROLE.initiator : /Incoming$/.test(wire.type) ? ROLE.responder : undefined
@@ -205,8 +210,16 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
       wire.on('extended', (ext: unknown) => {
         if (ext === 'handshake' && !peerSpeaksCoterie(wire)) this.#markNoExtension()
       })
-      if (o.infoHash !== undefined && wire.peerId !== null)
+      if (o.infoHash !== undefined && wire.peerId !== null) {
         this.onHandshake(o.infoHash, wire.peerId, wire.peerExtensions)
+        // Its extended handshake may have come in the same read as its BitTorrent handshake (a
+        // client that does not wait for ours), and been parsed before this install too: taken now,
+        // as the wire would have had we been installed (else its proof looks unexpected).
+        if (extendedHandshakeCame(wire)) {
+          if (peerSpeaksCoterie(wire)) this.onExtendedHandshake(wire.peerExtendedHandshake)
+          else this.#markNoExtension()
+        }
+      }
     }
 
     get state(): PeerState {

@@ -2,7 +2,7 @@
  * The delivery record: for each group, what each member last announced holding of each item and
  * when this node last saw it connected (service/runtime/delivery.ts keeps it up to date). It is
  * kept across restarts so that a group screen opened before anyone reconnects still says "had 3
- * of 4 · last seen yesterday" instead of nothing (issue 17, docs/ENGINE.md §6).
+ * of 4 · last seen yesterday" instead of nothing (issue 17, docs/ENGINE.md §7).
  *
  * A cache, not state: nothing depends on it being there or right. A missing, damaged or newer file
  * reads as empty (the next look at the peers refills it), so it never stops a start. Written like

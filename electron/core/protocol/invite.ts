@@ -6,7 +6,7 @@
  *   k   = HKDF-SHA256(ikm = X25519(e, toMontgomery(recipient)), salt = e || toMontgomery(recipient),
  *                     info = bencode(["coterie", 1, "invite"]), 32 bytes)
  *   box = ChaCha20-Poly1305(k, nonce = 0^12, aad = "coterie-invite", plaintext = signed invite)
- * Signed invite: canonical bencode of { v, from, to, iat, group: {name, swarm, secret, [public], [trackers], [ice]}, cert,
+ * Signed invite: canonical bencode of { v, from, [fromName], to, iat, group: {name, swarm, secret, [public], [trackers], [ice]}, cert,
  *   torrents: [info dictionaries], peers: ["host:port"], sig, owner }, where, over
  *   tbs = bencode(invite without sig and owner):
  *   sig   = Ed25519(inviter identity, bencode(["coterie", 1, "inviter", tbs]))   who sent it
@@ -66,6 +66,11 @@ export interface InviteGroup {
 
 export interface InviteContent {
   readonly from: Uint8Array
+  /**
+   * The name the inviter goes by (1-128 characters), if they picked one: a claim signed by `from`,
+   * shown to the recipient as such beside the verified fingerprint, never taken as who they are.
+   */
+  readonly fromName?: string
   readonly to: Uint8Array
   readonly iat: number
   readonly group: InviteGroup
@@ -120,6 +125,10 @@ const outerSchema = z.strictObject({ [MAGIC]: uint, e: bytesOf(KEY_BYTES), box: 
 const innerSchema = z.strictObject({
   v: uint,
   from: bytesOf(KEY_BYTES),
+  // Optional like the group's fields below: invites from before it still open (§7, optional fields).
+  fromName: text(MAX_NAME_CHARS)
+    .refine((n) => n.length > 0)
+    .optional(),
   to: bytesOf(KEY_BYTES),
   iat: uint,
   group: z.strictObject({
@@ -182,9 +191,13 @@ export function createInvite(
   if (c.group.name.length === 0 || c.group.name.length > MAX_NAME_CHARS) {
     throw new RangeError(`createInvite: the group name must have 1 to ${MAX_NAME_CHARS} characters`)
   }
+  if (c.fromName !== undefined && (c.fromName.length === 0 || c.fromName.length > MAX_NAME_CHARS)) {
+    throw new RangeError(`createInvite: the sender's name must have 1 to ${MAX_NAME_CHARS} characters`)
+  }
   const tbs = {
     v: PROTOCOL_VERSION,
     from: inviter.publicKey,
+    ...(c.fromName !== undefined && { fromName: utf8(c.fromName) }),
     to: c.to,
     iat: c.iat,
     group: {
@@ -249,10 +262,11 @@ export function openInvite(file: Uint8Array, me: KeyPair, now: number): Result<O
   if (version !== undefined && version !== PROTOCOL_VERSION) return fail('unsupported-version')
   const inner = innerSchema.safeParse(decoded)
   if (!inner.success) return fail('malformed')
-  const { sig, owner, ...fields } = inner.data
+  const { sig, owner, fromName, ...fields } = inner.data
   const g = fields.group
   const tbs = encode({
     ...fields,
+    ...(fromName !== undefined && { fromName: utf8(fromName) }),
     peers: fields.peers.map(utf8),
     group: {
       name: utf8(g.name),
@@ -280,6 +294,7 @@ export function openInvite(file: Uint8Array, me: KeyPair, now: number): Result<O
   }
   return ok({
     from: fields.from,
+    ...(fromName !== undefined && { fromName }),
     to: fields.to,
     iat: fields.iat,
     certificate: fields.cert,

@@ -88,6 +88,17 @@ describe('protocol test vectors (electron/core/protocol/vectors/protocol-v1.json
     assert.ok(!priv.value.group.announcePublic && priv.value.group.trackers.length === 0)
   })
 
+  it('the named invite carries its sender’s claimed name; the others carry none', () => {
+    const alice = stored.keys.find((k: { seedLabel: string }) => k.seedLabel === stored.namedInvite.recipient)
+    const me = keyPairFromSecret(h(alice.secretKey))
+    const named = openInvite(h(stored.namedInvite.file), me, stored.namedInvite.now)
+    assertOk(named)
+    assert.equal(named.value.fromName, stored.namedInvite.fromName)
+    const plain = openInvite(h(stored.invite.file), me, stored.invite.now)
+    assertOk(plain)
+    assert.equal(plain.value.fromName, undefined)
+  })
+
   it('the discovery topic and the pex messages decode as stated', () => {
     assert.equal(
       Buffer.from(discoveryTopic(h(stored.topic.groupSecret), h(stored.topic.infoHash))).toString('hex'),

@@ -59,7 +59,7 @@ export { readBounded, readStreamBounded, type BoundedRead } from '../platform/bo
 export { callControl, isNodeRunning } from './runtime/control.js'
 export { DEFAULT_DHT_BOOTSTRAP } from './runtime/bootstrap.js'
 export { describeReachability, type Reachability } from '../engine/port-mapping.js'
-export type { CoterieNode, NodeOptions, TorrentStatus } from './runtime/node.js'
+export type { CoterieNode, IndexProblem, NodeOptions, TorrentStatus } from './runtime/node.js'
 export async function startNode(store: ProfileStore, o: NodeOptions): Promise<CoterieNode> {
   const { CoterieNode } = await import('./runtime/node.js')
   return CoterieNode.start(store, o)
@@ -67,7 +67,7 @@ export async function startNode(store: ProfileStore, o: NodeOptions): Promise<Co
 
 // The contract: its views, and the backend answering every channel.
 export { fingerprintOf, groupKeyText, identityView, keyText } from './contract/views.js'
-export { groupDetailsOf, type GroupDetails } from './contract/group-details.js'
+export { groupDetailsOf, groupsDelivery, type GroupDetails, type MemberDetails } from './contract/group-details.js'
 export type { AppBackend, BackendOptions } from './contract/backend.js'
 export type { Logger } from './contract/context.js'
 export type { Dispatch } from './contract/dispatch.js'

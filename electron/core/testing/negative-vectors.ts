@@ -790,6 +790,8 @@ function inviteCases(w: VectorWorld) {
   const changed = (label: string, patch: Partial<Fields>, o: { inviter?: KeyPair; swarm?: KeyPair } = {}) =>
     sealInvite(w.alice.publicKey, signedInner({ ...fields, ...patch }, o), label)
   const good = changed('invite good', {})
+  // `fromName` (optional, §7) is not among the control's fields: added to a copy, so the type stays the control's.
+  const withName = (name: string): Fields => Object.assign({ ...fields }, { fromName: utf8(name) })
   const badBox = good.slice()
   badBox[Buffer.from(good).indexOf(':', 3) + 6]! ^= 1 // inside the box, the first value of the outer dictionary
   const scoped = issueCertificate(w.swarm, {
@@ -844,6 +846,21 @@ function inviteCases(w: VectorWorld) {
         'unsupported-version',
       ),
       c('the box altered', badBox, 'cannot-open'),
+      c(
+        'the sender’s claimed name',
+        sealInvite(w.alice.publicKey, signedInner(withName('Olga')), 'invite named'),
+        'ok',
+      ),
+      c(
+        'an empty sender name',
+        sealInvite(w.alice.publicKey, signedInner(withName('')), 'invite empty name'),
+        'malformed',
+      ),
+      c(
+        'a sender name of 129 characters',
+        sealInvite(w.alice.publicKey, signedInner(withName('x'.repeat(129))), 'invite long name'),
+        'malformed',
+      ),
       c("cut short: the last byte (the outer dictionary's end) missing", good.subarray(0, good.length - 1), 'damaged'),
       c('cut short inside the box (a link pasted in part)', good.subarray(0, 60), 'damaged'),
       c(

@@ -306,6 +306,21 @@ export function buildVectors() {
     seed('vector public invite ephemeral'),
   )
 
+  // The inviter's own name, claimed (the optional field `fromName`, §7).
+  const namedInviteFile = createInvite(
+    { inviter: keyPair('vector owner'), swarm },
+    {
+      fromName: 'Olga',
+      to: alice.publicKey,
+      iat: NOW,
+      group: { name: 'Film club', swarm: swarm.publicKey, secret: seed('vector group secret') },
+      certificate: aliceCert,
+      torrents: [info],
+      peers: [],
+    },
+    seed('vector named invite ephemeral'),
+  )
+
   return {
     description:
       'Coterie protocol v1 test vectors (docs/PROTOCOL.md §8). Hex unless noted; times are unix seconds; seeds are SHA-256("coterie test seed: " + label).',
@@ -387,6 +402,15 @@ export function buildVectors() {
       announcePublic: true,
       trackers: ['udp://127.0.0.1:6969/announce'],
       file: hex(publicInviteFile),
+    },
+    namedInvite: {
+      inviter: 'vector owner',
+      swarm: 'vector swarm',
+      recipient: 'vector alice',
+      ephemeralSecret: hex(seed('vector named invite ephemeral')),
+      now: NOW,
+      fromName: 'Olga',
+      file: hex(namedInviteFile),
     },
     topic: {
       groupSecret: hex(seed('vector group secret')),

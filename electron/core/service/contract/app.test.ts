@@ -285,6 +285,16 @@ describe('app backend: a first share, Alice to Bob, through the contract only', 
     assert.equal(preview.from, aliceId.key)
     assert.equal(preview.fromFingerprint, aliceId.fingerprint)
     assert.equal(preview.fromFriend, 'Alice')
+    // The name she goes by (the test app's, startTestApp) travels in the invite as her claim (PROTOCOL.md §7,
+    // fromName), and a new one in the next invite.
+    assert.equal(preview.fromName, (await alice.call('identity.get', {})).displayName)
+    await alice.call('identity.setName', { name: 'Alice P.' })
+    const named = await bob.call(
+      'invites.preview',
+      await alice.call('invites.create', { group: group.id, friend: bobId.key }),
+    )
+    assert.equal(named.fromName, 'Alice P.')
+    assert.equal(named.fromFingerprint, aliceId.fingerprint)
     assert.deepEqual(preview.torrents, [{ infoHash, name: 'film.bin' }])
     assert.equal(preview.alreadyMember, false)
     // A folder of the group's own in the download folder (issue 15: groups never share one by default).
@@ -322,6 +332,21 @@ describe('app backend: a first share, Alice to Bob, through the contract only', 
     const [at] = await alice.call('torrents.list', {})
     assert.equal(at!.peers[0]!.member, bobId.fingerprint, "Alice's peer view names Bob by his fingerprint")
     assert.equal(at!.peers[0]!.state, 'authorized')
+    // What Bob holds, from what his node announced: all of it, in his peer row and his member row.
+    await eventually(
+      async () => (await alice.call('torrents.list', {}))[0]!.peers[0]?.holds === 1,
+      10_000,
+      "Alice's peer row to say Bob holds all of it",
+    )
+    await eventually(
+      async () => {
+        const m = (await alice.call('groups.list', {}))[0]!.members.find((x) => x.key === bobId.key)
+        return m?.connected === true && m.has === 1 && m.of === 1 && m.progress === 1
+      },
+      10_000,
+      "Alice's member row to say Bob has all 1 item",
+    )
+    valid('groups.list', await alice.call('groups.list', {}))
 
     assert.equal((await alice.call('groups.list', {}))[0]!.torrents[0], infoHash)
     const again = await bob.call('invites.preview', invite)

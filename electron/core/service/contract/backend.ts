@@ -10,7 +10,7 @@ import type { AppInfo } from '../../../../shared/ipc/views.js'
 import type { EventChannel, EventOf } from '../../../../shared/ipc/contract.js'
 import type { AppContext, Handlers, Logger, Platform } from './context.js'
 import { dispatcher, type Dispatch } from './dispatch.js'
-import { ShareNotices, TorrentEvents, PROGRESS_INTERVAL_MS, type Emit } from './events.js'
+import { ShareNotices, TorrentEvents, PROGRESS_INTERVAL_MS, indexNotices, type Emit } from './events.js'
 import { friendHandlers } from './friends.js'
 import { groupHandlers } from './groups.js'
 import { Presence, PresenceEvents } from './presence.js'
@@ -78,6 +78,10 @@ export class AppBackend {
       onProfile: (profile) => {
         shares.update(profile)
         emit('profile.changed', { revision: profile.revision })
+      },
+      onIndexProblem: (group, problem) => {
+        o.onIndexProblem?.(group, problem) // `coterie run --ui` prints it too
+        for (const n of indexNotices(group, problem)) emit('notice', n)
       },
       onListed: (group, listed) => {
         for (const s of listed) {

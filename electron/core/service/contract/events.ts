@@ -1,10 +1,13 @@
 /**
  * What the backend pushes: 'torrents.changed' coalesced (one message per interval at most, with
  * only the torrents whose view changed and those removed), and notices for finished downloads,
- * new shares in a group, and torrents that fail. No event when nothing changed.
+ * new shares in a group, torrents that fail, and group indexes followed only in part or not at all.
+ * No event when nothing changed.
  */
 import type { Profile } from '../../profile/index.js'
-import type { TorrentView } from '../../../../shared/ipc/views.js'
+import type { Notice, TorrentView } from '../../../../shared/ipc/views.js'
+import type { IndexProblem } from '../runtime/node.js'
+import { NAME_REASONS } from '../../../../shared/ui/reason-text.js'
 import type { EventChannel, EventOf } from '../../../../shared/ipc/contract.js'
 
 /** Pushes an event to every listener (the window, browser tabs). */
@@ -81,6 +84,24 @@ export class TorrentEvents {
       })
     }
   }
+}
+
+/** The notices for an index a member's node followed without some shares, or could not follow. */
+export function indexNotices(group: string, problem: IndexProblem): Notice[] {
+  if (problem.kind === 'failed')
+    return [
+      {
+        kind: 'error',
+        title: `${group}: the group's latest changes were not taken`,
+        body: `${problem.message} Coterie tries again when the profile changes or the app restarts.`,
+      },
+    ]
+  return problem.shares.map((s) => ({
+    kind: 'error',
+    title: `Not downloaded in ${group}`,
+    body: `${s.name}: ${NAME_REASONS[s.code]}`,
+    infoHash: s.infoHash,
+  }))
 }
 
 /**

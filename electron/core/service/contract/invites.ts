@@ -40,6 +40,7 @@ export async function previewInvite(store: ProfileStore, bytes: Uint8Array, base
     from: keyText(p.from),
     fromFingerprint: p.fromFingerprint,
     ...(p.fromFriend !== undefined && { fromFriend: p.fromFriend }),
+    ...(p.fromName !== undefined && { fromName: p.fromName }),
     // The group's rendezvous torrent is where members meet, not a share: not listed.
     torrents: p.invite.torrents.flatMap((info, i) =>
       isRendezvous(info, swarm)

@@ -72,6 +72,9 @@ export class TorrentViews {
           state: p.state,
           ...(p.reason !== undefined && { reason: p.reason }),
           ...(p.member !== undefined && { member: fingerprintOf(p.member) }),
+          ...(p.state === 'authorized' &&
+            s !== undefined &&
+            s.pieces > 0 && { holds: Math.min(1, p.pieces / s.pieces) }),
           uploaded: p.uploaded,
           downloaded: p.downloaded,
           uploadSpeed: p.uploadSpeed,

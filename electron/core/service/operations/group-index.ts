@@ -25,6 +25,30 @@ import { asRendezvous } from '../../protocol/rendezvous.js'
 import { ServiceError } from '../../../../shared/service-errors.js'
 import { takeRendezvous, withRendezvous } from './rendezvous.js'
 import { defaultDownloadDir } from './downloads.js'
+import { safeLayoutOfInfo } from '../../protocol/file-names.js'
+import type { NameErrorCode } from '../../../../shared/protocol-codes.js'
+import { NAME_REASONS } from '../../../../shared/ui/reason-text.js'
+
+/**
+ * A share of an index this member did not join, and why (PROTOCOL.md §4.6: only that torrent is
+ * refused; the rest of the index is followed). The name is the owner's, unescaped: whoever shows it
+ * escapes it (cli/terminal.ts).
+ */
+export interface SkippedShare {
+  readonly infoHash: string
+  readonly name: string
+  readonly code: NameErrorCode
+}
+
+/** What following one index did to the member's profile draft. */
+export interface Applied {
+  /** Shares joined (added to the profile), by infohash. */
+  readonly joined: string[]
+  /** Shares left out, each with its reason; the index was followed all the same. */
+  readonly skipped: SkippedShare[]
+  /** Shares the owner took out that this profile held: their entries went, their files stay. */
+  readonly retracted: readonly { infoHash: string; name: string }[]
+}
 
 /** A group as the profile snapshot holds it (read-only). */
 type GroupView = Profile['groups'][number]
@@ -122,18 +146,12 @@ export const publish = (g: GroupView, content: GroupIndexContent): GroupIndex =>
   return r.value
 }
 
-/** What applying an index did to the member's torrents. */
-export interface Applied {
-  /** Infohashes joined (auto-join). */
-  readonly joined: readonly string[]
-  /** Shares the owner took out that this profile held: their entries went, their files stay. */
-  readonly retracted: readonly { infoHash: string; name: string }[]
-}
-
 /**
  * Member: applies a newer index to the profile draft; `before` is the index it held until now (the
- * stored file), if any. The group's local name stays the member's own choice; everything else
- * follows the owner, the group's list of shares included.
+ * stored file), if any. Returns the torrents joined, skipped (with why) and retracted. The group's
+ * local name stays the member's own choice; everything else follows the owner, the group's list of
+ * shares included. A share the member cannot take (a name §4.6 refuses) is skipped, never a reason
+ * to leave the index unapplied: the version, members, certificates and secret still move on.
  */
 export function applyIndex(
   draft: ProfileData,
@@ -165,10 +183,11 @@ export function applyIndex(
     .map((t) => ({ infoHash: t.infoHash, name: t.name }))
   if (retracted.length > 0) draft.torrents = draft.torrents.filter((t) => !(t.groupId === g.id && gone.has(t.infoHash)))
   // The rendezvous is joined whatever auto-join says: it is where the group meets, not a share.
-  const shares = takeRendezvous(g, index.torrents)
+  takeRendezvous(g, index.torrents)
   // With auto-join off the rest is listed (the index is kept) and fetched when asked: joinHeldShares.
-  const joined = g.autoJoin === false ? [] : joinShares(draft, g, shares, ctx.putTorrentInfo, ctx.defaultDownloadDir)
-  return { joined, retracted }
+  if (g.autoJoin === false) return { joined: [], skipped: [], retracted }
+  const { joined, skipped } = joinShares(draft, g, indexShares(g, index), ctx.putTorrentInfo, ctx.defaultDownloadDir)
+  return { joined, skipped, retracted }
 }
 
 /**
@@ -218,23 +237,35 @@ export function newlyListed(
     .map((s) => ({ infoHash: s.infoHash, name: torrentName(s.info) ?? s.infoHash }))
 }
 
-/** Adds to the draft those of the group's shares it does not hold yet; returns their infohashes. */
+/**
+ * Adds to the draft those of the group's shares it does not hold yet; returns their infohashes, and
+ * the shares left out because their names would not be safe to write (PROTOCOL.md §4.6). Those are
+ * not staged at all: an owner's bad names (a control character among them) never reach profile.json,
+ * whose schema would refuse the whole update, and so the whole index, for one of them.
+ */
 function joinShares(
   draft: ProfileData,
   g: Group,
-  shares: readonly Uint8Array[],
+  shares: readonly { infoHash: string; info: Uint8Array }[],
   putTorrentInfo: (info: Uint8Array) => string,
   defaultDownloadDir: string,
-): string[] {
+): Pick<Applied, 'joined' | 'skipped'> {
   const joined: string[] = []
+  const skipped: SkippedShare[] = []
   const dir = g.downloadDir ?? draft.torrents.find((t) => t.groupId === g.id)?.downloadDir ?? defaultDownloadDir
-  shares.forEach((info) => {
-    const infoHash = putTorrentInfo(info)
+  shares.forEach(({ infoHash, info }) => {
     if (draft.torrents.some((t) => t.infoHash === infoHash)) return
+    const layout = safeLayoutOfInfo(info)
+    if (!layout.ok) {
+      skipped.push({ infoHash, name: torrentName(info) ?? infoHash, code: layout.error.code })
+      return
+    }
+    putTorrentInfo(info)
     const entry: TorrentEntry = {
       infoHash,
       groupId: g.id,
-      name: torrentName(info) ?? infoHash,
+      // §4.6 allows a leading space; the profile's labels do not (they are trimmed).
+      name: torrentName(info)?.trim() || infoHash,
       downloadDir: dir,
       addedAt: new Date().toISOString(),
       paused: false,
@@ -242,7 +273,18 @@ function joinShares(
     draft.torrents.push(entry)
     joined.push(infoHash)
   })
-  return joined
+  return { joined, skipped }
+}
+
+/** The shares of an index this member would not write, with why: what `group show` lists as refused. */
+export function refusedShares(
+  g: Pick<Group, 'swarmPublicKey'>,
+  index: Pick<GroupIndex, 'torrents' | 'infoHashes'>,
+): SkippedShare[] {
+  return indexShares(g, index).flatMap((s) => {
+    const layout = safeLayoutOfInfo(s.info)
+    return layout.ok ? [] : [{ infoHash: s.infoHash, name: torrentName(s.info) ?? s.infoHash, code: layout.error.code }]
+  })
 }
 
 /**
@@ -262,6 +304,9 @@ export async function joinHeldShares(
   )
   if (o.only !== undefined && shares.length === 0)
     throw new ServiceError('unknown-torrent', `"${g.name}" lists no ${o.only}.`)
+  // Asked for by name: say why it is not taken. Asked for all: the others are joined (group show lists the refused).
+  const layout = o.only === undefined ? undefined : safeLayoutOfInfo(shares[0]!.info)
+  if (layout?.ok === false) throw new ServiceError('unsafe-name', NAME_REASONS[layout.error.code])
   let joined: string[] = []
   await store.update((draft, ctx) => {
     const dg = draft.groups.find((x) => x.id === g.id)
@@ -269,10 +314,10 @@ export async function joinHeldShares(
     joined = joinShares(
       draft,
       dg,
-      shares.map((s) => s.info),
+      shares,
       ctx.putTorrentInfo,
       o.defaultDownloadDir ?? draft.settings.downloadDir ?? defaultDownloadDir(),
-    )
+    ).joined
   })
   return joined
 }

@@ -64,6 +64,8 @@ export async function inviteFor(
     return createInvite(
       { inviter: identityKeyPair(ctx.identity), swarm },
       {
+        // Our name as we set it, a claim the friend sees beside our fingerprint; none picked, none sent.
+        ...(draft.displayName !== '' && { fromName: draft.displayName }),
         to,
         iat: Math.floor(Date.now() / 1000),
         group: {
@@ -91,6 +93,8 @@ export interface InvitePreview {
   readonly fromFingerprint: string
   /** The friend's name, if the sender is one of our friends. */
   readonly fromFriend?: string
+  /** The name the sender claims for themself in the invite, if any (unverified: the fingerprint is what counts). */
+  readonly fromName?: string
   readonly torrents: readonly string[]
   readonly expires: string
   readonly invite: OpenedInvite
@@ -126,6 +130,7 @@ export async function readInvite(store: ProfileStore, source: InviteSource): Pro
     group: inv.group.name,
     from,
     fromFingerprint: fingerprint(inv.from),
+    ...(inv.fromName !== undefined && { fromName: inv.fromName }),
     ...(profile.friends.some((f) => f.publicKey === from) && {
       fromFriend: profile.friends.find((f) => f.publicKey === from)!.name,
     }),

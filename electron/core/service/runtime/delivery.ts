@@ -9,7 +9,7 @@
  * Only what this node sees: a member is observed on the items this profile holds, while it is
  * connected to us; between connections the last figures stand (and are saved, profile/delivery.ts,
  * so they outlive a restart). This node's own row is its own progress. Why announced pieces and
- * not a sealed status in the group's messages: docs/ENGINE.md §6.
+ * not a sealed status in the group's messages: docs/ENGINE.md §7.
  */
 import type { TorrentSummary } from '../../engine/engine.js'
 import {

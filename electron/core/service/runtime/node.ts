@@ -23,6 +23,8 @@ import {
   renewMemberCertificates,
   sameContent,
   writeGroupIndex,
+  type Applied,
+  type SkippedShare,
 } from '../operations/group-index.js'
 import type { GroupIndex } from '../../protocol/group-index.js'
 import { ensureRendezvous, rendezvousDir } from '../operations/rendezvous.js'
@@ -35,6 +37,7 @@ import { defaultDownloadDir } from '../operations/downloads.js'
 import { friendAddressesFor } from '../operations/friends.js'
 import { ServiceError } from '../../../../shared/service-errors.js'
 import { FAILED_RETRY_MS, failureOf } from './torrent-failure.js'
+import { NAME_REASONS } from '../../../../shared/ui/reason-text.js'
 
 export interface NodeOptions extends EngineOptions {
   /** Extra peers to try for every torrent ("host:port"). */
@@ -45,11 +48,21 @@ export interface NodeOptions extends EngineOptions {
   readonly onProfile?: (profile: Profile) => void
   /** A newer index lists shares this node did not fetch, because the group's auto-join is off. */
   readonly onListed?: (group: string, shares: readonly { infoHash: string; name: string }[]) => void
+  /**
+   * A newer index was followed without some of its shares (`skipped`, each with its §4.6 code), or
+   * could not be followed at all (`failed`: the profile could not be written; tried again at the
+   * next reload). Reported once per group, version and problem.
+   */
+  readonly onIndexProblem?: (group: string, problem: IndexProblem) => void
   /** A newer index no longer lists shares this node held: they stopped here, their files stay. */
   readonly onRetracted?: (group: string, shares: readonly { infoHash: string; name: string }[]) => void
   /** How often members' delivery is looked at (default DELIVERY_LOOK_MS). */
   readonly deliveryIntervalMs?: number
 }
+
+export type IndexProblem =
+  | { readonly kind: 'skipped'; readonly version: number; readonly shares: readonly SkippedShare[] }
+  | { readonly kind: 'failed'; readonly version: number; readonly message: string }
 
 /** How often the peers are looked at for members' delivery: the group screen's figures lag by this. */
 export const DELIVERY_LOOK_MS = 1_000
@@ -89,6 +102,8 @@ export class CoterieNode {
   #failedTimer: NodeJS.Timeout | undefined
   /** Info dictionaries read from the profile, by infohash: content-addressed, so never stale. */
   readonly #infos = new Map<string, Uint8Array>()
+  /** The last index problem reported per group (swarm hex), so a retry does not repeat it. */
+  readonly #indexProblems = new Map<string, string>()
   /** What each member holds of each group's items, and when it was last seen (delivery.ts). */
   readonly #delivery: DeliveryBook
   #deliveryTimer: NodeJS.Timeout | undefined
@@ -108,11 +123,7 @@ export class CoterieNode {
     const node = new CoterieNode(store, engine, o, delivery)
     engine.on('torrent-error', (infoHash: string, err: unknown) => node.#onFailed(infoHash, err))
     // Before the first reload: peers found while it adds the torrents may send an index at once.
-    engine.index.on('index', (i: GroupIndex) => {
-      node.#reloading = node.#reloading
-        .then(() => node.#onIndex(i))
-        .catch((e: unknown) => void engine.emit('warning', e))
-    })
+    engine.index.on('index', (i: GroupIndex) => node.#followIndex(i))
     try {
       node.#control = await serveControl(store.dir, async (method, req) => {
         if (method === 'reload') await node.reload()
@@ -438,6 +449,8 @@ export class CoterieNode {
       const swarm = hexToBytes(g.swarmPublicKey)
       const file = await readGroupIndex(this.#store, g.swarmPublicKey)
       if (file !== undefined) this.#engine.index.set(swarm, file.bytes)
+      // Held but not followed (the profile could not be written then): try again, after this reload.
+      if (!g.owner && file !== undefined && file.version > (g.indexVersion ?? 0)) this.#followIndex(file)
       if (!g.owner) continue
       await this.#store.update((draft) => {
         const dg = draft.groups.find((x) => x.id === g.id)
@@ -466,29 +479,62 @@ export class CoterieNode {
     }
   }
 
-  // A member's node got a newer index from a peer: keep it, and follow it.
+  // Serialized with reloads: one index at a time, never while the engine is being reconciled.
+  #followIndex(index: GroupIndex): void {
+    this.#reloading = this.#reloading
+      .then(() => this.#onIndex(index))
+      .catch((e: unknown) => void this.#engine.emit('warning', e))
+  }
+
+  // Said once per group, version and problem: a retry at each reload would otherwise repeat it.
+  #reportIndexProblem(swarmHex: string, group: string, problem: IndexProblem): void {
+    const key = JSON.stringify(problem)
+    if (this.#indexProblems.get(swarmHex) === key) return
+    this.#indexProblems.set(swarmHex, key)
+    const what =
+      problem.kind === 'failed'
+        ? `could not follow its index version ${problem.version}: ${problem.message}`
+        : `index version ${problem.version} followed without ${problem.shares.map((x) => `"${x.name}" (${NAME_REASONS[x.code]})`).join(', ')}`
+    this.#engine.emit('warning', new Error(`group "${group}": ${what}`))
+    this.#o.onIndexProblem?.(group, problem)
+  }
+
+  // A member's node got a newer index from a peer: keep it, and follow it. What the owner sent
+  // cannot cost the member anything held: a share it cannot take is skipped (and said), the
+  // rest is followed; a profile that cannot be written leaves the index held and tried again.
   async #onIndex(index: GroupIndex): Promise<void> {
     const swarmHex = Buffer.from(index.swarm).toString('hex')
     const g = this.#store.current.groups.find((x) => x.swarmPublicKey === swarmHex)
     if (g === undefined || g.owner || (g.indexVersion ?? 0) >= index.version) return
-    // The index held until now: what it listed and this one does not, the owner took out.
-    const before = await readGroupIndex(this.#store, swarmHex)
-    await writeGroupIndex(this.#store, index)
-    const { result: applied } = await this.#store.update((draft, ctx) => {
-      const dg = draft.groups.find((x) => x.id === g.id)
-      if (dg === undefined || (dg.indexVersion ?? 0) >= index.version) return undefined
-      return applyIndex(
-        draft,
-        dg,
-        index,
-        {
-          putTorrentInfo: ctx.putTorrentInfo,
-          selfKey: ctx.identity.publicKey,
-          defaultDownloadDir: this.#o.downloadDir ?? draft.settings.downloadDir ?? defaultDownloadDir(),
-        },
-        before,
-      )
-    })
+    let applied: Applied | undefined
+    let before: GroupIndex | undefined
+    try {
+      // The index held until now: what it listed and this one does not, the owner took out.
+      before = await readGroupIndex(this.#store, swarmHex)
+      await writeGroupIndex(this.#store, index)
+      const r = await this.#store.update((draft, ctx) => {
+        const dg = draft.groups.find((x) => x.id === g.id)
+        if (dg === undefined || (dg.indexVersion ?? 0) >= index.version) return undefined
+        return applyIndex(
+          draft,
+          dg,
+          index,
+          {
+            putTorrentInfo: ctx.putTorrentInfo,
+            selfKey: ctx.identity.publicKey,
+            defaultDownloadDir: this.#o.downloadDir ?? draft.settings.downloadDir ?? defaultDownloadDir(),
+          },
+          before,
+        )
+      })
+      applied = r.result
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e)
+      this.#reportIndexProblem(swarmHex, g.name, { kind: 'failed', version: index.version, message })
+      return
+    }
+    if (applied !== undefined && applied.skipped.length > 0)
+      this.#reportIndexProblem(swarmHex, g.name, { kind: 'skipped', version: index.version, shares: applied.skipped })
     // Left meanwhile (service/operations/remove-group.ts): the file just written belongs to no group.
     if (!this.#store.current.groups.some((x) => x.swarmPublicKey === swarmHex))
       await rm(this.#store.layout.groupIndex(swarmHex), { force: true })
