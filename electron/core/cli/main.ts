@@ -646,7 +646,7 @@ program
     out(r.removed ? `removed ${whose}` : 'the lock changed meanwhile, nothing was removed: run coterie unlock again')
   })
 
-addProviderCommands(program, { out, profileDir, openStore, readStore })
+addProviderCommands(program, { out, profileDir, openStore, readStore, poke })
 
 /**
  * A reader that stops early (`coterie id | head -1`) closes the pipe: the next write fails with EPIPE,

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander'
 import { ServiceError } from '../../../shared/service-errors.js'
-import type { ProfileStore } from '../service/index.js'
+import { revokeKeys, type ProfileStore } from '../service/index.js'
 import { shown } from './terminal.js'
 
 export interface ProviderCliContext {
@@ -15,6 +15,8 @@ export interface ProviderCliContext {
   readonly openStore: () => Promise<ProfileStore>
   /** The profile read without its lock (a running node may hold it). */
   readonly readStore: () => Promise<ProfileStore>
+  /** Tells a running node (`coterie run` on this profile) to pick up a change now. */
+  readonly poke: () => Promise<unknown>
 }
 
 const load = () => import('../provider/index.js')
@@ -75,16 +77,22 @@ export function addProviderCommands(program: Command, cx: ProviderCliContext): v
     })
   user
     .command('disable <name>')
-    .description('refuse its logins and certificates from now on, and end its sessions')
+    .description(
+      "refuse its logins and certificates from now on, end its sessions, and revoke its keys in the provider's group",
+    )
     .action(async (name: string) => {
       const { disableAccount, openProvider } = await load()
-      const p = await openProvider(await cx.readStore(), cx.profileDir())
+      const store = await cx.openStore()
+      const p = await openProvider(store, cx.profileDir())
       try {
-        await disableAccount(p.db, name)
-        cx.out(`disabled ${shown(name.trim().toLowerCase())}`)
+        const keys = await disableAccount(p.db, name)
+        // The group index carries the revocation to every member's node (PROTOCOL.md §13).
+        await revokeKeys(store, p.groupId, keys)
+        cx.out(`disabled ${shown(name.trim().toLowerCase())}; ${keys.length} key(s) revoked`)
       } finally {
         await p.db.close()
       }
+      await cx.poke()
     })
   user
     .command('list')

@@ -35,15 +35,24 @@ export async function addAccount(db: Database, name: string, password: string, n
   return n
 }
 
-/** Disables an account and ends its sessions; disabling a disabled account changes nothing. */
-export async function disableAccount(db: Database, name: string, now = Date.now()): Promise<void> {
+/**
+ * Disables an account and ends its sessions; returns every member key it was ever issued a
+ * certificate for (hex), for the caller to revoke in the provider's group. Disabling a disabled
+ * account changes nothing and returns the same keys, so a revocation that failed can be redone.
+ */
+export async function disableAccount(db: Database, name: string, now = Date.now()): Promise<string[]> {
   const n = checkAccountName(name)
-  await db.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     const { rows } = await tx.query(`SELECT disabled_at FROM accounts WHERE name = $1`, [n])
     if (rows.length === 0) throw new ServiceError('unknown-account', `"${n}"`)
-    if (!isNull(rows[0]!['disabled_at'])) return
-    await tx.query(`UPDATE accounts SET disabled_at = $1 WHERE name = $2`, [now, n])
-    await tx.query(`DELETE FROM sessions WHERE account = $1`, [n])
+    if (isNull(rows[0]!['disabled_at'])) {
+      await tx.query(`UPDATE accounts SET disabled_at = $1 WHERE name = $2`, [now, n])
+      await tx.query(`DELETE FROM sessions WHERE account = $1`, [n])
+    }
+    const keys = await tx.query(`SELECT DISTINCT member_key FROM certificates WHERE account = $1 ORDER BY member_key`, [
+      n,
+    ])
+    return keys.rows.map((r) => text(r['member_key']))
   })
 }
 

@@ -13,6 +13,8 @@ import type { Refusal } from './issuance.js'
 export const CLIENT_TIMEOUT_MS = 15_000
 /** Largest answer read from a provider (a certificate is at most 6 KiB, hex-doubled). */
 export const MAX_RESPONSE_BYTES = 32_768
+/** Times a request is re-sent after its kept-alive connection was closed under it. */
+export const STALE_CONNECTION_RETRIES = 1
 
 export class ProviderClient {
   #session = ''
@@ -61,20 +63,26 @@ export class ProviderClient {
     path: string,
     body?: unknown,
   ): Promise<Result<Readonly<Record<string, unknown>>, Refusal>> {
-    let res: Response
-    try {
-      res = await fetch(new URL(path, this.baseUrl), {
-        method,
-        headers: {
-          ...(body !== undefined && { 'content-type': 'application/json' }),
-          ...(this.#session !== '' && { authorization: `Bearer ${this.#session}` }),
-        },
-        ...(body !== undefined && { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS),
-        redirect: 'error',
-      })
-    } catch {
-      return err({ code: 'unreachable' })
+    let res: Response | undefined
+    for (let attempt = 0; res === undefined; attempt++) {
+      try {
+        res = await fetch(new URL(path, this.baseUrl), {
+          method,
+          headers: {
+            ...(body !== undefined && { 'content-type': 'application/json' }),
+            ...(this.#session !== '' && { authorization: `Bearer ${this.#session}` }),
+          },
+          ...(body !== undefined && { body: JSON.stringify(body) }),
+          signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS),
+          redirect: 'error',
+        })
+      } catch (e) {
+        // A kept-alive connection the server closed as it was reused: the request never got an
+        // answer, so it is sent once more on a new one (a certificate request that did arrive
+        // comes back `challenge-used`, never as a second certificate).
+        const stale = (e as { cause?: { code?: unknown } }).cause?.code === 'UND_ERR_SOCKET'
+        if (!stale || attempt >= STALE_CONNECTION_RETRIES) return err({ code: 'unreachable' })
+      }
     }
     const text = await readBounded(res)
     let parsed: unknown

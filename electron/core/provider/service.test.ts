@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { keyPair } from '../testing/fixtures.js'
 import { eventually } from '../testing/wait.js'
-import { signLoginChallenge, verifyCertificate } from '../service/index.js'
+import { keyText, signLoginChallenge, verifyCertificate } from '../service/index.js'
 import { ProviderClient } from './client.js'
 import { providerDatabasePath } from './provider.js'
 import { MAX_BODY_BYTES } from './server.js'
@@ -143,10 +143,20 @@ test('a replayed answer, a forged one and a stranger session are refused, and wr
   assert.equal((await client.certificate(c2.value, right)).ok, true)
 })
 
-test('a disabled account is refused at login, and the sessions it had end', async () => {
+test('a disabled account is refused at login, its sessions end, and its key is revoked in the group', async () => {
   const bob = new ProviderClient(url)
   assert.equal((await bob.login('bob', 'bob password')).ok, true)
-  coterie(undefined, 'provider', 'user', 'disable', 'bob')
+  const bobKey = keyPair('provider subscriber bob')
+  assert.equal((await bob.obtainCertificate(bobKey, swarmKey)).ok, true)
+  const revokedKeys = () =>
+    (JSON.parse(coterie(undefined, 'group', 'show', 'Acme', '--json')) as { revoked: { key: string }[] }).revoked
+  assert.equal(revokedKeys().length, 0)
+  assert.match(coterie(undefined, 'provider', 'user', 'disable', 'bob'), /disabled bob; 1 key\(s\) revoked/)
+  // Its key is on the group's revocation list, which the group index carries to every member's node.
+  assert.deepEqual(
+    revokedKeys().map((r) => r.key),
+    [keyText(hex(bobKey.publicKey))],
+  )
   const before = dump()
   assert.deepEqual(await bob.challenge(hex(keyPair('bob').publicKey)), {
     ok: false,

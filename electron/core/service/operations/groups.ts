@@ -147,6 +147,26 @@ export async function removeMember(store: ProfileStore, groupRef: string, friend
   })
 }
 
+/**
+ * Puts keys (hex) on an owned group's revocation list without their being members: a content
+ * provider's subscribers hold certificates but are not on the member list (docs/PROVIDER.md).
+ * As removeMember: their certificates go, and the discovery secret rotates away from them.
+ */
+export async function revokeKeys(store: ProfileStore, groupRef: string, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return
+  await store.update((draft) => {
+    const group = ownedGroup(draft, groupRef)
+    const fresh = keys.filter((k) => !(group.revoked ?? []).includes(k))
+    if (fresh.length === 0) return
+    group.members = group.members.filter((m) => !fresh.includes(m))
+    group.revoked = [...new Set([...(group.revoked ?? []), ...fresh])]
+    group.memberCertificates = (group.memberCertificates ?? []).filter(
+      (c) => !fresh.includes(certificateMember(c) ?? ''),
+    )
+    group.groupSecret = bytesToHex(randomBytes(32))
+  })
+}
+
 /** Whether a member's node joins what the owner adds to the group by itself. */
 export async function setAutoJoin(store: ProfileStore, groupRef: string, on: boolean): Promise<void> {
   await store.update((draft) => {
