@@ -15,20 +15,15 @@ import { join as joinInvite, writeInvite } from '../operations/invites.js'
 import { groupDetailsOf } from './group-details.js'
 import { indexNotices } from './events.js'
 import { NAME_REASONS } from '../../../../shared/ui/reason-text.js'
-import { LOOPBACK, randomFile, tempDir, until } from '../../testing/swarm.js'
+import { LOOPBACK, randomFile, tempDirs, until } from '../../testing/swarm.js'
 import { fileDone, testProfile, type TestProfile } from '../../testing/profiles.js'
 import { forgeShare } from '../../testing/forged-share.js'
 
-const dirs: { remove(): void }[] = []
-const temp = (label: string) => {
-  const d = tempDir(label)
-  dirs.push(d)
-  return d.path
-}
+const { temp, cleanup } = tempDirs()
 const nodes: CoterieNode[] = []
 after(async () => {
   await Promise.allSettled(nodes.map((n) => n.stop()))
-  dirs.forEach((d) => d.remove())
+  cleanup()
 })
 
 async function start(p: TestProfile, peers: CoterieNode[], problems: IndexProblem[] = []): Promise<CoterieNode> {

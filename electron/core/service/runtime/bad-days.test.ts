@@ -14,7 +14,7 @@ import { addFriend } from '../operations/friends.js'
 import { createGroup } from '../operations/groups.js'
 import { share } from '../operations/share.js'
 import { join as joinInvite, writeInvite } from '../operations/invites.js'
-import { LOOPBACK, randomFile, tempDir, until } from '../../testing/swarm.js'
+import { LOOPBACK, randomFile, tempDirs, until } from '../../testing/swarm.js'
 import { fileDone, testProfile, type TestProfile } from '../../testing/profiles.js'
 import { SERVICE_ERRORS } from '../../../../shared/service-errors.js'
 
@@ -23,18 +23,13 @@ const SMALL_DISK = '2m'
 const ROOMY_DISK = '32m'
 const WAIT_MS = 60_000
 
-const dirs: { remove(): void }[] = []
-const temp = (label: string) => {
-  const d = tempDir(label)
-  dirs.push(d)
-  return d.path
-}
+const { temp, cleanup } = tempDirs()
 const mounts: string[] = []
 const nodes: CoterieNode[] = []
 after(async () => {
   await Promise.allSettled(nodes.map((n) => n.stop()))
   for (const m of mounts) spawnSync('umount', [m])
-  dirs.forEach((d) => d.remove())
+  cleanup()
 })
 
 /** Why a tmpfs cannot be mounted here, or undefined when one was mounted at `at`. */

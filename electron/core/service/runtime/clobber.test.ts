@@ -19,20 +19,15 @@ import { INFO_SWARM_KEY } from '../../protocol/constants.js'
 import { NAME_REASONS } from '../../../../shared/ui/reason-text.js'
 import { createClosedTorrent } from '../../engine/create.js'
 import { ProfileStore } from '../../profile/index.js'
-import { LOOPBACK, randomFile, tempDir, until } from '../../testing/swarm.js'
+import { LOOPBACK, randomFile, tempDirs, until } from '../../testing/swarm.js'
 import { fileDone, testProfile, type TestProfile } from '../../testing/profiles.js'
 import { ServiceError } from '../../../../shared/service-errors.js'
 
-const dirs: { remove(): void }[] = []
-const temp = (label: string) => {
-  const d = tempDir(label)
-  dirs.push(d)
-  return d.path
-}
+const { temp, cleanup } = tempDirs()
 const nodes: CoterieNode[] = []
 after(async () => {
   await Promise.allSettled(nodes.map((n) => n.stop()))
-  dirs.forEach((d) => d.remove())
+  cleanup()
 })
 
 /** A node on loopback; `base` is where groups without a folder of their own get one. */

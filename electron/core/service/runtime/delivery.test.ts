@@ -11,22 +11,17 @@ import { createGroup } from '../operations/groups.js'
 import { share } from '../operations/share.js'
 import { setGroupLimits } from '../operations/limits.js'
 import { join as joinInvite, writeInvite } from '../operations/invites.js'
-import { LOOPBACK, randomFile, tempDir } from '../../testing/swarm.js'
+import { LOOPBACK, randomFile, tempDirs } from '../../testing/swarm.js'
 import { nodeStarter, testProfile } from '../../testing/profiles.js'
 import { eventually } from '../../testing/wait.js'
 import type { CoterieNode } from './node.js'
 import type { MemberDelivery } from './delivery.js'
 
-const dirs: { remove(): void }[] = []
-const temp = (label: string) => {
-  const d = tempDir(label)
-  dirs.push(d)
-  return d.path
-}
+const { temp, cleanup } = tempDirs()
 const { start, stopAll } = nodeStarter()
 after(async () => {
   await stopAll()
-  dirs.forEach((d) => d.remove())
+  cleanup()
 })
 
 /** Slow enough that the owner sees Alice mid-download for seconds, fast enough for a test. */

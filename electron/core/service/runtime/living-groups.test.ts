@@ -12,20 +12,15 @@ import { share } from '../operations/share.js'
 import { join as joinInvite, writeInvite } from '../operations/invites.js'
 import { decodeCertificate } from '../../protocol/certificate.js'
 import { Server } from 'bittorrent-tracker'
-import { LOOPBACK, randomFile, tempDir, until } from '../../testing/swarm.js'
+import { LOOPBACK, randomFile, tempDirs, until } from '../../testing/swarm.js'
 import { fileDone, nodeStarter, testProfile } from '../../testing/profiles.js'
 import { assertOk } from '../../testing/assert-result.js'
 
-const dirs: { remove(): void }[] = []
-const temp = (label: string) => {
-  const d = tempDir(label)
-  dirs.push(d)
-  return d.path
-}
+const { temp, cleanup } = tempDirs()
 const { start, stopAll } = nodeStarter()
 after(async () => {
   await stopAll()
-  dirs.forEach((d) => d.remove())
+  cleanup()
 })
 
 const profile = (name: string) => testProfile(temp, name)
