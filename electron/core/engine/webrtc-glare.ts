@@ -89,7 +89,7 @@ export class RtcGlare {
     for (const queue of [...this.#waiting.values()]) for (const w of [...queue]) this.#drop(w, true, false)
   }
 
-  /** Connections waiting to open, all nodes together (for tests and status). */
+  /** Connections waiting to open, all nodes together (what the tests read). */
   get pending(): number {
     let n = 0
     for (const queue of this.#waiting.values()) n += queue.length
