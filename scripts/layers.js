@@ -104,8 +104,9 @@ const core = {
   provider: {
     node: true,
     pure: false,
-    // better-sqlite3: the accounts database; @node-rs/argon2: password hashing (docs/PROVIDER.md says why each).
-    packages: ['better-sqlite3', '@node-rs/argon2', 'zod'],
+    // better-sqlite3: the accounts database; pg: the same database on PostgreSQL, shared by issuance nodes;
+    // @node-rs/argon2: password hashing (docs/PROVIDER.md says why each).
+    packages: ['better-sqlite3', 'pg', '@node-rs/argon2', 'zod'],
     why: 'the content provider: accounts in a database, logins, certificates issued over HTTP',
   },
   'ui-server': {

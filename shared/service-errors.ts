@@ -50,6 +50,9 @@ export const SERVICE_ERRORS = {
     'The lock was not removed: confirm with --yes, and only if no Coterie is running where its owner is.',
   'provider-exists': 'This profile is already a content provider.',
   'no-provider': 'This profile is not a content provider: start with coterie provider init NAME.',
+  'bad-database':
+    '--database takes a PostgreSQL URL (postgres://USER@HOST/DATABASE); without it the provider keeps its database in the profile (SQLite).',
+  'database-failed': "The provider's database could not be reached or refused the connection:",
   'bad-account-name':
     'Account names are 1 to 64 characters: lowercase letters, digits and . _ @ - (starting with a letter or digit).',
   'duplicate-account': 'There is already an account with this name.',

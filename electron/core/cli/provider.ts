@@ -44,6 +44,10 @@ function parseListen(value: string): { host: string; port: number } {
   return { host: m[1] ?? m[2]!, port }
 }
 
+const DATABASE_FLAG = '--database <url>'
+const DATABASE_HELP =
+  'a PostgreSQL URL (postgres://USER@HOST/DATABASE; a password from PGPASSWORD or ~/.pgpass) shared by several issuance nodes; default: what init recorded, else SQLite in the profile'
+
 export function addProviderCommands(program: Command, cx: ProviderCliContext): void {
   const provider = program
     .command('provider')
@@ -52,9 +56,13 @@ export function addProviderCommands(program: Command, cx: ProviderCliContext): v
   provider
     .command('init <name>')
     .description("make this profile a content provider: the provider's group (its swarm key) and its database")
-    .action(async (name: string) => {
+    .option(
+      DATABASE_FLAG,
+      'keep the accounts in PostgreSQL (postgres://USER@HOST/DATABASE) instead of SQLite in the profile; recorded in the profile for its later commands',
+    )
+    .action(async (name: string, o: { database?: string }) => {
       const { initProvider } = await load()
-      const p = await initProvider(await cx.openStore(), cx.profileDir(), name)
+      const p = await initProvider(await cx.openStore(), cx.profileDir(), name, o.database)
       await p.db.close()
       cx.out(
         `provider ${shown(p.name)} (group ${p.groupId})  swarm key ${Buffer.from(p.swarm.publicKey).toString('hex')}`,
@@ -65,10 +73,11 @@ export function addProviderCommands(program: Command, cx: ProviderCliContext): v
   user
     .command('add <name>')
     .description('add an account; its password is read from standard input')
-    .action(async (name: string) => {
+    .option(DATABASE_FLAG, DATABASE_HELP)
+    .action(async (name: string, o: { database?: string }) => {
       const { addAccount, openProvider, MAX_PASSWORD_BYTES } = await load()
       const password = await passwordFromStdin(MAX_PASSWORD_BYTES)
-      const p = await openProvider(await cx.readStore(), cx.profileDir())
+      const p = await openProvider(await cx.readStore(), cx.profileDir(), o.database)
       try {
         cx.out(`added ${shown(await addAccount(p.db, name, password))}`)
       } finally {
@@ -80,10 +89,11 @@ export function addProviderCommands(program: Command, cx: ProviderCliContext): v
     .description(
       "refuse its logins and certificates from now on, end its sessions, and revoke its keys in the provider's group",
     )
-    .action(async (name: string) => {
+    .option(DATABASE_FLAG, DATABASE_HELP)
+    .action(async (name: string, o: { database?: string }) => {
       const { disableAccount, openProvider } = await load()
       const store = await cx.openStore()
-      const p = await openProvider(store, cx.profileDir())
+      const p = await openProvider(store, cx.profileDir(), o.database)
       try {
         const keys = await disableAccount(p.db, name)
         // The group index carries the revocation to every member's node (PROTOCOL.md §13).
@@ -97,9 +107,10 @@ export function addProviderCommands(program: Command, cx: ProviderCliContext): v
   user
     .command('list')
     .option('--json')
-    .action(async (o: { json?: boolean }) => {
+    .option(DATABASE_FLAG, DATABASE_HELP)
+    .action(async (o: { json?: boolean; database?: string }) => {
       const { listAccounts, openProvider } = await load()
-      const p = await openProvider(await cx.readStore(), cx.profileDir())
+      const p = await openProvider(await cx.readStore(), cx.profileDir(), o.database)
       try {
         const accounts = await listAccounts(p.db)
         if (o.json === true) return cx.out(JSON.stringify(accounts, null, 2))
@@ -123,9 +134,10 @@ export function addProviderCommands(program: Command, cx: ProviderCliContext): v
       (v: string, prev: string[] = []) => [...prev, v],
       [],
     )
-    .action(async (o: { listen: { host: string; port: number }; trustProxy: string[] }) => {
+    .option(DATABASE_FLAG, DATABASE_HELP)
+    .action(async (o: { listen: { host: string; port: number }; trustProxy: string[]; database?: string }) => {
       const { Issuer, openProvider, serveProvider } = await load()
-      const p = await openProvider(await cx.readStore(), cx.profileDir())
+      const p = await openProvider(await cx.readStore(), cx.profileDir(), o.database)
       const swarmKey = Buffer.from(p.swarm.publicKey).toString('hex')
       const service = await serveProvider(
         new Issuer(p.db, p.swarm),

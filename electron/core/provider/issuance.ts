@@ -3,7 +3,7 @@
  * expires), hand it a challenge for the identity key it names, and issue a short-lived certificate
  * for the provider's swarm key once that key has signed the challenge. Every refusal is a code
  * (shared/protocol-codes.ts, PROVIDER_CODES) and writes nothing: a refused attempt leaves the
- * database as it found it; rate limits live in memory (rate-limit.ts).
+ * database as it found it, but for the account's attempt count (rate-limit.ts).
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { err, ok, type Reason, type Result } from '../../../shared/result.js'
@@ -11,7 +11,7 @@ import type { ProviderErrorCode } from '../../../shared/protocol-codes.js'
 import { certify, isValidPublicKey, LOGIN_CHALLENGE_BYTES, verifyLoginAnswer, type KeyPair } from '../service/index.js'
 import { int, isNull, text, type Database, type Queryable } from './database.js'
 import { hashPassword, MAX_PASSWORD_BYTES, verifyPassword } from './password.js'
-import { AttemptCounter, type RateLimit } from './rate-limit.js'
+import { AttemptCounter, countAccountAttempt, type RateLimit } from './rate-limit.js'
 import { ACCOUNT_NAME } from './accounts.js'
 
 /** How long a login lasts: long enough to ask for a challenge and answer it, and to renew a while. */
@@ -76,6 +76,12 @@ export class Issuer {
       return refuse('rate-limited', this.#byAddress.retryAfterMs(address, now))
     if (!this.#byAccount.attempt(account, now))
       return refuse('rate-limited', this.#byAccount.retryAfterMs(account, now))
+    // The node's own count is a first filter; the database's is every node's (rate-limit.ts says why both).
+    const shared = ACCOUNT_NAME.test(account)
+      ? await countAccountAttempt(this.db, account, ACCOUNT_LOGIN_LIMIT, now)
+      : undefined
+    if (shared !== undefined && shared.attempts > ACCOUNT_LOGIN_LIMIT.attempts)
+      return refuse('rate-limited', shared.retryAfterMs)
     const { rows } = ACCOUNT_NAME.test(account)
       ? await this.db.query(`SELECT password_hash, disabled_at FROM accounts WHERE name = $1`, [account])
       : { rows: [] }

@@ -54,6 +54,18 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX certificates_account ON certificates (account)`,
     ],
   },
+  {
+    version: 3,
+    why: "each account's login attempts in the current window, counted in the database so that every issuance node shares them",
+    sql: [
+      // One row per account that has tried to log in (never per guessed name or per address: those are
+      // unbounded, and stay in each node's memory, rate-limit.ts). Rewritten by each attempt.
+      `CREATE TABLE login_attempts (
+         account TEXT PRIMARY KEY REFERENCES accounts (name),
+         window_start BIGINT NOT NULL,
+         attempts INTEGER NOT NULL)`,
+    ],
+  },
 ]
 
 /** The newest schema this code reads. */
@@ -66,21 +78,34 @@ export class SchemaTooNewError extends Error {
   }
 }
 
-/** Applies the migrations the database has not had yet; returns the versions applied. */
-export async function migrate(db: Database, now = Date.now()): Promise<number[]> {
-  await db.query(
-    `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`,
-  )
+async function currentVersion(db: Database): Promise<number> {
   const { rows } = await db.query(`SELECT MAX(version) AS v FROM schema_migrations`)
-  const current = rows[0] === undefined || isNull(rows[0]['v']) ? 0 : int(rows[0]['v'])
+  return rows[0] === undefined || isNull(rows[0]['v']) ? 0 : int(rows[0]['v'])
+}
+
+/**
+ * Applies the migrations the database has not had yet; returns the versions applied. Several
+ * issuance nodes may start at once over one PostgreSQL database: a node whose migration failed
+ * because another applied it first (its CREATE TABLE or its schema_migrations row collides) finds
+ * the version recorded and goes on; any other failure is thrown.
+ */
+export async function migrate(db: Database, now = Date.now()): Promise<number[]> {
+  const ledger = `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`
+  // PostgreSQL's IF NOT EXISTS is not atomic against a concurrent creator: the loser fails once, then finds it made.
+  await db.query(ledger).catch(() => db.query(ledger))
+  const current = await currentVersion(db)
   if (current > SCHEMA_VERSION) throw new SchemaTooNewError(current)
   const applied: number[] = []
   for (const m of MIGRATIONS.filter((x) => x.version > current)) {
-    await db.transaction(async (tx) => {
-      for (const sql of m.sql) await tx.query(sql)
-      await tx.query(`INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, [m.version, now])
-    })
-    applied.push(m.version)
+    try {
+      await db.transaction(async (tx) => {
+        for (const sql of m.sql) await tx.query(sql)
+        await tx.query(`INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, [m.version, now])
+      })
+      applied.push(m.version)
+    } catch (e) {
+      if ((await currentVersion(db)) < m.version) throw e
+    }
   }
   return applied
 }
