@@ -14,6 +14,10 @@
  *    serves a peer (bench/ui-lag.ts; BENCH_UI_GIB=0 skips it; `npm run bench:ui` runs it alone).
  * 5. Starting a seeding node with resume records and without (bench/start.ts; BENCH_START_GIB=1,
  *    0 skips it), and sharing on a running node.
+ * 6. The content provider (bench/provider.ts; BENCH_PROVIDER_SECONDS=5, 0 skips it): certificates
+ *    issued per second by a real `provider serve` over SQLite and over PostgreSQL (a throwaway
+ *    cluster; skipped with its reason where none can run), and login latency alone and p95 with 4
+ *    clients at once (`npm run bench:provider` runs it alone).
  * About 3.5 minutes on this 2-core machine (measured 3.2-3.6 min while other work shared it).
  *
  * Knobs (defaults are what the targets mean; turn them down for a quick look):
@@ -35,6 +39,7 @@ import { benchPair, benchSwarm, cleanup, randomFile, tempRoot, type ComparisonRe
 import { round } from './stats.js'
 import { benchUiLag, printUiLag, uiLagFields, type UiLagResult } from './ui-lag.js'
 import { benchStart, type StartResult } from './start.js'
+import { benchProvider, printProvider, providerFields, type ProviderBenchResult } from './provider.js'
 import { installNativePrimitives } from '../electron/core/platform/native-primitives.js'
 import { LOADER } from './bundle.js'
 
@@ -148,6 +153,12 @@ if (env('BENCH_START_GIB', 1) > 0) {
   start = await benchStart(env('BENCH_START_GIB', 1), env('BENCH_START_RUNS', 3), say)
 }
 
+let provider: ProviderBenchResult | undefined
+if (env('BENCH_PROVIDER_SECONDS', 5) > 0) {
+  say(`provider: certificates per second and login latency, SQLite and PostgreSQL (${secs()})`)
+  provider = await benchProvider(env('BENCH_PROVIDER_SECONDS', 5), say)
+}
+
 const results = {
   date: new Date().toISOString(),
   node: process.version,
@@ -187,6 +198,7 @@ const results = {
   ...(swarm && { swarm: { mib: cfg.swarmBytes / MiB, ...swarm } }),
   ...(uiLag && uiLagFields(uiLag)),
   ...(start && { start }),
+  ...(provider && providerFields(provider)),
   bench_seconds: round((performance.now() - began) / 1000, 1),
   loadavg_before: loadBefore,
   loadavg_after: loadavg().map((x) => round(x, 2)),
@@ -243,6 +255,8 @@ if (start) {
     `sharing them on a running node: ${start.share_to_seeding_ms} ms from share() to seeding, of which ${start.share_node_ms} ms the node's`,
   )
 }
+
+if (provider) printProvider(provider)
 
 const dir = new URL('./results/', import.meta.url)
 mkdirSync(dir, { recursive: true })

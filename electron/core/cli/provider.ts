@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander'
 import { ServiceError } from '../../../shared/service-errors.js'
-import { revokeKeys, type ProfileStore } from '../service/index.js'
+import { installNativePrimitives, revokeKeys, type ProfileStore } from '../service/index.js'
 import { shown } from './terminal.js'
 
 export interface ProviderCliContext {
@@ -137,6 +137,8 @@ export function addProviderCommands(program: Command, cx: ProviderCliContext): v
     .option(DATABASE_FLAG, DATABASE_HELP)
     .action(async (o: { listen: { host: string; port: number }; trustProxy: string[]; database?: string }) => {
       const { Issuer, openProvider, serveProvider } = await load()
+      // Each certificate costs a verify and a sign: native curves, as a running node uses (service/index.ts).
+      installNativePrimitives()
       const p = await openProvider(await cx.readStore(), cx.profileDir(), o.database)
       const swarmKey = Buffer.from(p.swarm.publicKey).toString('hex')
       const service = await serveProvider(

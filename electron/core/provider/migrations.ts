@@ -64,6 +64,11 @@ export const MIGRATIONS: readonly Migration[] = [
          account TEXT PRIMARY KEY REFERENCES accounts (name),
          window_start BIGINT NOT NULL,
          attempts INTEGER NOT NULL)`,
+      // The open-challenge count and the sweep at login read one account's challenges. On PostgreSQL,
+      // whose serializable transactions (postgres.ts) lock what they read, a scan of the whole table
+      // would conflict with every other account's challenge and fail those transactions; through this
+      // index each reads, and locks, only its own account's rows.
+      `CREATE INDEX challenges_account ON challenges (account)`,
     ],
   },
 ]

@@ -82,3 +82,9 @@ export { certify, ownedGroup, ownerKeys, revokeKeys } from './operations/groups.
 export { verifyCertificate } from '../protocol/certificate.js'
 export { isValidPublicKey, type KeyPair } from '../protocol/keys.js'
 export { LOGIN_CHALLENGE_BYTES, signLoginChallenge, verifyLoginAnswer } from '../protocol/provider-login.js'
+/**
+ * Native Ed25519 (node:crypto) where it agrees with @noble: a running node installs it (engine.ts),
+ * and so does `provider serve`, whose every certificate is one verify and one sign (about 10x
+ * faster than pure JS; docs/PROVIDER.md).
+ */
+export { installNativePrimitives } from '../platform/native-primitives.js'
