@@ -7,7 +7,7 @@
  * The engine runs in this process: bench/ui-lag.ts measures the event-loop lag of the process
  * answering the UI while a 2 GiB share is hashed and peers are served (README, "Limits").
  */
-import { app, dialog, Notification, shell, type BrowserWindow, type Tray } from 'electron'
+import { app, dialog, shell, type BrowserWindow, type Tray } from 'electron'
 import path from 'node:path'
 import {
   DEFAULT_DHT_BOOTSTRAP,
@@ -19,11 +19,13 @@ import {
   type AppBackend,
   type SecretSealer,
 } from '../core/service/index.js'
+import type { EventOf } from '../../shared/ipc/contract.js'
 import { parseArgs, SCHEME } from './args.js'
 import { InviteOpener } from './invites.js'
 import { handleIpc, sendEvent } from './ipc.js'
 import { setStartAtLogin } from './login.js'
 import { installMenu } from './menu.js'
+import { OsNotifications } from './notifications.js'
 import { registerAppScheme, serveRenderer } from './protocol.js'
 import { keyring } from './secrets.js'
 import { createTray } from './tray.js'
@@ -119,14 +121,16 @@ async function start(): Promise<void> {
   const b = backend
   handleIpc(b.dispatch, () => win)
   opener = new InviteOpener(b.dispatch, (event, payload) => sendEvent(win, event, payload))
+  // Coalesced like the window's toasts: one notification per group counting finished downloads.
+  const notifications = new OsNotifications((infoHash) => {
+    const p = b.store.current
+    const groupId = p.torrents.find((t) => t.infoHash === infoHash)?.groupId
+    const group = p.groups.find((g) => g.id === groupId)
+    return group === undefined ? undefined : { id: group.id, name: group.name }
+  }, show)
   b.on((event, payload) => {
     sendEvent(win, event, payload)
-    if (event === 'notice' && Notification.isSupported()) {
-      const n = payload as { title: string; body: string }
-      const note = new Notification({ title: n.title, body: n.body, silent: false })
-      note.on('click', show)
-      note.show()
-    }
+    if (event === 'notice') notifications.notice(payload as EventOf<'notice'>)
   })
 
   const resources = path.join(appPath, 'out', 'electron')
