@@ -295,7 +295,7 @@ describe('app backend: a first share, Alice to Bob, through the contract only', 
     )
     assert.equal(named.fromName, 'Alice P.')
     assert.equal(named.fromFingerprint, aliceId.fingerprint)
-    assert.deepEqual(preview.torrents, [{ infoHash, name: 'film.bin' }])
+    assert.deepEqual(preview.torrents, [{ infoHash, name: 'film.bin', length: data.length }], 'each item with its size')
     assert.equal(preview.alreadyMember, false)
     // A folder of the group's own in the download folder (issue 15: groups never share one by default).
     assert.equal(preview.folder, path.join(bob.downloads, 'Film club'))

@@ -4,6 +4,7 @@ import { findFriend } from '../operations/friends.js'
 import { findGroup } from '../operations/groups.js'
 import { inviteFor, join, joinFolder, readInvite, torrentName } from '../operations/invites.js'
 import { safeLayoutOfInfo } from '../../protocol/file-names.js'
+import { layoutOfInfo } from '../../protocol/torrent-info.js'
 import { NAME_REASONS } from '../../../../shared/ui/reason-text.js'
 import { isRendezvous } from '../operations/rendezvous.js'
 import type { InvitePreview } from '../../../../shared/ipc/views.js'
@@ -49,6 +50,7 @@ export async function previewInvite(store: ProfileStore, bytes: Uint8Array, base
             {
               infoHash: p.invite.infoHashes[i]!,
               name: torrentName(info) ?? p.invite.infoHashes[i]!,
+              length: totalLength(info),
               ...unsafe(info),
             },
           ],
@@ -57,6 +59,9 @@ export async function previewInvite(store: ProfileStore, bytes: Uint8Array, base
     alreadyMember: store.current.groups.some((g) => g.swarmPublicKey === swarm),
   }
 }
+
+// What the person would download: the sum of its files (0 for a dictionary too malformed to lay out).
+const totalLength = (info: Uint8Array): number => layoutOfInfo(info)?.files.reduce((n, f) => n + f.length, 0) ?? 0
 
 // A torrent whose names the file-name rule refuses is joined but never written: say so before.
 function unsafe(info: Uint8Array): { refused?: string } {
