@@ -258,6 +258,13 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
         'the invite shows who sent it',
       )
       await bob.page.getByTestId('invite-dialog').getByText(fileName).waitFor({ timeout: UI_MS })
+      // Each item with its size, and the total, before anything is accepted.
+      assert.match(
+        await text(bob.page.getByTestId('invite-item').filter({ hasText: fileName })),
+        /4\.0 MiB/,
+        'the preview gives each item its size',
+      )
+      assert.equal(await text(bob.page.getByTestId('invite-total')), 'In all: 1 item, 4.0 MiB')
       await bob.page
         .getByTestId('invite-dialog')
         .getByText('renews by itself while you are in the group')
@@ -575,6 +582,38 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
       'It was a bright cold day.\n',
       'the later share arrives intact',
     )
+    // Names are never changed silently (issue 17): notes.txt, uploaded earlier for Holiday (its file is
+    // still in Holiday's upload folder), is shared in Books under its own name, since browser mode
+    // keeps each group's uploads in a folder of their own; dropped into Books a second time, it must
+    // be renamed there, and Alice is told so.
+    await dropFiles(alice.page, '[data-testid="dropzone"]', [
+      { name: 'notes.txt', bytes: Buffer.from('Books notes\n') },
+    ])
+    await alice.page
+      .getByRole('list', { name: 'Shared in this group' })
+      .getByText('notes.txt', { exact: true })
+      .waitFor({ timeout: SHARE_MS })
+    await bob.page
+      .getByTestId('torrent')
+      .filter({ hasText: 'notes.txt' })
+      .getByTestId('torrent-state')
+      .filter({ hasText: 'Sharing' })
+      .waitFor({ timeout: TRANSFER_MS })
+    assert.equal(
+      readFileSync(join(bobDownloads, 'Books', 'notes.txt'), 'utf8'),
+      'Books notes\n',
+      'the name Alice dropped',
+    )
+    await dropFiles(alice.page, '[data-testid="dropzone"]', [{ name: 'notes.txt', bytes: Buffer.from('again\n') }])
+    await alice.page
+      .getByTestId('toasts')
+      .getByText('“notes.txt” is shared as “notes (2).txt”')
+      .waitFor({ timeout: SHARE_MS })
+    await alice.page
+      .getByRole('list', { name: 'Shared in this group' })
+      .getByText('notes (2).txt', { exact: true })
+      .waitFor({ timeout: SHARE_MS })
+    await shot(alice, 'groups-renamed-told')
     // The rendezvous itself is plumbing: it is listed nowhere a person looks.
     assert.equal(
       await bob.page.getByTestId('torrent').filter({ hasText: 'coterie-rendezvous' }).count(),
@@ -585,7 +624,8 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await bob.page.getByRole('button', { name: /^Books/ }).click()
     const shared = bob.page.getByRole('list', { name: 'Shared in this group' })
     await shared.getByText('chapter-1.txt').waitFor({ timeout: UI_MS })
-    assert.equal(await shared.getByRole('listitem').count(), 1, 'Bob’s view of “Books” lists the one share')
+    await shared.getByText('notes (2).txt').waitFor({ timeout: TRANSFER_MS })
+    assert.equal(await shared.getByRole('listitem').count(), 3, 'Bob’s view of “Books” lists its three shares')
   })
 
   await t.test(

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { fromBase64, safeFileName, toBase64 } from './bytes.js'
-import { bytes, duration, percent } from './format.js'
-import { batches, folderRoot, pathsFor } from './share.js'
+import { bytes, duration, itemsTotal, percent } from './format.js'
+import { batches, folderRoot, pathsFor, renamedText } from './share.js'
 
 test('sizes, durations and percentages read naturally', () => {
   assert.equal(bytes(0), '0 B')
@@ -14,6 +14,15 @@ test('sizes, durations and percentages read naturally', () => {
   assert.equal(duration(3725), '1 h 2 min')
   assert.equal(percent(0.9999), '99.9%', 'never shows 100% before it is')
   assert.equal(percent(1), '100%')
+})
+
+test("an invite's total counts what will be written", () => {
+  assert.equal(itemsTotal([{ length: 1024 }]), 'In all: 1 item, 1.0 KiB')
+  assert.equal(
+    itemsTotal([{ length: 3 * 1024 ** 2 }, { length: 1536 * 1024 }, { length: 99, refused: 'a reserved name' }]),
+    'In all: 2 items, 4.5 MiB',
+    'a refused item is never written: not counted',
+  )
 })
 
 test('base64 round-trips any bytes, larger than one chunk', () => {
@@ -61,4 +70,49 @@ test('Electron: dropped items are shared by their own paths; a picked folder by 
   })
   const r = await pathsFor(api, [], [file('unknown')], noProgress)
   assert.equal(r.ok, false)
+})
+
+test('browser mode: uploads go to the group, and a name the server changed is reported with where it went', async () => {
+  const file = (name: string) => ({ name, size: 3, webkitRelativePath: '' }) as unknown as File
+  const asked: { rel: string; group: string | undefined }[] = []
+  // The server's answers (its own test is ui-server/server.test.ts): notes.txt was taken there.
+  const uploader = {
+    invoke: async () => ({ ok: true }),
+    on: () => () => {},
+    uploadAs: async (_f: File, rel: string, _p: unknown, group?: string) => {
+      asked.push({ rel, group })
+      const taken = rel === 'notes.txt'
+      const stored = `/d/Shared by me/Film club/${taken ? 'notes (2).txt' : rel}`
+      return { ok: true, value: { path: stored, renamed: taken } }
+    },
+  } as never
+  const renamed: { asked: string; stored: string }[] = []
+  const r = await pathsFor(
+    uploader,
+    [
+      { kind: 'file', file: file('notes.txt') },
+      { kind: 'file', file: file('a.txt') },
+    ],
+    null,
+    () => {},
+    { group: 'g1', renamed: (a, stored) => renamed.push({ asked: a, stored }) },
+  )
+  assert.deepEqual(r, {
+    ok: true,
+    value: ['/d/Shared by me/Film club/notes (2).txt', '/d/Shared by me/Film club/a.txt'],
+  })
+  assert.deepEqual(
+    asked.map((a) => a.group),
+    ['g1', 'g1'],
+    'each upload names the group, for its folder',
+  )
+  assert.deepEqual(renamed, [{ asked: 'notes.txt', stored: '/d/Shared by me/Film club/notes (2).txt' }])
+  assert.deepEqual(renamedText(renamed), [
+    '“notes.txt” is shared as “notes (2).txt”',
+    'A file of that name was already in /d/Shared by me/Film club, and nothing there is ever overwritten.',
+  ])
+  assert.equal(
+    renamedText([...renamed, { asked: 'b', stored: 'C:\\x\\b (2)' }])[0],
+    '2 files were shared under new names',
+  )
 })

@@ -1,7 +1,8 @@
 /**
  * Dropping files or folders on a group. Electron hands us their paths (webUtils.getPathForFile via
  * the preload); a browser cannot, so browser mode uploads them to the engine's machine first (under
- * "Shared by me", keeping folder structure) and shares what the server stored.
+ * "Shared by me", in the group's own folder, keeping folder structure) and shares what the server
+ * stored; a name the server had to change there is reported, never passed over in silence.
  */
 import type { CoterieApi, IpcErrorCode } from '../../shared/ipc/contract.js'
 import type { Problem, Result } from '../../shared/result.js'
@@ -102,12 +103,22 @@ export function folderRoot(storedFile: string, rel: string): string {
 
 type Fail = Problem<IpcErrorCode | 'empty'>
 
+/**
+ * Browser mode: the group whose upload folder takes the files, and who hears of a name the server
+ * had to change because that folder already held a file of it (`stored` is the path it got).
+ */
+export interface UploadTarget {
+  group: string
+  renamed(asked: string, stored: string): void
+}
+
 /** Turns drops into paths on the engine's machine: directly (Electron) or by uploading (browser). */
 export async function pathsFor(
   api: CoterieApi,
   dropped: Dropped[],
   electronFiles: File[] | null,
   onProgress: (p: ShareProgress) => void,
+  target?: UploadTarget,
 ): Promise<Result<string[], Fail>> {
   if (api.pathForFile) {
     const pathOf = api.pathForFile
@@ -140,16 +151,34 @@ export async function pathsFor(
     let root: string | null = null
     for (const { file, rel } of items) {
       onProgress({ phase: 'uploading', sent: done, total, file: rel })
-      const r = await uploader.uploadAs(file, rel, (sent) =>
-        onProgress({ phase: 'uploading', sent: done + sent, total, file: rel }),
+      const r = await uploader.uploadAs(
+        file,
+        rel,
+        (sent) => onProgress({ phase: 'uploading', sent: done + sent, total, file: rel }),
+        target?.group,
       )
       if (!r.ok) return r
+      if (r.value.renamed) target?.renamed(rel, r.value.path)
       done += file.size
       root ??= d.kind === 'file' ? r.value.path : folderRoot(r.value.path, rel)
     }
     if (root !== null) paths.push(root)
   }
   return { ok: true, value: paths }
+}
+
+/** The last segment of a path the server gave, whatever its separator. */
+const baseName = (p: string): string => p.split(/[\\/]/).pop() ?? p
+
+/** What to tell the person of names the upload folder already held (never renamed in silence). */
+export function renamedText(renamed: readonly { asked: string; stored: string }[]): [string, string] {
+  const first = renamed[0]!
+  const folder = first.stored.slice(0, first.stored.length - baseName(first.stored).length - 1)
+  const title =
+    renamed.length === 1
+      ? `“${first.asked}” is shared as “${baseName(first.stored)}”`
+      : `${renamed.length} files were shared under new names`
+  return [title, `A file of that name was already in ${folder}, and nothing there is ever overwritten.`]
 }
 
 export const batches = <T>(xs: T[], n = SHARE_BATCH): T[][] =>
