@@ -27,6 +27,7 @@ import { setStartAtLogin } from './login.js'
 import { installMenu } from './menu.js'
 import { OsNotifications } from './notifications.js'
 import { registerAppScheme, serveRenderer } from './protocol.js'
+import { saveWithDialog } from './save-file.js'
 import { keyring } from './secrets.js'
 import { createTray } from './tray.js'
 import { createWindow } from './window.js'
@@ -104,7 +105,12 @@ async function start(): Promise<void> {
       mode: 'electron',
       version: app.getVersion(),
       secretStorage: ring.storage,
-      platform: { reveal: (p) => shell.showItemInFolder(p), setStartAtLogin },
+      platform: {
+        reveal: (p) => shell.showItemInFolder(p),
+        setStartAtLogin,
+        // "Invite…": a save dialog, so the app knows (and says) where the file went.
+        saveFile: (fileName, bytes) => saveWithDialog(win, fileName, bytes),
+      },
       dht: args.dht ? { bootstrap: DEFAULT_DHT_BOOTSTRAP } : false,
       peers: args.peers,
       // Friends sit behind home routers: map the port there (NAT-PMP, then UPnP), as `coterie run` does.
