@@ -297,6 +297,7 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
       assert.equal(await bob.page.getByRole('button', { name: 'Accept and join' }).isDisabled(), true)
       await folder.fill(bobDownloads)
       await shot(bob, 'invite-preview')
+      assert.deepEqual(await axeViolations(bob.page), [], 'the invite preview: axe-core')
       // The fingerprint checks out: Bob adds Alice as a friend from the invite itself.
       const dialog = bob.page.getByTestId('invite-dialog')
       await dialog.getByLabel('Add them to your friends as').fill('Alice')

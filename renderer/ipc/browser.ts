@@ -146,14 +146,15 @@ export class BrowserClient implements CoterieApi {
 
   /**
    * Uploads under a name that may hold relative folder segments ("Photos/2024/a.jpg"): the server
-   * recreates them under "Shared by me", in the group's own folder when `group` is given (a file of
-   * one group never renames another's). XMLHttpRequest, because fetch cannot report upload progress.
+   * recreates them under "Shared by me", in the group's own folder when `to.group` is given (a file
+   * of one group never renames another's); `to.freshFolder` makes the name's first segment a new
+   * folder (the first file of a dropped folder). XMLHttpRequest: fetch cannot report upload progress.
    */
   uploadAs(
     file: File,
     name: string,
     onProgress?: (sent: number) => void,
-    group?: string,
+    to: { group?: string; freshFolder?: boolean } = {},
   ): Promise<Result<Uploaded, Problem<IpcErrorCode>>> {
     return new Promise((resolve) => {
       const xhr = new XMLHttpRequest()
@@ -166,8 +167,9 @@ export class BrowserClient implements CoterieApi {
         clearTimeout(stall)
         stall = setTimeout(() => xhr.abort(), UPLOAD_STALL_MS)
       }
-      const inGroup = group === undefined ? '' : `&group=${encodeURIComponent(group)}`
-      xhr.open('PUT', `${this.#o.origin}/upload?name=${encodeURIComponent(name)}${inGroup}`)
+      const inGroup = to.group === undefined ? '' : `&group=${encodeURIComponent(to.group)}`
+      const fresh = to.freshFolder === true ? '&fresh=1' : ''
+      xhr.open('PUT', `${this.#o.origin}/upload?name=${encodeURIComponent(name)}${inGroup}${fresh}`)
       xhr.setRequestHeader('Authorization', `Bearer ${this.#o.token}`)
       xhr.upload.onprogress = (e) => {
         arm()

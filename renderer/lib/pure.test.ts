@@ -74,16 +74,17 @@ test('Electron: dropped items are shared by their own paths; a picked folder by 
 
 test('browser mode: uploads go to the group, and a name the server changed is reported with where it went', async () => {
   const file = (name: string) => ({ name, size: 3, webkitRelativePath: '' }) as unknown as File
-  const asked: { rel: string; group: string | undefined }[] = []
-  // The server's answers (its own test is ui-server/server.test.ts): notes.txt was taken there.
+  const asked: { rel: string; group?: string; freshFolder?: boolean }[] = []
+  // The server's answers (its own test is ui-server/server.test.ts): notes.txt and the folder
+  // Photos were taken there.
   const uploader = {
     invoke: async () => ({ ok: true }),
     on: () => () => {},
-    uploadAs: async (_f: File, rel: string, _p: unknown, group?: string) => {
-      asked.push({ rel, group })
-      const taken = rel === 'notes.txt'
-      const stored = `/d/Shared by me/Film club/${taken ? 'notes (2).txt' : rel}`
-      return { ok: true, value: { path: stored, renamed: taken } }
+    uploadAs: async (_f: File, rel: string, _p: unknown, to: { group?: string; freshFolder?: boolean }) => {
+      asked.push({ rel, ...to })
+      const stored =
+        rel === 'notes.txt' ? 'notes (2).txt' : to.freshFolder ? rel.replace(/^Photos\//, 'Photos (2)/') : rel
+      return { ok: true, value: { path: `/d/Shared by me/Film club/${stored}`, renamed: stored !== rel } }
     },
   } as never
   const renamed: { asked: string; stored: string }[] = []
@@ -92,6 +93,14 @@ test('browser mode: uploads go to the group, and a name the server changed is re
     [
       { kind: 'file', file: file('notes.txt') },
       { kind: 'file', file: file('a.txt') },
+      {
+        kind: 'folder',
+        name: 'Photos',
+        files: [
+          { file: file('x.jpg'), rel: 'Photos/x.jpg' },
+          { file: file('y.jpg'), rel: 'Photos/2024/y.jpg' },
+        ],
+      },
     ],
     null,
     () => {},
@@ -99,20 +108,30 @@ test('browser mode: uploads go to the group, and a name the server changed is re
   )
   assert.deepEqual(r, {
     ok: true,
-    value: ['/d/Shared by me/Film club/notes (2).txt', '/d/Shared by me/Film club/a.txt'],
+    value: [
+      '/d/Shared by me/Film club/notes (2).txt',
+      '/d/Shared by me/Film club/a.txt',
+      '/d/Shared by me/Film club/Photos (2)',
+    ],
   })
   assert.deepEqual(
-    asked.map((a) => a.group),
-    ['g1', 'g1'],
-    'each upload names the group, for its folder',
+    asked,
+    [
+      { rel: 'notes.txt', group: 'g1', freshFolder: false },
+      { rel: 'a.txt', group: 'g1', freshFolder: false },
+      { rel: 'Photos/x.jpg', group: 'g1', freshFolder: true },
+      { rel: 'Photos (2)/2024/y.jpg', group: 'g1', freshFolder: false },
+    ],
+    "each upload names the group; a folder's first file asks for a new folder, the rest follow into the one it got",
   )
-  assert.deepEqual(renamed, [{ asked: 'notes.txt', stored: '/d/Shared by me/Film club/notes (2).txt' }])
-  assert.deepEqual(renamedText(renamed), [
-    '“notes.txt” is shared as “notes (2).txt”',
-    'A file of that name was already in /d/Shared by me/Film club, and nothing there is ever overwritten.',
+  assert.deepEqual(renamed, [
+    { asked: 'notes.txt', stored: '/d/Shared by me/Film club/notes (2).txt' },
+    { asked: 'Photos', stored: '/d/Shared by me/Film club/Photos (2)' },
   ])
-  assert.equal(
-    renamedText([...renamed, { asked: 'b', stored: 'C:\\x\\b (2)' }])[0],
-    '2 files were shared under new names',
-  )
+  assert.deepEqual(renamedText(renamed.slice(0, 1)), [
+    '“notes.txt” is shared as “notes (2).txt”',
+    'Something of that name was already in /d/Shared by me/Film club, and nothing there is ever overwritten.',
+  ])
+  assert.equal(renamedText(renamed)[0], '2 items are shared under new names')
+  assert.equal(renamedText([{ asked: 'b', stored: 'C:\\x\\b (2)' }])[0], '“b” is shared as “b (2)”')
 })

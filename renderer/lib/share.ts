@@ -101,6 +101,9 @@ export function folderRoot(storedFile: string, rel: string): string {
   return parts.slice(0, parts.length - 2 * depth).join('')
 }
 
+/** The last segment of a path the server gave, whatever its separator. */
+const baseName = (p: string): string => p.split(/[\\/]/).pop() ?? p
+
 type Fail = Problem<IpcErrorCode | 'empty'>
 
 /**
@@ -149,26 +152,30 @@ export async function pathsFor(
   for (const d of dropped) {
     const items = d.kind === 'file' ? [{ file: d.file, rel: d.file.name }] : d.files
     let root: string | null = null
-    for (const { file, rel } of items) {
+    // A folder's first file makes the folder anew on the server ("Photos (2)" if "Photos" is
+    // there); the rest follow into the folder it got, under its name.
+    let top: string | null = null
+    for (const { file, rel: asked } of items) {
+      const rel = top === null ? asked : [top, ...asked.split('/').slice(1)].join('/')
       onProgress({ phase: 'uploading', sent: done, total, file: rel })
       const r = await uploader.uploadAs(
         file,
         rel,
         (sent) => onProgress({ phase: 'uploading', sent: done + sent, total, file: rel }),
-        target?.group,
+        { ...(target && { group: target.group }), freshFolder: d.kind === 'folder' && top === null },
       )
       if (!r.ok) return r
-      if (r.value.renamed) target?.renamed(rel, r.value.path)
       done += file.size
-      root ??= d.kind === 'file' ? r.value.path : folderRoot(r.value.path, rel)
+      if (root === null) {
+        root = d.kind === 'file' ? r.value.path : folderRoot(r.value.path, rel)
+        if (d.kind === 'folder') top = baseName(root)
+        if (r.value.renamed) target?.renamed(d.kind === 'file' ? rel : d.name, root)
+      } else if (r.value.renamed) target?.renamed(rel, r.value.path)
     }
     if (root !== null) paths.push(root)
   }
   return { ok: true, value: paths }
 }
-
-/** The last segment of a path the server gave, whatever its separator. */
-const baseName = (p: string): string => p.split(/[\\/]/).pop() ?? p
 
 /** What to tell the person of names the upload folder already held (never renamed in silence). */
 export function renamedText(renamed: readonly { asked: string; stored: string }[]): [string, string] {
@@ -177,8 +184,8 @@ export function renamedText(renamed: readonly { asked: string; stored: string }[
   const title =
     renamed.length === 1
       ? `“${first.asked}” is shared as “${baseName(first.stored)}”`
-      : `${renamed.length} files were shared under new names`
-  return [title, `A file of that name was already in ${folder}, and nothing there is ever overwritten.`]
+      : `${renamed.length} items are shared under new names`
+  return [title, `Something of that name was already in ${folder}, and nothing there is ever overwritten.`]
 }
 
 export const batches = <T>(xs: T[], n = SHARE_BATCH): T[][] =>

@@ -289,6 +289,18 @@ describe('ui server: uploads', () => {
       renamed: true,
     })
     assert.equal(await readFile(inFilm.path, 'utf8'), 'film', 'the first file is untouched')
+    // A folder dropped twice: its first file asks for a fresh folder, so the second drop is never
+    // mixed into the first's ("Photos (2)", said as renamed); its other files follow into it.
+    const folder = (fresh: boolean) =>
+      http(server, {
+        method: 'PUT',
+        path: `/upload?name=${encodeURIComponent('Photos/a.jpg')}&group=${film.id}${fresh ? '&fresh=1' : ''}`,
+        headers: { Authorization: `Bearer ${server.token}` },
+        body: 'a',
+      }).then((r) => JSON.parse(r.body) as { path: string; renamed: boolean })
+    const filmDir = path.join(app.downloads, SHARED_BY_ME, 'Film club')
+    assert.deepEqual(await folder(true), { path: path.join(filmDir, 'Photos', 'a.jpg'), renamed: false })
+    assert.deepEqual(await folder(true), { path: path.join(filmDir, 'Photos (2)', 'a.jpg'), renamed: true })
     const unknown = await http(server, {
       method: 'PUT',
       path: `/upload?name=x.txt&group=nope`,

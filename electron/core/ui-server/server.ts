@@ -72,7 +72,7 @@ export async function startUiServer(backend: AppBackend, o: UiServerOptions = {}
       const group = groupId === null ? undefined : groups.find((g) => g.id === groupId)
       if (groupId !== null && group === undefined) return json(res, 400, { error: 'No such group.' })
       const root = uploadRoot(backend.downloadDir(), group && uploadFolderName(group, groups))
-      receiveUpload(req, name, root, o.maxUploadBytes).then(
+      receiveUpload(req, name, root, o.maxUploadBytes, url.searchParams.get('fresh') === '1').then(
         (r) =>
           r.ok ? json(res, 200, { path: r.path, renamed: r.renamed }) : json(res, r.status, { error: r.message }),
         (e: unknown) => {
