@@ -74,8 +74,10 @@ const ALL_TABLES = [
   'accounts',
   'certificates',
   'challenges',
+  'items',
   'login_attempts',
   'provider',
+  'refresh_tokens',
   'schema_migrations',
   'sessions',
 ]
@@ -116,6 +118,25 @@ for (const engine of ENGINES) {
     assert.deepEqual((await db.query(`SELECT name, password_hash FROM accounts`)).rows, [
       { name: 'name', password_hash: 'hash' },
     ])
+    await db.close()
+  })
+
+  test(`${engine}: a database of schema 1 (made before the feed) is brought forward with its rows kept`, async (t) => {
+    const f = await fresh(t, engine)
+    if (f === undefined) return
+    const db = f.open()
+    await db.query(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`)
+    await db.transaction(async (tx) => {
+      for (const sql of MIGRATIONS[0]!.sql) await tx.query(sql)
+      await tx.query(`INSERT INTO schema_migrations (version, applied_at) VALUES (1, 0)`)
+    })
+    await db.query(`INSERT INTO accounts (name, password_hash, created_at) VALUES ($1, $2, $3)`, ['old', 'h', 1])
+    assert.deepEqual(
+      await migrate(db),
+      MIGRATIONS.slice(1).map((m) => m.version),
+    )
+    assert.deepEqual((await db.query(`SELECT name FROM accounts`)).rows, [{ name: 'old' }])
+    assert.deepEqual((await db.query(`SELECT info_hash FROM items`)).rows, [])
     await db.close()
   })
 

@@ -46,11 +46,14 @@ function coterieOn(profile: string, input: string | undefined, ...args: string[]
   return r.stdout
 }
 
+/** The provider's node stays on loopback: no DHT, no multicast, no trackers, no router. */
+const OFFLINE = ['--no-dht', '--no-lsd', '--no-tracker', '--no-port-mapping']
+
 /** `coterie provider serve` on a profile, on a free port of 127.0.0.1. */
 async function startServe(profile: string, ...args: string[]): Promise<{ proc: ChildProcess; url: string }> {
   const proc = spawn(
     process.execPath,
-    [BIN, '--profile', profile, 'provider', 'serve', '--listen', '127.0.0.1:0', ...args],
+    [BIN, '--profile', profile, 'provider', 'serve', '--listen', '127.0.0.1:0', ...OFFLINE, ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   )
   serving.push(proc)
@@ -131,7 +134,16 @@ function providerSuite(engine: Engine): void {
   async function dump(): Promise<string> {
     const db = open()
     try {
-      const tables = ['provider', 'accounts', 'sessions', 'challenges', 'certificates', 'schema_migrations']
+      const tables = [
+        'provider',
+        'accounts',
+        'sessions',
+        'challenges',
+        'certificates',
+        'items',
+        'refresh_tokens',
+        'schema_migrations',
+      ]
       const rows = []
       for (const t of tables) rows.push((await db.query(`SELECT * FROM ${t} ORDER BY 1`)).rows)
       return JSON.stringify(rows)
@@ -176,6 +188,13 @@ function providerSuite(engine: Engine): void {
       ['erin', 'erin password'],
     ])
       coterie(`${password}\n`, 'provider', 'user', 'add', name!)
+    // PostgreSQL: another issuance node is a copy of the profile (the swarm key; the database URL init
+    // recorded) and nothing else of its own. SQLite: its file is in the profile, so the same profile.
+    if (database !== undefined) {
+      secondProfile = mkdtempSync(join(tmpdir(), 'coterie-provider-node-b-'))
+      folders.push(secondProfile)
+      cpSync(profile, secondProfile, { recursive: true })
+    }
     ;({ url } = await startServe(profile))
   })
 
@@ -328,14 +347,7 @@ function providerSuite(engine: Engine): void {
         JSON.parse(coterie(undefined, 'provider', 'user', 'list', '--json')) as { name: string; certificates: number }[]
       ).find((a) => a.name === name)?.certificates
     const before = certificatesOf('alice')!
-    // PostgreSQL: another issuance node is a copy of the profile (the swarm key; the database URL init
-    // recorded) and nothing else of its own. SQLite: its file is in the profile, so the same profile.
-    if (database !== undefined) {
-      secondProfile = mkdtempSync(join(tmpdir(), 'coterie-provider-node-b-'))
-      folders.push(secondProfile)
-      cpSync(profile, secondProfile, { recursive: true })
-    }
-    second = (await startServe(secondProfile, '--trust-proxy', '127.0.0.7')).url
+    second = (await startServe(secondProfile, '--issuance-only', '--trust-proxy', '127.0.0.7')).url
     const client = new ProviderClient(second)
     assert.equal((await client.login('alice', 'alice password')).ok, true)
     const issued = await client.obtainCertificate(keyPair('alice, second device'), swarmKey)
