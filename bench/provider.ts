@@ -38,11 +38,18 @@ const SOLO_LOGINS = 10
 const LOGIN_CLIENTS = 4
 const LOGIN_ROUNDS = 5
 const PASSWORD = 'bench password'
+/** Linux's USER_HZ, the unit of /proc/PID/stat's times (`getconf CLK_TCK`). */
+const CLOCK_TICKS_PER_S = 100
 
 export interface EngineFigures {
   readonly certificates: number
   readonly seconds: number
   readonly certificates_per_s: number
+  /**
+   * CPU time of the `serve` process per certificate (every thread; PostgreSQL's own processes not
+   * counted): what the machine's load does not change, unlike certificates_per_s.
+   */
+  readonly serve_cpu_ms_per_certificate: number
   readonly login_solo_p50_ms: number
   readonly login_concurrent_p50_ms: number
   readonly login_concurrent_p95_ms: number
@@ -85,10 +92,21 @@ function timedLogin(base: string, localAddress: string, user: string): Promise<n
   })
 }
 
+/** CPU time (user + system, every thread) a process has used, ms, from /proc (clock ticks of 10 ms). */
+function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  // After "pid (comm) ": state is field 3, utime 14 and stime 15 of proc(5), so indexes 11 and 12 here.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S
+}
+
 async function serve(profile: string): Promise<{ proc: ChildProcess; url: string; output: () => string }> {
-  const proc = spawn(process.execPath, [CLI, '--profile', profile, 'provider', 'serve', '--listen', '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  // The provider's node (its seeder) runs too, as deployed, but stays on loopback.
+  const offline = ['--no-dht', '--no-lsd', '--no-tracker', '--no-port-mapping']
+  const proc = spawn(
+    process.execPath,
+    [CLI, '--profile', profile, 'provider', 'serve', '--listen', '127.0.0.1:0', ...offline],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  )
   let output = ''
   proc.stdout!.on('data', (d) => (output += d))
   proc.stderr!.on('data', (d) => (output += d))
@@ -134,6 +152,7 @@ async function benchEngine(
     }
     for (const cl of clients) await one(cl) // warm: connections, statement caches
     let issued = 0
+    const cpu0 = processCpuMs(proc.pid!)
     const t0 = performance.now()
     const end = t0 + seconds * 1000
     await Promise.all(
@@ -145,6 +164,7 @@ async function benchEngine(
       }),
     )
     const elapsed = (performance.now() - t0) / 1000
+    const cpuPerCertificate = (processCpuMs(proc.pid!) - cpu0) / issued
 
     say(`provider: ${SOLO_LOGINS} logins one at a time, then ${LOGIN_CLIENTS} clients at once`)
     const solo: number[] = []
@@ -162,6 +182,7 @@ async function benchEngine(
       certificates: issued,
       seconds: round(elapsed, 2),
       certificates_per_s: round(issued / elapsed, 1),
+      serve_cpu_ms_per_certificate: round(cpuPerCertificate, 2),
       login_solo_p50_ms: round(soloP50, 1),
       login_concurrent_p50_ms: round(median(many), 1),
       login_concurrent_p95_ms: round(p95, 1),
@@ -214,6 +235,7 @@ export function printProvider(r: ProviderBenchResult): void {
   const row = (engine: string, f: EngineFigures) => ({
     engine,
     'certificates/s': f.certificates_per_s,
+    'serve cpu ms/cert': f.serve_cpu_ms_per_certificate,
     'login alone p50 ms': f.login_solo_p50_ms,
     [`login x${r.login_clients} p50 ms`]: f.login_concurrent_p50_ms,
     [`login x${r.login_clients} p95 ms`]: f.login_concurrent_p95_ms,
@@ -229,6 +251,8 @@ export const providerFields = (r: ProviderBenchResult) => ({
   provider_certs_per_s_sqlite: r.sqlite.certificates_per_s,
   provider_certs_per_s_postgres: r.postgres?.certificates_per_s,
   provider_postgres_vs_sqlite: r.postgres_vs_sqlite,
+  provider_serve_cpu_ms_per_cert_sqlite: r.sqlite.serve_cpu_ms_per_certificate,
+  provider_serve_cpu_ms_per_cert_postgres: r.postgres?.serve_cpu_ms_per_certificate,
   provider_login_p95_ms: r.sqlite.login_concurrent_p95_ms,
   provider_login_p95_ms_postgres: r.postgres?.login_concurrent_p95_ms,
   provider: r,
