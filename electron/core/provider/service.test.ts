@@ -108,6 +108,30 @@ async function postWith(base: string, path: string, session: string, body: unkno
 
 for (const engine of ENGINES) describe(engine, () => providerSuite(engine))
 
+test('a --database that is not PostgreSQL, or cannot be reached, is refused in words, its password hidden', () => {
+  const profile = mkdtempSync(join(tmpdir(), 'coterie-provider-nodb-'))
+  folders.push(profile)
+  const init = (url: string) =>
+    spawnSync(process.execPath, [BIN, '--profile', profile, 'provider', 'init', 'Acme', '--database', url], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+  const notPg = init('mysql://root@localhost/x')
+  assert.notEqual(notPg.status, 0)
+  assert.match(notPg.stderr, /--database takes a PostgreSQL URL/)
+  // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+  const down = init('postgres://coterie:hunter2secret@127.0.0.1:1/provider')
+  assert.notEqual(down.status, 0)
+  assert.match(down.stderr, /could not be reached/)
+  assert.match(down.stderr, /postgres:\/\/coterie:\*\*\*@127\.0\.0\.1:1\/provider/)
+  assert.doesNotMatch(down.stderr, /hunter2secret/)
+  // Nothing was made: the profile is no provider, and no URL was recorded.
+  const list = spawnSync(process.execPath, [BIN, '--profile', profile, 'provider', 'user', 'list'], {
+    encoding: 'utf8',
+  })
+  assert.match(list.stderr, /not a content provider/)
+})
+
 function providerSuite(engine: Engine): void {
   const profile = mkdtempSync(join(tmpdir(), `coterie-provider-${engine}-`))
   folders.push(profile)
