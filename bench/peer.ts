@@ -93,6 +93,9 @@ let node: Node | undefined
  * BENCH_SEND_BUDGET=<bytes>|off: the closed peers' per-connection send budget
  * (engine/send-budget.ts); off is no bound, as before issue 16. Unset: the engine's default.
  */
+/** BENCH_TLS=1|0: closed peers offer the TLS switch (PROTOCOL.md §5.6.2) or keep sealed records; unset: the engine's default. */
+const TLS =
+  process.env.BENCH_TLS === undefined || process.env.BENCH_TLS === '' ? undefined : process.env.BENCH_TLS === '1'
 const SEND_BUDGET = ((v) =>
   v === undefined || v === '' ? undefined : v === 'off' ? Number.MAX_SAFE_INTEGER : Number(v))(
   process.env.BENCH_SEND_BUDGET,
@@ -317,6 +320,7 @@ async function handle(r: Request): Promise<Record<string, unknown>> {
               engine: await Engine.start({
                 utp: r.utp,
                 unsealed: r.kind === 'gate',
+                tls: TLS,
                 sendBudget: SEND_BUDGET,
                 storeCacheSlots: STORE_CACHE,
               }),
