@@ -16,10 +16,12 @@ import { issueCertificate } from '../electron/core/protocol/certificate.js'
 import { DAY, keyPair } from '../electron/core/testing/fixtures.js'
 
 /**
- * closed: the engine as shipped (gate + sealed transfers); gate: the gate alone, unsealed; open:
+ * closed: the engine as shipped (gate + sealed transfers: the TLS switch when BENCH_TLS or
+ * TLS_SWITCH_ENABLED says so); records: the same with sealed records only (PROTOCOL.md §5.6.1, what
+ * an older node or a WebRTC wire gets); gate: the gate alone, unsealed; open:
  * plain WebTorrent; libtorrent: libtorrent 2.0, a peer of its own (bench/libtorrent-peer.py).
  */
-export type Kind = 'closed' | 'gate' | 'open' | 'libtorrent'
+export type Kind = 'closed' | 'records' | 'gate' | 'open' | 'libtorrent'
 
 export type Request =
   /** `who` names the member (its key pair is derived from the label, so no secrets cross IPC). */
@@ -320,7 +322,7 @@ async function handle(r: Request): Promise<Record<string, unknown>> {
               engine: await Engine.start({
                 utp: r.utp,
                 unsealed: r.kind === 'gate',
-                tls: TLS,
+                tls: r.kind === 'records' ? false : TLS,
                 sendBudget: SEND_BUDGET,
                 storeCacheSlots: STORE_CACHE,
               }),

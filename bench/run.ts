@@ -108,7 +108,7 @@ try {
     bytes: cfg.pairBytes,
     runs: cfg.tcpRuns,
     utp: false,
-    kinds: ['closed', 'gate', 'open', 'libtorrent'],
+    kinds: ['closed', 'records', 'gate', 'open', 'libtorrent'],
   })
   let utp
   if (cfg.utpRuns > 0) {
@@ -127,7 +127,7 @@ try {
       bytes: cfg.swarmBytes,
       runs: cfg.swarmRuns,
       leechers: cfg.swarmPeers,
-      kinds: ['closed', 'gate', 'open', 'libtorrent'],
+      kinds: ['closed', 'records', 'gate', 'open', 'libtorrent'],
     })
   }
   transfer = { tcp, utp, swarm }
