@@ -47,8 +47,6 @@ export const TLS_SWITCH_TIMEOUT_MS = 10_000
 export const TLS_HELD_MAX_BYTES = 16 * 1024 * 1024
 /** RFC 8446 §7.5: in TLS 1.3 an empty context and none give the same exporter. */
 const NO_CONTEXT = Buffer.alloc(0)
-/** Wire messages written into TLS in one go: a PIECE's header and block share a TLS record. */
-const BATCH_MAX_BYTES = 256 * 1024
 
 const TLS_OPTIONS = {
   minVersion: 'TLSv1.3',
@@ -76,9 +74,8 @@ export class TlsSwitch {
   /** Our messages, until the peer's binding held. */
   #held: Uint8Array[] = []
   #heldBytes = 0
-  /** Messages pushed in this tick, written into TLS together once bound. */
-  #batch: Uint8Array[] = []
-  #batchBytes = 0
+  /** The TLS socket is corked until the end of this tick: its writes leave as one (full) record run. */
+  #corked = false
   #bound = false
   #peerMac: Uint8Array[] = []
   #peerMacBytes = 0
@@ -148,19 +145,18 @@ export class TlsSwitch {
       this.#held.push(data)
       return true
     }
-    if (this.#batch.length === 0) queueMicrotask(() => this.#flush())
-    this.#batch.push(data)
-    this.#batchBytes += data.length
-    if (this.#batchBytes >= BATCH_MAX_BYTES) this.#flush()
-    return this.#tls?.writableNeedDrain !== true
-  }
-
-  #flush(): void {
-    const parts = this.#batch
-    if (parts.length === 0 || this.#over) return
-    this.#batch = []
-    this.#batchBytes = 0
-    this.#tls!.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts))
+    const tls = this.#tls!
+    // A PIECE is pushed as its 13-byte header, then its block: corked, node's TLS joins the writes
+    // of a tick into one buffer before sealing, so a header never gets a TLS record of its own.
+    if (!this.#corked) {
+      this.#corked = true
+      tls.cork()
+      queueMicrotask(() => {
+        this.#corked = false
+        tls.uncork()
+      })
+    }
+    return tls.write(data)
   }
 
   #onSecure(): void {
@@ -204,7 +200,6 @@ export class TlsSwitch {
     this.#over = true
     clearTimeout(this.#timer)
     this.#held = []
-    this.#batch = []
     this.#tls?.destroy()
   }
 }
