@@ -48,12 +48,32 @@ export const TLS_HELD_MAX_BYTES = 16 * 1024 * 1024
 /** RFC 8446 §7.5: in TLS 1.3 an empty context and none give the same exporter. */
 const NO_CONTEXT = Buffer.alloc(0)
 
-const TLS_OPTIONS = {
-  minVersion: 'TLSv1.3',
-  maxVersion: 'TLSv1.3',
-  // AES-128-GCM first: the fastest suite with AES instructions; the others stay acceptable.
-  ciphers: 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256',
-} as const
+const TLS_VERSIONS = { minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' } as const
+// AES-128-GCM first: the fastest suite with AES instructions; the others stay acceptable.
+const PREFERRED_SUITES = 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256'
+
+let options: { minVersion: 'TLSv1.3'; maxVersion: 'TLSv1.3'; ciphers?: string } | null | undefined
+
+/**
+ * The TLS options this runtime takes, found once: with our suite order if its TLS library lets it
+ * be set (Electron's BoringSSL fixes the TLS 1.3 suites and may refuse the option), else its
+ * defaults; null if it cannot do what the switch needs (TLS 1.3 and the RFC 8446 exporter), and
+ * then the switch is not offered at all rather than offered and failed.
+ */
+export function tlsSwitchOptions(): typeof options {
+  if (options !== undefined) return options
+  options = null
+  if (typeof TLSSocket.prototype.exportKeyingMaterial !== 'function') return options
+  for (const candidate of [{ ...TLS_VERSIONS, ciphers: PREFERRED_SUITES }, { ...TLS_VERSIONS }]) {
+    try {
+      throwawayServerContext(candidate)
+      return (options = candidate)
+    } catch {
+      // the next candidate
+    }
+  }
+  return options
+}
 
 export interface TlsSwitchOptions {
   readonly role: HandshakeRole
@@ -112,9 +132,11 @@ export class TlsSwitch {
       final: (cb) => cb(),
     })
     const server = this.#o.role === ROLE.responder
+    const o = tlsSwitchOptions()
+    if (o === null || o === undefined) return this.#fail('tls-failed') // never offered then: see install.ts
     const tls = server
-      ? new TLSSocket(this.#raw, { isServer: true, secureContext: throwawayServerContext(TLS_OPTIONS) })
-      : connect({ ...TLS_OPTIONS, socket: this.#raw, rejectUnauthorized: false })
+      ? new TLSSocket(this.#raw, { isServer: true, secureContext: throwawayServerContext(o) })
+      : connect({ ...o, socket: this.#raw, rejectUnauthorized: false })
     this.#tls = tls
     tls.on(server ? 'secure' : 'secureConnect', () => this.#onSecure())
     tls.on('data', (d: Uint8Array) => this.#onClear(d))
