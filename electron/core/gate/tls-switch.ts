@@ -11,8 +11,9 @@
  *        through the original _push, after every clear byte already pushed (the same queue);
  *   in   received bytes after the peer's `tls-start` (the parser's left-over bytes first) go to
  *        the TLS socket (bounded-framing.ts `divert`); what it decrypts is parsed as before (`feed`).
- * The TLS socket runs over an in-memory Duplex (Node wraps it as a JS stream socket): a copy more
- * than over a raw socket, measured in ENGINE.md §6.
+ * The TLS socket runs over an in-memory Duplex (Node wraps it as a JS stream socket, which
+ * completes one write per event-loop turn): slower than TLS on the raw socket, and in the engine
+ * slower than the records it replaces (ENGINE.md §6), hence TLS_SWITCH_ENABLED.
  *
  * Keying: throwaway certificates (throwaway-certificate.ts), checked by no one; the initiator is
  * the TLS client. Before a BitTorrent byte flows either way, each side sends the binding MAC over
@@ -37,8 +38,11 @@ import type { Framing } from './bounded-framing.js'
 import { throwawayServerContext } from './throwaway-certificate.js'
 
 /**
- * Whether Coterie nodes offer the TLS switch on TCP wires (issue 16). Off, every wire keeps the
- * sealed records of PROTOCOL.md §5.6.1 and answers no offer, exactly as before the switch existed.
+ * Whether Coterie nodes offer the TLS switch on TCP and uTP wires (issue 16). Off, every wire keeps
+ * the sealed records of PROTOCOL.md §5.6.1 and answers no offer, exactly as before the switch
+ * existed. Off for now: over the in-memory stream below, TLS measured slower in the engine than the
+ * records it replaces (docs/ENGINE.md §6: node's JS stream socket completes one write per event
+ * loop turn); it waits for TLS on the raw socket. Engine option `tls` turns it on (tests, bench).
  */
 export const TLS_SWITCH_ENABLED = false
 /** From our `tls-start` to the peer's binding MAC checked; past it the connection ends (tls-timeout). */
