@@ -72,6 +72,10 @@ export const INDEX_CODES = [
 ] as const
 export type IndexErrorCode = (typeof INDEX_CODES)[number]
 
+/** Why a content provider's signed feed was refused (PROTOCOL.md §16), in the order they are checked. */
+export const FEED_CODES = ['oversize', 'bad-signature', 'malformed', 'too-many-items', 'wrong-swarm'] as const
+export type FeedErrorCode = (typeof FEED_CODES)[number]
+
 /**
  * Why an ICE server URL (a group's STUN or TURN server, docs/PROTOCOL.md §7.1) was refused: by the
  * owner's node before it signs the group's list, and by `coterie run --ice`. Not sent on the wire.

@@ -5,6 +5,7 @@
  * a sentence does not compile.
  */
 import type {
+  FeedErrorCode,
   FrameErrorCode,
   IceUrlErrorCode,
   IndexErrorCode,
@@ -94,6 +95,15 @@ export const INDEX_REASONS: Readonly<Record<IndexErrorCode, string>> = {
   'torrent-invalid': 'A torrent in the group index does not belong to the group.',
   'certificate-invalid': 'A certificate in the group index is not valid for this group, or names someone not in it.',
   stale: 'The group index is not newer than the one already held.',
+}
+
+/** Why a content provider's feed was refused (docs/PROTOCOL.md §16): none of it is shown or used. */
+export const FEED_REASONS: Readonly<Record<FeedErrorCode, string>> = {
+  oversize: 'The feed is larger than any provider feed can be.',
+  'bad-signature': "The feed is not signed by the provider's key: it was altered, or comes from someone else.",
+  malformed: 'The feed is signed but not in the form Coterie writes.',
+  'too-many-items': 'The feed lists more items than a provider feed may.',
+  'wrong-swarm': "The feed names another provider's swarm than the key that signed it.",
 }
 
 /** Why a torrent's file names were refused (docs/PROTOCOL.md §4.6): nothing of it is written. */
