@@ -21,6 +21,7 @@
  *   BENCH_SWARM_MIB=64 BENCH_SWARM_RUNS=3 BENCH_SWARM_PEERS=8 (0: no swarm)
  *   BENCH_DEBUG=1 per-peer byte counts and progress traces on stderr
  *   BENCH_PROF=<dir> a V8 CPU profile of every peer process (where the swarm's CPU goes)
+ *   BENCH_LOADER=tsx peers from source under tsx (default: bundled as the app ships, bench/bundle.ts)
  * Experiments (recorded in the results, never the default):
  *   BENCH_PIN=1 seeders on CPU 0, leechers on CPU 1 (as if each side had a machine of its own)
  *   BENCH_NODELAY=1 Nagle off on every peer socket; BENCH_ENGINE=<engine.ts> another engine copy
@@ -35,6 +36,7 @@ import { round } from './stats.js'
 import { benchUiLag, printUiLag, uiLagFields, type UiLagResult } from './ui-lag.js'
 import { benchStart, type StartResult } from './start.js'
 import { installNativePrimitives } from '../electron/core/platform/native-primitives.js'
+import { LOADER } from './bundle.js'
 
 const env = (name: string, fallback: number): number => {
   const v = process.env[name]
@@ -63,6 +65,7 @@ const experiments = {
     }),
   ...(process.env.BENCH_ENGINE !== undefined &&
     process.env.BENCH_ENGINE !== '' && { engine: process.env.BENCH_ENGINE }),
+  loader: LOADER === 'bundle' ? 'peers bundled as the app ships (bench/bundle.ts)' : 'peers from source under tsx',
 }
 
 // Child processes and temp files go whatever happens: errors, Ctrl-C, a kill.

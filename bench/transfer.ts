@@ -16,6 +16,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { GoResult, Kind, PeerInfo, Request } from './peer.js'
 import { median, round } from './stats.js'
+import { bundledPeer, LOADER } from './bundle.js'
 
 const LOOPBACK = '127.0.0.1'
 /** BENCH_DEBUG=1: per-peer byte counts and progress traces on stderr. */
@@ -66,11 +67,18 @@ export class Peer {
     // The Python peer speaks Node's IPC channel too (NODE_CHANNEL_FD, JSON lines).
     this.#child = python
       ? spawn(PYTHON, [LIBTORRENT_SCRIPT], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-      : fork(PEER_SCRIPT, [], {
-          cwd: ROOT,
-          execArgv: ['--import', 'tsx', ...PROFILE_ARGS],
-          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        })
+      : LOADER === 'bundle'
+        ? fork(bundledPeer().peer, [], {
+            cwd: ROOT,
+            execArgv: PROFILE_ARGS,
+            env: { ...process.env, BENCH_ENGINE: bundledPeer().engine },
+            stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+          })
+        : fork(PEER_SCRIPT, [], {
+            cwd: ROOT,
+            execArgv: ['--import', 'tsx', ...PROFILE_ARGS],
+            stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+          })
     live.add(this)
     if (PIN && this.#child.pid !== undefined) {
       const cpu = name.includes('seeder') ? '0' : '1'

@@ -119,6 +119,13 @@ export type NameErrorCode = (typeof NAME_CODES)[number]
 export const FRAME_CODES = ['frame-too-long', 'wrong-frame-length'] as const
 export type FrameErrorCode = (typeof FRAME_CODES)[number]
 
+/**
+ * Why a connection that moved into TLS (docs/PROTOCOL.md §5.6.2) was closed. Never sent: the
+ * connection is simply closed.
+ */
+export const TLS_CODES = ['tls-failed', 'tls-binding-failed', 'tls-timeout', 'tls-unexpected', 'tls-overflow'] as const
+export type TlsErrorCode = (typeof TLS_CODES)[number]
+
 const REJECT_SET: ReadonlySet<string> = new Set(REJECT_CODES)
 export const isRejectCode = (s: string): s is RejectCode => REJECT_SET.has(s)
 

@@ -6,7 +6,16 @@ import { useEffect, useRef, useState, type DragEvent } from 'react'
 import type { GroupView } from '../../shared/ipc/views.js'
 import { FieldError, Progress, useFieldId } from './common.js'
 import { bytes } from '../lib/format.js'
-import { batches, collect, fromPicked, pathsFor, readDrop, type Dropped, type ShareProgress } from '../lib/share.js'
+import {
+  batches,
+  collect,
+  fromPicked,
+  pathsFor,
+  readDrop,
+  renamedText,
+  type Dropped,
+  type ShareProgress,
+} from '../lib/share.js'
 import { call, getApi } from '../store/api.js'
 import { useInvite } from '../store/invite.js'
 import { useShares } from '../store/shares.js'
@@ -33,7 +42,10 @@ export function ShareZone({ group }: { group: GroupView }) {
     if (progress) return
     setError(null)
     const api = getApi()
-    const paths = await pathsFor(api, dropped, electronFiles, setProgress)
+    // Browser mode uploads into the group's own folder; a name taken there is changed, and said.
+    const renamed: { asked: string; stored: string }[] = []
+    const target = { group: group.id, renamed: (asked: string, stored: string) => renamed.push({ asked, stored }) }
+    const paths = await pathsFor(api, dropped, electronFiles, setProgress, target)
     if (!paths.ok) {
       setProgress(null)
       return setError(paths.error.message)
@@ -62,6 +74,7 @@ export function ShareZone({ group }: { group: GroupView }) {
         ? 'Members get it by themselves as soon as their Coterie meets yours or another member’s.'
         : 'Nobody else is in this group yet: add a friend below and send them an invite; they get it then.',
     )
+    if (renamed.length > 0) toast('info', ...renamedText(renamed))
   }
 
   const onDrop = async (e: DragEvent) => {

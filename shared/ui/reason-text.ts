@@ -15,6 +15,7 @@ import type {
   NameErrorCode,
   ProviderErrorCode,
   RejectCode,
+  TlsErrorCode,
 } from '../protocol-codes.js'
 
 /** Why a pasted key text was not accepted. */
@@ -137,6 +138,18 @@ export const LOCK_REASONS: Readonly<Record<LockCode, string>> = {
 export const FRAME_REASONS: Readonly<Record<FrameErrorCode, string>> = {
   'frame-too-long': 'The peer announced a message longer than any the protocol has: the connection was closed.',
   'wrong-frame-length': 'The peer sent a message whose length does not fit its kind: the connection was closed.',
+}
+
+/** Why a member's connection was closed after it moved into TLS. */
+export const TLS_REASONS: Readonly<Record<TlsErrorCode, string>> = {
+  'tls-failed':
+    'The encrypted channel with this member failed (a TLS alert, or a record that did not decrypt): the connection was closed.',
+  'tls-binding-failed':
+    'The encrypted channel did not lead to the member who proved itself in the handshake (something in between terminated it): the connection was closed.',
+  'tls-timeout': 'The encrypted channel with this member was not set up in time: the connection was closed.',
+  'tls-unexpected': 'The member asked to switch to the encrypted channel out of turn: the connection was closed.',
+  'tls-overflow':
+    'Too much data waited for the encrypted channel with this member to be set up: the connection was closed.',
 }
 
 /** Why a content provider refused a login or a certificate. */

@@ -45,6 +45,7 @@ export {
 export { groupLimits, setGroupLimits } from './operations/limits.js'
 export { exportTorrent } from './operations/export-torrent.js'
 export { defaultDownloadDir } from './operations/downloads.js'
+export { uploadFolderName } from './operations/placement.js'
 /** Shares a file or folder in a group; the hasher loads at the first share. */
 export const share: typeof ShareOperation.share = async (...args) =>
   (await import('./operations/share.js')).share(...args)
