@@ -323,6 +323,11 @@ async function handle(r: Request): Promise<Record<string, unknown>> {
               membership: membership(r.who),
             }
           : { kind: 'open', client: await plainClient(r.utp) }
+      // A torrent the engine closed (its disk failed) ends the run with its reason, not a bare "no torrent".
+      if (node.kind === 'closed')
+        node.engine.on('torrent-error', (infoHash: string, err: Error) =>
+          process.stderr.write(`bench peer: torrent ${infoHash} failed: ${err.message}\n`),
+        )
       return { port: node.kind === 'closed' ? node.engine.port : node.client.torrentPort }
     }
     case 'seed': {

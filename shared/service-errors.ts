@@ -55,6 +55,9 @@ export const SERVICE_ERRORS = {
   'duplicate-account': 'There is already an account with this name.',
   'unknown-account': 'No account by that name.',
   'bad-password': 'Passwords are 8 to 1024 bytes, given on standard input.',
+  'bad-title': 'An item title is 1 to 256 characters on one line.',
+  'too-many-items':
+    "The provider's collection is full (a group index carries at most this many torrents): take an item out with coterie unshare first.",
 } as const
 export type ServiceErrorCode = keyof typeof SERVICE_ERRORS
 

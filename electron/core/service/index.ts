@@ -83,3 +83,16 @@ export { certify, ownedGroup, ownerKeys, revokeKeys } from './operations/groups.
 export { verifyCertificate } from '../protocol/certificate.js'
 export { isValidPublicKey, type KeyPair } from '../protocol/keys.js'
 export { LOGIN_CHALLENGE_BYTES, signLoginChallenge, verifyLoginAnswer } from '../protocol/provider-login.js'
+export { layoutOfInfo, plainTorrent } from '../protocol/torrent-info.js'
+export {
+  feedTextFits,
+  MAX_FEED_ITEMS,
+  MAX_FEED_LINK_CHARS,
+  MAX_FEED_TITLE_CHARS,
+  readFeed,
+  renderFeed,
+  signFeed,
+  verifyFeed,
+  type Feed,
+  type FeedItem,
+} from '../protocol/feed.js'
