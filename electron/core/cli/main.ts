@@ -526,6 +526,15 @@ async function startRun(store: ProfileStore, o: RunFlags): Promise<RunningNode> 
     stopNode = () => node.stop()
   }
   out(`listening on port ${node.port}`)
+  // Subscriptions to content providers (coterie subscribe): renewed before they lapse, by this node.
+  const { startRenewals } = await import('../provider/subscriptions.js')
+  const stopRenewals = startRenewals(store, (r) =>
+    out(
+      r.renewed
+        ? `renewed the subscription ${r.swarm.slice(0, 8)} until ${new Date(r.expiresAt).toISOString()}`
+        : `could not renew the subscription ${r.swarm.slice(0, 8)}: ${r.why}`,
+    ),
+  )
   let previous = ''
   const tick = setInterval(() => {
     const lines = [
@@ -541,6 +550,7 @@ async function startRun(store: ProfileStore, o: RunFlags): Promise<RunningNode> 
     node,
     stop: async () => {
       clearInterval(tick)
+      stopRenewals()
       await stopNode()
     },
   }

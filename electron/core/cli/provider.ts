@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander'
 import { ServiceError } from '../../../shared/service-errors.js'
-import { installNativePrimitives, revokeKeys, type ProfileStore } from '../service/index.js'
+import { installNativePrimitives, isPeerAddress, revokeKeys, type ProfileStore } from '../service/index.js'
 import type { RunFlags, RunningNode } from './main.js'
 import { shown } from './terminal.js'
 
@@ -60,6 +60,8 @@ function parsePublicUrl(value: string): string {
     throw new ServiceError('bad-peer', `--public-url "${value}": an http:// or https:// address`)
   return u.href.endsWith('/') ? u.href : `${u.href}/`
 }
+
+const isWildcard = (host: string): boolean => host === '0.0.0.0' || host === '::'
 
 /** How long one signed feed answers every request: a flood of feed requests signs once per period. */
 export const FEED_CACHE_MS = 2_000
@@ -185,39 +187,51 @@ export function addProviderCommands(program: Command, cx: ProviderCliContext): v
         parsePublicUrl,
       )
       .option(
+        '--no-seeder',
+        "issuance only (one of several nodes over one database): run no node here; another process runs the provider's",
+      )
+      .option(
+        '--node-address <host:port>',
+        "where subscribers reach this node (repeatable; put in their invites); default LISTEN's host with the node's port",
+        (v: string, prev: string[] = []) => {
+          if (!isPeerAddress(v)) throw new ServiceError('bad-peer', `--node-address "${v}"`)
+          return [...prev, v]
+        },
+        [],
+      )
+      .option(
         '--trust-proxy <address>',
         "a reverse proxy's address whose X-Forwarded-For names the client (repeatable; rate limits count that client)",
         (v: string, prev: string[] = []) => [...prev, v],
         [],
       )
-      .option(DATABASE_FLAG, DATABASE_HELP)
-      .option(
-        '--issuance-only',
-        "logins and certificates only, no node and no feed: one more issuance node over the provider's PostgreSQL, on a copy of its profile, beside the one serve that runs the node (docs/PROVIDER.md)",
-      ),
+      .option(DATABASE_FLAG, DATABASE_HELP),
   ).action(
     async (
       o: RunFlags & {
         listen: { host: string; port: number }
         trustProxy: string[]
         publicUrl?: string
+        nodeAddress: string[]
+        seeder: boolean
         database?: string
-        issuanceOnly?: boolean
       },
     ) => {
       const { Issuer, itemTorrent, openProvider, serveProvider, signedFeed } = await load()
-      const issuanceOnly = o.issuanceOnly === true
-      // An issuance-only node writes nothing to the profile (it may be a read-only copy): no lock.
-      const store = issuanceOnly ? await cx.readStore() : await cx.openStore()
+      const { subscriberInvite } = await import('../service/index.js')
+      const store = await cx.openStore()
       const p = await openProvider(store, cx.profileDir(), o.database)
       // The provider's node: the same runtime as `coterie run` (the seeder of every item, and the
       // publisher of the group index, revocations included), in this process. Without it, the
       // native curves it would install: each certificate costs a verify and a sign.
-      let running: RunningNode | undefined
-      if (issuanceOnly) installNativePrimitives()
-      else running = await cx.startRun(store, o)
-      const swarmKey = Buffer.from(p.swarm.publicKey).toString('hex')
+      if (!o.seeder) installNativePrimitives()
+      const running = o.seeder ? await cx.startRun(store, o) : undefined
       const host = o.listen.host.includes(':') ? `[${o.listen.host}]` : o.listen.host
+      const nodeAddresses =
+        o.nodeAddress.length > 0 || running === undefined || isWildcard(o.listen.host)
+          ? o.nodeAddress
+          : [`${host}:${running.node.port}`]
+      const swarmKey = Buffer.from(p.swarm.publicKey).toString('hex')
       let base = o.publicUrl
       const service = await serveProvider(
         new Issuer(p.db, p.swarm),
@@ -225,12 +239,13 @@ export function addProviderCommands(program: Command, cx: ProviderCliContext): v
         {
           ...o.listen,
           trustedProxies: o.trustProxy,
-          ...(!issuanceOnly && {
-            content: {
-              feed: cached(() => signedFeed(store, p, base!), FEED_CACHE_MS),
-              torrent: (infoHash: string) => itemTorrent(store, p, infoHash),
-            },
-          }),
+          content: {
+            feed: cached(() => signedFeed(store, p, base!), FEED_CACHE_MS),
+            torrent: (infoHash) => itemTorrent(store, p, infoHash),
+            // The node's own address first, so a new subscriber's node dials the seeder at once.
+            invite: (member, certificate) =>
+              subscriberInvite(store, p.groupId, member, Buffer.from(certificate, 'hex'), nodeAddresses),
+          },
         },
       )
       base ??= `http://${host}:${service.port}/`
@@ -242,4 +257,28 @@ export function addProviderCommands(program: Command, cx: ProviderCliContext): v
       cx.out('stopped')
     },
   )
+
+  program
+    .command('subscribe <url>')
+    .description(
+      'subscribe to a content provider: log in (password on standard input), join its group; a running node then gets new items and renews by itself',
+    )
+    .requiredOption('--user <name>', 'your account at the provider')
+    .option(
+      '--download-dir <dir>',
+      "where the provider's items go (default: a folder of their own in the download folder)",
+    )
+    .action(async (url: string, o: { user: string; downloadDir?: string }) => {
+      if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+        throw new ServiceError('bad-peer', `"${url}": the provider's http:// or https:// address`)
+      const { subscribe } = await import('../provider/subscriptions.js')
+      const { MAX_PASSWORD_BYTES } = await import('../provider/password.js')
+      const password = await passwordFromStdin(MAX_PASSWORD_BYTES)
+      const s = await subscribe(await cx.openStore(), url, o.user, password, o.downloadDir)
+      cx.out(
+        `subscribed to ${shown(s.provider)} (group ${shown(s.group)}), ${s.torrents.length} item(s), files in ${s.folder}; certificate until ${new Date(s.expiresAt).toISOString()}, renewed by a running node`,
+      )
+      for (const t of s.torrents) cx.out(t)
+      await cx.poke()
+    })
 }

@@ -5,6 +5,9 @@
  *   POST /v1/login        { user, password }   -> { session, expiresAt }
  *   POST /v1/challenge    { member }           -> { challenge, expiresAt }      Bearer session
  *   POST /v1/certificate  { challenge, signature } -> { certificate, expiresAt } Bearer session
+ *   POST /v1/subscribe    { challenge, signature } -> { certificate, expiresAt, refresh, invite } Bearer session
+ *   POST /v1/renew/challenge { refresh }      -> { challenge, expiresAt }   for the key the token is bound to
+ *   POST /v1/renew        { refresh, challenge, signature } -> { certificate, expiresAt }
  *   GET  /v1/feed         the signed RSS feed (PROTOCOL.md §16), its signature in Coterie-Feed-Signature
  *   GET  /v1/feed.sig     that signature alone, hex
  *   GET  /v1/torrents/<infohash>.torrent   an item's plain .torrent (it admits no one by itself)
@@ -55,6 +58,8 @@ const hex = (n: number) => z.string().regex(new RegExp(`^[0-9a-f]{1,${n}}$`))
 const loginBody = z.strictObject({ user: z.string().min(1).max(256), password: z.string().min(1).max(2048) })
 const challengeBody = z.strictObject({ member: hex(64) })
 const certificateBody = z.strictObject({ challenge: hex(64), signature: hex(128) })
+const refreshBody = z.strictObject({ refresh: hex(64) })
+const renewBody = z.strictObject({ refresh: hex(64), challenge: hex(64), signature: hex(128) })
 
 class BodyError extends Error {
   constructor(readonly code: ProviderErrorCode) {
@@ -129,6 +134,8 @@ export interface ContentSource {
   feed(): Promise<SignedFeed>
   /** An item's plain .torrent, or undefined for what is not an item of the feed. */
   torrent(infoHash: string): Promise<Uint8Array | undefined>
+  /** The invite into the provider's group for a subscriber's member key, carrying its certificate (hex). */
+  invite(memberHex: string, certificateHex: string): Promise<Uint8Array>
 }
 
 const TORRENT_PATH = /^\/v1\/torrents\/([0-9a-f]{40})\.torrent$/
@@ -222,6 +229,27 @@ async function handle(
     const b = certificateBody.safeParse(await readBody(req))
     if (!b.success) return refuse(res, { code: 'bad-request' })
     const r = await issuer.certificate(bearer(req), b.data.challenge, b.data.signature)
+    return r.ok ? send(res, 200, r.value) : refuse(res, r.error)
+  }
+  if (path === '/v1/subscribe' && content !== undefined) {
+    const b = certificateBody.safeParse(await readBody(req))
+    if (!b.success) return refuse(res, { code: 'bad-request' })
+    const r = await issuer.subscribe(bearer(req), b.data.challenge, b.data.signature)
+    if (!r.ok) return refuse(res, r.error)
+    const invite = await content.invite(r.value.member, r.value.certificate)
+    const { certificate, expiresAt, refresh } = r.value
+    return send(res, 200, { certificate, expiresAt, refresh, invite: Buffer.from(invite).toString('base64') })
+  }
+  if (path === '/v1/renew/challenge') {
+    const b = refreshBody.safeParse(await readBody(req))
+    if (!b.success) return refuse(res, { code: 'bad-request' })
+    const r = await issuer.renewalChallenge(b.data.refresh)
+    return r.ok ? send(res, 200, r.value) : refuse(res, r.error)
+  }
+  if (path === '/v1/renew') {
+    const b = renewBody.safeParse(await readBody(req))
+    if (!b.success) return refuse(res, { code: 'bad-request' })
+    const r = await issuer.renew(b.data.refresh, b.data.challenge, b.data.signature)
     return r.ok ? send(res, 200, r.value) : refuse(res, r.error)
   }
   return refuse(res, { code: 'not-found' })

@@ -210,6 +210,7 @@ function providerSuite(engine: Engine): void {
       ['carol', 'carol password'],
       ['dave', 'dave password'],
       ['erin', 'erin password'],
+      ['frank', 'frank password'],
     ])
       coterie(`${password}\n`, 'provider', 'user', 'add', name!)
     // PostgreSQL: another issuance node is a copy of the profile (the swarm key; the database URL init
@@ -243,7 +244,7 @@ function providerSuite(engine: Engine): void {
     const listed = JSON.parse(coterie(undefined, 'provider', 'user', 'list', '--json')) as { certificates: number }[]
     assert.deepEqual(
       listed.map((a) => a.certificates),
-      [1, 0, 0, 0, 0],
+      [1, 0, 0, 0, 0, 0],
     )
   })
 
@@ -371,7 +372,7 @@ function providerSuite(engine: Engine): void {
         JSON.parse(coterie(undefined, 'provider', 'user', 'list', '--json')) as { name: string; certificates: number }[]
       ).find((a) => a.name === name)?.certificates
     const before = certificatesOf('alice')!
-    second = (await startServe(secondProfile, '--issuance-only', '--trust-proxy', '127.0.0.7')).url
+    second = (await startServe(secondProfile, '--no-seeder', '--trust-proxy', '127.0.0.7')).url
     const client = new ProviderClient(second)
     assert.equal((await client.login('alice', 'alice password')).ok, true)
     const issued = await client.obtainCertificate(keyPair('alice, second device'), swarmKey)
@@ -421,6 +422,30 @@ function providerSuite(engine: Engine): void {
     assert.deepEqual([again.status, again.error], [401, 'no-session'])
     assert.equal((await loginFrom(url, '127.0.0.9', 'dave', 'dave password')).error, 'account-disabled')
     assert.equal((await loginFrom(second, '127.0.0.9', 'dave', 'dave password')).error, 'account-disabled')
+  })
+
+  test(`${engine}: two issuance nodes: subscribed on one, renewed on the other with the refresh token, until disabled`, async (t) => {
+    if (skip(t)) return
+    assert.notEqual(second, '', 'the second node runs (the tests before)')
+    const frank = new ProviderClient(url)
+    assert.equal((await frank.login('frank', 'frank password')).ok, true)
+    const frankKey = keyPair('provider subscriber frank')
+    const sub = await frank.subscribe(frankKey, swarmKey)
+    assert.ok(sub.ok, JSON.stringify(sub))
+    const renewed = await new ProviderClient(second).renew(sub.value.refresh, frankKey, swarmKey)
+    assert.ok(renewed.ok, JSON.stringify(renewed))
+    const checked = verifyCertificate(Buffer.from(renewed.value, 'hex'), {
+      swarm: Buffer.from(swarmKey, 'hex'),
+      now: Math.floor(Date.now() / 1000),
+    })
+    assert.ok(checked.ok, JSON.stringify(checked))
+    assert.equal(hex(checked.value.member), hex(frankKey.publicKey))
+    // Disabled through the first node's profile: the second node's next renewal is refused.
+    assert.match(coterie(undefined, 'provider', 'user', 'disable', 'frank'), /disabled frank; 1 key\(s\) revoked/)
+    assert.deepEqual(await new ProviderClient(second).renew(sub.value.refresh, frankKey, swarmKey), {
+      ok: false,
+      error: { code: 'no-session' },
+    })
   })
 
   test(`${engine}: an account's login limit is shared by the nodes: a flood spread over both stops at one limit`, async (t) => {

@@ -79,7 +79,8 @@ export async function startBackend(store: ProfileStore, o: BackendOptions): Prom
 
 // What the content provider (electron/core/provider/) issues and checks with: its swarm is one of
 // the profile's owned groups, so it reuses the group machinery instead of a second one.
-export { certify, ownedGroup, ownerKeys, revokeKeys } from './operations/groups.js'
+export { certify, ownedGroup, ownerKeys, renewalDue, revokeKeys } from './operations/groups.js'
+export { identityKeys, installCertificate, subscriberInvite } from './operations/subscription.js'
 export { verifyCertificate } from '../protocol/certificate.js'
 export { isValidPublicKey, type KeyPair } from '../protocol/keys.js'
 export { LOGIN_CHALLENGE_BYTES, signLoginChallenge, verifyLoginAnswer } from '../protocol/provider-login.js'
