@@ -8,7 +8,8 @@
  * Peak RSS is the kernel's VmHWM of each process, its window reset (clear_refs) when the transfer
  * starts; baseline is VmRSS after seeding or adding, before any peer. At the seeder's largest
  * 0.5 s sample the V8 heap and the Buffers (external, arrayBuffers) say where the memory is.
- * Peers run under tsx, as `coterie run` does (a compiled build loads about 40 MiB less code).
+ * Peers run as the desktop app does, from an esbuild bundle (bench/bundle.ts); BENCH_LOADER=tsx runs
+ * them from source, as `coterie run` in a checkout does, which adds tsx's compiler: 40-50 MiB a process.
  *
  * Knobs: BENCH_MEMORY_GIB=4 BENCH_MEMORY_PEERS=8 BENCH_MEMORY_SWARM_MIB=512 BENCH_MEMORY_PAIR_MIB=<whole file>
  *   BENCH_MEMORY_KINDS=closed,open (closed: the engine as shipped; open: plain WebTorrent)
@@ -19,6 +20,7 @@ import { join } from 'node:path'
 import { cleanup, LIMIT, Peer, randomFile, startSeeder, tempRoot } from './transfer.js'
 import type { Kind } from './peer.js'
 import { round } from './stats.js'
+import { LOADER } from './bundle.js'
 
 const MiB = 1024 * 1024
 const env = (name: string, fallback: number): number => {
@@ -194,6 +196,6 @@ const dir = new URL('./results/', import.meta.url)
 mkdirSync(dir, { recursive: true })
 writeFileSync(
   new URL('memory.json', dir),
-  JSON.stringify({ date: new Date().toISOString(), gib: GIB, results }, null, 2) + '\n',
+  JSON.stringify({ date: new Date().toISOString(), gib: GIB, loader: LOADER, results }, null, 2) + '\n',
 )
 console.log('wrote bench/results/memory.json')

@@ -21,10 +21,13 @@
  *   BENCH_SWARM_MIB=64 BENCH_SWARM_RUNS=3 BENCH_SWARM_PEERS=8 (0: no swarm)
  *   BENCH_DEBUG=1 per-peer byte counts and progress traces on stderr
  *   BENCH_PROF=<dir> a V8 CPU profile of every peer process (where the swarm's CPU goes)
+ *   BENCH_LOADER=tsx peers from source under tsx (default: bundled as the app ships, bench/bundle.ts)
  * Experiments (recorded in the results, never the default):
  *   BENCH_PIN=1 seeders on CPU 0, leechers on CPU 1 (as if each side had a machine of its own)
  *   BENCH_NODELAY=1 Nagle off on every peer socket; BENCH_ENGINE=<engine.ts> another engine copy
  *   BENCH_SEND_BUDGET=<bytes>|off the closed peers' send budget per connection (off: unbounded, as before)
+ *   BENCH_TLS=1|0 closed peers offer the TLS switch (PROTOCOL.md §5.6.2) or keep sealed records (default:
+ *   TLS_SWITCH_ENABLED, gate/tls-switch.ts)
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
@@ -35,6 +38,7 @@ import { round } from './stats.js'
 import { benchUiLag, printUiLag, uiLagFields, type UiLagResult } from './ui-lag.js'
 import { benchStart, type StartResult } from './start.js'
 import { installNativePrimitives } from '../electron/core/platform/native-primitives.js'
+import { LOADER } from './bundle.js'
 
 const env = (name: string, fallback: number): number => {
   const v = process.env[name]
@@ -57,12 +61,17 @@ const experiments = {
     nodelay: 'BENCH_NODELAY=1: TCP_NODELAY on every peer socket (the engine does not set it)',
   }),
   ...(process.env.BENCH_PIN === '1' && { pin: 'BENCH_PIN=1: seeders on CPU 0, leechers on CPU 1 (taskset)' }),
+  ...(process.env.BENCH_TLS !== undefined &&
+    process.env.BENCH_TLS !== '' && {
+      tls: `BENCH_TLS=${process.env.BENCH_TLS}: closed peers ${process.env.BENCH_TLS === '1' ? 'offer the TLS switch' : 'keep sealed records'}`,
+    }),
   ...(process.env.BENCH_SEND_BUDGET !== undefined &&
     process.env.BENCH_SEND_BUDGET !== '' && {
       send_budget: `BENCH_SEND_BUDGET=${process.env.BENCH_SEND_BUDGET}: closed peers' send budget per connection (off: unbounded)`,
     }),
   ...(process.env.BENCH_ENGINE !== undefined &&
     process.env.BENCH_ENGINE !== '' && { engine: process.env.BENCH_ENGINE }),
+  loader: LOADER === 'bundle' ? 'peers bundled as the app ships (bench/bundle.ts)' : 'peers from source under tsx',
 }
 
 // Child processes and temp files go whatever happens: errors, Ctrl-C, a kill.
@@ -102,7 +111,7 @@ try {
     bytes: cfg.pairBytes,
     runs: cfg.tcpRuns,
     utp: false,
-    kinds: ['closed', 'gate', 'open', 'libtorrent'],
+    kinds: ['closed', 'records', 'gate', 'open', 'libtorrent'],
   })
   let utp
   if (cfg.utpRuns > 0) {
@@ -121,7 +130,7 @@ try {
       bytes: cfg.swarmBytes,
       runs: cfg.swarmRuns,
       leechers: cfg.swarmPeers,
-      kinds: ['closed', 'gate', 'open', 'libtorrent'],
+      kinds: ['closed', 'records', 'gate', 'open', 'libtorrent'],
     })
   }
   transfer = { tcp, utp, swarm }

@@ -16,6 +16,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { GoResult, Kind, PeerInfo, Request } from './peer.js'
 import { median, round } from './stats.js'
+import { bundledPeer, LOADER } from './bundle.js'
 
 const LOOPBACK = '127.0.0.1'
 /** BENCH_DEBUG=1: per-peer byte counts and progress traces on stderr. */
@@ -66,11 +67,18 @@ export class Peer {
     // The Python peer speaks Node's IPC channel too (NODE_CHANNEL_FD, JSON lines).
     this.#child = python
       ? spawn(PYTHON, [LIBTORRENT_SCRIPT], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-      : fork(PEER_SCRIPT, [], {
-          cwd: ROOT,
-          execArgv: ['--import', 'tsx', ...PROFILE_ARGS],
-          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        })
+      : LOADER === 'bundle'
+        ? fork(bundledPeer().peer, [], {
+            cwd: ROOT,
+            execArgv: PROFILE_ARGS,
+            env: { ...process.env, BENCH_ENGINE: bundledPeer().engine },
+            stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+          })
+        : fork(PEER_SCRIPT, [], {
+            cwd: ROOT,
+            execArgv: ['--import', 'tsx', ...PROFILE_ARGS],
+            stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+          })
     live.add(this)
     if (PIN && this.#child.pid !== undefined) {
       const cpu = name.includes('seeder') ? '0' : '1'
@@ -306,7 +314,7 @@ export interface ComparisonResult {
 }
 
 /** Every kind of peer, in the order they are reported. */
-const ALL_KINDS: readonly Kind[] = ['closed', 'gate', 'open', 'libtorrent']
+const ALL_KINDS: readonly Kind[] = ['closed', 'records', 'gate', 'open', 'libtorrent']
 
 const maxOf = (xs: (number | undefined)[]): number | undefined => {
   const ys = xs.filter((x): x is number => x !== undefined)
@@ -454,7 +462,7 @@ export async function benchPair(o: {
       const { peers } = await s.peer.req<{ peers: PeerInfo[] }>({ cmd: 'peers', infoHash: s.infoHash }, LIMIT.start)
       // The closed figures must be the gated path: the seeder served an authorized member.
       if (
-        (kind === 'closed' || kind === 'gate') &&
+        (kind === 'closed' || kind === 'records' || kind === 'gate') &&
         !peers.some((p) => p.state === 'authorized' && p.uploaded >= o.bytes)
       ) {
         throw new Error(`closed seeder did not upload the file to an authorized member: ${JSON.stringify(peers)}`)
@@ -572,7 +580,7 @@ export async function benchSwarm(o: {
       const queued = await queuePeakOf(s.peer)
       const { peers } = await s.peer.req<{ peers: PeerInfo[] }>({ cmd: 'peers', infoHash: s.infoHash }, LIMIT.start)
       if (
-        (kind === 'closed' || kind === 'gate') &&
+        (kind === 'closed' || kind === 'records' || kind === 'gate') &&
         peers.filter((p) => p.state === 'authorized').length !== o.leechers
       ) {
         throw new Error(`closed swarm seeder: expected ${o.leechers} authorized members, saw ${JSON.stringify(peers)}`)

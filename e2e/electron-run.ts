@@ -14,6 +14,7 @@ export async function runElectronScenario(t: TestContext, executablePath: string
   const apps: ElectronApplication[] = []
   const homes = [tempDir('el-alice'), tempDir('el-bob'), tempDir('el-files')]
   const errors: string[] = []
+  const byName = new Map<string, ElectronApplication>()
   const launch = async (name: string, home: string, extra: string[]) => {
     const app = await _electron.launch({
       executablePath,
@@ -22,6 +23,7 @@ export async function runElectronScenario(t: TestContext, executablePath: string
       timeout: LAUNCH_MS,
     })
     apps.push(app)
+    byName.set(name, app)
     const page = await app.firstWindow({ timeout: LAUNCH_MS })
     watchConsole(page, name, errors)
     return page
@@ -46,6 +48,13 @@ export async function runElectronScenario(t: TestContext, executablePath: string
       tmp: homes[2]!,
       prefix: 'electron',
       errors,
+      // "Invite…" saves through the main process's save dialog (electron/main/save-file.ts): answer it.
+      answerSaveDialog: async (side, to) => {
+        await byName.get(side.name)!.evaluate(({ dialog }, filePath) => {
+          dialog.showSaveDialog = (() =>
+            Promise.resolve({ canceled: false, filePath })) as unknown as typeof dialog.showSaveDialog
+        }, to)
+      },
     })
   } finally {
     for (const a of apps) await a.close().catch(() => {})

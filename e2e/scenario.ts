@@ -11,6 +11,7 @@ import type { Locator, Page } from 'playwright-core'
 import { KEY_TEXT_REASONS } from '../shared/ui/reason-text.js'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { axeViolations } from './a11y.js'
+import { WINDOW_SIZE } from '../electron/main/window-policy.js'
 import { dropFiles, randomFile, screenshot, sha256 } from './harness.js'
 
 export interface Side {
@@ -26,6 +27,11 @@ export interface ScenarioEnv {
   /** Screenshot name prefix, e.g. "browser". */
   readonly prefix: string
   readonly errors: string[]
+  /**
+   * The desktop app: answers the next save dialog of this side's app with `to` ("Invite…" saves
+   * through it, and the toast says the path). Absent in browser mode, where the browser downloads.
+   */
+  readonly answerSaveDialog?: (side: Side, to: string) => Promise<void>
 }
 
 /** Bounded waits: UI reactions are fast; the transfer itself gets its own budget. */
@@ -47,6 +53,27 @@ const text = async (l: Locator): Promise<string> => ((await l.textContent({ time
 export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<void> {
   const { alice, bob } = env
   const shot = (side: Side, what: string) => screenshot(side.page, `${env.prefix}-${side.name.toLowerCase()}-${what}`)
+  /** "Invite…" on a member's row; the file lands at `to`, and the toast says where it went. */
+  const saveInvite = async (side: Side, who: string, group: string, to: string) => {
+    const button = side.page.getByTestId('member').filter({ hasText: who }).getByRole('button', { name: 'Invite…' })
+    if (env.answerSaveDialog !== undefined) {
+      await env.answerSaveDialog(side, to)
+      await button.click()
+      await side.page.getByTestId('toasts').getByText(`It is at ${to}.`).first().waitFor({ timeout: UI_MS })
+      return
+    }
+    const download = side.page.waitForEvent('download', { timeout: UI_MS })
+    await button.click()
+    const d = await download
+    assert.equal(d.suggestedFilename(), `${group}-for-${who}.coterie`)
+    await d.saveAs(to)
+    // The toast says what the file is called and where a browser put it.
+    await side.page
+      .getByTestId('toasts')
+      .getByText(`Invite for ${who} saved as “${group}-for-${who}.coterie”`)
+      .first()
+      .waitFor({ timeout: UI_MS })
+  }
   let bobKey = ''
   let bobFingerprint = ''
   let aliceFingerprint = ''
@@ -210,19 +237,8 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     for (const [who, path] of [
       ['Bob', invites.bob],
       ['Carol', invites.carol],
-    ] as const) {
-      const download = alice.page.waitForEvent('download', { timeout: UI_MS })
-      await alice.page.getByTestId('member').filter({ hasText: who }).getByRole('button', { name: 'Invite…' }).click()
-      const d = await download
-      assert.equal(d.suggestedFilename(), `Holiday-for-${who}.coterie`)
-      await d.saveAs(path)
-      // The toast says what the file is called and where a browser put it.
-      await alice.page
-        .getByTestId('toasts')
-        .getByText(`Invite for ${who} saved as “Holiday-for-${who}.coterie”`)
-        .first()
-        .waitFor({ timeout: UI_MS })
-    }
+    ] as const)
+      await saveInvite(alice, who, 'Holiday', path)
   })
 
   let bobDownloads = ''
@@ -258,6 +274,13 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
         'the invite shows who sent it',
       )
       await bob.page.getByTestId('invite-dialog').getByText(fileName).waitFor({ timeout: UI_MS })
+      // Each item with its size, and the total, before anything is accepted.
+      assert.match(
+        await text(bob.page.getByTestId('invite-item').filter({ hasText: fileName })),
+        /4\.0 MiB/,
+        'the preview gives each item its size',
+      )
+      assert.equal(await text(bob.page.getByTestId('invite-total')), 'In all: 1 item, 4.0 MiB')
       await bob.page
         .getByTestId('invite-dialog')
         .getByText('renews by itself while you are in the group')
@@ -275,6 +298,7 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
       assert.equal(await bob.page.getByRole('button', { name: 'Accept and join' }).isDisabled(), true)
       await folder.fill(bobDownloads)
       await shot(bob, 'invite-preview')
+      assert.deepEqual(await axeViolations(bob.page), [], 'the invite preview: axe-core')
       // The fingerprint checks out: Bob adds Alice as a friend from the invite itself.
       const dialog = bob.page.getByTestId('invite-dialog')
       await dialog.getByLabel('Add them to your friends as').fill('Alice')
@@ -549,9 +573,7 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await alice.page.getByRole('button', { name: 'Create group' }).click()
     await alice.page.getByRole('heading', { name: /^Books/ }).waitFor({ timeout: UI_MS })
     const path = join(env.tmp, 'Books-for-Bob.coterie')
-    const download = alice.page.waitForEvent('download', { timeout: UI_MS })
-    await alice.page.getByTestId('member').filter({ hasText: 'Bob' }).getByRole('button', { name: 'Invite…' }).click()
-    await (await download).saveAs(path)
+    await saveInvite(alice, 'Bob', 'Books', path)
     await nav(bob.page, 'Invites')
     await bob.page.getByTestId('invite-file').setInputFiles(path)
     await bob.page.getByRole('heading', { name: 'Join “Books”?' }).waitFor({ timeout: UI_MS })
@@ -575,6 +597,38 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
       'It was a bright cold day.\n',
       'the later share arrives intact',
     )
+    // Names are never changed silently (issue 17): notes.txt, uploaded earlier for Holiday (its file is
+    // still in Holiday's upload folder), is shared in Books under its own name, since browser mode
+    // keeps each group's uploads in a folder of their own; dropped into Books a second time, it must
+    // be renamed there, and Alice is told so.
+    await dropFiles(alice.page, '[data-testid="dropzone"]', [
+      { name: 'notes.txt', bytes: Buffer.from('Books notes\n') },
+    ])
+    await alice.page
+      .getByRole('list', { name: 'Shared in this group' })
+      .getByText('notes.txt', { exact: true })
+      .waitFor({ timeout: SHARE_MS })
+    await bob.page
+      .getByTestId('torrent')
+      .filter({ hasText: 'notes.txt' })
+      .getByTestId('torrent-state')
+      .filter({ hasText: 'Sharing' })
+      .waitFor({ timeout: TRANSFER_MS })
+    assert.equal(
+      readFileSync(join(bobDownloads, 'Books', 'notes.txt'), 'utf8'),
+      'Books notes\n',
+      'the name Alice dropped',
+    )
+    await dropFiles(alice.page, '[data-testid="dropzone"]', [{ name: 'notes.txt', bytes: Buffer.from('again\n') }])
+    await alice.page
+      .getByTestId('toasts')
+      .getByText('“notes.txt” is shared as “notes (2).txt”')
+      .waitFor({ timeout: SHARE_MS })
+    await alice.page
+      .getByRole('list', { name: 'Shared in this group' })
+      .getByText('notes (2).txt', { exact: true })
+      .waitFor({ timeout: SHARE_MS })
+    await shot(alice, 'groups-renamed-told')
     // The rendezvous itself is plumbing: it is listed nowhere a person looks.
     assert.equal(
       await bob.page.getByTestId('torrent').filter({ hasText: 'coterie-rendezvous' }).count(),
@@ -585,7 +639,8 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
     await bob.page.getByRole('button', { name: /^Books/ }).click()
     const shared = bob.page.getByRole('list', { name: 'Shared in this group' })
     await shared.getByText('chapter-1.txt').waitFor({ timeout: UI_MS })
-    assert.equal(await shared.getByRole('listitem').count(), 1, 'Bob’s view of “Books” lists the one share')
+    await shared.getByText('notes (2).txt').waitFor({ timeout: TRANSFER_MS })
+    assert.equal(await shared.getByRole('listitem').count(), 3, 'Bob’s view of “Books” lists its three shares')
   })
 
   await t.test(
@@ -594,12 +649,12 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
       await nav(alice.page, 'Groups')
       await alice.page.getByRole('button', { name: /^Books/ }).click()
       // Connected: his node proved his member key to hers, on a share or on the group's rendezvous;
-      // a connected row says what he holds of the group's one share (delivery per member).
+      // a connected row says what he holds of the group's three shares (delivery per member).
       const bobRow = alice.page
         .getByTestId('member')
         .filter({ hasText: 'Bob' })
         .getByTestId('presence')
-        .filter({ hasText: /^Has all 1 item$/ })
+        .filter({ hasText: /^Has all 3 items$/ })
       await bobRow.waitFor({ timeout: TRANSFER_MS })
       assert.match((await bobRow.getAttribute('class')) ?? '', /presence-on/, 'shown as connected')
       await shot(alice, 'groups-members-connected')
@@ -612,7 +667,7 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
         .getByTestId('member')
         .filter({ hasText: 'Alice' })
         .getByTestId('presence')
-        .filter({ hasText: /^Has all 1 item$/ })
+        .filter({ hasText: /^Has all 3 items$/ })
         .waitFor({ timeout: TRANSFER_MS })
     },
   )
@@ -691,6 +746,17 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
       assert.deepEqual(await axeViolations(alice.page), [], `${screen} at 800×600: axe-core`)
       await shot(alice, `${screen.toLowerCase()}-800x600`)
     }
+    // The desktop window's minimum size (electron/main/window-policy.ts): every screen still fits.
+    await alice.page.setViewportSize({ width: WINDOW_SIZE.minWidth, height: WINDOW_SIZE.minHeight })
+    for (const screen of ['You', 'Friends', 'Invites', 'Transfers', 'Settings', 'Groups']) {
+      await nav(alice.page, screen)
+      assert.equal(
+        await alice.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'),
+        true,
+        `${screen} at the window's minimum size: no sideways scrolling`,
+      )
+    }
+    await shot(alice, 'groups-window-minimum')
     if (wide) await alice.page.setViewportSize(wide)
     await shot(alice, 'settings')
     await nav(bob.page, 'Groups')

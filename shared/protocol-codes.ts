@@ -72,6 +72,10 @@ export const INDEX_CODES = [
 ] as const
 export type IndexErrorCode = (typeof INDEX_CODES)[number]
 
+/** Why a content provider's signed feed was refused (PROTOCOL.md §16), in the order they are checked. */
+export const FEED_CODES = ['oversize', 'bad-signature', 'malformed', 'too-many-items', 'wrong-swarm'] as const
+export type FeedErrorCode = (typeof FEED_CODES)[number]
+
 /**
  * Why an ICE server URL (a group's STUN or TURN server, docs/PROTOCOL.md §7.1) was refused: by the
  * owner's node before it signs the group's list, and by `coterie run --ice`. Not sent on the wire.
@@ -114,6 +118,13 @@ export type NameErrorCode = (typeof NAME_CODES)[number]
  */
 export const FRAME_CODES = ['frame-too-long', 'wrong-frame-length'] as const
 export type FrameErrorCode = (typeof FRAME_CODES)[number]
+
+/**
+ * Why a connection that moved into TLS (docs/PROTOCOL.md §5.6.2) was closed. Never sent: the
+ * connection is simply closed.
+ */
+export const TLS_CODES = ['tls-failed', 'tls-binding-failed', 'tls-timeout', 'tls-unexpected', 'tls-overflow'] as const
+export type TlsErrorCode = (typeof TLS_CODES)[number]
 
 const REJECT_SET: ReadonlySet<string> = new Set(REJECT_CODES)
 export const isRejectCode = (s: string): s is RejectCode => REJECT_SET.has(s)

@@ -55,6 +55,13 @@ export const SERVICE_ERRORS = {
   'duplicate-account': 'There is already an account with this name.',
   'unknown-account': 'No account by that name.',
   'bad-password': 'Passwords are 8 to 1024 bytes, given on standard input.',
+  'bad-title': 'An item title is 1 to 256 characters on one line.',
+  'bad-certificate': 'The provider sent a certificate that is not valid for this subscription.',
+  'provider-refused': 'The provider refused.',
+  'wrong-provider': 'The provider sent an invite to another swarm than the one it names.',
+  'bad-feed': "The provider's feed was refused.",
+  'too-many-items':
+    "The provider's collection is full (a group index carries at most this many torrents): take an item out with coterie unshare first.",
 } as const
 export type ServiceErrorCode = keyof typeof SERVICE_ERRORS
 

@@ -7,7 +7,7 @@
  * The engine runs in this process: bench/ui-lag.ts measures the event-loop lag of the process
  * answering the UI while a 2 GiB share is hashed and peers are served (README, "Limits").
  */
-import { app, dialog, Notification, shell, type BrowserWindow, type Tray } from 'electron'
+import { app, dialog, shell, type BrowserWindow, type Tray } from 'electron'
 import path from 'node:path'
 import {
   DEFAULT_DHT_BOOTSTRAP,
@@ -19,12 +19,15 @@ import {
   type AppBackend,
   type SecretSealer,
 } from '../core/service/index.js'
+import type { EventOf } from '../../shared/ipc/contract.js'
 import { parseArgs, SCHEME } from './args.js'
 import { InviteOpener } from './invites.js'
 import { handleIpc, sendEvent } from './ipc.js'
 import { setStartAtLogin } from './login.js'
 import { installMenu } from './menu.js'
+import { OsNotifications } from './notifications.js'
 import { registerAppScheme, serveRenderer } from './protocol.js'
+import { saveWithDialog } from './save-file.js'
 import { keyring } from './secrets.js'
 import { createTray } from './tray.js'
 import { createWindow } from './window.js'
@@ -102,7 +105,12 @@ async function start(): Promise<void> {
       mode: 'electron',
       version: app.getVersion(),
       secretStorage: ring.storage,
-      platform: { reveal: (p) => shell.showItemInFolder(p), setStartAtLogin },
+      platform: {
+        reveal: (p) => shell.showItemInFolder(p),
+        setStartAtLogin,
+        // "Invite…": a save dialog, so the app knows (and says) where the file went.
+        saveFile: (fileName, bytes) => saveWithDialog(win, fileName, bytes),
+      },
       dht: args.dht ? { bootstrap: DEFAULT_DHT_BOOTSTRAP } : false,
       peers: args.peers,
       // Friends sit behind home routers: map the port there (NAT-PMP, then UPnP), as `coterie run` does.
@@ -119,14 +127,16 @@ async function start(): Promise<void> {
   const b = backend
   handleIpc(b.dispatch, () => win)
   opener = new InviteOpener(b.dispatch, (event, payload) => sendEvent(win, event, payload))
+  // Coalesced like the window's toasts: one notification per group counting finished downloads.
+  const notifications = new OsNotifications((infoHash) => {
+    const p = b.store.current
+    const groupId = p.torrents.find((t) => t.infoHash === infoHash)?.groupId
+    const group = p.groups.find((g) => g.id === groupId)
+    return group === undefined ? undefined : { id: group.id, name: group.name }
+  }, show)
   b.on((event, payload) => {
     sendEvent(win, event, payload)
-    if (event === 'notice' && Notification.isSupported()) {
-      const n = payload as { title: string; body: string }
-      const note = new Notification({ title: n.title, body: n.body, silent: false })
-      note.on('click', show)
-      note.show()
-    }
+    if (event === 'notice') notifications.notice(payload as EventOf<'notice'>)
   })
 
   const resources = path.join(appPath, 'out', 'electron')

@@ -1,7 +1,10 @@
-/** The invite preview: who sent it (with fingerprint), what it grants, until when. Modal <dialog>. */
+/**
+ * The invite preview: who sent it (with fingerprint), what it grants (each item with its size, and the
+ * total), until when, and the folder it goes to (changeable before accepting). Modal <dialog>.
+ */
 import { useEffect, useRef, useState, type FormEvent } from 'react'
 import { FieldError, useFieldId } from './common.js'
-import { date } from '../lib/format.js'
+import { bytes, date, itemsTotal } from '../lib/format.js'
 import { useInvite } from '../store/invite.js'
 import { useSettings } from '../store/settings.js'
 
@@ -124,16 +127,22 @@ export function InviteDialog() {
                     </dd>
                   </dl>
                   {p.torrents.length > 0 && (
-                    <ul className="list compact" aria-label="Shared in the group">
-                      {p.torrents.map((t) => (
-                        <li key={t.infoHash}>
-                          {t.name}
-                          {t.refused !== undefined && (
-                            <span className="muted small"> — will not be downloaded: {t.refused}</span>
-                          )}
-                        </li>
-                      ))}
-                    </ul>
+                    <>
+                      <ul className="list compact" aria-label="Shared in the group">
+                        {p.torrents.map((t) => (
+                          <li key={t.infoHash} className="row" data-testid="invite-item">
+                            <span className="grow">{t.name}</span>
+                            <span className="muted small">{bytes(t.length)}</span>
+                            {t.refused !== undefined && (
+                              <span className="muted small"> — will not be downloaded: {t.refused}</span>
+                            )}
+                          </li>
+                        ))}
+                      </ul>
+                      <p className="small" data-testid="invite-total">
+                        {itemsTotal(p.torrents)}
+                      </p>
+                    </>
                   )}
                   {p.alreadyMember && (
                     <p className="banner info">You are already a member: accepting renews your membership.</p>

@@ -6,11 +6,20 @@ import { useEffect, useRef, useState, type DragEvent } from 'react'
 import type { GroupView } from '../../shared/ipc/views.js'
 import { FieldError, Progress, useFieldId } from './common.js'
 import { bytes } from '../lib/format.js'
-import { batches, collect, fromPicked, pathsFor, readDrop, type Dropped, type ShareProgress } from '../lib/share.js'
+import {
+  batches,
+  collect,
+  fromPicked,
+  pathsFor,
+  readDrop,
+  renamedText,
+  type Dropped,
+  type ShareProgress,
+} from '../lib/share.js'
 import { call, getApi } from '../store/api.js'
 import { useInvite } from '../store/invite.js'
 import { useShares } from '../store/shares.js'
-import { toast } from '../store/toasts.js'
+import { toast, useToasts } from '../store/toasts.js'
 
 /** One group's drop zone and file pickers. */
 export function ShareZone({ group }: { group: GroupView }) {
@@ -33,7 +42,10 @@ export function ShareZone({ group }: { group: GroupView }) {
     if (progress) return
     setError(null)
     const api = getApi()
-    const paths = await pathsFor(api, dropped, electronFiles, setProgress)
+    // Browser mode uploads into the group's own folder; a name taken there is changed, and said.
+    const renamed: { asked: string; stored: string }[] = []
+    const target = { group: group.id, renamed: (asked: string, stored: string) => renamed.push({ asked, stored }) }
+    const paths = await pathsFor(api, dropped, electronFiles, setProgress, target)
     if (!paths.ok) {
       setProgress(null)
       return setError(paths.error.message)
@@ -55,13 +67,20 @@ export function ShareZone({ group }: { group: GroupView }) {
     done()
     // The group index carries it to members (PROTOCOL.md §13): no new invite needed. With nobody
     // else in the group, say so rather than promise deliveries to no one.
-    toast(
+    // One toast per group counting what was shared in a row of drops, not one per drop.
+    useToasts.getState().coalesce(
+      `shared:${group.id}`,
       'success',
-      `Shared ${shared} item${shared === 1 ? '' : 's'} in “${group.name}”`,
-      others > 0
-        ? 'Members get it by themselves as soon as their Coterie meets yours or another member’s.'
-        : 'Nobody else is in this group yet: add a friend below and send them an invite; they get it then.',
+      (n) => ({
+        title: `Shared ${n} item${n === 1 ? '' : 's'} in “${group.name}”`,
+        body:
+          others > 0
+            ? 'Members get them by themselves as soon as their Coterie meets yours or another member’s.'
+            : 'Nobody else is in this group yet: add a friend below and send them an invite; they get it then.',
+      }),
+      shared,
     )
+    if (renamed.length > 0) toast('info', ...renamedText(renamed))
   }
 
   const onDrop = async (e: DragEvent) => {

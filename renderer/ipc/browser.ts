@@ -80,6 +80,12 @@ const fail = <C extends InvokeChannel>(code: IpcErrorCode, message: string): Ipc
   error: { code, message },
 })
 
+/** Where the server stored an upload, and whether the name was taken there so it got "(2)". */
+export interface Uploaded {
+  path: string
+  renamed: boolean
+}
+
 export class BrowserClient implements CoterieApi {
   readonly #o: Required<Omit<BrowserClientOptions, 'onState'>> & Pick<BrowserClientOptions, 'onState'>
   readonly #pending = new Map<number, Pending>()
@@ -134,23 +140,26 @@ export class BrowserClient implements CoterieApi {
     return () => void set.delete(l)
   }
 
-  upload(file: File, onProgress?: (sent: number) => void): Promise<Result<{ path: string }, Problem<IpcErrorCode>>> {
+  upload(file: File, onProgress?: (sent: number) => void): Promise<Result<Uploaded, Problem<IpcErrorCode>>> {
     return this.uploadAs(file, file.webkitRelativePath || file.name, onProgress)
   }
 
   /**
    * Uploads under a name that may hold relative folder segments ("Photos/2024/a.jpg"): the server
-   * recreates them under "Shared by me". XMLHttpRequest, because fetch cannot report upload progress.
+   * recreates them under "Shared by me", in the group's own folder when `to.group` is given (a file
+   * of one group never renames another's); `to.freshFolder` makes the name's first segment a new
+   * folder (the first file of a dropped folder). XMLHttpRequest: fetch cannot report upload progress.
    */
   uploadAs(
     file: File,
     name: string,
     onProgress?: (sent: number) => void,
-  ): Promise<Result<{ path: string }, Problem<IpcErrorCode>>> {
+    to: { group?: string; freshFolder?: boolean } = {},
+  ): Promise<Result<Uploaded, Problem<IpcErrorCode>>> {
     return new Promise((resolve) => {
       const xhr = new XMLHttpRequest()
       let stall: ReturnType<typeof setTimeout> | undefined
-      const done = (r: Result<{ path: string }, Problem<IpcErrorCode>>) => {
+      const done = (r: Result<Uploaded, Problem<IpcErrorCode>>) => {
         clearTimeout(stall)
         resolve(r)
       }
@@ -158,7 +167,9 @@ export class BrowserClient implements CoterieApi {
         clearTimeout(stall)
         stall = setTimeout(() => xhr.abort(), UPLOAD_STALL_MS)
       }
-      xhr.open('PUT', `${this.#o.origin}/upload?name=${encodeURIComponent(name)}`)
+      const inGroup = to.group === undefined ? '' : `&group=${encodeURIComponent(to.group)}`
+      const fresh = to.freshFolder === true ? '&fresh=1' : ''
+      xhr.open('PUT', `${this.#o.origin}/upload?name=${encodeURIComponent(name)}${inGroup}${fresh}`)
       xhr.setRequestHeader('Authorization', `Bearer ${this.#o.token}`)
       xhr.upload.onprogress = (e) => {
         arm()
@@ -173,11 +184,12 @@ export class BrowserClient implements CoterieApi {
         }
         const b = (typeof body === 'object' && body !== null ? body : {}) as {
           path?: unknown
+          renamed?: unknown
           message?: unknown
           error?: { message?: unknown }
         }
         if (xhr.status >= 200 && xhr.status < 300 && typeof b.path === 'string')
-          return done({ ok: true, value: { path: b.path } })
+          return done({ ok: true, value: { path: b.path, renamed: b.renamed === true } })
         const said =
           typeof b.error?.message === 'string' ? b.error.message : typeof b.message === 'string' ? b.message : ''
         const why =

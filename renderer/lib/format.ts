@@ -31,3 +31,10 @@ export const date = (iso: string): string => {
     ? iso
     : d.toLocaleDateString(undefined, { year: 'numeric', month: 'long', day: 'numeric' })
 }
+
+/** "In all: 2 items, 4.5 MiB" of an invite's items; refused ones count for nothing (they are never written). */
+export function itemsTotal(items: readonly { length: number; refused?: string | undefined }[]): string {
+  const kept = items.filter((t) => t.refused === undefined)
+  const size = kept.reduce((n, t) => n + t.length, 0)
+  return `In all: ${kept.length} item${kept.length === 1 ? '' : 's'}, ${bytes(size)}`
+}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { MemberView } from '../../shared/ipc/views.js'
+import { date } from './format.js'
 import { presenceText } from './members.js'
 
 const member = (o: Partial<MemberView>): MemberView => ({ key: 'coterie1b', fingerprint: 'F', self: false, ...o })
@@ -23,6 +24,11 @@ test("a member's row says whether their node is connected, and never claims more
     now,
   )!
   assert.match(earlier, /^Not connected · last seen .*28/)
+  assert.equal(
+    earlier,
+    `Not connected · last seen ${date('2026-11-28T09:00:00')}`,
+    'another day reads in the one date format of the app',
+  )
   assert.equal(presenceText(member({ connected: false, lastSeen: 'garbage' }), now), 'Not connected')
   assert.equal(presenceText(member({ self: true }), now), undefined, 'nothing for yourself')
   assert.equal(presenceText(member({}), now), undefined, 'nothing when the main side said nothing')

@@ -4,6 +4,7 @@
  * (73 %)"), by what their node last announced to ours (issue 17; the figures come with the view).
  */
 import type { MemberView } from '../../shared/ipc/views.js'
+import { date } from './format.js'
 
 const items = (n: number) => `${n} item${n === 1 ? '' : 's'}`
 // Down, so that a member missing a few bytes never reads "100 %".
@@ -35,9 +36,7 @@ export function presenceText(m: MemberView, now = new Date()): string | undefine
   const seen = new Date(m.lastSeen)
   if (Number.isNaN(seen.getTime())) return 'Not connected'
   const sameDay = seen.toDateString() === now.toDateString()
-  const when = sameDay
-    ? seen.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
-    : seen.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })
+  const when = sameDay ? seen.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }) : date(m.lastSeen) // the app's one date format (lib/format.ts), as on every other screen
   const had = delivery === undefined ? '' : ` · ${delivery.charAt(0).toLowerCase()}${delivery.slice(1)}`
   return `Not connected · last seen ${when}${had}`
 }

@@ -1,7 +1,8 @@
 /**
  * Dropping files or folders on a group. Electron hands us their paths (webUtils.getPathForFile via
  * the preload); a browser cannot, so browser mode uploads them to the engine's machine first (under
- * "Shared by me", keeping folder structure) and shares what the server stored.
+ * "Shared by me", in the group's own folder, keeping folder structure) and shares what the server
+ * stored; a name the server had to change there is reported, never passed over in silence.
  */
 import type { CoterieApi, IpcErrorCode } from '../../shared/ipc/contract.js'
 import type { Problem, Result } from '../../shared/result.js'
@@ -100,7 +101,19 @@ export function folderRoot(storedFile: string, rel: string): string {
   return parts.slice(0, parts.length - 2 * depth).join('')
 }
 
+/** The last segment of a path the server gave, whatever its separator. */
+const baseName = (p: string): string => p.split(/[\\/]/).pop() ?? p
+
 type Fail = Problem<IpcErrorCode | 'empty'>
+
+/**
+ * Browser mode: the group whose upload folder takes the files, and who hears of a name the server
+ * had to change because that folder already held a file of it (`stored` is the path it got).
+ */
+export interface UploadTarget {
+  group: string
+  renamed(asked: string, stored: string): void
+}
 
 /** Turns drops into paths on the engine's machine: directly (Electron) or by uploading (browser). */
 export async function pathsFor(
@@ -108,6 +121,7 @@ export async function pathsFor(
   dropped: Dropped[],
   electronFiles: File[] | null,
   onProgress: (p: ShareProgress) => void,
+  target?: UploadTarget,
 ): Promise<Result<string[], Fail>> {
   if (api.pathForFile) {
     const pathOf = api.pathForFile
@@ -138,18 +152,40 @@ export async function pathsFor(
   for (const d of dropped) {
     const items = d.kind === 'file' ? [{ file: d.file, rel: d.file.name }] : d.files
     let root: string | null = null
-    for (const { file, rel } of items) {
+    // A folder's first file makes the folder anew on the server ("Photos (2)" if "Photos" is
+    // there); the rest follow into the folder it got, under its name.
+    let top: string | null = null
+    for (const { file, rel: asked } of items) {
+      const rel = top === null ? asked : [top, ...asked.split('/').slice(1)].join('/')
       onProgress({ phase: 'uploading', sent: done, total, file: rel })
-      const r = await uploader.uploadAs(file, rel, (sent) =>
-        onProgress({ phase: 'uploading', sent: done + sent, total, file: rel }),
+      const r = await uploader.uploadAs(
+        file,
+        rel,
+        (sent) => onProgress({ phase: 'uploading', sent: done + sent, total, file: rel }),
+        { ...(target && { group: target.group }), freshFolder: d.kind === 'folder' && top === null },
       )
       if (!r.ok) return r
       done += file.size
-      root ??= d.kind === 'file' ? r.value.path : folderRoot(r.value.path, rel)
+      if (root === null) {
+        root = d.kind === 'file' ? r.value.path : folderRoot(r.value.path, rel)
+        if (d.kind === 'folder') top = baseName(root)
+        if (r.value.renamed) target?.renamed(d.kind === 'file' ? rel : d.name, root)
+      } else if (r.value.renamed) target?.renamed(rel, r.value.path)
     }
     if (root !== null) paths.push(root)
   }
   return { ok: true, value: paths }
+}
+
+/** What to tell the person of names the upload folder already held (never renamed in silence). */
+export function renamedText(renamed: readonly { asked: string; stored: string }[]): [string, string] {
+  const first = renamed[0]!
+  const folder = first.stored.slice(0, first.stored.length - baseName(first.stored).length - 1)
+  const title =
+    renamed.length === 1
+      ? `“${first.asked}” is shared as “${baseName(first.stored)}”`
+      : `${renamed.length} items are shared under new names`
+  return [title, `Something of that name was already in ${folder}, and nothing there is ever overwritten.`]
 }
 
 export const batches = <T>(xs: T[], n = SHARE_BATCH): T[][] =>

@@ -191,15 +191,28 @@ function GroupDetail({ group }: { group: GroupView }) {
   }
 
   const invite = async (m: MemberView) => {
+    if (getApi().pathForFile) return saveInvite(m)
     const r = await call('invites.create', { group: group.id, friend: m.key })
     if (!r.ok) return toast('error', `Could not make an invite for ${memberName(m)}`, r.error.message)
     const file = `${safeFileName(group.name)}-for-${safeFileName(memberName(m))}.coterie`
     saveBytes(file, r.value.data)
-    // A browser saves without asking where: say where it went (Electron asked, so the user knows).
+    // A browser saves without asking where: say where it went.
     toast(
       'success',
       `Invite for ${memberName(m)} saved as “${file}”`,
-      `${getApi().pathForFile ? 'It is where you chose to save it.' : 'Your browser put it in its downloads folder.'} Send the file to them (mail, chat, USB stick): only they can open it.`,
+      'Your browser put it in its downloads folder. Send the file to them (mail, chat, USB stick): only they can open it.',
+    )
+  }
+
+  // The desktop app: a save dialog opening in Downloads; the toast says the path it went to.
+  const saveInvite = async (m: MemberView) => {
+    const r = await call('invites.save', { group: group.id, friend: m.key })
+    if (!r.ok) return toast('error', `Could not save an invite for ${memberName(m)}`, r.error.message)
+    if (r.value.path === null) return // cancelled: the person knows
+    toast(
+      'success',
+      `Invite for ${memberName(m)} saved`,
+      `It is at ${r.value.path}. Send the file to them (mail, chat, USB stick): only they can open it.`,
     )
   }
 

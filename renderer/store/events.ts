@@ -1,5 +1,6 @@
 /** Feeds the stores from the main side's events; no polling anywhere an event exists. */
 import type { CoterieApi, EventOf } from '../../shared/ipc/contract.js'
+import { finishedKey, finishedText } from '../../shared/ui/notice-text.js'
 import { useInvite } from './invite.js'
 import { refreshProfile, useProfile } from './profile.js'
 import { useSettings } from './settings.js'
@@ -34,11 +35,5 @@ export function notice(n: EventOf<'notice'>): void {
   if (n.kind !== 'download-finished') return toast(n.kind === 'error' ? 'error' : 'info', n.title, n.body)
   const groupId = n.infoHash ? useTorrents.getState().byHash[n.infoHash]?.groupId : undefined
   const group = groupId ? useProfile.getState().groups.find((g) => g.id === groupId)?.name : undefined
-  useToasts
-    .getState()
-    .coalesce(`finished:${groupId ?? ''}`, 'success', (count) =>
-      count === 1
-        ? { title: group ? `Finished in “${group}”` : n.title, body: n.body }
-        : { title: `${count} items finished${group ? ` in “${group}”` : ''}`, body: 'They are in Transfers.' },
-    )
+  useToasts.getState().coalesce(finishedKey(groupId), 'success', (count) => finishedText(count, group, n.body, n.title))
 }

@@ -111,6 +111,13 @@ export const invokeChannels = {
   'groups.unshare': { req: req({ group: groupId, infoHash }), res: groupView },
   /** An invite for one member, as the bytes of a `.coterie` file for the user to save and send. */
   'invites.create': { req: req({ group: groupId, friend: keyText }), res: fileBytes },
+  /**
+   * Desktop app: makes the member's invite and asks where to save it (a save dialog opening in the
+   * Downloads folder, the file named for group and member); `path` is where it went, for the app
+   * to say, or null when the person cancelled. Browser mode answers 'unavailable': the browser
+   * saves invites.create's bytes itself.
+   */
+  'invites.save': { req: req({ group: groupId, friend: keyText }), res: z.object({ path: z.string().nullable() }) },
 
   /** Opens an invite without accepting it: what it grants and who sent it. */
   'invites.preview': { req: fileBytes, res: invitePreview },

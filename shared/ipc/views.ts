@@ -151,8 +151,13 @@ export const invitePreview = z.object({
   fromFriend: z.string().optional(),
   /** The name the sender claims in the invite (signed by their key, not verified as who they are). */
   fromName: z.string().optional(),
-  /** `refused`: why this computer will not write it (a file name PROTOCOL.md §4.6 refuses). */
-  torrents: z.array(z.object({ infoHash, name: z.string(), refused: z.string().optional() })),
+  /**
+   * `length`: its size in bytes (all its files), from the info dictionary the invite carries.
+   * `refused`: why this computer will not write it (a file name PROTOCOL.md §4.6 refuses).
+   */
+  torrents: z.array(
+    z.object({ infoHash, name: z.string(), length: z.number().int().min(0), refused: z.string().optional() }),
+  ),
   /** When the certificate it grants expires (ISO 8601). */
   expires: z.string(),
   /** Whether we are already in this group (accepting renews it). */

@@ -5,6 +5,7 @@
  * a sentence does not compile.
  */
 import type {
+  FeedErrorCode,
   FrameErrorCode,
   IceUrlErrorCode,
   IndexErrorCode,
@@ -14,6 +15,7 @@ import type {
   NameErrorCode,
   ProviderErrorCode,
   RejectCode,
+  TlsErrorCode,
 } from '../protocol-codes.js'
 
 /** Why a pasted key text was not accepted. */
@@ -95,6 +97,15 @@ export const INDEX_REASONS: Readonly<Record<IndexErrorCode, string>> = {
   stale: 'The group index is not newer than the one already held.',
 }
 
+/** Why a content provider's feed was refused (docs/PROTOCOL.md §16): none of it is shown or used. */
+export const FEED_REASONS: Readonly<Record<FeedErrorCode, string>> = {
+  oversize: 'The feed is larger than any provider feed can be.',
+  'bad-signature': "The feed is not signed by the provider's key: it was altered, or comes from someone else.",
+  malformed: 'The feed is signed but not in the form Coterie writes.',
+  'too-many-items': 'The feed lists more items than a provider feed may.',
+  'wrong-swarm': "The feed names another provider's swarm than the key that signed it.",
+}
+
 /** Why a torrent's file names were refused (docs/PROTOCOL.md §4.6): nothing of it is written. */
 export const NAME_REASONS: Readonly<Record<NameErrorCode, string>> = {
   malformed: 'Its file list is not in the form BitTorrent defines.',
@@ -127,6 +138,18 @@ export const LOCK_REASONS: Readonly<Record<LockCode, string>> = {
 export const FRAME_REASONS: Readonly<Record<FrameErrorCode, string>> = {
   'frame-too-long': 'The peer announced a message longer than any the protocol has: the connection was closed.',
   'wrong-frame-length': 'The peer sent a message whose length does not fit its kind: the connection was closed.',
+}
+
+/** Why a member's connection was closed after it moved into TLS. */
+export const TLS_REASONS: Readonly<Record<TlsErrorCode, string>> = {
+  'tls-failed':
+    'The encrypted channel with this member failed (a TLS alert, or a record that did not decrypt): the connection was closed.',
+  'tls-binding-failed':
+    'The encrypted channel did not lead to the member who proved itself in the handshake (something in between terminated it): the connection was closed.',
+  'tls-timeout': 'The encrypted channel with this member was not set up in time: the connection was closed.',
+  'tls-unexpected': 'The member asked to switch to the encrypted channel out of turn: the connection was closed.',
+  'tls-overflow':
+    'Too much data waited for the encrypted channel with this member to be set up: the connection was closed.',
 }
 
 /** Why a content provider refused a login or a certificate. */

@@ -424,120 +424,154 @@ program
     await poke()
   })
 
-program
-  .command('run')
-  .description('serve and fetch everything in the profile until SIGINT/SIGTERM')
-  .option('--port <n>', "listening port (TCP and uTP; default: the profile's setting, else a free one)", (v) =>
-    Number.parseInt(v, 10),
-  )
-  .option('--peer <host:port>', 'a peer to connect to (repeatable)', peerOption, [])
-  .option('--no-dht', 'do not use the DHT (private topics)')
-  .option('--no-lsd', "no local discovery (BEP 14 multicast of private topics; public groups' infohashes too)")
-  .option('--no-tracker', "do not announce to the groups' trackers (private topics; public groups' infohashes too)")
-  .addOption(
-    new Option('--dht-bootstrap <host:port>', 'DHT bootstrap node (repeatable; tests use a local one)').argParser(
-      peerOption,
+/** `run`'s flags, which `provider serve` takes too (it runs the same node). */
+export interface RunFlags {
+  port?: number
+  peer: string[]
+  dht: boolean
+  lsd: boolean
+  tracker: boolean
+  portMapping: boolean
+  ice: string[]
+  dhtBootstrap?: string[]
+  utp?: boolean
+  uploadLimit?: number
+  downloadLimit?: number
+  ui?: boolean
+  uiPort?: number
+}
+
+function addRunOptions(c: Command): Command {
+  return c
+    .option('--port <n>', "listening port (TCP and uTP; default: the profile's setting, else a free one)", (v) =>
+      Number.parseInt(v, 10),
+    )
+    .option('--peer <host:port>', 'a peer to connect to (repeatable)', peerOption, [])
+    .option('--no-dht', 'do not use the DHT (private topics)')
+    .option('--no-lsd', "no local discovery (BEP 14 multicast of private topics; public groups' infohashes too)")
+    .option('--no-tracker', "do not announce to the groups' trackers (private topics; public groups' infohashes too)")
+    .addOption(
+      new Option('--dht-bootstrap <host:port>', 'DHT bootstrap node (repeatable; tests use a local one)').argParser(
+        peerOption,
+      ),
+    )
+    .option('--utp', 'also use uTP (slower than TCP on fast links)')
+    .option('--no-port-mapping', 'do not ask the router to forward the port (NAT-PMP, UPnP IGD)')
+    .option(
+      '--ice <url>',
+      "a STUN or TURN server of your own, used beside each group's (repeatable; stun:HOST[:PORT], turn:USER:PASS@HOST[:PORT])",
+      collect,
+      [],
+    )
+    .option(
+      '--upload-limit <B/s>',
+      "cap the upload rate for this run (e.g. 2MiB; without it, Settings' limit)",
+      runRateOption,
+    )
+    .option(
+      '--download-limit <B/s>',
+      "cap the download rate for this run (e.g. 2MiB; without it, Settings' limit)",
+      runRateOption,
+    )
+    .option('--ui', "also serve the app's interface to a browser on this machine (127.0.0.1)")
+    .option('--ui-port <n>', 'port of the browser interface (default: a free one)', (v) => Number.parseInt(v, 10))
+}
+
+/** A running node as `run` starts it: the node, and how to stop it (and the browser interface, with --ui). */
+export interface RunningNode {
+  readonly node: CoterieNode
+  stop(): Promise<void>
+}
+
+/** Starts the profile's node with `run`'s flags, prints its port and, every 2 s, what changed. */
+async function startRun(store: ProfileStore, o: RunFlags): Promise<RunningNode> {
+  const dht = !o.dht ? (false as const) : { bootstrap: o.dhtBootstrap ?? DEFAULT_DHT_BOOTSTRAP }
+  // The port option wins; else the profile's setting (0: a free one).
+  const nodeOptions: NodeOptions = {
+    port: o.port ?? store.current.settings.port,
+    peers: o.peer,
+    dht,
+    lsd: o.lsd,
+    trackers: o.tracker,
+    utp: o.utp === true,
+    portMapping: o.portMapping,
+    ice: checkIce(o.ice),
+    uploadLimit: o.uploadLimit,
+    downloadLimit: o.downloadLimit,
+    onIndexProblem: (group, problem) => indexProblemLines(group, problem).forEach((l) => out(l)),
+  }
+  let node: CoterieNode
+  let stopNode = async (): Promise<void> => {}
+  if (o.ui === true) {
+    // The engine, the backend and the server load only for `run` (and the UI only with --ui).
+    const { startUiServer } = await import('../ui-server/server.js')
+    const backend = await startBackend(store, {
+      ...nodeOptions,
+      mode: 'browser',
+      version: VERSION,
+      secretStorage: 'file',
+    })
+    const ui = await startUiServer(backend, { port: o.uiPort }).catch(async (e: unknown) => {
+      await backend.stop()
+      throw e
+    })
+    node = backend.node
+    stopNode = async () => {
+      await ui.close()
+      await backend.stop()
+    }
+    out(`ui: ${ui.url}`)
+  } else {
+    node = await startNode(store, nodeOptions)
+    stopNode = () => node.stop()
+  }
+  out(`listening on port ${node.port}`)
+  // Subscriptions to content providers (coterie subscribe): renewed before they lapse, by this node.
+  const { startRenewals } = await import('../provider/subscriptions.js')
+  const stopRenewals = startRenewals(store, (r) =>
+    out(
+      r.renewed
+        ? `renewed the subscription ${r.swarm.slice(0, 8)} until ${new Date(r.expiresAt).toISOString()}`
+        : `could not renew the subscription ${r.swarm.slice(0, 8)}: ${r.why}`,
     ),
   )
-  .option('--utp', 'also use uTP (slower than TCP on fast links)')
-  .option('--no-port-mapping', 'do not ask the router to forward the port (NAT-PMP, UPnP IGD)')
-  .option(
-    '--ice <url>',
-    "a STUN or TURN server of your own, used beside each group's (repeatable; stun:HOST[:PORT], turn:USER:PASS@HOST[:PORT])",
-    collect,
-    [],
-  )
-  .option(
-    '--upload-limit <B/s>',
-    "cap the upload rate for this run (e.g. 2MiB; without it, Settings' limit)",
-    runRateOption,
-  )
-  .option(
-    '--download-limit <B/s>',
-    "cap the download rate for this run (e.g. 2MiB; without it, Settings' limit)",
-    runRateOption,
-  )
-  .option('--ui', "also serve the app's interface to a browser on this machine (127.0.0.1)")
-  .option('--ui-port <n>', 'port of the browser interface (default: a free one)', (v) => Number.parseInt(v, 10))
-  .action(
-    async (o: {
-      port?: number
-      peer: string[]
-      dht: boolean
-      lsd: boolean
-      tracker: boolean
-      portMapping: boolean
-      ice: string[]
-      dhtBootstrap?: string[]
-      utp?: boolean
-      uploadLimit?: number
-      downloadLimit?: number
-      ui?: boolean
-      uiPort?: number
-    }) => {
-      const store = await openStore()
-      const dht = !o.dht ? (false as const) : { bootstrap: o.dhtBootstrap ?? DEFAULT_DHT_BOOTSTRAP }
-      // The port option wins; else the profile's setting (0: a free one).
-      const nodeOptions: NodeOptions = {
-        port: o.port ?? store.current.settings.port,
-        peers: o.peer,
-        dht,
-        lsd: o.lsd,
-        trackers: o.tracker,
-        utp: o.utp === true,
-        portMapping: o.portMapping,
-        ice: checkIce(o.ice),
-        uploadLimit: o.uploadLimit,
-        downloadLimit: o.downloadLimit,
-        onIndexProblem: (group, problem) => indexProblemLines(group, problem).forEach((l) => out(l)),
-      }
-      let node: CoterieNode
-      let stopUi = async (): Promise<void> => {}
-      if (o.ui === true) {
-        // The engine, the backend and the server load only for `run` (and the UI only with --ui).
-        const { startUiServer } = await import('../ui-server/server.js')
-        const backend = await startBackend(store, {
-          ...nodeOptions,
-          mode: 'browser',
-          version: VERSION,
-          secretStorage: 'file',
-        })
-        const ui = await startUiServer(backend, { port: o.uiPort }).catch(async (e: unknown) => {
-          await backend.stop()
-          throw e
-        })
-        node = backend.node
-        stopUi = async () => {
-          await ui.close()
-          await backend.stop()
-        }
-        out(`ui: ${ui.url}`)
-      } else {
-        node = await startNode(store, nodeOptions)
-        stopUi = () => node.stop()
-      }
-      out(`listening on port ${node.port}`)
-      let previous = ''
-      const tick = setInterval(() => {
-        const lines = [
-          describeReachability(node.engine.reachability),
-          ...node
-            .status()
-            .filter(isShare)
-            .flatMap((t) => [torrentLine(t), ...whyLines(t)]),
-        ].join('\n')
-        if (lines !== previous) out((previous = lines))
-      }, 2_000)
-      await new Promise<void>((resolveStop) => {
-        const stop = () => resolveStop()
-        process.once('SIGINT', stop)
-        process.once('SIGTERM', stop)
-      })
+  let previous = ''
+  const tick = setInterval(() => {
+    const lines = [
+      describeReachability(node.engine.reachability),
+      ...node
+        .status()
+        .filter(isShare)
+        .flatMap((t) => [torrentLine(t), ...whyLines(t)]),
+    ].join('\n')
+    if (lines !== previous) out((previous = lines))
+  }, 2_000)
+  return {
+    node,
+    stop: async () => {
       clearInterval(tick)
-      await stopUi()
-      out('stopped')
+      stopRenewals()
+      await stopNode()
     },
-  )
+  }
+}
+
+/** Resolves at the first SIGINT or SIGTERM. */
+const untilStopped = (): Promise<void> =>
+  new Promise<void>((resolveStop) => {
+    const stop = () => resolveStop()
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+
+addRunOptions(
+  program.command('run').description('serve and fetch everything in the profile until SIGINT/SIGTERM'),
+).action(async (o: RunFlags) => {
+  const running = await startRun(await openStore(), o)
+  await untilStopped()
+  await running.stop()
+  out('stopped')
+})
 
 /** Why a torrent is not running: refused before it wrote anything, or failed while it ran. */
 const whyLines = (t: TorrentStatus): string[] =>
@@ -646,7 +680,7 @@ program
     out(r.removed ? `removed ${whose}` : 'the lock changed meanwhile, nothing was removed: run coterie unlock again')
   })
 
-addProviderCommands(program, { out, profileDir, openStore, readStore, poke })
+addProviderCommands(program, { out, profileDir, openStore, readStore, poke, addRunOptions, startRun, untilStopped })
 
 /**
  * A reader that stops early (`coterie id | head -1`) closes the pipe: the next write fails with EPIPE,

@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander'
 import { ServiceError } from '../../../shared/service-errors.js'
-import { revokeKeys, type ProfileStore } from '../service/index.js'
+import { isPeerAddress, revokeKeys, type ProfileStore } from '../service/index.js'
+import type { RunFlags, RunningNode } from './main.js'
 import { shown } from './terminal.js'
 
 export interface ProviderCliContext {
@@ -17,6 +18,10 @@ export interface ProviderCliContext {
   readonly readStore: () => Promise<ProfileStore>
   /** Tells a running node (`coterie run` on this profile) to pick up a change now. */
   readonly poke: () => Promise<unknown>
+  /** `run`'s flags, and its node: `provider serve` runs the provider's seeder in the same process. */
+  readonly addRunOptions: (c: Command) => Command
+  readonly startRun: (store: ProfileStore, o: RunFlags) => Promise<RunningNode>
+  readonly untilStopped: () => Promise<void>
 }
 
 const load = () => import('../provider/index.js')
@@ -42,6 +47,31 @@ function parseListen(value: string): { host: string; port: number } {
   const port = m === null ? NaN : Number(m[3])
   if (m === null || port > 65535) throw new ServiceError('bad-peer', `--listen "${value}"`)
   return { host: m[1] ?? m[2]!, port }
+}
+
+/** An http(s) address, as the base of the feed's links (a trailing slash added). */
+function parsePublicUrl(value: string): string {
+  const u = URL.canParse(value) ? new URL(value) : undefined
+  if (u === undefined || !/^https?:$/.test(u.protocol) || u.search !== '' || u.hash !== '')
+    throw new ServiceError('bad-peer', `--public-url "${value}": an http:// or https:// address`)
+  return u.href.endsWith('/') ? u.href : `${u.href}/`
+}
+
+const isWildcard = (host: string): boolean => host === '0.0.0.0' || host === '::'
+
+/** How long one signed feed answers every request: a flood of feed requests signs once per period. */
+export const FEED_CACHE_MS = 2_000
+
+function cached<T>(make: () => Promise<T>, ms: number): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | undefined
+  return () => {
+    const now = Date.now()
+    if (last === undefined || now - last.at >= ms) {
+      last = { at: now, value: make() }
+      last.value.catch(() => (last = undefined))
+    }
+    return last.value
+  }
 }
 
 export function addProviderCommands(program: Command, cx: ProviderCliContext): void {
@@ -114,32 +144,125 @@ export function addProviderCommands(program: Command, cx: ProviderCliContext): v
     })
 
   provider
-    .command('serve')
-    .description('serve logins and certificates over HTTP until SIGINT/SIGTERM (put TLS in front of it)')
-    .requiredOption('--listen <host:port>', 'where to listen, e.g. 127.0.0.1:8080 (port 0: a free one)', parseListen)
-    .option(
-      '--trust-proxy <address>',
-      "a reverse proxy's address whose X-Forwarded-For names the client (repeatable; rate limits count that client)",
-      (v: string, prev: string[] = []) => [...prev, v],
-      [],
-    )
-    .action(async (o: { listen: { host: string; port: number }; trustProxy: string[] }) => {
-      const { Issuer, openProvider, serveProvider } = await load()
-      const p = await openProvider(await cx.readStore(), cx.profileDir())
+    .command('publish <path>')
+    .description("a new item: PATH becomes a closed torrent of the provider's group, and an entry of its feed")
+    .option('--title <title>', 'its title in the feed (default: the file or folder name)')
+    .action(async (path: string, o: { title?: string }) => {
+      const { openProvider, publish } = await load()
+      const store = await cx.openStore()
+      const p = await openProvider(store, cx.profileDir())
+      try {
+        const { item, fresh } = await publish(store, p, path, o.title)
+        cx.out(`${fresh ? 'published' : 'already published'} ${shown(item.title)}`)
+        cx.out(item.infoHash)
+      } finally {
+        await p.db.close()
+      }
+      // The running `provider serve` (or `run`) seeds it and publishes the group's next index now.
+      await cx.poke()
+    })
+
+  cx.addRunOptions(
+    provider
+      .command('serve')
+      .description(
+        "serve logins, certificates and the signed feed over HTTP, and run the provider's node (its seeder), until SIGINT/SIGTERM (put TLS in front of it)",
+      )
+      .requiredOption('--listen <host:port>', 'where to listen, e.g. 127.0.0.1:8080 (port 0: a free one)', parseListen)
+      .option(
+        '--public-url <url>',
+        "the address subscribers use (a reverse proxy's https://...): the feed's links; default http://LISTEN",
+        parsePublicUrl,
+      )
+      .option(
+        '--no-seeder',
+        "issuance only (one of several nodes over one database): run no node here; another process runs the provider's",
+      )
+      .option(
+        '--node-address <host:port>',
+        "where subscribers reach this node (repeatable; put in their invites); default LISTEN's host with the node's port",
+        (v: string, prev: string[] = []) => {
+          if (!isPeerAddress(v)) throw new ServiceError('bad-peer', `--node-address "${v}"`)
+          return [...prev, v]
+        },
+        [],
+      )
+      .option(
+        '--trust-proxy <address>',
+        "a reverse proxy's address whose X-Forwarded-For names the client (repeatable; rate limits count that client)",
+        (v: string, prev: string[] = []) => [...prev, v],
+        [],
+      ),
+  ).action(
+    async (
+      o: RunFlags & {
+        listen: { host: string; port: number }
+        trustProxy: string[]
+        publicUrl?: string
+        nodeAddress: string[]
+        seeder: boolean
+      },
+    ) => {
+      const { Issuer, itemTorrent, openProvider, serveProvider, signedFeed } = await load()
+      const { subscriberInvite } = await import('../service/index.js')
+      const store = await cx.openStore()
+      const p = await openProvider(store, cx.profileDir())
+      // The provider's node: the same runtime as `coterie run` (the seeder of every item, and the
+      // publisher of the group index, revocations included), in this process.
+      const running = o.seeder ? await cx.startRun(store, o) : undefined
+      const host = o.listen.host.includes(':') ? `[${o.listen.host}]` : o.listen.host
+      const nodeAddresses =
+        o.nodeAddress.length > 0 || running === undefined || isWildcard(o.listen.host)
+          ? o.nodeAddress
+          : [`${host}:${running.node.port}`]
       const swarmKey = Buffer.from(p.swarm.publicKey).toString('hex')
+      let base = o.publicUrl
       const service = await serveProvider(
         new Issuer(p.db, p.swarm),
         { name: p.name, swarmKey },
-        { ...o.listen, trustedProxies: o.trustProxy },
+        {
+          ...o.listen,
+          trustedProxies: o.trustProxy,
+          content: {
+            feed: cached(() => signedFeed(store, p, base!), FEED_CACHE_MS),
+            torrent: (infoHash) => itemTorrent(store, p, infoHash),
+            // The node's own address first, so a new subscriber's node dials the seeder at once.
+            invite: (member, certificate) =>
+              subscriberInvite(store, p.groupId, member, Buffer.from(certificate, 'hex'), nodeAddresses),
+          },
+        },
       )
-      const host = o.listen.host.includes(':') ? `[${o.listen.host}]` : o.listen.host
+      base ??= `http://${host}:${service.port}/`
       cx.out(`provider ${shown(p.name)} listening on http://${host}:${service.port}`)
-      await new Promise<void>((resolveStop) => {
-        process.once('SIGINT', () => resolveStop())
-        process.once('SIGTERM', () => resolveStop())
-      })
+      await cx.untilStopped()
       await service.close()
+      await running?.stop()
       await p.db.close()
       cx.out('stopped')
+    },
+  )
+
+  program
+    .command('subscribe <url>')
+    .description(
+      'subscribe to a content provider: log in (password on standard input), join its group; a running node then gets new items and renews by itself',
+    )
+    .requiredOption('--user <name>', 'your account at the provider')
+    .option(
+      '--download-dir <dir>',
+      "where the provider's items go (default: a folder of their own in the download folder)",
+    )
+    .action(async (url: string, o: { user: string; downloadDir?: string }) => {
+      if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+        throw new ServiceError('bad-peer', `"${url}": the provider's http:// or https:// address`)
+      const { subscribe } = await import('../provider/subscriptions.js')
+      const { MAX_PASSWORD_BYTES } = await import('../provider/password.js')
+      const password = await passwordFromStdin(MAX_PASSWORD_BYTES)
+      const s = await subscribe(await cx.openStore(), url, o.user, password, o.downloadDir)
+      cx.out(
+        `subscribed to ${shown(s.provider)} (group ${shown(s.group)}), ${s.torrents.length} item(s), files in ${s.folder}; certificate until ${new Date(s.expiresAt).toISOString()}, renewed by a running node`,
+      )
+      for (const t of s.torrents) cx.out(t)
+      await cx.poke()
     })
 }

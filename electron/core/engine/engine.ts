@@ -80,6 +80,11 @@ export interface EngineOptions {
    */
   readonly unsealed?: boolean
   /**
+   * Offer the TLS switch to members on TCP and uTP (PROTOCOL.md §5.6.2); TLS_SWITCH_ENABLED unless
+   * given. Tests and benchmarks turn it off to exercise or measure the sealed records it replaces.
+   */
+  readonly tls?: boolean | undefined
+  /**
    * Bytes each connection may have read from disk and not yet sent (engine/send-budget.ts);
    * SEND_BUDGET_BYTES unless given. Benchmarks compare sizes.
    */
@@ -187,6 +192,7 @@ export class Engine extends EventEmitter {
   readonly #useTrackers: boolean
   readonly #ownIce: readonly string[]
   readonly #unsealed: boolean | undefined
+  readonly #tls: boolean | undefined
   readonly #sendBudget: number | undefined
   readonly #storeCacheSlots: number
   /** Where each torrent is announced: its topic can change (a rotated discovery secret). */
@@ -211,6 +217,7 @@ export class Engine extends EventEmitter {
     this.#ownIce = o.ice ?? []
     this.#idlePeerMs = o.idlePeerMs ?? DEFAULT_IDLE_PEER_MS
     this.#unsealed = o.unsealed
+    this.#tls = o.tls
     this.#sendBudget = o.sendBudget
     this.#storeCacheSlots = o.storeCacheSlots ?? STORE_CACHE_SLOTS
     this.#sweeper = setInterval(() => this.#sweepIdlePeers(), Math.min(SWEEP_MS, this.#idlePeerMs))
@@ -578,6 +585,7 @@ export class Engine extends EventEmitter {
         ownHellos: this.#ownHellos,
         uploadsAllowed: () => !this.#uploadsPaused,
         unsealed: this.#unsealed,
+        tls: this.#tls,
         follow: (ext) => {
           limited = limitWire(wire, this.#groupLimits.of(bytesToHex(m.swarm)), (n) =>
             this.emit(
@@ -602,6 +610,13 @@ export class Engine extends EventEmitter {
           this.emit(
             'warning',
             new Error(`a sealed record from ${wire.remoteAddress}:${wire.remotePort} did not open: connection closed`),
+          ),
+        onTlsFailed: (code) =>
+          this.emit(
+            'warning',
+            new Error(
+              `the TLS channel with ${wire.remoteAddress}:${wire.remotePort} failed (${code}): connection closed`,
+            ),
           ),
         onFrameRefused: (code, length) => {
           unproven.penalize(wire)

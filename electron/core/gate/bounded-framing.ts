@@ -28,10 +28,24 @@ export interface FramingOptions {
   readonly onRefused?: ((code: FrameErrorCode, length: number) => void) | undefined
 }
 
+/**
+ * What the TLS switch (tls-switch.ts) needs of the framing: received bytes taken away from the
+ * parser from a point on, and bytes of its own handed to the parser as if they had arrived.
+ */
+export interface Framing {
+  /**
+   * From now on every received byte (after MSE, if any) goes to `sink` instead of the parser;
+   * returns the bytes the parser held but had not parsed yet, which come first.
+   */
+  divert(sink: (bytes: Uint8Array) => void): Uint8Array[]
+  /** Bytes for the parser, judged and parsed exactly as received ones were before `divert`. */
+  feed(bytes: Uint8Array): void
+}
+
 const proto = Wire.prototype
 const HOOKS = ['_write', '_processBuffer', '_onMessageLength', '_onMessage', '_parse'] as const
 
-export function boundFraming(wire: Wire, o: FramingOptions): void {
+export function boundFraming(wire: Wire, o: FramingOptions): Framing {
   for (const hook of HOOKS) {
     if (typeof proto[hook] !== 'function') throw new Error(`boundFraming: bittorrent-protocol has no Wire.${hook}`)
   }
@@ -76,29 +90,50 @@ export function boundFraming(wire: Wire, o: FramingOptions): void {
     proto._processBuffer.call(wire)
     peekId()
   }
-  wire._write = (data: Uint8Array, cb: (err: Error | null) => void) => {
-    if (refused) return cb(null)
-    const plain = wire._encryptor !== null ? wire._encryptor.decrypt(data) : data
+  const feed = (plain: Uint8Array): void => {
+    if (refused) return
     wire._bufferSize += plain.length
     wire._buffer.push(plain)
     // MSE's resynchronization scans the joined bytes (bounded by its own limit): as before.
     if (wire._bufferSize >= wire._parserSize || wire._cryptoSyncPattern !== null) wire._processBuffer()
     else peekId()
+  }
+  let diverted: ((bytes: Uint8Array) => void) | undefined
+  wire._write = (data: Uint8Array, cb: (err: Error | null) => void) => {
+    if (refused) return cb(null)
+    const plain = wire._encryptor !== null ? wire._encryptor.decrypt(data) : data
+    if (diverted !== undefined) diverted(plain)
+    else feed(plain)
     cb(null)
+  }
+  const framing: Framing = {
+    divert(sink) {
+      diverted = sink
+      const held = wire._buffer
+      wire._buffer = []
+      wire._bufferSize = 0
+      return held
+    },
+    feed,
   }
 
   // A frame whose prefix was read before we were installed (webtorrent's await, above).
   if (wire._parser === proto._onMessageLength) wire._parser = onMessageLength
   else if (wire._parser === proto._onMessage) {
     const bad = checkPrefix(wire._parserSize, o.pieces())
-    if (bad !== undefined) return refuse(bad, wire._parserSize)
-    wire._parser = onMessage
-    peekId()
+    if (bad !== undefined) refuse(bad, wire._parserSize)
+    else {
+      wire._parser = onMessage
+      peekId()
+    }
   }
+  return framing
 }
 
+// Not zero-filled: every byte is written below. Frames that span reads (every PIECE inside TLS,
+// whose records hold 16 KiB) are joined here, so the fill would cost on each.
 function joined(parts: readonly Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size)
+  const out = Buffer.allocUnsafe(size)
   let at = 0
   for (const p of parts) {
     out.set(p, at)

@@ -32,10 +32,18 @@
  *                                     it may be sent its renewal (sendRenewal, PROTOCOL.md §13.3)
  *         'renewal'    (Envelope, bytes) a sealed message from a peer that refused us `expired`: what
  *                                     may carry our renewal (an index payload), nothing else
+ *         'tls-bound'                 the connection moved into TLS and the binding held (§5.6.2)
+ *         'tls-failed' (TlsErrorCode) the TLS switch failed: the wire is being destroyed
  *
  * Sealed transfers: once we authorized the peer (and so told it), every piece block and sealed
  * message we send it is sealed (sealPiece, sendSealed); once it told us it accepted us, every one
  * it sends us is opened (openPiece). The engine hooks the wire's piece paths to these.
+ *
+ * The TLS switch (PROTOCOL.md §5.6.2, tls-switch.ts), on a wire given `tls`: once mutual, each side
+ * sends a sealed `tls-offer`; a side that has sent and received one sends a sealed `tls-start`, the
+ * last clear byte of its direction, and its output goes into TLS; the peer's `tls-start` moves our
+ * input. From then on blocks are not sealed as records (sealsPieces/opensPieces): TLS seals them.
+ * A peer that never offers (an older Coterie, or a WebRTC wire) keeps the records.
  */
 import { EventEmitter } from 'node:events'
 import type Wire from 'bittorrent-protocol'
@@ -56,10 +64,17 @@ import {
 } from '../protocol/handshake.js'
 import { ephemeralFromSecret } from '../protocol/session.js'
 import { SealedTransfer, encodeSealedMessage } from '../protocol/transfer.js'
-import type { RejectCode } from '../../../shared/protocol-codes.js'
+import type { RejectCode, TlsErrorCode } from '../../../shared/protocol-codes.js'
+import { encode } from '../protocol/canonical.js'
+import { tlsBindingKey } from '../protocol/tls-binding.js'
+import type { Framing } from './bounded-framing.js'
 import { HandshakeDriver } from './handshake-driver.js'
 import { PexLimits } from './pex-limits.js'
 import { RenewalWindow } from './renewal-window.js'
+import { TlsSwitch } from './tls-switch.js'
+
+const TLS_OFFER = encode({ t: 'tls-offer' })
+const TLS_START = encode({ t: 'tls-start' })
 
 /** What the engine knows about a torrent it gates. */
 export interface GatedTorrent {
@@ -91,6 +106,11 @@ export interface CoterieExtensionOptions {
    * connection only after an await, past the wire's own onHandshake calls.
    */
   readonly infoHash?: string
+  /**
+   * Offer the TLS switch on this wire (§5.6.2): the wire's framing, which the switch diverts at the
+   * peer's `tls-start`. Undefined: sealed records only, and a peer's offer is left unanswered.
+   */
+  readonly tls?: Framing | undefined
 }
 
 /** Why a received pex was dropped: its bytes, a peer we did not authorize, or too soon after the last. */
@@ -124,6 +144,8 @@ export interface GateEvents {
   tampered: []
   lapsed: [certificate: Certificate]
   renewal: [payload: Envelope, bytes: Uint8Array]
+  'tls-bound': []
+  'tls-failed': [code: TlsErrorCode]
 }
 
 // Each wire's extension, set when bittorrent-protocol constructs it in wire.use().
@@ -147,6 +169,12 @@ export interface CoterieExtension extends EventEmitter<GateEvents> {
   readonly sealsOutgoing: boolean
   /** The peer accepted us: what it sends us is sealed. */
   readonly opensIncoming: boolean
+  /** We seal blocks as records: we authorized the peer and our output has not moved into TLS. */
+  readonly sealsPieces: boolean
+  /** Blocks from the peer are records: it accepted us and its output has not moved into TLS. */
+  readonly opensPieces: boolean
+  /** The connection moved into TLS both ways and the binding held (§5.6.2). */
+  readonly tlsBound: boolean
   /**
    * The sealed record for a block we send, `headroom` bytes into the result, or undefined (then
    * the wire is destroyed).
@@ -189,6 +217,10 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
     #transfer: SealedTransfer | undefined
     readonly #renewal = new RenewalWindow()
     #renewalTimer: NodeJS.Timeout | undefined
+    #tlsOfferSent = false
+    #tlsOfferReceived = false
+    #tlsStartReceived = false
+    #tls: TlsSwitch | undefined
     bytesSent = 0
     bytesReceived = 0
 
@@ -253,6 +285,59 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
     }
     get opensIncoming(): boolean {
       return this.#hs?.self.kind === 'accepted'
+    }
+    get sealsPieces(): boolean {
+      return this.sealsOutgoing && this.#tls === undefined
+    }
+    get opensPieces(): boolean {
+      return this.opensIncoming && !this.#tlsStartReceived
+    }
+    get tlsBound(): boolean {
+      return this.#tls?.bound === true
+    }
+
+    // Once mutual, on a wire that may switch: our offer (sealed, so no one on the path can forge
+    // or strip it without breaking the records after it).
+    #offerTls(): void {
+      if (o.tls === undefined || this.#tlsOfferSent || !this.mutual) return
+      if (!this.sendSealed(TLS_OFFER)) return
+      this.#tlsOfferSent = true
+      this.#startTls()
+    }
+
+    // Both offers exchanged: our marker, then our output moves into TLS.
+    #startTls(): void {
+      const hs = this.#hs
+      if (!this.#tlsOfferSent || !this.#tlsOfferReceived || this.#tls !== undefined) return
+      if (o.tls === undefined || hs?.sessionSecret === undefined || hs.transcript === undefined) return
+      const tls = new TlsSwitch(this.#wire, {
+        role: hs.role,
+        bindingKey: tlsBindingKey(hs.sessionSecret, hs.transcript),
+        framing: o.tls,
+        onBound: () => void this.emit('tls-bound'),
+        onFailed: (code) => void this.emit('tls-failed', code),
+      })
+      if (!this.sendSealed(TLS_START)) return
+      this.#tls = tls
+      tls.switchOutput()
+    }
+
+    #onSwitch(e: Envelope): void {
+      if (o.tls === undefined) return // we do not switch: left unanswered, as an older node would
+      const unexpected = () => {
+        if (this.#wire.destroyed) return
+        this.emit('tls-failed', 'tls-unexpected')
+        this.#wire.destroy()
+      }
+      if (e.kind !== 'switch') return unexpected()
+      if (e.message.t === 'tls-offer') {
+        if (this.#tlsOfferReceived || !this.mutual) return unexpected()
+        this.#tlsOfferReceived = true
+        return this.#startTls()
+      }
+      if (this.#tls === undefined || this.#tlsStartReceived) return unexpected()
+      this.#tlsStartReceived = true
+      this.#tls.switchInput()
     }
 
     sealPiece(index: number, begin: number, block: Uint8Array, headroom = 0): Uint8Array | undefined {
@@ -359,7 +444,10 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
               }
             },
             self: (v) => void this.emit('self', v),
-            mutual: () => void this.emit('mutual'),
+            mutual: () => {
+              this.emit('mutual')
+              this.#offerTls()
+            },
           },
         },
       )
@@ -389,6 +477,7 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
           return this.#hs.onEnvelope(e)
         case 'handshake':
         case 'index': // in clear it is no handshake message: refused as malformed
+        case 'switch': // only ever sealed: in clear, refused as malformed too
           return this.#hs.onEnvelope(e)
       }
     }
@@ -401,6 +490,7 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
       if (plain === undefined) return this.#tampered()
       const e = decodeEnvelope(plain)
       if (renewal) return void this.emit('renewal', e, plain)
+      if (isFamily(e, 'switch')) return this.#onSwitch(e)
       // A pex is no handshake message: a bad one is dropped, it never changes a verdict.
       if (isFamily(e, 'pex')) return this.#onPex(e)
       this.emit('message', e, plain)

@@ -1,7 +1,8 @@
 /**
  * Everything the gate puts on one wire, in one call: bounded framing (bounded-framing.ts), our
  * listen port in the extended handshake, the Coterie extension (extension.ts), sealed transfers
- * (sealing.ts) and the upload gate (upload-gate.ts), and the verdicts driving the gate:
+ * (sealing.ts) and, on TCP and uTP wires, the TLS switch that replaces them once both sides
+ * offered it (tls-switch.ts), the upload gate (upload-gate.ts), and the verdicts driving the gate:
  * authorized opens uploads, refused closes them (and the wire). It must run synchronously in
  * webtorrent's 'wire' event (docs/ENGINE.md §2: after an await the peer's extended handshake is
  * already gone).
@@ -11,7 +12,7 @@
  */
 import type Wire from 'bittorrent-protocol'
 import type { Torrent } from 'webtorrent'
-import type { FrameErrorCode } from '../../../shared/protocol-codes.js'
+import type { FrameErrorCode, TlsErrorCode } from '../../../shared/protocol-codes.js'
 import { ROLE } from '../protocol/constants.js'
 import type { HandshakeRole } from '../protocol/handshake.js'
 import { boundFraming } from './bounded-framing.js'
@@ -23,6 +24,7 @@ import {
   type GatedTorrent,
 } from './extension.js'
 import { sealWire } from './sealing.js'
+import { TLS_SWITCH_ENABLED, tlsSwitchOptions } from './tls-switch.js'
 import { gateWire, type Gate } from './upload-gate.js'
 
 export interface GateDeps {
@@ -36,6 +38,8 @@ export interface GateDeps {
   readonly uploadsAllowed: () => boolean
   /** Benchmarks only: no sealed transfers (engine.ts `unsealed`). */
   readonly unsealed?: boolean | undefined
+  /** Offer the TLS switch on TCP and uTP wires (PROTOCOL.md §5.6.2); TLS_SWITCH_ENABLED by default. */
+  readonly tls?: boolean | undefined
   /** What the engine follows on this wire (limits, the group index), attached before the gate. */
   readonly follow?: (ext: CoterieExtension) => void
   /** After the gate opened for a newly authorized peer. */
@@ -47,6 +51,8 @@ export interface GateDeps {
   readonly onTampered?: () => void
   /** The peer announced a frame no legitimate message has: the wire is being destroyed. */
   readonly onFrameRefused?: (code: FrameErrorCode, length: number) => void
+  /** The TLS switch failed (§5.6.2): the wire is being destroyed. */
+  readonly onTlsFailed?: (code: TlsErrorCode) => void
 }
 
 /** What install leaves on a wire: its extension and its upload gate. */
@@ -75,7 +81,7 @@ function webrtcRole(torrent: Torrent, wire: Wire): HandshakeRole | undefined {
 
 export function installGate(torrent: Torrent, wire: Wire, deps: GateDeps): GateHandle {
   // First, so no frame of this peer is buffered unbounded while the rest is set up.
-  boundFraming(wire, {
+  const framing = boundFraming(wire, {
     pieces: () => (torrent.pieces.length > 0 ? torrent.pieces.length : undefined),
     onRefused: deps.onFrameRefused,
   })
@@ -83,7 +89,15 @@ export function installGate(torrent: Torrent, wire: Wire, deps: GateDeps): GateH
   wire.extendedHandshake.p = deps.listenPort
   const lookup = (ih: string) => (ih === torrent.infoHash ? deps.gated : undefined)
   const roleOf = (w: Wire) => roleFromWireType(w) ?? webrtcRole(torrent, w)
-  wire.use(coterieExtension({ lookup, ownHellos: deps.ownHellos, infoHash: torrent.infoHash, roleOf }))
+  // WebRTC wires keep the sealed records: DTLS already encrypts them, and its keys are not bound
+  // to the Coterie handshake (docs/PROTOCOL.md §5.6.2 says why the records stay).
+  const switches =
+    (deps.tls ?? TLS_SWITCH_ENABLED) &&
+    deps.unsealed !== true &&
+    /^(tcp|utp)(Incoming|Outgoing)$/.test(wire.type) &&
+    tlsSwitchOptions() !== null
+  const tls = switches ? framing : undefined
+  wire.use(coterieExtension({ lookup, ownHellos: deps.ownHellos, infoHash: torrent.infoHash, roleOf, tls }))
   const ext = extensionOf(wire)
   if (ext === undefined) throw new Error('installGate: the extension was not constructed')
   if (deps.unsealed !== true) sealWire(wire, ext)
@@ -95,6 +109,7 @@ export function installGate(torrent: Torrent, wire: Wire, deps: GateDeps): GateH
     deps.onAuthorized?.()
   })
   ext.on('tampered', () => deps.onTampered?.())
+  ext.on('tls-failed', (code) => deps.onTlsFailed?.(code))
   ext.on('refused', () => {
     deps.onRefusing?.()
     gate.revoke()

@@ -13,13 +13,15 @@ import type { CoterieExtension } from './extension.js'
 export function sealWire(wire: Wire, ext: CoterieExtension): void {
   const piece = wire.piece.bind(wire)
   wire.piece = (index: number, offset: number, block: Uint8Array) => {
-    if (!ext.sealsOutgoing) return piece(index, offset, block) // the gate drops it: not authorized
+    // Not authorized: the gate drops it. Moved into TLS (tls-switch.ts): TLS seals it.
+    if (!ext.sealsPieces) return piece(index, offset, block)
     const frame = ext.sealPiece(index, offset, block, PIECE_HEADER)
     if (frame !== undefined) pushPiece(wire, index, offset, frame)
   }
   const onPiece = wire._onPiece.bind(wire)
   wire._onPiece = (index: number, offset: number, data: Uint8Array) => {
-    if (!ext.opensIncoming) return onPiece(index, offset, data) // a plain peer's block: hash-checked as usual
+    // A plain peer's block, hash-checked as usual; or one that came through TLS.
+    if (!ext.opensPieces) return onPiece(index, offset, data)
     const block = ext.openPiece(index, offset, data)
     if (block !== undefined) onPiece(index, offset, block)
   }

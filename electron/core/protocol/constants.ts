@@ -18,6 +18,8 @@ export const ROLE = {
   index: 'index',
   /** A member key answering a content provider's login challenge (docs/PROVIDER.md). */
   providerLogin: 'provider-login',
+  /** The swarm key, signing a content provider's RSS feed (PROTOCOL.md §16). */
+  feed: 'feed',
 } as const
 export type Role = (typeof ROLE)[keyof typeof ROLE]
 

@@ -10,6 +10,7 @@
  *   sealed     sealed                                 (transfer.ts, §5.6)
  *   pex        pex                                    (pex.ts, §12.2: fields only; pex.ts checks the lists)
  *   index      index, index-get, index-part           (index-sync.ts, §13.1)
+ *   switch     tls-offer, tls-start                   (tls-switch.ts, §5.6: only ever inside `sealed`)
  *
  * Pure: no state, no I/O. The wire bytes are unchanged by it (protocol/vectors/ hold them).
  */
@@ -36,6 +37,8 @@ const KINDS = {
     schema: z.strictObject({ t: z.literal('sealed'), box: bytes.refine((b) => b.length >= TAG_BYTES) }),
   },
   pex: { family: 'pex', schema: z.strictObject({ t: z.literal('pex'), ip4: bytes.optional(), ip6: bytes.optional() }) },
+  'tls-offer': { family: 'switch', schema: z.strictObject({ t: z.literal('tls-offer') }) },
+  'tls-start': { family: 'switch', schema: z.strictObject({ t: z.literal('tls-start') }) },
   index: { family: 'index', schema: z.strictObject({ t: z.literal('index'), version: uint.min(1) }) },
   'index-get': {
     family: 'index',
@@ -62,6 +65,7 @@ type MessageOf<F extends Family> = {
 export type HandshakeMessage = MessageOf<'handshake'>
 export type PexFields = MessageOf<'pex'>
 export type IndexPayload = MessageOf<'index'>
+export type SwitchMessage = MessageOf<'switch'>
 
 export type MalformedReason = 'oversize' | 'malformed'
 
@@ -70,6 +74,7 @@ export type Envelope =
   | { readonly kind: 'sealed'; readonly box: Uint8Array }
   | { readonly kind: 'pex'; readonly message: PexFields }
   | { readonly kind: 'index'; readonly payload: IndexPayload }
+  | { readonly kind: 'switch'; readonly message: SwitchMessage }
   /** `claimed`: the family its "t" named, when it named one. */
   | { readonly kind: 'malformed'; readonly reason: MalformedReason; readonly claimed?: Family }
 
@@ -102,6 +107,9 @@ export function decodeEnvelope(data: Uint8Array): Envelope {
     case 'index-get':
     case 'index-part':
       return { kind: 'index', payload: m }
+    case 'tls-offer':
+    case 'tls-start':
+      return { kind: 'switch', message: m }
   }
 }
 

@@ -36,7 +36,7 @@ export async function addAccount(db: Database, name: string, password: string, n
 }
 
 /**
- * Disables an account and ends its sessions; returns every member key it was ever issued a
+ * Disables an account and ends its sessions and refresh tokens; returns every member key it was ever issued a
  * certificate for (hex), for the caller to revoke in the provider's group. Disabling a disabled
  * account changes nothing and returns the same keys, so a revocation that failed can be redone.
  */
@@ -49,6 +49,8 @@ export async function disableAccount(db: Database, name: string, now = Date.now(
       await tx.query(`UPDATE accounts SET disabled_at = $1 WHERE name = $2`, [now, n])
       await tx.query(`DELETE FROM sessions WHERE account = $1`, [n])
     }
+    // Always, so that disabling again also ends refresh tokens an older Coterie never deleted.
+    await tx.query(`DELETE FROM refresh_tokens WHERE account = $1`, [n])
     const keys = await tx.query(`SELECT DISTINCT member_key FROM certificates WHERE account = $1 ORDER BY member_key`, [
       n,
     ])

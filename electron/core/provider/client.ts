@@ -1,18 +1,38 @@
 /**
  * The subscriber's side of the provider's service (server.ts): log in, ask for a challenge for
  * one's identity key, sign it, and get the certificate. Every step is bounded in time and in what
- * it reads back, and every refusal comes back as the provider's code. `subscribe` (issue 18) will
- * build on this; today the tests drive it.
+ * it reads back, and every refusal comes back as the provider's code. `coterie subscribe` uses it
+ * to subscribe (an invite and a refresh token), `coterie run` to renew, and anyone to read the
+ * signed feed (verified against the provider's swarm key, PROTOCOL.md §16).
  */
 import { isProviderCode } from '../../../shared/protocol-codes.js'
 import { err, ok, type Result } from '../../../shared/result.js'
-import { signLoginChallenge, type KeyPair } from '../service/index.js'
+import type { FeedErrorCode } from '../../../shared/protocol-codes.js'
+import { MAX_INVITE_BYTES, signLoginChallenge, verifyFeed, type Feed, type KeyPair } from '../service/index.js'
 import type { Refusal } from './issuance.js'
 
 /** How long one request to the provider may take. */
 export const CLIENT_TIMEOUT_MS = 15_000
 /** Largest answer read from a provider (a certificate is at most 6 KiB, hex-doubled). */
 export const MAX_RESPONSE_BYTES = 32_768
+/** Largest subscribe answer: an invite (base64) and a few short fields. */
+export const MAX_SUBSCRIBE_RESPONSE_BYTES = Math.ceil((MAX_INVITE_BYTES * 4) / 3) + 4096
+/** Largest feed read (PROTOCOL.md §16's MAX_FEED_BYTES) and signature file (128 hex digits and a newline). */
+export const MAX_FEED_RESPONSE_BYTES = 1024 * 1024
+export const MAX_FEED_SIG_BYTES = 256
+
+export interface Subscription {
+  readonly certificate: string
+  readonly expiresAt: number
+  /** The refresh token (hex): what renews the certificate without the password. */
+  readonly refresh: string
+  /** The invite into the provider's group, sealed to the member key. */
+  readonly invite: Uint8Array
+}
+
+/** Why a feed was not read: the provider's code (could not fetch it) or the feed's (PROTOCOL.md §16). */
+export type FeedRefusal = Refusal | { readonly code: FeedErrorCode; readonly feed: true }
+
 /** Times a request is re-sent after its kept-alive connection was closed under it. */
 export const STALE_CONNECTION_RETRIES = 1
 
@@ -58,10 +78,73 @@ export class ProviderClient {
     return this.certificate(c.value, Buffer.from(sig).toString('hex'))
   }
 
+  /** Subscribes (logged in): the signed challenge earns a certificate, an invite and a refresh token. */
+  async subscribe(member: KeyPair, swarmKeyHex: string): Promise<Result<Subscription, Refusal>> {
+    const memberHex = Buffer.from(member.publicKey).toString('hex')
+    const c = await this.challenge(memberHex)
+    if (!c.ok) return c
+    const signature = this.#sign(member, c.value, swarmKeyHex)
+    const r = await this.#call('POST', '/v1/subscribe', { challenge: c.value, signature }, MAX_SUBSCRIBE_RESPONSE_BYTES)
+    if (!r.ok) return r
+    const { certificate, expiresAt, refresh, invite } = r.value
+    if (typeof certificate !== 'string' || typeof refresh !== 'string' || typeof invite !== 'string')
+      return err({ code: 'bad-response' })
+    return ok({ certificate, expiresAt: Number(expiresAt), refresh, invite: Buffer.from(invite, 'base64') })
+  }
+
+  /** Renews without the password: the refresh token, and the bound key's answer to a fresh challenge. */
+  async renew(refresh: string, member: KeyPair, swarmKeyHex: string): Promise<Result<string, Refusal>> {
+    const c = await this.#call('POST', '/v1/renew/challenge', { refresh })
+    if (!c.ok) return c
+    const challenge = c.value['challenge']
+    if (typeof challenge !== 'string' || !/^[0-9a-f]{64}$/.test(challenge)) return err({ code: 'bad-response' })
+    const r = await this.#call('POST', '/v1/renew', {
+      refresh,
+      challenge,
+      signature: this.#sign(member, challenge, swarmKeyHex),
+    })
+    if (!r.ok) return r
+    return typeof r.value['certificate'] === 'string' ? ok(r.value['certificate']) : err({ code: 'bad-response' })
+  }
+
+  /** The provider's feed, verified against its swarm key (hex) before anything of it is returned. */
+  async feed(swarmKeyHex: string): Promise<Result<Feed, FeedRefusal>> {
+    const bytes = await this.#bytes('/v1/feed', MAX_FEED_RESPONSE_BYTES + 1)
+    if (!bytes.ok) return bytes
+    const sig = await this.#bytes('/v1/feed.sig', MAX_FEED_SIG_BYTES)
+    if (!sig.ok) return sig
+    const sigHex = Buffer.from(sig.value).toString('utf8').trim()
+    const signature = /^[0-9a-f]{128}$/.test(sigHex) ? Buffer.from(sigHex, 'hex') : new Uint8Array(0)
+    const r = verifyFeed(bytes.value, signature, Buffer.from(swarmKeyHex, 'hex'))
+    return r.ok ? r : err({ code: r.error.code, feed: true })
+  }
+
+  #sign(member: KeyPair, challengeHex: string, swarmKeyHex: string): string {
+    const sig = signLoginChallenge(member.secretKey, Buffer.from(challengeHex, 'hex'), Buffer.from(swarmKeyHex, 'hex'))
+    return Buffer.from(sig).toString('hex')
+  }
+
+  /** A GET's raw body, at most `max` bytes (one more than a bound lets the verifier say `oversize`). */
+  async #bytes(path: string, max: number): Promise<Result<Uint8Array, Refusal>> {
+    let res: Response
+    try {
+      res = await fetch(new URL(path, this.baseUrl), {
+        signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS),
+        redirect: 'error',
+      })
+    } catch {
+      return err({ code: 'unreachable' })
+    }
+    if (!res.ok) return err({ code: res.status === 404 ? 'not-found' : 'bad-response' })
+    const body = await readBytes(res, max)
+    return ok(body)
+  }
+
   async #call(
     method: 'GET' | 'POST',
     path: string,
     body?: unknown,
+    maxBytes = MAX_RESPONSE_BYTES,
   ): Promise<Result<Readonly<Record<string, unknown>>, Refusal>> {
     let res: Response | undefined
     for (let attempt = 0; res === undefined; attempt++) {
@@ -84,7 +167,7 @@ export class ProviderClient {
         if (!stale || attempt >= STALE_CONNECTION_RETRIES) return err({ code: 'unreachable' })
       }
     }
-    const text = await readBounded(res)
+    const text = await readBounded(res, maxBytes)
     let parsed: unknown
     try {
       parsed = text === undefined ? undefined : JSON.parse(text)
@@ -101,15 +184,34 @@ export class ProviderClient {
   }
 }
 
-/** The body as text, or undefined past MAX_RESPONSE_BYTES (read no further). */
-async function readBounded(res: Response): Promise<string | undefined> {
+/** The body as text, or undefined past `max` bytes (read no further). */
+async function readBounded(res: Response, max: number): Promise<string | undefined> {
   if (res.body === null) return ''
   const chunks: Uint8Array[] = []
   let size = 0
   for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
     size += chunk.length
-    if (size > MAX_RESPONSE_BYTES) return undefined
+    if (size > max) return undefined
     chunks.push(chunk)
   }
   return Buffer.concat(chunks).toString('utf8')
+}
+
+/** The body's first `max` bytes at most; the rest is not read (the stream is cancelled). */
+async function readBytes(res: Response, max: number): Promise<Uint8Array> {
+  if (res.body === null) return new Uint8Array(0)
+  const chunks: Uint8Array[] = []
+  let size = 0
+  const reader = res.body.getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    chunks.push(value.subarray(0, max - size))
+    size += value.length
+    if (size >= max) {
+      await reader.cancel()
+      break
+    }
+  }
+  return Buffer.concat(chunks)
 }

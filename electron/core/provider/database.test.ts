@@ -35,11 +35,27 @@ test('migrations apply once, in order, survive a reopen, and a newer schema is r
   const tables = await again.query(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
   assert.deepEqual(
     tables.rows.map((r) => r['name']),
-    ['accounts', 'certificates', 'challenges', 'provider', 'schema_migrations', 'sessions'],
+    ['accounts', 'certificates', 'challenges', 'items', 'provider', 'refresh_tokens', 'schema_migrations', 'sessions'],
   )
   await again.query(`INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, [SCHEMA_VERSION + 1, 0])
   await assert.rejects(migrate(again), SchemaTooNewError)
   await again.close()
+})
+
+test('a database of schema 1 (made before the feed) is brought forward to 2 with its rows kept', async (t) => {
+  const { file, cleanup } = tempDb()
+  t.after(cleanup)
+  const db = openSqlite(file)
+  await db.query(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`)
+  await db.transaction(async (tx) => {
+    for (const sql of MIGRATIONS[0]!.sql) await tx.query(sql)
+    await tx.query(`INSERT INTO schema_migrations (version, applied_at) VALUES (1, 0)`)
+  })
+  await db.query(`INSERT INTO accounts (name, password_hash, created_at) VALUES ($1, $2, $3)`, ['old', 'h', 1])
+  assert.deepEqual(await migrate(db), [2])
+  assert.deepEqual((await db.query(`SELECT name FROM accounts`)).rows, [{ name: 'old' }])
+  assert.deepEqual((await db.query(`SELECT info_hash FROM items`)).rows, [])
+  await db.close()
 })
 
 test('a transaction that throws leaves nothing behind; $n placeholders bind in order', async (t) => {

@@ -13,6 +13,9 @@ import { int, isNull, text, type Database, type Queryable } from './database.js'
 import { hashPassword, MAX_PASSWORD_BYTES, verifyPassword } from './password.js'
 import { AttemptCounter, type RateLimit } from './rate-limit.js'
 import { ACCOUNT_NAME } from './accounts.js'
+import { PROVIDER_CERTIFICATE_LIFETIME_S, REFRESH_LIFETIME_MS } from './lifetimes.js'
+
+export { PROVIDER_CERTIFICATE_LIFETIME_S, REFRESH_LIFETIME_MS }
 
 /** How long a login lasts: long enough to ask for a challenge and answer it, and to renew a while. */
 export const SESSION_LIFETIME_MS = 60 * 60_000
@@ -20,15 +23,13 @@ export const SESSION_LIFETIME_MS = 60 * 60_000
 export const CHALLENGE_LIFETIME_MS = 2 * 60_000
 /** Unanswered, unexpired challenges an account may hold: each is a row, so a session cannot fill the table. */
 export const MAX_OPEN_CHALLENGES = 8
-/** How long an issued certificate lasts: short, since expiry is how access ends (PROTOCOL.md §4.4). */
-export const PROVIDER_CERTIFICATE_LIFETIME_S = 24 * 3600
 /** Login attempts per account name (right or wrong password) and per client address. */
 export const ACCOUNT_LOGIN_LIMIT: RateLimit = { attempts: 5, windowMs: 60_000 }
 export const ADDRESS_LOGIN_LIMIT: RateLimit = { attempts: 20, windowMs: 60_000 }
 /** Argon2 runs at once (each holds 19 MiB and a pool thread); more waiting than this are refused `busy`. */
 export const MAX_CONCURRENT_HASHES = 2
 export const MAX_WAITING_HASHES = 16
-/** Bytes of a session token (sent as `Authorization: Bearer <hex>`). */
+/** Bytes of a session token (sent as `Authorization: Bearer <hex>`), and of a refresh token. */
 export const SESSION_TOKEN_BYTES = 32
 
 export type Refusal = Reason<ProviderErrorCode> & { readonly retryAfterMs?: number }
@@ -46,6 +47,12 @@ export interface Challenge {
 export interface Issued {
   readonly certificate: string
   readonly expiresAt: number
+}
+export interface Subscribed extends Issued {
+  /** The member key (hex) the certificate names. */
+  readonly member: string
+  /** The refresh token for renewals (hex); only its hash is kept. */
+  readonly refresh: string
 }
 
 const tokenHash = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex')
@@ -105,17 +112,28 @@ export class Issuer {
     const s = await this.#session(this.db, token, now)
     if (!s.ok) return s
     if (!KEY_SHAPE.test(memberHex) || !isValidPublicKey(Buffer.from(memberHex, 'hex'))) return refuse('bad-key')
+    return this.#challenge(s.value, memberHex, now)
+  }
+
+  /** A challenge for the member key a refresh token is bound to: the first step of a renewal. */
+  async renewalChallenge(refresh: string, now = Date.now()): Promise<Result<Challenge, Refusal>> {
+    const r = await this.#refresh(this.db, refresh, now)
+    if (!r.ok) return r
+    return this.#challenge(r.value.account, r.value.member, now)
+  }
+
+  async #challenge(account: string, memberHex: string, now: number): Promise<Result<Challenge, Refusal>> {
     const challenge = randomBytes(LOGIN_CHALLENGE_BYTES).toString('hex')
     const expiresAt = now + CHALLENGE_LIFETIME_MS
     const refused = await this.db.transaction(async (tx) => {
       const { rows } = await tx.query(
         `SELECT COUNT(*) AS n FROM challenges WHERE account = $1 AND used_at IS NULL AND expires_at > $2`,
-        [s.value, now],
+        [account, now],
       )
       if (int(rows[0]!['n']) >= MAX_OPEN_CHALLENGES) return true
       await tx.query(
         `INSERT INTO challenges (challenge, account, member_key, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-        [challenge, s.value, memberHex, now, expiresAt],
+        [challenge, account, memberHex, now, expiresAt],
       )
       return false
     })
@@ -133,35 +151,118 @@ export class Issuer {
     return this.db.transaction(async (tx): Promise<Result<Issued, Refusal>> => {
       const s = await this.#session(tx, token, now)
       if (!s.ok) return s
-      const { rows } = await tx.query(
-        `SELECT member_key, expires_at, used_at FROM challenges WHERE challenge = $1 AND account = $2`,
-        [challengeHex, s.value],
-      )
-      const c = rows[0]
-      if (c === undefined) return refuse('unknown-challenge')
-      if (!isNull(c['used_at'])) return refuse('challenge-used')
-      if (int(c['expires_at']) <= now) return refuse('challenge-expired')
-      const member = Buffer.from(text(c['member_key']), 'hex')
-      const signature = Buffer.from(signatureHex, 'hex')
-      if (!verifyLoginAnswer(member, Buffer.from(challengeHex, 'hex'), this.swarm.publicKey, signature)) {
-        return refuse('bad-signature')
-      }
-      const spent = await tx.query(`UPDATE challenges SET used_at = $1 WHERE challenge = $2 AND used_at IS NULL`, [
-        now,
-        challengeHex,
-      ])
-      if (spent.changes !== 1) return refuse('challenge-used')
-      const nowS = Math.floor(now / 1000)
-      const certificate = Buffer.from(certify(this.swarm, member, PROVIDER_CERTIFICATE_LIFETIME_S, nowS)).toString(
-        'hex',
-      )
-      const expiresAt = (nowS + PROVIDER_CERTIFICATE_LIFETIME_S) * 1000
-      await tx.query(
-        `INSERT INTO certificates (id, account, member_key, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-        [randomBytes(16).toString('hex'), s.value, text(c['member_key']), now, expiresAt],
-      )
-      return ok({ certificate, expiresAt })
+      const issued = await this.#issue(tx, s.value, challengeHex, signatureHex, now)
+      return issued.ok ? ok({ certificate: issued.value.certificate, expiresAt: issued.value.expiresAt }) : issued
     })
+  }
+
+  /**
+   * A subscription: the certificate, as `certificate` issues it, and a refresh token bound to the
+   * account and to the member key that signed, with which the subscriber's node renews later
+   * (`renew`) without the password.
+   */
+  async subscribe(
+    token: string,
+    challengeHex: string,
+    signatureHex: string,
+    now = Date.now(),
+  ): Promise<Result<Subscribed, Refusal>> {
+    if (!CHALLENGE_SHAPE.test(challengeHex)) return refuse('unknown-challenge')
+    if (!SIGNATURE_SHAPE.test(signatureHex)) return refuse('bad-signature')
+    return this.db.transaction(async (tx): Promise<Result<Subscribed, Refusal>> => {
+      const s = await this.#session(tx, token, now)
+      if (!s.ok) return s
+      const issued = await this.#issue(tx, s.value, challengeHex, signatureHex, now)
+      if (!issued.ok) return issued
+      const refresh = randomBytes(SESSION_TOKEN_BYTES).toString('hex')
+      await tx.query(
+        `INSERT INTO refresh_tokens (token_hash, account, member_key, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+        [tokenHash(refresh), s.value, issued.value.member, now, now + REFRESH_LIFETIME_MS],
+      )
+      return ok({ ...issued.value, refresh })
+    })
+  }
+
+  /** A renewal: the refresh token, and the bound member key's answer to a `renewalChallenge`. */
+  async renew(
+    refresh: string,
+    challengeHex: string,
+    signatureHex: string,
+    now = Date.now(),
+  ): Promise<Result<Issued, Refusal>> {
+    if (!CHALLENGE_SHAPE.test(challengeHex)) return refuse('unknown-challenge')
+    if (!SIGNATURE_SHAPE.test(signatureHex)) return refuse('bad-signature')
+    return this.db.transaction(async (tx): Promise<Result<Issued, Refusal>> => {
+      const r = await this.#refresh(tx, refresh, now)
+      if (!r.ok) return r
+      const issued = await this.#issue(tx, r.value.account, challengeHex, signatureHex, now, r.value.member)
+      if (!issued.ok) return issued
+      await tx.query(`UPDATE refresh_tokens SET expires_at = $1 WHERE token_hash = $2`, [
+        now + REFRESH_LIFETIME_MS,
+        tokenHash(refresh),
+      ])
+      return ok({ certificate: issued.value.certificate, expiresAt: issued.value.expiresAt })
+    })
+  }
+
+  /**
+   * Spends the account's challenge answered by `signatureHex` and issues the certificate for the
+   * key it was asked for (only `onlyMember`, when given); inside the caller's transaction.
+   */
+  async #issue(
+    tx: Queryable,
+    account: string,
+    challengeHex: string,
+    signatureHex: string,
+    now: number,
+    onlyMember?: string,
+  ): Promise<Result<Issued & { member: string }, Refusal>> {
+    const { rows } = await tx.query(
+      `SELECT member_key, expires_at, used_at FROM challenges WHERE challenge = $1 AND account = $2`,
+      [challengeHex, account],
+    )
+    const c = rows[0]
+    if (c === undefined || (onlyMember !== undefined && text(c['member_key']) !== onlyMember))
+      return refuse('unknown-challenge')
+    if (!isNull(c['used_at'])) return refuse('challenge-used')
+    if (int(c['expires_at']) <= now) return refuse('challenge-expired')
+    const memberHex = text(c['member_key'])
+    const member = Buffer.from(memberHex, 'hex')
+    const signature = Buffer.from(signatureHex, 'hex')
+    if (!verifyLoginAnswer(member, Buffer.from(challengeHex, 'hex'), this.swarm.publicKey, signature)) {
+      return refuse('bad-signature')
+    }
+    const spent = await tx.query(`UPDATE challenges SET used_at = $1 WHERE challenge = $2 AND used_at IS NULL`, [
+      now,
+      challengeHex,
+    ])
+    if (spent.changes !== 1) return refuse('challenge-used')
+    const nowS = Math.floor(now / 1000)
+    const certificate = Buffer.from(certify(this.swarm, member, PROVIDER_CERTIFICATE_LIFETIME_S, nowS)).toString('hex')
+    const expiresAt = (nowS + PROVIDER_CERTIFICATE_LIFETIME_S) * 1000
+    await tx.query(
+      `INSERT INTO certificates (id, account, member_key, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+      [randomBytes(16).toString('hex'), account, memberHex, now, expiresAt],
+    )
+    return ok({ certificate, expiresAt, member: memberHex })
+  }
+
+  /** The account and member key a live refresh token is bound to, refused once the account is disabled. */
+  async #refresh(
+    q: Queryable,
+    token: string,
+    now: number,
+  ): Promise<Result<{ account: string; member: string }, Refusal>> {
+    if (!TOKEN_SHAPE.test(token)) return refuse('no-session')
+    const { rows } = await q.query(
+      `SELECT r.account, r.member_key, r.expires_at, a.disabled_at FROM refresh_tokens r
+         JOIN accounts a ON a.name = r.account WHERE r.token_hash = $1`,
+      [tokenHash(token)],
+    )
+    const r = rows[0]
+    if (r === undefined || int(r['expires_at']) <= now) return refuse('no-session')
+    if (!isNull(r['disabled_at'])) return refuse('account-disabled')
+    return ok({ account: text(r['account']), member: text(r['member_key']) })
   }
 
   /** The account a live session belongs to, refused once the account is disabled. */

@@ -54,6 +54,31 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX certificates_account ON certificates (account)`,
     ],
   },
+  {
+    version: 2,
+    why: "the provider's published items (its feed) and subscribers' refresh tokens (renewal without the password)",
+    sql: [
+      // One row per `provider publish`: the item is a share of the provider's group (the profile holds
+      // its torrent); this is what the feed lists, in the order it was published.
+      `CREATE TABLE items (
+         info_hash TEXT PRIMARY KEY,
+         title TEXT NOT NULL,
+         name TEXT NOT NULL,
+         size BIGINT NOT NULL,
+         published_at BIGINT NOT NULL)`,
+      `CREATE INDEX items_published ON items (published_at)`,
+      // A subscriber's node renews its certificate with one of these instead of a stored password.
+      // Only a hash is kept; each is bound to the account and the member key it was issued to, and
+      // disabling the account deletes them.
+      `CREATE TABLE refresh_tokens (
+         token_hash TEXT PRIMARY KEY,
+         account TEXT NOT NULL REFERENCES accounts (name),
+         member_key TEXT NOT NULL,
+         created_at BIGINT NOT NULL,
+         expires_at BIGINT NOT NULL)`,
+      `CREATE INDEX refresh_tokens_account ON refresh_tokens (account)`,
+    ],
+  },
 ]
 
 /** The newest schema this code reads. */

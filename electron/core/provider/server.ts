@@ -5,6 +5,12 @@
  *   POST /v1/login        { user, password }   -> { session, expiresAt }
  *   POST /v1/challenge    { member }           -> { challenge, expiresAt }      Bearer session
  *   POST /v1/certificate  { challenge, signature } -> { certificate, expiresAt } Bearer session
+ *   POST /v1/subscribe    { challenge, signature } -> { certificate, expiresAt, refresh, invite } Bearer session
+ *   POST /v1/renew/challenge { refresh }      -> { challenge, expiresAt }   for the key the token is bound to
+ *   POST /v1/renew        { refresh, challenge, signature } -> { certificate, expiresAt }
+ *   GET  /v1/feed         the signed RSS feed (PROTOCOL.md §16), its signature in Coterie-Feed-Signature
+ *   GET  /v1/feed.sig     that signature alone, hex
+ *   GET  /v1/torrents/<infohash>.torrent   an item's plain .torrent (it admits no one by itself)
  *
  * Every refusal is `{ "error": <code> }` with a code of PROVIDER_CODES and an HTTP status that
  * fits it (429 with Retry-After for `rate-limited`). Bodies, headers, connections and the time a
@@ -15,6 +21,7 @@ import type { AddressInfo } from 'node:net'
 import { z } from 'zod'
 import type { ProviderErrorCode } from '../../../shared/protocol-codes.js'
 import type { Issuer, Refusal } from './issuance.js'
+import type { SignedFeed } from './items.js'
 
 /** Largest request body: a login with the longest password and name fits with room to spare. */
 export const MAX_BODY_BYTES = 4096
@@ -51,6 +58,8 @@ const hex = (n: number) => z.string().regex(new RegExp(`^[0-9a-f]{1,${n}}$`))
 const loginBody = z.strictObject({ user: z.string().min(1).max(256), password: z.string().min(1).max(2048) })
 const challengeBody = z.strictObject({ member: hex(64) })
 const certificateBody = z.strictObject({ challenge: hex(64), signature: hex(128) })
+const refreshBody = z.strictObject({ refresh: hex(64) })
+const renewBody = z.strictObject({ refresh: hex(64), challenge: hex(64), signature: hex(128) })
 
 class BodyError extends Error {
   constructor(readonly code: ProviderErrorCode) {
@@ -117,6 +126,23 @@ export interface ServeOptions {
    * client cannot pick the address it is counted under.
    */
   readonly trustedProxies?: readonly string[]
+  /** The feed and the items' torrents; without it those paths answer `not-found`. */
+  readonly content?: ContentSource
+}
+
+export interface ContentSource {
+  feed(): Promise<SignedFeed>
+  /** An item's plain .torrent, or undefined for what is not an item of the feed. */
+  torrent(infoHash: string): Promise<Uint8Array | undefined>
+  /** The invite into the provider's group for a subscriber's member key, carrying its certificate (hex). */
+  invite(memberHex: string, certificateHex: string): Promise<Uint8Array>
+}
+
+const TORRENT_PATH = /^\/v1\/torrents\/([0-9a-f]{40})\.torrent$/
+
+function sendBytes(res: ServerResponse, type: string, body: Uint8Array, headers: Record<string, string> = {}): void {
+  res.writeHead(200, { 'content-type': type, 'content-length': body.length, 'cache-control': 'no-cache', ...headers })
+  res.end(body)
 }
 
 /** The address a request is counted under (ServeOptions.trustedProxies). */
@@ -144,7 +170,7 @@ export async function serveProvider(issuer: Issuer, info: ProviderInfo, o: Serve
       keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     },
     (req, res) => {
-      handle(issuer, info, trusted, req, res).catch((e: unknown) => {
+      handle(issuer, info, trusted, o.content, req, res).catch((e: unknown) => {
         if (e instanceof BodyError) return refuse(res, { code: e.code })
         // A bug or the database failing: logged for the operator, never shown to the client.
         console.error('provider: request failed:', e)
@@ -168,11 +194,24 @@ async function handle(
   issuer: Issuer,
   info: ProviderInfo,
   trusted: ReadonlySet<string>,
+  content: ContentSource | undefined,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const path = (req.url ?? '').split('?')[0]
+  const path = (req.url ?? '').split('?')[0] ?? ''
   if (req.method === 'GET' && path === '/v1/provider') return send(res, 200, info)
+  if (req.method === 'GET' && content !== undefined) {
+    if (path === '/v1/feed' || path === '/v1/feed.sig') {
+      const f = await content.feed()
+      const sig = Buffer.from(f.signature).toString('hex')
+      return path === '/v1/feed'
+        ? sendBytes(res, 'application/rss+xml; charset=utf-8', f.bytes, { 'coterie-feed-signature': sig })
+        : sendBytes(res, 'text/plain; charset=utf-8', Buffer.from(`${sig}\n`))
+    }
+    const t = TORRENT_PATH.exec(path)
+    const torrent = t === null ? undefined : await content.torrent(t[1]!)
+    if (torrent !== undefined) return sendBytes(res, 'application/x-bittorrent', torrent)
+  }
   if (req.method !== 'POST') return refuse(res, { code: 'not-found' })
   if (path === '/v1/login') {
     const b = loginBody.safeParse(await readBody(req))
@@ -190,6 +229,27 @@ async function handle(
     const b = certificateBody.safeParse(await readBody(req))
     if (!b.success) return refuse(res, { code: 'bad-request' })
     const r = await issuer.certificate(bearer(req), b.data.challenge, b.data.signature)
+    return r.ok ? send(res, 200, r.value) : refuse(res, r.error)
+  }
+  if (path === '/v1/subscribe' && content !== undefined) {
+    const b = certificateBody.safeParse(await readBody(req))
+    if (!b.success) return refuse(res, { code: 'bad-request' })
+    const r = await issuer.subscribe(bearer(req), b.data.challenge, b.data.signature)
+    if (!r.ok) return refuse(res, r.error)
+    const invite = await content.invite(r.value.member, r.value.certificate)
+    const { certificate, expiresAt, refresh } = r.value
+    return send(res, 200, { certificate, expiresAt, refresh, invite: Buffer.from(invite).toString('base64') })
+  }
+  if (path === '/v1/renew/challenge') {
+    const b = refreshBody.safeParse(await readBody(req))
+    if (!b.success) return refuse(res, { code: 'bad-request' })
+    const r = await issuer.renewalChallenge(b.data.refresh)
+    return r.ok ? send(res, 200, r.value) : refuse(res, r.error)
+  }
+  if (path === '/v1/renew') {
+    const b = renewBody.safeParse(await readBody(req))
+    if (!b.success) return refuse(res, { code: 'bad-request' })
+    const r = await issuer.renew(b.data.refresh, b.data.challenge, b.data.signature)
     return r.ok ? send(res, 200, r.value) : refuse(res, r.error)
   }
   return refuse(res, { code: 'not-found' })

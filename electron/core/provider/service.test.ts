@@ -63,7 +63,21 @@ before(async () => {
 async function startServe(...args: string[]): Promise<{ proc: ChildProcess; url: string }> {
   const proc = spawn(
     process.execPath,
-    [BIN, '--profile', profile, 'provider', 'serve', '--listen', '127.0.0.1:0', ...args],
+    // Its node stays on loopback: no DHT, no multicast, no trackers, no port mapping.
+    [
+      BIN,
+      '--profile',
+      profile,
+      'provider',
+      'serve',
+      '--listen',
+      '127.0.0.1:0',
+      '--no-dht',
+      '--no-lsd',
+      '--no-tracker',
+      '--no-port-mapping',
+      ...args,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   )
   serving.push(proc)
@@ -244,7 +258,8 @@ test('a second node over the same database serves the same accounts; behind a tr
       JSON.parse(coterie(undefined, 'provider', 'user', 'list', '--json')) as { name: string; certificates: number }[]
     ).find((a) => a.name === name)?.certificates
   const before = certificatesOf('alice')!
-  const second = await startServe('--trust-proxy', '127.0.0.7')
+  // Issuance only: the first `serve` runs the provider's node (one node per profile).
+  const second = await startServe('--trust-proxy', '127.0.0.7', '--no-seeder')
   const client = new ProviderClient(second.url)
   assert.equal((await client.login('alice', 'alice password')).ok, true)
   const issued = await client.obtainCertificate(keyPair('alice, second device'), swarmKey)

@@ -45,6 +45,7 @@ export {
 export { groupLimits, setGroupLimits } from './operations/limits.js'
 export { exportTorrent } from './operations/export-torrent.js'
 export { defaultDownloadDir } from './operations/downloads.js'
+export { uploadFolderName } from './operations/placement.js'
 /** Shares a file or folder in a group; the hasher loads at the first share. */
 export const share: typeof ShareOperation.share = async (...args) =>
   (await import('./operations/share.js')).share(...args)
@@ -78,7 +79,21 @@ export async function startBackend(store: ProfileStore, o: BackendOptions): Prom
 
 // What the content provider (electron/core/provider/) issues and checks with: its swarm is one of
 // the profile's owned groups, so it reuses the group machinery instead of a second one.
-export { certify, ownedGroup, ownerKeys, revokeKeys } from './operations/groups.js'
+export { certify, ownedGroup, ownerKeys, renewalDue, revokeKeys } from './operations/groups.js'
+export { identityKeys, installCertificate, subscriberInvite } from './operations/subscription.js'
 export { verifyCertificate } from '../protocol/certificate.js'
 export { isValidPublicKey, type KeyPair } from '../protocol/keys.js'
 export { LOGIN_CHALLENGE_BYTES, signLoginChallenge, verifyLoginAnswer } from '../protocol/provider-login.js'
+export { layoutOfInfo, plainTorrent } from '../protocol/torrent-info.js'
+export {
+  feedTextFits,
+  MAX_FEED_ITEMS,
+  MAX_FEED_LINK_CHARS,
+  MAX_FEED_TITLE_CHARS,
+  readFeed,
+  renderFeed,
+  signFeed,
+  verifyFeed,
+  type Feed,
+  type FeedItem,
+} from '../protocol/feed.js'

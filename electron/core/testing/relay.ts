@@ -3,6 +3,8 @@
  * target for each, and forwards BitTorrent frames (the 68-byte handshake, then length-prefixed
  * messages) both ways, recording every byte. A hook sees each frame and may change it, drop it,
  * or inject frames of its own in either direction: a passive capture, a relay, a bit flipper.
+ * Once a direction moves into TLS (PROTOCOL.md §5.6.2: its next bytes are a TLS record header,
+ * which no BitTorrent length is), the hook sees that direction's TLS records instead, one per call.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net'
 import { LOOPBACK } from './swarm.js'
@@ -29,6 +31,9 @@ export interface Relay {
 }
 
 const HANDSHAKE_BYTES = 68
+const TLS_HEADER_BYTES = 5
+/** A TLS record header: content type 20-23, then protocol version 3.x. */
+export const isTlsRecord = (b: Buffer): boolean => b.length >= 2 && b[0]! >= 20 && b[0]! <= 23 && b[1] === 3
 const MAX_FRAME_BYTES = 1 << 20 // a PIECE is 16 KiB + 13; anything near 1 MiB is not BitTorrent
 
 export async function startRelay(targetPort: number, hook: FrameHook = () => undefined): Promise<Relay> {
@@ -47,11 +52,18 @@ export async function startRelay(targetPort: number, hook: FrameHook = () => und
     const pipe = (from: Socket, d: Direction) => {
       let pending = Buffer.alloc(0)
       let handshakeDone = false
+      let tls = false
       from.on('data', (chunk: Buffer) => {
         pending = Buffer.concat([pending, chunk])
         for (;;) {
           if (handshakeDone && pending.length < 4) return
-          const size = handshakeDone ? 4 + pending.readUInt32BE(0) : HANDSHAKE_BYTES
+          if (handshakeDone && !tls && isTlsRecord(pending)) tls = true
+          if (tls && pending.length < TLS_HEADER_BYTES) return
+          const size = tls
+            ? TLS_HEADER_BYTES + pending.readUInt16BE(3)
+            : handshakeDone
+              ? 4 + pending.readUInt32BE(0)
+              : HANDSHAKE_BYTES
           if (size > MAX_FRAME_BYTES) return end()
           if (pending.length < size) return
           const frame = pending.subarray(0, size)

@@ -226,8 +226,8 @@ describe('ui server: uploads', () => {
     const { path: p1 } = JSON.parse(first.body) as { path: string }
     assert.equal(p1, path.join(app.downloads, SHARED_BY_ME, 'notes.txt'))
     assert.equal(await readFile(p1, 'utf8'), 'hello')
-    const { path: p2 } = JSON.parse((await put('notes.txt', 'again')).body) as { path: string }
-    assert.equal(p2, path.join(app.downloads, SHARED_BY_ME, 'notes (2).txt'))
+    const second = JSON.parse((await put('notes.txt', 'again')).body) as { path: string; renamed: boolean }
+    assert.deepEqual(second, { path: path.join(app.downloads, SHARED_BY_ME, 'notes (2).txt'), renamed: true })
     assert.equal(await readFile(p1, 'utf8'), 'hello', 'the first file is untouched')
     const nested = JSON.parse((await put('album/disc 1/one.flac', Buffer.alloc(70_000, 7))).body) as { path: string }
     assert.equal(nested.path, path.join(app.downloads, SHARED_BY_ME, 'album', 'disc 1', 'one.flac'))
@@ -256,6 +256,58 @@ describe('ui server: uploads', () => {
     const g = await app.call('groups.create', { name: 'Uploads', members: [] })
     const shared = await app.call('groups.share', { group: g.id, paths: [p1] })
     assert.equal(shared.infoHashes.length, 1)
+  })
+
+  it("puts each group's uploads in a folder of its own, so a name in one never renames another's, and says when it renames", async (t) => {
+    const { app, server } = await setup(t, 'upload-groups')
+    const film = await app.call('groups.create', { name: 'Film club', members: [] })
+    const books = await app.call('groups.create', { name: 'Books', members: [] })
+    const put = async (group: string, name: string, body: string) => {
+      const r = await http(server, {
+        method: 'PUT',
+        path: `/upload?name=${encodeURIComponent(name)}&group=${encodeURIComponent(group)}`,
+        headers: { Authorization: `Bearer ${server.token}` },
+        body,
+      })
+      assert.equal(r.status, 200, r.body)
+      return JSON.parse(r.body) as { path: string; renamed: boolean }
+    }
+    const inFilm = await put(film.id, 'notes.txt', 'film')
+    const inBooks = await put(books.id, 'notes.txt', 'books')
+    assert.deepEqual(inFilm, { path: path.join(app.downloads, SHARED_BY_ME, 'Film club', 'notes.txt'), renamed: false })
+    assert.deepEqual(inBooks, { path: path.join(app.downloads, SHARED_BY_ME, 'Books', 'notes.txt'), renamed: false })
+    // Both share as notes.txt, each in its group: the name the members see is the one dropped.
+    for (const [group, p] of [
+      [film.id, inFilm.path],
+      [books.id, inBooks.path],
+    ] as const)
+      assert.equal((await app.call('groups.share', { group, paths: [p] })).infoHashes.length, 1)
+    // The same name again in one group's folder: kept apart as "(2)", and the answer says so.
+    const again = await put(film.id, 'notes.txt', 'film, again')
+    assert.deepEqual(again, {
+      path: path.join(app.downloads, SHARED_BY_ME, 'Film club', 'notes (2).txt'),
+      renamed: true,
+    })
+    assert.equal(await readFile(inFilm.path, 'utf8'), 'film', 'the first file is untouched')
+    // A folder dropped twice: its first file asks for a fresh folder, so the second drop is never
+    // mixed into the first's ("Photos (2)", said as renamed); its other files follow into it.
+    const folder = (fresh: boolean) =>
+      http(server, {
+        method: 'PUT',
+        path: `/upload?name=${encodeURIComponent('Photos/a.jpg')}&group=${film.id}${fresh ? '&fresh=1' : ''}`,
+        headers: { Authorization: `Bearer ${server.token}` },
+        body: 'a',
+      }).then((r) => JSON.parse(r.body) as { path: string; renamed: boolean })
+    const filmDir = path.join(app.downloads, SHARED_BY_ME, 'Film club')
+    assert.deepEqual(await folder(true), { path: path.join(filmDir, 'Photos', 'a.jpg'), renamed: false })
+    assert.deepEqual(await folder(true), { path: path.join(filmDir, 'Photos (2)', 'a.jpg'), renamed: true })
+    const unknown = await http(server, {
+      method: 'PUT',
+      path: `/upload?name=x.txt&group=nope`,
+      headers: { Authorization: `Bearer ${server.token}` },
+      body: 'x',
+    })
+    assert.equal(unknown.status, 400, 'a group that does not exist is refused')
   })
 
   it('caps an upload sent without Content-Length (chunked) as it streams, and one that announces too much at once', async (t) => {

@@ -7,11 +7,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { WebSocketServer } from 'ws'
-import type { AppBackend, Logger } from '../service/index.js'
+import { uploadFolderName, type AppBackend, type Logger } from '../service/index.js'
 import { bearer, hostAllowed, newToken, originAllowed, PROTOCOL_PREFIX, socketToken, tokenMatches } from './guard.js'
 import { bridgeSocket, MAX_FRAME_BYTES } from './socket.js'
 import { securityHeaders, serveStatic } from './static.js'
-import { receiveUpload } from './upload.js'
+import { receiveUpload, uploadRoot } from './upload.js'
 
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../../renderer/dist/', import.meta.url))
 export const LOOPBACK = '127.0.0.1'
@@ -66,8 +66,15 @@ export async function startUiServer(backend: AppBackend, o: UiServerOptions = {}
       if (!tokenMatches(bearer(req), token)) return json(res, 401, { error: 'Missing or wrong token' })
       const name = url.searchParams.get('name')
       if (name === null) return json(res, 400, { error: 'Missing ?name=' })
-      receiveUpload(req, name, backend.downloadDir(), o.maxUploadBytes).then(
-        (r) => (r.ok ? json(res, 200, { path: r.path }) : json(res, r.status, { error: r.message })),
+      // A folder per group (issue 17): a file shared in one group never renames another group's.
+      const groupId = url.searchParams.get('group')
+      const groups = backend.store.current.groups
+      const group = groupId === null ? undefined : groups.find((g) => g.id === groupId)
+      if (groupId !== null && group === undefined) return json(res, 400, { error: 'No such group.' })
+      const root = uploadRoot(backend.downloadDir(), group && uploadFolderName(group, groups))
+      receiveUpload(req, name, root, o.maxUploadBytes, url.searchParams.get('fresh') === '1').then(
+        (r) =>
+          r.ok ? json(res, 200, { path: r.path, renamed: r.renamed }) : json(res, r.status, { error: r.message }),
         (e: unknown) => {
           log('ui: upload failed', e)
           json(res, 500, { error: 'The upload failed.' })

@@ -1,11 +1,16 @@
 /**
- * Browser mode's file drop: `PUT /upload?name=<relative path>` streams the body to
- * `<downloadDir>/Shared by me/<name>` (never buffered whole), without overwriting anything
- * ("film.bin" becomes "film (2).bin"), and answers `{"path": "<absolute path>"}` for the
- * client's `groups.share`. Names with "..", absolute paths, drive letters, backslashes or NUL are
- * refused; a body larger than the free disk space is refused before it is written when its
- * length is announced, and a partial file is deleted whatever interrupts it. A body sent without a
- * length (chunked) is counted as it streams and cut off at the same cap (issue 15: it had none).
+ * Browser mode's file drop: `PUT /upload?name=<relative path>&group=<group id>` streams the body to
+ * `<downloadDir>/Shared by me/<group's folder>/<name>` (never buffered whole): a folder per group
+ * (issue 17), so a file of one group never makes another group's file of that name get renamed.
+ * Nothing is overwritten: where the name is taken in that folder, "film.bin" becomes "film (2).bin"
+ * and the answer says so (`renamed`), for the page to tell the person; it answers
+ * `{"path": "<absolute path>", "renamed": bool}` for the client's `groups.share`. Names with "..",
+ * absolute paths, drive letters, backslashes or NUL are refused; a body larger than the free disk
+ * space is refused before it is written when its length is announced, and a partial file is deleted
+ * whatever interrupts it. A body sent without a length (chunked) is counted as it streams and cut
+ * off at the same cap (issue 15: it had none). The first file of a dropped folder comes with
+ * `&fresh=1`: the folder is then made anew ("Photos (2)" beside an earlier "Photos", said as
+ * renamed), and the rest of its files follow into the folder its answer names.
  */
 import { createWriteStream } from 'node:fs'
 import { mkdir, rm, statfs } from 'node:fs/promises'
@@ -19,12 +24,14 @@ const MAX_NAME_CHARS = 4096
 const MAX_SEGMENT_CHARS = 255
 /** Largest file one upload may write, whatever the disk has free: far beyond any file a person drops. */
 export const MAX_UPLOAD_BYTES = 1024 ** 4 // 1 TiB
+/** How many "name (n)" to try before refusing: bounds the work of one upload. */
+const MAX_SAME_NAME = 1000
 
 /** Thrown inside the pipeline when a body passes its cap. */
 class TooLarge extends Error {}
 
 export type UploadResult =
-  | { readonly ok: true; readonly path: string }
+  | { readonly ok: true; readonly path: string; readonly renamed: boolean }
   | { readonly ok: false; readonly status: number; readonly message: string }
 
 /** The name's path segments, or undefined when it tries to leave the folder or is not a plain name. */
@@ -49,20 +56,55 @@ function candidate(file: string, n: number): string {
   return `${file.slice(0, file.length - ext.length)} (${n})${ext}`
 }
 
+/** Makes `<root>/<name>` or the first free "<name> (n)", atomically (mkdir fails on one that exists); its name. */
+async function newFolder(root: string, name: string): Promise<string | undefined> {
+  await mkdir(root, { recursive: true })
+  for (let n = 1; n < MAX_SAME_NAME; n++) {
+    const chosen = n === 1 ? name : `${name} (${n})`
+    const made = await mkdir(path.join(root, chosen)).then(
+      () => true,
+      (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EEXIST') return false
+        throw e
+      },
+    )
+    if (made) return chosen
+  }
+  return undefined
+}
+
 /**
- * `maxBytes` (default MAX_UPLOAD_BYTES) is the cap; the free disk space, when known, lowers it. The
- * cap holds whether the length is announced (refused before a byte is written) or not (cut off there).
+ * Where uploads for a group go: `<downloadDir>/Shared by me/<folder>`, the folder named after the
+ * group as its download folder would be (groupFolderName); without a group (an older page), the
+ * "Shared by me" folder itself.
+ */
+export const uploadRoot = (downloadDir: string, folder?: string): string =>
+  folder === undefined ? path.join(downloadDir, SHARED_BY_ME) : path.join(downloadDir, SHARED_BY_ME, folder)
+
+/**
+ * Writes the body under `root` (uploadRoot). `maxBytes` (default MAX_UPLOAD_BYTES) is the cap; the
+ * free disk space, when known, lowers it. The cap holds whether the length is announced (refused
+ * before a byte is written) or not (cut off there).
  */
 export async function receiveUpload(
   req: IncomingMessage,
   name: string,
-  downloadDir: string,
+  root: string,
   maxBytes = MAX_UPLOAD_BYTES,
+  freshFolder = false,
 ): Promise<UploadResult> {
   const segments = uploadSegments(name)
   if (segments === undefined)
     return { ok: false, status: 400, message: 'The file name must be a relative path without "..".' }
-  const root = path.join(downloadDir, SHARED_BY_ME)
+  // The first file of a dropped folder starts it anew ("Photos (2)" when "Photos" is there), so a
+  // folder dropped twice is never shared mixed with what the first drop left.
+  let folderRenamed = false
+  if (freshFolder && segments.length > 1) {
+    const top = await newFolder(root, segments[0]!)
+    if (top === undefined) return { ok: false, status: 409, message: 'Too many folders with this name already.' }
+    folderRenamed = top !== segments[0]
+    segments[0] = top
+  }
   const target = path.join(root, ...segments)
   if (!target.startsWith(root + path.sep))
     return { ok: false, status: 400, message: 'The file name leaves the upload folder.' }
@@ -86,7 +128,7 @@ export async function receiveUpload(
       },
     })
   // 'wx' fails if the file exists, so two uploads of one name at once still get two files.
-  for (let n = 1; n < 1000; n++) {
+  for (let n = 1; n < MAX_SAME_NAME; n++) {
     const file = candidate(target, n)
     const out = createWriteStream(file, { flags: 'wx', mode: 0o644 })
     const opened = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
@@ -98,7 +140,7 @@ export async function receiveUpload(
       return { ok: false, status: 500, message: `The file could not be created: ${opened.code ?? opened.message}.` }
     try {
       await pipeline(req, counted(), out)
-      return { ok: true, path: file }
+      return { ok: true, path: file, renamed: n > 1 || folderRenamed }
     } catch (e) {
       await rm(file, { force: true })
       if (e instanceof TooLarge) return tooLarge()

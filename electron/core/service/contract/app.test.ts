@@ -295,7 +295,7 @@ describe('app backend: a first share, Alice to Bob, through the contract only', 
     )
     assert.equal(named.fromName, 'Alice P.')
     assert.equal(named.fromFingerprint, aliceId.fingerprint)
-    assert.deepEqual(preview.torrents, [{ infoHash, name: 'film.bin' }])
+    assert.deepEqual(preview.torrents, [{ infoHash, name: 'film.bin', length: data.length }], 'each item with its size')
     assert.equal(preview.alreadyMember, false)
     // A folder of the group's own in the download folder (issue 15: groups never share one by default).
     assert.equal(preview.folder, path.join(bob.downloads, 'Film club'))
@@ -605,5 +605,43 @@ describe('app backend: auto-join per group', () => {
     const noGroup = await bob.invoke('groups.setAutoJoin', { group: 'nope', on: false })
     assertErr(noGroup, 'unknown-group')
     assert.equal(bob.store.current.groups.find((x) => x.id === g)!.autoJoin, true, 'refused requests changed nothing')
+  })
+})
+
+describe('app backend: saving an invite where the person chooses (desktop app)', () => {
+  it('writes the invite through the shell and answers where it went; null when cancelled; unavailable in browser mode', async (t) => {
+    // The shell's save dialog is the edge: here "the person" picks a folder of the test's own.
+    const chosen: string[] = []
+    let cancel = false
+    const alice = await startTestApp(t, 'save-a', {
+      platform: {
+        saveFile: async (fileName, bytes) => {
+          chosen.push(fileName)
+          if (cancel) return undefined
+          const to = path.join(alice.root, 'picked', fileName)
+          await mkdir(path.dirname(to), { recursive: true })
+          await writeFile(to, bytes)
+          return to
+        },
+      },
+    })
+    const bob = await startTestApp(t, 'save-b')
+    const bobKey = (await bob.call('identity.get', {})).key
+    await alice.call('friends.add', { key: bobKey, name: 'Bob' })
+    const g = await alice.call('groups.create', { name: 'Film club', members: [bobKey] })
+    const saved = await alice.call('invites.save', { group: g.id, friend: bobKey })
+    valid('invites.save', saved)
+    assert.deepEqual(chosen, ['Film club for Bob.coterie'], 'the dialog suggests the group and the member')
+    assert.equal(saved.path, path.join(alice.root, 'picked', 'Film club for Bob.coterie'))
+    // What was written is Bob's invite: it opens on his side.
+    const data = (await readFile(saved.path!)).toString('base64')
+    assert.equal((await bob.call('invites.preview', { fileName: 'x.coterie', data })).group, 'Film club')
+    cancel = true
+    assert.deepEqual(await alice.call('invites.save', { group: g.id, friend: bobKey }), { path: null })
+    assertErr(
+      await bob.invoke('invites.save', { group: g.id, friend: bobKey }),
+      'unavailable',
+      'browser mode: the browser saves it',
+    )
   })
 })

@@ -1,6 +1,7 @@
 /**
  * What every concern of the app backend works with: the profile, the running node, and the few
- * things only the shell around it can do (Electron: reveal in the file manager, start at login).
+ * things only the shell around it can do (Electron: reveal in the file manager, start at login,
+ * a save dialog).
  * Each concern module (identity.ts, friends.ts...) turns this into handlers for its channels.
  */
 import type { z } from 'zod'
@@ -21,6 +22,11 @@ export interface Platform {
   /** Shows a file or folder in the OS file manager. */
   reveal?(path: string): void
   setStartAtLogin?(on: boolean): void
+  /**
+   * Asks the person where to save a file (suggesting `fileName`) and writes `bytes` there; the
+   * path it went to, or undefined when they cancelled.
+   */
+  saveFile?(fileName: string, bytes: Uint8Array): Promise<string | undefined>
 }
 
 export interface Logger {

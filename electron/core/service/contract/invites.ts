@@ -1,18 +1,23 @@
-/** invites.*: making an invite for a member, and opening or accepting one received as bytes. */
+/**
+ * invites.*: making an invite for a member (as bytes, or saved where the person chooses in the desktop
+ * app), and opening or accepting one received as bytes.
+ */
 import { bytesToHex } from '../../protocol/bytes.js'
 import { findFriend } from '../operations/friends.js'
 import { findGroup } from '../operations/groups.js'
 import { inviteFor, join, joinFolder, readInvite, torrentName } from '../operations/invites.js'
 import { safeLayoutOfInfo } from '../../protocol/file-names.js'
+import { layoutOfInfo } from '../../protocol/torrent-info.js'
 import { NAME_REASONS } from '../../../../shared/ui/reason-text.js'
 import { isRendezvous } from '../operations/rendezvous.js'
 import type { InvitePreview } from '../../../../shared/ipc/views.js'
 import type { ProfileStore } from '../../profile/index.js'
 import type { AppContext, Handlers } from './context.js'
+import { UnavailableError } from './dispatch.js'
 import { friendRef } from './groups.js'
 import { keyText } from './views.js'
 
-type Channels = 'invites.create' | 'invites.preview' | 'invites.accept'
+type Channels = 'invites.create' | 'invites.save' | 'invites.preview' | 'invites.accept'
 
 export const INVITE_EXTENSION = '.coterie'
 
@@ -49,6 +54,7 @@ export async function previewInvite(store: ProfileStore, bytes: Uint8Array, base
             {
               infoHash: p.invite.infoHashes[i]!,
               name: torrentName(info) ?? p.invite.infoHashes[i]!,
+              length: totalLength(info),
               ...unsafe(info),
             },
           ],
@@ -58,6 +64,9 @@ export async function previewInvite(store: ProfileStore, bytes: Uint8Array, base
   }
 }
 
+// What the person would download: the sum of its files (0 for a dictionary too malformed to lay out).
+const totalLength = (info: Uint8Array): number => layoutOfInfo(info)?.files.reduce((n, f) => n + f.length, 0) ?? 0
+
 // A torrent whose names the file-name rule refuses is joined but never written: say so before.
 function unsafe(info: Uint8Array): { refused?: string } {
   const r = safeLayoutOfInfo(info)
@@ -66,13 +75,24 @@ function unsafe(info: Uint8Array): { refused?: string } {
 
 export function inviteHandlers(ctx: AppContext): Pick<Handlers, Channels> {
   const { store } = ctx
+  const create = async (group: string, friend: string) => {
+    const bytes = await inviteFor(store, group, friendRef(friend))
+    await ctx.changed() // the friend became a member
+    const p = store.current
+    const name = `${findGroup(p, group).name} for ${findFriend(p, friendRef(friend)).name}`
+    return { fileName: safeFileName(name) + INVITE_EXTENSION, bytes }
+  }
   return {
     'invites.create': async ({ group, friend }) => {
-      const bytes = await inviteFor(store, group, friendRef(friend))
-      await ctx.changed() // the friend became a member
-      const p = store.current
-      const name = `${findGroup(p, group).name} for ${findFriend(p, friendRef(friend)).name}`
-      return { fileName: safeFileName(name) + INVITE_EXTENSION, data: toBase64(bytes) }
+      const { fileName, bytes } = await create(group, friend)
+      return { fileName, data: toBase64(bytes) }
+    },
+    // The desktop app saves through the shell's dialog, so it knows, and can say, where the file went.
+    'invites.save': async ({ group, friend }) => {
+      const save = ctx.platform.saveFile
+      if (save === undefined) throw new UnavailableError('Your browser saves the invite file itself.')
+      const { fileName, bytes } = await create(group, friend)
+      return { path: (await save(fileName, bytes)) ?? null }
     },
     'invites.preview': async ({ data }) =>
       previewInvite(store, fromBase64(data), store.current.settings.downloadDir ?? ctx.defaultDownloadDir),

@@ -5,7 +5,7 @@ import { describe, it, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { conflicts, ensureGroupFolders, groupFolder, type Placed } from './placement.js'
+import { conflicts, ensureGroupFolders, groupFolder, uploadFolderName, type Placed } from './placement.js'
 import { infoDict, keyPair } from '../../testing/fixtures.js'
 import { encode } from '../../protocol/canonical.js'
 import { utf8 } from '../../protocol/bytes.js'
@@ -96,6 +96,16 @@ describe('placement', () => {
     assert.equal(await groupFolder(base, { id: 'g1', name: '../../etc' }, []), join(base, '.._.._etc'))
     assert.equal(await groupFolder(base, { id: 'g1', name: 'NUL' }, []), join(base, 'group g1'))
     assert.equal(await groupFolder(base, { id: 'g1', name: 'a\u202eb\u0007c.' }, []), join(base, 'abc'))
+  })
+
+  it("names a group's browser-mode upload folder like its download folder, apart from every other group's", () => {
+    const film = { id: 'g1', name: 'Film club' }
+    assert.equal(uploadFolderName(film, [film, { id: 'g2', name: 'Books' }]), 'Film club')
+    assert.equal(uploadFolderName({ id: 'g1', name: '../x' }, []), '.._x', 'made safe as a download folder is')
+    // Two groups whose folders would be one (equal names, or equal but for case): each gets its id.
+    const twin = { id: 'g2', name: 'film CLUB' }
+    assert.equal(uploadFolderName(film, [film, twin]), 'Film club (g1)')
+    assert.equal(uploadFolderName(twin, [film, twin]), 'film CLUB (g2)')
   })
 
   it('brings a profile made before groups had folders up to date, moving no file', async () => {

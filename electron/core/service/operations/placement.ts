@@ -34,6 +34,20 @@ function folderName(name: string, id: string): string {
   return checkNameComponent(cleaned).ok ? cleaned : `group ${id}`
 }
 
+/**
+ * The folder of a group's browser-mode uploads, below "Shared by me" (ui-server/upload.ts): named
+ * as its download folder would be, with its id added when another group of the profile would get a
+ * folder of the same name (on a case-insensitive disk too), so no two groups' uploads ever meet.
+ */
+export function uploadFolderName(
+  group: Pick<Group, 'id' | 'name'>,
+  groups: readonly Pick<Group, 'id' | 'name'>[],
+): string {
+  const name = folderName(group.name, group.id)
+  const shared = groups.some((g) => g.id !== group.id && pathKey([folderName(g.name, g.id)]) === pathKey([name]))
+  return shared ? `${name} (${group.id})` : name
+}
+
 const sameDir = (a: string, b: string): boolean => pathKey([path.resolve(a)]) === pathKey([path.resolve(b)])
 
 async function isEmptyOrAbsent(dir: string): Promise<boolean> {

@@ -1,0 +1,231 @@
+/**
+ * The TLS switch on one wire (docs/PROTOCOL.md §5.6.2): once two members authorized each other on
+ * a TCP connection and marked the last clear byte of each direction (the `tls-start` message,
+ * extension.ts), the rest of the connection is TLS 1.3, so OpenSSL seals every byte (blocks and
+ * control messages alike) at native speed instead of one JS AEAD call per block (docs/ENGINE.md §6).
+ *
+ * Where it sits: inside bittorrent-protocol's Wire, below its message parser and above MSE (if
+ * any), so webtorrent's `conn -> throttles -> wire -> conn` pipeline is untouched and the switch
+ * point is exact in both directions:
+ *   out  the wire's messages (Wire._push) go into the TLS socket's clear side; its records go out
+ *        through the original _push, after every clear byte already pushed (the same queue);
+ *   in   received bytes after the peer's `tls-start` (the parser's left-over bytes first) go to
+ *        the TLS socket (bounded-framing.ts `divert`); what it decrypts is parsed as before (`feed`).
+ * The TLS socket runs over an in-memory Duplex (Node wraps it as a JS stream socket, which
+ * completes one write per event-loop turn): slower than TLS on the raw socket, and in the engine
+ * slower than the records it replaces (ENGINE.md §6), hence TLS_SWITCH_ENABLED.
+ *
+ * Keying: throwaway certificates (throwaway-certificate.ts), checked by no one; the initiator is
+ * the TLS client. Before a BitTorrent byte flows either way, each side sends the binding MAC over
+ * the TLS exporter (protocol/tls-binding.ts) and checks the peer's: our messages wait (bounded by
+ * TLS_HELD_MAX_BYTES) until the peer's MAC held. A failed binding, a TLS alert or error, or no
+ * binding within TLS_SWITCH_TIMEOUT_MS ends the connection with a TlsErrorCode.
+ */
+import { Duplex } from 'node:stream'
+import { TLSSocket, connect } from 'node:tls'
+import type Wire from 'bittorrent-protocol'
+import type { TlsErrorCode } from '../../../shared/protocol-codes.js'
+import { ROLE } from '../protocol/constants.js'
+import type { HandshakeRole } from '../protocol/handshake.js'
+import {
+  TLS_BINDING_BYTES,
+  TLS_EXPORTER_BYTES,
+  TLS_EXPORTER_LABEL,
+  tlsBindingHolds,
+  tlsBindingMac,
+} from '../protocol/tls-binding.js'
+import type { Framing } from './bounded-framing.js'
+import { throwawayServerContext } from './throwaway-certificate.js'
+
+/**
+ * Whether Coterie nodes offer the TLS switch on TCP and uTP wires (issue 16). Off, every wire keeps
+ * the sealed records of PROTOCOL.md §5.6.1 and answers no offer, exactly as before the switch
+ * existed. Off for now: over the in-memory stream below, TLS measured slower in the engine than the
+ * records it replaces (docs/ENGINE.md §6: node's JS stream socket completes one write per event
+ * loop turn); it waits for TLS on the raw socket. Engine option `tls` turns it on (tests, bench).
+ */
+export const TLS_SWITCH_ENABLED = false
+/** From our `tls-start` to the peer's binding MAC checked; past it the connection ends (tls-timeout). */
+export const TLS_SWITCH_TIMEOUT_MS = 10_000
+/** Our messages held while the binding is checked (blocks asked for just before the switch). */
+export const TLS_HELD_MAX_BYTES = 16 * 1024 * 1024
+/** RFC 8446 §7.5: in TLS 1.3 an empty context and none give the same exporter. */
+const NO_CONTEXT = Buffer.alloc(0)
+
+const TLS_VERSIONS = { minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' } as const
+// AES-128-GCM first: the fastest suite with AES instructions; the others stay acceptable.
+const PREFERRED_SUITES = 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256'
+
+let options: { minVersion: 'TLSv1.3'; maxVersion: 'TLSv1.3'; ciphers?: string } | null | undefined
+
+/**
+ * The TLS options this runtime takes, found once: with our suite order if its TLS library lets it
+ * be set (Electron's BoringSSL fixes the TLS 1.3 suites and may refuse the option), else its
+ * defaults; null if it cannot do what the switch needs (TLS 1.3 and the RFC 8446 exporter), and
+ * then the switch is not offered at all rather than offered and failed.
+ */
+export function tlsSwitchOptions(): typeof options {
+  if (options !== undefined) return options
+  options = null
+  if (typeof TLSSocket.prototype.exportKeyingMaterial !== 'function') return options
+  for (const candidate of [{ ...TLS_VERSIONS, ciphers: PREFERRED_SUITES }, { ...TLS_VERSIONS }]) {
+    try {
+      throwawayServerContext(candidate)
+      return (options = candidate)
+    } catch {
+      // the next candidate
+    }
+  }
+  return options
+}
+
+export interface TlsSwitchOptions {
+  readonly role: HandshakeRole
+  /** tlsBindingKey(session, th) of this connection's handshake. */
+  readonly bindingKey: Uint8Array
+  readonly framing: Framing
+  /** The binding held both ways: from here on, everything on this wire is inside TLS. */
+  readonly onBound?: () => void
+  /** The switch failed: called once, just before the wire is destroyed. */
+  readonly onFailed: (code: TlsErrorCode) => void
+}
+
+export class TlsSwitch {
+  readonly #wire: Wire
+  readonly #o: TlsSwitchOptions
+  #tls: TLSSocket | undefined
+  #raw: Duplex | undefined
+  /** Our messages, until the peer's binding held. */
+  #held: Uint8Array[] = []
+  #heldBytes = 0
+  /** The TLS socket is corked until the end of this tick: its writes leave as one (full) record run. */
+  #corked = false
+  #bound = false
+  #peerMac: Uint8Array[] = []
+  #peerMacBytes = 0
+  #outSwitched = false
+  #inSwitched = false
+  #over = false
+  #timer: NodeJS.Timeout | undefined
+
+  constructor(wire: Wire, o: TlsSwitchOptions) {
+    this.#wire = wire
+    this.#o = o
+    wire.once('close', () => this.#stop())
+  }
+
+  get bound(): boolean {
+    return this.#bound
+  }
+
+  /**
+   * Right after our `tls-start` was pushed: everything the wire pushes from now on goes into TLS.
+   * The TLS session starts here (the client's hello follows our marker on the wire).
+   */
+  switchOutput(): void {
+    if (this.#outSwitched || this.#over) return
+    this.#outSwitched = true
+    const rawPush = this.#wire._push.bind(this.#wire)
+    this.#wire._push = (data: Uint8Array) => this.#push(data)
+    this.#raw = new Duplex({
+      read() {},
+      write: (chunk: Uint8Array, _enc, cb) => {
+        if (!this.#over) rawPush(chunk)
+        cb()
+      },
+      final: (cb) => cb(),
+    })
+    const server = this.#o.role === ROLE.responder
+    const o = tlsSwitchOptions()
+    if (o === null || o === undefined) return this.#fail('tls-failed') // never offered then: see install.ts
+    const tls = server
+      ? new TLSSocket(this.#raw, { isServer: true, secureContext: throwawayServerContext(o) })
+      : connect({ ...o, socket: this.#raw, rejectUnauthorized: false })
+    this.#tls = tls
+    tls.on(server ? 'secure' : 'secureConnect', () => this.#onSecure())
+    tls.on('data', (d: Uint8Array) => this.#onClear(d))
+    tls.on('error', () => this.#fail('tls-failed'))
+    tls.on('close', () => this.#fail('tls-failed'))
+    tls.on('end', () => this.#fail('tls-failed'))
+    this.#timer = setTimeout(() => this.#fail('tls-timeout'), TLS_SWITCH_TIMEOUT_MS)
+    this.#timer.unref?.()
+  }
+
+  /**
+   * Inside the parser, on the peer's `tls-start`: the bytes after it, held or still to come, are
+   * TLS. Our own output switched first (a conforming peer sends its marker only after ours).
+   */
+  switchInput(): void {
+    if (this.#inSwitched || this.#over) return
+    if (!this.#outSwitched) return this.#fail('tls-unexpected')
+    this.#inSwitched = true
+    const held = this.#o.framing.divert((b) => this.#raw?.push(b))
+    for (const b of held) this.#raw!.push(b)
+  }
+
+  #push(data: Uint8Array): boolean {
+    if (this.#over) return false
+    if (!this.#bound) {
+      this.#heldBytes += data.length
+      if (this.#heldBytes > TLS_HELD_MAX_BYTES) return (this.#fail('tls-overflow'), false)
+      this.#held.push(data)
+      return true
+    }
+    const tls = this.#tls!
+    // A PIECE is pushed as its 13-byte header, then its block: corked, node's TLS joins the writes
+    // of a tick into one buffer before sealing, so a header never gets a TLS record of its own.
+    if (!this.#corked) {
+      this.#corked = true
+      tls.cork()
+      queueMicrotask(() => {
+        this.#corked = false
+        tls.uncork()
+      })
+    }
+    return tls.write(data)
+  }
+
+  #onSecure(): void {
+    const tls = this.#tls!
+    const exporter = tls.exportKeyingMaterial(TLS_EXPORTER_BYTES, TLS_EXPORTER_LABEL, NO_CONTEXT)
+    tls.write(tlsBindingMac(this.#o.bindingKey, this.#o.role, exporter))
+  }
+
+  #onClear(d: Uint8Array): void {
+    if (this.#over) return
+    if (this.#bound) return this.#o.framing.feed(d)
+    const need = TLS_BINDING_BYTES - this.#peerMacBytes
+    this.#peerMac.push(d.subarray(0, need))
+    this.#peerMacBytes += Math.min(need, d.length)
+    if (this.#peerMacBytes < TLS_BINDING_BYTES) return
+    const mac = Buffer.concat(this.#peerMac)
+    const exporter = this.#tls!.exportKeyingMaterial(TLS_EXPORTER_BYTES, TLS_EXPORTER_LABEL, NO_CONTEXT)
+    const peerRole = this.#o.role === ROLE.initiator ? ROLE.responder : ROLE.initiator
+    if (!tlsBindingHolds(this.#o.bindingKey, peerRole, exporter, mac)) return this.#fail('tls-binding-failed')
+    this.#bound = true
+    clearTimeout(this.#timer)
+    const held = this.#held
+    this.#held = []
+    this.#heldBytes = 0
+    for (const m of held) this.#push(m)
+    this.#o.onBound?.()
+    if (d.length > need) this.#o.framing.feed(d.subarray(need))
+  }
+
+  #fail(code: TlsErrorCode): void {
+    if (this.#over) return
+    const wasOpen = !this.#wire.destroyed
+    this.#stop()
+    if (!wasOpen) return
+    this.#o.onFailed(code)
+    this.#wire.destroy()
+  }
+
+  #stop(): void {
+    if (this.#over) return
+    this.#over = true
+    clearTimeout(this.#timer)
+    this.#held = []
+    this.#tls?.destroy()
+  }
+}
