@@ -16,10 +16,12 @@ import { issueCertificate } from '../electron/core/protocol/certificate.js'
 import { DAY, keyPair } from '../electron/core/testing/fixtures.js'
 
 /**
- * closed: the engine as shipped (gate + sealed transfers); gate: the gate alone, unsealed; open:
+ * closed: the engine as shipped (gate + sealed transfers: the TLS switch when BENCH_TLS or
+ * TLS_SWITCH_ENABLED says so); records: the same with sealed records only (PROTOCOL.md §5.6.1, what
+ * an older node or a WebRTC wire gets); gate: the gate alone, unsealed; open:
  * plain WebTorrent; libtorrent: libtorrent 2.0, a peer of its own (bench/libtorrent-peer.py).
  */
-export type Kind = 'closed' | 'gate' | 'open' | 'libtorrent'
+export type Kind = 'closed' | 'records' | 'gate' | 'open' | 'libtorrent'
 
 export type Request =
   /** `who` names the member (its key pair is derived from the label, so no secrets cross IPC). */
@@ -93,6 +95,9 @@ let node: Node | undefined
  * BENCH_SEND_BUDGET=<bytes>|off: the closed peers' per-connection send budget
  * (engine/send-budget.ts); off is no bound, as before issue 16. Unset: the engine's default.
  */
+/** BENCH_TLS=1|0: closed peers offer the TLS switch (PROTOCOL.md §5.6.2) or keep sealed records; unset: the engine's default. */
+const TLS =
+  process.env.BENCH_TLS === undefined || process.env.BENCH_TLS === '' ? undefined : process.env.BENCH_TLS === '1'
 const SEND_BUDGET = ((v) =>
   v === undefined || v === '' ? undefined : v === 'off' ? Number.MAX_SAFE_INTEGER : Number(v))(
   process.env.BENCH_SEND_BUDGET,
@@ -317,6 +322,7 @@ async function handle(r: Request): Promise<Record<string, unknown>> {
               engine: await Engine.start({
                 utp: r.utp,
                 unsealed: r.kind === 'gate',
+                tls: r.kind === 'records' ? false : TLS,
                 sendBudget: SEND_BUDGET,
                 storeCacheSlots: STORE_CACHE,
               }),

@@ -26,6 +26,8 @@
  *   BENCH_PIN=1 seeders on CPU 0, leechers on CPU 1 (as if each side had a machine of its own)
  *   BENCH_NODELAY=1 Nagle off on every peer socket; BENCH_ENGINE=<engine.ts> another engine copy
  *   BENCH_SEND_BUDGET=<bytes>|off the closed peers' send budget per connection (off: unbounded, as before)
+ *   BENCH_TLS=1|0 closed peers offer the TLS switch (PROTOCOL.md §5.6.2) or keep sealed records (default:
+ *   TLS_SWITCH_ENABLED, gate/tls-switch.ts)
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
@@ -59,6 +61,10 @@ const experiments = {
     nodelay: 'BENCH_NODELAY=1: TCP_NODELAY on every peer socket (the engine does not set it)',
   }),
   ...(process.env.BENCH_PIN === '1' && { pin: 'BENCH_PIN=1: seeders on CPU 0, leechers on CPU 1 (taskset)' }),
+  ...(process.env.BENCH_TLS !== undefined &&
+    process.env.BENCH_TLS !== '' && {
+      tls: `BENCH_TLS=${process.env.BENCH_TLS}: closed peers ${process.env.BENCH_TLS === '1' ? 'offer the TLS switch' : 'keep sealed records'}`,
+    }),
   ...(process.env.BENCH_SEND_BUDGET !== undefined &&
     process.env.BENCH_SEND_BUDGET !== '' && {
       send_budget: `BENCH_SEND_BUDGET=${process.env.BENCH_SEND_BUDGET}: closed peers' send budget per connection (off: unbounded)`,
@@ -105,7 +111,7 @@ try {
     bytes: cfg.pairBytes,
     runs: cfg.tcpRuns,
     utp: false,
-    kinds: ['closed', 'gate', 'open', 'libtorrent'],
+    kinds: ['closed', 'records', 'gate', 'open', 'libtorrent'],
   })
   let utp
   if (cfg.utpRuns > 0) {
@@ -124,7 +130,7 @@ try {
       bytes: cfg.swarmBytes,
       runs: cfg.swarmRuns,
       leechers: cfg.swarmPeers,
-      kinds: ['closed', 'gate', 'open', 'libtorrent'],
+      kinds: ['closed', 'records', 'gate', 'open', 'libtorrent'],
     })
   }
   transfer = { tcp, utp, swarm }

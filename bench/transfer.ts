@@ -314,7 +314,7 @@ export interface ComparisonResult {
 }
 
 /** Every kind of peer, in the order they are reported. */
-const ALL_KINDS: readonly Kind[] = ['closed', 'gate', 'open', 'libtorrent']
+const ALL_KINDS: readonly Kind[] = ['closed', 'records', 'gate', 'open', 'libtorrent']
 
 const maxOf = (xs: (number | undefined)[]): number | undefined => {
   const ys = xs.filter((x): x is number => x !== undefined)
@@ -462,7 +462,7 @@ export async function benchPair(o: {
       const { peers } = await s.peer.req<{ peers: PeerInfo[] }>({ cmd: 'peers', infoHash: s.infoHash }, LIMIT.start)
       // The closed figures must be the gated path: the seeder served an authorized member.
       if (
-        (kind === 'closed' || kind === 'gate') &&
+        (kind === 'closed' || kind === 'records' || kind === 'gate') &&
         !peers.some((p) => p.state === 'authorized' && p.uploaded >= o.bytes)
       ) {
         throw new Error(`closed seeder did not upload the file to an authorized member: ${JSON.stringify(peers)}`)
@@ -580,7 +580,7 @@ export async function benchSwarm(o: {
       const queued = await queuePeakOf(s.peer)
       const { peers } = await s.peer.req<{ peers: PeerInfo[] }>({ cmd: 'peers', infoHash: s.infoHash }, LIMIT.start)
       if (
-        (kind === 'closed' || kind === 'gate') &&
+        (kind === 'closed' || kind === 'records' || kind === 'gate') &&
         peers.filter((p) => p.state === 'authorized').length !== o.leechers
       ) {
         throw new Error(`closed swarm seeder: expected ${o.leechers} authorized members, saw ${JSON.stringify(peers)}`)

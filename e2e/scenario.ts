@@ -11,6 +11,7 @@ import type { Locator, Page } from 'playwright-core'
 import { KEY_TEXT_REASONS } from '../shared/ui/reason-text.js'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { axeViolations } from './a11y.js'
+import { WINDOW_SIZE } from '../electron/main/window-policy.js'
 import { dropFiles, randomFile, screenshot, sha256 } from './harness.js'
 
 export interface Side {
@@ -745,6 +746,17 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
       assert.deepEqual(await axeViolations(alice.page), [], `${screen} at 800×600: axe-core`)
       await shot(alice, `${screen.toLowerCase()}-800x600`)
     }
+    // The desktop window's minimum size (electron/main/window-policy.ts): every screen still fits.
+    await alice.page.setViewportSize({ width: WINDOW_SIZE.minWidth, height: WINDOW_SIZE.minHeight })
+    for (const screen of ['You', 'Friends', 'Invites', 'Transfers', 'Settings', 'Groups']) {
+      await nav(alice.page, screen)
+      assert.equal(
+        await alice.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'),
+        true,
+        `${screen} at the window's minimum size: no sideways scrolling`,
+      )
+    }
+    await shot(alice, 'groups-window-minimum')
     if (wide) await alice.page.setViewportSize(wide)
     await shot(alice, 'settings')
     await nav(bob.page, 'Groups')

@@ -61,7 +61,7 @@ const core = {
     pure: false,
     // webtorrent for its Torrent type only: the gate is installed on a torrent's wires.
     packages: ['@noble/*', 'bencode', 'bittorrent-protocol', 'webtorrent'],
-    why: 'the authorization gate on each wire: BEP 10 extension, handshake driver, sealing, upload gate',
+    why: 'the authorization gate on each wire: BEP 10 extension, handshake driver, sealing, TLS switch, upload gate',
   },
   engine: {
     node: true,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Model-checks the handshake (docs/model/handshake.pml) and the group index, renewal and
-// revocation (docs/model/group-index.pml) with SPIN: `npm run verify`.
+// Model-checks the handshake (docs/model/handshake.pml), the group index, renewal and revocation
+// (docs/model/group-index.pml) and the TLS switch's channel binding (docs/model/tls-switch.pml)
+// with SPIN: `npm run verify`.
 //
 // For every attacker configuration of the handshake (OUTSIDER, FORMER, INSIDER), and for the
 // index model (INDEX: a revoked member owns the network), it runs
@@ -28,6 +29,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const MODEL_DIR = process.env.VERIFY_MODEL_DIR ?? join(ROOT, 'docs', 'model')
 const HANDSHAKE = 'handshake.pml'
 const INDEX = 'group-index.pml'
+const TLS = 'tls-switch.pml'
 /** The property each claim checks, as docs/MODEL.md names it. */
 const CLAIMS = { p4: 'P4', p5: 'P5', i1: 'I1' }
 const SPIN = process.env.SPIN ?? 'spin'
@@ -104,6 +106,17 @@ const INDEX_WITNESSES = [
   { flag: 'WITNESS_WINDOW', why: 'after v3 is published, M still downloads from a member v3 has not reached' },
 ]
 
+/*
+ * The TLS switch model (tls-switch.pml): its channel binding against an attacker that forwards or
+ * terminates TLS toward each side. Assertions only (T1, T2); no claim.
+ */
+const TLS_BROKEN = [
+  { flag: 'NO_BINDING', why: 'the binding MAC is not checked: a relay that terminates TLS reads the blocks' },
+  { flag: 'NO_ROLE', why: "the MAC has no role: a relay terminating TLS toward one side reflects that side's MAC" },
+  { flag: 'SEND_EARLY', why: "BitTorrent bytes go into TLS before the peer's MAC is checked" },
+]
+const TLS_WITNESSES = [{ flag: 'WITNESS_BOUND', why: 'both sides bind through a forwarding attacker and send data' }]
+
 function matrix() {
   const runs = []
   for (const config of CONFIGS) {
@@ -169,6 +182,12 @@ function matrix() {
       defines: [w.flag],
     })
   }
+  const tls = { config: 'TLS', model: TLS, claim: 'none' }
+  runs.push({ ...tls, kind: 'correct', variant: 'correct', expectError: false, defines: [] })
+  for (const b of TLS_BROKEN)
+    runs.push({ ...tls, kind: 'broken', variant: b.flag, why: b.why, expectError: true, defines: [b.flag] })
+  for (const w of TLS_WITNESSES)
+    runs.push({ ...tls, kind: 'witness', variant: w.flag, why: w.why, expectError: true, defines: [w.flag] })
   return runs.map((r) => ({ ...r, name: `${r.config}/${r.variant}/${r.claim}` }))
 }
 
@@ -215,7 +234,9 @@ function requireTool(cmd, versionArgs, hint) {
 }
 
 // ---------------------------------------------------------------- one run
-const modelLines = new Map([HANDSHAKE, INDEX].map((f) => [f, readFileSync(join(MODEL_DIR, f), 'utf8').split('\n')]))
+const modelLines = new Map(
+  [HANDSHAKE, INDEX, TLS].map((f) => [f, readFileSync(join(MODEL_DIR, f), 'utf8').split('\n')]),
+)
 
 /** The property an assertion at `line` of `model` checks: its trailing comment. */
 function propertyAt(model, line) {
@@ -347,7 +368,7 @@ if (runs.length === 0) {
 }
 console.log(`${spinVersion.trim()}; ${ccVersion.trim()}`)
 console.log(
-  `${runs.length} runs of docs/model/{${HANDSHAKE},${INDEX}}, ${jobs} at a time, each step limited to ${STEP_TIMEOUT_MS / 1000} s\n`,
+  `${runs.length} runs of docs/model/{${HANDSHAKE},${INDEX},${TLS}}, ${jobs} at a time, each step limited to ${STEP_TIMEOUT_MS / 1000} s\n`,
 )
 
 const workRoot = mkdtempSync(join(tmpdir(), 'coterie-verify-'))

@@ -14,6 +14,7 @@ import {
   permissionAllowed,
   requestAllowed,
   WEB_PREFERENCES,
+  WINDOW_SIZE,
 } from './window-policy.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
@@ -96,5 +97,19 @@ describe('main: the security settings of the desktop shell', () => {
     assert.deepEqual(exposed, ['coterie'])
     assert.ok(!preload.some((s) => /exposeInIsolatedWorld|webFrame|process\.|require\(/.test(s.text)))
     // Its object's keys are asserted in preload/api.test.ts (main may not import the preload layer).
+  })
+})
+
+describe('window size', () => {
+  it('a window at its minimum size gets the one-column layout (the stylesheet collapses below its width)', () => {
+    const css = readFileSync(path.join(HERE, '..', '..', 'renderer', 'styles.css'), 'utf8')
+    const collapse = Number(/@media \(max-width: (\d+)px\)/.exec(css)?.[1])
+    assert.ok(collapse > 0, 'the stylesheet has a one-column layout below some width')
+    assert.ok(WINDOW_SIZE.minWidth < collapse, `minimum width ${WINDOW_SIZE.minWidth} < ${collapse}`)
+    assert.ok(WINDOW_SIZE.width > collapse, 'a new window opens in the two-column layout')
+    assert.ok(WINDOW_SIZE.minHeight >= 480 && WINDOW_SIZE.minHeight <= WINDOW_SIZE.height)
+    const windowTs = readFileSync(path.join(HERE, 'window.ts'), 'utf8')
+    assert.match(windowTs, /\.\.\.WINDOW_SIZE/, 'window.ts applies it')
+    assert.doesNotMatch(windowTs, /min(Width|Height):/, 'and sets no other minimum')
   })
 })

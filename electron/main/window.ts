@@ -4,14 +4,11 @@
  * a file dropped on it is handled by the renderer (never loaded as a page).
  */
 import { BrowserWindow, shell } from 'electron'
-import { APP_URL, mayNavigate, onWindowOpen, WEB_PREFERENCES } from './window-policy.js'
+import { APP_URL, mayNavigate, onWindowOpen, WEB_PREFERENCES, WINDOW_SIZE } from './window-policy.js'
 
 export function createWindow(preload: string, icon: string | undefined): BrowserWindow {
   const win = new BrowserWindow({
-    width: 1100,
-    height: 760,
-    minWidth: 720,
-    minHeight: 520,
+    ...WINDOW_SIZE, // with its minimum, below the one-column layout's width (window-policy.ts)
     title: 'Coterie',
     show: false,
     ...(icon !== undefined && { icon }),

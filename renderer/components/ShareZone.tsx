@@ -19,7 +19,7 @@ import {
 import { call, getApi } from '../store/api.js'
 import { useInvite } from '../store/invite.js'
 import { useShares } from '../store/shares.js'
-import { toast } from '../store/toasts.js'
+import { toast, useToasts } from '../store/toasts.js'
 
 /** One group's drop zone and file pickers. */
 export function ShareZone({ group }: { group: GroupView }) {
@@ -67,12 +67,18 @@ export function ShareZone({ group }: { group: GroupView }) {
     done()
     // The group index carries it to members (PROTOCOL.md §13): no new invite needed. With nobody
     // else in the group, say so rather than promise deliveries to no one.
-    toast(
+    // One toast per group counting what was shared in a row of drops, not one per drop.
+    useToasts.getState().coalesce(
+      `shared:${group.id}`,
       'success',
-      `Shared ${shared} item${shared === 1 ? '' : 's'} in “${group.name}”`,
-      others > 0
-        ? 'Members get it by themselves as soon as their Coterie meets yours or another member’s.'
-        : 'Nobody else is in this group yet: add a friend below and send them an invite; they get it then.',
+      (n) => ({
+        title: `Shared ${n} item${n === 1 ? '' : 's'} in “${group.name}”`,
+        body:
+          others > 0
+            ? 'Members get them by themselves as soon as their Coterie meets yours or another member’s.'
+            : 'Nobody else is in this group yet: add a friend below and send them an invite; they get it then.',
+      }),
+      shared,
     )
     if (renamed.length > 0) toast('info', ...renamedText(renamed))
   }

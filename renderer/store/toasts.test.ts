@@ -56,3 +56,19 @@ test('four downloads finishing in one group make one toast that counts them; ano
   assert.equal(useToasts.getState().toasts.at(-1)?.kind, 'error', 'errors pass as they are')
   for (const t of useToasts.getState().toasts) useToasts.getState().dismiss(t.id)
 })
+
+test('a toast may count several things per message: two drops of 1 and 2 items read "Shared 3 items"', () => {
+  const wording = (n: number) => ({ title: `Shared ${n} item${n === 1 ? '' : 's'} in “Books”` })
+  useToasts.getState().coalesce('shared:books', 'success', wording, 1)
+  assert.deepEqual(
+    useToasts.getState().toasts.map((t) => t.title),
+    ['Shared 1 item in “Books”'],
+  )
+  useToasts.getState().coalesce('shared:books', 'success', wording, 2)
+  assert.deepEqual(
+    useToasts.getState().toasts.map((t) => t.title),
+    ['Shared 3 items in “Books”'],
+    'one toast, counting items',
+  )
+  for (const t of useToasts.getState().toasts) useToasts.getState().dismiss(t.id)
+})

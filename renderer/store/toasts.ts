@@ -11,7 +11,7 @@ export interface Toast {
   kind: ToastKind
   title: string
   body?: string
-  /** Toasts with the same key merge; `count` says how many messages this one stands for. */
+  /** Toasts with the same key merge; `count` says how many things (finished files, shared items) it stands for. */
   key?: string
   count: number
 }
@@ -22,8 +22,8 @@ export type Wording = (count: number) => { title: string; body?: string }
 interface Toasts {
   toasts: Toast[]
   push(kind: ToastKind, title: string, body?: string): void
-  /** Adds one message to the toast with this key (resetting its time), or starts one. */
-  coalesce(key: string, kind: ToastKind, wording: Wording): void
+  /** Adds `amount` things (default 1) to the toast with this key (resetting its time), or starts one. */
+  coalesce(key: string, kind: ToastKind, wording: Wording, amount?: number): void
   dismiss(id: number): void
 }
 
@@ -50,9 +50,9 @@ export const useToasts = create<Toasts>((set, get) => {
     push(kind, title, body) {
       add({ id: nextId++, kind, title, count: 1, ...(body !== undefined && { body }) })
     },
-    coalesce(key, kind, wording) {
+    coalesce(key, kind, wording, amount = 1) {
       const old = get().toasts.find((t) => t.key === key)
-      const count = (old?.count ?? 0) + 1
+      const count = (old?.count ?? 0) + amount
       const { title, body } = wording(count)
       const next: Toast = { id: old?.id ?? nextId++, kind, key, count, title, ...(body !== undefined && { body }) }
       if (!old) return add(next)

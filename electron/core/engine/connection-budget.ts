@@ -61,12 +61,19 @@ export class CoolDown {
   }
 
   has(address: string): boolean {
+    return this.leftMs(address) > 0
+  }
+
+  /** How long `address` stays refused: 0 when it is not. */
+  leftMs(address: string): number {
+    if (this.#until.size === 0) return 0 // the common case, a node no one abused: no key to build
     const key = addressKey(address)
     const until = this.#until.get(key)
-    if (until === undefined) return false
-    if (until > Date.now()) return true
+    if (until === undefined) return 0
+    const left = until - Date.now()
+    if (left > 0) return left
     this.#until.delete(key)
-    return false
+    return 0
   }
 }
 

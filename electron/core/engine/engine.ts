@@ -8,6 +8,7 @@ import WebTorrent, { type Torrent } from 'webtorrent'
 import type Wire from 'bittorrent-protocol'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { dirname } from 'node:path'
+import type { Server } from 'node:net'
 import { concatBytes, equalBytes, utf8 } from '../protocol/bytes.js'
 import type { Credential } from '../protocol/handshake.js'
 import { decodeInfo, infoHashOf, layoutOfInfo, plainTorrent, swarmKeyOfInfo } from '../protocol/torrent-info.js'
@@ -18,6 +19,7 @@ import type { CoterieExtension } from '../gate/extension.js'
 import { installGate } from '../gate/install.js'
 import { rechokeAuthorizedOnly, type Gate } from '../gate/upload-gate.js'
 import { ConnectionBudget, CoolDown, UNPROVEN_BUDGET } from './connection-budget.js'
+import { refuseAtAccept, type AcceptGuard } from './refuse-at-accept.js'
 import { createClosedTorrent } from './create.js'
 import { TopicDiscovery } from './discovery.js'
 import { IndexBook } from './index-exchange.js'
@@ -184,6 +186,8 @@ export class Engine extends EventEmitter {
   readonly #ownHellos = new Set<string>()
   /** Addresses refused for a while, at accept (engine/connection-budget.ts). */
   readonly #cooling = new CoolDown()
+  /** Refused TCP connections turned away (and a few held open) before a socket exists (refuse-at-accept.ts). */
+  #acceptGuard: AcceptGuard | undefined
   readonly #lsd: LocalDiscovery | undefined
   readonly #useTrackers: boolean
   readonly #ownIce: readonly string[]
@@ -249,6 +253,7 @@ export class Engine extends EventEmitter {
     })
     noDelayOnIncoming(client)
     refuseCoolingDown(client, engine.#cooling)
+    engine.#acceptGuard = refuseAtAccept(tcpServerOf(client), engine.#cooling)
     // A mapping made (or changed) after torrents started is announced at once, not at the next interval.
     if (o.portMapping === true) {
       engine.#mapper = new PortMapper(client.torrentPort, {
@@ -548,6 +553,7 @@ export class Engine extends EventEmitter {
     this.#discovery?.close()
     await this.#lsd?.close()
     await this.#mapper?.stop()
+    this.#acceptGuard?.close()
     await new Promise<void>((resolve) => this.#client.destroy(() => resolve()))
   }
 
@@ -744,7 +750,8 @@ function noDelayOnIncoming(client: WebTorrent): void {
 /**
  * Turns away at accept a connection from an address the connection budget refuses for now, before
  * webtorrent reads a byte of it (its pool's _onConnection, which every TCP and uTP connection
- * passes). Throws if a webtorrent release moved it: unprotected is worse than not starting.
+ * passes; TCP ones are turned away earlier still, in refuse-at-accept.ts, so this catches uTP).
+ * Throws if a webtorrent release moved it: unprotected is worse than not starting.
  */
 function refuseCoolingDown(client: WebTorrent, cooling: CoolDown): void {
   type Conn = { remoteAddress?: string; destroy(): void; on(e: 'error', f: () => void): void }
@@ -757,6 +764,12 @@ function refuseCoolingDown(client: WebTorrent, cooling: CoolDown): void {
     conn.on('error', () => {})
     conn.destroy()
   }
+}
+
+function tcpServerOf(client: WebTorrent): Server {
+  const server = (client as unknown as { _connPool?: { tcpServer?: Server | null } })._connPool?.tcpServer
+  if (server === undefined || server === null) throw new Error('Engine: webtorrent has no _connPool.tcpServer')
+  return server
 }
 
 function noDelayOnOutgoing(torrent: Torrent, wire: Wire): void {

@@ -193,6 +193,27 @@ describe('the TLS switch, seen from the path', () => {
     }
   })
 
+  it("with BitTorrent's obfuscation (MSE) under it, the switch completes and the file arrives intact", async () => {
+    const file = randomFile(temp('mse-src'), 'mse.bin', MiB + 3)
+    const owner = await Engine.start({ tls: true })
+    const alice = await Engine.start({ tls: true })
+    const warnings: string[] = []
+    for (const e of [owner, alice]) e.on('warning', (w: Error) => warnings.push(w.message))
+    try {
+      const t = await owner.seed(file.path, membership('owner'))
+      const dest = temp('mse-dest')
+      await alice.add(t.info, dest, membership('alice'), { peers: [`${LOOPBACK}:${owner.port}`] })
+      await alice.whenDone(t.infoHash)
+      assert.ok(readFileSync(join(dest, 'mse.bin')).equals(file.data))
+      assert.deepEqual(
+        warnings.filter((w) => w.includes('TLS')),
+        [],
+      )
+    } finally {
+      await Promise.all([owner.close(), alice.close()])
+    }
+  })
+
   it('a member that does not offer the switch (an older node) gets its blocks as sealed records', async () => {
     const run = await throughRelay('older', MiB, undefined, { owner: { tls: false } })
     try {

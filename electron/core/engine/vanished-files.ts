@@ -18,13 +18,33 @@ export const PRESENCE_STATS_PER_CHECK = 64
 
 interface FileInternals {
   readonly path: string
-  readonly downloaded: number
+  readonly _startPiece: number
+  readonly _endPiece: number
 }
 interface TorrentInternals {
   readonly path: string
   readonly files: readonly FileInternals[]
+  readonly bitfield: { get(index: number): boolean } | null
   readonly destroyed: boolean
   _destroy(err: Error): void
+}
+
+/**
+ * Whether the torrent has written some of `f`: a verified piece in its range. Not webtorrent's
+ * `file.downloaded`, which also counts blocks of a piece still in memory: a large first piece
+ * arriving slowly (4 MiB pieces, eight members sharing one seeder) had the file "gone" before
+ * anything was written to it.
+ */
+function written(t: TorrentInternals, f: FileInternals): boolean {
+  if (t.bitfield === null) return false
+  for (let i = f._startPiece; i <= f._endPiece; i++) if (t.bitfield.get(i)) return true
+  return false
+}
+
+/** Only a path that is not there says "gone"; another failure of stat (EMFILE, EACCES) says nothing. */
+const gone = (e: unknown) => {
+  const code = (e as { code?: unknown }).code
+  return code === 'ENOENT' || code === 'ENOTDIR'
 }
 
 /** Watches `torrent` until it closes; returns the stop. */
@@ -37,13 +57,13 @@ export function watchPresence(torrent: Torrent, everyMs = PRESENCE_CHECK_MS): ()
     looking = true
     try {
       // Only files it wrote (or found) something of: one not begun yet need not exist.
-      const files = t.files.filter((f) => f.downloaded > 0)
+      const files = t.files.filter((f) => written(t, f))
       for (let i = 0; i < Math.min(files.length, PRESENCE_STATS_PER_CHECK); i++) {
         const f = files[(cursor + i) % files.length]!
         const where = path.join(t.path, f.path)
         const there = await stat(where).then(
           (s) => s.isFile(),
-          () => false,
+          (e: unknown) => !gone(e),
         )
         if (t.destroyed) return
         if (!there) {

@@ -130,8 +130,10 @@ export function boundFraming(wire: Wire, o: FramingOptions): Framing {
   return framing
 }
 
+// Not zero-filled: every byte is written below. Frames that span reads (every PIECE inside TLS,
+// whose records hold 16 KiB) are joined here, so the fill would cost on each.
 function joined(parts: readonly Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size)
+  const out = Buffer.allocUnsafe(size)
   let at = 0
   for (const p of parts) {
     out.set(p, at)

@@ -24,7 +24,7 @@ import {
   type GatedTorrent,
 } from './extension.js'
 import { sealWire } from './sealing.js'
-import { TLS_SWITCH_ENABLED } from './tls-switch.js'
+import { TLS_SWITCH_ENABLED, tlsSwitchOptions } from './tls-switch.js'
 import { gateWire, type Gate } from './upload-gate.js'
 
 export interface GateDeps {
@@ -92,7 +92,10 @@ export function installGate(torrent: Torrent, wire: Wire, deps: GateDeps): GateH
   // WebRTC wires keep the sealed records: DTLS already encrypts them, and its keys are not bound
   // to the Coterie handshake (docs/PROTOCOL.md §5.6.2 says why the records stay).
   const switches =
-    (deps.tls ?? TLS_SWITCH_ENABLED) && deps.unsealed !== true && /^(tcp|utp)(Incoming|Outgoing)$/.test(wire.type)
+    (deps.tls ?? TLS_SWITCH_ENABLED) &&
+    deps.unsealed !== true &&
+    /^(tcp|utp)(Incoming|Outgoing)$/.test(wire.type) &&
+    tlsSwitchOptions() !== null
   const tls = switches ? framing : undefined
   wire.use(coterieExtension({ lookup, ownHellos: deps.ownHellos, infoHash: torrent.infoHash, roleOf, tls }))
   const ext = extensionOf(wire)

@@ -63,10 +63,18 @@ export function makeThrowawayCertificate(): { cert: string; key: string } {
   }
 }
 
-let context: SecureContext | undefined
+let certificate: { cert: string; key: string } | undefined
+let context: { options: object; context: SecureContext } | undefined
 
-/** This process's TLS server context, made on first use (one certificate for all its connections). */
-export function throwawayServerContext(options: { minVersion: 'TLSv1.3'; ciphers: string }): SecureContext {
-  context ??= createSecureContext({ ...options, ...makeThrowawayCertificate() })
-  return context
+/**
+ * This process's TLS server context, made on first use (one certificate for all its connections),
+ * for the given options (the same on every call; a new context if they change). Throws if the TLS
+ * library refuses the options.
+ */
+export function throwawayServerContext(options: { minVersion: 'TLSv1.3'; ciphers?: string }): SecureContext {
+  if (context?.options !== options) {
+    certificate ??= makeThrowawayCertificate()
+    context = { options, context: createSecureContext({ ...options, ...certificate }) }
+  }
+  return context.context
 }

@@ -11,8 +11,9 @@
  *        through the original _push, after every clear byte already pushed (the same queue);
  *   in   received bytes after the peer's `tls-start` (the parser's left-over bytes first) go to
  *        the TLS socket (bounded-framing.ts `divert`); what it decrypts is parsed as before (`feed`).
- * The TLS socket runs over an in-memory Duplex (Node wraps it as a JS stream socket): a copy more
- * than over a raw socket, measured in ENGINE.md §6.
+ * The TLS socket runs over an in-memory Duplex (Node wraps it as a JS stream socket, which
+ * completes one write per event-loop turn): slower than TLS on the raw socket, and in the engine
+ * slower than the records it replaces (ENGINE.md §6), hence TLS_SWITCH_ENABLED.
  *
  * Keying: throwaway certificates (throwaway-certificate.ts), checked by no one; the initiator is
  * the TLS client. Before a BitTorrent byte flows either way, each side sends the binding MAC over
@@ -37,8 +38,11 @@ import type { Framing } from './bounded-framing.js'
 import { throwawayServerContext } from './throwaway-certificate.js'
 
 /**
- * Whether Coterie nodes offer the TLS switch on TCP wires (issue 16). Off, every wire keeps the
- * sealed records of PROTOCOL.md §5.6.1 and answers no offer, exactly as before the switch existed.
+ * Whether Coterie nodes offer the TLS switch on TCP and uTP wires (issue 16). Off, every wire keeps
+ * the sealed records of PROTOCOL.md §5.6.1 and answers no offer, exactly as before the switch
+ * existed. Off for now: over the in-memory stream below, TLS measured slower in the engine than the
+ * records it replaces (docs/ENGINE.md §6: node's JS stream socket completes one write per event
+ * loop turn); it waits for TLS on the raw socket. Engine option `tls` turns it on (tests, bench).
  */
 export const TLS_SWITCH_ENABLED = false
 /** From our `tls-start` to the peer's binding MAC checked; past it the connection ends (tls-timeout). */
@@ -47,15 +51,33 @@ export const TLS_SWITCH_TIMEOUT_MS = 10_000
 export const TLS_HELD_MAX_BYTES = 16 * 1024 * 1024
 /** RFC 8446 §7.5: in TLS 1.3 an empty context and none give the same exporter. */
 const NO_CONTEXT = Buffer.alloc(0)
-/** Wire messages written into TLS in one go: a PIECE's header and block share a TLS record. */
-const BATCH_MAX_BYTES = 256 * 1024
 
-const TLS_OPTIONS = {
-  minVersion: 'TLSv1.3',
-  maxVersion: 'TLSv1.3',
-  // AES-128-GCM first: the fastest suite with AES instructions; the others stay acceptable.
-  ciphers: 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256',
-} as const
+const TLS_VERSIONS = { minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' } as const
+// AES-128-GCM first: the fastest suite with AES instructions; the others stay acceptable.
+const PREFERRED_SUITES = 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256'
+
+let options: { minVersion: 'TLSv1.3'; maxVersion: 'TLSv1.3'; ciphers?: string } | null | undefined
+
+/**
+ * The TLS options this runtime takes, found once: with our suite order if its TLS library lets it
+ * be set (Electron's BoringSSL fixes the TLS 1.3 suites and may refuse the option), else its
+ * defaults; null if it cannot do what the switch needs (TLS 1.3 and the RFC 8446 exporter), and
+ * then the switch is not offered at all rather than offered and failed.
+ */
+export function tlsSwitchOptions(): typeof options {
+  if (options !== undefined) return options
+  options = null
+  if (typeof TLSSocket.prototype.exportKeyingMaterial !== 'function') return options
+  for (const candidate of [{ ...TLS_VERSIONS, ciphers: PREFERRED_SUITES }, { ...TLS_VERSIONS }]) {
+    try {
+      throwawayServerContext(candidate)
+      return (options = candidate)
+    } catch {
+      // the next candidate
+    }
+  }
+  return options
+}
 
 export interface TlsSwitchOptions {
   readonly role: HandshakeRole
@@ -76,9 +98,8 @@ export class TlsSwitch {
   /** Our messages, until the peer's binding held. */
   #held: Uint8Array[] = []
   #heldBytes = 0
-  /** Messages pushed in this tick, written into TLS together once bound. */
-  #batch: Uint8Array[] = []
-  #batchBytes = 0
+  /** The TLS socket is corked until the end of this tick: its writes leave as one (full) record run. */
+  #corked = false
   #bound = false
   #peerMac: Uint8Array[] = []
   #peerMacBytes = 0
@@ -115,9 +136,11 @@ export class TlsSwitch {
       final: (cb) => cb(),
     })
     const server = this.#o.role === ROLE.responder
+    const o = tlsSwitchOptions()
+    if (o === null || o === undefined) return this.#fail('tls-failed') // never offered then: see install.ts
     const tls = server
-      ? new TLSSocket(this.#raw, { isServer: true, secureContext: throwawayServerContext(TLS_OPTIONS) })
-      : connect({ ...TLS_OPTIONS, socket: this.#raw, rejectUnauthorized: false })
+      ? new TLSSocket(this.#raw, { isServer: true, secureContext: throwawayServerContext(o) })
+      : connect({ ...o, socket: this.#raw, rejectUnauthorized: false })
     this.#tls = tls
     tls.on(server ? 'secure' : 'secureConnect', () => this.#onSecure())
     tls.on('data', (d: Uint8Array) => this.#onClear(d))
@@ -148,19 +171,18 @@ export class TlsSwitch {
       this.#held.push(data)
       return true
     }
-    if (this.#batch.length === 0) queueMicrotask(() => this.#flush())
-    this.#batch.push(data)
-    this.#batchBytes += data.length
-    if (this.#batchBytes >= BATCH_MAX_BYTES) this.#flush()
-    return this.#tls?.writableNeedDrain !== true
-  }
-
-  #flush(): void {
-    const parts = this.#batch
-    if (parts.length === 0 || this.#over) return
-    this.#batch = []
-    this.#batchBytes = 0
-    this.#tls!.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts))
+    const tls = this.#tls!
+    // A PIECE is pushed as its 13-byte header, then its block: corked, node's TLS joins the writes
+    // of a tick into one buffer before sealing, so a header never gets a TLS record of its own.
+    if (!this.#corked) {
+      this.#corked = true
+      tls.cork()
+      queueMicrotask(() => {
+        this.#corked = false
+        tls.uncork()
+      })
+    }
+    return tls.write(data)
   }
 
   #onSecure(): void {
@@ -204,7 +226,6 @@ export class TlsSwitch {
     this.#over = true
     clearTimeout(this.#timer)
     this.#held = []
-    this.#batch = []
     this.#tls?.destroy()
   }
 }

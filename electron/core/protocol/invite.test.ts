@@ -205,7 +205,7 @@ describe('invites: the public flag and trackers', () => {
     })
     assert.equal(codeOf(seal(inner(g({ public: 1 })), w.bob.publicKey)), 'ok', 'the control')
     assert.equal(codeOf(seal(inner(g({ trackers: [utf8(TRACKERS[0]!)] })), w.bob.publicKey)), 'ok', 'the control')
-    for (const extra of <Record<string, Bencodable>[]>[
+    const extras: Record<string, Bencodable>[] = [
       { public: 0 },
       { public: 2 },
       { public: utf8('1') },
@@ -215,7 +215,8 @@ describe('invites: the public flag and trackers', () => {
       { trackers: [new Uint8Array([0xff, 0xfe])] },
       { trackers: Array.from({ length: MAX_INVITE_TRACKERS + 1 }, (_, i) => utf8(`udp://t${i}.example:1`)) },
       { trackers: [utf8(`http://t.example/${'a'.repeat(MAX_TRACKER_URL_CHARS)}`)] },
-    ]) {
+    ]
+    for (const extra of extras) {
       assert.equal(codeOf(seal(inner(g(extra)), w.bob.publicKey)), 'malformed', JSON.stringify(extra))
     }
   })

@@ -7,6 +7,7 @@ import * as constants from './constants.js'
 import * as frames from './frame-bounds.js'
 import {
   FRAME_CODES,
+  TLS_CODES,
   ICE_URL_CODES,
   INDEX_CODES,
   INVITE_CODES,
@@ -53,6 +54,7 @@ describe('docs/PROTOCOL.md agrees with the code', () => {
       ...INDEX_CODES,
       ...ICE_URL_CODES,
       ...FRAME_CODES,
+      ...TLS_CODES,
     ]) {
       assert.ok(s6.includes(`| \`${code}\` |`), `§6 lacks ${code}`)
     }

@@ -19,7 +19,9 @@ import { parseIceUrl } from './ice.js'
 import { ICE_URL_CODES } from '../../../shared/protocol-codes.js'
 import { IndexSync } from './index-sync.js'
 import { renewalFor } from './renewal.js'
+import { decodeEnvelope } from './envelope.js'
 import { SealedTransfer, sealedBox } from './transfer.js'
+import { TLS_EXPORTER_BYTES, TLS_EXPORTER_LABEL, tlsBindingHolds, tlsBindingKey, tlsBindingMac } from './tls-binding.js'
 import { asRendezvous } from './rendezvous.js'
 import { openBackup, readBackup } from './backup.js'
 import { assertOk, assertErr } from '../testing/assert-result.js'
@@ -138,6 +140,48 @@ describe('protocol test vectors (electron/core/protocol/vectors/protocol-v1.json
         stored.iceUrls.some((c: { verdict: string }) => c.verdict === code),
         `no vector for ${code}`,
       )
+  })
+
+  it("the TLS switch: each side's offer and start open as such, and the binding MACs derive from the session", () => {
+    const hs = stored.handshake
+    const v = stored.tlsSwitch
+    const mine = {
+      initiator: new SealedTransfer(h(hs.sessionSecret), h(hs.transcriptHash), 'responder'),
+      responder: new SealedTransfer(h(hs.sessionSecret), h(hs.transcriptHash), 'initiator'),
+    }
+    // What each side opens of the other: the records before the switch messages, then the two.
+    mine.initiator.openPiece(
+      stored.transfer.initiatorPiece.index,
+      stored.transfer.initiatorPiece.begin,
+      h(stored.transfer.initiatorPiece.box),
+    )
+    mine.initiator.openMessage(sealedBox(h(stored.transfer.initiatorMessage.message)) as Uint8Array)
+    mine.responder.openPiece(0, 0, h(stored.transfer.responderPiece.box))
+    for (const [from, names] of [
+      ['initiator', ['initiatorOffer', 'initiatorStart']],
+      ['responder', ['responderOffer', 'responderStart']],
+    ] as const) {
+      for (const name of names) {
+        const box = sealedBox(h(v[name].message))
+        assert.ok(box instanceof Uint8Array)
+        const plain = mine[from].openMessage(box)
+        assert.deepEqual(plain, h(v[name].payload), name)
+        assert.equal(decodeEnvelope(plain!).kind, 'switch', name)
+      }
+    }
+    const kb = tlsBindingKey(h(hs.sessionSecret), h(hs.transcriptHash))
+    assert.equal(Buffer.from(kb).toString('hex'), v.bindingKey)
+    assert.equal(v.exporterLabel, TLS_EXPORTER_LABEL)
+    assert.equal(v.exporterBytes, TLS_EXPORTER_BYTES)
+    const x = h(v.exporter)
+    assert.equal(Buffer.from(tlsBindingMac(kb, 'initiator', x)).toString('hex'), v.initiatorMac)
+    assert.equal(Buffer.from(tlsBindingMac(kb, 'responder', x)).toString('hex'), v.responderMac)
+    assert.notEqual(v.initiatorMac, v.responderMac, "a MAC echoed back does not pass as the other side's")
+    assert.ok(tlsBindingHolds(kb, 'responder', x, h(v.responderMac)))
+    assert.ok(!tlsBindingHolds(kb, 'initiator', x, h(v.responderMac)), 'the role is in the MAC')
+    const otherX = x.slice()
+    otherX[0]! ^= 1
+    assert.ok(!tlsBindingHolds(kb, 'responder', otherX, h(v.responderMac)), 'another TLS session: another exporter')
   })
 
   it('the renewal: R refuses the expired proof, and its records after the refusal open as the index that renews I', () => {

@@ -37,6 +37,9 @@ export interface RunningNode {
  * `coterie run` processes that `killAll` ends (call it in `after`). They never multicast (LSD off)
  * nor leave loopback (no DHT, no trackers, no port mapping).
  */
+/** How long a `coterie run` may take to listen: generous, since tests share a loaded machine. */
+const RUN_START_MS = 90_000
+
 export function runners(): { run(profile: string, ...args: string[]): Promise<RunningNode>; killAll(): void } {
   const running: ChildProcess[] = []
   return {
@@ -50,10 +53,13 @@ export function runners(): { run(profile: string, ...args: string[]): Promise<Ru
       let output = ''
       proc.stdout!.on('data', (d) => (output += d))
       proc.stderr!.on('data', (d) => (output += d))
-      // The output read when it fails, not when the wait began (it was empty then).
-      await until(() => /listening on port (\d+)/.test(output), 30_000, 'coterie run to listen').catch((e: Error) => {
-        throw new Error(`${e.message}; its output: ${output || '(none)'}; exit code ${proc.exitCode}`)
-      })
+      // The output read when it fails, not when the wait began (it was empty then). A start
+      // (tsx compiling the CLI, the profile, the engine) took over 30 s at a load average of 26.
+      await until(() => /listening on port (\d+)/.test(output), RUN_START_MS, 'coterie run to listen').catch(
+        (e: Error) => {
+          throw new Error(`${e.message}; its output: ${output || '(none)'}; exit code ${proc.exitCode}`)
+        },
+      )
       return { proc, port: Number(/listening on port (\d+)/.exec(output)![1]), output: () => output }
     },
     killAll() {

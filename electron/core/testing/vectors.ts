@@ -19,6 +19,7 @@ import { encodePex } from '../protocol/pex.js'
 import { peerAddress } from '../protocol/address.js'
 import { discoveryTopic } from '../protocol/topic.js'
 import { SealedTransfer, encodeSealedMessage, transferKeys } from '../protocol/transfer.js'
+import { TLS_EXPORTER_BYTES, TLS_EXPORTER_LABEL, tlsBindingKey, tlsBindingMac } from '../protocol/tls-binding.js'
 import { openIndex, publishIndex } from '../protocol/group-index.js'
 import { parseIceUrl } from '../protocol/ice.js'
 import { renewalPayloads } from '../protocol/renewal.js'
@@ -187,6 +188,26 @@ export function buildVectors() {
       message: hex(encodeSealedMessage(iSide.sealMessage(payload)!)),
     },
     responderPiece: { record: 0, index: 0, begin: 0, block: hex(block), box: hex(rSide.sealPiece(0, 0, block)!) },
+  }
+
+  // The TLS switch (§5.6.2) on that connection: I's offer and start are its records 2 and 3, R's
+  // offer and start its records 1 and 2; then the binding over an example exporter value (a real
+  // one comes from the TLS session, which has fresh randomness of its own).
+  const offer = encode({ t: 'tls-offer' })
+  const start = encode({ t: 'tls-start' })
+  const kb = tlsBindingKey(k.session, th)
+  const exporter = seed('vector tls exporter')
+  const tlsSwitch = {
+    exporterLabel: TLS_EXPORTER_LABEL,
+    exporterBytes: TLS_EXPORTER_BYTES,
+    initiatorOffer: { record: 2, payload: hex(offer), message: hex(encodeSealedMessage(iSide.sealMessage(offer)!)) },
+    initiatorStart: { record: 3, payload: hex(start), message: hex(encodeSealedMessage(iSide.sealMessage(start)!)) },
+    responderOffer: { record: 1, payload: hex(offer), message: hex(encodeSealedMessage(rSide.sealMessage(offer)!)) },
+    responderStart: { record: 2, payload: hex(start), message: hex(encodeSealedMessage(rSide.sealMessage(start)!)) },
+    bindingKey: hex(kb),
+    exporter: hex(exporter),
+    initiatorMac: hex(tlsBindingMac(kb, 'initiator', exporter)),
+    responderMac: hex(tlsBindingMac(kb, 'responder', exporter)),
   }
 
   const groupIndex = publishIndex(swarm, {
@@ -376,6 +397,7 @@ export function buildVectors() {
       responderToInitiatorKey: hex(tk.responderToInitiator),
       ...records,
     },
+    tlsSwitch,
     groupIndex: { swarm: 'vector swarm', revoked: 'vector carol', version: 3, hex: hex(groupIndex) },
     iceIndex: { swarm: 'vector swarm', version: 4, ...ICE_VECTOR, hex: hex(iceIndex) },
     iceUrls: ICE_URL_CASES.map((text) => {

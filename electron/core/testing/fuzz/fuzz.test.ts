@@ -39,6 +39,39 @@ describe('fuzzing every parser that reads outside bytes (short run)', () => {
     for (const t of targets) assert.ok(t.seeds.length > 0, `${t.name} has no seeds`)
   })
 
+  it('a time limit cuts the generated inputs short, says so, and still catches a throw', async () => {
+    let calls = 0
+    const slow: FuzzTarget = {
+      name: 'slow',
+      what: 'a parser that takes a few milliseconds per input',
+      seeds: [new Uint8Array([1])],
+      outcomes: new Set(['ok']),
+      sequence: 1,
+      run: async () => {
+        calls++
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        return { outcome: 'ok' }
+      },
+    }
+    const r = await fuzz(slow, { numRuns: 1_000_000, boundMs: 10_000, seed: 1, timeLimitMs: 200 })
+    assert.equal(r.interrupted, true)
+    assert.equal(r.runs, calls, 'the report counts the inputs that ran, not the ones asked for')
+    assert.ok(r.runs > 1 && r.runs < 1_000_000, `${r.runs} runs`)
+    await assert.rejects(
+      fuzz(
+        {
+          ...slow,
+          run: ([b]) => {
+            if (b!.length >= 4) throw new RangeError('too long for me')
+            return { outcome: 'ok' }
+          },
+        },
+        { numRuns: 1_000_000, boundMs: 10_000, seed: 1, timeLimitMs: 5_000 },
+      ),
+      /threw: RangeError: too long for me/,
+    )
+  })
+
   it('catches and shrinks a target that throws, one with an untyped outcome, and one that keeps too much', async () => {
     const broken = (over: Partial<FuzzTarget>): FuzzTarget => ({
       name: 'broken',

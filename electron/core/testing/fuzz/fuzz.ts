@@ -165,7 +165,10 @@ export function inputs(seeds: readonly Uint8Array[]): fc.Arbitrary<Uint8Array> {
 
 export interface FuzzReport {
   readonly target: string
+  /** Inputs run: the seeds, then the generated ones (fewer than asked when the time limit cut in). */
   readonly runs: number
+  /** The time limit stopped the generated inputs before `numRuns`. */
+  readonly interrupted: boolean
   /** How often each outcome came up: which of the target's checks the inputs reached. */
   readonly outcomes: Record<string, number>
   readonly maxMs: number
@@ -177,13 +180,20 @@ export interface FuzzOptions {
   readonly seed?: number
   /** A run slower than this is a hang (seconds, not a speed target). */
   readonly boundMs: number
+  /**
+   * Stop generating inputs after this long (the seeds always run): what makes the long run of the
+   * costliest targets (a signature and an X25519 per input) finish on a loaded machine. No limit when absent.
+   */
+  readonly timeLimitMs?: number
 }
 
 /** Replays every seed alone, then `numRuns` generated inputs; throws (shrunk) on the first violation. */
 export async function fuzz(target: FuzzTarget, o: FuzzOptions): Promise<FuzzReport> {
   const outcomes: Record<string, number> = {}
   let maxMs = 0
+  let runs = 0
   const check = async (input: readonly Uint8Array[]): Promise<void> => {
+    runs++
     const t0 = performance.now()
     let out
     try {
@@ -200,15 +210,23 @@ export async function fuzz(target: FuzzTarget, o: FuzzOptions): Promise<FuzzRepo
       throw new Error(`${target.name} kept ${out.retained} bytes (bound ${target.maxRetained})`)
   }
   for (const s of target.seeds) await check([s])
+  const seeded = runs
   try {
     await fc.assert(
       fc.asyncProperty(fc.array(inputs(target.seeds), { minLength: 1, maxLength: target.sequence }), check),
-      { numRuns: o.numRuns, ...(o.seed === undefined ? {} : { seed: o.seed }) },
+      {
+        numRuns: o.numRuns,
+        ...(o.seed === undefined ? {} : { seed: o.seed }),
+        ...(o.timeLimitMs === undefined
+          ? {}
+          : { interruptAfterTimeLimit: o.timeLimitMs, markInterruptAsFailure: false }),
+      },
     )
   } catch (e) {
     // fast-check names the shrunk counterexample and the seed to replay it; the violation is its cause.
     const cause = e instanceof Error && e.cause instanceof Error ? `\n${e.cause.message}` : ''
     throw new Error(`${e instanceof Error ? e.message : String(e)}${cause}`)
   }
-  return { target: target.name, runs: target.seeds.length + o.numRuns, outcomes, maxMs }
+  // Shrinking never happened (no failure), so every check after the seeds was a generated input.
+  return { target: target.name, runs, interrupted: runs - seeded < o.numRuns, outcomes, maxMs }
 }
