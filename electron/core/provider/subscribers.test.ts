@@ -15,7 +15,8 @@ import type { AddressInfo } from 'node:net'
 import { eventually } from '../testing/wait.js'
 import { destroyClient, LOOPBACK, plainClient, randomFile, tempDirs } from '../testing/swarm.js'
 import { runners, stop, type RunningNode } from '../testing/cli.js'
-import { verifyFeed } from '../service/index.js'
+import { ProfileStore, verifyFeed } from '../service/index.js'
+import { renewDue } from './subscriptions.js'
 import { ProviderClient } from './client.js'
 
 const BIN = new URL('../cli/coterie.mjs', import.meta.url).pathname
@@ -74,7 +75,11 @@ const publish = (i: number): string => {
 }
 
 interface Status {
-  torrents: { infoHash: string; progress: number; peers: { state: string; member?: string; downloaded?: number }[] }[]
+  torrents: {
+    infoHash: string
+    progress: number
+    peers: { state: string; self?: string; member?: string; downloaded?: number }[]
+  }[]
 }
 const status = (profile: string): Status => JSON.parse(coterie(profile, undefined, 'status', '--json')) as Status
 const has = (who: keyof typeof dl, i: number): boolean => {
@@ -122,6 +127,21 @@ test('subscribers get what was published, and new items, by themselves', async (
   await eventually(() => has('alice', 0) && has('carol', 0), WAIT_MS, 'the first item at alice and carol')
   publish(1)
   await eventually(() => has('alice', 1) && has('carol', 1), WAIT_MS, 'the new item at alice and carol')
+})
+
+/** A subscriber's certificate of the provider's group, as its profile holds it. */
+const heldCertificate = async (store: ProfileStore): Promise<string | undefined> =>
+  (await store.read()).groups.find((g) => g.swarmPublicKey === swarmKey)?.certificate
+const THIRTEEN_HOURS_MS = 13 * 3600_000
+
+test("a subscriber's certificate is renewed with its refresh token once half its life is gone", async () => {
+  const store = await ProfileStore.open(subs.alice)
+  const before = await heldCertificate(store)
+  assert.deepEqual(await renewDue(store), [], 'a fresh certificate is not renewed')
+  const [r] = await renewDue(store, Date.now() + THIRTEEN_HOURS_MS)
+  assert.ok(r?.renewed === true, JSON.stringify(r))
+  assert.notEqual(await heldCertificate(store), before)
+  // The node took the renewed certificate on the profile change and still downloads (the next tests).
 })
 
 test('an outsider with the leaked feed and .torrent gets nothing from an enforcing subscriber', async () => {
@@ -183,9 +203,11 @@ test('a disabled account loses its live connections and gets nothing published a
   await until(() => authorizedPeers(subs.carol, infoHashes[0]!) > 0, 'carol connected to the swarm', subs.carol)
   coterie(provider, undefined, 'provider', 'user', 'disable', 'carol')
   // The provider's node publishes the index with carol's key revoked; every node holding it cuts her.
+  // From her side: no peer accepts her proof any longer (`self`); the connections on which she was
+  // accepted are closed by the revocation's re-check, and every new one refuses her at the handshake.
   await until(
-    () => status(subs.carol).torrents.every((t) => t.peers.every((p) => p.state !== 'authorized')),
-    "carol's authorized connections to end",
+    () => status(subs.carol).torrents.every((t) => t.peers.every((p) => p.self !== 'accepted')),
+    'every peer to stop accepting carol',
     subs.carol,
     subs.alice,
   )
@@ -197,13 +219,21 @@ test('a disabled account loses its live connections and gets nothing published a
   // Her renewal is refused too: the refresh token went with the account.
   const client = new ProviderClient(serve!.url)
   assert.deepEqual(await client.login('carol', 'carol password'), { ok: false, error: { code: 'account-disabled' } })
+  const [r] = await renewDue(await ProfileStore.open(subs.carol), Date.now() + THIRTEEN_HOURS_MS)
+  assert.equal(r?.renewed, false, 'no renewal for a disabled account')
 })
 
 test("a subscriber downloads from another with the provider's seeder stopped", async () => {
   assert.equal(await stop(serve!.proc), 0)
   // Bob subscribed before items 2 and 3: he learns of them from alice's group index, and gets all from her.
   running.bob = await nodes.run(subs.bob, '--peer', `${LOOPBACK}:${running.alice!.port}`)
-  await until(() => [0, 1, 2].every((i) => has('bob', i)), 'every item at bob, from alice', subs.bob, subs.alice)
+  await until(() => [0, 1, 2].every((i) => has('bob', i)), 'every item at bob, from alice', subs.bob, subs.alice).catch(
+    (e: Error) => {
+      throw new Error(
+        `${e.message}; bob's node said: ${running.bob!.output()}; alice's: ${running.alice!.output().slice(-3000)}`,
+      )
+    },
+  )
   assert.equal(has('carol', 2), false)
   assert.equal(outsiderGot(), 0, 'the outsider got nothing while the swarm worked around it')
 })
