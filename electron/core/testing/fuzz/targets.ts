@@ -194,7 +194,7 @@ export const targets: readonly FuzzTarget[] = [
     name: 'envelope',
     what: 'a Coterie message or sealed payload (protocol/envelope.ts decodeEnvelope)',
     seeds: seedsOf(['hex', 'message', 'payload'], 'envelope'),
-    outcomes: new Set(['handshake', 'sealed', 'pex', 'index', 'malformed:oversize', 'malformed:malformed']),
+    outcomes: new Set(['handshake', 'sealed', 'pex', 'index', 'switch', 'malformed:oversize', 'malformed:malformed']),
     sequence: 1,
     run: ([b]) => {
       const e = decodeEnvelope(b!)
