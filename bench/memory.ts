@@ -11,7 +11,7 @@
  * Peers run as the desktop app does, from an esbuild bundle (bench/bundle.ts); BENCH_LOADER=tsx runs
  * them from source, as `coterie run` in a checkout does, which adds tsx's compiler: 40-50 MiB a process.
  *
- * Knobs: BENCH_MEMORY_GIB=4 BENCH_MEMORY_PEERS=8 BENCH_MEMORY_SWARM_MIB=512 BENCH_MEMORY_PAIR_MIB=<whole file>
+ * Knobs: BENCH_MEMORY_GIB=4 BENCH_MEMORY_PEERS=8 (0: no 1 -> N run) BENCH_MEMORY_SWARM_MIB=512 BENCH_MEMORY_PAIR_MIB=<whole file>
  *   BENCH_MEMORY_KINDS=closed,open (closed: the engine as shipped; open: plain WebTorrent)
  *   BENCH_STORE_CACHE=<pieces> the closed peers' store cache (engine STORE_CACHE_SLOTS unless set)
  */
@@ -26,7 +26,7 @@ const MiB = 1024 * 1024
 const env = (name: string, fallback: number): number => {
   const v = process.env[name]
   const n = v === undefined || v === '' ? fallback : Number(v)
-  if (!Number.isFinite(n) || n <= 0) throw new RangeError(`${name} must be a positive number`)
+  if (!Number.isFinite(n) || n < 0) throw new RangeError(`${name} must be a number >= 0`)
   return n
 }
 const GIB = env('BENCH_MEMORY_GIB', 4)
@@ -58,6 +58,8 @@ interface Mem {
   heapTotal: number
   external: number
   arrayBuffers: number
+  /** A closed node's peak bytes of pieces being downloaded since the previous sample. */
+  inFlightPeak: number
 }
 const mem = (p: Peer) => p.req<Mem>({ cmd: 'mem' }, LIMIT.start)
 const mib = (m: Mem) => ({
@@ -78,7 +80,11 @@ interface RunResult {
   seeder_peak_MiB: number
   member_peak_MiB: number
   seeder_at_peak_sample: ReturnType<typeof mib>
+  /** The first member's largest sample: where a downloading node's memory is. */
+  member_at_peak_sample: ReturnType<typeof mib>
   seeder_peak_queued_MiB: number
+  /** The first member's most bytes of pieces being downloaded (closed: engine/pieces-in-flight.ts). */
+  member_peak_in_flight_MiB: number
 }
 
 async function run(kind: Kind, file: string, root: string, members: number, bytesEach: number): Promise<RunResult> {
@@ -100,10 +106,19 @@ async function run(kind: Kind, file: string, root: string, members: number, byte
     await s.peer.req({ cmd: 'queue' }, LIMIT.start)
     for (const p of [s.peer, ...leechers]) p.resetPeakRss()
     let atPeak: Mem | undefined
+    let memberAtPeak: Mem | undefined
+    let memberInFlight = 0
     const sampler = setInterval(() => {
       void mem(s.peer).then(
         (m) => {
           if (atPeak === undefined || m.rss > atPeak.rss) atPeak = m
+        },
+        () => {},
+      )
+      void mem(leechers[0]!).then(
+        (m) => {
+          if (memberAtPeak === undefined || m.rss > memberAtPeak.rss) memberAtPeak = m
+          memberInFlight = Math.max(memberInFlight, m.inFlightPeak)
         },
         () => {},
       )
@@ -141,7 +156,9 @@ async function run(kind: Kind, file: string, root: string, members: number, byte
       seeder_peak_MiB: vm(s.peer.pid, 'VmHWM'),
       member_peak_MiB: Math.max(...leechers.map((l) => vm(l.pid, 'VmHWM'))),
       seeder_at_peak_sample: mib(atPeak ?? (await mem(s.peer))),
+      member_at_peak_sample: mib(memberAtPeak ?? (await mem(leechers[0]!))),
       seeder_peak_queued_MiB: round(queued.peakBytes / MiB, 1),
+      member_peak_in_flight_MiB: round(memberInFlight / MiB, 1),
     }
     say(`  ${JSON.stringify(r)}`)
     dirs.forEach((d) => rmSync(d, { recursive: true, force: true }))
@@ -159,6 +176,7 @@ try {
   for (const kind of KINDS) {
     say(`memory: ${kind}, 1 -> 1, ${PAIR_MIB} MiB of ${GIB} GiB`)
     results.push(await run(kind, file, root, 1, Math.min(PAIR_MIB * MiB, GIB * 1024 * MiB)))
+    if (PEERS === 0) continue
     say(`memory: ${kind}, 1 -> ${PEERS}, ${SWARM_MIB} MiB each`)
     results.push(await run(kind, file, root, PEERS, Math.min(SWARM_MIB * MiB, GIB * 1024 * MiB)))
   }
@@ -185,6 +203,9 @@ console.table(
     'seeder heap used/total': `${r.seeder_at_peak_sample.heap_used}/${r.seeder_at_peak_sample.heap_total}`,
     'seeder Buffers': r.seeder_at_peak_sample.array_buffers,
     'seeder queued': r.seeder_peak_queued_MiB,
+    'member heap used/total': `${r.member_at_peak_sample.heap_used}/${r.member_at_peak_sample.heap_total}`,
+    'member Buffers': r.member_at_peak_sample.array_buffers,
+    'member in flight': r.member_peak_in_flight_MiB,
   })),
 )
 for (const r of results.filter((x) => x.kind === 'closed')) {

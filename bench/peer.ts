@@ -105,6 +105,10 @@ const SEND_BUDGET = ((v) =>
 
 /** BENCH_STORE_CACHE=<pieces>: the closed peers' store cache (engine STORE_CACHE_SLOTS unless set). */
 const STORE_CACHE = ((v) => (v === undefined || v === '' ? undefined : Number(v)))(process.env.BENCH_STORE_CACHE)
+/** BENCH_PIECES_IN_FLIGHT=<MiB>: the closed peers' bound on pieces being downloaded (engine PIECE_BYTES_IN_FLIGHT unless set). */
+const PIECES_IN_FLIGHT = ((v) => (v === undefined || v === '' ? undefined : Number(v) * 1024 * 1024))(
+  process.env.BENCH_PIECES_IN_FLIGHT,
+)
 
 /**
  * Bytes read from disk for peers and not yet sent, sampled every QUEUE_SAMPLE_MS: the engine's
@@ -325,6 +329,7 @@ async function handle(r: Request): Promise<Record<string, unknown>> {
                 tls: r.kind === 'records' ? false : TLS,
                 sendBudget: SEND_BUDGET,
                 storeCacheSlots: STORE_CACHE,
+                piecesInFlight: PIECES_IN_FLIGHT,
               }),
               membership: membership(r.who),
             }
@@ -365,7 +370,9 @@ async function handle(r: Request): Promise<Record<string, unknown>> {
     case 'mem': {
       const gc = (globalThis as { gc?: () => void }).gc
       if (r.gc === true && gc !== undefined) gc()
-      return { ...process.memoryUsage() }
+      // A closed node's pieces being downloaded (engine/pieces-in-flight.ts): the peak since the last call.
+      const inFlight = node?.kind === 'closed' ? node.engine.piecesInFlightBytes({ resetPeak: true }) : undefined
+      return { ...process.memoryUsage(), inFlightPeak: inFlight?.peakBytes ?? 0 }
     }
     case 'queue': {
       const peak = Math.max(queuePeak, queuedNow())

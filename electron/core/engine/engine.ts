@@ -37,6 +37,7 @@ import { peerPath, type PeerPath } from './peer-path.js'
 import { formatAddress } from '../protocol/address.js'
 import { GroupLimits, limitWire, type LimitedWire, type Limits } from './group-limits.js'
 import { budgetWire, type SendBudget } from './send-budget.js'
+import { boundPiecesInFlight, type PiecesInFlight } from './pieces-in-flight.js'
 import { PortMapper, reachabilityOf, type Reachability } from './port-mapping.js'
 
 export interface EngineOptions {
@@ -91,6 +92,11 @@ export interface EngineOptions {
   readonly sendBudget?: number | undefined
   /** Whole pieces webtorrent keeps in memory per torrent (STORE_CACHE_SLOTS unless given). Benchmarks compare. */
   readonly storeCacheSlots?: number | undefined
+  /**
+   * Bytes of started, unwritten pieces a downloading torrent may hold (engine/pieces-in-flight.ts);
+   * PIECE_BYTES_IN_FLIGHT unless given. Benchmarks compare sizes.
+   */
+  readonly piecesInFlight?: number | undefined
 }
 
 /** What the engine needs to know about a torrent's group. */
@@ -195,6 +201,9 @@ export class Engine extends EventEmitter {
   readonly #tls: boolean | undefined
   readonly #sendBudget: number | undefined
   readonly #storeCacheSlots: number
+  readonly #piecesInFlightLimit: number | undefined
+  /** Each torrent's bound on the pieces it downloads at once (pieces-in-flight.ts). */
+  readonly #inFlight = new Map<string, PiecesInFlight>()
   /** Where each torrent is announced: its topic can change (a rotated discovery secret). */
   readonly #announced = new Map<string, TorrentDiscovery>()
   /** The newest group index of each group, passed between members (PROTOCOL.md §13.1). */
@@ -220,6 +229,7 @@ export class Engine extends EventEmitter {
     this.#tls = o.tls
     this.#sendBudget = o.sendBudget
     this.#storeCacheSlots = o.storeCacheSlots ?? STORE_CACHE_SLOTS
+    this.#piecesInFlightLimit = o.piecesInFlight
     this.#sweeper = setInterval(() => this.#sweepIdlePeers(), Math.min(SWEEP_MS, this.#idlePeerMs))
     this.#sweeper.unref()
     this.#discovery = client.dht ? new TopicDiscovery(client.dht, () => client.torrentPort) : undefined
@@ -320,6 +330,9 @@ export class Engine extends EventEmitter {
     const known = new KnownAddresses(torrent, (w) => this.#memberOf(w))
     this.#known.set(infoHash, known)
     torrent.once('close', () => this.#known.get(infoHash) === known && this.#known.delete(infoHash))
+    const inFlight = boundPiecesInFlight(torrent, this.#piecesInFlightLimit)
+    this.#inFlight.set(infoHash, inFlight)
+    torrent.once('close', () => this.#inFlight.get(infoHash) === inFlight && this.#inFlight.delete(infoHash))
     this.#gate(torrent, known, () => this.#membership.get(infoHash) ?? m)
     await ready(torrent)
     if (o.readOnly === true) refuseWrites(torrent)
@@ -539,6 +552,21 @@ export class Engine extends EventEmitter {
     let n = 0
     for (const t of this.#client.torrents) for (const w of t.wires) n += this.#wires.get(w)?.budget.queuedBytes ?? 0
     return n
+  }
+
+  /**
+   * Bytes of pieces being downloaded and not yet written, over every torrent, now and at most since
+   * the last call with `resetPeak` (engine/pieces-in-flight.ts): each torrent's share is bounded.
+   */
+  piecesInFlightBytes(o: { resetPeak?: boolean } = {}): { bytes: number; peakBytes: number } {
+    let bytes = 0
+    let peakBytes = 0
+    for (const f of this.#inFlight.values()) {
+      bytes += f.bytes
+      peakBytes += f.peakBytes
+      if (o.resetPeak === true) f.resetPeak()
+    }
+    return { bytes, peakBytes }
   }
 
   /** Resolves when the torrent has every piece. */
