@@ -37,7 +37,7 @@ import { peerPath, type PeerPath } from './peer-path.js'
 import { formatAddress } from '../protocol/address.js'
 import { GroupLimits, limitWire, type LimitedWire, type Limits } from './group-limits.js'
 import { budgetWire, type SendBudget } from './send-budget.js'
-import { boundPiecesInFlight, type PiecesInFlight } from './pieces-in-flight.js'
+import { boundPiecesInFlight, PieceBudget } from './pieces-in-flight.js'
 import { PortMapper, reachabilityOf, type Reachability } from './port-mapping.js'
 
 export interface EngineOptions {
@@ -201,9 +201,8 @@ export class Engine extends EventEmitter {
   readonly #tls: boolean | undefined
   readonly #sendBudget: number | undefined
   readonly #storeCacheSlots: number
-  readonly #piecesInFlightLimit: number | undefined
-  /** Each torrent's bound on the pieces it downloads at once (pieces-in-flight.ts). */
-  readonly #inFlight = new Map<string, PiecesInFlight>()
+  /** The bound on the pieces all torrents download at once (pieces-in-flight.ts). */
+  readonly #pieceBudget: PieceBudget
   /** Where each torrent is announced: its topic can change (a rotated discovery secret). */
   readonly #announced = new Map<string, TorrentDiscovery>()
   /** The newest group index of each group, passed between members (PROTOCOL.md §13.1). */
@@ -229,7 +228,7 @@ export class Engine extends EventEmitter {
     this.#tls = o.tls
     this.#sendBudget = o.sendBudget
     this.#storeCacheSlots = o.storeCacheSlots ?? STORE_CACHE_SLOTS
-    this.#piecesInFlightLimit = o.piecesInFlight
+    this.#pieceBudget = new PieceBudget(o.piecesInFlight)
     this.#sweeper = setInterval(() => this.#sweepIdlePeers(), Math.min(SWEEP_MS, this.#idlePeerMs))
     this.#sweeper.unref()
     this.#discovery = client.dht ? new TopicDiscovery(client.dht, () => client.torrentPort) : undefined
@@ -330,9 +329,7 @@ export class Engine extends EventEmitter {
     const known = new KnownAddresses(torrent, (w) => this.#memberOf(w))
     this.#known.set(infoHash, known)
     torrent.once('close', () => this.#known.get(infoHash) === known && this.#known.delete(infoHash))
-    const inFlight = boundPiecesInFlight(torrent, this.#piecesInFlightLimit)
-    this.#inFlight.set(infoHash, inFlight)
-    torrent.once('close', () => this.#inFlight.get(infoHash) === inFlight && this.#inFlight.delete(infoHash))
+    boundPiecesInFlight(torrent, this.#pieceBudget)
     this.#gate(torrent, known, () => this.#membership.get(infoHash) ?? m)
     await ready(torrent)
     if (o.readOnly === true) refuseWrites(torrent)
@@ -556,17 +553,14 @@ export class Engine extends EventEmitter {
 
   /**
    * Bytes of pieces being downloaded and not yet written, over every torrent, now and at most since
-   * the last call with `resetPeak` (engine/pieces-in-flight.ts): each torrent's share is bounded.
+   * the last call with `resetPeak` (engine/pieces-in-flight.ts): bounded by `limit`, give or take
+   * one piece per torrent.
    */
-  piecesInFlightBytes(o: { resetPeak?: boolean } = {}): { bytes: number; peakBytes: number } {
-    let bytes = 0
-    let peakBytes = 0
-    for (const f of this.#inFlight.values()) {
-      bytes += f.bytes
-      peakBytes += f.peakBytes
-      if (o.resetPeak === true) f.resetPeak()
-    }
-    return { bytes, peakBytes }
+  piecesInFlightBytes(o: { resetPeak?: boolean } = {}): { bytes: number; peakBytes: number; limit: number } {
+    const b = this.#pieceBudget
+    const r = { bytes: b.bytes, peakBytes: b.peakBytes, limit: b.limit }
+    if (o.resetPeak === true) b.resetPeak()
+    return r
   }
 
   /** Resolves when the torrent has every piece. */

@@ -1,6 +1,6 @@
 /**
- * A bound on what a downloading torrent holds in memory (issue 16): the bytes of the pieces it has
- * started and not yet written, at most PIECE_BYTES_IN_FLIGHT per torrent.
+ * A bound on what downloading holds in memory (issue 16): the bytes of the pieces a node's torrents
+ * have started and not yet written, at most PIECE_BYTES_IN_FLIGHT over all of them.
  *
  * Why: webtorrent keeps every block of a piece in memory until the piece is complete, then joins
  * them into one Buffer, hashes it and hands it to the store, and only forgets the piece once the
@@ -27,7 +27,7 @@
  * (`npm run bench:memory`, docs/ENGINE.md §5). So each started piece gets a buffer of its own from a
  * pool (as many as the bound holds), each block is copied into it as it arrives (and dies young),
  * the buffer is what is hashed and written (no join), and it goes back to the pool once the piece
- * is written. The pool's buffers are Uint8Arrays, which a store's `slice` copies, so nothing read
+ * is written (the pool is let go when nothing is downloading). The pool's buffers are Uint8Arrays, which a store's `slice` copies, so nothing read
  * from a piece still being written can see its buffer reused.
  */
 import type Wire from 'bittorrent-protocol'
@@ -36,26 +36,61 @@ import type { Torrent } from 'webtorrent'
 const MiB = 1024 * 1024
 
 /**
- * Bytes of started, unwritten pieces one torrent may hold. 32 MiB is 8 pieces of a 4 GiB file's 4
- * MiB (2048 blocks requested at once, about 0.2 s at loopback speed and many seconds on a real
- * link), which keeps a fast single source at full speed (`npm run bench`, docs/ENGINE.md §5) and a
- * member's RSS under 200 MiB for a 4 GiB file (`npm run bench:memory`). A piece larger than the
- * bound is still downloaded, alone.
+ * Bytes of started, unwritten pieces a node may hold, over all its torrents. 16 MiB is 4 pieces of
+ * a 4 GiB file's 4 MiB (1024 blocks requested at once: 0.1-0.2 s at loopback speed, seconds on a
+ * real link). Measured with `npm run bench:memory` (1.5 GiB of a 4 GiB file, 1 -> 1, 2026-12-03):
+ * the member peaked at 206 MiB with 32 MiB, 170 MiB with 16; throughput in docs/ENGINE.md §5.
+ * Each torrent may always have one piece started, so a piece larger than the bound, or a torrent
+ * started while others fill it, still makes progress.
  */
-export const PIECE_BYTES_IN_FLIGHT = 32 * MiB
+export const PIECE_BYTES_IN_FLIGHT = 16 * MiB
 
 /** webtorrent's block size (torrent-piece's BLOCK_LENGTH): what a pipeline is counted in. */
 const BLOCK_LENGTH = 16 * 1024
 /** webtorrent's PIPELINE_MAX_DURATION: a wire is asked for this many seconds of its download speed. */
 const PIPELINE_SECONDS = 1
 
-export interface PiecesInFlight {
-  /** Bytes of the pieces started and not yet written (each counted at its full length). */
-  readonly bytes: number
+/**
+ * The bound, shared by a node's torrents: the bytes of their started pieces, and the buffers of
+ * written pieces kept for the next ones (pooled and in flight together stay within `limit`).
+ */
+export class PieceBudget {
+  /** Bytes of the pieces started and not yet written, each counted at its full length. */
+  bytes = 0
   /** The most `bytes` has been since the last `resetPeak()`. */
-  readonly peakBytes: number
-  readonly limit: number
-  resetPeak(): void
+  peakBytes = 0
+  readonly #pool = new Map<number, Uint8Array[]>()
+  #pooledBytes = 0
+
+  constructor(readonly limit: number = PIECE_BYTES_IN_FLIGHT) {
+    if (!(limit > 0)) throw new RangeError('pieces-in-flight: the bound must be positive')
+  }
+
+  resetPeak(): void {
+    this.peakBytes = this.bytes
+  }
+
+  take(length: number): Uint8Array {
+    const b = this.#pool.get(length)?.pop()
+    if (b === undefined) return new Uint8Array(length)
+    this.#pooledBytes -= length
+    return b
+  }
+
+  give(buffer: Uint8Array): void {
+    if (this.bytes + this.#pooledBytes + buffer.byteLength > this.limit) return
+    const list = this.#pool.get(buffer.byteLength) ?? []
+    list.push(buffer)
+    this.#pool.set(buffer.byteLength, list)
+    this.#pooledBytes += buffer.byteLength
+  }
+
+  /** Lets the pooled buffers go (nothing is being downloaded: a seeding node holds none). */
+  drain(): void {
+    if (this.bytes > 0) return
+    this.#pool.clear()
+    this.#pooledBytes = 0
+  }
 }
 
 /** torrent-piece's Piece, as much as is read or replaced here (its own fields, checked when a piece is adopted). */
@@ -64,6 +99,7 @@ interface Piece {
   missing: number
   _chunks: number
   _buffered: number
+  _reservations: number
   _buffer: (Uint8Array | undefined)[] | null
   _cancellations: number[] | null
   sources: unknown[] | null
@@ -88,7 +124,7 @@ interface TorrentInternals {
   _request(wire: Wire, index: number, hotswap: boolean): boolean
   _updateWire(wire: Wire): unknown
   on(event: 'verified', f: (index: number) => void): unknown
-  on(event: 'warning', f: () => void): unknown
+  on(event: 'warning' | 'done' | 'close', f: () => void): unknown
 }
 
 interface WireFields {
@@ -101,19 +137,23 @@ interface WireFields {
   downloadSpeed(): number
 }
 
+export interface PiecesInFlight {
+  /** This torrent's bytes of pieces started and not yet written. */
+  readonly bytes: number
+  /** The most `bytes` has been. */
+  readonly peakBytes: number
+}
+
 /** Installs the bound on a torrent (before it starts downloading). Throws if webtorrent's internals moved. */
-export function boundPiecesInFlight(torrent: Torrent, limit: number = PIECE_BYTES_IN_FLIGHT): PiecesInFlight {
+export function boundPiecesInFlight(torrent: Torrent, budget: PieceBudget): PiecesInFlight {
   const t = torrent as unknown as TorrentInternals
   if (typeof t._request !== 'function' || typeof t._updateWire !== 'function') {
     throw new Error('pieces-in-flight: webtorrent no longer has Torrent._request/_updateWire')
   }
-  if (!(limit > 0)) throw new RangeError('pieces-in-flight: the bound must be positive')
   const request = t._request
   const updateWire = t._updateWire
   /** Started pieces by index, with the Piece object started (a failed hash replaces it). */
   const started = new Map<number, Started>()
-  /** Buffers of written pieces, for the next ones (at most as many as the bound holds pieces). */
-  const pool: Uint8Array[] = []
   let bytes = 0
   let peak = 0
   /** Something may have replaced a started piece without a 'verified' (a failed hash): look again. */
@@ -124,20 +164,17 @@ export function boundPiecesInFlight(torrent: Torrent, limit: number = PIECE_BYTE
     if (s === undefined) return
     started.delete(index)
     bytes -= s.piece.length
+    budget.bytes -= s.piece.length
     // Written (verified), failed its hash, or dropped unfinished: nothing reads the buffer any more.
-    if (s.buffer.byteLength === t.pieceLength && (pool.length + 1) * t.pieceLength <= limit) pool.push(s.buffer)
+    budget.give(s.buffer)
   }
   const prune = () => {
     stale = false
     for (const [i, s] of started) if (t.pieces?.[i] !== s.piece) forget(i)
   }
-  const bufferFor = (length: number) => {
-    const b = length === t.pieceLength ? pool.pop() : undefined
-    return b ?? new Uint8Array(length)
-  }
   const hasRoom = (length: number) => {
     if (stale) prune()
-    return started.size === 0 || bytes + length <= limit
+    return started.size === 0 || budget.bytes + length <= budget.limit
   }
   const requestable = (index: number) =>
     t.wires.some((w) => {
@@ -161,6 +198,14 @@ export function boundPiecesInFlight(torrent: Torrent, limit: number = PIECE_BYTE
 
   t.on('verified', forget)
   t.on('warning', () => (stale = true))
+  t.on('done', () => budget.drain())
+  // A torrent removed mid-download gives its share back (its pieces' buffers go with it).
+  t.on('close', () => {
+    budget.bytes -= bytes
+    bytes = 0
+    started.clear()
+    budget.drain()
+  })
 
   t._request = function (wire, index, hotswap) {
     const piece = t.pieces?.[index]
@@ -170,11 +215,13 @@ export function boundPiecesInFlight(torrent: Torrent, limit: number = PIECE_BYTE
     if (!hasRoom(piece.length)) return false
     const ok = request.call(this, wire, index, hotswap)
     if (ok) {
-      const buffer = bufferFor(piece.length)
+      const buffer = budget.take(piece.length)
       started.set(index, { piece, buffer })
       copyBlocksInto(piece, buffer)
       bytes += piece.length
+      budget.bytes += piece.length
       if (bytes > peak) peak = bytes
+      if (budget.bytes > budget.peakBytes) budget.peakBytes = budget.bytes
     }
     return ok
   }
@@ -187,8 +234,10 @@ export function boundPiecesInFlight(torrent: Torrent, limit: number = PIECE_BYTE
     // Full: only the started pieces can be asked for. webtorrent's own walk would try every
     // missing piece, in vain, for each block that arrives.
     const max = pipelineLength(f)
-    for (const i of started.keys()) {
+    for (const [i, { piece: p }] of started) {
       if (f.requests.length >= max) return undefined
+      // torrent-piece's own count: every block reserved and none given back, nothing to ask for.
+      if (p._reservations >= p._chunks && (p._cancellations?.length ?? 0) === 0) continue
       if (!f.peerPieces.get(i)) continue
       while (f.requests.length < max && t._request(wire, i, t._critical[i] === true)) {
         // each call reserves one more block of piece i
@@ -206,10 +255,6 @@ export function boundPiecesInFlight(torrent: Torrent, limit: number = PIECE_BYTE
     get peakBytes() {
       return peak
     },
-    limit,
-    resetPeak() {
-      peak = bytes
-    },
   }
 }
 
@@ -219,7 +264,7 @@ export function boundPiecesInFlight(torrent: Torrent, limit: number = PIECE_BYTE
  * Own properties of this one Piece object: torrent-piece's class is left as it is.
  */
 function copyBlocksInto(piece: Piece, buffer: Uint8Array): void {
-  for (const f of ['_buffer', '_buffered', '_chunks', '_flushed', '_cancellations'] as const) {
+  for (const f of ['_buffer', '_buffered', '_chunks', '_reservations', '_flushed', '_cancellations'] as const) {
     if (!(f in piece)) throw new Error(`pieces-in-flight: torrent-piece no longer has Piece.${f}`)
   }
   const set = piece.set
