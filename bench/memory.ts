@@ -14,6 +14,8 @@
  * Knobs: BENCH_MEMORY_GIB=4 BENCH_MEMORY_PEERS=8 (0: no 1 -> N run) BENCH_MEMORY_SWARM_MIB=512 BENCH_MEMORY_PAIR_MIB=<whole file>
  *   BENCH_MEMORY_KINDS=closed,open (closed: the engine as shipped; open: plain WebTorrent)
  *   BENCH_STORE_CACHE=<pieces> the closed peers' store cache (engine STORE_CACHE_SLOTS unless set)
+ *   BENCH_MEMORY_IN_FLIGHT=<MiB>,<MiB>,... each closed run once per bound on pieces in flight, in this order
+ *     (BENCH_PIECES_IN_FLIGHT of its peers; engine PIECE_BYTES_IN_FLIGHT unless set): A/B in one run
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -35,6 +37,9 @@ const SWARM_MIB = env('BENCH_MEMORY_SWARM_MIB', 512)
 /** 1 -> 1: the member downloads this much (MiB), the whole file unless set (a loaded machine's shortcut). */
 const PAIR_MIB = env('BENCH_MEMORY_PAIR_MIB', GIB * 1024)
 const KINDS = (process.env.BENCH_MEMORY_KINDS ?? 'closed,open').split(',') as Kind[]
+/** Bounds on pieces in flight (MiB) to run the closed kind with, one run each; [undefined]: the engine's. */
+const IN_FLIGHT: (string | undefined)[] = (process.env.BENCH_MEMORY_IN_FLIGHT ?? '').split(',').filter((x) => x !== '')
+if (IN_FLIGHT.length === 0) IN_FLIGHT.push(undefined)
 /** The RSS target of issue 16, per process (MiB). */
 const TARGET_MIB = 200
 /** How often the seeder's memory is sampled for the breakdown. */
@@ -72,6 +77,8 @@ const mib = (m: Mem) => ({
 
 interface RunResult {
   kind: Kind
+  /** The closed peers' bound on pieces in flight (MiB), when BENCH_MEMORY_IN_FLIGHT set one. */
+  in_flight_bound?: string
   members: number
   mib_each: number
   seconds: number
@@ -148,6 +155,10 @@ async function run(kind: Kind, file: string, root: string, members: number, byte
     const queued = await s.peer.req<{ peakBytes: number }>({ cmd: 'queue' }, LIMIT.start)
     const r: RunResult = {
       kind,
+      ...(kind !== 'open' &&
+        process.env.BENCH_PIECES_IN_FLIGHT !== undefined && {
+          in_flight_bound: process.env.BENCH_PIECES_IN_FLIGHT,
+        }),
       members,
       mib_each: round(bytesEach / MiB, 0),
       seconds,
@@ -174,11 +185,17 @@ const file = randomFile(join(root, 'src'), 'memory.bin', GIB * 1024 * MiB)
 const results: RunResult[] = []
 try {
   for (const kind of KINDS) {
-    say(`memory: ${kind}, 1 -> 1, ${PAIR_MIB} MiB of ${GIB} GiB`)
-    results.push(await run(kind, file, root, 1, Math.min(PAIR_MIB * MiB, GIB * 1024 * MiB)))
-    if (PEERS === 0) continue
-    say(`memory: ${kind}, 1 -> ${PEERS}, ${SWARM_MIB} MiB each`)
-    results.push(await run(kind, file, root, PEERS, Math.min(SWARM_MIB * MiB, GIB * 1024 * MiB)))
+    for (const bound of kind === 'open' ? [undefined] : IN_FLIGHT) {
+      // Peers take their environment when spawned (bench/transfer.ts), so each run can have its own bound.
+      if (bound === undefined) delete process.env.BENCH_PIECES_IN_FLIGHT
+      else process.env.BENCH_PIECES_IN_FLIGHT = bound
+      const label = bound === undefined ? '' : `, ${bound} MiB in flight`
+      say(`memory: ${kind}, 1 -> 1, ${PAIR_MIB} MiB of ${GIB} GiB${label}`)
+      results.push(await run(kind, file, root, 1, Math.min(PAIR_MIB * MiB, GIB * 1024 * MiB)))
+      if (PEERS === 0) continue
+      say(`memory: ${kind}, 1 -> ${PEERS}, ${SWARM_MIB} MiB each${label}`)
+      results.push(await run(kind, file, root, PEERS, Math.min(SWARM_MIB * MiB, GIB * 1024 * MiB)))
+    }
   }
 } catch (err) {
   say(`\nbench:memory FAILED: ${err instanceof Error ? err.message : String(err)}`)
@@ -193,6 +210,7 @@ console.log(
 console.table(
   results.map((r) => ({
     kind: r.kind,
+    'in flight bound': r.in_flight_bound ?? '',
     members: r.members,
     'MiB each': r.mib_each,
     s: r.seconds,
