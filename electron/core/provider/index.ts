@@ -9,4 +9,13 @@ export { MAX_PASSWORD_BYTES } from './password.js'
 export { Issuer } from './issuance.js'
 export { serveProvider, type RunningService } from './server.js'
 export { ProviderClient } from './client.js'
-export { publish, listItems, itemTorrent, signedFeed, type Item, type SignedFeed } from './items.js'
+export {
+  fillItemInfo,
+  publish,
+  listItems,
+  itemTorrent,
+  signedFeed,
+  withdraw,
+  type Item,
+  type SignedFeed,
+} from './items.js'
