@@ -241,7 +241,16 @@ export function addProviderCommands(program: Command, cx: ProviderCliContext): v
         database?: string
       },
     ) => {
-      const { fillItemInfo, Issuer, itemTorrent, openProvider, serveProvider, signedFeed } = await load()
+      const {
+        fillItemInfo,
+        Issuer,
+        itemTorrent,
+        openProvider,
+        REVOCATION_SYNC_MS,
+        serveProvider,
+        signedFeed,
+        syncRevocations,
+      } = await load()
       const { subscriberInvite } = await import('../service/index.js')
       const store = await cx.openStore()
       const p = await openProvider(store, cx.profileDir(), o.database)
@@ -252,6 +261,22 @@ export function addProviderCommands(program: Command, cx: ProviderCliContext): v
       // native curves it would install: each certificate costs a verify and a sign.
       if (!o.seeder) installNativePrimitives()
       const running = o.seeder ? await cx.startRun(store, o) : undefined
+      // This node publishes the group index: it carries to peers the accounts disabled on any
+      // issuance node (their copies of the profile revoke only locally). One pass at a time.
+      let syncing: Promise<void> | undefined
+      const syncOnce = async (): Promise<void> => {
+        const keys = await syncRevocations(store, p)
+        if (keys.length === 0) return
+        await running!.node.reload()
+        cx.out(`revoked ${keys.length} key(s) of accounts disabled on another issuance node`)
+      }
+      const sync = (): void => {
+        syncing ??= syncOnce()
+          .catch((e: unknown) => void process.stderr.write(`revocations not synced: ${(e as Error).message}\n`))
+          .finally(() => (syncing = undefined))
+      }
+      const syncTimer = running === undefined ? undefined : setInterval(sync, REVOCATION_SYNC_MS)
+      if (running !== undefined) sync()
       const host = o.listen.host.includes(':') ? `[${o.listen.host}]` : o.listen.host
       const nodeAddresses =
         o.nodeAddress.length > 0 || running === undefined || isWildcard(o.listen.host)
@@ -277,6 +302,8 @@ export function addProviderCommands(program: Command, cx: ProviderCliContext): v
       base ??= `http://${host}:${service.port}/`
       cx.out(`provider ${shown(p.name)} listening on http://${host}:${service.port}`)
       await cx.untilStopped()
+      clearInterval(syncTimer)
+      await syncing
       await service.close()
       await running?.stop()
       await p.db.close()

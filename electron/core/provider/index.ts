@@ -4,7 +4,7 @@
  * hasher load for those and for nothing else.
  */
 export { initProvider, openProvider, providerDatabasePath, type Provider } from './provider.js'
-export { addAccount, disableAccount, listAccounts, type AccountView } from './accounts.js'
+export { addAccount, disableAccount, disabledKeys, listAccounts, type AccountView } from './accounts.js'
 export { MAX_PASSWORD_BYTES } from './password.js'
 export { Issuer } from './issuance.js'
 export { serveProvider, type RunningService } from './server.js'
@@ -19,3 +19,4 @@ export {
   type Item,
   type SignedFeed,
 } from './items.js'
+export { REVOCATION_SYNC_MS, syncRevocations } from './revocations.js'
