@@ -209,9 +209,10 @@ export function boundPiecesInFlight(torrent: Torrent, budget: PieceBudget): Piec
 
   t._request = function (wire, index, hotswap) {
     const piece = t.pieces?.[index]
-    if (piece === null || piece === undefined || started.get(index)?.piece === piece) {
-      return request.call(this, wire, index, hotswap)
-    }
+    // A written piece (webtorrent nulls it as it marks it verified): its own first check says no.
+    // The hot case: webtorrent's walk asks once per piece the peer has, for every block that arrives.
+    if (piece === null) return false
+    if (piece === undefined || started.get(index)?.piece === piece) return request.call(this, wire, index, hotswap)
     if (!hasRoom(piece.length)) return false
     const ok = request.call(this, wire, index, hotswap)
     if (ok) {
