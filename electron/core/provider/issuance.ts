@@ -6,14 +6,22 @@
  * database as it found it, but for the account's attempt count (rate-limit.ts).
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { err, ok, type Reason, type Result } from '../../../shared/result.js'
+import { err, ok, type Result } from '../../../shared/result.js'
 import type { ProviderErrorCode } from '../../../shared/protocol-codes.js'
-import { certify, isValidPublicKey, LOGIN_CHALLENGE_BYTES, verifyLoginAnswer, type KeyPair } from '../service/index.js'
+import {
+  certify,
+  isValidPublicKey,
+  LOGIN_CHALLENGE_BYTES,
+  PROVIDER_CERTIFICATE_LIFETIME_S,
+  REFRESH_LIFETIME_MS,
+  verifyLoginAnswer,
+  type KeyPair,
+  type ProviderRefusal,
+} from '../service/index.js'
 import { int, isNull, text, type Database, type Queryable } from './database.js'
 import { hashPassword, MAX_PASSWORD_BYTES, verifyPassword } from './password.js'
 import { AttemptCounter, countAccountAttempt, type RateLimit } from './rate-limit.js'
 import { ACCOUNT_NAME } from './accounts.js'
-import { PROVIDER_CERTIFICATE_LIFETIME_S, REFRESH_LIFETIME_MS } from './lifetimes.js'
 
 export { PROVIDER_CERTIFICATE_LIFETIME_S, REFRESH_LIFETIME_MS }
 
@@ -32,7 +40,8 @@ export const MAX_WAITING_HASHES = 16
 /** Bytes of a session token (sent as `Authorization: Bearer <hex>`), and of a refresh token. */
 export const SESSION_TOKEN_BYTES = 32
 
-export type Refusal = Reason<ProviderErrorCode> & { readonly retryAfterMs?: number }
+/** The refusal a subscriber's client reads back (the same type both sides). */
+export type Refusal = ProviderRefusal
 const refuse = (code: ProviderErrorCode, retryAfterMs?: number): { ok: false; error: Refusal } =>
   err(retryAfterMs === undefined ? { code } : { code, retryAfterMs })
 

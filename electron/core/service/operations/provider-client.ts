@@ -1,15 +1,19 @@
 /**
- * The subscriber's side of the provider's service (server.ts): log in, ask for a challenge for
+ * The subscriber's side of a content provider's service (electron/core/provider/server.ts): log in, ask for a challenge for
  * one's identity key, sign it, and get the certificate. Every step is bounded in time and in what
  * it reads back, and every refusal comes back as the provider's code. `coterie subscribe` uses it
  * to subscribe (an invite and a refresh token), `coterie run` to renew, and anyone to read the
  * signed feed (verified against the provider's swarm key, PROTOCOL.md §16).
  */
-import { isProviderCode } from '../../../shared/protocol-codes.js'
-import { err, ok, type Result } from '../../../shared/result.js'
-import type { FeedErrorCode } from '../../../shared/protocol-codes.js'
-import { MAX_INVITE_BYTES, signLoginChallenge, verifyFeed, type Feed, type KeyPair } from '../service/index.js'
-import type { Refusal } from './issuance.js'
+import { isProviderCode, type FeedErrorCode, type ProviderErrorCode } from '../../../../shared/protocol-codes.js'
+import { err, ok, type Reason, type Result } from '../../../../shared/result.js'
+import { MAX_INVITE_BYTES } from '../../protocol/constants.js'
+import { verifyFeed, type Feed } from '../../protocol/feed.js'
+import type { KeyPair } from '../../protocol/keys.js'
+import { signLoginChallenge } from '../../protocol/provider-login.js'
+
+/** A provider's refusal: its code (docs/PROVIDER.md), and how long to wait when it said (Retry-After). */
+export type Refusal = Reason<ProviderErrorCode> & { readonly retryAfterMs?: number }
 
 /** How long one request to the provider may take. */
 export const CLIENT_TIMEOUT_MS = 15_000
