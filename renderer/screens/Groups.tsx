@@ -1,5 +1,5 @@
 /**
- * Groups: create one with friends, drop files on it to share (and take one out again), save each
+ * Groups: create one with friends (or subscribe to a content provider: its group), drop files on it to share (and take one out again), save each
  * member's invite, see whose node is connected now; a member chooses whether new shares download by themselves; leave a
  * group, or delete one you own (the files stay).
  */
@@ -19,6 +19,7 @@ import { sortTorrents, useTorrents } from '../store/torrents.js'
 import { stateLabel } from './Transfers.js'
 import { AutoJoin, GroupLimits, RemoveGroup } from './group-settings.js'
 import { ShareZone } from '../components/ShareZone.js'
+import { SubscribeDialog } from '../components/SubscribeDialog.js'
 
 export function Groups() {
   const groups = useProfile((s) => s.groups)
@@ -27,19 +28,32 @@ export function Groups() {
   const selected = useNav((s) => s.group)
   const go = useNav((s) => s.go)
   const [creating, setCreating] = useState(false)
+  const [subscribing, setSubscribing] = useState(false)
   const current = groups.find((g) => g.id === selected) ?? groups[0]
   return (
     <Screen
       title="Groups"
       intro="A group is a closed circle: only its members can download what is shared in it."
       actions={
-        !creating && (
-          <button type="button" onClick={() => setCreating(true)}>
-            New group
+        <>
+          {!creating && (
+            <button type="button" onClick={() => setCreating(true)}>
+              New group
+            </button>
+          )}
+          <button type="button" className="secondary" onClick={() => setSubscribing(true)}>
+            Subscribe to a provider…
           </button>
-        )
+        </>
       }
     >
+      <SubscribeDialog
+        open={subscribing}
+        onDone={(id) => {
+          setSubscribing(false)
+          if (id) go('groups', id)
+        }}
+      />
       {creating && (
         <CreateGroup
           onDone={(id) => {
