@@ -3,7 +3,7 @@
  * a SQLite file, its seeder on loopback), a real `coterie run --ui` for Dana, and Debian's Chromium
  * at the desktop window's minimum size. Dana opens the dialog from Groups, types a wrong password
  * and reads the provider's refusal, then the right one: the provider's group opens with its
- * published item, which finishes downloading. Part of `npm run test:e2e`; alone:
+ * published item (and the provider's address), which finishes downloading. Part of `npm run test:e2e`; alone:
  * `npm run build:renderer && node --import tsx --test e2e/subscribe.e2e.ts`.
  */
 import assert from 'node:assert/strict'
@@ -168,6 +168,7 @@ test(
     // The new group is listed and selected, with the provider's item in it; it finishes downloading.
     const tab = page.getByRole('list', { name: 'Your groups' }).getByRole('button', { name: /^Series/ })
     assert.equal(await tab.getAttribute('aria-current'), 'true', 'the new group is selected')
+    await page.getByTestId('provider').getByText(url).waitFor({ timeout: UI_MS })
     const row = page
       .getByRole('list', { name: 'Shared in this group' })
       .getByRole('listitem')

@@ -90,7 +90,8 @@ export function Groups() {
                 >
                   <span className="title">{g.name}</span>
                   <span className="muted small">
-                    {g.owner ? othersText(g) : 'you are a member'} · {g.torrents.length} shared
+                    {g.owner ? othersText(g) : g.provider ? 'subscription' : 'you are a member'} · {g.torrents.length}{' '}
+                    shared
                   </span>
                 </button>
               </li>
@@ -279,16 +280,25 @@ function GroupDetail({ group }: { group: GroupView }) {
   return (
     <div className="group-detail" aria-label={`Group ${group.name}`}>
       <h2>
-        {group.name} {group.owner ? <span className="badge">You own it</span> : <span className="badge">Member</span>}
+        {group.name}{' '}
+        <span className="badge">{group.owner ? 'You own it' : group.provider ? 'Subscription' : 'Member'}</span>
       </h2>
       {group.owner ? (
         <ShareZone group={group} />
       ) : (
         <>
-          <p className="muted">
-            Only the group’s owner shares into it. What they share later reaches you by itself, from the owner or from
-            other members.
-          </p>
+          {group.provider ? (
+            <p className="muted" data-testid="provider">
+              A subscription: the provider at <code className="wrap">{group.provider}</code> owns this group. What it
+              publishes reaches you by itself, from the provider or from other subscribers, and your membership is
+              renewed with the provider while your account there is active.
+            </p>
+          ) : (
+            <p className="muted">
+              Only the group’s owner shares into it. What they share later reaches you by itself, from the owner or from
+              other members.
+            </p>
+          )}
           <AutoJoin group={group} />
         </>
       )}

@@ -123,6 +123,7 @@ test('the app subscribes through providers.subscribe: refusals change nothing, t
   const group = groups.find((g) => g.id === r.group)
   assert.ok(group !== undefined && !group.owner, 'the provider owns the new group; the subscriber is its member')
   assert.equal(group.name, 'Series')
+  assert.equal(group.provider, new URL(url).href, "the group's view names its provider")
 
   // The item downloads by itself, from the provider's seeder.
   const done = () =>

@@ -5,7 +5,7 @@
  */
 import { CoterieNode, type NodeOptions } from '../runtime/node.js'
 import { defaultDownloadDir } from '../operations/downloads.js'
-import { startRenewals, type RenewalOutcome } from '../operations/subscribe.js'
+import { listSubscriptions, startRenewals, type RenewalOutcome } from '../operations/subscribe.js'
 import type { ProfileStore } from '../../profile/index.js'
 import type { AppInfo } from '../../../../shared/ipc/views.js'
 import type { EventChannel, EventOf } from '../../../../shared/ipc/contract.js'
@@ -79,10 +79,17 @@ export class AppBackend {
     const emit: Emit = (event, payload) => self.backend?.emitEvent(event, payload)
     const acceptedHere = new Set<string>()
     const shares = new ShareNotices(emit, acceptedHere)
+    // Subscriptions' provider addresses for the group views, read again at each profile change (a
+    // subscription writes its file before it asks the node to reload; at most 64 small files).
+    let providers = new Map<string, string>()
+    const readProviders = () =>
+      (providers = new Map(listSubscriptions(store.dir).subscriptions.map((s) => [s.swarm, s.url])))
+    readProviders()
     const node = await CoterieNode.start(store, {
       ...o,
       port: o.port ?? store.current.settings.port,
       onProfile: (profile) => {
+        readProviders()
         shares.update(profile)
         emit('profile.changed', { revision: profile.revision })
       },
@@ -119,7 +126,11 @@ export class AppBackend {
       defaultDownloadDir: o.defaultDownloadDir ?? defaultDownloadDir(),
       changed: () => node.reload(),
       emit,
-      live: { presence: new Presence(node), held: (swarm) => node.engine.index.get(Buffer.from(swarm, 'hex')) },
+      live: {
+        presence: new Presence(node),
+        held: (swarm) => node.engine.index.get(Buffer.from(swarm, 'hex')),
+        provider: (swarm) => providers.get(swarm),
+      },
       acceptedHere,
     }
     const views = new TorrentViews(o.stallMs ?? STALL_MS)
