@@ -161,14 +161,9 @@ export class Issuer {
     signatureHex: string,
     now = Date.now(),
   ): Promise<Result<Issued, Refusal>> {
-    if (!CHALLENGE_SHAPE.test(challengeHex)) return refuse('unknown-challenge')
-    if (!SIGNATURE_SHAPE.test(signatureHex)) return refuse('bad-signature')
-    return this.db.transaction(async (tx): Promise<Result<Issued, Refusal>> => {
-      const s = await this.#session(tx, token, now)
-      if (!s.ok) return s
-      const issued = await this.#issue(tx, s.value, challengeHex, signatureHex, now)
-      return issued.ok ? ok({ certificate: issued.value.certificate, expiresAt: issued.value.expiresAt }) : issued
-    })
+    return this.#issueInSession(token, challengeHex, signatureHex, now, async (_, __, issued) =>
+      ok({ certificate: issued.certificate, expiresAt: issued.expiresAt }),
+    )
   }
 
   /**
@@ -182,19 +177,35 @@ export class Issuer {
     signatureHex: string,
     now = Date.now(),
   ): Promise<Result<Subscribed, Refusal>> {
-    if (!CHALLENGE_SHAPE.test(challengeHex)) return refuse('unknown-challenge')
-    if (!SIGNATURE_SHAPE.test(signatureHex)) return refuse('bad-signature')
-    return this.db.transaction(async (tx): Promise<Result<Subscribed, Refusal>> => {
-      const s = await this.#session(tx, token, now)
-      if (!s.ok) return s
-      const issued = await this.#issue(tx, s.value, challengeHex, signatureHex, now)
-      if (!issued.ok) return issued
+    return this.#issueInSession(token, challengeHex, signatureHex, now, async (tx, account, issued) => {
       const refresh = randomBytes(SESSION_TOKEN_BYTES).toString('hex')
       await tx.query(
         `INSERT INTO refresh_tokens (token_hash, account, member_key, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-        [tokenHash(refresh), s.value, issued.value.member, now, now + REFRESH_LIFETIME_MS],
+        [tokenHash(refresh), account, issued.member, now, now + REFRESH_LIFETIME_MS],
       )
-      return ok({ ...issued.value, refresh })
+      return ok({ ...issued, refresh })
+    })
+  }
+
+  /**
+   * What `certificate` and `subscribe` share: the answer's shape checked, then in one transaction
+   * the session's account, the certificate issued for the challenge it answered, and `then` with
+   * both (which writes in the same transaction, so a refusal anywhere writes nothing).
+   */
+  #issueInSession<T>(
+    token: string,
+    challengeHex: string,
+    signatureHex: string,
+    now: number,
+    then: (tx: Queryable, account: string, issued: Issued & { member: string }) => Promise<Result<T, Refusal>>,
+  ): Promise<Result<T, Refusal>> {
+    if (!CHALLENGE_SHAPE.test(challengeHex)) return Promise.resolve(refuse('unknown-challenge'))
+    if (!SIGNATURE_SHAPE.test(signatureHex)) return Promise.resolve(refuse('bad-signature'))
+    return this.db.transaction(async (tx): Promise<Result<T, Refusal>> => {
+      const s = await this.#session(tx, token, now)
+      if (!s.ok) return s
+      const issued = await this.#issue(tx, s.value, challengeHex, signatureHex, now)
+      return issued.ok ? then(tx, s.value, issued.value) : issued
     })
   }
 
