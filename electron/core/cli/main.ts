@@ -69,7 +69,7 @@ import { formatRate, parseRate } from './rate.js'
 import { bytes, indexProblemLines, isShare, memberState, peerLines, torrentLine } from './format.js'
 import { line, shown } from './terminal.js'
 import { describeReachability, type Reachability, type RenewalOutcome } from '../service/index.js'
-import { addProviderCommands } from './provider.js'
+import { addProviderCommands, withdrawFromFeed } from './provider.js'
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -342,7 +342,10 @@ program
     "owner: take a share (its name or infohash) out of the group; members' nodes stop listing and seeding it, and keep what they downloaded",
   )
   .action(async (item: string, o: { group: string }) => {
-    const gone = await unshare(await openStore(), item, o.group)
+    const store = await openStore()
+    const gone = await unshare(store, item, o.group)
+    // A content provider's item also leaves the feed that every issuance node serves from its database.
+    if (await withdrawFromFeed(store, profileDir(), gone.infoHash)) out(`taken out of the provider's feed`)
     // A running node stops seeding it and publishes the group's next index now; otherwise its next start does.
     const now = await isNodeRunning(profileDir())
     await poke()

@@ -10,4 +10,13 @@ export { Issuer } from './issuance.js'
 export { serveProvider, type RunningService } from './server.js'
 // The subscriber's client lives behind the service's door (the app subscribes too); re-exported for the bench.
 export { ProviderClient } from '../service/index.js'
-export { publish, listItems, itemTorrent, signedFeed, type Item, type SignedFeed } from './items.js'
+export {
+  fillItemInfo,
+  publish,
+  listItems,
+  itemTorrent,
+  signedFeed,
+  withdraw,
+  type Item,
+  type SignedFeed,
+} from './items.js'

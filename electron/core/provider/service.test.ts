@@ -4,12 +4,14 @@
 // server (a throwaway cluster, testing/postgres.ts; skipped with its reason where none can run),
 // and subscribers speaking HTTP to it. A certificate it issues passes the protocol's own
 // verification; every refused attempt leaves the database as it was (but for the account's attempt
-// count); two issuance nodes over one database serve the same accounts and share their limits.
+// count); two issuance nodes over one database serve the same accounts, share their limits, and
+// serve the same feed.
 import { after, before, describe, test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { request } from 'node:http'
-import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { keyPair } from '../testing/fixtures.js'
@@ -445,6 +447,45 @@ function providerSuite(engine: Engine): void {
       ok: false,
       error: { code: 'no-session' },
     })
+  })
+
+  test(`${engine}: two issuance nodes serve one feed: an item published on one is listed and served by the other, until unshared`, async (t) => {
+    if (skip(t)) return
+    assert.notEqual(second, '', 'the second node runs (the tests before)')
+    const folder = mkdtempSync(join(tmpdir(), 'coterie-provider-item-'))
+    folders.push(folder)
+    const file = join(folder, 'episode-1.bin')
+    writeFileSync(file, randomBytes(300_000))
+    // Published through the first node's profile, after the second node's copy of it was made.
+    const infoHash = coterie(undefined, 'provider', 'publish', file, '--title', 'Episode 1').trim().split('\n').at(-1)!
+    assert.match(infoHash, /^[0-9a-f]{40}$/)
+    const feedOf = async (base: string) => {
+      const f = await new ProviderClient(base).feed(swarmKey)
+      assert.ok(f.ok, JSON.stringify(f))
+      return f.value.items.map((i) => [i.title, i.infoHash, i.size])
+    }
+    const torrentOf = (base: string) => fetch(new URL(`/v1/torrents/${infoHash}.torrent`, base))
+    // Each node re-signs its feed at most every FEED_CACHE_MS: wait for the next one.
+    for (const base of [url, second])
+      await eventually(
+        async () => JSON.stringify(await feedOf(base)) === JSON.stringify([['Episode 1', infoHash, 300_000]]),
+        30_000,
+        `the item in ${base}'s feed`,
+      )
+    const [a, b] = await Promise.all([torrentOf(url), torrentOf(second)])
+    assert.deepEqual([a.status, b.status], [200, 200])
+    const fromB = new Uint8Array(await b.arrayBuffer())
+    assert.deepEqual(fromB, new Uint8Array(await a.arrayBuffer()), 'the same .torrent from either node')
+
+    // Taken out of the group on the first node's profile: it leaves both nodes' feeds.
+    assert.match(coterie(undefined, 'unshare', infoHash, '--group', 'Acme'), /taken out of the provider's feed/)
+    for (const base of [url, second])
+      await eventually(async () => (await feedOf(base)).length === 0, 30_000, `the item gone from ${base}'s feed`)
+    assert.equal((await torrentOf(second)).status, 404)
+    // Published again, it is back, as first published.
+    coterie(undefined, 'provider', 'publish', file)
+    await eventually(async () => (await feedOf(second)).length === 1, 30_000, 'the item back in the feed')
+    assert.deepEqual(await feedOf(second), [['Episode 1', infoHash, 300_000]])
   })
 
   test(`${engine}: an account's login limit is shared by the nodes: a flood spread over both stops at one limit`, async (t) => {
