@@ -130,18 +130,32 @@ export class ProviderClient {
 
   /** A GET's raw body, at most `max` bytes (one more than a bound lets the verifier say `oversize`). */
   async #bytes(path: string, max: number): Promise<Result<Uint8Array, Refusal>> {
-    let res: Response
-    try {
-      res = await fetch(new URL(path, this.baseUrl), {
-        signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS),
-        redirect: 'error',
-      })
-    } catch {
-      return err({ code: 'unreachable' })
-    }
+    const res = await this.#fetch(path, {})
+    if (res === undefined) return err({ code: 'unreachable' })
     if (!res.ok) return err({ code: res.status === 404 ? 'not-found' : 'bad-response' })
     const body = await readBytes(res, max)
     return ok(body)
+  }
+
+  /**
+   * One request, bounded by CLIENT_TIMEOUT_MS, never following a redirect; undefined when no answer
+   * came. A kept-alive connection the server closed as it was reused never carried the request, so
+   * it is sent once more on a new one (a certificate request that did arrive comes back
+   * `challenge-used`, never as a second certificate).
+   */
+  async #fetch(path: string, init: RequestInit): Promise<Response | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fetch(new URL(path, this.baseUrl), {
+          ...init,
+          signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS),
+          redirect: 'error',
+        })
+      } catch (e) {
+        const stale = (e as { cause?: { code?: unknown } }).cause?.code === 'UND_ERR_SOCKET'
+        if (!stale || attempt >= STALE_CONNECTION_RETRIES) return undefined
+      }
+    }
   }
 
   async #call(
@@ -150,27 +164,15 @@ export class ProviderClient {
     body?: unknown,
     maxBytes = MAX_RESPONSE_BYTES,
   ): Promise<Result<Readonly<Record<string, unknown>>, Refusal>> {
-    let res: Response | undefined
-    for (let attempt = 0; res === undefined; attempt++) {
-      try {
-        res = await fetch(new URL(path, this.baseUrl), {
-          method,
-          headers: {
-            ...(body !== undefined && { 'content-type': 'application/json' }),
-            ...(this.#session !== '' && { authorization: `Bearer ${this.#session}` }),
-          },
-          ...(body !== undefined && { body: JSON.stringify(body) }),
-          signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS),
-          redirect: 'error',
-        })
-      } catch (e) {
-        // A kept-alive connection the server closed as it was reused: the request never got an
-        // answer, so it is sent once more on a new one (a certificate request that did arrive
-        // comes back `challenge-used`, never as a second certificate).
-        const stale = (e as { cause?: { code?: unknown } }).cause?.code === 'UND_ERR_SOCKET'
-        if (!stale || attempt >= STALE_CONNECTION_RETRIES) return err({ code: 'unreachable' })
-      }
-    }
+    const res = await this.#fetch(path, {
+      method,
+      headers: {
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+        ...(this.#session !== '' && { authorization: `Bearer ${this.#session}` }),
+      },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    })
+    if (res === undefined) return err({ code: 'unreachable' })
     const text = await readBounded(res, maxBytes)
     let parsed: unknown
     try {
