@@ -322,9 +322,8 @@ export function addProviderCommands(program: Command, cx: ProviderCliContext): v
       "where the provider's items go (default: a folder of their own in the download folder)",
     )
     .action(async (url: string, o: { user: string; downloadDir?: string }) => {
-      if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
-        throw new ServiceError('bad-peer', `"${url}": the provider's http:// or https:// address`)
-      const { subscribe } = await import('../provider/subscriptions.js')
+      const { providerUrl, subscribe } = await import('../service/index.js')
+      providerUrl(url) // a mistyped address is refused before the password is asked for
       const { MAX_PASSWORD_BYTES } = await import('../provider/password.js')
       const password = await passwordFromStdin(MAX_PASSWORD_BYTES)
       const s = await subscribe(await cx.openStore(), url, o.user, password, o.downloadDir)

@@ -8,7 +8,8 @@ export { addAccount, disableAccount, disabledKeys, listAccounts, type AccountVie
 export { MAX_PASSWORD_BYTES } from './password.js'
 export { Issuer } from './issuance.js'
 export { serveProvider, type RunningService } from './server.js'
-export { ProviderClient } from './client.js'
+// The subscriber's client lives behind the service's door (the app subscribes too); re-exported for the bench.
+export { ProviderClient } from '../service/index.js'
 export {
   fillItemInfo,
   publish,

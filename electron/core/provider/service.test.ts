@@ -17,9 +17,15 @@ import { join } from 'node:path'
 import { keyPair } from '../testing/fixtures.js'
 import { eventually } from '../testing/wait.js'
 import { ENGINES, freshPostgresDatabase, stopSharedPostgres, type Engine } from '../testing/postgres.js'
-import { findGroup, keyText, ProfileStore, signLoginChallenge, verifyCertificate } from '../service/index.js'
+import {
+  findGroup,
+  keyText,
+  ProfileStore,
+  ProviderClient,
+  signLoginChallenge,
+  verifyCertificate,
+} from '../service/index.js'
 import { REVOCATION_SYNC_MS } from './revocations.js'
-import { ProviderClient } from './client.js'
 import { providerDatabasePath } from './provider.js'
 import { MAX_BODY_BYTES } from './server.js'
 import { ACCOUNT_LOGIN_LIMIT, ADDRESS_LOGIN_LIMIT, PROVIDER_CERTIFICATE_LIFETIME_S } from './issuance.js'
