@@ -7,7 +7,7 @@
  *
  * Peak RSS is the kernel's VmHWM of each process, its window reset (clear_refs) when the transfer
  * starts; baseline is VmRSS after seeding or adding, before any peer. At the seeder's largest
- * 0.5 s sample the V8 heap and the Buffers (external, arrayBuffers) say where the memory is.
+ * 0.5 s sample (and the first member's) the V8 heap and the Buffers (external, arrayBuffers) say where the memory is.
  * Peers run as the desktop app does, from an esbuild bundle (bench/bundle.ts); BENCH_LOADER=tsx runs
  * them from source, as `coterie run` in a checkout does, which adds tsx's compiler: 40-50 MiB a process.
  *
@@ -205,7 +205,7 @@ try {
 cleanup()
 
 console.log(
-  `\nMemory, seeding a ${GIB} GiB file (MiB; peak = VmHWM of the process during the run; baseline = RSS before it; at peak = the seeder's largest 0.5 s sample)`,
+  `\nMemory, seeding a ${GIB} GiB file (MiB; peak = VmHWM of the process during the run; baseline = RSS before it; at peak = the seeder's and the first member's largest 0.5 s sample; in flight = a member's pieces being downloaded, engine/pieces-in-flight.ts)`,
 )
 console.table(
   results.map((r) => ({
