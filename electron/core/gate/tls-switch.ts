@@ -61,6 +61,14 @@ export const TLS_SWITCH_ENABLED = false
 export const TLS_SWITCH_TIMEOUT_MS = 10_000
 /** Our messages held while the binding is checked (blocks asked for just before the switch). */
 export const TLS_HELD_MAX_BYTES = 16 * 1024 * 1024
+/**
+ * What the TLS socket on the raw TCP socket buffers before webtorrent's pipeline waits for it to
+ * drain. Node completes each TLS write on the next event-loop turn (its TLSWrap "simulates
+ * asynchronous finishing"), so at the default 16 KiB one block left per turn; with room for 16,
+ * every turn's writes leave as one. The send budget (engine/send-budget.ts) still bounds what is
+ * read from disk for the connection.
+ */
+export const TLS_SOCKET_BUFFER_BYTES = 256 * 1024
 /** RFC 8446 §7.5: in TLS 1.3 an empty context and none give the same exporter. */
 const NO_CONTEXT = Buffer.alloc(0)
 
@@ -174,10 +182,12 @@ export class TlsSwitch {
   /** The TLS session over `socket` (the raw TCP socket or the in-memory stream). */
   #start(socket: Duplex): TLSSocket {
     const o = tlsSwitchOptions()!
+    // Documented for tls.connect and passed on by both (Node's net.Socket option), not in @types/node.
+    const buffer = { highWaterMark: this.#replaceConn !== undefined ? TLS_SOCKET_BUFFER_BYTES : undefined }
     const tls =
       this.#o.role === ROLE.responder
-        ? new TLSSocket(socket, { isServer: true, secureContext: throwawayServerContext(o) })
-        : connect({ ...o, socket, rejectUnauthorized: false })
+        ? new TLSSocket(socket, { isServer: true, secureContext: throwawayServerContext(o), ...buffer })
+        : connect({ ...o, socket, rejectUnauthorized: false, ...buffer })
     this.#tls = tls
     tls.on(this.#o.role === ROLE.responder ? 'secure' : 'secureConnect', () => this.#onSecure())
     tls.on('error', () => this.#fail('tls-failed'))
