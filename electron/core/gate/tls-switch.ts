@@ -52,9 +52,9 @@ import { throwawayServerContext } from './throwaway-certificate.js'
 /**
  * Whether Coterie nodes offer the TLS switch on TCP and uTP wires (issue 16). Off, every wire keeps
  * the sealed records of PROTOCOL.md §5.6.1 and answers no offer, exactly as before the switch
- * existed. Off for now: over the in-memory stream below, TLS measured slower in the engine than the
- * records it replaces (docs/ENGINE.md §6: node's JS stream socket completes one write per event
- * loop turn); it waits for TLS on the raw socket. Engine option `tls` turns it on (tests, bench).
+ * existed. Off for now: over the in-memory stream TLS measured slower than the records it replaces;
+ * on the raw TCP socket it beats them 1 -> 1, but the 1 -> 8 runs so far disagree within their noise
+ * (docs/ENGINE.md §6). Engine option `tls` turns it on (tests, bench).
  */
 export const TLS_SWITCH_ENABLED = false
 /** From our `tls-start` to the peer's binding MAC checked; past it the connection ends (tls-timeout). */
