@@ -17,11 +17,12 @@
  * so their ratio means something on a noisy machine.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { request } from 'node:http'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { mergeIntoLatest } from './results.js'
 import { median, percentile, round } from './stats.js'
 import { installNativePrimitives, ProfileStore } from '../electron/core/service/index.js'
 import { addAccount, initProvider, ProviderClient } from '../electron/core/provider/index.js'
@@ -264,17 +265,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const load = loadavg().map((x) => round(x, 2))
   const r = await benchProvider(Number(process.env['BENCH_PROVIDER_SECONDS'] ?? 5))
   printProvider(r)
-  const dir = new URL('./results/', import.meta.url)
-  mkdirSync(dir, { recursive: true })
-  const file = new URL('latest.json', dir)
-  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {}
-  writeFileSync(
-    file,
-    JSON.stringify(
-      { ...previous, ...providerFields(r), provider_date: new Date().toISOString(), provider_loadavg_before: load },
-      null,
-      2,
-    ) + '\n',
-  )
-  console.log('merged into bench/results/latest.json')
+  mergeIntoLatest(providerFields(r), 'provider', load)
 }

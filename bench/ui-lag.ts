@@ -27,14 +27,13 @@ import {
   writeFileSync,
   createWriteStream,
   mkdirSync,
-  readFileSync,
-  existsSync,
 } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { cpus, tmpdir, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
+import { mergeIntoLatest } from './results.js'
 import { ProfileStore } from '../electron/core/profile/index.js'
 import { AppBackend } from '../electron/core/service/contract/backend.js'
 import { percentile, round } from './stats.js'
@@ -297,17 +296,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const load = loadavg().map((x) => round(x, 2))
   const r = await benchUiLag()
   printUiLag(r)
-  const dir = new URL('./results/', import.meta.url)
-  mkdirSync(dir, { recursive: true })
-  const file = new URL('latest.json', dir)
-  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {}
-  writeFileSync(
-    file,
-    JSON.stringify(
-      { ...previous, ...uiLagFields(r), ui_lag_date: new Date().toISOString(), ui_lag_loadavg_before: load },
-      null,
-      2,
-    ) + '\n',
-  )
-  console.log('merged into bench/results/latest.json')
+  mergeIntoLatest(uiLagFields(r), 'ui_lag', load)
 }

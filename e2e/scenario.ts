@@ -757,6 +757,17 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
       )
     }
     await shot(alice, 'groups-window-minimum')
+    // The dialog Groups opens ("Subscribe to a provider…") fits the minimum size too.
+    await alice.page.getByRole('button', { name: 'Subscribe to a provider…' }).click()
+    await alice.page.getByTestId('subscribe-dialog').waitFor({ timeout: 10_000 })
+    assert.equal(
+      await alice.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'),
+      true,
+      "the subscribe dialog at the window's minimum size: no sideways scrolling",
+    )
+    await shot(alice, 'subscribe-dialog-window-minimum')
+    await alice.page.keyboard.press('Escape')
+    await alice.page.getByTestId('subscribe-dialog').waitFor({ state: 'detached', timeout: 10_000 })
     if (wide) await alice.page.setViewportSize(wide)
     await shot(alice, 'settings')
     await nav(bob.page, 'Groups')

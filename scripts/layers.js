@@ -80,7 +80,8 @@ const core = {
   'service/operations': {
     node: true,
     pure: false,
-    packages: ['@noble/*', 'write-file-atomic'],
+    // zod: a subscription's file (subscribe.ts), read back from disk, is checked as the profile's are.
+    packages: ['@noble/*', 'write-file-atomic', 'zod'],
     why: 'what a user does (friends, groups, share, invite, join), over the profile',
   },
   'service/runtime': {

@@ -4,6 +4,8 @@
  * (a key text's typo, an invite that does not open) keep their own codes in protocol-codes.ts,
  * and arrive here inside `detail` as their sentence from ui/reason-text.ts.
  */
+import { PROVIDER_REASONS } from './ui/reason-text.js'
+
 export const SERVICE_ERRORS = {
   'bad-key': 'That is not a valid friend key.',
   'own-key': 'That is your own key.',
@@ -61,6 +63,14 @@ export const SERVICE_ERRORS = {
   'bad-title': 'An item title is 1 to 256 characters on one line.',
   'bad-certificate': 'The provider sent a certificate that is not valid for this subscription.',
   'provider-refused': 'The provider refused.',
+  'bad-provider-url': "A provider's address is an http:// or https:// URL.",
+  // A provider's refusals a subscriber acts on, in the provider's own sentences (ui/reason-text.ts).
+  'wrong-password': PROVIDER_REASONS['bad-credentials'],
+  'account-disabled': PROVIDER_REASONS['account-disabled'],
+  'rate-limited': PROVIDER_REASONS['rate-limited'],
+  'provider-unreachable': PROVIDER_REASONS.unreachable,
+  'not-a-provider': 'That address did not answer as a Coterie provider: check the address.',
+  'already-subscribed': 'This profile is already subscribed to that provider.',
   'wrong-provider': 'The provider sent an invite to another swarm than the one it names.',
   'bad-feed': "The provider's feed was refused.",
   'too-many-items':

@@ -54,11 +54,13 @@ export const MAX_FRAME = 2 * 1024 * 1024
 const OPEN = 1
 /**
  * Requests that hash or fetch real data: bounded, but by minutes, not seconds. Joining a share
- * (accept, Download, auto-join on) checks what of it is already on disk before it answers.
+ * (accept, Download, auto-join on) checks what of it is already on disk before it answers; a
+ * subscription is a few requests to the provider (each up to 15 s), then a join.
  */
 const LONG: ReadonlySet<InvokeChannel> = new Set([
   'groups.share',
   'invites.accept',
+  'providers.subscribe',
   'groups.download',
   'groups.setAutoJoin',
   'identity.restore',

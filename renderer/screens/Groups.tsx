@@ -1,5 +1,5 @@
 /**
- * Groups: create one with friends, drop files on it to share (and take one out again), save each
+ * Groups: create one with friends (or subscribe to a content provider: its group), drop files on it to share (and take one out again), save each
  * member's invite, see whose node is connected now; a member chooses whether new shares download by themselves; leave a
  * group, or delete one you own (the files stay).
  */
@@ -19,6 +19,7 @@ import { sortTorrents, useTorrents } from '../store/torrents.js'
 import { stateLabel } from './Transfers.js'
 import { AutoJoin, GroupLimits, RemoveGroup } from './group-settings.js'
 import { ShareZone } from '../components/ShareZone.js'
+import { SubscribeDialog } from '../components/SubscribeDialog.js'
 
 export function Groups() {
   const groups = useProfile((s) => s.groups)
@@ -27,19 +28,32 @@ export function Groups() {
   const selected = useNav((s) => s.group)
   const go = useNav((s) => s.go)
   const [creating, setCreating] = useState(false)
+  const [subscribing, setSubscribing] = useState(false)
   const current = groups.find((g) => g.id === selected) ?? groups[0]
   return (
     <Screen
       title="Groups"
       intro="A group is a closed circle: only its members can download what is shared in it."
       actions={
-        !creating && (
-          <button type="button" onClick={() => setCreating(true)}>
-            New group
+        <>
+          {!creating && (
+            <button type="button" onClick={() => setCreating(true)}>
+              New group
+            </button>
+          )}
+          <button type="button" className="secondary" onClick={() => setSubscribing(true)}>
+            Subscribe to a provider…
           </button>
-        )
+        </>
       }
     >
+      <SubscribeDialog
+        open={subscribing}
+        onDone={(id) => {
+          setSubscribing(false)
+          if (id) go('groups', id)
+        }}
+      />
       {creating && (
         <CreateGroup
           onDone={(id) => {
@@ -76,7 +90,8 @@ export function Groups() {
                 >
                   <span className="title">{g.name}</span>
                   <span className="muted small">
-                    {g.owner ? othersText(g) : 'you are a member'} · {g.torrents.length} shared
+                    {g.owner ? othersText(g) : g.provider ? 'subscription' : 'you are a member'} · {g.torrents.length}{' '}
+                    shared
                   </span>
                 </button>
               </li>
@@ -265,16 +280,25 @@ function GroupDetail({ group }: { group: GroupView }) {
   return (
     <div className="group-detail" aria-label={`Group ${group.name}`}>
       <h2>
-        {group.name} {group.owner ? <span className="badge">You own it</span> : <span className="badge">Member</span>}
+        {group.name}{' '}
+        <span className="badge">{group.owner ? 'You own it' : group.provider ? 'Subscription' : 'Member'}</span>
       </h2>
       {group.owner ? (
         <ShareZone group={group} />
       ) : (
         <>
-          <p className="muted">
-            Only the group’s owner shares into it. What they share later reaches you by itself, from the owner or from
-            other members.
-          </p>
+          {group.provider ? (
+            <p className="muted" data-testid="provider">
+              A subscription: the provider at <code className="wrap">{group.provider}</code> owns this group. What it
+              publishes reaches you by itself, from the provider or from other subscribers, and your membership is
+              renewed with the provider while your account there is active.
+            </p>
+          ) : (
+            <p className="muted">
+              Only the group’s owner shares into it. What they share later reaches you by itself, from the owner or from
+              other members.
+            </p>
+          )}
           <AutoJoin group={group} />
         </>
       )}

@@ -33,7 +33,9 @@ export function RemoveGroup({ group }: { group: GroupView }) {
       <p className="hint">
         {group.owner
           ? 'Its files stay on this computer and members keep what they have, but no one can renew their membership or get anything new in it: its key is destroyed. This cannot be undone.'
-          : 'Its files stay on this computer; you stop sharing and receiving them. To come back you need a new invite from the owner.'}
+          : group.provider
+            ? 'Its files stay on this computer; you stop sharing and receiving them. To come back, subscribe again (“Subscribe to a provider…”).'
+            : 'Its files stay on this computer; you stop sharing and receiving them. To come back you need a new invite from the owner.'}
       </p>
       {group.owner ? (
         <ConfirmButton

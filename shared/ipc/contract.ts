@@ -126,6 +126,25 @@ export const invokeChannels = {
     res: z.object({ group: groupId, torrents: z.array(infoHash) }),
   },
 
+  /**
+   * Subscribes to a content provider (docs/PROVIDER.md): logs in with the account's password,
+   * proves the identity key, and joins the provider's group like an invite (a subscription is a
+   * group whose owner is the provider); a running node then renews it with a refresh token. The
+   * password goes to the provider once and is kept nowhere. Errors: 'wrong-password',
+   * 'account-disabled', 'rate-limited', 'provider-unreachable', 'not-a-provider',
+   * 'already-subscribed', 'bad-provider-url', 'provider-refused'.
+   */
+  'providers.subscribe': {
+    req: req({
+      url: z.string().min(1).max(2048),
+      user: z.string().min(1).max(256),
+      // The provider's bound (electron/core/provider/password.ts MAX_PASSWORD_BYTES: 1024 bytes).
+      password: z.string().min(1).max(1024),
+      downloadDir: z.string().max(4096).optional(),
+    }),
+    res: z.object({ group: groupId, provider: z.string(), torrents: z.array(infoHash) }),
+  },
+
   'torrents.list': { req: none, res: z.array(torrentView) },
   'torrents.pause': { req: req({ infoHash }), res: none },
   'torrents.resume': { req: req({ infoHash }), res: none },

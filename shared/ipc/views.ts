@@ -86,6 +86,11 @@ export const groupView = z.object({
    * off when they came, or they were removed here); `groups.download` fetches one.
    */
   available: z.array(z.object({ infoHash, name: z.string(), length: z.number() })),
+  /**
+   * A subscription (providers.subscribe, `coterie subscribe`): the provider's address. Its owner is
+   * the provider; this node renews the membership with the provider by itself.
+   */
+  provider: z.string().optional(),
 })
 export type GroupView = z.infer<typeof groupView>
 

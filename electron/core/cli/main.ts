@@ -68,8 +68,8 @@ import { INVITE_REASONS } from '../../../shared/ui/reason-text.js'
 import { formatRate, parseRate } from './rate.js'
 import { bytes, indexProblemLines, isShare, memberState, peerLines, torrentLine } from './format.js'
 import { line, shown } from './terminal.js'
-import { describeReachability, type Reachability } from '../service/index.js'
-import { addProviderCommands } from './provider.js'
+import { describeReachability, type Reachability, type RenewalOutcome } from '../service/index.js'
+import { addProviderCommands, withdrawFromFeed } from './provider.js'
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -342,7 +342,10 @@ program
     "owner: take a share (its name or infohash) out of the group; members' nodes stop listing and seeding it, and keep what they downloaded",
   )
   .action(async (item: string, o: { group: string }) => {
-    const gone = await unshare(await openStore(), item, o.group)
+    const store = await openStore()
+    const gone = await unshare(store, item, o.group)
+    // A content provider's item also leaves the feed that every issuance node serves from its database.
+    if (await withdrawFromFeed(store, profileDir(), gone.infoHash)) out(`taken out of the provider's feed`)
     // A running node stops seeding it and publishes the group's next index now; otherwise its next start does.
     const now = await isNodeRunning(profileDir())
     await poke()
@@ -500,6 +503,15 @@ async function startRun(store: ProfileStore, o: RunFlags): Promise<RunningNode> 
     downloadLimit: o.downloadLimit,
     onIndexProblem: (group, problem) => indexProblemLines(group, problem).forEach((l) => out(l)),
   }
+  // Subscriptions to content providers (coterie subscribe): renewed before they lapse, by this node
+  // (with --ui, by the backend, as in the app).
+  const reportRenewal = (r: RenewalOutcome): void =>
+    out(
+      r.renewed
+        ? `renewed the subscription ${r.swarm.slice(0, 8)} until ${new Date(r.expiresAt).toISOString()}`
+        : `could not renew the subscription ${r.swarm.slice(0, 8)}: ${r.why}`,
+    )
+  let stopRenewals = (): void => {}
   let node: CoterieNode
   let stopNode = async (): Promise<void> => {}
   if (o.ui === true) {
@@ -510,6 +522,7 @@ async function startRun(store: ProfileStore, o: RunFlags): Promise<RunningNode> 
       mode: 'browser',
       version: VERSION,
       secretStorage: 'file',
+      onRenewal: reportRenewal,
     })
     const ui = await startUiServer(backend, { port: o.uiPort }).catch(async (e: unknown) => {
       await backend.stop()
@@ -524,17 +537,10 @@ async function startRun(store: ProfileStore, o: RunFlags): Promise<RunningNode> 
   } else {
     node = await startNode(store, nodeOptions)
     stopNode = () => node.stop()
+    const { startRenewals } = await import('../service/index.js')
+    stopRenewals = startRenewals(store, reportRenewal)
   }
   out(`listening on port ${node.port}`)
-  // Subscriptions to content providers (coterie subscribe): renewed before they lapse, by this node.
-  const { startRenewals } = await import('../provider/subscriptions.js')
-  const stopRenewals = startRenewals(store, (r) =>
-    out(
-      r.renewed
-        ? `renewed the subscription ${r.swarm.slice(0, 8)} until ${new Date(r.expiresAt).toISOString()}`
-        : `could not renew the subscription ${r.swarm.slice(0, 8)}: ${r.why}`,
-    ),
-  )
   let previous = ''
   const tick = setInterval(() => {
     const lines = [

@@ -3,6 +3,8 @@
  * main.ts so the provider's code (and better-sqlite3's native module) loads only when one of
  * these runs. Passwords come on standard input, never as arguments (which `ps` shows to anyone).
  */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Command } from 'commander'
 import { ServiceError } from '../../../shared/service-errors.js'
 import { installNativePrimitives, isPeerAddress, revokeKeys, type ProfileStore } from '../service/index.js'
@@ -75,6 +77,28 @@ function cached<T>(make: () => Promise<T>, ms: number): () => Promise<T> {
       last.value.catch(() => (last = undefined))
     }
     return last.value
+  }
+}
+
+/**
+ * After `coterie unshare` on this profile: if it is a content provider and the share was one of its
+ * items, the item leaves the feed of every issuance node (they read the database, not this
+ * profile). Answers whether it was in the feed; false for a profile that is no provider.
+ */
+export async function withdrawFromFeed(store: ProfileStore, profileDir: string, infoHash: string): Promise<boolean> {
+  // The folder `provider init` makes (provider.ts): looked for before the provider's code (and
+  // better-sqlite3's native module) is loaded for an ordinary profile's unshare.
+  if (!existsSync(join(profileDir, 'provider'))) return false
+  const { openProvider, withdraw } = await load()
+  const p = await openProvider(store, profileDir).catch((e: unknown) => {
+    if (e instanceof ServiceError && e.code === 'no-provider') return undefined
+    throw e
+  })
+  if (p === undefined) return false
+  try {
+    return await withdraw(p, infoHash)
+  } finally {
+    await p.db.close()
   }
 }
 
@@ -217,15 +241,42 @@ export function addProviderCommands(program: Command, cx: ProviderCliContext): v
         database?: string
       },
     ) => {
-      const { Issuer, itemTorrent, openProvider, serveProvider, signedFeed } = await load()
+      const {
+        fillItemInfo,
+        Issuer,
+        itemTorrent,
+        openProvider,
+        REVOCATION_SYNC_MS,
+        serveProvider,
+        signedFeed,
+        syncRevocations,
+      } = await load()
       const { subscriberInvite } = await import('../service/index.js')
       const store = await cx.openStore()
       const p = await openProvider(store, cx.profileDir(), o.database)
+      // Items published before the database kept their torrents (migration 4), from this profile's copies.
+      await fillItemInfo(store, p)
       // The provider's node: the same runtime as `coterie run` (the seeder of every item, and the
       // publisher of the group index, revocations included), in this process. Without it, the
       // native curves it would install: each certificate costs a verify and a sign.
       if (!o.seeder) installNativePrimitives()
       const running = o.seeder ? await cx.startRun(store, o) : undefined
+      // This node publishes the group index: it carries to peers the accounts disabled on any
+      // issuance node (their copies of the profile revoke only locally). One pass at a time.
+      let syncing: Promise<void> | undefined
+      const syncOnce = async (): Promise<void> => {
+        const keys = await syncRevocations(store, p)
+        if (keys.length === 0) return
+        await running!.node.reload()
+        cx.out(`revoked ${keys.length} key(s) of accounts disabled on another issuance node`)
+      }
+      const sync = (): void => {
+        syncing ??= syncOnce()
+          .catch((e: unknown) => void process.stderr.write(`revocations not synced: ${(e as Error).message}\n`))
+          .finally(() => (syncing = undefined))
+      }
+      const syncTimer = running === undefined ? undefined : setInterval(sync, REVOCATION_SYNC_MS)
+      if (running !== undefined) sync()
       const host = o.listen.host.includes(':') ? `[${o.listen.host}]` : o.listen.host
       const nodeAddresses =
         o.nodeAddress.length > 0 || running === undefined || isWildcard(o.listen.host)
@@ -240,8 +291,8 @@ export function addProviderCommands(program: Command, cx: ProviderCliContext): v
           ...o.listen,
           trustedProxies: o.trustProxy,
           content: {
-            feed: cached(() => signedFeed(store, p, base!), FEED_CACHE_MS),
-            torrent: (infoHash) => itemTorrent(store, p, infoHash),
+            feed: cached(() => signedFeed(p, base!), FEED_CACHE_MS),
+            torrent: (infoHash) => itemTorrent(p, infoHash),
             // The node's own address first, so a new subscriber's node dials the seeder at once.
             invite: (member, certificate) =>
               subscriberInvite(store, p.groupId, member, Buffer.from(certificate, 'hex'), nodeAddresses),
@@ -251,6 +302,8 @@ export function addProviderCommands(program: Command, cx: ProviderCliContext): v
       base ??= `http://${host}:${service.port}/`
       cx.out(`provider ${shown(p.name)} listening on http://${host}:${service.port}`)
       await cx.untilStopped()
+      clearInterval(syncTimer)
+      await syncing
       await service.close()
       await running?.stop()
       await p.db.close()
@@ -269,9 +322,8 @@ export function addProviderCommands(program: Command, cx: ProviderCliContext): v
       "where the provider's items go (default: a folder of their own in the download folder)",
     )
     .action(async (url: string, o: { user: string; downloadDir?: string }) => {
-      if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
-        throw new ServiceError('bad-peer', `"${url}": the provider's http:// or https:// address`)
-      const { subscribe } = await import('../provider/subscriptions.js')
+      const { providerUrl, subscribe } = await import('../service/index.js')
+      providerUrl(url) // a mistyped address is refused before the password is asked for
       const { MAX_PASSWORD_BYTES } = await import('../provider/password.js')
       const password = await passwordFromStdin(MAX_PASSWORD_BYTES)
       const s = await subscribe(await cx.openStore(), url, o.user, password, o.downloadDir)

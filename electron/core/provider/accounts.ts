@@ -58,6 +58,19 @@ export async function disableAccount(db: Database, name: string, now = Date.now(
   })
 }
 
+/**
+ * Every key a certificate was issued to for an account that is now disabled: what the provider's
+ * group must have revoked. The node that publishes the group index (the seeder's `serve`) revokes
+ * these in its profile, so a disable run on any issuance node's copy of the profile reaches peers.
+ */
+export async function disabledKeys(db: Database): Promise<string[]> {
+  const { rows } = await db.query(
+    `SELECT DISTINCT c.member_key FROM certificates c JOIN accounts a ON a.name = c.account
+      WHERE a.disabled_at IS NOT NULL ORDER BY c.member_key`,
+  )
+  return rows.map((r) => text(r['member_key']))
+}
+
 export async function listAccounts(db: Database): Promise<AccountView[]> {
   const { rows } = await db.query(
     `SELECT a.name, a.created_at, a.disabled_at, COUNT(c.id) AS certificates

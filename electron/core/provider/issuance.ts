@@ -6,14 +6,22 @@
  * database as it found it, but for the account's attempt count (rate-limit.ts).
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { err, ok, type Reason, type Result } from '../../../shared/result.js'
+import { err, ok, type Result } from '../../../shared/result.js'
 import type { ProviderErrorCode } from '../../../shared/protocol-codes.js'
-import { certify, isValidPublicKey, LOGIN_CHALLENGE_BYTES, verifyLoginAnswer, type KeyPair } from '../service/index.js'
+import {
+  certify,
+  isValidPublicKey,
+  LOGIN_CHALLENGE_BYTES,
+  PROVIDER_CERTIFICATE_LIFETIME_S,
+  REFRESH_LIFETIME_MS,
+  verifyLoginAnswer,
+  type KeyPair,
+  type ProviderRefusal,
+} from '../service/index.js'
 import { int, isNull, text, type Database, type Queryable } from './database.js'
 import { hashPassword, MAX_PASSWORD_BYTES, verifyPassword } from './password.js'
 import { AttemptCounter, countAccountAttempt, type RateLimit } from './rate-limit.js'
 import { ACCOUNT_NAME } from './accounts.js'
-import { PROVIDER_CERTIFICATE_LIFETIME_S, REFRESH_LIFETIME_MS } from './lifetimes.js'
 
 export { PROVIDER_CERTIFICATE_LIFETIME_S, REFRESH_LIFETIME_MS }
 
@@ -32,7 +40,8 @@ export const MAX_WAITING_HASHES = 16
 /** Bytes of a session token (sent as `Authorization: Bearer <hex>`), and of a refresh token. */
 export const SESSION_TOKEN_BYTES = 32
 
-export type Refusal = Reason<ProviderErrorCode> & { readonly retryAfterMs?: number }
+/** The refusal a subscriber's client reads back (the same type both sides). */
+export type Refusal = ProviderRefusal
 const refuse = (code: ProviderErrorCode, retryAfterMs?: number): { ok: false; error: Refusal } =>
   err(retryAfterMs === undefined ? { code } : { code, retryAfterMs })
 
@@ -152,14 +161,9 @@ export class Issuer {
     signatureHex: string,
     now = Date.now(),
   ): Promise<Result<Issued, Refusal>> {
-    if (!CHALLENGE_SHAPE.test(challengeHex)) return refuse('unknown-challenge')
-    if (!SIGNATURE_SHAPE.test(signatureHex)) return refuse('bad-signature')
-    return this.db.transaction(async (tx): Promise<Result<Issued, Refusal>> => {
-      const s = await this.#session(tx, token, now)
-      if (!s.ok) return s
-      const issued = await this.#issue(tx, s.value, challengeHex, signatureHex, now)
-      return issued.ok ? ok({ certificate: issued.value.certificate, expiresAt: issued.value.expiresAt }) : issued
-    })
+    return this.#issueInSession(token, challengeHex, signatureHex, now, async (_, __, issued) =>
+      ok({ certificate: issued.certificate, expiresAt: issued.expiresAt }),
+    )
   }
 
   /**
@@ -173,19 +177,35 @@ export class Issuer {
     signatureHex: string,
     now = Date.now(),
   ): Promise<Result<Subscribed, Refusal>> {
-    if (!CHALLENGE_SHAPE.test(challengeHex)) return refuse('unknown-challenge')
-    if (!SIGNATURE_SHAPE.test(signatureHex)) return refuse('bad-signature')
-    return this.db.transaction(async (tx): Promise<Result<Subscribed, Refusal>> => {
-      const s = await this.#session(tx, token, now)
-      if (!s.ok) return s
-      const issued = await this.#issue(tx, s.value, challengeHex, signatureHex, now)
-      if (!issued.ok) return issued
+    return this.#issueInSession(token, challengeHex, signatureHex, now, async (tx, account, issued) => {
       const refresh = randomBytes(SESSION_TOKEN_BYTES).toString('hex')
       await tx.query(
         `INSERT INTO refresh_tokens (token_hash, account, member_key, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-        [tokenHash(refresh), s.value, issued.value.member, now, now + REFRESH_LIFETIME_MS],
+        [tokenHash(refresh), account, issued.member, now, now + REFRESH_LIFETIME_MS],
       )
-      return ok({ ...issued.value, refresh })
+      return ok({ ...issued, refresh })
+    })
+  }
+
+  /**
+   * What `certificate` and `subscribe` share: the answer's shape checked, then in one transaction
+   * the session's account, the certificate issued for the challenge it answered, and `then` with
+   * both (which writes in the same transaction, so a refusal anywhere writes nothing).
+   */
+  #issueInSession<T>(
+    token: string,
+    challengeHex: string,
+    signatureHex: string,
+    now: number,
+    then: (tx: Queryable, account: string, issued: Issued & { member: string }) => Promise<Result<T, Refusal>>,
+  ): Promise<Result<T, Refusal>> {
+    if (!CHALLENGE_SHAPE.test(challengeHex)) return Promise.resolve(refuse('unknown-challenge'))
+    if (!SIGNATURE_SHAPE.test(signatureHex)) return Promise.resolve(refuse('bad-signature'))
+    return this.db.transaction(async (tx): Promise<Result<T, Refusal>> => {
+      const s = await this.#session(tx, token, now)
+      if (!s.ok) return s
+      const issued = await this.#issue(tx, s.value, challengeHex, signatureHex, now)
+      return issued.ok ? then(tx, s.value, issued.value) : issued
     })
   }
 

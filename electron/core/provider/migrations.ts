@@ -96,6 +96,21 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX challenges_account ON challenges (account)`,
     ],
   },
+  {
+    version: 4,
+    why: "each item's info dictionary and its withdrawal, so that every issuance node serves the same feed",
+    sql: [
+      // The feed and an item's .torrent were built from the profile's copy of the torrent, which only
+      // the node that published holds: another issuance node over the same PostgreSQL (a copy of the
+      // profile made earlier) listed none of the later items. The info dictionary, hex (database.ts:
+      // no BLOB), is what both need; an item published before this migration gets it from the
+      // publishing profile when that node next serves (items.ts, fillItemInfo), and stays out of the
+      // feed until then.
+      `ALTER TABLE items ADD COLUMN info TEXT`,
+      // Set by `coterie unshare` on the provider's profile: the item leaves every node's feed.
+      `ALTER TABLE items ADD COLUMN withdrawn_at BIGINT`,
+    ],
+  },
 ]
 
 /** The newest schema this code reads. */

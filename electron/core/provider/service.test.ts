@@ -4,19 +4,28 @@
 // server (a throwaway cluster, testing/postgres.ts; skipped with its reason where none can run),
 // and subscribers speaking HTTP to it. A certificate it issues passes the protocol's own
 // verification; every refused attempt leaves the database as it was (but for the account's attempt
-// count); two issuance nodes over one database serve the same accounts and share their limits.
+// count); two issuance nodes over one database serve the same accounts, share their limits, and
+// serve the same feed.
 import { after, before, describe, test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { request } from 'node:http'
-import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { keyPair } from '../testing/fixtures.js'
 import { eventually } from '../testing/wait.js'
 import { ENGINES, freshPostgresDatabase, stopSharedPostgres, type Engine } from '../testing/postgres.js'
-import { keyText, signLoginChallenge, verifyCertificate } from '../service/index.js'
-import { ProviderClient } from './client.js'
+import {
+  findGroup,
+  keyText,
+  ProfileStore,
+  ProviderClient,
+  signLoginChallenge,
+  verifyCertificate,
+} from '../service/index.js'
+import { REVOCATION_SYNC_MS } from './revocations.js'
 import { providerDatabasePath } from './provider.js'
 import { MAX_BODY_BYTES } from './server.js'
 import { ACCOUNT_LOGIN_LIMIT, ADDRESS_LOGIN_LIMIT, PROVIDER_CERTIFICATE_LIFETIME_S } from './issuance.js'
@@ -60,6 +69,10 @@ async function startServe(profile: string, ...args: string[]): Promise<{ proc: C
   let output = ''
   proc.stdout!.on('data', (d) => (output += d))
   proc.stderr!.on('data', (d) => (output += d))
+  // A serve that dies before the test ends says why (the tests then see `unreachable`).
+  proc.on('exit', (code, signal) => {
+    if (signal !== 'SIGKILL') process.stderr.write(`provider serve exited (${code ?? signal}):\n${output}\n`)
+  })
   await eventually(() => /listening on (http:\S+)/.test(output), 60_000, `provider serve to listen (${output})`)
   return { proc, url: /listening on (http:\S+)/.exec(output)![1]! }
 }
@@ -422,6 +435,14 @@ function providerSuite(engine: Engine): void {
     assert.deepEqual([again.status, again.error], [401, 'no-session'])
     assert.equal((await loginFrom(url, '127.0.0.9', 'dave', 'dave password')).error, 'account-disabled')
     assert.equal((await loginFrom(second, '127.0.0.9', 'dave', 'dave password')).error, 'account-disabled')
+    // The first node, which publishes the group index, revokes dave's key in its own profile too
+    // (every REVOCATION_SYNC_MS), so the disable reaches peers.
+    const first = await ProfileStore.open(profile)
+    await eventually(
+      async () => (findGroup(await first.read(), 'Acme').revoked ?? []).includes(hex(daveKey.publicKey)),
+      REVOCATION_SYNC_MS * 6,
+      "dave's key revoked in the first node's profile",
+    )
   })
 
   test(`${engine}: two issuance nodes: subscribed on one, renewed on the other with the refresh token, until disabled`, async (t) => {
@@ -446,6 +467,54 @@ function providerSuite(engine: Engine): void {
       ok: false,
       error: { code: 'no-session' },
     })
+  })
+
+  test(`${engine}: two issuance nodes serve one feed: an item published on one is listed and served by the other, until unshared`, async (t) => {
+    if (skip(t)) return
+    assert.notEqual(second, '', 'the second node runs (the tests before)')
+    const folder = mkdtempSync(join(tmpdir(), 'coterie-provider-item-'))
+    folders.push(folder)
+    const file = join(folder, 'episode-1.bin')
+    writeFileSync(file, randomBytes(300_000))
+    // Published through the first node's profile, after the second node's copy of it was made.
+    const infoHash = coterie(undefined, 'provider', 'publish', file, '--title', 'Episode 1').trim().split('\n').at(-1)!
+    assert.match(infoHash, /^[0-9a-f]{40}$/)
+    // The items of a node's verified feed; a refusal (a tampered feed, or `unreachable` for a
+    // kept-alive connection the node closed as it was reused, seen once under load) as its code,
+    // which the polls below wait past and the last assertion would show.
+    const feedOf = async (base: string) => {
+      const f = await new ProviderClient(base).feed(swarmKey)
+      return f.ok ? f.value.items.map((i) => [i.title, i.infoHash, i.size]) : f.error.code
+    }
+    const torrentOf = (base: string) => fetch(new URL(`/v1/torrents/${infoHash}.torrent`, base))
+    // Each node re-signs its feed at most every FEED_CACHE_MS: wait for the next one.
+    for (const base of [url, second])
+      await eventually(
+        async () => JSON.stringify(await feedOf(base)) === JSON.stringify([['Episode 1', infoHash, 300_000]]),
+        30_000,
+        `the item in ${base}'s feed`,
+      )
+    const [a, b] = await Promise.all([torrentOf(url), torrentOf(second)])
+    assert.deepEqual([a.status, b.status], [200, 200])
+    const fromB = new Uint8Array(await b.arrayBuffer())
+    assert.deepEqual(fromB, new Uint8Array(await a.arrayBuffer()), 'the same .torrent from either node')
+
+    // Taken out of the group on the first node's profile: it leaves both nodes' feeds.
+    assert.match(coterie(undefined, 'unshare', infoHash, '--group', 'Acme'), /taken out of the provider's feed/)
+    for (const base of [url, second])
+      await eventually(
+        async () => JSON.stringify(await feedOf(base)) === '[]',
+        30_000,
+        `the item gone from ${base}'s feed`,
+      )
+    assert.equal((await torrentOf(second)).status, 404)
+    // Published again, it is back, as first published.
+    coterie(undefined, 'provider', 'publish', file)
+    await eventually(
+      async () => JSON.stringify(await feedOf(second)) === JSON.stringify([['Episode 1', infoHash, 300_000]]),
+      30_000,
+      'the item back in the feed, with its first title',
+    )
   })
 
   test(`${engine}: an account's login limit is shared by the nodes: a flood spread over both stops at one limit`, async (t) => {

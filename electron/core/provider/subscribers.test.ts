@@ -15,9 +15,7 @@ import type { AddressInfo } from 'node:net'
 import { eventually } from '../testing/wait.js'
 import { destroyClient, LOOPBACK, plainClient, randomFile, tempDirs } from '../testing/swarm.js'
 import { runners, stop, type RunningNode } from '../testing/cli.js'
-import { ProfileStore, verifyFeed } from '../service/index.js'
-import { renewDue } from './subscriptions.js'
-import { ProviderClient } from './client.js'
+import { ProfileStore, ProviderClient, renewDue, verifyFeed } from '../service/index.js'
 
 const BIN = new URL('../cli/coterie.mjs', import.meta.url).pathname
 const LOOPBACK_NODE = ['--no-dht', '--no-lsd', '--no-tracker', '--no-port-mapping']

@@ -81,6 +81,19 @@ export async function startBackend(store: ProfileStore, o: BackendOptions): Prom
 // the profile's owned groups, so it reuses the group machinery instead of a second one.
 export { certify, ownedGroup, ownerKeys, renewalDue, revokeKeys } from './operations/groups.js'
 export { identityKeys, installCertificate, subscriberInvite } from './operations/subscription.js'
+export { PROVIDER_CERTIFICATE_LIFETIME_S, REFRESH_LIFETIME_MS } from './operations/provider-lifetimes.js'
+// A subscriber's side of a provider: the CLI's `subscribe`, the app's providers.subscribe and every
+// running node's renewals go through these.
+export { ProviderClient, type Refusal as ProviderRefusal } from './operations/provider-client.js'
+export {
+  listSubscriptions,
+  providerUrl,
+  renewDue,
+  startRenewals,
+  subscribe,
+  type RenewalOutcome,
+  type Subscribed,
+} from './operations/subscribe.js'
 export { verifyCertificate } from '../protocol/certificate.js'
 export { isValidPublicKey, type KeyPair } from '../protocol/keys.js'
 export { LOGIN_CHALLENGE_BYTES, signLoginChallenge, verifyLoginAnswer } from '../protocol/provider-login.js'

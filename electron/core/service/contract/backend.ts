@@ -5,6 +5,7 @@
  */
 import { CoterieNode, type NodeOptions } from '../runtime/node.js'
 import { defaultDownloadDir } from '../operations/downloads.js'
+import { listSubscriptions, startRenewals, type RenewalOutcome } from '../operations/subscribe.js'
 import type { ProfileStore } from '../../profile/index.js'
 import type { AppInfo } from '../../../../shared/ipc/views.js'
 import type { EventChannel, EventOf } from '../../../../shared/ipc/contract.js'
@@ -17,6 +18,7 @@ import { Presence, PresenceEvents } from './presence.js'
 import { groupView } from './views.js'
 import { identityHandlers } from './identity.js'
 import { inviteHandlers } from './invites.js'
+import { providerHandlers } from './providers.js'
 import { settingsHandlers } from './settings.js'
 import { TorrentViews, torrentHandlers, STALL_MS } from './torrents.js'
 
@@ -29,6 +31,8 @@ export interface BackendOptions extends Omit<NodeOptions, 'onProfile'> {
   readonly defaultDownloadDir?: string
   readonly progressIntervalMs?: number
   readonly stallMs?: number
+  /** Each renewal of a provider subscription, done or refused (default: refusals to the log). */
+  readonly onRenewal?: (outcome: RenewalOutcome) => void
 }
 
 export type EventListener = <E extends EventChannel>(event: E, payload: EventOf<E>) => void
@@ -40,6 +44,7 @@ export class AppBackend {
   readonly #progress: TorrentEvents
   readonly #presence: PresenceEvents
   readonly #ctx: AppContext
+  readonly #stopRenewals: () => void
   #stopped: Promise<void> | undefined
 
   private constructor(
@@ -48,8 +53,10 @@ export class AppBackend {
     progress: (emit: Emit) => TorrentEvents,
     presence: PresenceEvents,
     emit: Emit,
+    stopRenewals: () => void,
   ) {
     this.#ctx = ctx
+    this.#stopRenewals = stopRenewals
     this.node = ctx.node
     this.dispatch = dispatch
     this.#progress = progress(emit)
@@ -72,10 +79,17 @@ export class AppBackend {
     const emit: Emit = (event, payload) => self.backend?.emitEvent(event, payload)
     const acceptedHere = new Set<string>()
     const shares = new ShareNotices(emit, acceptedHere)
+    // Subscriptions' provider addresses for the group views, read again at each profile change (a
+    // subscription writes its file before it asks the node to reload; at most 64 small files).
+    let providers = new Map<string, string>()
+    const readProviders = () =>
+      (providers = new Map(listSubscriptions(store.dir).subscriptions.map((s) => [s.swarm, s.url])))
+    readProviders()
     const node = await CoterieNode.start(store, {
       ...o,
       port: o.port ?? store.current.settings.port,
       onProfile: (profile) => {
+        readProviders()
         shares.update(profile)
         emit('profile.changed', { revision: profile.revision })
       },
@@ -112,7 +126,11 @@ export class AppBackend {
       defaultDownloadDir: o.defaultDownloadDir ?? defaultDownloadDir(),
       changed: () => node.reload(),
       emit,
-      live: { presence: new Presence(node), held: (swarm) => node.engine.index.get(Buffer.from(swarm, 'hex')) },
+      live: {
+        presence: new Presence(node),
+        held: (swarm) => node.engine.index.get(Buffer.from(swarm, 'hex')),
+        provider: (swarm) => providers.get(swarm),
+      },
       acceptedHere,
     }
     const views = new TorrentViews(o.stallMs ?? STALL_MS)
@@ -121,6 +139,7 @@ export class AppBackend {
       ...friendHandlers(ctx),
       ...groupHandlers(ctx),
       ...inviteHandlers(ctx),
+      ...providerHandlers(ctx),
       ...torrentHandlers(ctx, views),
       ...settingsHandlers(ctx),
     } satisfies Handlers
@@ -143,6 +162,14 @@ export class AppBackend {
         ),
       presence,
       emit,
+      // Provider subscriptions (providers.subscribe, coterie subscribe) renewed before they lapse.
+      startRenewals(
+        store,
+        o.onRenewal ??
+          ((r) => {
+            if (!r.renewed) log(`could not renew the subscription ${r.swarm.slice(0, 8)}`, r.why)
+          }),
+      ),
     )
     self.backend = backend
     return backend
@@ -161,6 +188,7 @@ export class AppBackend {
   }
 
   async #stop(): Promise<void> {
+    this.#stopRenewals()
     this.#progress.stop()
     this.#presence.stop()
     this.#listeners.clear()

@@ -36,6 +36,8 @@ export interface GroupLive {
   readonly presence: Presence
   /** The newest group index the node holds, by swarm key (hex). */
   held(swarmHex: string): GroupIndex | undefined
+  /** A subscription's provider address, by swarm key (hex): the profile's subscription files. */
+  provider?(swarmHex: string): string | undefined
 }
 
 export function groupView(p: Profile, g: DeepReadonly<Group>, live?: GroupLive): GroupView {
@@ -49,6 +51,7 @@ export function groupView(p: Profile, g: DeepReadonly<Group>, live?: GroupLive):
   const available = (index === undefined ? [] : indexShares(g, index))
     .filter((s) => !torrents.some((t) => t.infoHash === s.infoHash))
     .map((s) => ({ infoHash: s.infoHash, ...shareOf(s.info) }))
+  const provider = g.owner ? undefined : live?.provider?.(g.swarmPublicKey)
   return {
     id: g.id,
     name: g.name,
@@ -73,6 +76,7 @@ export function groupView(p: Profile, g: DeepReadonly<Group>, live?: GroupLive):
     downloadLimit: g.downloadLimit ?? null,
     autoJoin: g.owner || g.autoJoin !== false,
     available,
+    ...(provider !== undefined && { provider }),
   }
 }
 

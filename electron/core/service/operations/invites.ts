@@ -4,9 +4,10 @@ import writeFileAtomic from 'write-file-atomic'
 import { hexToBytes, randomBytes } from '@noble/hashes/utils.js'
 import { bytesToHex, fromUtf8 } from '../../protocol/bytes.js'
 import { decodeInfo } from '../../protocol/torrent-info.js'
-import { MAX_INVITE_BYTES } from '../../protocol/constants.js'
+import { MAX_INVITE_BYTES, MAX_INVITE_PEERS } from '../../protocol/constants.js'
 import { createInvite, isPeerAddress, openInvite, type OpenedInvite } from '../../protocol/invite.js'
-import { fingerprint } from '../../protocol/keys.js'
+import { fingerprint, type KeyPair } from '../../protocol/keys.js'
+import type { DeepReadonly } from '../../profile/snapshot.js'
 import { identityKeyPair, type Group, type ProfileStore } from '../../profile/index.js'
 import { readBounded } from '../../platform/bounded-read.js'
 import { findFriend } from './friends.js'
@@ -61,29 +62,49 @@ export async function inviteFor(
       ...(group.memberCertificates ?? []).filter((c) => certificateMember(c) !== friend.publicKey),
       bytesToHex(certificate),
     ]
-    return createInvite(
-      { inviter: identityKeyPair(ctx.identity), swarm },
-      {
-        // Our name as we set it, a claim the friend sees beside our fingerprint; none picked, none sent.
-        ...(draft.displayName !== '' && { fromName: draft.displayName }),
-        to,
-        iat: Math.floor(Date.now() / 1000),
-        group: {
-          name: group.name,
-          swarm: swarm.publicKey,
-          secret: hexToBytes(group.groupSecret),
-          announcePublic: group.announcePublic,
-          trackers: group.trackers ?? [],
-          ice: group.ice ?? [],
-        },
-        certificate,
-        torrents,
-        peers: [...new Set([...(o.peers ?? []), ...group.peers])].slice(0, 64),
-      },
-      randomBytes(32),
-    )
+    // Our name as we set it, a claim the friend sees beside our fingerprint; none picked, none sent.
+    return sealInvite({ inviter: identityKeyPair(ctx.identity), swarm }, draft.displayName, group, {
+      to,
+      certificate,
+      torrents,
+      peers: o.peers ?? [],
+    })
   })
   return file
+}
+
+/**
+ * The invite bytes sealing `group` (whose swarm key pair is `signers.swarm`) to the key `to`
+ * (PROTOCOL.md §7): the group as it is now, the certificate issued for `to`, its torrents, and
+ * where to find peers (those given first, then the group's own). A friend's invite and a content
+ * provider's subscriber's (subscription.ts) are both this one record.
+ */
+export function sealInvite(
+  signers: { readonly inviter: KeyPair; readonly swarm: KeyPair },
+  fromName: string,
+  group: DeepReadonly<Pick<Group, 'name' | 'groupSecret' | 'announcePublic' | 'trackers' | 'ice' | 'peers'>>,
+  c: { to: Uint8Array; certificate: Uint8Array; torrents: Uint8Array[]; peers: readonly string[] },
+): Uint8Array {
+  return createInvite(
+    signers,
+    {
+      ...(fromName !== '' && { fromName }),
+      to: c.to,
+      iat: Math.floor(Date.now() / 1000),
+      group: {
+        name: group.name,
+        swarm: signers.swarm.publicKey,
+        secret: hexToBytes(group.groupSecret),
+        announcePublic: group.announcePublic,
+        trackers: [...(group.trackers ?? [])],
+        ice: [...(group.ice ?? [])],
+      },
+      certificate: c.certificate,
+      torrents: c.torrents,
+      peers: [...new Set([...c.peers, ...group.peers])].slice(0, MAX_INVITE_PEERS),
+    },
+    randomBytes(32),
+  )
 }
 
 /** What an invite grants, for a person to read before accepting. */

@@ -6,19 +6,16 @@
  * through the provider's accounts, and renew over HTTP, not through the group index. The
  * subscriber's side installs each renewed certificate into the group it joined.
  */
-import { hexToBytes, randomBytes } from '@noble/hashes/utils.js'
+import { hexToBytes } from '@noble/hashes/utils.js'
 import { bytesToHex } from '../../protocol/bytes.js'
 import { verifyCertificate } from '../../protocol/certificate.js'
-import { createInvite } from '../../protocol/invite.js'
 import type { KeyPair } from '../../protocol/keys.js'
 import { identityKeyPair, type ProfileStore } from '../../profile/index.js'
 import { ServiceError } from '../../../../shared/service-errors.js'
 import { REJECT_REASONS } from '../../../../shared/ui/reason-text.js'
 import { findGroup, ownerKeys } from './groups.js'
+import { sealInvite } from './invites.js'
 import { withRendezvous } from './rendezvous.js'
-
-/** Peers an invite may carry (as inviteFor). */
-const MAX_INVITE_PEERS = 64
 
 /**
  * Provider: the invite bytes for a subscriber's member key, carrying `certificate` (issued for that
@@ -37,26 +34,12 @@ export async function subscriberInvite(
   const shares = await Promise.all(
     profile.torrents.filter((t) => t.groupId === group.id).map((t) => store.readTorrentInfo(t.infoHash)),
   )
-  return createInvite(
-    { inviter: identityKeyPair(profile.identity), swarm },
-    {
-      ...(profile.displayName !== '' && { fromName: profile.displayName }),
-      to: hexToBytes(memberHex),
-      iat: Math.floor(Date.now() / 1000),
-      group: {
-        name: group.name,
-        swarm: swarm.publicKey,
-        secret: hexToBytes(group.groupSecret),
-        announcePublic: group.announcePublic,
-        trackers: group.trackers ?? [],
-        ice: group.ice ?? [],
-      },
-      certificate,
-      torrents: withRendezvous(group, shares),
-      peers: [...new Set([...peers, ...group.peers])].slice(0, MAX_INVITE_PEERS),
-    },
-    randomBytes(32),
-  )
+  return sealInvite({ inviter: identityKeyPair(profile.identity), swarm }, profile.displayName, group, {
+    to: hexToBytes(memberHex),
+    certificate,
+    torrents: withRendezvous(group, shares),
+    peers,
+  })
 }
 
 /** Subscriber: the identity key pair a provider's challenge is signed with. */

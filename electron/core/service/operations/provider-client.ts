@@ -1,15 +1,19 @@
 /**
- * The subscriber's side of the provider's service (server.ts): log in, ask for a challenge for
+ * The subscriber's side of a content provider's service (electron/core/provider/server.ts): log in, ask for a challenge for
  * one's identity key, sign it, and get the certificate. Every step is bounded in time and in what
  * it reads back, and every refusal comes back as the provider's code. `coterie subscribe` uses it
  * to subscribe (an invite and a refresh token), `coterie run` to renew, and anyone to read the
  * signed feed (verified against the provider's swarm key, PROTOCOL.md §16).
  */
-import { isProviderCode } from '../../../shared/protocol-codes.js'
-import { err, ok, type Result } from '../../../shared/result.js'
-import type { FeedErrorCode } from '../../../shared/protocol-codes.js'
-import { MAX_INVITE_BYTES, signLoginChallenge, verifyFeed, type Feed, type KeyPair } from '../service/index.js'
-import type { Refusal } from './issuance.js'
+import { isProviderCode, type FeedErrorCode, type ProviderErrorCode } from '../../../../shared/protocol-codes.js'
+import { err, ok, type Reason, type Result } from '../../../../shared/result.js'
+import { MAX_INVITE_BYTES } from '../../protocol/constants.js'
+import { verifyFeed, type Feed } from '../../protocol/feed.js'
+import type { KeyPair } from '../../protocol/keys.js'
+import { signLoginChallenge } from '../../protocol/provider-login.js'
+
+/** A provider's refusal: its code (docs/PROVIDER.md), and how long to wait when it said (Retry-After). */
+export type Refusal = Reason<ProviderErrorCode> & { readonly retryAfterMs?: number }
 
 /** How long one request to the provider may take. */
 export const CLIENT_TIMEOUT_MS = 15_000
@@ -126,18 +130,32 @@ export class ProviderClient {
 
   /** A GET's raw body, at most `max` bytes (one more than a bound lets the verifier say `oversize`). */
   async #bytes(path: string, max: number): Promise<Result<Uint8Array, Refusal>> {
-    let res: Response
-    try {
-      res = await fetch(new URL(path, this.baseUrl), {
-        signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS),
-        redirect: 'error',
-      })
-    } catch {
-      return err({ code: 'unreachable' })
-    }
+    const res = await this.#fetch(path, {})
+    if (res === undefined) return err({ code: 'unreachable' })
     if (!res.ok) return err({ code: res.status === 404 ? 'not-found' : 'bad-response' })
     const body = await readBytes(res, max)
     return ok(body)
+  }
+
+  /**
+   * One request, bounded by CLIENT_TIMEOUT_MS, never following a redirect; undefined when no answer
+   * came. A kept-alive connection the server closed as it was reused never carried the request, so
+   * it is sent once more on a new one (a certificate request that did arrive comes back
+   * `challenge-used`, never as a second certificate).
+   */
+  async #fetch(path: string, init: RequestInit): Promise<Response | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fetch(new URL(path, this.baseUrl), {
+          ...init,
+          signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS),
+          redirect: 'error',
+        })
+      } catch (e) {
+        const stale = (e as { cause?: { code?: unknown } }).cause?.code === 'UND_ERR_SOCKET'
+        if (!stale || attempt >= STALE_CONNECTION_RETRIES) return undefined
+      }
+    }
   }
 
   async #call(
@@ -146,27 +164,15 @@ export class ProviderClient {
     body?: unknown,
     maxBytes = MAX_RESPONSE_BYTES,
   ): Promise<Result<Readonly<Record<string, unknown>>, Refusal>> {
-    let res: Response | undefined
-    for (let attempt = 0; res === undefined; attempt++) {
-      try {
-        res = await fetch(new URL(path, this.baseUrl), {
-          method,
-          headers: {
-            ...(body !== undefined && { 'content-type': 'application/json' }),
-            ...(this.#session !== '' && { authorization: `Bearer ${this.#session}` }),
-          },
-          ...(body !== undefined && { body: JSON.stringify(body) }),
-          signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS),
-          redirect: 'error',
-        })
-      } catch (e) {
-        // A kept-alive connection the server closed as it was reused: the request never got an
-        // answer, so it is sent once more on a new one (a certificate request that did arrive
-        // comes back `challenge-used`, never as a second certificate).
-        const stale = (e as { cause?: { code?: unknown } }).cause?.code === 'UND_ERR_SOCKET'
-        if (!stale || attempt >= STALE_CONNECTION_RETRIES) return err({ code: 'unreachable' })
-      }
-    }
+    const res = await this.#fetch(path, {
+      method,
+      headers: {
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+        ...(this.#session !== '' && { authorization: `Bearer ${this.#session}` }),
+      },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    })
+    if (res === undefined) return err({ code: 'unreachable' })
     const text = await readBounded(res, maxBytes)
     let parsed: unknown
     try {

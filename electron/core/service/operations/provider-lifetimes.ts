@@ -1,7 +1,8 @@
 /**
- * How long what a provider issues lasts, in a module of its own so the subscriber's side (renewal.ts,
- * loaded by every `coterie run` that holds a subscription) reads them without loading the issuer and
- * its native Argon2 hasher.
+ * How long what a content provider issues lasts. Both sides read it: the issuer
+ * (electron/core/provider/issuance.ts) and the subscriber's renewals (subscribe.ts, run by every
+ * node that holds a subscription), which must not load the issuer and its native Argon2 hasher; so
+ * it sits here, below the service's door, where both reach it.
  */
 
 /** How long an issued certificate lasts: short, since expiry is how access ends (PROTOCOL.md §4.4). */
