@@ -247,6 +247,25 @@ describe('the TLS switch, seen from the path', () => {
     }
   })
 
+  it('with speed limits on both sides (throttles holding bytes at the switch), the file arrives intact inside TLS', async () => {
+    const limit = 4 * MiB // bytes per second: webtorrent's throttles slice and delay every chunk
+    const run = await throughRelay('limited', MiB + 9, undefined, {
+      owner: { uploadLimit: limit, downloadLimit: limit },
+      alice: { uploadLimit: limit, downloadLimit: limit },
+    })
+    try {
+      await run.alice.whenDone(run.infoHash)
+      assert.ok(run.received().equals(run.file.data))
+      for (const d of ['up', 'down'] as const) {
+        const first = run.relay.captured[d].findIndex(isTlsRecord)
+        assert.ok(first > 0 && run.relay.captured[d].slice(first).every(isTlsRecord), `${d} moved into TLS`)
+      }
+      assert.deepEqual(run.warnings, { owner: [], alice: [] })
+    } finally {
+      await run.close()
+    }
+  })
+
   it('a member that does not offer the switch (an older node) gets its blocks as sealed records', async () => {
     const run = await throughRelay('older', MiB, undefined, { owner: { tls: false } })
     try {
