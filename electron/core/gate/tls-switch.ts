@@ -53,7 +53,7 @@ import { throwawayServerContext } from './throwaway-certificate.js'
  * Whether Coterie nodes offer the TLS switch on TCP and uTP wires (issue 16). Off, every wire keeps
  * the sealed records of PROTOCOL.md §5.6.1 and answers no offer, exactly as before the switch
  * existed. Off for now: over the in-memory stream TLS measured slower than the records it replaces;
- * on the raw TCP socket it beats them 1 -> 1, but the 1 -> 8 runs so far disagree within their noise
+ * on the raw TCP socket it beats their throughput and seeder CPU but only ties on the leecher's CPU
  * (docs/ENGINE.md §6). Engine option `tls` turns it on (tests, bench).
  */
 export const TLS_SWITCH_ENABLED = false
