@@ -39,7 +39,7 @@ export interface GateDeps {
   readonly uploadsAllowed: () => boolean
   /** Benchmarks only: no sealed transfers (engine.ts `unsealed`). */
   readonly unsealed?: boolean | undefined
-  /** Offer the TLS switch on TCP and uTP wires (PROTOCOL.md §5.6.2); TLS_SWITCH_ENABLED by default. */
+  /** Offer the TLS switch on TCP and uTP wires (PROTOCOL.md §5.6.2); by default on TCP wires when TLS_SWITCH_ENABLED. */
   readonly tls?: boolean | undefined
   /** What the engine follows on this wire (limits, the group index), attached before the gate. */
   readonly follow?: (ext: CoterieExtension) => void
@@ -117,8 +117,12 @@ export function installGate(torrent: Torrent, wire: Wire, deps: GateDeps): GateH
   const roleOf = (w: Wire) => roleFromWireType(w) ?? webrtcRole(torrent, w)
   // WebRTC wires keep the sealed records: DTLS already encrypts them, and its keys are not bound
   // to the Coterie handshake (docs/PROTOCOL.md §5.6.2 says why the records stay).
+  // By default only TCP offers it: there TLS runs on the raw socket (docs/ENGINE.md §6); on uTP it
+  // would run over an in-memory stream, which measured slower than the records. `tls: true` offers
+  // it on uTP too (tests).
+  const rawCapable = /^tcp(Incoming|Outgoing)$/.test(wire.type)
   const switches =
-    (deps.tls ?? TLS_SWITCH_ENABLED) &&
+    (deps.tls ?? (TLS_SWITCH_ENABLED && rawCapable)) &&
     deps.unsealed !== true &&
     /^(tcp|utp)(Incoming|Outgoing)$/.test(wire.type) &&
     tlsSwitchOptions() !== null
