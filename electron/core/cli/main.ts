@@ -511,7 +511,7 @@ async function startRun(store: ProfileStore, o: RunFlags): Promise<RunningNode> 
         ? `renewed the subscription ${r.swarm.slice(0, 8)} until ${new Date(r.expiresAt).toISOString()}`
         : `could not renew the subscription ${r.swarm.slice(0, 8)}: ${r.why}`,
     )
-  let stopRenewals = (): void => {}
+  let stopRenewals = (): Promise<void> => Promise.resolve()
   let node: CoterieNode
   let stopNode = async (): Promise<void> => {}
   if (o.ui === true) {
@@ -556,7 +556,7 @@ async function startRun(store: ProfileStore, o: RunFlags): Promise<RunningNode> 
     node,
     stop: async () => {
       clearInterval(tick)
-      stopRenewals()
+      await stopRenewals()
       await stopNode()
     },
   }

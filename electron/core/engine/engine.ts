@@ -81,8 +81,9 @@ export interface EngineOptions {
    */
   readonly unsealed?: boolean
   /**
-   * Offer the TLS switch to members on TCP and uTP (PROTOCOL.md §5.6.2); TLS_SWITCH_ENABLED unless
-   * given. Tests and benchmarks turn it off to exercise or measure the sealed records it replaces.
+   * Offer the TLS switch to members (PROTOCOL.md §5.6.2): unless given, on TCP wires when
+   * TLS_SWITCH_ENABLED; true offers it on uTP too. Tests and benchmarks turn it off to exercise or
+   * measure the sealed records it replaces.
    */
   readonly tls?: boolean | undefined
   /**

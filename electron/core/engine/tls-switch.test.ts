@@ -8,8 +8,10 @@ import { describe, it, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { syncBuiltinESMExports } from 'node:module'
+import { Socket } from 'node:net'
 import { Duplex } from 'node:stream'
-import { TLSSocket, connect as tlsConnect, createSecureContext } from 'node:tls'
+import tls, { TLSSocket, connect as tlsConnect, createSecureContext, type ConnectionOptions } from 'node:tls'
 import { Engine, type EngineOptions, type SwarmMembership } from './engine.js'
 import { issueCertificate } from '../protocol/certificate.js'
 import { makeThrowawayCertificate } from '../gate/throwaway-certificate.js'
@@ -211,6 +213,56 @@ describe('the TLS switch, seen from the path', () => {
       )
     } finally {
       await Promise.all([owner.close(), alice.close()])
+    }
+  })
+
+  it('on TCP without RC4, TLS runs on the raw TCP socket on both sides (docs/ENGINE.md §6), not over a stream', async () => {
+    // Which socket each TLS session is made on, seen by wrapping node:tls's two entry points (the
+    // real ones still do the work; syncBuiltinESMExports hands the wrappers to tls-switch.ts's imports).
+    const made: string[] = []
+    const kind = (s: unknown) => (s instanceof Socket ? 'tcp' : 'stream')
+    const real = { TLSSocket: tls.TLSSocket, connect: tls.connect }
+    class Seen extends real.TLSSocket {
+      constructor(socket: Duplex, o: ConstructorParameters<typeof TLSSocket>[1]) {
+        super(socket, o)
+        made.push(`server on ${kind(socket)}`)
+      }
+    }
+    const seen = (o: ConnectionOptions) => (made.push(`client on ${kind(o.socket)}`), real.connect(o))
+    Object.assign(tls, { TLSSocket: Seen, connect: seen })
+    syncBuiltinESMExports()
+    try {
+      const run = await throughRelay('raw', MiB + 5, undefined)
+      try {
+        await run.alice.whenDone(run.infoHash)
+        assert.ok(run.received().equals(run.file.data))
+        assert.deepEqual(made.sort(), ['client on tcp', 'server on tcp'])
+        assert.equal(leaks(run.relay.bytes(), run.file.data), 0)
+      } finally {
+        await run.close()
+      }
+    } finally {
+      Object.assign(tls, real)
+      syncBuiltinESMExports()
+    }
+  })
+
+  it('with speed limits on both sides (throttles holding bytes at the switch), the file arrives intact inside TLS', async () => {
+    const limit = 4 * MiB // bytes per second: webtorrent's throttles slice and delay every chunk
+    const run = await throughRelay('limited', MiB + 9, undefined, {
+      owner: { uploadLimit: limit, downloadLimit: limit },
+      alice: { uploadLimit: limit, downloadLimit: limit },
+    })
+    try {
+      await run.alice.whenDone(run.infoHash)
+      assert.ok(run.received().equals(run.file.data))
+      for (const d of ['up', 'down'] as const) {
+        const first = run.relay.captured[d].findIndex(isTlsRecord)
+        assert.ok(first > 0 && run.relay.captured[d].slice(first).every(isTlsRecord), `${d} moved into TLS`)
+      }
+      assert.deepEqual(run.warnings, { owner: [], alice: [] })
+    } finally {
+      await run.close()
     }
   })
 

@@ -71,7 +71,7 @@ import type { Framing } from './bounded-framing.js'
 import { HandshakeDriver } from './handshake-driver.js'
 import { PexLimits } from './pex-limits.js'
 import { RenewalWindow } from './renewal-window.js'
-import { TlsSwitch } from './tls-switch.js'
+import { TlsSwitch, type ReplaceConn } from './tls-switch.js'
 
 const TLS_OFFER = encode({ t: 'tls-offer' })
 const TLS_START = encode({ t: 'tls-start' })
@@ -111,6 +111,8 @@ export interface CoterieExtensionOptions {
    * peer's `tls-start`. Undefined: sealed records only, and a peer's offer is left unanswered.
    */
   readonly tls?: Framing | undefined
+  /** TLS on the raw TCP socket, where the connection allows it (tls-switch.ts `rawSocket`). */
+  readonly tlsRawSocket?: (() => ReplaceConn | undefined) | undefined
 }
 
 /** Why a received pex was dropped: its bytes, a peer we did not authorize, or too soon after the last. */
@@ -314,6 +316,7 @@ export function coterieExtension(o: CoterieExtensionOptions): ExtensionClass {
         role: hs.role,
         bindingKey: tlsBindingKey(hs.sessionSecret, hs.transcript),
         framing: o.tls,
+        rawSocket: o.tlsRawSocket,
         onBound: () => void this.emit('tls-bound'),
         onFailed: (code) => void this.emit('tls-failed', code),
       })

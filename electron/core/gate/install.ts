@@ -10,6 +10,7 @@
  * What the engine adds on top (pex, the group index, speed limits, duplicate connections) it
  * attaches to the returned handle; it never reaches into the wire for the gate.
  */
+import { Socket } from 'node:net'
 import type Wire from 'bittorrent-protocol'
 import type { Torrent } from 'webtorrent'
 import type { FrameErrorCode, TlsErrorCode } from '../../../shared/protocol-codes.js'
@@ -24,7 +25,7 @@ import {
   type GatedTorrent,
 } from './extension.js'
 import { sealWire } from './sealing.js'
-import { TLS_SWITCH_ENABLED, tlsSwitchOptions } from './tls-switch.js'
+import { TLS_SWITCH_ENABLED, tlsSwitchOptions, type ReplaceConn } from './tls-switch.js'
 import { gateWire, type Gate } from './upload-gate.js'
 
 export interface GateDeps {
@@ -38,7 +39,7 @@ export interface GateDeps {
   readonly uploadsAllowed: () => boolean
   /** Benchmarks only: no sealed transfers (engine.ts `unsealed`). */
   readonly unsealed?: boolean | undefined
-  /** Offer the TLS switch on TCP and uTP wires (PROTOCOL.md §5.6.2); TLS_SWITCH_ENABLED by default. */
+  /** Offer the TLS switch on TCP and uTP wires (PROTOCOL.md §5.6.2); by default on TCP wires when TLS_SWITCH_ENABLED. */
   readonly tls?: boolean | undefined
   /** What the engine follows on this wire (limits, the group index), attached before the gate. */
   readonly follow?: (ext: CoterieExtension) => void
@@ -79,6 +80,31 @@ function webrtcRole(torrent: Torrent, wire: Wire): HandshakeRole | undefined {
   return undefined
 }
 
+/** What rawTcpSocket reads of webtorrent's Peer (lib/peer.js and the patch in build/patches). */
+interface RawPeer {
+  readonly wire?: Wire | null
+  readonly conn?: unknown
+  readonly replaceConn?: ReplaceConn
+}
+
+/**
+ * How to put TLS on this wire's raw TCP socket (tls-switch.ts), or undefined where it cannot go
+ * there: a uTP connection (not a net.Socket), RC4 under the wire (MSE's streams must run under the
+ * TLS bytes, PROTOCOL.md §5.6.2), or a webtorrent without the `replaceConn` hook (the patch).
+ */
+function rawTcpSocket(torrent: Torrent, wire: Wire): ReplaceConn | undefined {
+  if (!/^tcp/.test(wire.type) || wire._encryptor?._isEncrypted === true) return undefined
+  const peers = (torrent as unknown as { _peers?: Map<string, RawPeer> })._peers
+  if (!(peers instanceof Map)) return undefined
+  for (const p of peers.values()) {
+    if (p.wire !== wire) continue
+    const replace = p.replaceConn
+    if (!(p.conn instanceof Socket) || typeof replace !== 'function') return undefined
+    return (wrap) => replace.call(p, wrap)
+  }
+  return undefined
+}
+
 export function installGate(torrent: Torrent, wire: Wire, deps: GateDeps): GateHandle {
   // First, so no frame of this peer is buffered unbounded while the rest is set up.
   const framing = boundFraming(wire, {
@@ -91,13 +117,20 @@ export function installGate(torrent: Torrent, wire: Wire, deps: GateDeps): GateH
   const roleOf = (w: Wire) => roleFromWireType(w) ?? webrtcRole(torrent, w)
   // WebRTC wires keep the sealed records: DTLS already encrypts them, and its keys are not bound
   // to the Coterie handshake (docs/PROTOCOL.md §5.6.2 says why the records stay).
+  // By default only TCP offers it: there TLS runs on the raw socket (docs/ENGINE.md §6); on uTP it
+  // would run over an in-memory stream, which measured slower than the records. `tls: true` offers
+  // it on uTP too (tests).
+  const rawCapable = /^tcp(Incoming|Outgoing)$/.test(wire.type)
   const switches =
-    (deps.tls ?? TLS_SWITCH_ENABLED) &&
+    (deps.tls ?? (TLS_SWITCH_ENABLED && rawCapable)) &&
     deps.unsealed !== true &&
     /^(tcp|utp)(Incoming|Outgoing)$/.test(wire.type) &&
     tlsSwitchOptions() !== null
   const tls = switches ? framing : undefined
-  wire.use(coterieExtension({ lookup, ownHellos: deps.ownHellos, infoHash: torrent.infoHash, roleOf, tls }))
+  const tlsRawSocket = () => rawTcpSocket(torrent, wire)
+  wire.use(
+    coterieExtension({ lookup, ownHellos: deps.ownHellos, infoHash: torrent.infoHash, roleOf, tls, tlsRawSocket }),
+  )
   const ext = extensionOf(wire)
   if (ext === undefined) throw new Error('installGate: the extension was not constructed')
   if (deps.unsealed !== true) sealWire(wire, ext)

@@ -47,7 +47,8 @@ export async function startTestApp(
   })
   t.after(async () => {
     await backend.stop()
-    await rm(root, { recursive: true, force: true })
+    // Retried: a file the stopped node's last write made may land while the folder is emptied.
+    await rm(root, { recursive: true, force: true, maxRetries: 5 })
   })
   const events: TestApp['events'] = []
   const waiters = new Set<() => void>()

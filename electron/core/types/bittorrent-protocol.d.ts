@@ -62,7 +62,7 @@ declare module 'bittorrent-protocol' {
     /** Set while the MSE handshake searches the stream for a pattern (it reads the joined buffer). */
     _cryptoSyncPattern: Uint8Array | null
     /** MSE's cipher, once one was chosen. */
-    _encryptor: { decrypt(data: Uint8Array): Uint8Array } | null
+    _encryptor: { decrypt(data: Uint8Array): Uint8Array; readonly _isEncrypted?: boolean } | null
     bitfield(bitfield: { buffer: Uint8Array } | Uint8Array): void
     have(index: number): void
     haveAll(): void

@@ -44,7 +44,7 @@ export class AppBackend {
   readonly #progress: TorrentEvents
   readonly #presence: PresenceEvents
   readonly #ctx: AppContext
-  readonly #stopRenewals: () => void
+  readonly #stopRenewals: () => Promise<void>
   #stopped: Promise<void> | undefined
 
   private constructor(
@@ -53,7 +53,7 @@ export class AppBackend {
     progress: (emit: Emit) => TorrentEvents,
     presence: PresenceEvents,
     emit: Emit,
-    stopRenewals: () => void,
+    stopRenewals: () => Promise<void>,
   ) {
     this.#ctx = ctx
     this.#stopRenewals = stopRenewals
@@ -188,7 +188,7 @@ export class AppBackend {
   }
 
   async #stop(): Promise<void> {
-    this.#stopRenewals()
+    await this.#stopRenewals()
     this.#progress.stop()
     this.#presence.stop()
     this.#listeners.clear()

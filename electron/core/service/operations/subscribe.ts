@@ -206,7 +206,7 @@ export async function renewDue(store: ProfileStore, now = Date.now()): Promise<R
 }
 
 /** Renews due subscriptions now and every RENEWAL_CHECK_MS until stopped (a running node's loop). */
-export function startRenewals(store: ProfileStore, report: (o: RenewalOutcome) => void): () => void {
+export function startRenewals(store: ProfileStore, report: (o: RenewalOutcome) => void): () => Promise<void> {
   let stopped = false
   let running: Promise<void> = Promise.resolve()
   const check = () => {
@@ -218,8 +218,10 @@ export function startRenewals(store: ProfileStore, report: (o: RenewalOutcome) =
   check()
   const timer = setInterval(check, RENEWAL_CHECK_MS)
   timer.unref()
+  // Stopping waits for a renewal under way, so nothing writes to the profile after its owner stopped.
   return () => {
     stopped = true
     clearInterval(timer)
+    return running
   }
 }
