@@ -472,7 +472,11 @@ export async function shareScenario(t: TestContext, env: ScenarioEnv): Promise<v
       await ask.getByRole('button', { name: 'Remove from group' }).click()
       await notes.waitFor({ state: 'detached', timeout: UI_MS })
       await nav(alice.page, 'Transfers')
-      assert.equal(await alice.page.getByTestId('torrent').filter({ hasText: 'notes.txt' }).count(), 0)
+      // Gone from her Transfers too, once the node's change reaches the page (an event, not this click).
+      await alice.page
+        .getByTestId('torrent')
+        .filter({ hasText: 'notes.txt' })
+        .waitFor({ state: 'detached', timeout: UI_MS })
       // Bob was told nothing but the group's next index: his Coterie stops listing and sharing it.
       await nav(bob.page, 'Transfers')
       await bob.page
